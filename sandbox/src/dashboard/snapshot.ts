@@ -1,0 +1,36 @@
+import type { Cloud, PerCloud } from '../clouds.js';
+import type { CountersSnapshot } from '../router/request-counters.js';
+import type { RouterMode, RoutingWeights } from '../router/weights.js';
+
+export interface CellStatus {
+  cloud: Cloud;
+  url: string;
+  /** The version the cell runs (what its /health reports, or the deployed build). */
+  version: string | undefined;
+  healthy: boolean;
+  /** HTTP status of the last health check, 0 when it did not answer. */
+  healthStatus: number;
+  checkedAt: string | undefined;
+  /** What the last health check said (its JSON body, or the error). */
+  detail: unknown;
+}
+
+export interface RolloutEntry {
+  at: string;
+  /** Where it came from: 'route53', 'frontdoor' (a weight change seen), 'shift' (the action's log), 'cell'. */
+  source: string;
+  text: string;
+}
+
+/** Everything the dashboard shows, sent as one server-sent event per tick. */
+export interface SandboxSnapshot {
+  at: string;
+  routerMode: RouterMode;
+  weights: RoutingWeights;
+  /** The split the router applies now, in percent. */
+  split: PerCloud<number>;
+  counters: CountersSnapshot;
+  cells: PerCloud<CellStatus>;
+  rollout: RolloutEntry[];
+  urls: Record<string, string>;
+}

@@ -1,0 +1,108 @@
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+
+import type { PerCloud } from '../clouds.js';
+import { close, listen } from '../listen.js';
+import type { RequestCounters } from './request-counters.js';
+import { effectiveWeights, pickCloud, type RouterMode, type RoutingWeights } from './weights.js';
+
+/** Response header naming the cell that served a request (what the load generator counts). */
+export const CELL_HEADER = 'x-multicloud-cell';
+
+export interface EdgeRouterOptions {
+  cells: PerCloud<string>;
+  /** Reads the weights the control planes hold at this instant (called per request). */
+  readWeights: () => RoutingWeights;
+  mode: RouterMode;
+  counters: RequestCounters;
+}
+
+/**
+ * The edge: one port, each request sent to a cell chosen by weighted random over the weights
+ * the Route 53 (default) or Front Door stand-in holds right now. It forwards the request
+ * as-is (streaming both ways) over kept-alive connections, so its overhead stays small.
+ */
+export class EdgeRouter {
+  private readonly server: Server;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  private port = 0;
+  mode: RouterMode;
+
+  constructor(private readonly options: EdgeRouterOptions) {
+    this.mode = options.mode;
+    this.server = createServer((req, res) => this.forward(req, res));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(port: number, hint: string): Promise<number> {
+    this.port = await listen(this.server, port, 'edge router', hint);
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    await close(this.server);
+    this.agent.destroy();
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse): void {
+    const { counters } = this.options;
+    const cloud = pickCloud(effectiveWeights(this.options.readWeights(), this.mode));
+    if (!cloud) {
+      counters.recordUnrouted();
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: `no cloud has any weight on ${this.mode}: every origin is disabled`,
+        }),
+      );
+      return;
+    }
+    const target = new URL(this.options.cells[cloud]);
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      counters.record(cloud, ok);
+    };
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: {
+          ...req.headers,
+          'x-forwarded-for': req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          'x-forwarded-host': req.headers.host ?? '',
+        },
+        agent: this.agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, [CELL_HEADER]: cloud });
+        answer.pipe(res);
+        answer.on('end', () => settle((answer.statusCode ?? 502) < 500));
+        answer.on('error', () => settle(false));
+      },
+    );
+    upstream.on('error', (error) => {
+      settle(false);
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'application/json', [CELL_HEADER]: cloud });
+        res.end(JSON.stringify({ error: `the ${cloud} cell did not answer: ${error.message}` }));
+      } else {
+        res.destroy();
+      }
+    });
+    req.pipe(upstream);
+  }
+}

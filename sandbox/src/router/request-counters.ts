@@ -1,0 +1,61 @@
+import { CLOUDS, type Cloud, type PerCloud } from '../clouds.js';
+
+export interface CloudCounters {
+  /** Requests answered since start (or the last reset). */
+  requests: number;
+  /** Of those, answered with a 5xx or not answered at all. */
+  failed: number;
+  /** Requests per second over the last few seconds. */
+  rps: number;
+}
+
+export interface CountersSnapshot extends PerCloud<CloudCounters> {
+  /** Requests the router could not place (no cloud has any weight). */
+  unrouted: number;
+}
+
+const WINDOW_SECONDS = 3;
+
+/** Per-cloud request counts and a sliding per-second rate, kept by the edge router. */
+export class RequestCounters {
+  private totals: PerCloud<{ requests: number; failed: number }> = fresh();
+  private unrouted = 0;
+  // One bucket per second per cloud, keyed by the epoch second.
+  private readonly buckets: PerCloud<Map<number, number>> = { aws: new Map(), azure: new Map() };
+
+  record(cloud: Cloud, ok: boolean, now = Date.now()): void {
+    this.totals[cloud].requests++;
+    if (!ok) this.totals[cloud].failed++;
+    const second = Math.floor(now / 1000);
+    const bucket = this.buckets[cloud];
+    bucket.set(second, (bucket.get(second) ?? 0) + 1);
+    for (const key of bucket.keys()) if (key < second - WINDOW_SECONDS - 1) bucket.delete(key);
+  }
+
+  recordUnrouted(): void {
+    this.unrouted++;
+  }
+
+  reset(): void {
+    this.totals = fresh();
+    this.unrouted = 0;
+  }
+
+  snapshot(now = Date.now()): CountersSnapshot {
+    const current = Math.floor(now / 1000);
+    const rate = (cloud: Cloud): number => {
+      // Complete seconds only: the running second would read low.
+      let sum = 0;
+      for (let s = current - WINDOW_SECONDS; s < current; s++)
+        sum += this.buckets[cloud].get(s) ?? 0;
+      return Math.round((sum / WINDOW_SECONDS) * 10) / 10;
+    };
+    const snapshot = { unrouted: this.unrouted } as CountersSnapshot;
+    for (const cloud of CLOUDS) snapshot[cloud] = { ...this.totals[cloud], rps: rate(cloud) };
+    return snapshot;
+  }
+}
+
+function fresh(): PerCloud<{ requests: number; failed: number }> {
+  return { aws: { requests: 0, failed: 0 }, azure: { requests: 0, failed: 0 } };
+}

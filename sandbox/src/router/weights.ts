@@ -1,0 +1,57 @@
+import { CLOUDS, type Cloud, type PerCloud } from '../clouds.js';
+
+/** Which control plane's weights the edge router obeys. */
+export type RouterMode = 'route53' | 'frontdoor';
+
+export function isRouterMode(value: string): value is RouterMode {
+  return value === 'route53' || value === 'frontdoor';
+}
+
+export interface FrontDoorOrigin {
+  weight: number;
+  enabled: boolean;
+}
+
+/** What the two control planes hold right now. */
+export interface RoutingWeights {
+  route53: PerCloud<number>;
+  frontDoor: PerCloud<FrontDoorOrigin>;
+}
+
+/**
+ * The share each cloud gets under one router's rules. Route 53: weight 0 on every record of
+ * the set means an equal split. Front Door: a disabled origin gets nothing; with every origin
+ * disabled there is nowhere to send traffic (all zero).
+ */
+export function effectiveWeights(weights: RoutingWeights, mode: RouterMode): PerCloud<number> {
+  if (mode === 'route53') {
+    const { aws, azure } = weights.route53;
+    return aws + azure === 0 ? { aws: 1, azure: 1 } : { aws, azure };
+  }
+  const share = (origin: FrontDoorOrigin): number =>
+    origin.enabled ? Math.max(0, origin.weight) : 0;
+  return { aws: share(weights.frontDoor.aws), azure: share(weights.frontDoor.azure) };
+}
+
+/** The split in whole percent (for the dashboard and the command line). */
+export function percentages(weights: PerCloud<number>): PerCloud<number> {
+  const total = weights.aws + weights.azure;
+  if (total === 0) return { aws: 0, azure: 0 };
+  const aws = Math.round((weights.aws / total) * 100);
+  return { aws, azure: 100 - aws };
+}
+
+/** Weighted random choice per request, as both Route 53 and Front Door do. */
+export function pickCloud(
+  weights: PerCloud<number>,
+  random: () => number = Math.random,
+): Cloud | undefined {
+  const total = weights.aws + weights.azure;
+  if (total <= 0) return undefined;
+  let point = random() * total;
+  for (const cloud of CLOUDS) {
+    point -= weights[cloud];
+    if (point < 0) return cloud;
+  }
+  return CLOUDS.findLast((cloud) => weights[cloud] > 0);
+}

@@ -1,0 +1,128 @@
+import { SandboxError } from './errors.js';
+import { isRouterMode, type RouterMode } from './router/weights.js';
+
+/** Every port the sandbox opens, each configurable by flag or environment variable. */
+export const PORTS = {
+  router: { default: 8080, what: 'edge router' },
+  aws: { default: 8081, what: 'AWS cell (API Gateway)' },
+  azure: { default: 8082, what: 'Azure cell (Functions host)' },
+  dashboard: { default: 8090, what: 'dashboard' },
+  route53: { default: 8083, what: 'Route 53 control plane' },
+  frontdoor: { default: 8443, what: 'Front Door (Azure Resource Manager) control plane' },
+  identity: { default: 8444, what: 'Azure identity token endpoint' },
+  fauxqs: { default: 4566, what: 'fauxqs (SQS, SNS, S3)' },
+  azurite: { default: 10000, what: 'Azurite (Blob)' },
+  eventhubs: { default: 8084, what: 'Event Hubs stand-in' },
+  notificationhubs: { default: 8085, what: 'Notification Hubs stand-in' },
+} as const;
+
+export type PortName = keyof typeof PORTS;
+
+export function portFlag(name: PortName): string {
+  return `--${name}-port`;
+}
+
+export function portEnv(name: PortName): string {
+  return `SANDBOX_${name.toUpperCase()}_PORT`;
+}
+
+/** How to change one port, for error messages. */
+export function portHint(name: PortName): string {
+  return `${portFlag(name)} or ${portEnv(name)}`;
+}
+
+export interface SandboxSettings {
+  ports: Record<PortName, number>;
+  routerMode: RouterMode;
+  /** The version both cells start on. */
+  version: string;
+  /** Where the running sandbox writes its endpoints for `npm run shift` and `npm run load`. */
+  stateFile: string | undefined;
+}
+
+export const USAGE = `usage: npm start -- [options]
+
+  --router route53|frontdoor   which control plane's weights the edge router follows (default route53)
+  --free-ports                 take any free port for everything (SANDBOX_FREE_PORTS=1)
+  --<name>-port N              one port; names: ${Object.keys(PORTS).join(', ')}
+                               (or SANDBOX_<NAME>_PORT=N)
+  --cell-version V             the version both cells start on (default 1.0.0)
+  --state-file PATH            where to write the endpoints (default <tmp>/multicloud-sandbox/state.json)
+  --help                       this text`;
+
+function parsePort(value: string, source: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new SandboxError(
+      `${source} must be a port number from 0 to 65535 (0 = any free port), got "${value}"`,
+    );
+  }
+  return Number(value);
+}
+
+/** Parses flags first, then the environment, then the defaults; rejects anything unknown. */
+export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): SandboxSettings | 'help' {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new SandboxError(`unexpected argument "${arg}"\n\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name === '--help' || name === '--free-ports') {
+      flags.set(name, true);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value.startsWith('--'))
+      throw new SandboxError(`${name} needs a value\n\n${USAGE}`);
+    flags.set(name, value);
+  }
+  if (flags.has('--help')) return 'help';
+
+  const known = new Set([
+    '--router',
+    '--free-ports',
+    '--cell-version',
+    '--state-file',
+    ...Object.keys(PORTS).map((n) => portFlag(n as PortName)),
+  ]);
+  for (const name of flags.keys()) {
+    if (!known.has(name)) throw new SandboxError(`unknown option ${name}\n\n${USAGE}`);
+  }
+
+  const freePorts =
+    flags.has('--free-ports') ||
+    env.SANDBOX_FREE_PORTS === '1' ||
+    env.SANDBOX_FREE_PORTS === 'true';
+  const ports = {} as Record<PortName, number>;
+  for (const name of Object.keys(PORTS) as PortName[]) {
+    const flag = flags.get(portFlag(name));
+    if (typeof flag === 'string') ports[name] = parsePort(flag, portFlag(name));
+    else if (env[portEnv(name)]) ports[name] = parsePort(env[portEnv(name)] ?? '', portEnv(name));
+    else ports[name] = freePorts ? 0 : PORTS[name].default;
+  }
+  const taken = new Map<number, PortName>();
+  for (const name of Object.keys(ports) as PortName[]) {
+    const port = ports[name];
+    if (port === 0) continue;
+    const other = taken.get(port);
+    if (other)
+      throw new SandboxError(
+        `${portFlag(name)} and ${portFlag(other)} are both ${port}: each needs its own port`,
+      );
+    taken.set(port, name);
+  }
+
+  const mode = (flags.get('--router') as string | undefined) ?? env.SANDBOX_ROUTER ?? 'route53';
+  if (!isRouterMode(mode))
+    throw new SandboxError(`--router must be route53 or frontdoor, got "${mode}"`);
+
+  const version =
+    (flags.get('--cell-version') as string | undefined) ?? env.SANDBOX_CELL_VERSION ?? '1.0.0';
+  if (!/^[\w.+-]{1,64}$/.test(version)) {
+    throw new SandboxError(
+      `--cell-version must be letters, digits, dots, dashes or underscores (at most 64), got "${version}"`,
+    );
+  }
+  const stateFile = (flags.get('--state-file') as string | undefined) ?? env.SANDBOX_STATE_FILE;
+  return { ports, routerMode: mode, version, stateFile };
+}
