@@ -1,0 +1,168 @@
+/**
+ * Attribute-level differences between a resource's before and after values, with Terraform's
+ * sensitive and unknown markers applied: a sensitive value is never returned, only whether it
+ * changes.
+ */
+
+export type Leaf =
+  | { state: 'known'; value: unknown }
+  | { state: 'sensitive'; value: unknown }
+  | { state: 'unknown' }
+  | { state: 'absent' };
+
+export interface AttributeChange {
+  path: string;
+  /** First path segment: the attribute name shown in the one-line summary. */
+  attribute: string;
+  before: Leaf;
+  after: Leaf;
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function joinKey(prefix: string, key: string): string {
+  const segment = identifier.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (prefix === '') return segment.startsWith('[') ? segment : segment;
+  return segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Flattens a value to leaf paths. Empty collections are leaves, so `[]` -> `["a"]` shows as
+ * one change rather than nothing.
+ */
+export function flatten(
+  value: unknown,
+  sensitive: unknown,
+  unknown: unknown,
+  out: Map<string, Leaf> = new Map(),
+  path = '',
+  wholeAt: unknown = false,
+): Map<string, Leaf> {
+  if (wholeAt === true) {
+    // The other side has one leaf here (e.g. an object that becomes unknown): compare whole.
+    if (hasMark(sensitive)) out.set(path, { state: 'sensitive', value });
+    else out.set(path, { state: 'known', value: value ?? null });
+    return out;
+  }
+  if (sensitive === true) {
+    out.set(path, { state: 'sensitive', value });
+    return out;
+  }
+  if (unknown === true) {
+    out.set(path, { state: 'unknown' });
+    return out;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0 && !Array.isArray(unknown)) {
+      out.set(path, { state: 'known', value });
+      return out;
+    }
+    const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
+    const unknownList = Array.isArray(unknown) ? unknown : [];
+    const length = Math.max(value.length, unknownList.length);
+    for (let i = 0; i < length; i++) {
+      const whole = Array.isArray(wholeAt) ? wholeAt[i] : false;
+      flatten(value[i] ?? null, sensitiveList[i], unknownList[i], out, `${path}[${i}]`, whole);
+    }
+    return out;
+  }
+  if (isPlainObject(value) || (isPlainObject(unknown) && (value === null || value === undefined))) {
+    const object = isPlainObject(value) ? value : {};
+    const sensitiveObject = isPlainObject(sensitive) ? sensitive : {};
+    const unknownObject = isPlainObject(unknown) ? unknown : {};
+    const keys = new Set(Object.keys(object));
+    // after leaves out attributes that are unknown until apply; after_unknown names them.
+    for (const key of Object.keys(unknownObject)) {
+      if (unknownObject[key] === true) keys.add(key);
+    }
+    if (keys.size === 0) {
+      if (isPlainObject(value)) out.set(path, { state: 'known', value });
+      else out.set(path, { state: 'known', value: null });
+      return out;
+    }
+    const wholeObject = isPlainObject(wholeAt) ? wholeAt : {};
+    for (const key of [...keys].sort()) {
+      flatten(
+        object[key] ?? null,
+        sensitiveObject[key],
+        unknownObject[key],
+        out,
+        joinKey(path, key),
+        wholeObject[key],
+      );
+    }
+    return out;
+  }
+  out.set(path, { state: 'known', value: value ?? null });
+  return out;
+}
+
+/** Whether a sensitivity mask marks anything at all. */
+function hasMark(mask: unknown): boolean {
+  if (mask === true) return true;
+  if (typeof mask !== 'object' || mask === null) return false;
+  return Object.values(mask).some(hasMark);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameLeaf(before: Leaf, after: Leaf): boolean {
+  if (before.state !== after.state) {
+    // A value that stays the same but gains or loses the sensitive mark is a change worth
+    // showing, though not its value.
+    return false;
+  }
+  if (before.state === 'unknown' || before.state === 'absent') return true;
+  return sameValue(before.value, (after as { value: unknown }).value);
+}
+
+function attributeOf(path: string): string {
+  const match = /^([^.[]+)|^\[("(?:[^"\\]|\\.)*")\]/.exec(path);
+  if (!match) return path;
+  if (match[1] !== undefined) return match[1];
+  try {
+    return JSON.parse(match[2] ?? '""') as string;
+  } catch {
+    return path;
+  }
+}
+
+/** Leaf-level changes from before to after. Null and absent are the same to a reader. */
+export function attributeChanges(
+  before: unknown,
+  after: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+  afterUnknown: unknown,
+): AttributeChange[] {
+  // Where after is unknown, before is one leaf: "{...} -> (known after apply)", not a row per key.
+  const beforeLeaves = flatten(before, beforeSensitive, false, new Map(), '', afterUnknown);
+  const afterLeaves = flatten(after, afterSensitive, afterUnknown);
+  const paths = new Set([...beforeLeaves.keys(), ...afterLeaves.keys()]);
+  const changes: AttributeChange[] = [];
+  const absent: Leaf = { state: 'absent' };
+  for (const path of paths) {
+    let b = beforeLeaves.get(path) ?? absent;
+    let a = afterLeaves.get(path) ?? absent;
+    if (b.state === 'known' && b.value === null) b = absent;
+    if (a.state === 'known' && a.value === null) a = absent;
+    if (sameLeaf(b, a)) continue;
+    changes.push({ path, attribute: attributeOf(path), before: b, after: a });
+  }
+  return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
+
+/** Top-level attribute names that change, in order, without repeats. */
+export function changedAttributes(changes: readonly AttributeChange[]): string[] {
+  const seen = new Set<string>();
+  for (const change of changes) seen.add(change.attribute);
+  return [...seen];
+}

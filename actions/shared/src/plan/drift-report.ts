@@ -1,0 +1,192 @@
+/**
+ * The drift issue body: what changed outside Terraform (the refresh-only plan's
+ * resource_drift) and what is in the code but not applied (the normal plan's changes), within
+ * GitHub's 65,536-character issue body limit and without any sensitive value.
+ */
+import { createHash } from 'node:crypto';
+import { attributeChanges } from './attribute-diff.js';
+import { code, formatCount, plural } from './markdown.js';
+import { driftMarker } from './plan-comment.js';
+import { canonicalJson, canonicalOutput, canonicalResource } from './plan-digest.js';
+import type { PlanModel, ResourceChange } from './plan-model.js';
+import { footerLine, type ReportContext } from './plan-report.js';
+import { actionText, compareForReport, isListed, listedOutputs } from './plan-summary.js';
+import { Redactor } from './redaction.js';
+import { COMMENT_LIMIT, ReportBudget } from './report-budget.js';
+
+export interface DriftFindings {
+  /** Resources changed outside Terraform. */
+  drifted: ResourceChange[];
+  /** Resource changes in the code but not applied. */
+  pending: ResourceChange[];
+  /** Root outputs whose stored value differs from what the code now gives. */
+  outputsPending: number;
+  fingerprint: string;
+  hasDrift: boolean;
+}
+
+/**
+ * Drift from the two plans. The fingerprint hashes the canonical form of both lists (the same
+ * form as the plan digest, so sensitive values never enter it); it changes exactly when the
+ * drift itself changes, which is when the issue gets a new comment.
+ */
+export function findDrift(refreshOnly: PlanModel, normal: PlanModel): DriftFindings {
+  const drifted = [...refreshOnly.resourceDrift].sort(compareForReport);
+  const pending = normal.resourceChanges
+    .filter(isListed)
+    .filter((change) => change.kind !== 'read')
+    .sort(compareForReport);
+  const outputs = listedOutputs(normal);
+  const canonical = canonicalJson({
+    drifted: drifted.map(canonicalResource),
+    pending: pending.map(canonicalResource),
+    outputs: outputs.map(canonicalOutput),
+  });
+  return {
+    drifted,
+    pending,
+    outputsPending: outputs.length,
+    fingerprint: createHash('sha256')
+      .update(canonicalJson({ v: 1 }) + canonical)
+      .digest('hex'),
+    hasDrift: drifted.length > 0 || pending.length > 0 || outputs.length > 0,
+  };
+}
+
+const META_PATTERN =
+  /<!-- multicloud:drift-meta fingerprint=([0-9a-f]{64}) drifted=(\d+) pending=(\d+) -->/;
+
+export interface DriftMeta {
+  fingerprint: string;
+  drifted: number;
+  pending: number;
+}
+
+export function driftMetaLine(findings: DriftFindings): string {
+  return `<!-- multicloud:drift-meta fingerprint=${findings.fingerprint} drifted=${findings.drifted.length} pending=${findings.pending.length + findings.outputsPending} -->`;
+}
+
+export function parseDriftMeta(body: string | null | undefined): DriftMeta | undefined {
+  const match = META_PATTERN.exec(body ?? '');
+  if (!match) return undefined;
+  return { fingerprint: match[1] as string, drifted: Number(match[2]), pending: Number(match[3]) };
+}
+
+export function isDriftIssueOf(body: string | null | undefined, stack: string): boolean {
+  return (body ?? '').trimStart().startsWith(driftMarker(stack));
+}
+
+function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const MAX_VALUE = 120;
+const MAX_ROWS_PER_RESOURCE = 20;
+
+function driftRows(change: ResourceChange, redactor: Redactor): string[] {
+  const address = code(change.address, true);
+  if (change.kind === 'destroy')
+    return [`| ${address} | (the whole resource) | exists | deleted |`];
+  const changes = attributeChanges(
+    change.before,
+    change.after,
+    change.beforeSensitive,
+    change.afterSensitive,
+    change.afterUnknown,
+  );
+  if (changes.length === 0) return [`| ${address} | | | ${change.actions.join(', ')} |`];
+  const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
+    const before = redactor.display(attribute.before, MAX_VALUE);
+    const after = redactor.display(attribute.after, MAX_VALUE);
+    const cell = (text: string) =>
+      text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
+    return `| ${address} | ${code(attribute.path || '(whole value)', true)} | ${cell(before)} | ${cell(after)} |`;
+  });
+  if (changes.length > MAX_ROWS_PER_RESOURCE) {
+    rows.push(
+      `| ${address} | … ${plural(changes.length - MAX_ROWS_PER_RESOURCE, 'more attribute')} | | |`,
+    );
+  }
+  return rows;
+}
+
+/** The issue body. `foundAt` is when the check ran. */
+export function renderDriftIssue(
+  findings: DriftFindings,
+  refreshOnly: PlanModel,
+  normal: PlanModel,
+  context: ReportContext & { foundAt: Date },
+  limit = COMMENT_LIMIT - 512,
+): string {
+  const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
+  const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
+  const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
+  const closing =
+    'To make it right: merge a change that codifies the new values, or run the deploy workflow to ' +
+    "put the code's values back. This issue closes itself when a check finds no drift.\n\n" +
+    `${footerLine({ ...context, digest: undefined }, normal)}\n`;
+  const budget = new ReportBudget(limit - opening.length - closing.length - 600);
+  const notShown: string[] = [];
+
+  let drifted = '';
+  if (findings.drifted.length > 0) {
+    drifted = `#### Changed outside Terraform (${formatCount(findings.drifted.length)})\n| resource | attribute | in state | in the cloud |\n|---|---|---|---|\n`;
+    budget.spend(drifted.length + 1);
+    let shown = 0;
+    for (const change of findings.drifted) {
+      const rows = `${driftRows(change, redactor).join('\n')}\n`;
+      if (!budget.take(rows)) break;
+      drifted += rows;
+      shown++;
+    }
+    drifted += '\n';
+    if (shown < findings.drifted.length)
+      notShown.push(`${plural(findings.drifted.length - shown, 'drifted resource')}`);
+  }
+
+  let pending = '';
+  const pendingCount = findings.pending.length + findings.outputsPending;
+  if (pendingCount > 0) {
+    pending = `#### In the code but not applied (${formatCount(pendingCount)})\n| resource | action |\n|---|---|\n`;
+    budget.spend(pending.length + 1);
+    let shown = 0;
+    for (const change of findings.pending) {
+      const row = `| ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+      if (!budget.take(row)) break;
+      pending += row;
+      shown++;
+    }
+    if (shown < findings.pending.length)
+      notShown.push(`${plural(findings.pending.length - shown, 'pending change')}`);
+    if (findings.outputsPending > 0) {
+      const row = `| ${plural(findings.outputsPending, 'output')} | update |\n`;
+      if (budget.take(row)) pending += row;
+    }
+    pending += '\n';
+  }
+  const note =
+    notShown.length > 0
+      ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. The full report is in the job summary of the run.\n\n`
+      : '';
+  return `${opening}${drifted}${pending}${note}${closing}`;
+}
+
+/** "Drift changed: 1 more resource changed outside Terraform" and similar. */
+export function describeDriftChange(
+  previous: DriftMeta | undefined,
+  findings: DriftFindings,
+): string {
+  const drifted = findings.drifted.length;
+  const pending = findings.pending.length + findings.outputsPending;
+  if (!previous)
+    return `Drift changed: now ${plural(drifted, 'resource')} changed outside Terraform and ${plural(pending, 'change')} in the code not applied.`;
+  const parts: string[] = [];
+  const delta = (now: number, before: number, what: string) => {
+    if (now > before) parts.push(`${formatCount(now - before)} more ${what}`);
+    else if (now < before) parts.push(`${formatCount(before - now)} fewer ${what}`);
+  };
+  delta(drifted, previous.drifted, 'changed outside Terraform');
+  delta(pending, previous.pending, 'in the code but not applied');
+  if (parts.length === 0) return 'Drift changed: the same resources, with different values.';
+  return `Drift changed: ${parts.join(', ')}.`;
+}

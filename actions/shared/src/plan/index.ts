@@ -1,0 +1,59 @@
+export {
+  attributeChanges,
+  changedAttributes,
+  flatten,
+  type AttributeChange,
+  type Leaf,
+} from './attribute-diff.js';
+export {
+  describeDriftChange,
+  driftMetaLine,
+  findDrift,
+  isDriftIssueOf,
+  parseDriftMeta,
+  renderDriftIssue,
+  type DriftFindings,
+  type DriftMeta,
+} from './drift-report.js';
+export { code, fencedBlock, formatCount, plural } from './markdown.js';
+export {
+  appliedStatus,
+  driftMarker,
+  isPlanCommentOf,
+  notAppliedStatus,
+  parsePlanComment,
+  parsePlanDigest,
+  planMarker,
+  setPlanCommentStatus,
+  STACK_NAME_PATTERN,
+  type PlanCommentInfo,
+  type PlanOutcome,
+} from './plan-comment.js';
+export {
+  canonicalJson,
+  canonicalPlanText,
+  PLAN_DIGEST_VERSION,
+  planDigest,
+  resourceDigests,
+} from './plan-digest.js';
+export {
+  checkFormatVersion,
+  parsePlan,
+  PlanFormatError,
+  readPlan,
+  type ChangeKind,
+  type OutputChange,
+  type PlanModel,
+  type ResourceChange,
+} from './plan-model.js';
+export {
+  renderPlanComment,
+  renderPlanFailure,
+  renderPlanReport,
+  renderPlanSummary,
+  type ReportContext,
+  type ReportOptions,
+} from './plan-report.js';
+export { countChanges, describeCounts, hasChanges, type PlanCounts } from './plan-summary.js';
+export { maskableSecrets, Redactor, SENSITIVE_TEXT } from './redaction.js';
+export { COMMENT_LIMIT, STATUS_RESERVE, SUMMARY_LIMIT_BYTES } from './report-budget.js';

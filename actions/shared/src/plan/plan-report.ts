@@ -1,0 +1,355 @@
+/**
+ * The plan report: the sticky pull request comment and the job summary are the same report
+ * with different size limits. Sections are added in order of importance while they fit:
+ * header and counts, every destroy/replace address, the resource table, outputs, and last the
+ * attribute details, so trimming removes details first.
+ */
+import type { AttributeChange } from './attribute-diff.js';
+import { code, fencedBlock, formatCount, plural } from './markdown.js';
+import { planMarker, planMetaLine, statusLine, type PlanOutcome } from './plan-comment.js';
+import type { OutputChange, PlanModel, ResourceChange } from './plan-model.js';
+import {
+  actionText,
+  compareForReport,
+  countChanges,
+  describeCounts,
+  hasChanges,
+  isDestructive,
+  isListed,
+  listedOutputs,
+  reasonOf,
+  resourceAttributeChanges,
+  symbolOf,
+} from './plan-summary.js';
+import { Redactor, SENSITIVE_TEXT } from './redaction.js';
+import {
+  COMMENT_LIMIT,
+  ReportBudget,
+  STATUS_RESERVE,
+  SUMMARY_LIMIT_BYTES,
+} from './report-budget.js';
+
+export interface ReportContext {
+  stack: string;
+  commitSha?: string;
+  runId?: string;
+  runUrl?: string;
+  digest?: string;
+  terraformVersion?: string;
+}
+
+export interface ReportOptions {
+  /** Maximum length of the whole body. */
+  limit: number;
+  /** Comment: hidden markers and the status line; summary: neither. */
+  audience: 'comment' | 'summary';
+  /** Longest value shown in an attribute table cell. */
+  maxValueLength: number;
+  /** Most attribute rows shown for one resource. */
+  maxAttributesPerResource: number;
+}
+
+const commentOptions: ReportOptions = {
+  limit: COMMENT_LIMIT - STATUS_RESERVE,
+  audience: 'comment',
+  maxValueLength: 120,
+  maxAttributesPerResource: 40,
+};
+
+const summaryOptions: ReportOptions = {
+  // Bytes, not characters: render to a character budget of a quarter below and check bytes.
+  limit: SUMMARY_LIMIT_BYTES - 16_384,
+  audience: 'summary',
+  maxValueLength: 400,
+  maxAttributesPerResource: 200,
+};
+
+/** Room kept for the "not shown" note so that it always fits. */
+const NOTE_RESERVE = 700;
+
+function moduleTitle(moduleAddress: string): string {
+  return moduleAddress === '' ? 'Root module' : `Module ${code(moduleAddress)}`;
+}
+
+export function footerLine(context: ReportContext, plan?: PlanModel): string {
+  const parts: string[] = [];
+  if (context.digest) parts.push(`plan-digest \`${context.digest}\``);
+  if (context.commitSha) parts.push(`commit \`${context.commitSha.slice(0, 7)}\``);
+  if (context.runId && context.runUrl) parts.push(`[run ${context.runId}](${context.runUrl})`);
+  else if (context.runId) parts.push(`run ${context.runId}`);
+  const version = context.terraformVersion ?? plan?.terraformVersion;
+  if (version) parts.push(`Terraform ${version}`);
+  return parts.join(' · ');
+}
+
+function where(context: ReportContext): string {
+  if (context.runId && context.runUrl)
+    return `the job summary of [run ${context.runId}](${context.runUrl})`;
+  return 'the job summary of this workflow run';
+}
+
+function valueCell(text: string): string {
+  return text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
+}
+
+function attributeRows(
+  changes: readonly AttributeChange[],
+  redactor: Redactor,
+  options: ReportOptions,
+): string {
+  const rows: string[] = [];
+  for (const change of changes.slice(0, options.maxAttributesPerResource)) {
+    const before = redactor.display(change.before, options.maxValueLength);
+    let after = redactor.display(change.after, options.maxValueLength);
+    if (change.before.state === 'sensitive' && change.after.state === 'sensitive') {
+      after = `${SENSITIVE_TEXT.slice(0, -1)}, changed)`;
+    }
+    rows.push(
+      `| ${code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`,
+    );
+  }
+  const hidden = changes.length - options.maxAttributesPerResource;
+  if (hidden > 0) rows.push(`| … ${plural(hidden, 'more attribute')} | | |`);
+  return rows.join('\n');
+}
+
+/** The attribute table of one resource (for updates and replacements). */
+export function resourceDetail(
+  change: ResourceChange,
+  redactor: Redactor,
+  options: ReportOptions,
+  attributeChanges: readonly AttributeChange[] = resourceAttributeChanges(change),
+): string {
+  if (attributeChanges.length === 0) return '';
+  return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+}
+
+function cautionBlock(
+  destructive: readonly ResourceChange[],
+  budget: ReportBudget,
+): { text: string; hidden: number } {
+  if (destructive.length === 0) return { text: '', hidden: 0 };
+  const head = `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
+  const line = (change: ResourceChange, withReason: boolean) => {
+    const verb =
+      change.kind === 'replace'
+        ? 'replace'
+        : change.kind === 'destroy'
+          ? 'destroy'
+          : change.actions.join(', then ');
+    const reason = withReason ? reasonOf(change) : '';
+    return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+  };
+  const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
+  if (budget.take(full)) return { text: full, hidden: 0 };
+  const bare = head + destructive.map((change) => line(change, false)).join('') + '\n';
+  if (budget.take(bare)) return { text: bare, hidden: 0 };
+  // Not even the addresses fit: as many as do, and the count of the rest.
+  const tailReserve = 80;
+  let text = head;
+  budget.spend(head.length + tailReserve);
+  let shown = 0;
+  for (const change of destructive) {
+    const entry = line(change, false);
+    if (!budget.take(entry)) break;
+    text += entry;
+    shown++;
+  }
+  const hidden = destructive.length - shown;
+  text += `> - … and ${formatCount(hidden)} more not shown\n\n`;
+  return { text, hidden };
+}
+
+function outputValue(output: OutputChange, redactor: Redactor, maxLength: number): string {
+  if (output.afterSensitive === true) return SENSITIVE_TEXT;
+  if (output.afterUnknown === true) return '(known after apply)';
+  if (output.kind === 'destroy') return '(removed)';
+  const shown = redactor.display(
+    output.afterSensitive === false
+      ? { state: 'known', value: output.after }
+      : { state: 'sensitive', value: output.after },
+    maxLength,
+  );
+  return valueCell(shown);
+}
+
+function outputsSection(
+  outputs: readonly OutputChange[],
+  redactor: Redactor,
+  options: ReportOptions,
+  budget: ReportBudget,
+): { text: string; hidden: number } {
+  if (outputs.length === 0) return { text: '', hidden: 0 };
+  const rows = outputs.map(
+    (output) =>
+      `| ${code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`,
+  );
+  const head = `**Outputs** (${formatCount(outputs.length)})\n\n| output | action | after |\n|---|---|---|\n`;
+  const full = `${head}${rows.join('')}\n`;
+  if (budget.take(full)) return { text: full, hidden: 0 };
+  const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => code(output.name)).join(', ')}\n\n`;
+  if (budget.take(names)) return { text: names, hidden: 0 };
+  const count = `**Outputs**: ${plural(outputs.length, 'output change')}, not listed here.\n\n`;
+  budget.take(count);
+  return { text: count, hidden: outputs.length };
+}
+
+/** The grouped resource table; rows are added while they fit. */
+function resourceTable(
+  listed: readonly ResourceChange[],
+  budget: ReportBudget,
+): { text: string; hidden: number } {
+  let text = '';
+  let module: string | undefined;
+  let shown = 0;
+  for (const change of listed) {
+    let piece = '';
+    if (change.moduleAddress !== module) {
+      piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
+    }
+    piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+    if (!budget.take(piece)) break;
+    module = change.moduleAddress;
+    text += piece;
+    shown++;
+  }
+  if (text !== '') text += '\n';
+  budget.spend(text === '' ? 0 : 1);
+  return { text, hidden: listed.length - shown };
+}
+
+function detailsSection(
+  listed: readonly ResourceChange[],
+  redactor: Redactor,
+  options: ReportOptions,
+  budget: ReportBudget,
+): { text: string; hidden: number } {
+  const candidates = listed.filter(
+    (change) => change.kind === 'update' || change.kind === 'replace',
+  );
+  if (candidates.length === 0) return { text: '', hidden: 0 };
+  const open = `<details><summary>Attribute changes (${plural(candidates.length, 'resource')} updated or replaced)</summary>\n\n`;
+  const close = '</details>\n\n';
+  if (budget.remaining < open.length + close.length + 200)
+    return { text: '', hidden: candidates.length };
+  budget.spend(open.length + close.length);
+  let body = '';
+  let shown = 0;
+  for (const change of candidates) {
+    const detail = resourceDetail(change, redactor, options);
+    if (detail === '') {
+      shown++;
+      continue;
+    }
+    if (!budget.take(detail)) break;
+    body += detail;
+    shown++;
+  }
+  if (body === '') {
+    budget.spend(-(open.length + close.length));
+    return { text: '', hidden: candidates.length - shown };
+  }
+  return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
+}
+
+function header(context: ReportContext, summary: string): string {
+  return `### Terraform plan for ${code(context.stack)}: ${summary}`;
+}
+
+function outcomeOf(plan: PlanModel): PlanOutcome {
+  return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
+}
+
+/** The report body for one audience. Never longer than options.limit. */
+export function renderPlanReport(
+  plan: PlanModel,
+  context: ReportContext,
+  options: ReportOptions,
+): string {
+  const redactor = new Redactor(plan.sensitiveStrings);
+  const counts = countChanges(plan);
+  const changed = hasChanges(counts);
+  const top: string[] = [];
+  if (options.audience === 'comment') {
+    top.push(
+      planMarker(context.stack),
+      planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+    );
+  }
+  top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
+  if (options.audience === 'comment') top.push(statusLine());
+  const footer = footerLine(context, plan);
+  if (!changed) return `${top.join('\n')}\n\n${footer}\n`;
+
+  const opening = `${top.join('\n')}\n\n`;
+  const closing = `${footer}\n`;
+  const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
+
+  const listed = plan.resourceChanges.filter(isListed).sort(compareForReport);
+  const destructive = listed.filter(isDestructive);
+  const caution = cautionBlock(destructive, budget);
+  const table = resourceTable(listed, budget);
+  const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
+  const details = detailsSection(listed, redactor, options, budget);
+
+  const notShown: string[] = [];
+  if (caution.hidden > 0)
+    notShown.push(
+      `${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`,
+    );
+  if (table.hidden > 0) notShown.push(`${plural(table.hidden, 'more resource')} in the table`);
+  if (outputs.hidden > 0) notShown.push(`the values of ${plural(outputs.hidden, 'output')}`);
+  if (details.hidden > 0)
+    notShown.push(`attribute changes of ${plural(details.hidden, 'resource')}`);
+  let note = '';
+  if (notShown.length > 0) {
+    const fullReport =
+      options.audience === 'comment'
+        ? `The full report is in ${where(context)}.`
+        : 'The plan is too large to show in full in a job summary.';
+    note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
+  }
+  const body = `${opening}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
+  if (body.length <= options.limit) return body;
+  // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
+  return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(
+    0,
+    options.limit,
+  );
+}
+
+export function renderPlanComment(plan: PlanModel, context: ReportContext): string {
+  return renderPlanReport(plan, context, commentOptions);
+}
+
+/** The job summary: the full report, within GitHub's 1 MiB step summary limit (in bytes). */
+export function renderPlanSummary(plan: PlanModel, context: ReportContext): string {
+  let options = summaryOptions;
+  for (;;) {
+    const body = renderPlanReport(plan, context, options);
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes <= SUMMARY_LIMIT_BYTES - 16_384 || options.limit < 10_000) return body;
+    options = {
+      ...options,
+      limit: Math.floor((options.limit * (SUMMARY_LIMIT_BYTES - 16_384)) / bytes) - 1_000,
+    };
+  }
+}
+
+/** The comment (or summary) for a plan that failed: Terraform's error text, secrets scrubbed. */
+export function renderPlanFailure(
+  context: ReportContext,
+  errorText: string,
+  audience: 'comment' | 'summary',
+  redactor: Redactor = new Redactor(),
+): string {
+  const top: string[] = [];
+  if (audience === 'comment')
+    top.push(planMarker(context.stack), planMetaLine(undefined, context.commitSha, 'failed'));
+  top.push(header(context, 'failed'));
+  if (audience === 'comment') top.push(statusLine());
+  const limit = (audience === 'comment' ? COMMENT_LIMIT - STATUS_RESERVE : 500_000) - 2_000;
+  let text = redactor.scrub(errorText).trim();
+  if (text.length > limit) text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
+  return `${top.join('\n')}\n\nTerraform could not make a plan:\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from '@jest/globals';
+import { canonicalPlanText, planDigest, readPlan, resourceDigests } from '../../src/plan/index.js';
+import { syntheticPlan, type SyntheticResource } from './synthetic-plan.js';
+
+const update: SyntheticResource = {
+  address: 'terraform_data.a',
+  actions: ['update'],
+  before: { id: 'x', input: { size: 1, password: 'old-secret' } },
+  after: { id: 'x', input: { size: 2, password: 'new-secret' } },
+  before_sensitive: { input: { password: true } },
+  after_sensitive: { input: { password: true } },
+};
+const create: SyntheticResource = {
+  address: 'module.m.terraform_data.b',
+  actions: ['create'],
+  after: { input: 'b' },
+  after_unknown: { id: true, output: true },
+};
+const digestOf = (resources: SyntheticResource[], extra: Record<string, unknown> = {}) =>
+  planDigest(readPlan(syntheticPlan(resources, extra)));
+
+describe('planDigest', () => {
+  it('is the same for the same changes whatever the order, timestamp or Terraform version', () => {
+    const a = digestOf([update, create]);
+    const b = digestOf([create, update], {
+      timestamp: '2030-01-01T00:00:00Z',
+      terraform_version: '1.99.0',
+      format_version: '1.0',
+    });
+    expect(b).toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('ignores no-op resources and no-op outputs, prior state and configuration', () => {
+    const noop: SyntheticResource = {
+      address: 'terraform_data.same',
+      actions: ['no-op'],
+      before: { id: 'n' },
+      after: { id: 'n' },
+    };
+    expect(
+      digestOf([update, noop], {
+        prior_state: { values: { x: 1 } },
+        output_changes: { o: { actions: ['no-op'], before: 1, after: 1 } },
+      }),
+    ).toBe(digestOf([update]));
+  });
+
+  it('changes with any visible change: a value, an action, an address, a move, an output', () => {
+    const base = digestOf([update, create]);
+    const variants = [
+      digestOf([
+        { ...update, after: { id: 'x', input: { size: 3, password: 'new-secret' } } },
+        create,
+      ]),
+      digestOf([update, { ...create, actions: ['delete', 'create'] }]),
+      digestOf([update, { ...create, address: 'module.m.terraform_data.c' }]),
+      digestOf([update, { ...create, previous_address: 'terraform_data.old' }]),
+      digestOf([update, { ...create, after_unknown: { id: true } }]),
+      digestOf([update, create], {
+        output_changes: { o: { actions: ['create'], before: null, after: 'v' } },
+      }),
+      digestOf([update]),
+    ];
+    expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+
+  it('never contains a sensitive value, only whether it changes', () => {
+    const text = canonicalPlanText(readPlan(syntheticPlan([update])));
+    expect(text).not.toContain('secret');
+    expect(text).toContain('{"(sensitive)":"changed"}');
+    const unchanged = canonicalPlanText(
+      readPlan(
+        syntheticPlan([
+          { ...update, after: { id: 'x', input: { size: 2, password: 'old-secret' } } },
+        ]),
+      ),
+    );
+    expect(unchanged).toContain('{"(sensitive)":"unchanged"}');
+    // Two different new secrets look the same: the digest cannot be used to guess a secret.
+    expect(
+      digestOf([{ ...update, after: { id: 'x', input: { size: 2, password: 'other' } } }]),
+    ).toBe(digestOf([update]));
+  });
+
+  it('gives per-resource digests so a mismatch can name what differs', () => {
+    const left = resourceDigests(readPlan(syntheticPlan([update, create])));
+    const right = resourceDigests(
+      readPlan(syntheticPlan([update, { ...create, after: { input: 'c' } }])),
+    );
+    expect([...left.keys()].sort()).toEqual(['module.m.terraform_data.b', 'terraform_data.a']);
+    expect(left.get('terraform_data.a')).toBe(right.get('terraform_data.a'));
+    expect(left.get('module.m.terraform_data.b')).not.toBe(right.get('module.m.terraform_data.b'));
+  });
+
+  it('pins the canonical form (apply depends on it: see docs/adr/0001-plan-digest.md)', () => {
+    const text = canonicalPlanText(
+      readPlan(
+        syntheticPlan([create], {
+          output_changes: { url: { actions: ['create'], before: null, after_unknown: true } },
+        }),
+      ),
+    );
+    expect(text).toBe(
+      '{"outputs":[{"actions":["create"],"after":{"(unknown)":true},"before":null,"name":"url"}],' +
+        '"resources":[{"actions":["create"],"address":"module.m.terraform_data.b","after":{"id":{"(unknown)":true},"input":"b","output":{"(unknown)":true}},"before":null}],"v":1}',
+    );
+  });
+});
