@@ -1,0 +1,152 @@
+import { busy, conflict, preconditionFailed } from './errors.js';
+import { retry, withOptimisticRetry } from './optimistic.js';
+import type { DocumentStore, StoredDocument } from './ports.js';
+import { knownSku } from './validation.js';
+
+/**
+ * Stock is allocated per cell: each cell sells only its own allocation, so a reservation
+ * is a compare-and-swap on one document in this cell's store and nothing is oversold across
+ * clouds without a global lock.
+ */
+export interface InventoryDocument {
+  readonly sku: string;
+  readonly cell: string;
+  readonly allocation: number;
+  readonly reserved: number;
+  readonly updatedAt: string;
+}
+
+export interface InventoryView {
+  readonly sku: string;
+  readonly cell: string;
+  readonly allocation: number;
+  readonly reserved: number;
+  readonly available: number;
+  readonly etag?: string;
+}
+
+export const allocationLimit = 1_000_000;
+
+export class InventoryService {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly cell: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async get(sku: string): Promise<InventoryView> {
+    const item = knownSku(sku);
+    const stored = await this.store.get<InventoryDocument>(key(item.sku));
+    return this.view(item.sku, stored);
+  }
+
+  /** Sets this cell's allocation; with `ifMatch` a single conditional write (412 when stale). */
+  async setAllocation(sku: string, allocation: number, ifMatch?: string): Promise<InventoryView> {
+    const item = knownSku(sku);
+    const write = async (stored: StoredDocument<InventoryDocument> | undefined) => {
+      const reserved = stored?.value.reserved ?? 0;
+      if (allocation < reserved) {
+        throw conflict(
+          'allocation_below_reserved',
+          `allocation must be at least the ${reserved} units already reserved`,
+          'allocation',
+          { reserved },
+        );
+      }
+      const next: InventoryDocument = {
+        sku: item.sku,
+        cell: this.cell,
+        allocation,
+        reserved,
+        updatedAt: this.now().toISOString(),
+      };
+      const outcome = stored
+        ? await this.store.replaceIfMatch(key(item.sku), next, stored.etag)
+        : await this.store.createIfAbsent(key(item.sku), next);
+      return outcome.ok ? this.view(item.sku, { value: next, etag: outcome.etag }) : undefined;
+    };
+
+    if (ifMatch !== undefined) {
+      const stored = await this.store.get<InventoryDocument>(key(item.sku));
+      if (!stored || stored.etag !== ifMatch) throw preconditionFailed();
+      const result = await write(stored);
+      if (!result) throw preconditionFailed();
+      return result;
+    }
+    return withOptimisticRetry(
+      async () => (await write(await this.store.get(key(item.sku)))) ?? retry,
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /** Takes `quantity` units from this cell's available stock, or 409 insufficient_stock. */
+  async reserve(sku: string, quantity: number): Promise<InventoryView> {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const available = stored ? stored.value.allocation - stored.value.reserved : 0;
+        if (!stored || available < quantity) {
+          throw conflict(
+            'insufficient_stock',
+            `only ${available} of ${item.sku} available in cell ${this.cell}, ${quantity} requested`,
+            'quantity',
+            { sku: item.sku, available },
+          );
+        }
+        const next = { ...stored.value, reserved: stored.value.reserved + quantity };
+        return this.replace(item.sku, stored, next);
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /** Gives back `quantity` reserved units (an order that was not placed after all). */
+  async release(sku: string, quantity: number): Promise<InventoryView> {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const reserved = stored?.value.reserved ?? 0;
+        if (!stored || reserved < quantity) {
+          throw conflict(
+            'release_exceeds_reserved',
+            `only ${reserved} of ${item.sku} are reserved in cell ${this.cell}, cannot release ${quantity}`,
+            'quantity',
+            { sku: item.sku, reserved },
+          );
+        }
+        const next = { ...stored.value, reserved: reserved - quantity };
+        return this.replace(item.sku, stored, next);
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  private async replace(
+    sku: string,
+    stored: StoredDocument<InventoryDocument>,
+    next: InventoryDocument,
+  ): Promise<InventoryView | typeof retry> {
+    const value = { ...next, updatedAt: this.now().toISOString() };
+    const outcome = await this.store.replaceIfMatch(key(sku), value, stored.etag);
+    return outcome.ok ? this.view(sku, { value, etag: outcome.etag }) : retry;
+  }
+
+  private view(sku: string, stored: StoredDocument<InventoryDocument> | undefined): InventoryView {
+    const allocation = stored?.value.allocation ?? 0;
+    const reserved = stored?.value.reserved ?? 0;
+    return {
+      sku,
+      cell: this.cell,
+      allocation,
+      reserved,
+      available: allocation - reserved,
+      ...(stored ? { etag: stored.etag } : {}),
+    };
+  }
+}
+
+function key(sku: string): string {
+  return `inventory/${sku}`;
+}

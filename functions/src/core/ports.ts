@@ -1,0 +1,63 @@
+/**
+ * The ports of the workload: the core talks to storage, the event queue and customer
+ * notifications only through these interfaces; each cloud supplies adapters (src/aws,
+ * src/azure) and tests and benchmarks use src/memory.
+ */
+
+export interface StoredDocument<T> {
+  readonly value: T;
+  /** Opaque version tag of the stored bytes, as the store returns it (quoted). */
+  readonly etag: string;
+}
+
+export type WriteOutcome =
+  | { readonly ok: true; readonly etag: string }
+  /** `exists`: create-if-absent lost; `stale`: the ETag no longer matches (or the document is gone). */
+  | { readonly ok: false; readonly reason: 'exists' | 'stale' };
+
+export interface DocumentStore {
+  /** The document and its ETag, or undefined when absent. Keys look like `carts/aws-123`. */
+  get<T>(key: string): Promise<StoredDocument<T> | undefined>;
+  /** Writes only when no document has that key (S3/Blob `If-None-Match: *`). */
+  createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome>;
+  /** Writes only when the stored ETag still equals `etag` (`If-Match`). */
+  replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome>;
+  /** Throws when the store is unreachable; used by GET /health. */
+  check(): Promise<void>;
+}
+
+export interface OrderPlacedEvent {
+  /** Deterministic (`order.placed:<orderId>`) so a re-publish is deduplicated by consumers. */
+  readonly id: string;
+  readonly type: 'order.placed';
+  readonly occurredAt: string;
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly cell: string;
+}
+
+export interface EventQueue {
+  /** At-least-once: consumers deduplicate by `event.id`. */
+  publish(event: OrderPlacedEvent, options?: { orderingKey?: string }): Promise<void>;
+  check(): Promise<void>;
+}
+
+export interface CustomerNotification {
+  readonly customerId: string;
+  /** Lets the receiving side drop duplicates (the consumer is at-least-once). */
+  readonly dedupeId: string;
+  readonly title: string;
+  readonly body: string;
+  readonly orderId: string;
+}
+
+export interface Notifier {
+  notify(notification: CustomerNotification): Promise<void>;
+  check(): Promise<void>;
+}
+
+export interface Ports {
+  readonly documents: DocumentStore;
+  readonly events: EventQueue;
+  readonly notifier: Notifier;
+}

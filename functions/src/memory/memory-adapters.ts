@@ -1,0 +1,77 @@
+import type {
+  CustomerNotification,
+  DocumentStore,
+  EventQueue,
+  Notifier,
+  OrderPlacedEvent,
+  StoredDocument,
+  WriteOutcome,
+} from '../core/ports.js';
+
+/**
+ * In-process adapters with the same contract as the cloud ones: for unit tests of the core
+ * and the handler-throughput benchmark. Values are stored as JSON text like the real stores,
+ * so a test cannot pass by sharing object references.
+ */
+export class MemoryDocumentStore implements DocumentStore {
+  private readonly documents = new Map<string, { text: string; etag: string }>();
+  private version = 0;
+
+  async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
+    await Promise.resolve();
+    const entry = this.documents.get(key);
+    return entry ? { value: JSON.parse(entry.text) as T, etag: entry.etag } : undefined;
+  }
+
+  async createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome> {
+    await Promise.resolve();
+    if (this.documents.has(key)) return { ok: false, reason: 'exists' };
+    return { ok: true, etag: this.write(key, value) };
+  }
+
+  async replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome> {
+    await Promise.resolve();
+    if (this.documents.get(key)?.etag !== etag) return { ok: false, reason: 'stale' };
+    return { ok: true, etag: this.write(key, value) };
+  }
+
+  async check(): Promise<void> {}
+
+  keys(prefix = ''): string[] {
+    return [...this.documents.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  private write(key: string, value: unknown): string {
+    this.version += 1;
+    const etag = `"m${this.version}"`;
+    this.documents.set(key, { text: JSON.stringify(value), etag });
+    return etag;
+  }
+}
+
+export class MemoryEventQueue implements EventQueue {
+  readonly published: { event: OrderPlacedEvent; orderingKey?: string }[] = [];
+  failNext = 0;
+
+  async publish(event: OrderPlacedEvent, options: { orderingKey?: string } = {}): Promise<void> {
+    await Promise.resolve();
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('memory queue: injected failure');
+    }
+    this.published.push({ event, ...options });
+  }
+
+  async check(): Promise<void> {}
+}
+
+export class MemoryNotifier implements Notifier {
+  readonly sent: CustomerNotification[] = [];
+
+  async notify(notification: CustomerNotification): Promise<void> {
+    await Promise.resolve();
+    this.sent.push(notification);
+  }
+
+  async check(): Promise<void> {}
+}

@@ -1,0 +1,41 @@
+/** What the shared behavioural suite needs from a cell, whatever cloud adapters it runs on. */
+export interface HarnessResponse {
+  readonly status: number;
+  /** Lower-cased names. */
+  readonly headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies checked field by field
+  readonly body: any;
+}
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as is. */
+  readonly body?: unknown;
+  /** Send the body base64-encoded where the cloud's event shape allows it (API Gateway v2). */
+  readonly base64?: boolean;
+}
+
+export interface CellHarness {
+  readonly cloud: string;
+  readonly cell: string;
+  readonly peerCell: string;
+  /** Names the dead-letter place, for test titles and messages. */
+  readonly deadLetterPlace: string;
+  request(method: string, path: string, options?: RequestOptions): Promise<HarnessResponse>;
+  /** Queues a raw event body, bypassing the publisher (poison events). */
+  queueRawEvent(body: string): Promise<void>;
+  /** Runs the cloud's trigger over everything queued, retries included, until nothing is left. */
+  deliverOrderEvents(): Promise<void>;
+  /** Raw bodies of the events in the dead-letter place. */
+  deadLetters(): Promise<string[]>;
+  /** Customer notifications sent so far: customer id and order id. */
+  notifications(): Promise<{ customerId: string; orderId: string }[]>;
+  close(): Promise<void>;
+}
+
+export interface PeerEndpoint {
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+export type HarnessFactory = (peer: PeerEndpoint) => Promise<CellHarness>;

@@ -1,0 +1,81 @@
+import { createCellApp } from '../src/core/cell-app.js';
+import { consumeBatch } from '../src/core/order-events.js';
+import {
+  MemoryDocumentStore,
+  MemoryEventQueue,
+  MemoryNotifier,
+} from '../src/memory/memory-adapters.js';
+import { describeCellBehaviour } from './behaviour/cell-behaviour.js';
+import type { CellHarness, HarnessResponse, RequestOptions } from './behaviour/harness.js';
+
+// The behavioural suite on in-memory adapters: checks the core alone, fast, before the
+// same suite runs against the AWS and Azure adapter sets on their emulators.
+describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
+  const documents = new MemoryDocumentStore();
+  const events = new MemoryEventQueue();
+  const notifier = new MemoryNotifier();
+  const app = createCellApp({
+    identity: { cell: 'mem', cloud: 'memory', region: 'local', version: '1.2.3-test' },
+    peer: { cell: 'peer', url: peer.url, timeoutMs: peer.timeoutMs },
+    ports: { documents, events, notifier },
+  });
+  const raw: string[] = [];
+  const deadLetters: string[] = [];
+  let delivered = 0;
+
+  const harness: CellHarness = {
+    cloud: 'memory',
+    cell: 'mem',
+    peerCell: 'peer',
+    deadLetterPlace: 'an in-memory list',
+    async request(
+      method: string,
+      path: string,
+      options: RequestOptions = {},
+    ): Promise<HarnessResponse> {
+      const [pathname, query = ''] = path.split('?') as [string, string?];
+      const body =
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body);
+      const response = await app.handleHttp({
+        method,
+        path: pathname,
+        query: new URLSearchParams(query),
+        headers: options.headers ?? {},
+        ...(body === undefined ? {} : { body }),
+      });
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: response.body ? JSON.parse(response.body) : undefined,
+      };
+    },
+    async queueRawEvent(body) {
+      raw.push(body);
+    },
+    async deliverOrderEvents() {
+      const pending = [
+        ...events.published.slice(delivered).map((entry) => JSON.stringify(entry.event)),
+        ...raw.splice(0),
+      ];
+      delivered = events.published.length;
+      let batch = pending.map((body, index) => ({ itemId: String(index), body }));
+      for (let attempt = 1; attempt <= 3 && batch.length > 0; attempt += 1) {
+        const failed = new Set((await consumeBatch(app.orderEvents, batch)).map((f) => f.itemId));
+        batch = batch.filter((item) => failed.has(item.itemId));
+      }
+      deadLetters.push(...batch.map((item) => item.body as string));
+    },
+    async deadLetters() {
+      return deadLetters;
+    },
+    async notifications() {
+      return notifier.sent.map(({ customerId, orderId }) => ({ customerId, orderId }));
+    },
+    async close() {},
+  };
+  return harness;
+});
