@@ -1,0 +1,169 @@
+/**
+ * Runs the terraform binary from PATH (hashicorp/setup-terraform with the wrapper off). Output
+ * is captured rather than streamed: plan text can only be logged after the values it may hold
+ * are registered with core.setSecret, which needs the plan JSON first.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { cleanDiagnostics, TerraformError } from './terraform-error.js';
+
+export interface TerraformOptions {
+  workingDirectory: string;
+  /** Defaults to `terraform` on PATH. */
+  binary?: string;
+  /** Extra environment; TF_IN_AUTOMATION and TF_INPUT are always set. */
+  env?: Record<string, string | undefined>;
+  /** Receives each command line before it runs (for the log). */
+  onCommand?: (line: string) => void;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PlanOptions {
+  out: string;
+  varFiles?: string[];
+  targets?: string[];
+  replace?: string[];
+  refreshOnly?: boolean;
+  lockTimeout?: string;
+}
+
+export interface PlanResult extends CommandResult {
+  /** From -detailed-exitcode: 2 means the plan has changes. */
+  hasChanges: boolean;
+}
+
+export interface OutputValue {
+  sensitive: boolean;
+  type: unknown;
+  value: unknown;
+}
+
+export class Terraform {
+  private readonly binary: string;
+
+  constructor(private readonly options: TerraformOptions) {
+    this.binary = options.binary ?? 'terraform';
+  }
+
+  /** Runs one command; resolves with any exit code, rejects only when it cannot start. */
+  async run(
+    args: string[],
+    options: { stdoutFile?: string; okExitCodes?: number[] } = {},
+  ): Promise<CommandResult> {
+    this.options.onCommand?.(`${this.binary} ${args.join(' ')}`);
+    const child = spawn(this.binary, args, {
+      cwd: this.options.workingDirectory,
+      env: {
+        ...process.env,
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        ...this.options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderrChunks: Buffer[] = [];
+    const stdoutChunks: Buffer[] = [];
+    const file = options.stdoutFile
+      ? createWriteStream(options.stdoutFile, { mode: 0o600 })
+      : undefined;
+    if (file) child.stdout.pipe(file);
+    else child.stdout.on('data', (chunk: Buffer) => stdoutChunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderrChunks.push(chunk));
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') {
+          reject(
+            new TerraformError(
+              args[0] ?? 'run',
+              null,
+              `The terraform binary (${this.binary}) was not found on PATH. Install it first, e.g. with hashicorp/setup-terraform (terraform_wrapper: false).`,
+            ),
+          );
+        } else reject(error);
+      });
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    if (file)
+      await new Promise<void>((resolve, reject) =>
+        file.close((error) => (error ? reject(error) : resolve())),
+      );
+    return {
+      exitCode,
+      stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+      stderr: Buffer.concat(stderrChunks).toString('utf8'),
+    };
+  }
+
+  private async checked(
+    command: string,
+    args: string[],
+    okExitCodes = [0],
+    stdoutFile?: string,
+  ): Promise<CommandResult> {
+    const result = await this.run(args, stdoutFile ? { stdoutFile } : {});
+    if (!okExitCodes.includes(result.exitCode)) {
+      const text = cleanDiagnostics(result.stderr) || cleanDiagnostics(result.stdout);
+      throw new TerraformError(command, result.exitCode, text);
+    }
+    return result;
+  }
+
+  async version(): Promise<string> {
+    const result = await this.checked('version', ['version', '-json']);
+    try {
+      const parsed = JSON.parse(result.stdout) as { terraform_version?: string };
+      return parsed.terraform_version ?? 'unknown';
+    } catch {
+      return /v(\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1] ?? 'unknown';
+    }
+  }
+
+  async init(
+    options: { backendConfig?: { key: string; value: string }[] } = {},
+  ): Promise<CommandResult> {
+    const args = ['init', '-input=false', '-no-color'];
+    for (const { key, value } of options.backendConfig ?? [])
+      args.push(`-backend-config=${key}=${value}`);
+    return this.checked('init', args);
+  }
+
+  /** `plan -out -detailed-exitcode`: exit code 2 is a plan with changes, not a failure. */
+  async plan(options: PlanOptions): Promise<PlanResult> {
+    const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${options.out}`];
+    if (options.refreshOnly) args.push('-refresh-only');
+    if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
+    for (const file of options.varFiles ?? []) args.push(`-var-file=${file}`);
+    for (const target of options.targets ?? []) args.push(`-target=${target}`);
+    for (const address of options.replace ?? []) args.push(`-replace=${address}`);
+    const result = await this.checked('plan', args, [0, 2]);
+    return { ...result, hasChanges: result.exitCode === 2 };
+  }
+
+  /** Writes `show -json <plan>` to a file (plans can be far larger than a log line). */
+  async showJsonToFile(planPath: string, jsonPath: string): Promise<void> {
+    await this.checked('show', ['show', '-json', '-no-color', planPath], [0], jsonPath);
+  }
+
+  /** Human-readable plan text (`show <plan>`), for the log once secrets are masked. */
+  async showText(planPath: string): Promise<string> {
+    return (await this.checked('show', ['show', '-no-color', planPath])).stdout;
+  }
+
+  async apply(planPath: string, options: { lockTimeout?: string } = {}): Promise<CommandResult> {
+    const args = ['apply', '-input=false', '-no-color', '-auto-approve'];
+    if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
+    args.push(planPath);
+    return this.checked('apply', args);
+  }
+
+  async output(): Promise<Record<string, OutputValue>> {
+    const result = await this.checked('output', ['output', '-json', '-no-color']);
+    const text = result.stdout.trim();
+    return text === '' ? {} : (JSON.parse(text) as Record<string, OutputValue>);
+  }
+}
