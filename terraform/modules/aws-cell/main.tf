@@ -1,0 +1,484 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  prefix = "${var.name}-${var.environment}"
+  tags = merge(var.tags, {
+    "multicloud:cell"        = var.name
+    "multicloud:cloud"       = "aws"
+    "multicloud:environment" = var.environment
+  })
+
+  custom_domain_enabled = var.custom_domain_name != null
+
+  # One entry per Lambda. Each function gets its own role with only the access listed here:
+  # S3 key prefixes it may read and write, whether it publishes order events, consumes them,
+  # or sends customer notifications.
+  functions = {
+    cart = {
+      handler       = var.lambda_handlers.cart
+      s3_prefixes   = ["carts/", "orders/", "idempotency/", "inventory/"]
+      s3_list       = false
+      queue_send    = true
+      queue_consume = false
+      notify        = false
+    }
+    orders = {
+      handler       = var.lambda_handlers.orders
+      s3_prefixes   = ["orders/", "idempotency/"]
+      s3_list       = false
+      queue_send    = true
+      queue_consume = false
+      notify        = false
+    }
+    inventory = {
+      handler       = var.lambda_handlers.inventory
+      s3_prefixes   = ["inventory/"]
+      s3_list       = false
+      queue_send    = false
+      queue_consume = false
+      notify        = false
+    }
+    health = {
+      handler       = var.lambda_handlers.health
+      s3_prefixes   = []
+      s3_list       = true
+      queue_send    = false
+      queue_consume = false
+      notify        = false
+    }
+    order_events = {
+      handler       = var.lambda_handlers.order_events
+      s3_prefixes   = ["orders/", "events-seen/"]
+      s3_list       = false
+      queue_send    = false
+      queue_consume = true
+      notify        = true
+    }
+  }
+
+  # Routes of the HTTP API and the function behind each one. Unknown paths under a service
+  # reach that service, which answers 404 itself; anything else gets API Gateway's 404.
+  routes = {
+    "ANY /cart"               = "cart"
+    "ANY /cart/{proxy+}"      = "cart"
+    "ANY /orders"             = "orders"
+    "ANY /orders/{proxy+}"    = "orders"
+    "ANY /inventory"          = "inventory"
+    "ANY /inventory/{proxy+}" = "inventory"
+    "GET /health"             = "health"
+  }
+  http_functions = toset(distinct(values(local.routes)))
+
+  environment = merge({
+    CELL_CLOUD       = "aws"
+    CELL_NAME        = var.name
+    CELL_ENVIRONMENT = var.environment
+    APP_VERSION      = var.app_version
+    PEER_CELL_URL    = var.peer_cell_url
+    DATA_BUCKET      = aws_s3_bucket.data.id
+    EVENTS_QUEUE_URL = aws_sqs_queue.events.url
+    NOTIFY_TOPIC_ARN = aws_sns_topic.notifications.arn
+  }, var.app_settings)
+
+  # The cell's own endpoint: what smoke tests, Front Door origins and the peer cell call. It
+  # stays the default execute-api host even with a custom domain, whose name is the global
+  # one that Route 53 splits between clouds.
+  origin_hostname = trimprefix(aws_apigatewayv2_api.this.api_endpoint, "https://")
+  base_url        = "https://${local.origin_hostname}"
+}
+
+################################################################################
+# Data: S3 bucket (versioned, encrypted, private, bucket owner enforced)
+################################################################################
+
+resource "aws_s3_bucket" "data" {
+  bucket_prefix = "${local.prefix}-data-"
+  force_destroy = false
+
+  tags = local.tags
+}
+
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = var.kms_key_arn != null
+  }
+}
+
+data "aws_iam_policy_document" "data_bucket" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.data.arn, "${aws_s3_bucket.data.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = data.aws_iam_policy_document.data_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.data]
+}
+
+################################################################################
+# Events: SQS queue with a redrive dead-letter queue
+################################################################################
+
+resource "aws_sqs_queue" "events_dlq" {
+  name                      = "${local.prefix}-order-events-dlq"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
+  kms_master_key_id         = var.kms_key_arn
+
+  tags = local.tags
+}
+
+resource "aws_sqs_queue" "events" {
+  name                       = "${local.prefix}-order-events"
+  visibility_timeout_seconds = var.lambda_timeout * 6
+  message_retention_seconds  = 345600
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = var.kms_key_arn == null ? true : null
+  kms_master_key_id          = var.kms_key_arn
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.events_dlq.arn
+    maxReceiveCount     = var.queue_max_receive_count
+  })
+
+  tags = local.tags
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "events_dlq" {
+  queue_url = aws_sqs_queue.events_dlq.id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.events.arn]
+  })
+}
+
+################################################################################
+# Notifications: SNS topic
+################################################################################
+
+resource "aws_sns_topic" "notifications" {
+  name              = "${local.prefix}-notifications"
+  kms_master_key_id = coalesce(var.kms_key_arn, "alias/aws/sns")
+
+  tags = local.tags
+}
+
+################################################################################
+# Functions: one role, log group and Lambda per function
+################################################################################
+
+resource "aws_cloudwatch_log_group" "functions" {
+  for_each = local.functions
+
+  name              = "/aws/lambda/${local.prefix}-${replace(each.key, "_", "-")}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "lambda_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "functions" {
+  for_each = local.functions
+
+  name               = "${local.prefix}-${replace(each.key, "_", "-")}"
+  description        = "Runs the ${each.key} function of cell ${var.name} (${var.environment})."
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "functions" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.functions[each.key].arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.s3_prefixes) > 0 ? [1] : []
+
+    content {
+      sid       = "ReadWriteOwnDocuments"
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      resources = [for prefix in each.value.s3_prefixes : "${aws_s3_bucket.data.arn}/${prefix}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.s3_list ? [1] : []
+
+    content {
+      sid       = "CheckBucketReachable"
+      actions   = ["s3:ListBucket"]
+      resources = [aws_s3_bucket.data.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.queue_send ? [1] : []
+
+    content {
+      sid       = "PublishOrderEvents"
+      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.events.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.queue_consume ? [1] : []
+
+    content {
+      sid       = "ConsumeOrderEvents"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.events.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.notify ? [1] : []
+
+    content {
+      sid       = "NotifyCustomers"
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.notifications.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn != null ? [1] : []
+
+    content {
+      sid       = "UseDataKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [var.kms_key_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "functions" {
+  for_each = local.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.functions[each.key].id
+  policy = data.aws_iam_policy_document.functions[each.key].json
+}
+
+resource "aws_lambda_function" "functions" {
+  for_each = local.functions
+
+  function_name    = "${local.prefix}-${replace(each.key, "_", "-")}"
+  description      = "${each.key} of cell ${var.name} (${var.environment}), version ${var.app_version}"
+  role             = aws_iam_role.functions[each.key].arn
+  filename         = var.artifact_path
+  source_code_hash = filebase64sha256(var.artifact_path)
+  handler          = each.value.handler
+  runtime          = var.lambda_runtime
+  architectures    = [var.lambda_architecture]
+  memory_size      = var.lambda_memory_size
+  timeout          = var.lambda_timeout
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.functions[each.key].name
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy.functions]
+}
+
+resource "aws_lambda_event_source_mapping" "order_events" {
+  event_source_arn                   = aws_sqs_queue.events.arn
+  function_name                      = aws_lambda_function.functions["order_events"].arn
+  batch_size                         = var.queue_batch_size
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 10
+  }
+
+  tags = local.tags
+}
+
+################################################################################
+# HTTP API (API Gateway v2)
+################################################################################
+
+resource "aws_apigatewayv2_api" "this" {
+  name          = local.prefix
+  description   = "Cart, orders and inventory API of cell ${var.name} (${var.environment})."
+  protocol_type = "HTTP"
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "api" {
+  name              = "/aws/apigateway/${local.prefix}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = local.tags
+}
+
+resource "aws_apigatewayv2_stage" "default" {
+  api_id      = aws_apigatewayv2_api.this.id
+  name        = "$default"
+  auto_deploy = true
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api.arn
+    format = jsonencode({
+      requestId      = "$context.requestId"
+      ip             = "$context.identity.sourceIp"
+      requestTime    = "$context.requestTime"
+      httpMethod     = "$context.httpMethod"
+      routeKey       = "$context.routeKey"
+      status         = "$context.status"
+      responseLength = "$context.responseLength"
+      latency        = "$context.integrationLatency"
+      error          = "$context.integrationErrorMessage"
+    })
+  }
+
+  default_route_settings {
+    throttling_burst_limit = var.api_throttling_burst_limit
+    throttling_rate_limit  = var.api_throttling_rate_limit
+  }
+
+  tags = local.tags
+}
+
+resource "aws_apigatewayv2_integration" "functions" {
+  for_each = local.http_functions
+
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = aws_lambda_function.functions[each.key].invoke_arn
+  payload_format_version = "2.0"
+  timeout_milliseconds   = min(var.lambda_timeout * 1000 + 1000, 30000)
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  for_each = local.routes
+
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = each.key
+  target    = "integrations/${aws_apigatewayv2_integration.functions[each.value].id}"
+}
+
+resource "aws_lambda_permission" "api" {
+  for_each = local.http_functions
+
+  statement_id  = "AllowInvokeFromHttpApi"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.functions[each.key].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
+}
+
+################################################################################
+# Optional custom domain
+################################################################################
+
+resource "aws_apigatewayv2_domain_name" "this" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  domain_name = var.custom_domain_name
+
+  domain_name_configuration {
+    certificate_arn = var.custom_domain_certificate_id
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.custom_domain_certificate_id != null
+      error_message = "custom_domain_certificate_id (an ACM certificate ARN) is required when custom_domain_name is set."
+    }
+  }
+}
+
+resource "aws_apigatewayv2_api_mapping" "this" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  api_id      = aws_apigatewayv2_api.this.id
+  domain_name = aws_apigatewayv2_domain_name.this[0].id
+  stage       = aws_apigatewayv2_stage.default.id
+}

@@ -1,0 +1,160 @@
+################################################################################
+# Cell contract: the same variables as modules/azure-cell
+################################################################################
+
+variable "name" {
+  description = "Name of the cell, used as the prefix of every resource name (lowercase letters, digits and hyphens)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment the cell belongs to (for example dev, staging, prod); added to names and tags."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,9}$", var.environment))
+    error_message = "environment must be 1-10 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "app_version" {
+  description = "Version of the function code being deployed (for example a git SHA or a release tag); reported by GET /health."
+  type        = string
+}
+
+variable "artifact_path" {
+  description = "Path to the Lambda deployment package written by `npm run build:functions` (one zip holding every handler)."
+  type        = string
+}
+
+variable "peer_cell_url" {
+  description = "Base URL of the other cloud's cell; requests for IDs homed in that cell are forwarded there. Empty until the peer exists."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.peer_cell_url == "" || can(regex("^https://", var.peer_cell_url))
+    error_message = "peer_cell_url must be empty or an https:// URL."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "app_settings" {
+  description = "Extra environment variables for every function (merged over the ones the module sets)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "custom_domain_name" {
+  description = "Optional custom domain served by the cell's API (for example the global name that Route 53 splits between clouds). Null for none."
+  type        = string
+  default     = null
+}
+
+variable "custom_domain_certificate_id" {
+  description = "Certificate for custom_domain_name: an ACM certificate ARN in the cell's region. Required when custom_domain_name is set."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the functions' and the API's logs, in days."
+  type        = number
+  default     = 30
+}
+
+################################################################################
+# AWS only
+################################################################################
+
+variable "lambda_runtime" {
+  description = "Lambda runtime identifier for every function."
+  type        = string
+  default     = "nodejs22.x"
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the functions: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "lambda_handlers" {
+  description = "Handler (file.export) of each function inside the artifact: the HTTP services cart, orders, inventory, health, and the queue consumer order_events."
+  type = object({
+    cart         = string
+    orders       = string
+    inventory    = string
+    health       = string
+    order_events = string
+  })
+  default = {
+    cart         = "cart.handler"
+    orders       = "orders.handler"
+    inventory    = "inventory.handler"
+    health       = "health.handler"
+    order_events = "order-events.handler"
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of each function, in MB."
+  type        = number
+  default     = 512
+}
+
+variable "lambda_timeout" {
+  description = "Timeout of each function, in seconds (the queue's visibility timeout is six times this)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 120
+    error_message = "lambda_timeout must be between 1 and 120 seconds."
+  }
+}
+
+variable "queue_max_receive_count" {
+  description = "Deliveries of one message before SQS moves it to the dead-letter queue."
+  type        = number
+  default     = 5
+}
+
+variable "queue_batch_size" {
+  description = "Messages per invocation of the order_events consumer."
+  type        = number
+  default     = 10
+}
+
+variable "kms_key_arn" {
+  description = "Optional customer managed KMS key for the bucket, queues, topic and logs. Null uses AWS managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "api_throttling_burst_limit" {
+  description = "Burst limit of the API's default route settings."
+  type        = number
+  default     = 500
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state requests per second of the API's default route settings."
+  type        = number
+  default     = 1000
+}

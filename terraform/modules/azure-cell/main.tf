@@ -1,0 +1,334 @@
+data "azurerm_client_config" "current" {}
+
+locals {
+  prefix = "${var.name}-${var.environment}"
+  tags = merge(var.tags, {
+    "multicloud:cell"        = var.name
+    "multicloud:cloud"       = "azure"
+    "multicloud:environment" = var.environment
+  })
+
+  custom_domain_enabled = var.custom_domain_name != null
+
+  # Storage account names are global, 3-24 lowercase letters and digits: a readable stem plus a
+  # short hash of the subscription, resource group and cell, so that forks do not collide.
+  storage_suffix       = substr(sha256("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${local.prefix}"), 0, 6)
+  storage_stem         = substr(replace(local.prefix, "/[^a-z0-9]/", ""), 0, 18)
+  storage_account_name = coalesce(var.storage_account_name, "${local.storage_stem}${local.storage_suffix}")
+
+  containers = {
+    data        = "data"
+    dead_letter = "dead-letter"
+    deployment  = "deployment-package"
+  }
+
+  # Identity-based connections (no keys in settings): the Functions host reads
+  # <connection>__accountName / __fullyQualifiedNamespace with the user-assigned identity.
+  app_settings = merge({
+    CELL_CLOUD                                  = "azure"
+    CELL_NAME                                   = var.name
+    CELL_ENVIRONMENT                            = var.environment
+    APP_VERSION                                 = var.app_version
+    PEER_CELL_URL                               = var.peer_cell_url
+    AZURE_CLIENT_ID                             = azurerm_user_assigned_identity.functions.client_id
+    AzureWebJobsStorage__accountName            = azurerm_storage_account.this.name
+    AzureWebJobsStorage__credential             = "managedidentity"
+    AzureWebJobsStorage__clientId               = azurerm_user_assigned_identity.functions.client_id
+    EventHubConnection__fullyQualifiedNamespace = "${azurerm_eventhub_namespace.this.name}.servicebus.windows.net"
+    EventHubConnection__credential              = "managedidentity"
+    EventHubConnection__clientId                = azurerm_user_assigned_identity.functions.client_id
+    DATA_BLOB_ENDPOINT                          = azurerm_storage_account.this.primary_blob_endpoint
+    DATA_CONTAINER                              = azurerm_storage_container.this["data"].name
+    DEAD_LETTER_CONTAINER                       = azurerm_storage_container.this["dead_letter"].name
+    EVENTS_HUB_NAME                             = azurerm_eventhub.order_events.name
+    EVENTS_CONSUMER_GROUP                       = azurerm_eventhub_consumer_group.order_events.name
+    NOTIFICATION_HUB_NAME                       = azurerm_notification_hub.this.name
+    NOTIFICATION_HUB_CONNECTION_STRING          = azurerm_notification_hub_authorization_rule.send.primary_connection_string
+  }, var.app_settings)
+
+  # The methods API Management forwards to the Function App; the functions answer 404 for an
+  # unknown path themselves, so one wildcard operation per method is enough.
+  api_methods = toset(["GET", "POST", "PUT", "PATCH", "DELETE"])
+
+  origin_hostname = trimprefix(azurerm_api_management.this.gateway_url, "https://")
+  base_url        = "https://${local.origin_hostname}"
+}
+
+################################################################################
+# Identity of the functions (created first so that its roles exist before the app starts)
+################################################################################
+
+resource "azurerm_user_assigned_identity" "functions" {
+  name                = "${local.prefix}-functions"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+
+  tags = local.tags
+}
+
+################################################################################
+# Storage: data and dead-letter containers, the Functions host and its package
+################################################################################
+
+resource "azurerm_storage_account" "this" {
+  name                     = local.storage_account_name
+  location                 = var.location
+  resource_group_name      = var.resource_group_name
+  account_kind             = "StorageV2"
+  account_tier             = "Standard"
+  account_replication_type = var.storage_replication_type
+
+  min_tls_version                  = "TLS1_2"
+  https_traffic_only_enabled       = true
+  allow_nested_items_to_be_public  = false
+  shared_access_key_enabled        = false
+  default_to_oauth_authentication  = true
+  cross_tenant_replication_enabled = false
+
+  blob_properties {
+    versioning_enabled = true
+
+    delete_retention_policy {
+      days = 7
+    }
+
+    container_delete_retention_policy {
+      days = 7
+    }
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_storage_container" "this" {
+  for_each = local.containers
+
+  name                  = each.value
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
+# The Functions host keeps its leases and Event Hubs checkpoints in blobs of this account:
+# Microsoft documents Storage Blob Data Owner for an identity-based AzureWebJobsStorage.
+resource "azurerm_role_assignment" "functions_storage" {
+  scope                = azurerm_storage_account.this.id
+  role_definition_name = "Storage Blob Data Owner"
+  principal_id         = azurerm_user_assigned_identity.functions.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+################################################################################
+# Events: Event Hubs namespace, hub and consumer group
+################################################################################
+
+resource "azurerm_eventhub_namespace" "this" {
+  name                = "${local.prefix}-events"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  sku                 = "Standard"
+  capacity            = 1
+
+  local_authentication_enabled = false
+  minimum_tls_version          = "1.2"
+
+  tags = local.tags
+}
+
+resource "azurerm_eventhub" "order_events" {
+  name              = "order-events"
+  namespace_id      = azurerm_eventhub_namespace.this.id
+  partition_count   = var.eventhub_partition_count
+  message_retention = var.eventhub_message_retention_in_days
+}
+
+resource "azurerm_eventhub_consumer_group" "order_events" {
+  name                = "order-events-consumer"
+  namespace_name      = azurerm_eventhub_namespace.this.name
+  eventhub_name       = azurerm_eventhub.order_events.name
+  resource_group_name = var.resource_group_name
+}
+
+resource "azurerm_role_assignment" "functions_eventhub" {
+  for_each = toset(["Azure Event Hubs Data Sender", "Azure Event Hubs Data Receiver"])
+
+  scope                = azurerm_eventhub.order_events.id
+  role_definition_name = each.value
+  principal_id         = azurerm_user_assigned_identity.functions.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+################################################################################
+# Notifications: Notification Hubs namespace and hub (push only)
+################################################################################
+
+resource "azurerm_notification_hub_namespace" "this" {
+  name                = "${local.prefix}-notify"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  namespace_type      = "NotificationHub"
+  sku_name            = var.notification_hub_sku
+
+  tags = local.tags
+}
+
+resource "azurerm_notification_hub" "this" {
+  name                = "${local.prefix}-customers"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  namespace_name      = azurerm_notification_hub_namespace.this.name
+
+  tags = local.tags
+}
+
+# Notification Hubs has no data-plane RBAC: the functions get a send-only SAS rule.
+resource "azurerm_notification_hub_authorization_rule" "send" {
+  name                  = "functions-send"
+  notification_hub_name = azurerm_notification_hub.this.name
+  namespace_name        = azurerm_notification_hub_namespace.this.name
+  resource_group_name   = var.resource_group_name
+  send                  = true
+  listen                = false
+  manage                = false
+}
+
+################################################################################
+# Monitoring: Log Analytics workspace and Application Insights
+################################################################################
+
+resource "azurerm_log_analytics_workspace" "this" {
+  name                = "${local.prefix}-logs"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  sku                 = "PerGB2018"
+  retention_in_days   = var.log_retention_in_days
+
+  tags = local.tags
+}
+
+resource "azurerm_application_insights" "this" {
+  name                = "${local.prefix}-insights"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  workspace_id        = azurerm_log_analytics_workspace.this.id
+  application_type    = "Node.JS"
+
+  tags = local.tags
+}
+
+################################################################################
+# Functions: Linux Function App on the Flex Consumption plan, deployed from the package
+################################################################################
+
+resource "azurerm_service_plan" "this" {
+  name                = "${local.prefix}-plan"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  os_type             = "Linux"
+  sku_name            = "FC1"
+
+  tags = local.tags
+}
+
+resource "azurerm_function_app_flex_consumption" "this" {
+  name                = "${local.prefix}-functions"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  service_plan_id     = azurerm_service_plan.this.id
+
+  runtime_name           = "node"
+  runtime_version        = var.node_version
+  maximum_instance_count = var.function_maximum_instance_count
+  instance_memory_in_mb  = var.function_instance_memory_in_mb
+
+  storage_container_type            = "blobContainer"
+  storage_container_endpoint        = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_authentication_type       = "UserAssignedIdentity"
+  storage_user_assigned_identity_id = azurerm_user_assigned_identity.functions.id
+  zip_deploy_file                   = var.artifact_path
+
+  https_only                                     = true
+  webdeploy_publish_basic_authentication_enabled = false
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.functions.id]
+  }
+
+  site_config {
+    minimum_tls_version                    = "1.2"
+    application_insights_connection_string = azurerm_application_insights.this.connection_string
+  }
+
+  app_settings = local.app_settings
+
+  tags = local.tags
+
+  depends_on = [
+    azurerm_role_assignment.functions_storage,
+    azurerm_role_assignment.functions_eventhub,
+  ]
+}
+
+################################################################################
+# API Management (Consumption tier) in front of the Function App
+################################################################################
+
+resource "azurerm_api_management" "this" {
+  name                = "${local.prefix}-api"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  publisher_name      = var.apim_publisher_name
+  publisher_email     = var.apim_publisher_email
+
+  # Consumption: created in minutes; the other tiers take 30-45 minutes.
+  sku_name = "Consumption_0"
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_api_management_api" "this" {
+  name                  = "${local.prefix}-cell"
+  resource_group_name   = var.resource_group_name
+  api_management_name   = azurerm_api_management.this.name
+  revision              = "1"
+  display_name          = "Cell ${var.name} (${var.environment})"
+  description           = "Cart, orders and inventory of cell ${var.name}; version ${var.app_version}."
+  path                  = ""
+  protocols             = ["https"]
+  service_url           = "https://${azurerm_function_app_flex_consumption.this.default_hostname}${var.function_route_prefix == "" ? "" : "/${var.function_route_prefix}"}"
+  subscription_required = false
+}
+
+resource "azurerm_api_management_api_operation" "this" {
+  for_each = local.api_methods
+
+  operation_id        = "${lower(each.value)}-any"
+  api_name            = azurerm_api_management_api.this.name
+  api_management_name = azurerm_api_management.this.name
+  resource_group_name = var.resource_group_name
+  display_name        = "${each.value} /*"
+  method              = each.value
+  url_template        = "/*"
+}
+
+resource "azurerm_api_management_custom_domain" "this" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  api_management_id = azurerm_api_management.this.id
+
+  gateway {
+    host_name                = var.custom_domain_name
+    key_vault_certificate_id = var.custom_domain_certificate_id
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.custom_domain_certificate_id != null
+      error_message = "custom_domain_certificate_id (a Key Vault certificate secret ID) is required when custom_domain_name is set."
+    }
+  }
+}

@@ -1,0 +1,58 @@
+################################################################################
+# Cell contract: the same outputs as modules/aws-cell
+################################################################################
+
+output "cloud" {
+  description = "Cloud of this cell: azure."
+  value       = "azure"
+}
+
+output "region" {
+  description = "Region the cell runs in."
+  value       = var.location
+}
+
+output "base_url" {
+  description = "Base URL of the cell's own API endpoint (no trailing slash); what the peer cell forwards to."
+  value       = local.base_url
+}
+
+output "health_url" {
+  description = "The cell's GET /health URL on its own endpoint; what smoke tests and probes call."
+  value       = "${local.base_url}/health"
+}
+
+output "origin_hostname" {
+  description = "Host name of the cell's own endpoint (the API Management gateway), for a Front Door origin or a Route 53 health check."
+  value       = local.origin_hostname
+}
+
+output "dns_target" {
+  description = "Host name that a CNAME for the custom domain points to: the API Management gateway host."
+  value       = local.origin_hostname
+}
+
+output "function_names" {
+  description = "Deployed function names, by key: the one Function App (function_app) that hosts every function."
+  value       = { function_app = azurerm_function_app_flex_consumption.this.name }
+}
+
+output "data_store" {
+  description = "Where the cell keeps its documents: the blob container URL."
+  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["data"].name}"
+}
+
+output "event_queue" {
+  description = "Where order events travel: the Event Hubs namespace host and hub (namespace.servicebus.windows.net/hub)."
+  value       = "${azurerm_eventhub_namespace.this.name}.servicebus.windows.net/${azurerm_eventhub.order_events.name}"
+}
+
+output "dead_letter" {
+  description = "Where poison order events end: the dead-letter blob container URL."
+  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["dead_letter"].name}"
+}
+
+output "notifier" {
+  description = "Where customer notifications go: the Notification Hub resource ID."
+  value       = azurerm_notification_hub.this.id
+}

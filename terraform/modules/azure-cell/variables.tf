@@ -1,0 +1,172 @@
+################################################################################
+# Cell contract: the same variables as modules/aws-cell
+################################################################################
+
+variable "name" {
+  description = "Name of the cell, used as the prefix of every resource name (lowercase letters, digits and hyphens)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment the cell belongs to (for example dev, staging, prod); added to names and tags."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,9}$", var.environment))
+    error_message = "environment must be 1-10 lowercase letters or digits, starting with a letter."
+  }
+}
+
+variable "app_version" {
+  description = "Version of the function code being deployed (for example a git SHA or a release tag); reported by GET /health."
+  type        = string
+}
+
+variable "artifact_path" {
+  description = "Path to the Azure Functions package written by `npm run build:functions` (zip with host.json, package.json and the bundled code)."
+  type        = string
+}
+
+variable "peer_cell_url" {
+  description = "Base URL of the other cloud's cell; requests for IDs homed in that cell are forwarded there. Empty until the peer exists."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.peer_cell_url == "" || can(regex("^https://", var.peer_cell_url))
+    error_message = "peer_cell_url must be empty or an https:// URL."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}
+
+variable "app_settings" {
+  description = "Extra app settings (environment variables) for the Function App (merged over the ones the module sets)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "custom_domain_name" {
+  description = "Optional custom domain served by the cell's API (for example the global name that Route 53 splits between clouds). Null for none."
+  type        = string
+  default     = null
+}
+
+variable "custom_domain_certificate_id" {
+  description = "Certificate for custom_domain_name: a Key Vault certificate secret ID that API Management's identity can read. Required when custom_domain_name is set."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the functions' and the API's logs (Log Analytics workspace), in days."
+  type        = number
+  default     = 30
+}
+
+################################################################################
+# Azure only
+################################################################################
+
+variable "resource_group_name" {
+  description = "Existing resource group that holds the cell."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region of the cell (for example westeurope)."
+  type        = string
+}
+
+variable "storage_account_name" {
+  description = "Optional name of the storage account (3-24 lowercase letters and digits, globally unique). Null derives one from name, environment and the resource group."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.storage_account_name == null || can(regex("^[a-z0-9]{3,24}$", var.storage_account_name))
+    error_message = "storage_account_name must be 3-24 lowercase letters and digits."
+  }
+}
+
+variable "storage_replication_type" {
+  description = "Replication of the storage account: LRS, ZRS, GRS or GZRS."
+  type        = string
+  default     = "ZRS"
+
+  validation {
+    condition     = contains(["LRS", "ZRS", "GRS", "GZRS"], var.storage_replication_type)
+    error_message = "storage_replication_type must be LRS, ZRS, GRS or GZRS."
+  }
+}
+
+variable "node_version" {
+  description = "Node.js version of the Function App (Flex Consumption runtime_version)."
+  type        = string
+  default     = "22"
+}
+
+variable "function_route_prefix" {
+  description = "HTTP route prefix of the Functions host (host.json extensions.http.routePrefix); API Management forwards to https://<app>/<prefix>."
+  type        = string
+  default     = "api"
+}
+
+variable "function_maximum_instance_count" {
+  description = "Upper bound of Flex Consumption scale-out."
+  type        = number
+  default     = 100
+}
+
+variable "function_instance_memory_in_mb" {
+  description = "Memory of each Flex Consumption instance: 512, 2048 or 4096."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = contains([512, 2048, 4096], var.function_instance_memory_in_mb)
+    error_message = "function_instance_memory_in_mb must be 512, 2048 or 4096."
+  }
+}
+
+variable "apim_publisher_name" {
+  description = "Publisher name of the API Management instance."
+  type        = string
+}
+
+variable "apim_publisher_email" {
+  description = "Publisher e-mail of the API Management instance (receives its service notifications)."
+  type        = string
+}
+
+variable "eventhub_partition_count" {
+  description = "Partitions of the order events hub."
+  type        = number
+  default     = 2
+}
+
+variable "eventhub_message_retention_in_days" {
+  description = "Days the order events hub keeps events."
+  type        = number
+  default     = 1
+}
+
+variable "notification_hub_sku" {
+  description = "SKU of the Notification Hubs namespace: Free, Basic or Standard."
+  type        = string
+  default     = "Free"
+
+  validation {
+    condition     = contains(["Free", "Basic", "Standard"], var.notification_hub_sku)
+    error_message = "notification_hub_sku must be Free, Basic or Standard."
+  }
+}

@@ -1,0 +1,13 @@
+module "cell" {
+  source = "../../modules/aws-cell"
+
+  name                         = var.name
+  environment                  = var.environment
+  app_version                  = var.app_version
+  artifact_path                = var.artifact_path
+  peer_cell_url                = var.peer_cell_url
+  custom_domain_name           = var.custom_domain_name
+  custom_domain_certificate_id = var.custom_domain_certificate_id
+  log_retention_in_days        = var.log_retention_in_days
+  tags                         = var.tags
+}

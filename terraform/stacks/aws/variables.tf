@@ -1,0 +1,56 @@
+variable "region" {
+  description = "AWS region of the cell (for example eu-west-1)."
+  type        = string
+}
+
+variable "name" {
+  description = "Name of the cell (lowercase letters, digits and hyphens)."
+  type        = string
+  default     = "shop-aws"
+}
+
+variable "environment" {
+  description = "Environment of the cell (for example dev, staging, prod)."
+  type        = string
+  default     = "prod"
+}
+
+variable "app_version" {
+  description = "Version of the function code being deployed (the deploy workflow passes the git SHA)."
+  type        = string
+}
+
+variable "artifact_path" {
+  description = "Path to the Lambda zip from `npm run build:functions`, relative to this folder or absolute."
+  type        = string
+}
+
+variable "peer_cell_url" {
+  description = "Base URL of the Azure cell (the azure stack's base_url output); empty until it exists."
+  type        = string
+  default     = ""
+}
+
+variable "custom_domain_name" {
+  description = "Optional custom domain served by the API (the global name, e.g. api.example.com). Null for none."
+  type        = string
+  default     = null
+}
+
+variable "custom_domain_certificate_id" {
+  description = "ACM certificate ARN for custom_domain_name, in var.region. Null for none."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the functions' and the API's logs, in days."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags added to every resource (provider default_tags)."
+  type        = map(string)
+  default     = {}
+}

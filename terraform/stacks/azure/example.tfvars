@@ -1,0 +1,20 @@
+# terraform plan -var-file=example.tfvars (copy it and fill in your values)
+location             = "westeurope"
+resource_group_name  = "rg-shop-azure"
+name                 = "shop-azure"
+environment          = "prod"
+app_version          = "0.1.0"
+artifact_path        = "../../../functions/build/azure/functions.zip"
+apim_publisher_name  = "Example Shop"
+apim_publisher_email = "platform@example.com"
+
+# Set after the first apply of the aws stack (its base_url output).
+peer_cell_url = ""
+
+# Optional: serve the global name on this cell too (the Route 53 weighted record's name).
+# custom_domain_name           = "api.example.com"
+# custom_domain_certificate_id = "https://my-vault.vault.azure.net/secrets/api-example-com"
+
+tags = {
+  project = "multicloud-serverless"
+}

@@ -1,0 +1,25 @@
+resource "azurerm_resource_group" "cell" {
+  name     = var.resource_group_name
+  location = var.location
+
+  tags = var.tags
+}
+
+module "cell" {
+  source = "../../modules/azure-cell"
+
+  name                         = var.name
+  environment                  = var.environment
+  app_version                  = var.app_version
+  artifact_path                = var.artifact_path
+  peer_cell_url                = var.peer_cell_url
+  custom_domain_name           = var.custom_domain_name
+  custom_domain_certificate_id = var.custom_domain_certificate_id
+  log_retention_in_days        = var.log_retention_in_days
+  tags                         = var.tags
+
+  resource_group_name  = azurerm_resource_group.cell.name
+  location             = azurerm_resource_group.cell.location
+  apim_publisher_name  = var.apim_publisher_name
+  apim_publisher_email = var.apim_publisher_email
+}

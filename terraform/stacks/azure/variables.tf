@@ -1,0 +1,78 @@
+variable "subscription_id" {
+  description = "Azure subscription of the cell. Null uses ARM_SUBSCRIPTION_ID."
+  type        = string
+  default     = null
+}
+
+variable "location" {
+  description = "Azure region of the cell (for example westeurope)."
+  type        = string
+}
+
+variable "resource_group_name" {
+  description = "Resource group the stack creates for the cell."
+  type        = string
+  default     = "rg-shop-azure"
+}
+
+variable "name" {
+  description = "Name of the cell (lowercase letters, digits and hyphens)."
+  type        = string
+  default     = "shop-azure"
+}
+
+variable "environment" {
+  description = "Environment of the cell (for example dev, staging, prod)."
+  type        = string
+  default     = "prod"
+}
+
+variable "app_version" {
+  description = "Version of the function code being deployed (the deploy workflow passes the git SHA)."
+  type        = string
+}
+
+variable "artifact_path" {
+  description = "Path to the Azure Functions package zip from `npm run build:functions`, relative to this folder or absolute."
+  type        = string
+}
+
+variable "peer_cell_url" {
+  description = "Base URL of the AWS cell (the aws stack's base_url output); empty until it exists."
+  type        = string
+  default     = ""
+}
+
+variable "apim_publisher_name" {
+  description = "Publisher name of the API Management instance."
+  type        = string
+}
+
+variable "apim_publisher_email" {
+  description = "Publisher e-mail of the API Management instance."
+  type        = string
+}
+
+variable "custom_domain_name" {
+  description = "Optional custom domain served by API Management (the global name, e.g. api.example.com). Null for none."
+  type        = string
+  default     = null
+}
+
+variable "custom_domain_certificate_id" {
+  description = "Key Vault certificate secret ID for custom_domain_name, readable by API Management's identity. Null for none."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the Log Analytics workspace, in days."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

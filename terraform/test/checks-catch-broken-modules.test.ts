@@ -1,0 +1,415 @@
+// The static checks must fail on broken Terraform, or the green runs of modules.test.ts
+// would prove nothing. Each case feeds one check a small snippet with one known flaw.
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  attributesMatchSchema,
+  frontDoorWeightsApply,
+  iamLeastPrivilege,
+  logGroupsHaveRetention,
+  moduleCallsMatchVariables,
+  noSecretLiterals,
+  providerVersionsPinned,
+  queuesRedriveAndReportFailures,
+  referencesResolve,
+  remoteStateConfigured,
+  route53WeightedRecords,
+  s3BucketsLockedDown,
+  storageAccountsLockedDown,
+  variablesTypedAndDescribed,
+  type ProviderSchema,
+} from './support/static-checks.js';
+import { moduleFromSnippets, terraformRoot } from './support/terraform-module.js';
+
+const awsSchema: ProviderSchema = JSON.parse(
+  readFileSync(join(terraformRoot, 'test/provider-schema/aws.json'), 'utf8'),
+);
+const azurermSchema: ProviderSchema = JSON.parse(
+  readFileSync(join(terraformRoot, 'test/provider-schema/azurerm.json'), 'utf8'),
+);
+
+const snippet = (text: string) => moduleFromSnippets('bad', { 'main.tf': text });
+
+/** hcl2json orders blocks by name, so problems are compared as sorted lists. */
+function expectProblems(actual: string[], expected: string[]): void {
+  expect([...actual].sort()).toEqual([...expected].sort());
+}
+
+describe('variables and outputs', () => {
+  it('reports a variable without type or description, a reserved name, an undescribed output', async () => {
+    const module = await snippet(`
+variable "untyped" {
+  description = "has no type"
+}
+variable "undescribed" {
+  type = string
+}
+variable "version" {
+  type        = string
+  description = "reserved inside module blocks"
+}
+output "url" {
+  value = var.undescribed
+}
+`);
+    expectProblems(variablesTypedAndDescribed(module), [
+      'bad: variable "untyped" has no type',
+      'bad: variable "undescribed" has no description',
+      'bad: variable "version" uses a name Terraform reserves',
+      'bad: output "url" has no description',
+    ]);
+  });
+});
+
+describe('references', () => {
+  it('reports undeclared variables, locals, resources, data sources and misplaced each/count', async () => {
+    const module = await snippet(`
+locals {
+  known = "x"
+}
+resource "aws_sqs_queue" "q" {
+  name = "\${var.missing}-\${local.known}-\${local.missing}"
+  tags = { a = aws_sns_topic.nowhere.arn, b = data.aws_region.nowhere.region, c = each.key }
+}
+resource "aws_sqs_queue" "many" {
+  for_each = toset(["a"])
+  name     = "\${each.key}-\${count.index}"
+  policy   = jsonencode([for p in ["x"] : "\${aws_s3_bucket.inside_for.arn}/\${p}"])
+}
+output "x" {
+  description = "d"
+  value       = module.nothing.url
+}
+`);
+    expectProblems(referencesResolve(module), [
+      'bad: aws_sqs_queue.q refers to var.missing: no variable "missing"',
+      'bad: aws_sqs_queue.q refers to local.missing: no local "missing"',
+      'bad: aws_sqs_queue.q refers to aws_sns_topic.nowhere.arn: no resource aws_sns_topic.nowhere',
+      'bad: aws_sqs_queue.q refers to data.aws_region.nowhere.region: no data source aws_region.nowhere',
+      'bad: aws_sqs_queue.q refers to each.key: the block has no for_each',
+      'bad: aws_sqs_queue.many refers to count.index: the block has no count',
+      'bad: aws_sqs_queue.many refers to aws_s3_bucket.inside_for.arn: no resource aws_s3_bucket.inside_for',
+      'bad: output "x" refers to module.nothing.url: no module "nothing"',
+    ]);
+  });
+
+  it('accepts dynamic block iterators, for-expression variables and template directives', async () => {
+    const module = await snippet(`
+variable "rules" {
+  type        = list(string)
+  description = "d"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "%{if length(var.rules) > 0}x%{else}y%{endif}"
+  dynamic "rule" {
+    for_each = var.rules
+    content {
+      id = rule.value
+    }
+  }
+  tags = { for k, v in { a = 1 } : k => v }
+}
+`);
+    expect(referencesResolve(module)).toEqual([]);
+  });
+
+  it('reports a module output that the child module does not have, and module arguments it does not declare', async () => {
+    const child = await moduleFromSnippets('child', {
+      'variables.tf':
+        'variable "name" {\n  type        = string\n  description = "d"\n}\nvariable "size" {\n  type        = number\n  description = "d"\n}\n',
+      'outputs.tf': 'output "url" {\n  description = "d"\n  value       = var.name\n}\n',
+    });
+    const parent = await snippet(`
+module "cell" {
+  source = "./child"
+  name   = "x"
+  colour = "blue"
+}
+output "u" {
+  description = "d"
+  value       = module.cell.base_url
+}
+`);
+    expect(referencesResolve(parent, () => new Set(child.outputs.keys()))).toEqual([
+      'bad: output "u" refers to module.cell.base_url: module "cell" has no output "base_url"',
+    ]);
+    expectProblems(
+      moduleCallsMatchVariables(parent, () => child),
+      [
+        'bad: module "cell" sets "colour", which child does not declare',
+        'bad: module "cell" does not set required variable "size" of child',
+      ],
+    );
+  });
+});
+
+describe('provider schemas', () => {
+  it('reports an unknown type, an unknown argument, a missing required argument and an unknown attribute', async () => {
+    const module = await snippet(`
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  handlr        = "index.handler"
+  environment {
+    variabels = {}
+  }
+}
+resource "aws_not_a_thing" "x" {}
+output "arn" {
+  description = "d"
+  value       = aws_lambda_function.f.invoke_url
+}
+`);
+    expectProblems(attributesMatchSchema(module, awsSchema, 'aws_'), [
+      'bad: aws_lambda_function.f: unknown argument "handlr"',
+      'bad: aws_lambda_function.f.environment: unknown argument "variabels"',
+      'bad: aws_lambda_function.f: required argument "role" is missing',
+      'bad: aws_not_a_thing.x: hashicorp/aws 6.25.0 has no resource type "aws_not_a_thing"',
+      'bad: output "arn" reads aws_lambda_function.f.invoke_url, but aws_lambda_function has no attribute "invoke_url"',
+    ]);
+  });
+
+  it('reports a dynamic block that is not a nested block and ignore_changes on an unknown argument', async () => {
+    const module = await snippet(`
+resource "azurerm_cdn_frontdoor_origin" "o" {
+  name                           = "o"
+  cdn_frontdoor_origin_group_id  = "g"
+  host_name                      = "h"
+  certificate_name_check_enabled = true
+  dynamic "weights" {
+    for_each = [1]
+    content {}
+  }
+  lifecycle {
+    ignore_changes = [weigth]
+  }
+}
+`);
+    expectProblems(attributesMatchSchema(module, azurermSchema, 'azurerm_'), [
+      'bad: azurerm_cdn_frontdoor_origin.o: dynamic "weights" is not a nested block of this type',
+      'bad: azurerm_cdn_frontdoor_origin.o: ignore_changes names "weigth", which is not an argument of azurerm_cdn_frontdoor_origin',
+    ]);
+  });
+});
+
+describe('versions and state', () => {
+  it('reports an old required_version, a provider without version, a range in a stack, no upper bound in a module', async () => {
+    const module = await snippet(`
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0"
+    }
+    azurerm = {
+      source = "hashicorp/azurerm"
+    }
+  }
+}
+`);
+    expectProblems(providerVersionsPinned(module, 'stack'), [
+      'bad: required_version must be ">= 1.11" or later (found ">= 1.5")',
+      'bad: provider "aws" must be pinned to one version (x.y.z), found ">= 6.0"',
+      'bad: provider "azurerm" needs both source and version',
+    ]);
+    expect(providerVersionsPinned(module, 'module')).toContain(
+      'bad: provider "aws" needs an upper bound (e.g. ">= 6.25, < 7.0"), found ">= 6.0"',
+    );
+  });
+
+  it('reports local state and an S3 backend without lockfile locking', async () => {
+    const local = await snippet('terraform {\n  backend "local" {}\n}\n');
+    expectProblems(remoteStateConfigured(local), [
+      'bad: backend "local" is not remote state (use s3 or azurerm)',
+    ]);
+    const unlocked = await snippet('terraform {\n  backend "s3" {\n    key = "k"\n  }\n}\n');
+    expectProblems(remoteStateConfigured(unlocked), [
+      'bad: the s3 backend must lock with use_lockfile = true',
+      'bad: the s3 backend must set encrypt = true',
+    ]);
+    const none = await snippet('terraform {\n  required_version = ">= 1.11"\n}\n');
+    expectProblems(remoteStateConfigured(none), ['bad: needs exactly one backend block (found 0)']);
+  });
+});
+
+describe('secrets', () => {
+  it('reports key formats, secret-named literals, unmarked secret variables and outputs', async () => {
+    const module = await snippet(`
+variable "db_password" {
+  type        = string
+  description = "d"
+  default     = "hunter2"
+}
+provider "aws" {
+  access_key = "AKIAABCDEFGHIJKLMNOP"
+}
+resource "azurerm_notification_hub_authorization_rule" "r" {
+  name = "r"
+}
+output "conn" {
+  description = "d"
+  value       = azurerm_notification_hub_authorization_rule.r.primary_connection_string
+}
+`);
+    expectProblems(noSecretLiterals(module), [
+      'bad/main.tf: contains what looks like an AWS access key ID',
+      'bad: provider "aws": "access_key" is set to a literal; pass secrets in through a sensitive variable',
+      'bad: variable "db_password" looks secret but is not marked sensitive',
+      'bad: variable "db_password" looks secret but has a default value',
+      'bad: output "conn" exposes a key or connection string without sensitive = true',
+    ]);
+  });
+});
+
+describe('cloud rules', () => {
+  it('reports an S3 bucket with public access allowed, no owner enforcement, no versioning, no encryption', async () => {
+    const module = await snippet(`
+resource "aws_s3_bucket" "open" {
+  bucket = "open"
+}
+resource "aws_s3_bucket_public_access_block" "open" {
+  bucket                  = aws_s3_bucket.open.id
+  block_public_acls       = true
+  block_public_policy     = false
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+resource "aws_s3_bucket" "bare" {
+  bucket = "bare"
+}
+`);
+    expectProblems(s3BucketsLockedDown(module), [
+      'bad: aws_s3_bucket_public_access_block.open must set block_public_policy = true',
+      'bad: aws_s3_bucket.open needs aws_s3_bucket_ownership_controls with BucketOwnerEnforced',
+      'bad: aws_s3_bucket.open needs aws_s3_bucket_versioning with status Enabled',
+      'bad: aws_s3_bucket.open has no aws_s3_bucket_server_side_encryption_configuration',
+      'bad: aws_s3_bucket.bare has no aws_s3_bucket_public_access_block',
+      'bad: aws_s3_bucket.bare needs aws_s3_bucket_ownership_controls with BucketOwnerEnforced',
+      'bad: aws_s3_bucket.bare needs aws_s3_bucket_versioning with status Enabled',
+      'bad: aws_s3_bucket.bare has no aws_s3_bucket_server_side_encryption_configuration',
+    ]);
+  });
+
+  it('reports a consumer without partial batch failures on a queue without a dead-letter queue', async () => {
+    const module = await snippet(`
+resource "aws_sqs_queue" "q" {
+  name = "q"
+}
+resource "aws_lambda_event_source_mapping" "m" {
+  event_source_arn = aws_sqs_queue.q.arn
+  function_name    = "f"
+}
+`);
+    expectProblems(queuesRedriveAndReportFailures(module), [
+      'bad: aws_lambda_event_source_mapping.m must set function_response_types = ["ReportBatchItemFailures"]',
+      'bad: aws_sqs_queue.q (read by aws_lambda_event_source_mapping.m) has no redrive_policy to a dead-letter queue',
+    ]);
+  });
+
+  it('reports a log group without retention, a Lambda logging elsewhere and IAM wildcards', async () => {
+    const module = await snippet(`
+resource "aws_cloudwatch_log_group" "g" {
+  name = "g"
+}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = "r"
+}
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:*"]
+    resources = ["*"]
+  }
+}
+`);
+    expectProblems(logGroupsHaveRetention(module), [
+      'bad: aws_cloudwatch_log_group.g has no retention_in_days',
+      'bad: aws_lambda_function.f does not log to a log group of this module (logging_config.log_group)',
+    ]);
+    expectProblems(iamLeastPrivilege(module), [
+      'bad: data.aws_iam_policy_document.p allows a wildcard action (s3:*)',
+      'bad: data.aws_iam_policy_document.p allows actions on every resource ("*")',
+    ]);
+  });
+
+  it('reports a storage account on old TLS with public blobs and a public container', async () => {
+    const module = await snippet(`
+resource "azurerm_storage_account" "s" {
+  min_tls_version                 = "TLS1_0"
+  allow_nested_items_to_be_public = true
+}
+resource "azurerm_storage_container" "c" {
+  container_access_type = "blob"
+}
+`);
+    expectProblems(storageAccountsLockedDown(module), [
+      'bad: azurerm_storage_account.s must set min_tls_version = "TLS1_2"',
+      'bad: azurerm_storage_account.s must set allow_nested_items_to_be_public = false',
+      'bad: azurerm_storage_container.c must be private',
+    ]);
+  });
+
+  it('reports a Front Door latency window under 500 ms, a probe off /health and weights Terraform would reset', async () => {
+    const module = await snippet(`
+variable "latency" {
+  type        = number
+  description = "d"
+  default     = 0
+}
+resource "azurerm_cdn_frontdoor_origin_group" "g" {
+  health_probe {
+    path = "/"
+  }
+  load_balancing {
+    additional_latency_in_milliseconds = var.latency
+  }
+}
+resource "azurerm_cdn_frontdoor_origin" "o" {
+  weight = 500
+}
+`);
+    expectProblems(frontDoorWeightsApply(module), [
+      'bad: azurerm_cdn_frontdoor_origin_group.g load_balancing.additional_latency_in_milliseconds must be at least 500 (found 0)',
+      'bad: variable "latency" must validate that it is >= 500',
+      'bad: azurerm_cdn_frontdoor_origin_group.g health_probe.path must be /health',
+      'bad: azurerm_cdn_frontdoor_origin.o must ignore_changes on weight (owned by traffic-shift)',
+      'bad: azurerm_cdn_frontdoor_origin.o must ignore_changes on enabled (owned by traffic-shift)',
+    ]);
+  });
+
+  it('reports a weighted record with a long TTL, no set identifier, no health check and managed weights', async () => {
+    const module = await snippet(`
+locals {
+  ttl = 300
+}
+resource "aws_route53_record" "r" {
+  ttl = local.ttl
+  weighted_routing_policy {
+    weight = 50
+  }
+}
+resource "aws_route53_health_check" "root" {
+  resource_path = "/"
+}
+resource "aws_route53_record" "checked" {
+  ttl             = 60
+  set_identifier  = "aws"
+  health_check_id = aws_route53_health_check.root.id
+  weighted_routing_policy {
+    weight = 50
+  }
+  lifecycle {
+    ignore_changes = [weighted_routing_policy]
+  }
+}
+`);
+    expectProblems(route53WeightedRecords(module), [
+      'bad: aws_route53_record.r must have ttl 60 (found 300)',
+      'bad: aws_route53_record.r needs a set_identifier',
+      'bad: aws_route53_record.r needs a health_check_id from an aws_route53_health_check of this module',
+      'bad: aws_route53_record.r must ignore_changes on weighted_routing_policy (owned by traffic-shift)',
+      'bad: aws_route53_health_check.root must check /health',
+    ]);
+  });
+});

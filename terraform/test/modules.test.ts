@@ -1,0 +1,162 @@
+// Static checks on every module and stack, on the HCL as Terraform's own parser reads it
+// (provider plugins cannot be downloaded here, so `terraform validate` runs on GitHub only).
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  attributesMatchSchema,
+  frontDoorWeightsApply,
+  iamLeastPrivilege,
+  logGroupsHaveRetention,
+  moduleCallsMatchVariables,
+  noSecretLiterals,
+  providerVersionsPinned,
+  queuesRedriveAndReportFailures,
+  referencesResolve,
+  remoteStateConfigured,
+  requiredProviders,
+  route53WeightedRecords,
+  s3BucketsLockedDown,
+  storageAccountsLockedDown,
+  variablesTypedAndDescribed,
+  type ProviderSchema,
+} from './support/static-checks.js';
+import {
+  childModuleDir,
+  loadModule,
+  moduleDirs,
+  stackDirs,
+  terraformRoot,
+  type TerraformModule,
+} from './support/terraform-module.js';
+
+const loaded = new Map<string, TerraformModule>();
+const schemas: Record<'aws' | 'azurerm', ProviderSchema> = {
+  aws: JSON.parse(readFileSync(join(terraformRoot, 'test/provider-schema/aws.json'), 'utf8')),
+  azurerm: JSON.parse(
+    readFileSync(join(terraformRoot, 'test/provider-schema/azurerm.json'), 'utf8'),
+  ),
+};
+
+beforeAll(async () => {
+  for (const dir of [...moduleDirs, ...stackDirs]) loaded.set(dir, await loadModule(dir));
+});
+
+function get(dir: string): TerraformModule {
+  const module = loaded.get(dir);
+  if (!module) throw new Error(`${dir} was not loaded`);
+  return module;
+}
+
+function childOf(module: TerraformModule) {
+  return (name: string): TerraformModule | undefined => {
+    const dir = childModuleDir(module, module.modules.get(name)?.body.source);
+    return dir ? loaded.get(dir) : undefined;
+  };
+}
+
+const all = [...moduleDirs, ...stackDirs];
+
+describe.each(all)('%s', (dir) => {
+  it('types and describes every variable and describes every output', () => {
+    expect(variablesTypedAndDescribed(get(dir))).toEqual([]);
+  });
+
+  it('refers only to what it declares (variables, locals, modules and their outputs, resources, data)', () => {
+    const module = get(dir);
+    const child = childOf(module);
+    expect(
+      referencesResolve(module, (name) => {
+        const target = child(name);
+        return target ? new Set(target.outputs.keys()) : undefined;
+      }),
+    ).toEqual([]);
+    expect(moduleCallsMatchVariables(module, child)).toEqual([]);
+  });
+
+  it('pins Terraform and provider versions', () => {
+    expect(
+      providerVersionsPinned(get(dir), dir.startsWith('stacks/') ? 'stack' : 'module'),
+    ).toEqual([]);
+  });
+
+  it('holds no secret literal', () => {
+    expect(noSecretLiterals(get(dir))).toEqual([]);
+  });
+
+  it('uses only arguments, blocks and attributes the aws and azurerm provider schemas have', () => {
+    const module = get(dir);
+    expect([
+      ...attributesMatchSchema(module, schemas.aws, 'aws_'),
+      ...attributesMatchSchema(module, schemas.azurerm, 'azurerm_'),
+    ]).toEqual([]);
+  });
+});
+
+describe('security and routing rules', () => {
+  it('aws-cell: S3 locked down, SQS redrive with partial batch failures, log retention, no IAM wildcards', () => {
+    const module = get('modules/aws-cell');
+    expect(s3BucketsLockedDown(module)).toEqual([]);
+    expect(queuesRedriveAndReportFailures(module)).toEqual([]);
+    expect(logGroupsHaveRetention(module)).toEqual([]);
+    expect(iamLeastPrivilege(module)).toEqual([]);
+    // The rules must have something to look at: an empty module would pass them all.
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'aws_s3_bucket.data',
+        'aws_s3_bucket_public_access_block.data',
+        'aws_lambda_event_source_mapping.order_events',
+        'aws_sqs_queue.events_dlq',
+      ]),
+    );
+  });
+
+  it('azure-cell: storage account on TLS 1.2 with no public blob access', () => {
+    const module = get('modules/azure-cell');
+    expect(storageAccountsLockedDown(module)).toEqual([]);
+    expect(module.resources.has('azurerm_storage_account.this')).toBe(true);
+  });
+
+  it('global-routing: Route 53 TTL 60 + set identifiers + /health checks; Front Door latency window >= 500 ms', () => {
+    const module = get('modules/global-routing');
+    expect(route53WeightedRecords(module)).toEqual([]);
+    expect(frontDoorWeightsApply(module)).toEqual([]);
+    expect(module.resources.has('aws_route53_record.cells')).toBe(true);
+    expect(module.resources.has('azurerm_cdn_frontdoor_origin_group.cells')).toBe(true);
+  });
+
+  it('every resource module and stack passes every rule (rules apply wherever the resources appear)', () => {
+    for (const dir of all) {
+      const module = get(dir);
+      expect([
+        ...s3BucketsLockedDown(module),
+        ...queuesRedriveAndReportFailures(module),
+        ...logGroupsHaveRetention(module),
+        ...iamLeastPrivilege(module),
+        ...storageAccountsLockedDown(module),
+        ...route53WeightedRecords(module),
+        ...frontDoorWeightsApply(module),
+      ]).toEqual([]);
+    }
+  });
+});
+
+describe('stacks', () => {
+  it.each(stackDirs)('%s keeps remote state with locking', (dir) => {
+    expect(remoteStateConfigured(get(dir))).toEqual([]);
+  });
+
+  it.each(stackDirs)('%s pins each provider to the version whose schema the checks use', (dir) => {
+    for (const [name, { source, version }] of requiredProviders(get(dir))) {
+      const schema = schemas[name as 'aws' | 'azurerm'];
+      expect(schema).toBeDefined();
+      expect(source).toBe(schema.source);
+      expect(version.replace(/^=\s*/, '')).toBe(schema.version);
+    }
+  });
+
+  it.each(all)('%s: reusable modules declare no backend; stacks declare one', (dir) => {
+    const backends = get(dir).terraform.filter(({ body }) => body.backend !== undefined);
+    expect(backends.length).toBe(dir.startsWith('stacks/') ? 1 : 0);
+  });
+});
