@@ -1,0 +1,70 @@
+import { commonSettings, readSettings } from '../core/settings.js';
+
+/** Everything an AWS cell needs; the sandbox fills it directly, Lambda from its environment. */
+export interface AwsCellConfig {
+  readonly cell: string;
+  readonly peerCell: string;
+  readonly peerUrl: string;
+  readonly peerTimeoutMs: number;
+  readonly version: string;
+  readonly region: string;
+  readonly documentsBucket: string;
+  readonly orderEventsQueueUrl: string;
+  readonly notificationsTopicArn: string;
+  /** Emulator endpoints (fauxqs, the S3 conditional-write stand-in); unset in AWS. */
+  readonly endpoints?: { readonly s3?: string; readonly sqs?: string; readonly sns?: string };
+  /** Static credentials for emulators; unset in AWS (the Lambda role is used). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+const optionalUrl = {
+  required: false,
+  pattern: /^https?:\/\/\S+$/,
+  describe: 'an http(s) URL',
+} as const;
+
+export const awsSettingsSchema = {
+  ...commonSettings,
+  AWS_REGION: {
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d$/,
+    describe: 'the AWS region, e.g. eu-west-1 (Lambda sets it)',
+  },
+  DOCUMENTS_BUCKET: {
+    pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    describe: 'the S3 bucket holding carts, orders and inventory',
+  },
+  ORDER_EVENTS_QUEUE_URL: {
+    pattern: /^https?:\/\/\S+\/\d+\/[\w-]+(\.fifo)?$/,
+    describe:
+      'the SQS queue URL for order.placed events, https://sqs.<region>.amazonaws.com/<account>/<name>',
+  },
+  NOTIFICATIONS_TOPIC_ARN: {
+    pattern: /^arn:aws[\w-]*:sns:[\w-]+:\d+:[\w-]+(\.fifo)?$/,
+    describe: 'the SNS topic ARN for customer notifications, arn:aws:sns:<region>:<account>:<name>',
+  },
+  AWS_ENDPOINT_URL_S3: optionalUrl,
+  AWS_ENDPOINT_URL_SQS: optionalUrl,
+  AWS_ENDPOINT_URL_SNS: optionalUrl,
+} as const;
+
+/** Reads and validates the Lambda environment; throws SettingsError naming every bad setting. */
+export function awsConfigFromEnv(env: Readonly<Record<string, string | undefined>>): AwsCellConfig {
+  const settings = readSettings(awsSettingsSchema, env, 'AWS cell');
+  const endpoints = {
+    ...(settings.AWS_ENDPOINT_URL_S3 ? { s3: settings.AWS_ENDPOINT_URL_S3 } : {}),
+    ...(settings.AWS_ENDPOINT_URL_SQS ? { sqs: settings.AWS_ENDPOINT_URL_SQS } : {}),
+    ...(settings.AWS_ENDPOINT_URL_SNS ? { sns: settings.AWS_ENDPOINT_URL_SNS } : {}),
+  };
+  return {
+    cell: settings.CELL_NAME,
+    peerCell: settings.PEER_CELL_NAME,
+    peerUrl: settings.PEER_URL,
+    peerTimeoutMs: Number(settings.PEER_TIMEOUT_MS),
+    version: settings.APP_VERSION,
+    region: settings.AWS_REGION,
+    documentsBucket: settings.DOCUMENTS_BUCKET,
+    orderEventsQueueUrl: settings.ORDER_EVENTS_QUEUE_URL,
+    notificationsTopicArn: settings.NOTIFICATIONS_TOPIC_ARN,
+    ...(Object.keys(endpoints).length > 0 ? { endpoints } : {}),
+  };
+}

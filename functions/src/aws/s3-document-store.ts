@@ -1,0 +1,96 @@
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { delay } from '../core/optimistic.js';
+import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.js';
+
+/**
+ * DocumentStore on S3 conditional writes: create-if-absent is `If-None-Match: *`,
+ * replace-if-match is `If-Match: <etag>`. S3 answers 412 PreconditionFailed when the
+ * condition does not hold (someone else wrote first) and 409 ConditionalRequestConflict when
+ * another conditional write on the key is in flight. A replace that meets 409 reports
+ * `stale`: the caller's optimistic loop reads again and retries, which is the retry S3 asks
+ * for, and the in-flight write has most likely changed the ETag anyway. A create that meets
+ * 409 is retried here, since the key may still be free.
+ */
+export class S3DocumentStore implements DocumentStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly conflictRetries = 20,
+  ) {}
+
+  async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }),
+      );
+      const text = (await result.Body?.transformToString('utf-8')) ?? '';
+      if (!result.ETag) throw new Error(`S3 returned no ETag for ${objectKey(key)}`);
+      return { value: JSON.parse(text) as T, etag: result.ETag };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome> {
+    return this.put(key, value, { IfNoneMatch: '*' }, 'exists');
+  }
+
+  replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome> {
+    return this.put(key, value, { IfMatch: etag }, 'stale');
+  }
+
+  async check(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  private async put(
+    key: string,
+    value: unknown,
+    condition: { IfNoneMatch: string } | { IfMatch: string },
+    lost: 'exists' | 'stale',
+  ): Promise<WriteOutcome> {
+    const body = JSON.stringify(value);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: objectKey(key),
+            Body: body,
+            ContentType: 'application/json',
+            ...condition,
+          }),
+        );
+        if (!result.ETag) throw new Error(`S3 returned no ETag for ${objectKey(key)}`);
+        return { ok: true, etag: result.ETag };
+      } catch (error) {
+        const status = statusOf(error);
+        // 404 NoSuchKey: If-Match on an object that is gone, so the ETag is stale too.
+        if (status === 412 || status === 404) return { ok: false, reason: lost };
+        if (status === 409 && lost === 'stale') return { ok: false, reason: lost };
+        if (status === 409 && attempt < this.conflictRetries) {
+          await delay(Math.random() * Math.min(100, 5 * 2 ** attempt));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
+
+function objectKey(key: string): string {
+  return `${key}.json`;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as { $metadata?: { httpStatusCode?: number }; name?: string };
+  if (candidate.name === 'NoSuchKey' || candidate.name === 'NotFound') return 404;
+  return candidate.$metadata?.httpStatusCode;
+}

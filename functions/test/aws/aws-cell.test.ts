@@ -1,0 +1,137 @@
+import { describe, it } from '@jest/globals';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import {
+  startS3ConditionalProxy,
+  type S3ConditionalProxy,
+} from '../../../stand-ins/src/s3-conditional/index.js';
+import { createAwsCell } from '../../src/aws/cell.js';
+import { drainSqs } from '../../src/aws/local-sqs-trigger.js';
+import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
+import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
+import { apiGatewayEvent } from '../support/api-gateway-events.js';
+import { hasFixture } from '../support/fixtures.js';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+
+/**
+ * The behavioural suite on the AWS adapter set, against emulators on loopback:
+ * - fauxqs (in-process): SQS (order events, with a RedrivePolicy to a DLQ), SNS (customer
+ *   notifications, subscribed by an inbox queue the test reads) and S3 object storage;
+ * - fauxqs does not implement S3 conditional writes (If-None-Match / If-Match on PutObject are
+ *   ignored), so S3 traffic goes through stand-ins/src/s3-conditional, a proxy in front of
+ *   fauxqs that answers them as S3 documents (412 PreconditionFailed, 409
+ *   ConditionalRequestConflict, 404 NoSuchKey) and passes everything else through.
+ * Requests are real API Gateway v2 events (from the shared fixture) given to the Lambda
+ * handler; events are Lambda SQS batches, with batchItemFailures honoured.
+ */
+const haveFixture = hasFixture('aws-lambda-events', 'apigw-v2-request-no-authorizer.json');
+if (!haveFixture) {
+  describe('AWS cell', () => {
+    it.skip('needs ../shared/fixtures/aws-lambda-events (absent here)', () => {});
+  });
+}
+
+async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
+  const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
+  const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
+  const dlq = fauxqs.createQueue('order-events-dlq');
+  const queue = fauxqs.createQueue('order-events', {
+    attributes: {
+      VisibilityTimeout: '30',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 3 }),
+    },
+  });
+  const { topicArn } = fauxqs.createTopic('customer-notifications');
+  fauxqs.createQueue('notifications-inbox');
+  fauxqs.subscribe({ topic: 'customer-notifications', queue: 'notifications-inbox' });
+  fauxqs.createBucket('aws-cell-documents');
+
+  const cell = createAwsCell(
+    {
+      cell: 'aws',
+      peerCell: 'azure',
+      peerUrl: peer.url,
+      peerTimeoutMs: peer.timeoutMs,
+      version: '1.2.3-test',
+      region: 'us-east-1',
+      documentsBucket: 'aws-cell-documents',
+      orderEventsQueueUrl: queue.queueUrl,
+      notificationsTopicArn: topicArn,
+      endpoints: { s3: proxy.url, sqs: fauxqs.address, sns: fauxqs.address },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    },
+    { log: () => {} },
+  );
+
+  return {
+    cloud: 'aws',
+    cell: 'aws',
+    peerCell: 'azure',
+    deadLetterPlace: 'the SQS dead-letter queue',
+    async request(method, path, options = {}) {
+      const body =
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body);
+      const result = await cell.http(
+        apiGatewayEvent(method, path, {
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...(body === undefined ? {} : { body }),
+          base64: options.base64 === true,
+        }),
+      );
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(result.headers ?? {}))
+        headers[name.toLowerCase()] = String(value);
+      return {
+        status: result.statusCode ?? 200,
+        headers,
+        body: result.body ? JSON.parse(result.body) : undefined,
+      };
+    },
+    async queueRawEvent(body) {
+      await cell.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }),
+      );
+    },
+    async deliverOrderEvents() {
+      await drainSqs({
+        sqs: cell.clients.sqs,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        region: 'us-east-1',
+        handler: cell.orderEvents,
+      });
+    },
+    async deadLetters() {
+      return (fauxqs.inspectQueue('order-events-dlq')?.messages.ready ?? []).map(
+        (message) => message.body,
+      );
+    },
+    async notifications() {
+      return (fauxqs.inspectQueue('notifications-inbox')?.messages.ready ?? []).map((message) => {
+        const envelope = JSON.parse(message.body) as {
+          Message: string;
+          MessageAttributes: Record<string, { Value: string }>;
+        };
+        return {
+          customerId: envelope.MessageAttributes.customerId?.Value as string,
+          orderId: (JSON.parse(envelope.Message) as { orderId: string }).orderId,
+        };
+      });
+    },
+    async close() {
+      cell.destroy();
+      await proxy.close();
+      await fauxqs.stop();
+    },
+  };
+}
+
+if (haveFixture) {
+  describeCellBehaviour(
+    'AWS cell (Lambda handlers, S3/SQS/SNS on fauxqs + S3 conditional-write stand-in)',
+    startAwsCellHarness,
+  );
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { SQSEvent } from 'aws-lambda';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { awsConfigFromEnv } from '../../src/aws/config.js';
+import { coreRequestFromApiGateway } from '../../src/aws/lambda-http.js';
+import { SettingsError } from '../../src/core/errors.js';
+import { apiGatewayEvent } from '../support/api-gateway-events.js';
+import { hasFixture, readFixture } from '../support/fixtures.js';
+
+const fixtures = hasFixture('aws-lambda-events', 'sqs-event.json') ? describe : describe.skip;
+
+const validEnv = {
+  CELL_NAME: 'aws',
+  PEER_CELL_NAME: 'azure',
+  PEER_URL: 'https://azure.shop.example.com',
+  APP_VERSION: '1.0.0',
+  AWS_REGION: 'eu-west-1',
+  DOCUMENTS_BUCKET: 'shop-aws-documents',
+  ORDER_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/order-events',
+  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:customer-notifications',
+};
+
+describe('AWS settings', () => {
+  it('reads a complete environment', () => {
+    expect(awsConfigFromEnv(validEnv)).toEqual({
+      cell: 'aws',
+      peerCell: 'azure',
+      peerUrl: 'https://azure.shop.example.com',
+      peerTimeoutMs: 3000,
+      version: '1.0.0',
+      region: 'eu-west-1',
+      documentsBucket: 'shop-aws-documents',
+      orderEventsQueueUrl: validEnv.ORDER_EVENTS_QUEUE_URL,
+      notificationsTopicArn: validEnv.NOTIFICATIONS_TOPIC_ARN,
+    });
+  });
+
+  it('names every missing or malformed setting in one error', () => {
+    const { DOCUMENTS_BUCKET: _bucket, APP_VERSION: _version, ...partial } = validEnv;
+    let error: unknown;
+    try {
+      awsConfigFromEnv({ ...partial, PEER_URL: 'ftp://nope' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).settings).toEqual([
+      'PEER_URL',
+      'APP_VERSION',
+      'DOCUMENTS_BUCKET',
+    ]);
+    expect((error as Error).message).toContain('DOCUMENTS_BUCKET is not set');
+    expect((error as Error).message).toContain('PEER_URL is malformed');
+  });
+});
+
+fixtures('Lambda entry points and event shapes', () => {
+  let fauxqs: FauxqsServer;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    fauxqs = await startFauxqs({ port: 0, logger: false });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await fauxqs?.stop();
+  });
+
+  it('fails at cold start naming the missing setting', async () => {
+    Object.assign(process.env, { ...validEnv, DOCUMENTS_BUCKET: '' });
+    await expect(import('../../src/aws/lambda/http.js')).rejects.toThrow(
+      /DOCUMENTS_BUCKET is not set/,
+    );
+  });
+
+  it('the order-events entry answers a real SQS event with batchItemFailures for its poison record', async () => {
+    const queue = fauxqs.createQueue('order-events');
+    const topic = fauxqs.createTopic('customer-notifications');
+    fauxqs.createBucket('shop-aws-documents');
+    Object.assign(process.env, {
+      ...validEnv,
+      AWS_REGION: 'us-east-1',
+      ORDER_EVENTS_QUEUE_URL: queue.queueUrl,
+      NOTIFICATIONS_TOPIC_ARN: topic.topicArn,
+      AWS_ENDPOINT_URL_S3: fauxqs.address,
+      AWS_ENDPOINT_URL_SQS: fauxqs.address,
+      AWS_ENDPOINT_URL_SNS: fauxqs.address,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    const entry = await import('../../src/aws/lambda/order-events.js');
+    // The fixture's record body is "Message Body": not an order.placed event, so it must be
+    // reported as a failed item (SQS then redrives it to the DLQ), not throw the whole batch.
+    const event = readFixture<SQSEvent>('aws-lambda-events', 'sqs-event.json');
+    const originalError = console.error;
+    console.error = () => {};
+    try {
+      expect(await entry.handler(event)).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'MessageID_1' }],
+      });
+    } finally {
+      console.error = originalError;
+    }
+  });
+
+  it('maps API Gateway v2 events: stage prefix, query, lower-cased headers, base64 body', () => {
+    const event = apiGatewayEvent('PUT', '/carts/aws-1/items/MUG?x=1&y=2', {
+      headers: { 'If-Match': '"e1"' },
+      body: '{"quantity":2}',
+      base64: true,
+      stage: 'prod',
+    });
+    expect(event.rawPath).toBe('/prod/carts/aws-1/items/MUG');
+    expect(event.body).toBe(Buffer.from('{"quantity":2}').toString('base64'));
+    const request = coreRequestFromApiGateway(event);
+    expect(request).toMatchObject({
+      method: 'PUT',
+      path: '/carts/aws-1/items/MUG',
+      body: '{"quantity":2}',
+      headers: { 'if-match': '"e1"', 'x-forwarded-proto': 'https' },
+    });
+    expect(request.query.get('y')).toBe('2');
+
+    const jwt = readFixture<Parameters<typeof coreRequestFromApiGateway>[0]>(
+      'aws-lambda-events',
+      'apigw-v2-request-jwt-authorizer.json',
+    );
+    const fromFixture = coreRequestFromApiGateway(jwt);
+    expect(fromFixture.path).toBe(jwt.rawPath);
+    expect(fromFixture.query.toString()).toBe(new URLSearchParams(jwt.rawQueryString).toString());
+    expect(fromFixture.headers.header1).toBe('value1');
+  });
+});
