@@ -17,41 +17,41 @@ locals {
   # or sends customer notifications.
   functions = {
     cart = {
-      handler       = var.lambda_handlers.cart
-      s3_prefixes   = ["carts/", "orders/", "idempotency/", "inventory/"]
-      s3_list       = false
+      handler       = var.lambda_handlers.http
+      s3_prefixes   = ["carts/", "orders/", "inventory/"]
+      health_checks = false
       queue_send    = true
       queue_consume = false
       notify        = false
     }
     orders = {
-      handler       = var.lambda_handlers.orders
-      s3_prefixes   = ["orders/", "idempotency/"]
-      s3_list       = false
+      handler       = var.lambda_handlers.http
+      s3_prefixes   = ["orders/", "inventory/"]
+      health_checks = false
       queue_send    = true
       queue_consume = false
       notify        = false
     }
     inventory = {
-      handler       = var.lambda_handlers.inventory
+      handler       = var.lambda_handlers.http
       s3_prefixes   = ["inventory/"]
-      s3_list       = false
+      health_checks = false
       queue_send    = false
       queue_consume = false
       notify        = false
     }
     health = {
-      handler       = var.lambda_handlers.health
+      handler       = var.lambda_handlers.http
       s3_prefixes   = []
-      s3_list       = true
+      health_checks = true
       queue_send    = false
       queue_consume = false
       notify        = false
     }
     order_events = {
       handler       = var.lambda_handlers.order_events
-      s3_prefixes   = ["orders/", "events-seen/"]
-      s3_list       = false
+      s3_prefixes   = ["orders/"]
+      health_checks = false
       queue_send    = false
       queue_consume = true
       notify        = true
@@ -71,15 +71,16 @@ locals {
   }
   http_functions = toset(distinct(values(local.routes)))
 
+  # The settings functions/src/aws/config.ts validates at cold start. CELL_NAME is the prefix
+  # of the IDs this cell creates (aws-...); requests for the peer's IDs go to PEER_URL.
   environment = merge({
-    CELL_CLOUD       = "aws"
-    CELL_NAME        = var.name
-    CELL_ENVIRONMENT = var.environment
-    APP_VERSION      = var.app_version
-    PEER_CELL_URL    = var.peer_cell_url
-    DATA_BUCKET      = aws_s3_bucket.data.id
-    EVENTS_QUEUE_URL = aws_sqs_queue.events.url
-    NOTIFY_TOPIC_ARN = aws_sns_topic.notifications.arn
+    CELL_NAME               = "aws"
+    PEER_CELL_NAME          = "azure"
+    PEER_URL                = var.peer_cell_url
+    APP_VERSION             = var.app_version
+    DOCUMENTS_BUCKET        = aws_s3_bucket.data.id
+    ORDER_EVENTS_QUEUE_URL  = aws_sqs_queue.events.url
+    NOTIFICATIONS_TOPIC_ARN = aws_sns_topic.notifications.arn
   }, var.app_settings)
 
   # The cell's own endpoint: what smoke tests, Front Door origins and the peer cell call. It
@@ -273,13 +274,35 @@ data "aws_iam_policy_document" "functions" {
     }
   }
 
+  # GET /health checks every dependency: HeadBucket (s3:ListBucket), GetQueueAttributes and
+  # GetTopicAttributes; nothing it can read or change data with.
   dynamic "statement" {
-    for_each = each.value.s3_list ? [1] : []
+    for_each = each.value.health_checks ? [1] : []
 
     content {
       sid       = "CheckBucketReachable"
       actions   = ["s3:ListBucket"]
       resources = [aws_s3_bucket.data.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.health_checks ? [1] : []
+
+    content {
+      sid       = "CheckQueueReachable"
+      actions   = ["sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.events.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.health_checks ? [1] : []
+
+    content {
+      sid       = "CheckTopicReachable"
+      actions   = ["sns:GetTopicAttributes"]
+      resources = [aws_sns_topic.notifications.arn]
     }
   }
 

@@ -33,13 +33,12 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the other cloud's cell; requests for IDs homed in that cell are forwarded there. Empty until the peer exists."
+  description = "Base URL of the other cloud's cell (its base_url output); requests for IDs homed in that cell are forwarded there. The functions refuse to start without it."
   type        = string
-  default     = ""
 
   validation {
-    condition     = var.peer_cell_url == "" || can(regex("^https://", var.peer_cell_url))
-    error_message = "peer_cell_url must be empty or an https:// URL."
+    condition     = can(regex("^https://[^\\s/]+", var.peer_cell_url))
+    error_message = "peer_cell_url must be an https:// URL (the peer cell's base_url output)."
   }
 }
 
@@ -95,19 +94,13 @@ variable "lambda_architecture" {
 }
 
 variable "lambda_handlers" {
-  description = "Handler (file.export) of each function inside the artifact: the HTTP services cart, orders, inventory, health, and the queue consumer order_events."
+  description = "Handlers (path/file.export inside the artifact): http serves the API routes (cart, orders, inventory and health each run it as their own function, with their own role), order_events consumes the queue."
   type = object({
-    cart         = string
-    orders       = string
-    inventory    = string
-    health       = string
+    http         = string
     order_events = string
   })
   default = {
-    cart         = "cart.handler"
-    orders       = "orders.handler"
-    inventory    = "inventory.handler"
-    health       = "health.handler"
+    http         = "http.handler"
     order_events = "order-events.handler"
   }
 }

@@ -25,11 +25,10 @@ locals {
   # Identity-based connections (no keys in settings): the Functions host reads
   # <connection>__accountName / __fullyQualifiedNamespace with the user-assigned identity.
   app_settings = merge({
-    CELL_CLOUD                                  = "azure"
-    CELL_NAME                                   = var.name
-    CELL_ENVIRONMENT                            = var.environment
+    CELL_NAME                                   = "azure"
+    PEER_CELL_NAME                              = "aws"
+    PEER_URL                                    = var.peer_cell_url
     APP_VERSION                                 = var.app_version
-    PEER_CELL_URL                               = var.peer_cell_url
     AZURE_CLIENT_ID                             = azurerm_user_assigned_identity.functions.client_id
     AzureWebJobsStorage__accountName            = azurerm_storage_account.this.name
     AzureWebJobsStorage__credential             = "managedidentity"

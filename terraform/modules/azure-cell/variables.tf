@@ -33,13 +33,12 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the other cloud's cell; requests for IDs homed in that cell are forwarded there. Empty until the peer exists."
+  description = "Base URL of the other cloud's cell (its base_url output); requests for IDs homed in that cell are forwarded there. The functions refuse to start without it."
   type        = string
-  default     = ""
 
   validation {
-    condition     = var.peer_cell_url == "" || can(regex("^https://", var.peer_cell_url))
-    error_message = "peer_cell_url must be empty or an https:// URL."
+    condition     = can(regex("^https://[^\\s/]+", var.peer_cell_url))
+    error_message = "peer_cell_url must be an https:// URL (the peer cell's base_url output)."
   }
 }
 

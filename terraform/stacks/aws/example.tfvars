@@ -5,8 +5,8 @@ environment   = "prod"
 app_version   = "0.1.0"
 artifact_path = "../../../functions/build/aws/lambda.zip"
 
-# Set after the first apply of the azure stack (its base_url output).
-peer_cell_url = ""
+# The azure stack's base_url output; API Management's host name is known in advance.
+peer_cell_url = "https://shop-azure-prod-api.azure-api.net"
 
 # Optional: serve the global name on this cell too (the Route 53 weighted record's name).
 # custom_domain_name           = "api.example.com"

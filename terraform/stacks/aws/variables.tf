@@ -26,9 +26,8 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the Azure cell (the azure stack's base_url output); empty until it exists."
+  description = "Base URL of the Azure cell (the azure stack's base_url output: https://<name>-<environment>-api.azure-api.net, known before it exists)."
   type        = string
-  default     = ""
 }
 
 variable "custom_domain_name" {

@@ -8,8 +8,8 @@ artifact_path        = "../../../functions/build/azure/functions.zip"
 apim_publisher_name  = "Example Shop"
 apim_publisher_email = "platform@example.com"
 
-# Set after the first apply of the aws stack (its base_url output).
-peer_cell_url = ""
+# The aws stack's base_url output (apply the aws stack first).
+peer_cell_url = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com"
 
 # Optional: serve the global name on this cell too (the Route 53 weighted record's name).
 # custom_domain_name           = "api.example.com"

@@ -38,9 +38,8 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the AWS cell (the aws stack's base_url output); empty until it exists."
+  description = "Base URL of the AWS cell (the aws stack's base_url output)."
   type        = string
-  default     = ""
 }
 
 variable "apim_publisher_name" {
