@@ -1,0 +1,218 @@
+/**
+ * One drift issue per stack, found by the hidden marker that opens its body (titles get
+ * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
+ */
+import { isDriftIssueOf, parseDriftMeta } from '../plan/drift-report.js';
+import type { GitHubClient } from './github-client.js';
+
+export const DRIFT_LABEL = 'drift';
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface DriftIssue {
+  number: number;
+  state: 'open' | 'closed';
+  body: string;
+  url: string;
+  labels: string[];
+}
+
+function toDriftIssue(issue: {
+  number: number;
+  state: string;
+  body?: string | null;
+  html_url: string;
+  labels: (string | { name?: string })[];
+}): DriftIssue {
+  return {
+    number: issue.number,
+    state: issue.state === 'closed' ? 'closed' : 'open',
+    body: issue.body ?? '',
+    url: issue.html_url,
+    labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+  };
+}
+
+async function listIssues(client: GitHubClient, repo: RepoRef, labels?: string) {
+  return client.paginate(client.rest.issues.listForRepo, {
+    owner: repo.owner,
+    repo: repo.repo,
+    state: 'all',
+    per_page: 100,
+    ...(labels ? { labels } : {}),
+  });
+}
+
+/**
+ * Every issue of `stack`, lowest number first. Issues labelled `drift` are searched first; when
+ * none matches (someone removed the label), every issue is, so a second issue is never opened.
+ */
+export async function findDriftIssues(
+  client: GitHubClient,
+  repo: RepoRef,
+  stack: string,
+): Promise<DriftIssue[]> {
+  const pick = (issues: Awaited<ReturnType<typeof listIssues>>) =>
+    issues
+      .filter((issue) => !issue.pull_request && isDriftIssueOf(issue.body, stack))
+      .map(toDriftIssue)
+      .sort((a, b) => a.number - b.number);
+  const labelled = pick(await listIssues(client, repo, DRIFT_LABEL));
+  if (labelled.length > 0) return labelled;
+  return pick(await listIssues(client, repo));
+}
+
+async function ensureLabel(client: GitHubClient, repo: RepoRef): Promise<void> {
+  try {
+    await client.rest.issues.getLabel({ owner: repo.owner, repo: repo.repo, name: DRIFT_LABEL });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+    try {
+      await client.rest.issues.createLabel({
+        owner: repo.owner,
+        repo: repo.repo,
+        name: DRIFT_LABEL,
+        color: 'd93f0b',
+        description: 'Infrastructure differs from the Terraform code',
+      });
+    } catch (createError) {
+      // 422: created meanwhile by a run for another stack.
+      if ((createError as { status?: number }).status !== 422) throw createError;
+    }
+  }
+}
+
+export interface DriftReport {
+  stack: string;
+  hasDrift: boolean;
+  /** The issue body (with markers) when there is drift. */
+  body: string;
+  fingerprint: string;
+  /** Comment for a changed drift ("Drift changed: 1 more resource ..."). */
+  changeComment: string;
+  /** Comment when drift is found again on a closed issue. */
+  reopenComment: string;
+  /** Comment when the stack is found clean. */
+  cleanComment: string;
+}
+
+export interface DriftSyncResult {
+  action: 'opened' | 'updated' | 'commented' | 'reopened' | 'closed' | 'none';
+  issue?: DriftIssue;
+}
+
+/** Closes issues of the same stack beyond the one kept (left by a race or by hand). */
+async function closeDuplicates(
+  client: GitHubClient,
+  repo: RepoRef,
+  keep: DriftIssue,
+  others: DriftIssue[],
+) {
+  for (const other of others) {
+    if (other.number === keep.number || other.state === 'closed') continue;
+    await client.rest.issues.createComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: other.number,
+      body: `Duplicate of #${keep.number}, which tracks drift of this stack.`,
+    });
+    await client.rest.issues.update({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: other.number,
+      state: 'closed',
+      state_reason: 'not_planned',
+    });
+  }
+}
+
+/** Applies issue 5's rules: open, update (+comment on change), reopen, close, or nothing. */
+export async function syncDriftIssue(
+  client: GitHubClient,
+  repo: RepoRef,
+  report: DriftReport,
+): Promise<DriftSyncResult> {
+  const issues = await findDriftIssues(client, repo, report.stack);
+  const keep = issues.find((issue) => issue.state === 'open') ?? issues[0];
+  if (keep) await closeDuplicates(client, repo, keep, issues);
+
+  if (!report.hasDrift) {
+    if (!keep || keep.state === 'closed')
+      return keep ? { action: 'none', issue: keep } : { action: 'none' };
+    await client.rest.issues.createComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: keep.number,
+      body: report.cleanComment,
+    });
+    await client.rest.issues.update({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: keep.number,
+      state: 'closed',
+      state_reason: 'completed',
+    });
+    return { action: 'closed', issue: { ...keep, state: 'closed' } };
+  }
+
+  await ensureLabel(client, repo);
+  if (!keep) {
+    const { data } = await client.rest.issues.create({
+      owner: repo.owner,
+      repo: repo.repo,
+      title: `Drift: stack ${report.stack}`,
+      body: report.body,
+      labels: [DRIFT_LABEL],
+    });
+    const created = toDriftIssue(data);
+    // A run for the same stack may have opened one meanwhile: keep the lowest number.
+    const after = await findDriftIssues(client, repo, report.stack);
+    const lowest = after[0] ?? created;
+    if (lowest.number !== created.number) {
+      await closeDuplicates(client, repo, lowest, after);
+      return { action: 'updated', issue: lowest };
+    }
+    return { action: 'opened', issue: created };
+  }
+
+  const previous = parseDriftMeta(keep.body);
+  const reopening = keep.state === 'closed';
+  const { data } = await client.rest.issues.update({
+    owner: repo.owner,
+    repo: repo.repo,
+    issue_number: keep.number,
+    body: report.body,
+    ...(reopening ? { state: 'open' as const } : {}),
+  });
+  if (!keep.labels.includes(DRIFT_LABEL)) {
+    await client.rest.issues.addLabels({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: keep.number,
+      labels: [DRIFT_LABEL],
+    });
+  }
+  const issue = toDriftIssue(data);
+  if (reopening) {
+    await client.rest.issues.createComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: keep.number,
+      body: report.reopenComment,
+    });
+    return { action: 'reopened', issue };
+  }
+  if (previous?.fingerprint !== report.fingerprint) {
+    await client.rest.issues.createComment({
+      owner: repo.owner,
+      repo: repo.repo,
+      issue_number: keep.number,
+      body: report.changeComment,
+    });
+    return { action: 'commented', issue };
+  }
+  return { action: 'updated', issue };
+}

@@ -1,0 +1,115 @@
+/** Issue 5's rules for the drift issue, with real Octokit against the GitHub stand-in. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../../../../stand-ins/src/github/github-stand-in.js';
+import { createGitHubClient, syncDriftIssue, type DriftReport } from '../../src/github/index.js';
+import { driftMarker } from '../../src/plan/index.js';
+
+const repo = 'octo-org/octo-repo';
+const repoRef = { owner: 'octo-org', repo: 'octo-repo' };
+let github: GitHubStandIn;
+
+beforeAll(async () => {
+  github = await startGitHubStandIn();
+});
+afterAll(async () => {
+  await github.close();
+});
+
+const client = () => createGitHubClient({ token: github.writeToken, apiUrl: github.apiUrl });
+
+function report(stack: string, fingerprint: string | undefined): DriftReport {
+  const print = fingerprint ?? '0'.repeat(64);
+  return {
+    stack,
+    hasDrift: fingerprint !== undefined,
+    body: `${driftMarker(stack)}\n<!-- multicloud:drift-meta fingerprint=${print} drifted=1 pending=0 -->\nreport ${print.slice(0, 4)}`,
+    fingerprint: print,
+    changeComment: `changed to ${print.slice(0, 4)}`,
+    reopenComment: 'found again',
+    cleanComment: 'found clean',
+  };
+}
+
+const driftA = 'a'.repeat(64);
+const driftB = 'b'.repeat(64);
+
+describe('syncDriftIssue', () => {
+  it('follows the whole life of one issue: open, update, comment on change, close, reopen', async () => {
+    const opened = await syncDriftIssue(client(), repoRef, report('global', driftA));
+    expect(opened.action).toBe('opened');
+    const number = opened.issue?.number as number;
+    let issue = github.issue(repo, number);
+    expect(issue).toMatchObject({ title: 'Drift: stack global', state: 'open', labels: ['drift'] });
+    expect(github.labels(repo)).toContain('drift');
+
+    expect((await syncDriftIssue(client(), repoRef, report('global', driftA))).action).toBe(
+      'updated',
+    );
+    expect(github.issue(repo, number)?.comments).toHaveLength(0);
+
+    expect((await syncDriftIssue(client(), repoRef, report('global', driftB))).action).toBe(
+      'commented',
+    );
+    issue = github.issue(repo, number);
+    expect(issue?.comments.map((comment) => comment.body)).toEqual(['changed to bbbb']);
+    expect(issue?.body).toContain('report bbbb');
+
+    expect((await syncDriftIssue(client(), repoRef, report('global', undefined))).action).toBe(
+      'closed',
+    );
+    issue = github.issue(repo, number);
+    expect(issue).toMatchObject({ state: 'closed', stateReason: 'completed' });
+    expect(issue?.comments.at(-1)?.body).toBe('found clean');
+    expect((await syncDriftIssue(client(), repoRef, report('global', undefined))).action).toBe(
+      'none',
+    );
+
+    expect((await syncDriftIssue(client(), repoRef, report('global', driftA))).action).toBe(
+      'reopened',
+    );
+    issue = github.issue(repo, number);
+    expect(issue?.state).toBe('open');
+    expect(issue?.comments.at(-1)?.body).toBe('found again');
+    expect(
+      github.issues(repo).filter((candidate) => candidate.body?.startsWith(driftMarker('global'))),
+    ).toHaveLength(1);
+  });
+
+  it('finds a renamed issue whose label was removed, and keeps one issue per stack', async () => {
+    const own = github.addIssue(repo, {
+      title: 'renamed by a person',
+      body: `${driftMarker('aws')}\nold report`,
+    });
+    const result = await syncDriftIssue(client(), repoRef, report('aws', driftA));
+    expect(result).toMatchObject({ action: 'commented', issue: { number: own.number } });
+    expect(github.issue(repo, own.number)?.labels).toEqual(['drift']);
+    const other = await syncDriftIssue(client(), repoRef, report('azure', driftA));
+    expect(other.action).toBe('opened');
+    expect(other.issue?.number).not.toBe(own.number);
+  });
+
+  it('closes a duplicate left by a race, keeping the lowest number', async () => {
+    const first = github.addIssue(repo, {
+      title: 'Drift: stack dup',
+      body: `${driftMarker('dup')}\n`,
+      labels: ['drift'],
+    });
+    const second = github.addIssue(repo, {
+      title: 'Drift: stack dup',
+      body: `${driftMarker('dup')}\n`,
+      labels: ['drift'],
+    });
+    const result = await syncDriftIssue(client(), repoRef, report('dup', driftA));
+    expect(result.issue?.number).toBe(first.number);
+    expect(github.issue(repo, second.number)).toMatchObject({
+      state: 'closed',
+      stateReason: 'not_planned',
+    });
+    expect(github.issue(repo, second.number)?.comments[0]?.body).toBe(
+      `Duplicate of #${first.number}, which tracks drift of this stack.`,
+    );
+  });
+});

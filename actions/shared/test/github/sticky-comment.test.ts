@@ -1,0 +1,128 @@
+/** The sticky comment and drift issue logic with real Octokit against the GitHub stand-in. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../../../../stand-ins/src/github/github-stand-in.js';
+import {
+  createGitHubClient,
+  findPlanComment,
+  isReadOnlyTokenError,
+  updatePlanCommentStatus,
+  upsertPlanComment,
+} from '../../src/github/index.js';
+import { parsePlanComment, planMarker } from '../../src/plan/index.js';
+
+const repo = 'Codertocat/Hello-World';
+let github: GitHubStandIn;
+let pull: number;
+
+beforeAll(async () => {
+  github = await startGitHubStandIn();
+});
+afterAll(async () => {
+  await github.close();
+});
+beforeEach(() => {
+  github.clearFaults();
+  pull = github.addPullRequest(repo, { headSha: 'a'.repeat(40) }).number;
+});
+
+const ref = () => ({ owner: 'Codertocat', repo: 'Hello-World', issueNumber: pull });
+const client = (token = github.writeToken) => createGitHubClient({ token, apiUrl: github.apiUrl });
+const body = (stack: string, text: string) =>
+  `${planMarker(stack)}\n### ${text}\n<!-- multicloud:status -->\n`;
+
+describe('upsertPlanComment', () => {
+  it('creates one comment per stack, then updates it in place', async () => {
+    const first = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'one'));
+    await upsertPlanComment(client(), ref(), 'azure', body('azure', 'other stack'));
+    const second = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'two'));
+    expect(first.action).toBe('created');
+    expect(second).toMatchObject({ action: 'updated', id: first.id, removedDuplicates: 0 });
+    const comments = github.comments(repo, pull);
+    expect(comments.map((comment) => comment.body)).toEqual([
+      body('aws', 'two'),
+      body('azure', 'other stack'),
+    ]);
+  });
+
+  it('removes duplicates left by anything else, keeping the oldest, and ignores quotes of it', async () => {
+    const oldest = github.addComment(repo, pull, body('aws', 'stale'));
+    github.addComment(repo, pull, body('aws', 'copy'));
+    github.addComment(repo, pull, `> ${planMarker('aws')}\n> quoted by a reviewer`);
+    github.addComment(repo, pull, body('aws-eu', 'a stack whose name starts the same'));
+    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'fresh'));
+    expect(result).toMatchObject({ id: oldest.id, action: 'updated', removedDuplicates: 1 });
+    expect(github.comments(repo, pull).map((comment) => comment.body)).toEqual([
+      body('aws', 'fresh'),
+      `> ${planMarker('aws')}\n> quoted by a reviewer`,
+      body('aws-eu', 'a stack whose name starts the same'),
+    ]);
+  });
+
+  it('finds the comment among more than one page of comments', async () => {
+    for (let i = 0; i < 130; i++) github.addComment(repo, pull, `chatter ${i}`);
+    const created = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'late'));
+    const again = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'later'));
+    expect(again.id).toBe(created.id);
+    expect(
+      github.comments(repo, pull).filter((comment) => comment.body.startsWith(planMarker('aws'))),
+    ).toHaveLength(1);
+  });
+
+  it('reports a read-only token (a fork pull request) as such', async () => {
+    const error = await upsertPlanComment(
+      client(github.readToken),
+      ref(),
+      'aws',
+      body('aws', 'x'),
+    ).catch((caught: unknown) => caught);
+    expect(isReadOnlyTokenError(error)).toBe(true);
+    expect(github.comments(repo, pull)).toHaveLength(0);
+  });
+
+  it('waits out a secondary rate limit and a 502, then succeeds', async () => {
+    github.injectSecondaryRateLimit({
+      method: 'POST',
+      path: '/repos/:o/:r/issues/:n/comments',
+      retryAfterSeconds: 1,
+    });
+    github.injectServerError({
+      method: 'GET',
+      path: '/repos/:o/:r/issues/:n/comments',
+      status: 502,
+    });
+    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'after limits'));
+    expect(result.action).toBe('created');
+    expect(github.comments(repo, pull)).toHaveLength(1);
+    const posts = github.requests.filter(
+      (request) => request.method === 'POST' && request.path.endsWith(`/issues/${pull}/comments`),
+    );
+    expect(posts.map((request) => request.status)).toEqual([403, 201]);
+  });
+});
+
+describe('status line (for apply)', () => {
+  it('finds the comment and writes the status without changing the digest', async () => {
+    const digest = 'f'.repeat(64);
+    const text = `${planMarker('aws')}\n<!-- multicloud:plan-meta digest=${digest} commit=abc outcome=changes -->\n### plan\n<!-- multicloud:status -->\n\nrest`;
+    await upsertPlanComment(client(), ref(), 'aws', text);
+    expect(
+      parsePlanComment((await findPlanComment(client(), ref(), 'aws'))?.body ?? '').digest,
+    ).toBe(digest);
+    const updated = await updatePlanCommentStatus(
+      client(),
+      ref(),
+      'aws',
+      'Applied at a1b2c3d by run 9',
+    );
+    expect(updated?.body).toContain('**Applied at a1b2c3d by run 9**');
+    const stored = github.comments(repo, pull)[0]?.body ?? '';
+    expect(parsePlanComment(stored)).toMatchObject({
+      digest,
+      status: 'Applied at a1b2c3d by run 9',
+    });
+    expect(await updatePlanCommentStatus(client(), ref(), 'gcp', 'x')).toBeUndefined();
+  });
+});
