@@ -7,14 +7,12 @@ export const PORTS = {
   aws: { default: 8081, what: 'AWS cell (API Gateway)' },
   azure: { default: 8082, what: 'Azure cell (Functions host)' },
   dashboard: { default: 8090, what: 'dashboard' },
-  route53: { default: 8083, what: 'Route 53 control plane' },
-  frontdoor: { default: 8443, what: 'Front Door (Azure Resource Manager) control plane' },
-  identity: { default: 8444, what: 'Azure identity token endpoint' },
   fauxqs: { default: 4566, what: 'fauxqs (SQS, SNS, S3)' },
   azurite: { default: 10000, what: 'Azurite (Blob)' },
-  eventhubs: { default: 8084, what: 'Event Hubs stand-in' },
-  notificationhubs: { default: 8085, what: 'Notification Hubs stand-in' },
 } as const;
+// The control planes (Route 53, Front Door, the Azure token endpoint) and the other stand-ins
+// take a free port each: the shared stand-in server plumbing has no port option. The state
+// file and the printed URLs say where they are.
 
 export type PortName = keyof typeof PORTS;
 
@@ -61,12 +59,21 @@ function parsePort(value: string, source: string): number {
 
 /** Parses flags first, then the environment, then the defaults; rejects anything unknown. */
 export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): SandboxSettings | 'help' {
+  const known = new Set([
+    '--router',
+    '--free-ports',
+    '--cell-version',
+    '--state-file',
+    ...Object.keys(PORTS).map((n) => portFlag(n as PortName)),
+  ]);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (!arg.startsWith('--')) throw new SandboxError(`unexpected argument "${arg}"\n\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!known.has(name) && name !== '--help')
+      throw new SandboxError(`unknown option ${name}\n\n${USAGE}`);
     if (name === '--help' || name === '--free-ports') {
       flags.set(name, true);
       continue;
@@ -77,17 +84,6 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): SandboxSe
     flags.set(name, value);
   }
   if (flags.has('--help')) return 'help';
-
-  const known = new Set([
-    '--router',
-    '--free-ports',
-    '--cell-version',
-    '--state-file',
-    ...Object.keys(PORTS).map((n) => portFlag(n as PortName)),
-  ]);
-  for (const name of flags.keys()) {
-    if (!known.has(name)) throw new SandboxError(`unknown option ${name}\n\n${USAGE}`);
-  }
 
   const freePorts =
     flags.has('--free-ports') ||

@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-import {
-  HttpRequest,
-  HttpResponse,
-  InvocationContext,
-  type HttpHandler,
-  type HttpResponseInit,
-} from '@azure/functions';
+import azureFunctions, { type HttpHandler, type HttpResponseInit } from '@azure/functions';
 
 import { close, listen, readBody } from '../listen.js';
+
+// @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see.
+const { HttpRequest, HttpResponse, InvocationContext } = azureFunctions;
+type HttpResponseInstance = InstanceType<typeof HttpResponse>;
+
+/** A response object from any copy of @azure/functions (a cell's bundle carries its own). */
+function isHttpResponse(value: unknown): value is HttpResponseInstance {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as HttpResponseInstance).arrayBuffer === 'function' &&
+    typeof (value as HttpResponseInstance).status === 'number' &&
+    (value as HttpResponseInstance).headers instanceof Headers
+  );
+}
 
 /** One `app.http(name, { methods, route, handler })` registration. */
 export interface HttpFunction {
@@ -177,7 +186,7 @@ export class FunctionsHost {
           console.error(`azure cell: ${fn.name}: ${args.map(String).join(' ')}`);
       },
     });
-    let result: HttpResponseInit | HttpResponse | undefined;
+    let result: HttpResponseInit | HttpResponseInstance | undefined;
     try {
       result = (await fn.handler(request, context)) ?? undefined;
     } catch (error) {
@@ -186,7 +195,7 @@ export class FunctionsHost {
       res.end();
       return;
     }
-    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+    const response = isHttpResponse(result) ? result : new HttpResponse(result ?? {});
     const out: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {
       out[name] = value;

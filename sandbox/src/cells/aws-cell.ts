@@ -1,0 +1,146 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { FauxqsServer } from 'fauxqs';
+
+import type { AwsCell } from '../../../functions/src/aws/cell.js';
+import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
+import { ApiGatewayHost } from '../aws/api-gateway-host.js';
+import { SqsEventSource } from '../aws/sqs-event-source.js';
+import { loadFunctionsBuild } from './functions-build.js';
+import type { CellDeployOptions, CellRunner } from './cell-runner.js';
+
+type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
+
+const REGION = 'us-east-1';
+
+/** The AWS resources the aws-cell Terraform module creates, here in fauxqs. */
+export interface AwsCellResources {
+  bucket: string;
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  topicArn: string;
+}
+
+export function createAwsResources(fauxqs: FauxqsServer): AwsCellResources {
+  const bucket = 'multicloud-aws-documents';
+  fauxqs.createBucket(bucket);
+  const dlq = fauxqs.createQueue('multicloud-order-events-dlq', { region: REGION });
+  const queue = fauxqs.createQueue('multicloud-order-events', {
+    region: REGION,
+    attributes: {
+      // Short visibility so a failed record is retried within seconds in the sandbox.
+      VisibilityTimeout: '5',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 3 }),
+    },
+  });
+  const topic = fauxqs.createTopic('multicloud-notifications', { region: REGION });
+  return {
+    bucket,
+    queueUrl: queue.queueUrl,
+    queueArn: queue.queueArn,
+    deadLetterQueueUrl: dlq.queueUrl,
+    topicArn: topic.topicArn,
+  };
+}
+
+/**
+ * The AWS cell: the Lambda handlers of the current build behind the local API Gateway, and
+ * the order-events handler fed by the SQS event source mapping. A deploy builds the functions
+ * afresh, then moves the API's routes and the event source mapping to the new version.
+ */
+export class AwsCellRunner implements CellRunner {
+  readonly cloud = 'aws' as const;
+  readonly host = new ApiGatewayHost({ region: REGION });
+  private readonly eventSource: SqsEventSource;
+  private readonly sqs: SQSClient;
+  private current: AwsCell | undefined;
+  private retiring = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly fauxqsUrl: string,
+    /** S3 goes through the conditional-write proxy in front of fauxqs. */
+    private readonly s3Url: string,
+    private readonly resources: AwsCellResources,
+    private readonly peerUrl: () => string,
+  ) {
+    this.sqs = new SQSClient({
+      endpoint: fauxqsUrl,
+      region: REGION,
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    });
+    this.eventSource = new SqsEventSource({
+      client: this.sqs,
+      queueUrl: resources.queueUrl,
+      queueArn: resources.queueArn,
+      region: REGION,
+      functionName: 'multicloud-order-events',
+    });
+  }
+
+  get url(): string {
+    return this.host.url;
+  }
+
+  get version(): string | undefined {
+    return this.host.version;
+  }
+
+  config(version: string, options: CellDeployOptions): AwsCellConfig {
+    return {
+      cell: 'aws',
+      peerCell: 'azure',
+      peerUrl: this.peerUrl(),
+      peerTimeoutMs: 3000,
+      version,
+      region: REGION,
+      // A broken release is modelled as a bad setting: a bucket that does not exist, so the
+      // health check (and every request that touches storage) fails, as a real one would.
+      documentsBucket: options.breakHealth
+        ? 'multicloud-aws-documents-missing'
+        : this.resources.bucket,
+      orderEventsQueueUrl: this.resources.queueUrl,
+      notificationsTopicArn: this.resources.topicArn,
+      endpoints: { s3: this.s3Url, sqs: this.fauxqsUrl, sns: this.fauxqsUrl },
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    };
+  }
+
+  async deploy(version: string, options: CellDeployOptions = {}): Promise<void> {
+    const build = await loadFunctionsBuild<AwsCellModule>(
+      'functions/src/aws/cell.ts',
+      `aws-${version}`,
+    );
+    const cell = build.createAwsCell(this.config(version, options), {
+      log: (message) => console.error(`aws cell: ${message}`),
+    });
+    if (options.downtimeMs && this.current) {
+      // A restart, not a slot swap: the cell answers 503 until the new build is up.
+      this.host.undeploy();
+      this.eventSource.setHandler(undefined, version);
+      await new Promise((resolve) => setTimeout(resolve, options.downtimeMs));
+    }
+    this.host.deploy(version, [
+      { routeKey: '$default', functionName: 'multicloud-http', handler: cell.http as never },
+    ]);
+    this.eventSource.setHandler(cell.orderEvents as never, version);
+    this.eventSource.start();
+    const previous = this.current;
+    this.current = cell;
+    if (previous) {
+      // Requests that started on the old build finish on it; then its SDK sockets close.
+      const timer = setTimeout(() => {
+        this.retiring.delete(timer);
+        previous.destroy();
+      }, 10_000);
+      this.retiring.add(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.eventSource.stop();
+    await this.host.close();
+    for (const timer of this.retiring) clearTimeout(timer);
+    this.current?.destroy();
+    this.sqs.destroy();
+  }
+}

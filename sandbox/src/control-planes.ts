@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  startAzureIdentityStandIn,
+  type AzureIdentityStandIn,
+} from '../../stand-ins/src/azure-identity/index.js';
+import {
+  startFrontDoorStandIn,
+  type FrontDoorStandIn,
+} from '../../stand-ins/src/front-door/index.js';
+import {
+  createTestCertificate,
+  type TestCertificate,
+} from '../../stand-ins/src/http/test-certificate.js';
+import { startRoute53StandIn, type Route53StandIn } from '../../stand-ins/src/route53/index.js';
+import type { RoutingWeights } from './router/weights.js';
+
+/**
+ * What the global-routing Terraform module creates, as the sandbox seeds it: one weighted
+ * record per cloud in a Route 53 zone (TTL 60, set identifiers aws/azure, 50/50), and one
+ * Front Door origin group with one origin per cloud (500/500, a 500 ms latency window so the
+ * weights apply).
+ */
+export const GLOBAL_ROUTING = {
+  route53: {
+    hostedZoneId: 'Z0SANDBOX0GLOBAL',
+    zoneName: 'multicloud.example',
+    recordName: 'shop.multicloud.example',
+    recordType: 'CNAME',
+    setIdentifiers: { aws: 'aws', azure: 'azure' },
+    initialWeights: { aws: 50, azure: 50 },
+  },
+  frontDoor: {
+    subscriptionId: '00000000-0000-0000-0000-00000000c0de',
+    resourceGroup: 'rg-multicloud-global',
+    profile: 'afd-multicloud',
+    originGroup: 'cells',
+    origins: { aws: 'aws', azure: 'azure' },
+    initialWeight: 500,
+    additionalLatencyInMilliseconds: 500,
+  },
+  identity: {
+    tenantId: '11111111-1111-1111-1111-111111111111',
+    clientId: '22222222-2222-2222-2222-222222222222',
+  },
+} as const;
+
+export interface WeightChange {
+  router: 'route53' | 'frontdoor';
+  text: string;
+}
+
+export interface ControlPlanes {
+  route53: Route53StandIn;
+  frontDoor: FrontDoorStandIn;
+  identity: AzureIdentityStandIn;
+  /** The weights both control planes hold at this instant (read per routed request). */
+  readWeights(): RoutingWeights;
+  /** The traffic-shift action's router inputs that point it here. */
+  shiftInputs(): Record<string, string>;
+  /** The environment the action needs to authenticate here (never real credentials). */
+  shiftEnv(): Record<string, string>;
+  onWeightChange(listener: (change: WeightChange) => void): void;
+  close(): Promise<void>;
+}
+
+export async function startControlPlanes(cellHosts: {
+  aws: string;
+  azure: string;
+}): Promise<ControlPlanes> {
+  const { route53: r53, frontDoor: afd, identity: id } = GLOBAL_ROUTING;
+  const certificate: TestCertificate = await createTestCertificate();
+  const secrets = mkdtempSync(join(tmpdir(), 'multicloud-sandbox-oidc-'));
+  const federatedToken = `sandbox-oidc-${Date.now()}`;
+  const federatedTokenFile = join(secrets, 'federated-token');
+  writeFileSync(federatedTokenFile, federatedToken, { mode: 0o600 });
+
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const identity = await startAzureIdentityStandIn({
+      tls: certificate,
+      tenantId: id.tenantId,
+      clientId: id.clientId,
+      federatedToken,
+    });
+    started.push(identity);
+    const route53 = await startRoute53StandIn({
+      zones: [
+        {
+          id: r53.hostedZoneId,
+          name: r53.zoneName,
+          recordSets: (['aws', 'azure'] as const).map((cloud) => ({
+            name: r53.recordName,
+            type: r53.recordType,
+            setIdentifier: r53.setIdentifiers[cloud],
+            weight: r53.initialWeights[cloud],
+            ttl: 60,
+            resourceRecords: [cellHosts[cloud]],
+          })),
+        },
+      ],
+    });
+    started.push(route53);
+    const frontDoor = await startFrontDoorStandIn({
+      tls: certificate,
+      subscriptionId: afd.subscriptionId,
+      resourceGroup: afd.resourceGroup,
+      profile: afd.profile,
+      originGroups: [
+        {
+          name: afd.originGroup,
+          additionalLatencyInMilliseconds: afd.additionalLatencyInMilliseconds,
+          origins: (['aws', 'azure'] as const).map((cloud) => ({
+            name: afd.origins[cloud],
+            hostName: cellHosts[cloud],
+            weight: afd.initialWeight,
+          })),
+        },
+      ],
+      isValidToken: (token) => identity.isValidToken(token),
+    });
+    started.push(frontDoor);
+
+    const readWeights = (): RoutingWeights => {
+      const records = route53.weights(r53.hostedZoneId, r53.recordName, r53.recordType);
+      const origins = frontDoor.origins(afd.originGroup);
+      const origin = (name: string): { weight: number; enabled: boolean } => {
+        const state = origins[name];
+        return { weight: state?.weight ?? 0, enabled: state?.enabledState === 'Enabled' };
+      };
+      return {
+        route53: {
+          aws: records[r53.setIdentifiers.aws] ?? 0,
+          azure: records[r53.setIdentifiers.azure] ?? 0,
+        },
+        frontDoor: { aws: origin(afd.origins.aws), azure: origin(afd.origins.azure) },
+      };
+    };
+
+    const listeners: ((change: WeightChange) => void)[] = [];
+    const emit = (change: WeightChange): void => listeners.forEach((listener) => listener(change));
+    route53.onChange(() => {
+      const { route53: weights } = readWeights();
+      emit({
+        router: 'route53',
+        text: `Route 53 weights aws=${weights.aws} azure=${weights.azure}`,
+      });
+    });
+    frontDoor.onUpdate((update) => {
+      const parts = Object.entries(update.changes).map(([key, value]) => `${key}=${String(value)}`);
+      emit({
+        router: 'frontdoor',
+        text: `Front Door origin ${update.origin}: ${parts.join(' ')} (accepted)`,
+      });
+    });
+
+    return {
+      route53,
+      frontDoor,
+      identity,
+      readWeights,
+      shiftInputs: () => ({
+        'route53-hosted-zone-id': r53.hostedZoneId,
+        'route53-record-name': r53.recordName,
+        'route53-record-type': r53.recordType,
+        'route53-set-identifiers': `aws=${r53.setIdentifiers.aws},azure=${r53.setIdentifiers.azure}`,
+        'aws-endpoint-url': route53.url,
+        'azure-subscription-id': afd.subscriptionId,
+        'frontdoor-resource-group': afd.resourceGroup,
+        'frontdoor-profile': afd.profile,
+        'frontdoor-origin-group': afd.originGroup,
+        'frontdoor-origins': `aws=${afd.origins.aws},azure=${afd.origins.azure}`,
+        'azure-resource-manager-url': frontDoor.url,
+      }),
+      shiftEnv: () => ({
+        AWS_ACCESS_KEY_ID: 'sandbox',
+        AWS_SECRET_ACCESS_KEY: 'sandbox',
+        AWS_REGION: 'us-east-1',
+        AZURE_AUTHORITY_HOST: identity.url,
+        AZURE_TENANT_ID: id.tenantId,
+        AZURE_CLIENT_ID: id.clientId,
+        AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
+        NODE_EXTRA_CA_CERTS: certificate.certPath,
+      }),
+      onWeightChange: (listener) => listeners.push(listener),
+      async close() {
+        for (const server of started.reverse()) await server.close();
+        await certificate.remove();
+        rmSync(secrets, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    for (const server of started.reverse()) await server.close();
+    await certificate.remove();
+    rmSync(secrets, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+
+import { CLOUDS, isCloud, type PerCloud } from './clouds.js';
+import { CELL_HEADER } from './router/edge-router.js';
+
+export type LoadFlow = 'browse' | 'checkout' | 'health';
+
+export interface LoadFailure {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  cloud: string;
+  detail: string;
+}
+
+export interface LoadReport {
+  requests: number;
+  failed: number;
+  perCloud: PerCloud<{ requests: number; failed: number }>;
+  /** The first failures (at most 20), to say what went wrong. */
+  failures: LoadFailure[];
+  latencyMs: { p50: number; p99: number };
+}
+
+const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
+
+/**
+ * Steady traffic through the edge router at a fixed rate: each tick starts one unit of work
+ * (`health`: GET /health; `browse`: a stock read or a health check; `checkout`: cart,
+ * item, checkout, order read), counted per cell by the router's cell header. A failure is any
+ * 5xx or a request that got no answer; 4xx answers are the client's own mistakes and the
+ * flows make none.
+ */
+export class LoadGenerator {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly latencies: number[] = [];
+  private readonly report: LoadReport = {
+    requests: 0,
+    failed: 0,
+    perCloud: { aws: { requests: 0, failed: 0 }, azure: { requests: 0, failed: 0 } },
+    failures: [],
+    latencyMs: { p50: 0, p99: 0 },
+  };
+
+  constructor(
+    private readonly routerUrl: string,
+    private readonly options: { rps: number; flow: LoadFlow; timeoutMs?: number },
+  ) {}
+
+  start(): void {
+    const interval = 1000 / this.options.rps;
+    let next = Date.now();
+    const tick = (): void => {
+      const now = Date.now();
+      while (next <= now) {
+        next += interval;
+        const work = this.unit().finally(() => this.inFlight.delete(work));
+        this.inFlight.add(work);
+      }
+      this.timer = setTimeout(tick, Math.max(0, next - Date.now()));
+    };
+    tick();
+  }
+
+  /** Stops starting work, waits for what is in flight, and returns the totals. */
+  async stop(): Promise<LoadReport> {
+    clearTimeout(this.timer);
+    await Promise.all([...this.inFlight]);
+    return this.snapshot();
+  }
+
+  snapshot(): LoadReport {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const at = (q: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return structuredClone({ ...this.report, latencyMs: { p50: at(0.5), p99: at(0.99) } });
+  }
+
+  private async unit(): Promise<void> {
+    switch (this.options.flow) {
+      case 'health':
+        await this.send('GET', '/health');
+        return;
+      case 'browse':
+        if (Math.random() < 0.8)
+          await this.send('GET', `/inventory/${SKUS[Math.floor(Math.random() * SKUS.length)]}`);
+        else await this.send('GET', '/health');
+        return;
+      case 'checkout': {
+        const cart = await this.send('POST', '/carts');
+        const id = (cart as { id?: string } | undefined)?.id;
+        if (!id) return;
+        const put = await this.send('PUT', `/carts/${id}/items/MUG`, { quantity: 1 });
+        if (!put) return;
+        const order = await this.send('POST', `/carts/${id}/checkout`, {
+          customerId: `load-${randomUUID().slice(0, 8)}`,
+        });
+        const orderId = (order as { id?: string } | undefined)?.id;
+        if (orderId) await this.send('GET', `/orders/${orderId}`);
+        return;
+      }
+    }
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
+    const started = performance.now();
+    let status = 0;
+    let cloud = 'none';
+    let detail: string;
+    let parsed: unknown;
+    try {
+      const response = await fetch(`${this.routerUrl}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      status = response.status;
+      cloud = response.headers.get(CELL_HEADER) ?? 'none';
+      const text = await response.text();
+      detail = text.slice(0, 200);
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    } catch (error) {
+      detail = (error as Error).message;
+    }
+    this.latencies.push(performance.now() - started);
+    if (this.latencies.length > 100_000) this.latencies.splice(0, 50_000);
+    const failed = status === 0 || status >= 500;
+    this.report.requests++;
+    if (failed) this.report.failed++;
+    if (isCloud(cloud)) {
+      this.report.perCloud[cloud].requests++;
+      if (failed) this.report.perCloud[cloud].failed++;
+    }
+    if (failed && this.report.failures.length < 20) {
+      this.report.failures.push({
+        at: new Date().toISOString(),
+        method,
+        path,
+        status,
+        cloud,
+        detail,
+      });
+    }
+    return failed || status >= 400 ? undefined : parsed;
+  }
+}
+
+export function formatCounts(report: LoadReport): string {
+  return (
+    CLOUDS.map((cloud) => `${cloud} ${report.perCloud[cloud].requests}`).join('  ') +
+    `  failed ${report.failed}`
+  );
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+
+import { close, listen } from '../src/listen.js';
+import { repoRoot } from '../src/paths.js';
+import { parseSettings } from '../src/settings.js';
+import { actionDefaults, checkTarget, inputEnvName } from '../src/shift-runner.js';
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot(), 'sandbox', 'start.js'), ...args], {
+      cwd: repoRoot(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start settings', () => {
+  it('takes ports from flags, then the environment, then the defaults', () => {
+    const settings = parseSettings(['--router-port', '9000', '--dashboard-port=9001'], {
+      SANDBOX_AWS_PORT: '9002',
+    });
+    expect(settings).not.toBe('help');
+    if (settings === 'help') return;
+    expect(settings.ports).toMatchObject({ router: 9000, dashboard: 9001, aws: 9002, azure: 8082 });
+    expect(settings.routerMode).toBe('route53');
+    const free = parseSettings(['--free-ports', '--router', 'frontdoor'], {});
+    expect(free !== 'help' && free.ports.router === 0 && free.routerMode === 'frontdoor').toBe(
+      true,
+    );
+  });
+
+  it('rejects bad input with one message naming the input and the accepted form', () => {
+    expect(() => parseSettings(['--router-port', 'eighty'], {})).toThrow(
+      '--router-port must be a port number from 0 to 65535',
+    );
+    expect(() => parseSettings([], { SANDBOX_AZURE_PORT: '70000' })).toThrow(
+      'SANDBOX_AZURE_PORT must be a port number',
+    );
+    expect(() => parseSettings(['--router', 'dns'], {})).toThrow(
+      '--router must be route53 or frontdoor, got "dns"',
+    );
+    expect(() => parseSettings(['--aws-port', '9000', '--azure-port', '9000'], {})).toThrow(
+      '--azure-port and --aws-port are both 9000',
+    );
+    expect(() => parseSettings(['--colour'], {})).toThrow('unknown option --colour');
+  });
+
+  it('fails on a busy port with a message naming it, before starting anything', async () => {
+    const blocker = createServer();
+    const port = await listen(blocker, 0, 'blocker');
+    try {
+      const result = await run(['--free-ports', '--router-port', String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `port ${port} is busy: the edge router cannot listen on 127.0.0.1:${port}`,
+      );
+      expect(result.stderr).toContain('--router-port or SANDBOX_ROUTER_PORT');
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      await close(blocker);
+    }
+  });
+});
+
+describe('running the traffic-shift action as the GitHub runner does', () => {
+  it('names inputs INPUT_<NAME> and reads action.yml defaults', () => {
+    expect(inputEnvName('bake-seconds')).toBe('INPUT_BAKE-SECONDS');
+    const yml = [
+      'name: traffic-shift',
+      'inputs:',
+      '  target:',
+      '    description: the split',
+      '    required: true',
+      '  steps:',
+      "    description: 'cumulative'",
+      "    default: '10,25,50,100'",
+      '  bake-seconds:',
+      '    default: 60',
+      'runs:',
+      '  using: node24',
+    ].join('\n');
+    expect(actionDefaults(yml)).toEqual({ steps: '10,25,50,100', 'bake-seconds': '60' });
+  });
+
+  it('checks the target before running anything', () => {
+    expect(() => checkTarget('aws=100,azure=0')).not.toThrow();
+    expect(() => checkTarget('aws=100')).toThrow('--target must look like aws=100,azure=0');
+    expect(() => checkTarget('aws=50,aws=50')).toThrow('--target must look like');
+  });
+});

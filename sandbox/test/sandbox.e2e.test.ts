@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { launchSandbox, type LaunchedSandbox } from '../src/client.js';
+import type { Cloud, PerCloud } from '../src/clouds.js';
+import { repoRoot } from '../src/paths.js';
+import { CELL_HEADER } from '../src/router/edge-router.js';
+
+// The sandbox hosts the functions (issue: functions/) and runs the traffic-shift action's
+// dist (issue: traffic-shift); until those have landed, say so and skip.
+const missing = [
+  'functions/src/aws/cell.ts',
+  'functions/src/azure/cell.ts',
+  'actions/traffic-shift/dist/index.js',
+].filter((path) => !existsSync(join(repoRoot(), path)));
+const describeIfReady = missing.length === 0 ? describe : describe.skip;
+if (missing.length > 0)
+  console.warn(`sandbox end-to-end tests skipped: not landed yet: ${missing.join(', ')}`);
+
+/** Process ids of every descendant of a process (the sandbox's children and theirs). */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const [child, ppid] of table) {
+      if (ppid === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  const body = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Sends n requests through the router, `concurrency` at a time; counts the cell that served each. */
+async function spread(
+  router: string,
+  n: number,
+  concurrency = 20,
+): Promise<PerCloud<number> & { failed: number }> {
+  const counts = { aws: 0, azure: 0, failed: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        const response = await fetch(`${router}/inventory/MUG`);
+        await response.arrayBuffer();
+        if (response.status !== 200) counts.failed++;
+        counts[response.headers.get(CELL_HEADER) as Cloud]++;
+      }
+    }),
+  );
+  return counts;
+}
+
+describeIfReady('npm start: the sandbox end to end', () => {
+  let sandbox: LaunchedSandbox;
+  let router: string;
+
+  beforeAll(async () => {
+    sandbox = await launchSandbox();
+    router = sandbox.urls.router ?? '';
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop('SIGKILL');
+  });
+
+  it('prints the URLs as `<name>: <url>` lines and reports both cells healthy', async () => {
+    for (const name of ['router', 'dashboard', 'aws', 'azure', 'route53', 'frontdoor']) {
+      expect(sandbox.urls[name]).toMatch(/^https?:\/\/127\.0\.0\.1:\d+/);
+    }
+    const state = await sandbox.client.state();
+    expect(state.cells.aws).toMatchObject({ healthy: true, version: '1.0.0' });
+    expect(state.cells.azure).toMatchObject({ healthy: true, version: '1.0.0' });
+    expect(state.weights.route53).toEqual({ aws: 50, azure: 50 });
+    expect(state.weights.frontDoor).toEqual({
+      aws: { weight: 500, enabled: true },
+      azure: { weight: 500, enabled: true },
+    });
+  });
+
+  it('serves cart -> checkout -> order through the router, with carts homed on both cells', async () => {
+    const homes = new Set<string>();
+    for (let i = 0; i < 16 && homes.size < 2; i++) {
+      const cart = await json(await fetch(`${router}/carts`, { method: 'POST' }));
+      const cartId = String(cart.id);
+      await json(
+        await fetch(`${router}/carts/${cartId}/items/MUG`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ quantity: 2 }),
+        }),
+      );
+      const order = await json(
+        await fetch(`${router}/carts/${cartId}/checkout`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ customerId: `customer-${i}` }),
+        }),
+      );
+      const orderId = String(order.id);
+      // The order lives in the cart's home cell, whichever cell the router picks for the read.
+      expect(orderId.split('-')[0]).toBe(cartId.split('-')[0]);
+      const read = await json(await fetch(`${router}/orders/${orderId}`));
+      expect(read).toMatchObject({ id: orderId, customerId: `customer-${i}` });
+      homes.add(cartId.split('-')[0] ?? '');
+    }
+    expect([...homes].sort()).toEqual(['aws', 'azure']);
+  });
+
+  it('splits 2,000 requests 45-55% per cell at 50/50, then follows the real traffic-shift action', async () => {
+    const even = await spread(router, 2000);
+    expect(even.failed).toBe(0);
+    expect(even.aws / 2000).toBeGreaterThanOrEqual(0.45);
+    expect(even.aws / 2000).toBeLessThanOrEqual(0.55);
+    expect(even.azure / 2000).toBeGreaterThanOrEqual(0.45);
+    expect(even.azure / 2000).toBeLessThanOrEqual(0.55);
+
+    const toAws = await sandbox.client.shift({
+      target: 'aws=100,azure=0',
+      steps: '100',
+      bakeSeconds: 1,
+    });
+    expect(toAws.exitCode).toBe(0);
+    expect((await sandbox.client.state()).weights.route53).toEqual({ aws: 100, azure: 0 });
+    expect(await spread(router, 300)).toEqual({ aws: 300, azure: 0, failed: 0 });
+
+    const toAzure = await sandbox.client.shift({
+      target: 'aws=0,azure=100',
+      steps: '100',
+      bakeSeconds: 1,
+    });
+    expect(toAzure.exitCode).toBe(0);
+    const state = await sandbox.client.state();
+    expect(state.weights.route53).toEqual({ aws: 0, azure: 100 });
+    expect(state.weights.frontDoor.aws.enabled).toBe(false);
+    expect(await spread(router, 300)).toEqual({ aws: 0, azure: 300, failed: 0 });
+    expect(state.rollout.some((entry) => entry.source === 'route53')).toBe(true);
+  });
+
+  it('restarts a cell on a new build, and a broken release fails its health check', async () => {
+    const upgraded = await sandbox.client.deployCell('aws', '1.1.0');
+    expect(upgraded).toMatchObject({ healthy: true, version: '1.1.0' });
+    const broken = await sandbox.client.deployCell('azure', '1.1.0', { breakHealth: true });
+    expect(broken.healthy).toBe(false);
+    expect(broken.healthStatus).toBe(503);
+    const fixed = await sandbox.client.deployCell('azure', '1.1.1');
+    expect(fixed).toMatchObject({ healthy: true, version: '1.1.1' });
+  });
+
+  it('stops on SIGTERM with exit code 0 and leaves no process behind', async () => {
+    const pid = sandbox.process.pid ?? 0;
+    const children = descendants(pid);
+    expect(children.length).toBeGreaterThan(0); // Azurite at least
+    expect(await sandbox.stop('SIGTERM')).toBe(0);
+    const deadline = Date.now() + 5000;
+    while (children.some(alive) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(children.filter(alive)).toEqual([]);
+    expect(existsSync(sandbox.stateFile)).toBe(false);
+  });
+});
