@@ -2,7 +2,7 @@
  * One drift issue per stack, found by the hidden marker that opens its body (titles get
  * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
  */
-import { isDriftIssueOf, parseDriftMeta } from '../plan/drift-report.js';
+import { isDriftIssueOf, parseDriftMeta, type DriftMeta } from '../plan/drift-report.js';
 import type { GitHubClient } from './github-client.js';
 
 export const DRIFT_LABEL = 'drift';
@@ -91,8 +91,8 @@ export interface DriftReport {
   /** The issue body (with markers) when there is drift. */
   body: string;
   fingerprint: string;
-  /** Comment for a changed drift ("Drift changed: 1 more resource ..."). */
-  changeComment: string;
+  /** Comment for a changed drift ("Drift changed: 1 more resource ..."), from the last report's meta. */
+  changeComment: (previous: DriftMeta | undefined) => string;
   /** Comment when drift is found again on a closed issue. */
   reopenComment: string;
   /** Comment when the stack is found clean. */
@@ -210,7 +210,7 @@ export async function syncDriftIssue(
       owner: repo.owner,
       repo: repo.repo,
       issue_number: keep.number,
-      body: report.changeComment,
+      body: report.changeComment(previous),
     });
     return { action: 'commented', issue };
   }

@@ -27,7 +27,8 @@ function report(stack: string, fingerprint: string | undefined): DriftReport {
     hasDrift: fingerprint !== undefined,
     body: `${driftMarker(stack)}\n<!-- multicloud:drift-meta fingerprint=${print} drifted=1 pending=0 -->\nreport ${print.slice(0, 4)}`,
     fingerprint: print,
-    changeComment: `changed to ${print.slice(0, 4)}`,
+    changeComment: (previous) =>
+      `changed to ${print.slice(0, 4)} from ${previous?.fingerprint.slice(0, 4) ?? 'none'}`,
     reopenComment: 'found again',
     cleanComment: 'found clean',
   };
@@ -54,7 +55,7 @@ describe('syncDriftIssue', () => {
       'commented',
     );
     issue = github.issue(repo, number);
-    expect(issue?.comments.map((comment) => comment.body)).toEqual(['changed to bbbb']);
+    expect(issue?.comments.map((comment) => comment.body)).toEqual(['changed to bbbb from aaaa']);
     expect(issue?.body).toContain('report bbbb');
 
     expect((await syncDriftIssue(client(), repoRef, report('global', undefined))).action).toBe(

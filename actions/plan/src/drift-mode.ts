@@ -1,0 +1,123 @@
+/**
+ * mode: drift — a refresh-only plan (changed outside Terraform) and a normal plan (in the code,
+ * not applied), reported in one issue per stack.
+ */
+import * as core from '@actions/core';
+import {
+  describeDriftChange,
+  findDrift,
+  planDigest,
+  renderDriftIssue,
+  SUMMARY_LIMIT_BYTES,
+  type PlanModel,
+} from '../../shared/src/plan/index.js';
+import {
+  describeGitHubError,
+  isReadOnlyTokenError,
+  syncDriftIssue,
+} from '../../shared/src/github/index.js';
+import { TerraformError, type PlanResult } from '../../shared/src/terraform/index.js';
+import { createPlanFolder, planFiles } from './plan-files.js';
+import {
+  createTerraform,
+  reportContext,
+  reportTerraformFailure,
+  runTerraformPlan,
+  setPlanOutputs,
+} from './plan-mode.js';
+import { gitHubClient, readOnlyWarning, writeSummary } from './publish.js';
+import type { RunContext } from './run-context.js';
+import type { Settings } from './settings.js';
+
+function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export async function runDriftMode(
+  settings: Settings,
+  context: RunContext,
+  now = new Date(),
+): Promise<void> {
+  const terraform = createTerraform(settings);
+  const version = await terraform.version();
+  const folder = createPlanFolder(settings.stack);
+  const refreshFiles = planFiles(folder, 'refresh-only');
+  const normalFiles = planFiles(folder, 'plan');
+  core.setOutput('plan-path', normalFiles.planPath);
+  core.setOutput('plan-json-path', normalFiles.jsonPath);
+  const report = reportContext(settings, context, version);
+
+  let refresh: PlanModel;
+  let normal: { result: PlanResult; plan: PlanModel };
+  try {
+    core.startGroup(`terraform init (${settings.stack})`);
+    try {
+      core.info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
+    } finally {
+      core.endGroup();
+    }
+    refresh = (await runTerraformPlan(terraform, settings, refreshFiles, true)).plan;
+    normal = await runTerraformPlan(terraform, settings, normalFiles);
+  } catch (error) {
+    // A failed check says nothing about drift: the issue is left as it is.
+    if (error instanceof TerraformError)
+      await reportTerraformFailure(error, settings, context, report, false);
+    throw error;
+  }
+
+  const findings = findDrift(refresh, normal.plan);
+  setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
+  core.setOutput('drift', String(findings.hasDrift));
+  const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
+  const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
+  await writeSummary(
+    findings.hasDrift
+      ? renderDriftIssue(
+          findings,
+          refresh,
+          normal.plan,
+          { ...report, foundAt: now },
+          SUMMARY_LIMIT_BYTES / 2,
+        )
+      : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply.\n`,
+  );
+  core.info(
+    findings.hasDrift
+      ? `Drift in ${settings.stack}: ${findings.drifted.length} resource(s) changed outside Terraform, ${findings.pending.length + findings.outputsPending} change(s) in the code not applied.`
+      : `No drift in ${settings.stack}.`,
+  );
+
+  if (!settings.comment) {
+    core.info('comment is false: the drift issue is left as it is.');
+    return;
+  }
+  try {
+    const result = await syncDriftIssue(
+      gitHubClient(settings),
+      { owner: context.owner, repo: context.repo },
+      {
+        stack: settings.stack,
+        hasDrift: findings.hasDrift,
+        body,
+        fingerprint: findings.fingerprint,
+        changeComment: (previous) =>
+          `${describeDriftChange(previous, findings)}${run ? ` Found${run}.` : ''}`,
+        reopenComment: `Drift found again on ${formatUtc(now)}${run}; the report above is current.`,
+        cleanComment: `Found clean on ${formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply. Closing.`,
+      },
+    );
+    if (result.issue) {
+      core.setOutput('drift-issue-number', String(result.issue.number));
+      core.info(`Drift issue #${result.issue.number}: ${result.action} (${result.issue.url})`);
+    }
+  } catch (error) {
+    if (isReadOnlyTokenError(error)) {
+      core.warning(readOnlyWarning(context, 'drift issue'));
+      return;
+    }
+    throw new Error(
+      `Could not update the drift issue of stack ${settings.stack}: ${describeGitHubError(error)}`,
+      { cause: error },
+    );
+  }
+}

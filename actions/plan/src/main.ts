@@ -1,0 +1,28 @@
+import * as core from '@actions/core';
+import { InputError } from '../../shared/src/inputs/index.js';
+import { PlanFormatError } from '../../shared/src/plan/index.js';
+import { TerraformError } from '../../shared/src/terraform/index.js';
+import { runDriftMode } from './drift-mode.js';
+import { runPlanMode } from './plan-mode.js';
+import { readRunContext } from './run-context.js';
+import { readSettings } from './settings.js';
+
+export async function run(): Promise<void> {
+  try {
+    const settings = readSettings();
+    const context = readRunContext();
+    if (settings.mode === 'drift') await runDriftMode(settings, context);
+    else await runPlanMode(settings, context);
+  } catch (error) {
+    if (
+      error instanceof InputError ||
+      error instanceof PlanFormatError ||
+      error instanceof TerraformError
+    ) {
+      core.setFailed(error.message);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      core.setFailed(`The plan action failed: ${message}`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/** Every input of the plan action, parsed and checked before anything runs. */
+import { existsSync, statSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import {
+  environmentInputs,
+  InputError,
+  readBoolean,
+  readChoice,
+  readKeyValueLines,
+  readLines,
+  readString,
+  type InputSource,
+} from '../../shared/src/inputs/index.js';
+import { STACK_NAME_PATTERN } from '../../shared/src/plan/index.js';
+
+export const MODES = ['plan', 'drift'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface Settings {
+  workingDirectory: string;
+  stack: string;
+  githubToken: string;
+  comment: boolean;
+  varFiles: string[];
+  backendConfig: { key: string; value: string }[];
+  targets: string[];
+  replace: string[];
+  mode: Mode;
+}
+
+const ADDRESS_PATTERN = /^[A-Za-z0-9_.\-[\]"*/: ]+$/;
+
+function readAddresses(name: string, source: InputSource): string[] {
+  const addresses = readLines(name, source);
+  for (const address of addresses) {
+    if (!ADDRESS_PATTERN.test(address) || address.startsWith('-')) {
+      throw new InputError(
+        name,
+        `'${address}' is not a resource address; use one address a line, e.g. module.cell.aws_lambda_function.cart or aws_s3_bucket.logs["eu"].`,
+      );
+    }
+  }
+  return addresses;
+}
+
+export function readSettings(
+  source: InputSource = environmentInputs,
+  workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd(),
+): Settings {
+  const directoryInput = readString('working-directory', { required: true }, source);
+  const workingDirectory = isAbsolute(directoryInput)
+    ? directoryInput
+    : resolve(workspace, directoryInput);
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new InputError(
+      'working-directory',
+      `'${directoryInput}' is not a directory in the workspace; give the path of a Terraform root module, e.g. terraform/stacks/aws.`,
+    );
+  }
+  const stack = readString('stack', { default: basename(workingDirectory) }, source);
+  if (!STACK_NAME_PATTERN.test(stack)) {
+    throw new InputError(
+      'stack',
+      `'${stack.slice(0, 100)}' is not a valid stack name; use letters, digits, '.', '_', '-' or '/' (at most 100, starting with a letter or digit).`,
+    );
+  }
+  const varFiles = readLines('var-files', source).map((file) => {
+    const path = isAbsolute(file) ? file : resolve(workingDirectory, file);
+    if (!existsSync(path)) {
+      throw new InputError(
+        'var-files',
+        `'${file}' does not exist (paths are relative to working-directory).`,
+      );
+    }
+    return path;
+  });
+  const mode = readChoice('mode', MODES, 'plan', source);
+  const comment = readBoolean('comment', true, source);
+  const githubToken = readString('github-token', {}, source);
+  if (comment && githubToken === '') {
+    throw new InputError(
+      'github-token',
+      'is empty; pass ${{ github.token }} or set comment: false.',
+    );
+  }
+  return {
+    workingDirectory,
+    stack,
+    githubToken,
+    comment,
+    varFiles,
+    backendConfig: readKeyValueLines('backend-config', source),
+    targets: readAddresses('targets', source),
+    replace: readAddresses('replace', source),
+    mode,
+  };
+}
