@@ -243,7 +243,6 @@ resource "azurerm_function_app_flex_consumption" "this" {
   storage_container_endpoint        = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
   storage_authentication_type       = "UserAssignedIdentity"
   storage_user_assigned_identity_id = azurerm_user_assigned_identity.functions.id
-  zip_deploy_file                   = var.artifact_path
 
   https_only                                     = true
   webdeploy_publish_basic_authentication_enabled = false
@@ -266,6 +265,28 @@ resource "azurerm_function_app_flex_consumption" "this" {
     azurerm_role_assignment.functions_storage,
     azurerm_role_assignment.functions_eventhub,
   ]
+}
+
+# The package is published with OneDeploy (`az functionapp deployment source config-zip`
+# detects Flex Consumption and POSTs to /api/publish with an Entra ID token). The provider's
+# own zip_deploy_file posts to /api/zipdeploy, which Flex Consumption does not serve
+# (hashicorp/terraform-provider-azurerm#29630, open in 4.55.0). Values reach the shell through
+# the environment, never interpolated into the command. A new package hash is a new deploy.
+resource "terraform_data" "package" {
+  triggers_replace = {
+    function_app = azurerm_function_app_flex_consumption.this.id
+    package      = filesha256(var.artifact_path)
+  }
+
+  provisioner "local-exec" {
+    command = "az functionapp deployment source config-zip --resource-group \"$RESOURCE_GROUP\" --name \"$FUNCTION_APP\" --src \"$PACKAGE\""
+
+    environment = {
+      RESOURCE_GROUP = var.resource_group_name
+      FUNCTION_APP   = azurerm_function_app_flex_consumption.this.name
+      PACKAGE        = abspath(var.artifact_path)
+    }
+  }
 }
 
 ################################################################################

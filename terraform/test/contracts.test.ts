@@ -1,0 +1,237 @@
+// Contracts between the Terraform and its users: the two cell modules are interchangeable, the
+// stacks expose the outputs the workflows read (under the names terraform/README.md lists),
+// the example tfvars fit the stacks, and every module README documents its inputs and outputs.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { templateReferences } from './support/expression-references.js';
+import {
+  loadModule,
+  moduleDirs,
+  parseHcl,
+  stackDirs,
+  terraformRoot,
+  type TerraformModule,
+} from './support/terraform-module.js';
+
+/** Variables that only one cloud needs, with the reason; every other variable is shared. */
+const cloudSpecificVariables: Record<string, string[]> = {
+  'modules/aws-cell': [
+    'lambda_runtime',
+    'lambda_architecture',
+    'lambda_handlers',
+    'lambda_memory_size',
+    'lambda_timeout',
+    'queue_max_receive_count',
+    'queue_batch_size',
+    'kms_key_arn',
+    'api_throttling_burst_limit',
+    'api_throttling_rate_limit',
+  ],
+  'modules/azure-cell': [
+    'resource_group_name',
+    'location',
+    'storage_account_name',
+    'storage_replication_type',
+    'node_version',
+    'function_route_prefix',
+    'function_maximum_instance_count',
+    'function_instance_memory_in_mb',
+    'apim_publisher_name',
+    'apim_publisher_email',
+    'eventhub_partition_count',
+    'eventhub_message_retention_in_days',
+    'notification_hub_sku',
+  ],
+};
+
+/** The cell contract named in the issue: both cells take these. */
+const sharedVariables = [
+  'name',
+  'environment',
+  'app_version',
+  'artifact_path',
+  'peer_cell_url',
+  'tags',
+];
+
+/**
+ * What the workflows read. traffic-shift inputs (route53-*, azure-subscription-id,
+ * frontdoor-*, smoke-urls) map to the global stack's outputs by replacing - with _;
+ * deploy smoke-tests each cell on its own health_url.
+ */
+const workflowOutputs: Record<string, string[]> = {
+  'stacks/global': [
+    'route53_hosted_zone_id',
+    'route53_record_name',
+    'route53_record_type',
+    'route53_set_identifiers',
+    'azure_subscription_id',
+    'frontdoor_resource_group',
+    'frontdoor_profile',
+    'frontdoor_origin_group',
+    'frontdoor_origins',
+    'smoke_urls',
+  ],
+  'stacks/aws': ['base_url', 'health_url', 'origin_hostname', 'dns_target'],
+  'stacks/azure': ['base_url', 'health_url', 'origin_hostname', 'dns_target'],
+};
+
+const trafficShiftInputs = [
+  'route53-hosted-zone-id',
+  'route53-record-name',
+  'route53-record-type',
+  'route53-set-identifiers',
+  'azure-subscription-id',
+  'frontdoor-resource-group',
+  'frontdoor-profile',
+  'frontdoor-origin-group',
+  'frontdoor-origins',
+  'smoke-urls',
+];
+
+const loaded = new Map<string, TerraformModule>();
+
+beforeAll(async () => {
+  for (const dir of [...moduleDirs, ...stackDirs]) loaded.set(dir, await loadModule(dir));
+});
+
+function get(dir: string): TerraformModule {
+  const module = loaded.get(dir);
+  if (!module) throw new Error(`${dir} was not loaded`);
+  return module;
+}
+
+describe('cell contract', () => {
+  it('both cell modules take the shared variables, with the same types', () => {
+    const aws = get('modules/aws-cell');
+    const azure = get('modules/azure-cell');
+    for (const name of sharedVariables) {
+      expect([name, aws.variables.has(name), azure.variables.has(name)]).toEqual([
+        name,
+        true,
+        true,
+      ]);
+    }
+    for (const [name, { body }] of aws.variables) {
+      const other = azure.variables.get(name);
+      if (other) expect([name, body.type]).toEqual([name, other.body.type]);
+    }
+  });
+
+  it('every variable is in both cell modules, or listed as cloud-specific', () => {
+    const aws = get('modules/aws-cell');
+    const azure = get('modules/azure-cell');
+    const only = (module: TerraformModule, other: TerraformModule) =>
+      [...module.variables.keys()].filter((name) => !other.variables.has(name)).sort();
+    expect(only(aws, azure)).toEqual(
+      [...(cloudSpecificVariables['modules/aws-cell'] ?? [])].sort(),
+    );
+    expect(only(azure, aws)).toEqual(
+      [...(cloudSpecificVariables['modules/azure-cell'] ?? [])].sort(),
+    );
+  });
+
+  it('both cell modules expose the same outputs', () => {
+    const outputs = (dir: string) => [...get(dir).outputs.keys()].sort();
+    expect(outputs('modules/aws-cell')).toEqual(outputs('modules/azure-cell'));
+    expect(outputs('modules/aws-cell')).toEqual(expect.arrayContaining(['base_url', 'health_url']));
+  });
+
+  it('both cell stacks expose the same outputs', () => {
+    expect([...get('stacks/aws').outputs.keys()].sort()).toEqual(
+      [...get('stacks/azure').outputs.keys()].sort(),
+    );
+  });
+});
+
+describe('outputs the workflows read', () => {
+  it.each(Object.entries(workflowOutputs))('%s has every output a workflow reads', (dir, names) => {
+    const module = get(dir);
+    expect(names.filter((name) => !module.outputs.has(name))).toEqual([]);
+  });
+
+  it('every traffic-shift router and check input has a global stack output of the same name', () => {
+    const global = get('stacks/global');
+    expect(
+      trafficShiftInputs
+        .map((input) => input.replaceAll('-', '_'))
+        .filter((name) => !global.outputs.has(name)),
+    ).toEqual([]);
+  });
+
+  it('the global stack only reads outputs the cell stacks have (terraform_remote_state)', () => {
+    const global = get('stacks/global');
+    const read: Array<[string, string]> = [];
+    for (const { value } of global.locals.values()) {
+      for (const reference of templateReferences(JSON.stringify(value))) {
+        const names = reference.segments.flatMap((segment) =>
+          segment.kind === 'name' ? [segment.name] : [],
+        );
+        if (
+          names[0] === 'data' &&
+          names[1] === 'terraform_remote_state' &&
+          names[3] === 'outputs'
+        ) {
+          read.push([names[2] ?? '', names[4] ?? '']);
+        }
+      }
+    }
+    expect(read.length).toBeGreaterThanOrEqual(6);
+    for (const [stack, output] of read) {
+      expect([stack, output, get(`stacks/${stack}`).outputs.has(output)]).toEqual([
+        stack,
+        output,
+        true,
+      ]);
+    }
+  });
+
+  it('terraform/README.md lists every stack output', () => {
+    const readme = readFileSync(join(terraformRoot, 'README.md'), 'utf8');
+    for (const dir of stackDirs) {
+      const missing = [...get(dir).outputs.keys()].filter(
+        (name) => !readme.includes(`\`${name}\``),
+      );
+      expect([dir, missing]).toEqual([dir, []]);
+    }
+  });
+});
+
+describe('stack examples', () => {
+  it.each(stackDirs)(
+    '%s/example.tfvars sets only declared variables and every required one',
+    async (dir) => {
+      const module = get(dir);
+      const file = join(terraformRoot, dir, 'example.tfvars');
+      const values = await parseHcl('example.tfvars', readFileSync(file, 'utf8'));
+      const unknown = Object.keys(values).filter((name) => !module.variables.has(name));
+      const required = [...module.variables]
+        .filter(([, { body }]) => !('default' in body))
+        .map(([name]) => name);
+      expect(unknown).toEqual([]);
+      expect(required.filter((name) => !(name in values))).toEqual([]);
+    },
+  );
+
+  it.each(stackDirs)('%s has a backend example and a README', (dir) => {
+    expect(existsSync(join(terraformRoot, dir, 'backend.example.tfbackend'))).toBe(true);
+    expect(existsSync(join(terraformRoot, dir, 'README.md'))).toBe(true);
+  });
+});
+
+describe('module READMEs', () => {
+  it.each([...moduleDirs, ...stackDirs])('%s/README.md documents every input and output', (dir) => {
+    const module = get(dir);
+    const readme = readFileSync(join(terraformRoot, dir, 'README.md'), 'utf8');
+    const missing = [...module.variables.keys(), ...module.outputs.keys()].filter(
+      (name) => !readme.includes(`\`${name}\``),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(moduleDirs)('%s/README.md has an example that calls the module', (dir) => {
+    const readme = readFileSync(join(terraformRoot, dir, 'README.md'), 'utf8');
+    expect(readme).toMatch(/```hcl[\s\S]*module "[\w-]+" \{[\s\S]*source\s*=[\s\S]*```/);
+  });
+});
