@@ -1,0 +1,206 @@
+/**
+ * The plan action end to end: its dist/ bundle run as the GitHub runner runs it, real
+ * Terraform on terraform_data fixtures, and the GitHub REST stand-in.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../../../stand-ins/src/github/github-stand-in.js';
+import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
+import { hasGitHubEventFixtures, pullRequestEvent } from '../../../test-bench/src/github-events.js';
+import {
+  parsePlan,
+  parsePlanComment,
+  planDigest,
+  planMarker,
+} from '../../shared/src/plan/index.js';
+import {
+  terraformAvailable,
+  terraformFixture,
+  type TerraformFixture,
+} from '../../shared/test/terraform/terraform-fixture.js';
+
+const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = 'Codertocat/Hello-World';
+const headSha = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+const ready = terraformAvailable() && hasGitHubEventFixtures();
+const describeReady = ready ? describe : describe.skip;
+
+let github: GitHubStandIn;
+let fixture: TerraformFixture;
+let pull: number;
+
+beforeAll(async () => {
+  if (ready) github = await startGitHubStandIn();
+});
+afterAll(async () => {
+  await github?.close();
+});
+beforeEach(() => {
+  if (!ready) return;
+  fixture = terraformFixture('changes');
+  pull = github.addPullRequest(repo, { headSha }).number;
+  github.clearFaults();
+  github.clearRequests();
+});
+
+async function plan(
+  inputs: Record<string, string> = {},
+  options: { token?: string; fromFork?: string; keepTemp?: boolean } = {},
+): Promise<ActionResult> {
+  return runAction({
+    actionDir,
+    inputs: { 'working-directory': 'stack', stack: 'app', ...inputs },
+    token: options.token ?? github.writeToken,
+    event: pullRequestEvent({
+      number: pull,
+      headSha,
+      ...(options.fromFork ? { fromFork: options.fromFork } : {}),
+    }),
+    apiUrl: github.apiUrl,
+    runId: 4242,
+    workspace: dirname(fixture.dir),
+    env: fixture.env,
+    keepTemp: options.keepTemp ?? false,
+  });
+}
+
+function planComments(): string[] {
+  return github
+    .comments(repo, pull)
+    .map((comment) => comment.body)
+    .filter((body) => body.startsWith(planMarker('app')));
+}
+
+describeReady('plan action end to end', () => {
+  afterEach(() => fixture.cleanup());
+
+  it('leaves one comment after two runs, updated in place, with outputs that match the plan', async () => {
+    const first = await plan({}, { keepTemp: true });
+    try {
+      expect(first.exitCode).toBe(0);
+      expect(first.outputs).toMatchObject({
+        'has-changes': 'true',
+        add: '7',
+        change: '0',
+        replace: '0',
+        destroy: '0',
+      });
+      const planJson = readFileSync(first.outputs['plan-json-path'] as string, 'utf8');
+      expect(first.outputs['plan-digest']).toBe(planDigest(parsePlan(planJson)));
+      expect(first.outputs['plan-path']?.startsWith(first.runnerTemp)).toBe(true);
+      expect(first.outputs['comment-url']).toMatch(
+        /^https:\/\/github\.com\/Codertocat\/Hello-World\/pull\/\d+#issuecomment-\d+$/,
+      );
+    } finally {
+      await first.cleanup();
+    }
+    expect(planComments()).toHaveLength(1);
+    const firstId = github.comments(repo, pull)[0]?.id;
+
+    writeFileSync(join(fixture.dir, 'next.tfvars'), 'keep_value = "two"\nextra_count = 3\n');
+    const second = await plan({ 'var-files': 'next.tfvars' });
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs['add']).toBe('9');
+    const comments = github.comments(repo, pull);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.id).toBe(firstId);
+    const body = comments[0]?.body ?? '';
+    expect(body).toContain(
+      '### Terraform plan for `app`: 9 to add, 0 to change, 0 to replace, 0 to destroy, 2 output changes',
+    );
+    expect(body).toContain(`commit \`${headSha.slice(0, 7)}\``);
+    expect(body).toContain(
+      '[run 4242](https://github.com/Codertocat/Hello-World/actions/runs/4242)',
+    );
+    expect(body).toMatch(/Terraform \d+\.\d+\.\d+/);
+    expect(parsePlanComment(body)).toMatchObject({
+      digest: second.outputs['plan-digest'],
+      commit: headSha,
+      outcome: 'changes',
+    });
+    expect(second.summary).toContain('### Terraform plan for `app`: 9 to add');
+  });
+
+  it('never shows a sensitive value, and masks it in the log', async () => {
+    writeFileSync(join(fixture.dir, 'secret.tfvars'), 'db_password = "s3cr3t-from-tfvars-77"\n');
+    const result = await plan({ 'var-files': 'secret.tfvars' });
+    expect(result.exitCode).toBe(0);
+    expect(result.masks).toContain('s3cr3t-from-tfvars-77');
+    const body = planComments()[0] ?? '';
+    expect(body).toContain('| `password` | create | (sensitive) |');
+    for (const text of [body, result.summary, ...Object.values(result.outputs)]) {
+      expect(text).not.toContain('s3cr3t-from-tfvars-77');
+      expect(text).not.toContain('initial-password-4f1c');
+    }
+  });
+
+  it('warns instead of failing when the token is read-only (a pull request from a fork)', async () => {
+    const result = await plan({}, { token: github.readToken, fromFork: 'forker/Hello-World' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['has-changes']).toBe('true');
+    expect(result.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.outputs['comment-url']).toBeUndefined();
+    expect(result.summary).toContain('### Terraform plan for `app`');
+    const warnings = result.annotations.filter((annotation) => annotation.level === 'warning');
+    expect(warnings.map((warning) => warning.message)).toEqual([
+      expect.stringContaining('No plan comment on pull request #') as unknown as string,
+    ]);
+    expect(warnings[0]?.message).toContain(
+      'a pull request from a fork gets a read-only GITHUB_TOKEN',
+    );
+    expect(github.comments(repo, pull)).toHaveLength(0);
+  });
+
+  it('retries a secondary rate limit and still posts the comment', async () => {
+    github.injectSecondaryRateLimit({
+      method: 'POST',
+      path: '/repos/:o/:r/issues/:n/comments',
+      retryAfterSeconds: 1,
+    });
+    const result = await plan();
+    expect(result.exitCode).toBe(0);
+    expect(planComments()).toHaveLength(1);
+    const posts = github.requests.filter(
+      (request) => request.method === 'POST' && request.path.endsWith('/comments'),
+    );
+    expect(posts.map((request) => request.status)).toEqual([403, 201]);
+  });
+
+  it('fails on a Terraform error with its text as an annotation, and the comment says so', async () => {
+    writeFileSync(
+      join(fixture.dir, 'broken.tf'),
+      'resource "terraform_data" "broken" {\n  input = terraform_data.missing.output\n}\n',
+    );
+    const result = await plan();
+    expect(result.exitCode).toBe(1);
+    const errors = result.annotations.filter((annotation) => annotation.level === 'error');
+    expect(errors[0]).toMatchObject({ title: 'terraform plan failed for stack app' });
+    expect(errors[0]?.message).toContain('Error: Reference to undeclared resource');
+    expect(errors[1]?.message).toBe(
+      'terraform plan failed (exit code 1): Error: Reference to undeclared resource',
+    );
+    const body = planComments()[0] ?? '';
+    expect(body).toContain('### Terraform plan for `app`: failed');
+    expect(body).toContain('A managed resource "terraform_data" "missing" has not been declared');
+    expect(parsePlanComment(body).outcome).toBe('failed');
+    expect(result.stderr + result.stdout).not.toMatch(/at .*\.js:\d+:\d+/);
+  });
+
+  it('refuses a bad input before running anything, naming the input', async () => {
+    const result = await plan({ mode: 'apply' });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.map((annotation) => annotation.message)).toEqual([
+      "Input 'mode': must be one of plan, drift; got 'apply'.",
+    ]);
+    expect(github.requests).toHaveLength(0);
+    const missing = await plan({ 'working-directory': 'nowhere' });
+    expect(missing.annotations[0]?.message).toContain(
+      "Input 'working-directory': 'nowhere' is not a directory",
+    );
+  });
+});
