@@ -1,0 +1,369 @@
+/**
+ * Every input of action.yml, parsed and checked before the action makes any call. Each mistake
+ * is one InputError that names the input and the form it accepts.
+ */
+import {
+  InputError,
+  environmentInputs,
+  readBoolean,
+  readString,
+  type InputSource,
+} from '../../shared/src/inputs/index.js';
+import { CLOUDS, type Cloud, type PerCloud, type Split } from './rollout/split.js';
+
+export interface Route53Settings {
+  readonly hostedZoneId: string;
+  readonly recordName: string;
+  readonly recordType: string;
+  readonly setIdentifiers: PerCloud<string>;
+  /** Endpoint override (emulators, tests); undefined for the real Route 53. */
+  readonly endpoint: string | undefined;
+}
+
+export interface FrontDoorSettings {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly profile: string;
+  readonly originGroup: string;
+  readonly origins: PerCloud<string>;
+  readonly resourceManagerUrl: string;
+}
+
+export interface Settings {
+  readonly target: Split;
+  readonly steps: readonly number[];
+  readonly bakeMs: number;
+  readonly probeIntervalMs: number;
+  readonly route53: Route53Settings | undefined;
+  readonly frontDoor: FrontDoorSettings | undefined;
+  readonly smokeUrls: PerCloud<string> | undefined;
+  readonly smokeExpectedStatus: number;
+  readonly maxErrorRate: number;
+  readonly maxP95LatencyMs: number;
+  readonly minProbesPerStep: number;
+  readonly dryRun: boolean;
+  readonly changeTimeoutMs: number;
+  readonly changePollMs: number;
+}
+
+const CLOUD_LIST = CLOUDS.join(' and ');
+
+/** `aws=<value>,azure=<value>` (commas or new lines between pairs), every cloud exactly once. */
+export function parsePerCloud(name: string, text: string, placeholder: string): PerCloud<string> {
+  const form = `${CLOUDS.map((cloud) => `${cloud}=<${placeholder}>`).join(',')}`;
+  const values = new Map<Cloud, string>();
+  for (const pair of text
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new InputError(name, `'${pair}' is not cloud=value; expected ${form}.`);
+    const cloud = pair.slice(0, equals).trim();
+    const value = pair.slice(equals + 1).trim();
+    if (!(CLOUDS as readonly string[]).includes(cloud)) {
+      throw new InputError(
+        name,
+        `unknown cloud '${cloud}'; the clouds are ${CLOUD_LIST}. Expected ${form}.`,
+      );
+    }
+    if (values.has(cloud as Cloud))
+      throw new InputError(name, `${cloud} is given twice; expected ${form}.`);
+    if (value === '') throw new InputError(name, `${cloud} has no value; expected ${form}.`);
+    values.set(cloud as Cloud, value);
+  }
+  const missing = CLOUDS.filter((cloud) => !values.has(cloud));
+  if (missing.length > 0)
+    throw new InputError(name, `${missing.join(' and ')} missing; expected ${form}.`);
+  return Object.fromEntries(values) as PerCloud<string>;
+}
+
+export function parseSplit(name: string, text: string): Split {
+  const values = parsePerCloud(name, text, 'percent');
+  const split = {} as Record<Cloud, number>;
+  for (const cloud of CLOUDS) {
+    const value = values[cloud];
+    if (!/^\d+$/.test(value) || Number(value) > 100) {
+      throw new InputError(
+        name,
+        `${cloud}=${value} is not a whole percentage (0-100); expected e.g. aws=50,azure=50.`,
+      );
+    }
+    split[cloud] = Number(value);
+  }
+  const sum = CLOUDS.reduce((total, cloud) => total + split[cloud], 0);
+  if (sum !== 100) {
+    throw new InputError(
+      name,
+      `the percentages sum to ${sum}, not 100; expected e.g. aws=50,azure=50.`,
+    );
+  }
+  return split;
+}
+
+export function parseSteps(name: string, text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  const steps = parts.map((part) => {
+    if (!/^\d+$/.test(part) || Number(part) < 1 || Number(part) > 100) {
+      throw new InputError(
+        name,
+        `'${part}' is not a whole percentage 1-100; expected e.g. 10,25,50,100.`,
+      );
+    }
+    return Number(part);
+  });
+  for (let index = 1; index < steps.length; index += 1) {
+    if ((steps[index] as number) <= (steps[index - 1] as number)) {
+      throw new InputError(
+        name,
+        `steps must be strictly increasing; ${steps[index]} follows ${steps[index - 1]}. Expected e.g. 10,25,50,100.`,
+      );
+    }
+  }
+  if (steps[steps.length - 1] !== 100) {
+    throw new InputError(
+      name,
+      `the last step must be 100 (the target itself); got ${steps[steps.length - 1]}. Expected e.g. 10,25,50,100.`,
+    );
+  }
+  return steps;
+}
+
+function readNumber(
+  name: string,
+  fallback: number,
+  rule: {
+    min: number;
+    minInclusive: boolean;
+    max?: number;
+    maxInclusive?: boolean;
+    integer?: boolean;
+    form: string;
+  },
+  source: InputSource,
+): number {
+  const text = readString(name, { default: String(fallback) }, source);
+  const value = Number(text);
+  const aboveMin = rule.minInclusive ? value >= rule.min : value > rule.min;
+  const belowMax =
+    rule.max === undefined || (rule.maxInclusive === false ? value < rule.max : value <= rule.max);
+  if (
+    text === '' ||
+    !Number.isFinite(value) ||
+    !aboveMin ||
+    !belowMax ||
+    (rule.integer && !Number.isInteger(value))
+  ) {
+    throw new InputError(name, `'${text}' is not ${rule.form}.`);
+  }
+  return value;
+}
+
+function readUrl(name: string, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(name, `'${text}' is not a URL; expected https://host[:port][/path].`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(name, `'${text}' is not an http(s) URL.`);
+  }
+  return text;
+}
+
+/** A router block: all of its inputs or none; a half-filled block is a mistake. */
+function readBlock<K extends string>(
+  blockName: string,
+  names: readonly K[],
+  source: InputSource,
+): Record<K, string> | undefined {
+  const values = Object.fromEntries(
+    names.map((name) => [name, readString(name, {}, source)]),
+  ) as Record<K, string>;
+  const given = names.filter((name) => values[name] !== '');
+  if (given.length === 0) return undefined;
+  const missing = names.filter((name) => values[name] === '');
+  if (missing.length > 0) {
+    throw new InputError(
+      missing[0] as string,
+      `is required when the ${blockName} block is used (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set); set ${missing.join(', ')} too, or none of the ${blockName} inputs.`,
+    );
+  }
+  return values;
+}
+
+export function readSettings(source: InputSource = environmentInputs): Settings {
+  const target = parseSplit('target', readString('target', { required: true }, source));
+  const steps = parseSteps('steps', readString('steps', { default: '10,25,50,100' }, source));
+  const bakeMs =
+    readNumber(
+      'bake-seconds',
+      60,
+      { min: 0, minInclusive: true, form: 'a number of seconds, 0 or more' },
+      source,
+    ) * 1000;
+  const probeIntervalMs =
+    readNumber(
+      'probe-interval-seconds',
+      5,
+      { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+      source,
+    ) * 1000;
+
+  const route53Block = readBlock(
+    'Route 53',
+    [
+      'route53-hosted-zone-id',
+      'route53-record-name',
+      'route53-record-type',
+      'route53-set-identifiers',
+    ] as const,
+    source,
+  );
+  const awsEndpoint = readString('aws-endpoint-url', {}, source);
+  if (awsEndpoint !== '') readUrl('aws-endpoint-url', awsEndpoint);
+  const route53: Route53Settings | undefined = route53Block && {
+    hostedZoneId: route53Block['route53-hosted-zone-id'].replace(/^\/?hostedzone\//, ''),
+    recordName: route53Block['route53-record-name'],
+    recordType: route53Block['route53-record-type'].toUpperCase(),
+    setIdentifiers: parsePerCloud(
+      'route53-set-identifiers',
+      route53Block['route53-set-identifiers'],
+      'set identifier',
+    ),
+    endpoint: awsEndpoint === '' ? undefined : awsEndpoint,
+  };
+  if (route53 && !/^[A-Z0-9]+$/.test(route53.hostedZoneId)) {
+    throw new InputError(
+      'route53-hosted-zone-id',
+      `'${route53.hostedZoneId}' is not a hosted zone ID (e.g. Z0123456789ABCDEFGHIJ).`,
+    );
+  }
+  if (
+    route53 &&
+    !/^(A|AAAA|CNAME|TXT|MX|SRV|CAA|NS|PTR|SPF|NAPTR|DS|HTTPS|SVCB|TLSA|SSHFP)$/.test(
+      route53.recordType,
+    )
+  ) {
+    throw new InputError(
+      'route53-record-type',
+      `'${route53.recordType}' is not a Route 53 record type (A, AAAA, CNAME...).`,
+    );
+  }
+
+  const frontDoorBlock = readBlock(
+    'Front Door',
+    [
+      'azure-subscription-id',
+      'frontdoor-resource-group',
+      'frontdoor-profile',
+      'frontdoor-origin-group',
+      'frontdoor-origins',
+    ] as const,
+    source,
+  );
+  const resourceManagerUrl = readUrl(
+    'azure-resource-manager-url',
+    readString('azure-resource-manager-url', { default: 'https://management.azure.com' }, source),
+  );
+  const frontDoor: FrontDoorSettings | undefined = frontDoorBlock && {
+    subscriptionId: frontDoorBlock['azure-subscription-id'],
+    resourceGroup: frontDoorBlock['frontdoor-resource-group'],
+    profile: frontDoorBlock['frontdoor-profile'],
+    originGroup: frontDoorBlock['frontdoor-origin-group'],
+    origins: parsePerCloud('frontdoor-origins', frontDoorBlock['frontdoor-origins'], 'origin name'),
+    resourceManagerUrl,
+  };
+  if (
+    frontDoor &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+      frontDoor.subscriptionId,
+    )
+  ) {
+    throw new InputError(
+      'azure-subscription-id',
+      `'${frontDoor.subscriptionId}' is not a subscription ID (a GUID).`,
+    );
+  }
+  if (frontDoor && !frontDoor.resourceManagerUrl.startsWith('https://')) {
+    throw new InputError(
+      'azure-resource-manager-url',
+      'must be an https:// URL (Azure SDKs send tokens over TLS only).',
+    );
+  }
+  if (!route53 && !frontDoor) {
+    throw new InputError(
+      'route53-hosted-zone-id',
+      'no router given: set the Route 53 inputs (route53-hosted-zone-id, route53-record-name, route53-record-type, route53-set-identifiers), the Front Door inputs (azure-subscription-id, frontdoor-resource-group, frontdoor-profile, frontdoor-origin-group, frontdoor-origins), or both.',
+    );
+  }
+
+  const smokeText = readString('smoke-urls', {}, source);
+  let smokeUrls: PerCloud<string> | undefined;
+  if (smokeText !== '') {
+    const urls = parsePerCloud('smoke-urls', smokeText, 'health URL');
+    for (const cloud of CLOUDS) readUrl('smoke-urls', urls[cloud]);
+    smokeUrls = urls;
+  }
+
+  return {
+    target,
+    steps,
+    bakeMs,
+    probeIntervalMs,
+    route53,
+    frontDoor,
+    smokeUrls,
+    smokeExpectedStatus: readNumber(
+      'smoke-expected-status',
+      200,
+      { min: 100, minInclusive: true, max: 599, integer: true, form: 'an HTTP status (100-599)' },
+      source,
+    ),
+    maxErrorRate: readNumber(
+      'max-error-rate',
+      0.01,
+      {
+        min: 0,
+        minInclusive: true,
+        max: 1,
+        maxInclusive: false,
+        form: 'a fraction from 0 up to (not including) 1, e.g. 0.01',
+      },
+      source,
+    ),
+    maxP95LatencyMs: readNumber(
+      'max-p95-latency-ms',
+      1000,
+      { min: 0, minInclusive: false, form: 'a number of milliseconds above 0' },
+      source,
+    ),
+    minProbesPerStep: readNumber(
+      'min-probes-per-step',
+      3,
+      {
+        min: 1,
+        minInclusive: true,
+        max: 1000,
+        integer: true,
+        form: 'a whole number from 1 to 1000',
+      },
+      source,
+    ),
+    dryRun: readBoolean('dry-run', false, source),
+    changeTimeoutMs:
+      readNumber(
+        'change-timeout-seconds',
+        600,
+        { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+        source,
+      ) * 1000,
+    changePollMs:
+      readNumber(
+        'change-poll-seconds',
+        2,
+        { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+        source,
+      ) * 1000,
+  };
+}
