@@ -1,0 +1,95 @@
+import { commonSettings, readSettings } from '../core/settings.js';
+import { parseServiceBusConnection, type ServiceBusConnection } from './service-bus-auth.js';
+
+/** Everything an Azure cell needs; the sandbox fills it directly, Functions from app settings. */
+export interface AzureCellConfig {
+  readonly cell: string;
+  readonly peerCell: string;
+  readonly peerUrl: string;
+  readonly peerTimeoutMs: number;
+  readonly version: string;
+  readonly region: string;
+  /** Storage connection string (Azurite's well-known one locally). */
+  readonly storageConnection: string;
+  readonly documentsContainer: string;
+  readonly deadLetterContainer: string;
+  readonly orderEvents: ServiceBusConnection;
+  readonly orderEventsHub: string;
+  readonly notificationHub: ServiceBusConnection;
+  readonly notificationHubName: string;
+  /** Path prefix of the HTTP routes (host.json extensions.http.routePrefix); '' by default. */
+  readonly routePrefix?: string;
+}
+
+/** The app setting the Event Hubs trigger binding reads its connection from. */
+export const orderEventsConnectionSetting = 'ORDER_EVENTS_CONNECTION';
+/** The app setting holding the hub name (the binding refers to it as %ORDER_EVENTS_HUB%). */
+export const orderEventsHubSetting = 'ORDER_EVENTS_HUB';
+
+const containerName = {
+  pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+  describe: 'a blob container name: 3-63 lower-case letters, digits and single hyphens',
+};
+const serviceBusConnection = {
+  pattern: /Endpoint=(sb|https?):\/\/[^;]+;.*SharedAccessKeyName=[^;]+;.*SharedAccessKey=[^;]+/i,
+  describe:
+    'a connection string Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=<rule>;SharedAccessKey=<key>',
+};
+
+export const azureSettingsSchema = {
+  ...commonSettings,
+  REGION_NAME: {
+    pattern: /^[A-Za-z0-9 -]{2,40}$/,
+    describe: 'the Azure region, e.g. westeurope (App Service sets it)',
+  },
+  DOCUMENTS_STORAGE_CONNECTION: {
+    pattern: /(AccountName=|BlobEndpoint=|UseDevelopmentStorage=true)/,
+    describe: 'the storage account connection string for carts, orders, inventory and dead letters',
+  },
+  DOCUMENTS_CONTAINER: { ...containerName, default: 'documents' },
+  DEAD_LETTER_CONTAINER: { ...containerName, default: 'order-events-dead-letters' },
+  [orderEventsConnectionSetting]: serviceBusConnection,
+  [orderEventsHubSetting]: {
+    pattern: /^[A-Za-z0-9][\w.-]{0,255}$/,
+    describe: 'the event hub carrying order.placed events',
+  },
+  NOTIFICATION_HUB_CONNECTION: serviceBusConnection,
+  NOTIFICATION_HUB_NAME: {
+    pattern: /^[A-Za-z0-9][\w.-]{0,259}$/,
+    describe: 'the notification hub for customer push',
+  },
+  HTTP_ROUTE_PREFIX: {
+    required: false,
+    pattern: /^[\w-]*(\/[\w-]+)*$/,
+    describe: 'host.json routePrefix when it is not empty, e.g. api',
+  },
+} as const;
+
+/** Reads and validates the Functions app settings; throws SettingsError naming every bad one. */
+export function azureConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): AzureCellConfig {
+  const settings = readSettings(azureSettingsSchema, env, 'Azure cell');
+  return {
+    cell: settings.CELL_NAME,
+    peerCell: settings.PEER_CELL_NAME,
+    peerUrl: settings.PEER_URL,
+    peerTimeoutMs: Number(settings.PEER_TIMEOUT_MS),
+    version: settings.APP_VERSION,
+    region: settings.REGION_NAME,
+    storageConnection: settings.DOCUMENTS_STORAGE_CONNECTION,
+    documentsContainer: settings.DOCUMENTS_CONTAINER,
+    deadLetterContainer: settings.DEAD_LETTER_CONTAINER,
+    orderEvents: parseServiceBusConnection(
+      settings[orderEventsConnectionSetting],
+      orderEventsConnectionSetting,
+    ),
+    orderEventsHub: settings[orderEventsHubSetting],
+    notificationHub: parseServiceBusConnection(
+      settings.NOTIFICATION_HUB_CONNECTION,
+      'NOTIFICATION_HUB_CONNECTION',
+    ),
+    notificationHubName: settings.NOTIFICATION_HUB_NAME,
+    ...(settings.HTTP_ROUTE_PREFIX ? { routePrefix: settings.HTTP_ROUTE_PREFIX } : {}),
+  };
+}

@@ -1,0 +1,51 @@
+import type { CustomerNotification, Notifier } from '../core/ports.js';
+import { expectSuccess, SasTokenCache, type ServiceBusConnection } from './service-bus-auth.js';
+
+/**
+ * Customer push through Notification Hubs' REST "send template notification": the body is the
+ * template's string properties, delivered to every device registration tagged
+ * `customer:<customerId>`, whatever its platform. Notification Hubs is push only: order
+ * events travel on Event Hubs, never here.
+ */
+export class NotificationHubsNotifier implements Notifier {
+  private readonly tokens: SasTokenCache;
+  private readonly hubUrl: string;
+
+  constructor(
+    private readonly connection: ServiceBusConnection,
+    private readonly hub: string,
+    private readonly timeoutMs = 10_000,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.tokens = new SasTokenCache(connection);
+    this.hubUrl = `${connection.endpoint}${encodeURIComponent(hub)}`;
+  }
+
+  async notify(notification: CustomerNotification): Promise<void> {
+    const response = await this.fetchImpl(`${this.hubUrl}/messages/?api-version=2015-01`, {
+      method: 'POST',
+      headers: {
+        authorization: this.tokens.get(this.hubUrl),
+        'content-type': 'application/json;charset=utf-8',
+        'servicebusnotification-format': 'template',
+        'servicebusnotification-tags': `customer:${notification.customerId}`,
+      },
+      body: JSON.stringify({
+        title: notification.title,
+        body: notification.body,
+        orderId: notification.orderId,
+        dedupeId: notification.dedupeId,
+      }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await expectSuccess(response, `Notification Hubs send to ${this.hub}`);
+  }
+
+  async check(): Promise<void> {
+    const response = await this.fetchImpl(`${this.hubUrl}?api-version=2015-01`, {
+      headers: { authorization: this.tokens.get(this.hubUrl) },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await expectSuccess(response, `Notification Hubs ${this.hub} description`);
+  }
+}
