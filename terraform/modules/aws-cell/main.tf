@@ -489,13 +489,6 @@ resource "aws_apigatewayv2_domain_name" "this" {
   }
 
   tags = local.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.custom_domain_certificate_id != null
-      error_message = "custom_domain_certificate_id (an ACM certificate ARN) is required when custom_domain_name is set."
-    }
-  }
 }
 
 resource "aws_apigatewayv2_api_mapping" "this" {

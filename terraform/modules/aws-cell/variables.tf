@@ -64,6 +64,11 @@ variable "custom_domain_certificate_id" {
   description = "Certificate for custom_domain_name: an ACM certificate ARN in the cell's region. Required when custom_domain_name is set."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || var.custom_domain_certificate_id != null
+    error_message = "custom_domain_certificate_id (an ACM certificate ARN) is required when custom_domain_name is set."
+  }
 }
 
 variable "log_retention_in_days" {

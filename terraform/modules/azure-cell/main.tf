@@ -344,11 +344,4 @@ resource "azurerm_api_management_custom_domain" "this" {
     host_name                = var.custom_domain_name
     key_vault_certificate_id = var.custom_domain_certificate_id
   }
-
-  lifecycle {
-    precondition {
-      condition     = var.custom_domain_certificate_id != null
-      error_message = "custom_domain_certificate_id (a Key Vault certificate secret ID) is required when custom_domain_name is set."
-    }
-  }
 }

@@ -64,6 +64,11 @@ variable "custom_domain_certificate_id" {
   description = "Certificate for custom_domain_name: a Key Vault certificate secret ID that API Management's identity can read. Required when custom_domain_name is set."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || var.custom_domain_certificate_id != null
+    error_message = "custom_domain_certificate_id (a Key Vault certificate secret ID) is required when custom_domain_name is set."
+  }
 }
 
 variable "log_retention_in_days" {

@@ -16,13 +16,6 @@ locals {
   route53_ttl = 60
 }
 
-check "initial_weights_match_cells" {
-  assert {
-    condition     = toset(keys(var.initial_weights)) == toset(keys(var.cells))
-    error_message = "initial_weights must have exactly one entry per cell (${join(", ", sort(keys(var.cells)))})."
-  }
-}
-
 ################################################################################
 # Route 53: one weighted, health-checked record per cloud
 ################################################################################
@@ -62,11 +55,6 @@ resource "aws_route53_record" "cells" {
   lifecycle {
     # traffic-shift owns the weights at run time (ChangeResourceRecordSets UPSERT).
     ignore_changes = [weighted_routing_policy]
-
-    precondition {
-      condition     = var.route53_zone_id != null && var.route53_record_name != null
-      error_message = "route53_zone_id and route53_record_name are required when enable_route53 is true."
-    }
   }
 }
 
@@ -83,13 +71,6 @@ resource "azurerm_cdn_frontdoor_profile" "this" {
   response_timeout_seconds = 60
 
   tags = local.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.front_door_resource_group_name != null
-      error_message = "front_door_resource_group_name is required when enable_front_door is true."
-    }
-  }
 }
 
 resource "azurerm_cdn_frontdoor_endpoint" "this" {

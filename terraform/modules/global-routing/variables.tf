@@ -30,6 +30,11 @@ variable "initial_weights" {
     condition     = alltrue([for weight in values(var.initial_weights) : weight >= 0 && weight <= 100 && floor(weight) == weight]) && sum(values(var.initial_weights)) == 100
     error_message = "initial_weights must be whole percentages from 0 to 100 that sum to 100."
   }
+
+  validation {
+    condition     = toset(keys(var.initial_weights)) == toset(keys(var.cells))
+    error_message = "initial_weights must have exactly one entry per cell (the keys of cells)."
+  }
 }
 
 variable "health_path" {
@@ -63,12 +68,22 @@ variable "route53_zone_id" {
   description = "ID of the Route 53 hosted zone that holds the record. Required when enable_route53 is true."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.enable_route53 || var.route53_zone_id != null
+    error_message = "route53_zone_id is required when enable_route53 is true."
+  }
 }
 
 variable "route53_record_name" {
   description = "Fully qualified name of the weighted record (e.g. api.example.com); not the zone apex, since the records are CNAMEs."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.enable_route53 || var.route53_record_name != null
+    error_message = "route53_record_name is required when enable_route53 is true."
+  }
 }
 
 variable "route53_health_check_interval" {
@@ -107,6 +122,11 @@ variable "front_door_resource_group_name" {
   description = "Existing resource group for the Front Door profile. Required when enable_front_door is true."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.enable_front_door || var.front_door_resource_group_name != null
+    error_message = "front_door_resource_group_name is required when enable_front_door is true."
+  }
 }
 
 variable "front_door_sku_name" {

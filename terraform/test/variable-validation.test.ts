@@ -1,0 +1,195 @@
+// The modules' variable validations, evaluated by the real Terraform binary: a folder holding
+// only a module's variables.tf needs no provider, so `terraform plan` runs here and reports
+// every validation rule that a value breaks.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { terraformRoot } from './support/terraform-module.js';
+
+let work: string;
+let cliConfig: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'tf-validation-'));
+  cliConfig = join(work, 'terraformrc');
+  writeFileSync(cliConfig, '');
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Plans a folder that holds only `module`'s variables.tf, with the given values (HCL). */
+function plan(module: string, values: Record<string, string>): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(work, 'module-'));
+  copyFileSync(join(terraformRoot, module, 'variables.tf'), join(dir, 'variables.tf'));
+  writeFileSync(
+    join(dir, 'test.auto.tfvars'),
+    Object.entries(values)
+      .map(([name, value]) => `${name} = ${value}\n`)
+      .join(''),
+  );
+  const result = spawnSync('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+    },
+  });
+  if (result.error)
+    throw new Error(
+      `terraform could not run (${result.error.message}); install Terraform 1.11 on PATH`,
+    );
+  // Terraform wraps long messages to the terminal width: compare with whitespace collapsed.
+  return {
+    ok: result.status === 0,
+    output: `${result.stdout}${result.stderr}`.replace(/\s+/g, ' '),
+  };
+}
+
+describe('global-routing', () => {
+  const base = {
+    name: '"shop"',
+    cells:
+      '{ aws = { origin_hostname = "a.example.com", dns_target = "a.example.com" }, azure = { origin_hostname = "b.example.com", dns_target = "b.example.com" } }',
+    route53_zone_id: '"Z0123456789ABCDEFGHIJ"',
+    route53_record_name: '"api.example.com"',
+    front_door_resource_group_name: '"rg-global"',
+  };
+
+  it('accepts the defaults and a 100/0 split', () => {
+    expect(plan('modules/global-routing', base)).toMatchObject({ ok: true });
+    expect(
+      plan('modules/global-routing', { ...base, initial_weights: '{ aws = 100, azure = 0 }' }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['a split that does not sum to 100', '{ aws = 60, azure = 30 }'],
+    ['a weight over 100', '{ aws = 150, azure = -50 }'],
+    ['a fraction', '{ aws = 50.5, azure = 49.5 }'],
+  ])('rejects %s', (_what, weights) => {
+    const result = plan('modules/global-routing', { ...base, initial_weights: weights });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(
+      'initial_weights must be whole percentages from 0 to 100 that sum to 100.',
+    );
+  });
+
+  it('rejects a Front Door latency window under 500 ms, which would make the weights meaningless', () => {
+    for (const latency of ['0', '499']) {
+      const result = plan('modules/global-routing', {
+        ...base,
+        front_door_additional_latency_in_milliseconds: latency,
+      });
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain(
+        'front_door_additional_latency_in_milliseconds must be between 500 and 1000',
+      );
+    }
+    expect(
+      plan('modules/global-routing', {
+        ...base,
+        front_door_additional_latency_in_milliseconds: '500',
+      }),
+    ).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('rejects weights for other clouds than the cells', () => {
+    const result = plan('modules/global-routing', {
+      ...base,
+      initial_weights: '{ aws = 50, gcp = 50 }',
+    });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('initial_weights must have exactly one entry per cell');
+  });
+
+  it.each([
+    ['route53_zone_id', 'route53_zone_id is required when enable_route53 is true.'],
+    ['route53_record_name', 'route53_record_name is required when enable_route53 is true.'],
+    [
+      'front_door_resource_group_name',
+      'front_door_resource_group_name is required when enable_front_door is true.',
+    ],
+  ])('requires %s while its router is enabled, not when it is disabled', (name, message) => {
+    const without = Object.fromEntries(Object.entries(base).filter(([key]) => key !== name));
+    const result = plan('modules/global-routing', without);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(message);
+    const disable = name.startsWith('route53') ? 'enable_route53' : 'enable_front_door';
+    expect(plan('modules/global-routing', { ...without, [disable]: 'false' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('rejects cells keyed by something other than a cloud name', () => {
+    const result = plan('modules/global-routing', {
+      ...base,
+      cells: '{ "AWS cell" = { origin_hostname = "a", dns_target = "a" } }',
+    });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('cells needs at least one entry, keyed by a cloud name');
+  });
+});
+
+describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
+  const base: Record<string, string> = {
+    name: '"shop"',
+    environment: '"prod"',
+    app_version: '"1.4.0"',
+    artifact_path: '"build/package.zip"',
+    peer_cell_url: '"https://peer.example.com"',
+    ...(module === 'modules/azure-cell'
+      ? {
+          resource_group_name: '"rg"',
+          location: '"westeurope"',
+          apim_publisher_name: '"Example"',
+          apim_publisher_email: '"ops@example.com"',
+        }
+      : {}),
+  };
+
+  it('accepts a valid cell', () => {
+    const result = plan(module, base);
+    expect([result.ok, result.output]).toEqual([true, expect.stringContaining('No changes')]);
+  });
+
+  it.each([
+    ['name', '"Shop_AWS"', 'name must be 3-32 characters'],
+    ['environment', '"Production-1"', 'environment must be 1-10 lowercase letters or digits'],
+    ['peer_cell_url', '""', 'peer_cell_url must be an https:// URL'],
+    ['peer_cell_url', '"http://peer.example.com"', 'peer_cell_url must be an https:// URL'],
+  ])('rejects %s = %s', (name, value, message) => {
+    const result = plan(module, { ...base, [name]: value });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(message);
+  });
+
+  it('requires a certificate with a custom domain', () => {
+    const result = plan(module, { ...base, custom_domain_name: '"api.example.com"' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('custom_domain_certificate_id');
+    expect(result.output).toContain('is required when custom_domain_name is set.');
+    expect(
+      plan(module, {
+        ...base,
+        custom_domain_name: '"api.example.com"',
+        custom_domain_certificate_id: '"certificate"',
+      }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('requires the peer cell URL (the functions refuse to start without PEER_URL)', () => {
+    const { peer_cell_url: _omitted, ...withoutPeer } = base;
+    const result = plan(module, withoutPeer);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('No value for required variable');
+  });
+});
