@@ -6,6 +6,8 @@
 //   node scripts/lint-workflows.js                 # .github/workflows/*.yml and *.yaml
 //   node scripts/lint-workflows.js a.yml b.yml     # given files
 //
+// It also requires third-party actions to be pinned by commit SHA with a `# vX` comment.
+//
 // Each finding is printed as `file:line:col: [job <id>, step <name>] <tool> <message>`; the exit
 // code is 1 when there is any finding, 2 when a tool is missing.
 import { spawnSync } from 'node:child_process';
@@ -30,10 +32,10 @@ const SHELLCHECK_EXCLUDED = 'SC1091,SC2194,SC2050,SC2157,SC2154';
 
 /**
  * @typedef {{ file: string, line: number, column: number, job?: string, step?: string,
- *   tool: 'actionlint' | 'shellcheck' | 'yaml', message: string }} Finding
+ *   tool: 'actionlint' | 'shellcheck' | 'yaml' | 'pinning', message: string }} Finding
  * @typedef {{ name: string, startLine: number, endLine: number }} Span
  * @typedef {{ id: string, startLine: number, endLine: number, shell: string | undefined,
- *   steps: Array<Span & { run?: { script: string, line: number, column: number, literal: boolean }, shell?: string }> }} JobInfo
+ *   steps: Array<Span & { run?: { script: string, line: number, column: number, literal: boolean }, uses?: { ref: string, line: number }, shell?: string }> }} JobInfo
  */
 
 /** `${{ ... }}` becomes underscores of the same length, keeping columns (as actionlint does). */
@@ -102,6 +104,10 @@ function describeJobs(doc, lines, source) {
           const runNode = isMap(step) ? step.get('run', true) : undefined;
           /** @type {JobInfo['steps'][number]} */
           const info = { name, ...lineSpan(/** @type {any} */ (step), lines) };
+          const usesNode = isMap(step) ? step.get('uses', true) : undefined;
+          if (isScalar(usesNode) && typeof usesNode.value === 'string') {
+            info.uses = { ref: usesNode.value, line: lines.linePos(usesNode.range?.[0] ?? 0).line };
+          }
           const stepShell = scalarAt(step, ['shell']);
           if (stepShell) info.shell = stepShell;
           if (isScalar(runNode) && typeof runNode.value === 'string') {
@@ -160,6 +166,27 @@ function shellcheck(script, shell) {
 }
 
 /**
+ * Third-party actions must be pinned to a full commit SHA with the version in a comment
+ * (`owner/repo@<40 hex> # v1.2.3`): a tag can be moved, a commit cannot. Local (`./`) and
+ * `docker://` references are exempt.
+ * @param {string} ref
+ * @param {string} sourceLine
+ * @returns {string | undefined}
+ */
+export function pinningProblem(ref, sourceLine) {
+  if (ref.startsWith('./') || ref.startsWith('docker://')) return undefined;
+  const at = ref.lastIndexOf('@');
+  const version = at < 0 ? '' : ref.slice(at + 1);
+  if (!/^[0-9a-f]{40}$/.test(version)) {
+    return `"${ref}" is not pinned to a full commit SHA; use ${at < 0 ? ref : ref.slice(0, at)}@<40-hex commit> # vX.Y.Z`;
+  }
+  if (!/#\s*v\d/.test(sourceLine.slice(sourceLine.indexOf(ref) + ref.length))) {
+    return `"${ref}" needs the version it pins in a comment on the same line, e.g. "# v1.2.3"`;
+  }
+  return undefined;
+}
+
+/**
  * Lints one workflow file.
  * @param {string} path
  * @returns {Promise<Finding[]>}
@@ -189,8 +216,23 @@ export async function lintWorkflow(path) {
     });
   }
 
+  const sourceLines = source.split('\n');
   for (const job of jobs) {
     for (const step of job.steps) {
+      if (step.uses) {
+        const problem = pinningProblem(step.uses.ref, sourceLines[step.uses.line - 1] ?? '');
+        if (problem) {
+          findings.push({
+            file,
+            line: step.uses.line,
+            column: 1 + (sourceLines[step.uses.line - 1] ?? '').indexOf(step.uses.ref),
+            job: job.id,
+            step: step.name,
+            tool: 'pinning',
+            message: problem,
+          });
+        }
+      }
       if (!step.run) continue;
       const shell = (step.shell ?? job.shell).split(/\s+/)[0] ?? '';
       if (shell !== 'bash' && shell !== 'sh') continue;
@@ -252,5 +294,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`lint:workflows: ${count} finding(s) in ${files.length} workflow file(s)`);
     process.exit(1);
   }
-  console.log(`lint:workflows: ${files.length} workflow file(s) clean (actionlint, shellcheck)`);
+  console.log(
+    `lint:workflows: ${files.length} workflow file(s) clean (actionlint, shellcheck, pinning)`,
+  );
 }

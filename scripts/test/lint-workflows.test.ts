@@ -27,6 +27,8 @@ jobs:
             echo "a pull request"
           fi
       - run: echo "\${{ runner.os }}"
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0
+      - uses: ./.github/actions/local
 `;
 
 const badWorkflow = `name: bad
@@ -40,6 +42,8 @@ jobs:
     timeout: 10
     steps:
       - uses: actions/checkout@v4
+      - uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444
+        name: Setup Node
       - name: List files
         run: |
           echo "start"
@@ -79,13 +83,19 @@ describe('lint-workflows', () => {
     const result = lint(join(dir, 'bad.yml'));
     expect(result.status).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
       /bad\.yml:9:5: \[job build\] actionlint: unexpected key "timeout" for "job" section/,
     );
     expect(lines[1]).toMatch(
-      /bad\.yml:16:16: \[job build, step "List files"\] shellcheck: SC2086 \(info\): Double quote/,
+      /bad\.yml:11:15: \[job build, step "actions\/checkout@v4"\] pinning: "actions\/checkout@v4" is not pinned to a full commit SHA/,
     );
-    expect(result.stderr).toContain('2 finding(s) in 1 workflow file(s)');
+    expect(lines[2]).toMatch(
+      /bad\.yml:12:15: \[job build, step "Setup Node"\] pinning: .* needs the version it pins in a comment/,
+    );
+    expect(lines[3]).toMatch(
+      /bad\.yml:18:16: \[job build, step "List files"\] shellcheck: SC2086 \(info\): Double quote/,
+    );
+    expect(result.stderr).toContain('4 finding(s) in 1 workflow file(s)');
   });
 });
