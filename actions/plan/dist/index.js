@@ -34067,7 +34067,7 @@ function notAppliedStatus(reason) {
  * The plan digest: a sha256 over a canonical form of the planned resource and output changes.
  * Apply recomputes it from `terraform show -json` of its own plan and compares it with the
  * digest printed in the reviewed pull request's comment, so this form is a contract: see
- * docs/adr/0001-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
+ * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
  *
  * Canonical form (version 1), serialized as JSON with object keys sorted by UTF-16 code unit
  * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:
@@ -41233,7 +41233,7 @@ async function publishComment(settings, context, body) {
             warning(readOnlyWarning(context, `plan comment on pull request #${context.pullNumber}`));
             return undefined;
         }
-        throw new Error(`Could not post the plan comment on pull request #${context.pullNumber}: ${describeGitHubError(error)}`);
+        throw new Error(`Could not post the plan comment on pull request #${context.pullNumber}: ${describeGitHubError(error)}`, { cause: error });
     }
 }
 
@@ -41412,7 +41412,7 @@ async function runDriftMode(settings, context, now = new Date()) {
             warning(readOnlyWarning(context, 'drift issue'));
             return;
         }
-        throw new Error(`Could not update the drift issue of stack ${settings.stack}: ${describeGitHubError(error)}`);
+        throw new Error(`Could not update the drift issue of stack ${settings.stack}: ${describeGitHubError(error)}`, { cause: error });
     }
 }
 

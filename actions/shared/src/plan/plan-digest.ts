@@ -2,7 +2,7 @@
  * The plan digest: a sha256 over a canonical form of the planned resource and output changes.
  * Apply recomputes it from `terraform show -json` of its own plan and compares it with the
  * digest printed in the reviewed pull request's comment, so this form is a contract: see
- * docs/adr/0001-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
+ * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
  *
  * Canonical form (version 1), serialized as JSON with object keys sorted by UTF-16 code unit
  * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:

@@ -93,7 +93,7 @@ describe('planDigest', () => {
     expect(left.get('module.m.terraform_data.b')).not.toBe(right.get('module.m.terraform_data.b'));
   });
 
-  it('pins the canonical form (apply depends on it: see docs/adr/0001-plan-digest.md)', () => {
+  it('pins the canonical form (apply depends on it: see docs/adr/0003-plan-digest.md)', () => {
     const text = canonicalPlanText(
       readPlan(
         syntheticPlan([create], {
