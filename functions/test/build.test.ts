@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+// @ts-expect-error -- a plain JavaScript build script without type declarations
+import { buildFunctions } from '../scripts/build.js';
+
+const run = promisify(execFile);
+
+interface Artifact {
+  name: string;
+  file: string;
+  bytes: number;
+  bundleBytes: number;
+}
+
+/** Reads the entries of a ZIP written by scripts/zip.js (deflate, no data descriptors). */
+function unzip(file: string): Map<string, Buffer> {
+  const zip = readFileSync(file);
+  const entries = new Map<string, Buffer>();
+  let offset = 0;
+  while (zip.readUInt32LE(offset) === 0x04034b50) {
+    const compressedSize = zip.readUInt32LE(offset + 18);
+    const nameLength = zip.readUInt16LE(offset + 26);
+    const extraLength = zip.readUInt16LE(offset + 28);
+    const name = zip.toString('utf8', offset + 30, offset + 30 + nameLength);
+    const start = offset + 30 + nameLength + extraLength;
+    entries.set(name, inflateRawSync(zip.subarray(start, start + compressedSize)));
+    offset = start + compressedSize;
+  }
+  return entries;
+}
+
+const lambdaEnv = {
+  CELL_NAME: 'aws',
+  PEER_CELL_NAME: 'azure',
+  PEER_URL: 'http://127.0.0.1:9',
+  APP_VERSION: '1.0.0',
+  AWS_REGION: 'us-east-1',
+  DOCUMENTS_BUCKET: 'documents',
+  ORDER_EVENTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/order-events',
+  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
+};
+
+describe('npm run build:functions', () => {
+  let outDir: string;
+  let artifacts: Artifact[];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'functions-build-'));
+    artifacts = (await buildFunctions({ outDir })) as Artifact[];
+  });
+
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('writes one zip per Lambda handler, each bundle within 1 MB, and the Azure package', () => {
+    expect(artifacts.map((artifact) => artifact.name)).toEqual([
+      'aws/http',
+      'aws/order-events',
+      'azure',
+    ]);
+    for (const artifact of artifacts.filter((a) => a.name.startsWith('aws/'))) {
+      expect(artifact.bundleBytes).toBeLessThanOrEqual(1024 * 1024);
+      expect([...unzip(artifact.file).keys()]).toEqual(['index.mjs']);
+    }
+    const azure = unzip(join(outDir, 'azure.zip'));
+    expect([...azure.keys()]).toEqual(['dist/index.js', 'host.json', 'package.json']);
+    expect(JSON.parse(azure.get('package.json')?.toString() ?? '{}')).toMatchObject({
+      main: 'dist/index.js',
+      type: 'module',
+    });
+    expect(JSON.parse(azure.get('host.json')?.toString() ?? '{}')).toMatchObject({
+      version: '2.0',
+      extensions: { http: { routePrefix: '' } },
+    });
+  });
+
+  it('the Lambda HTTP bundle loads from its zip and answers an API Gateway v2 event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-http-'));
+    try {
+      const code = unzip(join(outDir, 'aws', 'http.zip')).get('index.mjs') as Buffer;
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'index.mjs'), code);
+      const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
+        const result = await handler({ version: '2.0', rawPath: '/no/such/route', rawQueryString: '', headers: {},
+          requestContext: { http: { method: 'GET' }, stage: '$default' }, isBase64Encoded: false });
+        console.log(JSON.stringify(result));`;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv },
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toMatchObject({
+        statusCode: 404,
+        headers: { 'x-cell': 'aws' },
+      });
+
+      const failed = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv, DOCUMENTS_BUCKET: '' },
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect((failed as { code: number }).code).not.toBe(0);
+      expect((failed as { stderr: string }).stderr).toMatch(
+        /AWS cell cannot start: DOCUMENTS_BUCKET is not set/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
