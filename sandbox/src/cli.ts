@@ -13,6 +13,8 @@ const DESCRIPTIONS: Record<string, string> = {
   identity: 'Entra ID token endpoint for the Azure credential chain',
   fauxqs: 'SQS, SNS and S3 emulator',
   azurite: 'Blob emulator',
+  eventhubs: 'Event Hubs stand-in (order.placed events)',
+  notificationhubs: 'Notification Hubs stand-in (customer push)',
 };
 
 /** `<name>: <url>` lines first (what scripts parse), then what to try. */

@@ -183,6 +183,8 @@ export async function startControlPlanes(cellHosts: {
         AZURE_CLIENT_ID: id.clientId,
         AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
         NODE_EXTRA_CA_CERTS: certificate.certPath,
+        // The action runs on Node 20 here; the SDK's notice about its 2027 releases is noise.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       }),
       onWeightChange: (listener) => listeners.push(listener),
       async close() {

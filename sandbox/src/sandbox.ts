@@ -111,9 +111,9 @@ export async function startSandbox(
     );
     await aws.host.listen(settings.ports.aws, hint('aws'));
     stops.push(() => aws.stop());
-    const azure = new AzureCellRunner(azurite, () => cellUrls.aws);
-    await azure.listen(settings.ports.azure, hint('azure'));
+    const azure = await AzureCellRunner.create(azurite, () => cellUrls.aws);
     stops.push(() => azure.stop());
+    await azure.listen(settings.ports.azure, hint('azure'));
     cellUrls.aws = aws.url;
     cellUrls.azure = azure.url;
     const cells: PerCloud<CellRunner> = { aws, azure };
@@ -145,6 +145,8 @@ export async function startSandbox(
       identity: planes.identity.url,
       fauxqs: fauxqsUrl,
       azurite: azurite.url,
+      eventhubs: azure.eventHubs.url,
+      notificationhubs: azure.notificationHubs.url,
     });
 
     let shifting: Promise<ShiftResult> | undefined;

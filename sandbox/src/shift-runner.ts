@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { startAction } from '../../test-bench/src/action-runner.js';
 import { SandboxError } from './errors.js';
 import { repoRoot } from './paths.js';
 
@@ -38,7 +36,7 @@ export const SANDBOX_SHIFT_DEFAULTS = {
 
 const TARGET = /^(aws|azure)=\d{1,3},(aws|azure)=\d{1,3}$/;
 
-/** The same check the action makes, so a typo fails here with the accepted form. */
+/** A first check of the target, so a typo fails here with the accepted form (the action checks it fully). */
 export function checkTarget(target: string): void {
   const match = TARGET.exec(target.replace(/\s+/g, ''));
   if (!match || match[1] === match[2]) {
@@ -48,37 +46,8 @@ export function checkTarget(target: string): void {
   }
 }
 
-/** GitHub's runner: `INPUT_<NAME>` with spaces as underscores, upper case (hyphens kept). */
-export function inputEnvName(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
-/** Reads `inputs.<name>.default` from action.yml (plain scalars only, which is all it has). */
-export function actionDefaults(actionYml: string): Record<string, string> {
-  const defaults: Record<string, string> = {};
-  let inInputs = false;
-  let current: string | undefined;
-  for (const line of actionYml.split('\n')) {
-    if (/^\S/.test(line)) {
-      inInputs = line.startsWith('inputs:');
-      current = undefined;
-      continue;
-    }
-    if (!inInputs) continue;
-    const input = /^ {2}([\w-]+):\s*$/.exec(line);
-    if (input) {
-      current = input[1];
-      continue;
-    }
-    const value = /^ {4}default:\s*(.*)$/.exec(line);
-    if (value && current)
-      defaults[current] = (value[1] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return defaults;
-}
-
-/** Turns `::error::text` and friends into readable lines; hides debug and state commands. */
-function plainLine(line: string): string | undefined {
+/** Turns `::error::text` and friends into readable lines; hides debug and other commands. */
+export function plainLine(line: string): string | undefined {
   const command = /^::([\w-]+)(?: [^:]*)?::(.*)$/.exec(line);
   if (!command) return line;
   const [, name, text] = command;
@@ -94,54 +63,18 @@ function plainLine(line: string): string | undefined {
   }
 }
 
-function readKeyValueFile(path: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  if (!existsSync(path)) return outputs;
-  const lines = readFileSync(path, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delimiter] = heredoc;
-      const value: string[] = [];
-      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] ?? '');
-      if (name) outputs[name] = value.join('\n');
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (eq > 0) outputs[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return outputs;
+export interface SandboxTargets {
+  shiftInputs: Record<string, string>;
+  shiftEnv: Record<string, string>;
+  cells: { aws: string; azure: string };
 }
 
-/**
- * Runs the real traffic-shift action (`actions/traffic-shift/dist/index.js`, unchanged) as
- * the GitHub runner would: INPUT_* variables with action.yml's defaults, GITHUB_OUTPUT and
- * GITHUB_STEP_SUMMARY files, RUNNER_TEMP; its router inputs point at the sandbox's control
- * planes and its smoke URLs at the cells' own endpoints.
- */
-export async function runTrafficShift(
+/** The action's inputs for a shift in this sandbox (router blocks, smoke URLs, quick schedule). */
+export function shiftInputs(
   request: ShiftRequest,
-  sandbox: {
-    shiftInputs: Record<string, string>;
-    shiftEnv: Record<string, string>;
-    cells: { aws: string; azure: string };
-  },
-  onLine: (line: string) => void = () => undefined,
-): Promise<ShiftResult> {
-  checkTarget(request.target);
-  const actionDir = join(repoRoot(), 'actions', 'traffic-shift');
-  const entry = join(actionDir, 'dist', 'index.js');
-  if (!existsSync(entry)) {
-    throw new SandboxError(
-      `the traffic-shift action is not built: ${entry} is missing (run \`npm run build\`)`,
-    );
-  }
-  const defaults = existsSync(join(actionDir, 'action.yml'))
-    ? actionDefaults(readFileSync(join(actionDir, 'action.yml'), 'utf8'))
-    : {};
-  const inputs: Record<string, string> = {
-    ...defaults,
+  sandbox: SandboxTargets,
+): Record<string, string> {
+  return {
     ...sandbox.shiftInputs,
     target: request.target.replace(/\s+/g, ''),
     steps: request.steps ?? SANDBOX_SHIFT_DEFAULTS.steps,
@@ -153,67 +86,51 @@ export async function runTrafficShift(
       request.minProbesPerStep ?? SANDBOX_SHIFT_DEFAULTS.minProbesPerStep,
     ),
     'smoke-urls': `aws=${sandbox.cells.aws}/health,azure=${sandbox.cells.azure}/health`,
+    'change-poll-seconds': '1',
     'dry-run': String(request.dryRun ?? false),
     ...(request.extraInputs ?? {}),
   };
+}
 
-  const runnerTemp = mkdtempSync(join(tmpdir(), 'multicloud-shift-'));
-  const files = {
-    GITHUB_OUTPUT: join(runnerTemp, 'output'),
-    GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary.md'),
-    GITHUB_STATE: join(runnerTemp, 'state'),
-    GITHUB_ENV: join(runnerTemp, 'env'),
-    GITHUB_PATH: join(runnerTemp, 'path'),
-  };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  const eventPath = join(runnerTemp, 'event.json');
-  writeFileSync(eventPath, JSON.stringify({ inputs: { target: inputs.target } }));
-
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...sandbox.shiftEnv,
-    ...files,
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_OS: 'Linux',
-    GITHUB_WORKSPACE: repoRoot(),
-    GITHUB_EVENT_NAME: 'workflow_dispatch',
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: 'local/sandbox',
-    GITHUB_RUN_ID: String(Date.now()),
-    GITHUB_ACTION: 'traffic-shift',
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-  };
-  for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
-
+/**
+ * Runs the real traffic-shift action (`actions/traffic-shift/dist/index.js`, unchanged) through
+ * the shared test bench's runner, exactly as the GitHub runner would (INPUT_* with action.yml
+ * defaults, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, a clean environment); its router
+ * inputs point at the sandbox's control planes and its smoke URLs at the cells' own endpoints.
+ */
+export async function runTrafficShift(
+  request: ShiftRequest,
+  sandbox: SandboxTargets,
+  onLine: (line: string) => void = () => undefined,
+): Promise<ShiftResult> {
+  checkTarget(request.target);
   const log: string[] = [];
+  let started;
   try {
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [entry], {
-        env,
-        cwd: repoRoot(),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (raw) => {
-          const line = plainLine(raw);
-          if (line === undefined) return;
-          log.push(line);
-          onLine(line);
-        });
-      }
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    started = await startAction({
+      actionDir: join(repoRoot(), 'actions', 'traffic-shift'),
+      inputs: shiftInputs(request, sandbox),
+      event: { name: 'workflow_dispatch', payload: { inputs: { target: request.target } } },
+      env: sandbox.shiftEnv,
+      timeoutMs: 60 * 60 * 1000,
     });
-    return {
-      exitCode,
-      outputs: readKeyValueFile(files.GITHUB_OUTPUT),
-      summary: existsSync(files.GITHUB_STEP_SUMMARY)
-        ? readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')
-        : '',
-      log,
-    };
-  } finally {
-    rmSync(runnerTemp, { recursive: true, force: true });
+  } catch (error) {
+    throw new SandboxError(`cannot run the traffic-shift action: ${(error as Error).message}`);
   }
+  for (const stream of [started.child.stdout, started.child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (raw) => {
+      const line = plainLine(raw);
+      if (line === undefined) return;
+      log.push(line);
+      onLine(line);
+    });
+  }
+  const result = await started.result;
+  return {
+    exitCode: result.exitCode ?? 1,
+    outputs: result.outputs,
+    summary: result.summary,
+    log,
+  };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { close, listen } from '../src/listen.js';
 import { repoRoot } from '../src/paths.js';
 import { parseSettings } from '../src/settings.js';
-import { actionDefaults, checkTarget, inputEnvName } from '../src/shift-runner.js';
+import { checkTarget, plainLine, shiftInputs } from '../src/shift-runner.js';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -70,29 +70,36 @@ describe('npm start settings', () => {
   });
 });
 
-describe('running the traffic-shift action as the GitHub runner does', () => {
-  it('names inputs INPUT_<NAME> and reads action.yml defaults', () => {
-    expect(inputEnvName('bake-seconds')).toBe('INPUT_BAKE-SECONDS');
-    const yml = [
-      'name: traffic-shift',
-      'inputs:',
-      '  target:',
-      '    description: the split',
-      '    required: true',
-      '  steps:',
-      "    description: 'cumulative'",
-      "    default: '10,25,50,100'",
-      '  bake-seconds:',
-      '    default: 60',
-      'runs:',
-      '  using: node24',
-    ].join('\n');
-    expect(actionDefaults(yml)).toEqual({ steps: '10,25,50,100', 'bake-seconds': '60' });
-  });
-
+describe('running the traffic-shift action against the sandbox', () => {
   it('checks the target before running anything', () => {
     expect(() => checkTarget('aws=100,azure=0')).not.toThrow();
     expect(() => checkTarget('aws=100')).toThrow('--target must look like aws=100,azure=0');
     expect(() => checkTarget('aws=50,aws=50')).toThrow('--target must look like');
+  });
+
+  it("points the action at the sandbox: router blocks, each cell's own health URL, a quick schedule", () => {
+    const inputs = shiftInputs(
+      { target: 'aws=100, azure=0' },
+      {
+        shiftInputs: { 'aws-endpoint-url': 'http://127.0.0.1:1' },
+        shiftEnv: {},
+        cells: { aws: 'http://127.0.0.1:2', azure: 'http://127.0.0.1:3' },
+      },
+    );
+    expect(inputs).toMatchObject({
+      target: 'aws=100,azure=0',
+      steps: '50,100',
+      'aws-endpoint-url': 'http://127.0.0.1:1',
+      'smoke-urls': 'aws=http://127.0.0.1:2/health,azure=http://127.0.0.1:3/health',
+      'dry-run': 'false',
+    });
+  });
+
+  it('turns workflow commands into readable log lines', () => {
+    expect(plainLine('::error::rolled back: probe failed')).toBe(
+      'error: rolled back: probe failed',
+    );
+    expect(plainLine('::debug::noise')).toBeUndefined();
+    expect(plainLine('step 1/2 in force')).toBe('step 1/2 in force');
   });
 });

@@ -1,36 +1,63 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
-import type { HttpHandler } from '@azure/functions';
-
-import { FunctionsHost } from '../azure/functions-host.js';
+import type { AzureCell } from '../../../functions/src/azure/cell.js';
+import type { AzureCellConfig } from '../../../functions/src/azure/config.js';
+import { parseServiceBusConnection } from '../../../functions/src/azure/service-bus-auth.js';
+import {
+  startEventHubsStandIn,
+  type EventHubsStandIn,
+} from '../../../stand-ins/src/event-hubs/index.js';
+import {
+  startNotificationHubsStandIn,
+  type NotificationHubsStandIn,
+} from '../../../stand-ins/src/notification-hubs/index.js';
+import { EventHubDispatcher, type EventHubFunction } from '../azure/event-hub-dispatcher.js';
+import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
 import type { AzuriteBlob } from '../emulators/azurite.js';
-import { SandboxError } from '../errors.js';
-import { repoRoot } from '../paths.js';
 import type { CellDeployOptions, CellRunner } from './cell-runner.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
-// Provisional until functions/src/azure lands: the shape the sandbox expects from it.
-interface AzureCell {
-  http: HttpHandler;
-  destroy?(): void;
-}
-interface AzureCellModule {
-  createAzureCell(config: Record<string, unknown>, options?: Record<string, unknown>): AzureCell;
-}
+type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
 
-const ENTRY = 'functions/src/azure/cell.ts';
+const ORDER_EVENTS_HUB = 'order-events';
+const NOTIFICATION_HUB = 'customers';
 
-/** The Azure cell: the Functions v4 handlers of the current build behind the local host. */
+/**
+ * The Azure cell: the Functions v4 registrations of the current build (captured as the
+ * Functions host receives them) behind the local HTTP host, and the Event Hubs trigger fed by
+ * the Event Hubs stand-in. Blob storage is Azurite; push goes to the Notification Hubs
+ * stand-in. A deploy builds the functions afresh and swaps both triggers to the new version.
+ */
 export class AzureCellRunner implements CellRunner {
   readonly cloud = 'azure' as const;
   readonly host = new FunctionsHost({ routePrefix: '' });
+  private readonly dispatcher: EventHubDispatcher;
   private current: AzureCell | undefined;
 
-  constructor(
+  private constructor(
     private readonly azurite: AzuriteBlob,
+    readonly eventHubs: EventHubsStandIn,
+    readonly notificationHubs: NotificationHubsStandIn,
     private readonly peerUrl: () => string,
-  ) {}
+  ) {
+    this.dispatcher = new EventHubDispatcher(
+      eventHubs,
+      { ORDER_EVENTS_HUB: ORDER_EVENTS_HUB, ORDER_EVENTS_CONNECTION: eventHubs.connectionString },
+      new URL(eventHubs.url).host,
+    );
+  }
+
+  /** Starts the cell's own services (Event Hubs and Notification Hubs stand-ins). */
+  static async create(azurite: AzuriteBlob, peerUrl: () => string): Promise<AzureCellRunner> {
+    const eventHubs = await startEventHubsStandIn({
+      hubs: { [ORDER_EVENTS_HUB]: { partitionCount: 2 } },
+    });
+    try {
+      const notificationHubs = await startNotificationHubsStandIn({ hubs: [NOTIFICATION_HUB] });
+      return new AzureCellRunner(azurite, eventHubs, notificationHubs, peerUrl);
+    } catch (error) {
+      await eventHubs.close();
+      throw error;
+    }
+  }
 
   get url(): string {
     return this.host.url;
@@ -44,29 +71,74 @@ export class AzureCellRunner implements CellRunner {
     return this.host.listen(port, hint);
   }
 
-  async deploy(version: string, options: CellDeployOptions = {}): Promise<void> {
-    if (!existsSync(join(repoRoot(), ENTRY))) {
-      throw new SandboxError(
-        `the Azure Functions handlers have not landed yet (${ENTRY} is missing)`,
-      );
-    }
-    const build = await loadFunctionsBuild<AzureCellModule>(ENTRY, `azure-${version}`);
-    const cell = build.createAzureCell({
+  config(version: string, options: CellDeployOptions): AzureCellConfig {
+    return {
       cell: 'azure',
       peerCell: 'aws',
       peerUrl: this.peerUrl(),
+      peerTimeoutMs: 3000,
       version,
-      storageConnectionString: this.azurite.connectionString,
+      region: 'westeurope',
+      storageConnection: this.azurite.connectionString,
+      // A broken release is modelled as a bad setting: a container that does not exist, so
+      // the health check (and every request that touches storage) fails, as a real one would.
       documentsContainer: options.breakHealth ? 'documents-missing' : 'documents',
-    });
-    this.host.deploy(version, [{ name: 'http', route: '{*path}', handler: cell.http }]);
-    const previous = this.current;
+      deadLetterContainer: 'order-events-dead-letters',
+      orderEvents: parseServiceBusConnection(
+        this.eventHubs.connectionString,
+        'ORDER_EVENTS_CONNECTION',
+      ),
+      orderEventsHub: ORDER_EVENTS_HUB,
+      notificationHub: parseServiceBusConnection(
+        this.notificationHubs.connectionString,
+        'NOTIFICATION_HUB_CONNECTION',
+      ),
+      notificationHubName: NOTIFICATION_HUB,
+    };
+  }
+
+  async deploy(version: string, options: CellDeployOptions = {}): Promise<void> {
+    const build = await loadFunctionsBuild<AzureCellModule>(
+      'functions/src/azure/cell.ts',
+      `azure-${version}`,
+    );
+    const cell = build.createAzureCell(this.config(version, options), { retryDelayMs: 50 });
+    // The storage account's containers exist from the first deploy (Terraform creates them);
+    // a broken release points at one that does not.
+    if (!options.breakHealth) await cell.ensureContainers();
+    const captured = cell.capture();
+    const http: HttpFunction[] = Object.entries(captured.http).map(([name, registration]) => ({
+      name,
+      route: registration.route ?? name,
+      ...(registration.methods ? { methods: registration.methods } : {}),
+      handler: registration.handler,
+    }));
+    const [eventHub] = Object.entries(captured.eventHub).map(
+      ([name, registration]): EventHubFunction => ({
+        name,
+        eventHubName: registration.eventHubName,
+        cardinality: registration.cardinality ?? 'one',
+        ...(registration.consumerGroup ? { consumerGroup: registration.consumerGroup } : {}),
+        ...(registration.retry ? { retry: registration.retry as EventHubFunction['retry'] } : {}),
+        handler: registration.handler as EventHubFunction['handler'],
+      }),
+    );
+    if (options.downtimeMs && this.current) {
+      // A restart, not a slot swap: the host answers 503 until the new build is up.
+      this.host.undeploy();
+      this.dispatcher.setFunction(undefined);
+      await new Promise((resolve) => setTimeout(resolve, options.downtimeMs));
+    }
+    this.host.deploy(version, http);
+    this.dispatcher.setFunction(eventHub);
+    this.dispatcher.start();
     this.current = cell;
-    previous?.destroy?.();
   }
 
   async stop(): Promise<void> {
+    await this.dispatcher.stop();
     await this.host.close();
-    this.current?.destroy?.();
+    await this.eventHubs.close();
+    await this.notificationHubs.close();
   }
 }
