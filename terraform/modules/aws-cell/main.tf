@@ -95,7 +95,8 @@ locals {
 ################################################################################
 
 resource "aws_s3_bucket" "data" {
-  bucket_prefix = "${local.prefix}-data-"
+  # S3 allows 37 characters of prefix (63 with the 26 it appends).
+  bucket_prefix = "${substr(local.prefix, 0, 31)}-data-"
   force_destroy = false
 
   tags = local.tags

@@ -17,33 +17,36 @@ locals {
   storage_account_name = coalesce(var.storage_account_name, "${local.storage_stem}${local.storage_suffix}")
 
   containers = {
-    data        = "data"
-    dead_letter = "dead-letter"
+    documents   = "documents"
+    dead_letter = "order-events-dead-letters"
     deployment  = "deployment-package"
   }
 
-  # Identity-based connections (no keys in settings): the Functions host reads
-  # <connection>__accountName / __fullyQualifiedNamespace with the user-assigned identity.
-  app_settings = merge({
-    CELL_NAME                                   = "azure"
-    PEER_CELL_NAME                              = "aws"
-    PEER_URL                                    = var.peer_cell_url
-    APP_VERSION                                 = var.app_version
-    AZURE_CLIENT_ID                             = azurerm_user_assigned_identity.functions.client_id
-    AzureWebJobsStorage__accountName            = azurerm_storage_account.this.name
-    AzureWebJobsStorage__credential             = "managedidentity"
-    AzureWebJobsStorage__clientId               = azurerm_user_assigned_identity.functions.client_id
-    EventHubConnection__fullyQualifiedNamespace = "${azurerm_eventhub_namespace.this.name}.servicebus.windows.net"
-    EventHubConnection__credential              = "managedidentity"
-    EventHubConnection__clientId                = azurerm_user_assigned_identity.functions.client_id
-    DATA_BLOB_ENDPOINT                          = azurerm_storage_account.this.primary_blob_endpoint
-    DATA_CONTAINER                              = azurerm_storage_container.this["data"].name
-    DEAD_LETTER_CONTAINER                       = azurerm_storage_container.this["dead_letter"].name
-    EVENTS_HUB_NAME                             = azurerm_eventhub.order_events.name
-    EVENTS_CONSUMER_GROUP                       = azurerm_eventhub_consumer_group.order_events.name
-    NOTIFICATION_HUB_NAME                       = azurerm_notification_hub.this.name
-    NOTIFICATION_HUB_CONNECTION_STRING          = azurerm_notification_hub_authorization_rule.send.primary_connection_string
-  }, var.app_settings)
+  # The settings functions/src/azure/config.ts validates at cold start. The functions reach
+  # Blob Storage, Event Hubs and Notification Hubs with connection strings (SAS keys: Event
+  # Hubs REST send and Notification Hubs have no other option in that code); the Functions
+  # host itself uses the user-assigned identity for AzureWebJobsStorage. App settings are
+  # sensitive in the provider and in state; see ADR 8 for the move to identity-based access.
+  app_settings = merge(
+    {
+      CELL_NAME                        = "azure"
+      PEER_CELL_NAME                   = "aws"
+      PEER_URL                         = var.peer_cell_url
+      APP_VERSION                      = var.app_version
+      DOCUMENTS_STORAGE_CONNECTION     = azurerm_storage_account.this.primary_connection_string
+      DOCUMENTS_CONTAINER              = azurerm_storage_container.this["documents"].name
+      DEAD_LETTER_CONTAINER            = azurerm_storage_container.this["dead_letter"].name
+      ORDER_EVENTS_CONNECTION          = azurerm_eventhub_authorization_rule.functions.primary_connection_string
+      ORDER_EVENTS_HUB                 = azurerm_eventhub.order_events.name
+      NOTIFICATION_HUB_CONNECTION      = azurerm_notification_hub_authorization_rule.send.primary_connection_string
+      NOTIFICATION_HUB_NAME            = azurerm_notification_hub.this.name
+      AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
+      AzureWebJobsStorage__credential  = "managedidentity"
+      AzureWebJobsStorage__clientId    = azurerm_user_assigned_identity.functions.client_id
+    },
+    var.function_route_prefix == "" ? {} : { HTTP_ROUTE_PREFIX = var.function_route_prefix },
+    var.app_settings,
+  )
 
   # The methods API Management forwards to the Function App; the functions answer 404 for an
   # unknown path themselves, so one wildcard operation per method is enough.
@@ -77,10 +80,11 @@ resource "azurerm_storage_account" "this" {
   account_tier             = "Standard"
   account_replication_type = var.storage_replication_type
 
-  min_tls_version                  = "TLS1_2"
-  https_traffic_only_enabled       = true
-  allow_nested_items_to_be_public  = false
-  shared_access_key_enabled        = false
+  min_tls_version                 = "TLS1_2"
+  https_traffic_only_enabled      = true
+  allow_nested_items_to_be_public = false
+  # The functions' DOCUMENTS_STORAGE_CONNECTION is a key-based connection string.
+  shared_access_key_enabled        = true
   default_to_oauth_authentication  = true
   cross_tenant_replication_enabled = false
 
@@ -127,7 +131,8 @@ resource "azurerm_eventhub_namespace" "this" {
   sku                 = "Standard"
   capacity            = 1
 
-  local_authentication_enabled = false
+  # SAS stays on: the functions send over the Event Hubs REST API with a SAS token.
+  local_authentication_enabled = true
   minimum_tls_version          = "1.2"
 
   tags = local.tags
@@ -147,13 +152,15 @@ resource "azurerm_eventhub_consumer_group" "order_events" {
   resource_group_name = var.resource_group_name
 }
 
-resource "azurerm_role_assignment" "functions_eventhub" {
-  for_each = toset(["Azure Event Hubs Data Sender", "Azure Event Hubs Data Receiver"])
-
-  scope                = azurerm_eventhub.order_events.id
-  role_definition_name = each.value
-  principal_id         = azurerm_user_assigned_identity.functions.principal_id
-  principal_type       = "ServicePrincipal"
+# Send and listen on this hub only (the functions publish order events and consume them).
+resource "azurerm_eventhub_authorization_rule" "functions" {
+  name                = "functions-send-listen"
+  namespace_name      = azurerm_eventhub_namespace.this.name
+  eventhub_name       = azurerm_eventhub.order_events.name
+  resource_group_name = var.resource_group_name
+  send                = true
+  listen              = true
+  manage              = false
 }
 
 ################################################################################
@@ -261,10 +268,7 @@ resource "azurerm_function_app_flex_consumption" "this" {
 
   tags = local.tags
 
-  depends_on = [
-    azurerm_role_assignment.functions_storage,
-    azurerm_role_assignment.functions_eventhub,
-  ]
+  depends_on = [azurerm_role_assignment.functions_storage]
 }
 
 # The package is published with OneDeploy (`az functionapp deployment source config-zip`

@@ -39,7 +39,7 @@ output "function_names" {
 
 output "data_store" {
   description = "Where the cell keeps its documents: the blob container URL."
-  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["data"].name}"
+  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["documents"].name}"
 }
 
 output "event_queue" {

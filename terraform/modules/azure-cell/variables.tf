@@ -120,9 +120,9 @@ variable "node_version" {
 }
 
 variable "function_route_prefix" {
-  description = "HTTP route prefix of the Functions host (host.json extensions.http.routePrefix); API Management forwards to https://<app>/<prefix>."
+  description = "HTTP route prefix of the Functions host (host.json extensions.http.routePrefix; the package sets none): API Management forwards to https://<app>/<prefix>, and the functions get it as HTTP_ROUTE_PREFIX."
   type        = string
-  default     = "api"
+  default     = ""
 }
 
 variable "function_maximum_instance_count" {
