@@ -1,0 +1,101 @@
+/** Every input of the apply action, checked before anything runs. */
+import { existsSync, statSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import {
+  environmentInputs,
+  InputError,
+  readBoolean,
+  readKeyValueLines,
+  readLines,
+  readString,
+  type InputSource,
+} from '../../shared/src/inputs/index.js';
+import { STACK_NAME_PATTERN } from '../../shared/src/plan/plan-comment.js';
+import { parseLockTimeout } from '../../shared/src/terraform/state-lock.js';
+
+export interface ApplySettings {
+  /** Absolute path of the Terraform root module. */
+  workingDirectory: string;
+  stack: string;
+  githubToken: string;
+  /** Absolute path of a saved plan, when one was given. */
+  planPath?: string;
+  /** Lower-case hex, when given. */
+  expectedPlanDigest?: string;
+  varFiles: string[];
+  backendConfig: { key: string; value: string }[];
+  /** As Terraform reads it (`-lock-timeout=`). */
+  lockTimeout: string;
+  lockTimeoutSeconds: number;
+  includeSensitiveOutputs: boolean;
+}
+
+const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+
+export function parseSettings(
+  source: InputSource = environmentInputs,
+  workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd(),
+): ApplySettings {
+  const directoryInput = readString('working-directory', { required: true }, source);
+  const workingDirectory = resolve(workspace, directoryInput);
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new InputError(
+      'working-directory',
+      `must be a folder holding a Terraform root module; '${directoryInput}' is not a folder (resolved to ${workingDirectory}).`,
+    );
+  }
+
+  const stack = readString('stack', { default: basename(workingDirectory) }, source);
+  if (!STACK_NAME_PATTERN.test(stack)) {
+    throw new InputError(
+      'stack',
+      `must be 1-100 characters of letters, digits, '.', '_', '-' or '/', starting with a letter or digit; got '${stack}'.`,
+    );
+  }
+
+  const settings: ApplySettings = {
+    workingDirectory,
+    stack,
+    githubToken: readString('github-token', {}, source),
+    varFiles: readLines('var-files', source),
+    backendConfig: readKeyValueLines('backend-config', source),
+    lockTimeout: '5m',
+    lockTimeoutSeconds: 300,
+    includeSensitiveOutputs: readBoolean('include-sensitive-outputs', false, source),
+  };
+
+  const planPath = readString('plan-path', {}, source);
+  if (planPath !== '') {
+    const absolute = isAbsolute(planPath) ? planPath : resolve(workspace, planPath);
+    if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+      throw new InputError(
+        'plan-path',
+        `must be the path of a saved plan file (terraform plan -out); '${planPath}' does not exist.`,
+      );
+    }
+    settings.planPath = absolute;
+  }
+
+  const digest = readString('expected-plan-digest', {}, source).toLowerCase();
+  if (digest !== '') {
+    if (!DIGEST_PATTERN.test(digest)) {
+      throw new InputError(
+        'expected-plan-digest',
+        'must be a plan-digest: 64 hexadecimal characters, as the plan action prints it.',
+      );
+    }
+    settings.expectedPlanDigest = digest;
+  }
+
+  const lockTimeout = readString('lock-timeout', { default: '5m' }, source);
+  const seconds = parseLockTimeout(lockTimeout);
+  if (seconds === undefined) {
+    throw new InputError(
+      'lock-timeout',
+      `must be a duration such as 0s, 30s, 5m or 1h30m; got '${lockTimeout}'.`,
+    );
+  }
+  settings.lockTimeout = lockTimeout;
+  settings.lockTimeoutSeconds = seconds;
+  return settings;
+}

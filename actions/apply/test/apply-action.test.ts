@@ -1,0 +1,376 @@
+/**
+ * The apply action end to end: its dist/ run by the test bench's action runner as GitHub runs
+ * it, on a push to main, against real Terraform (terraform_data, local backend) and the GitHub
+ * stand-in holding the merged pull request and its reviewed plan comment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
+import {
+  fakeSha,
+  hasGitHubEventFixtures,
+  pushEvent,
+} from '../../../test-bench/src/github-events.js';
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../../../stand-ins/src/github/github-stand-in.js';
+import { terraformAvailable } from '../../shared/test/terraform/terraform-fixture.js';
+import {
+  applyActionDir,
+  deployedStack,
+  reviewComment,
+  visibleLog,
+  type StackScenario,
+} from './support/apply-scenario.js';
+
+const REPO = 'Codertocat/Hello-World';
+const STACK = 'app';
+const SECRET = 'sk-live-5f3c9a1b7e2d4c60';
+
+const ready = terraformAvailable() && hasGitHubEventFixtures();
+if (!ready) {
+  console.warn(
+    'apply action tests skipped: they need the terraform binary on PATH and ../shared/fixtures/github-events',
+  );
+}
+const describeReady = ready ? describe : describe.skip;
+
+let github: GitHubStandIn;
+let nextPull = 10;
+
+beforeAll(async () => {
+  if (ready) github = await startGitHubStandIn();
+});
+
+afterAll(async () => {
+  if (github) await github.close();
+});
+
+interface Merged {
+  number: number;
+  mergeSha: string;
+}
+
+/** A merged pull request whose merge commit is the pushed commit, with `comment` on it. */
+function mergedPullRequest(comment?: string): Merged {
+  const number = nextPull++;
+  const mergeSha = fakeSha(`merge-${number}`);
+  github.addPullRequest(REPO, {
+    number,
+    headSha: fakeSha(`head-${number}`),
+    state: 'closed',
+    merged: true,
+    mergeCommitSha: mergeSha,
+  });
+  if (comment !== undefined) github.addComment(REPO, number, comment);
+  return { number, mergeSha };
+}
+
+function reviewed(stack: StackScenario): { merged: Merged; digest: string } {
+  const { plan, digest } = stack.review();
+  const headSha = fakeSha(`reviewed-${nextPull}`);
+  const merged = mergedPullRequest(reviewComment(STACK, plan, digest, headSha));
+  return { merged, digest };
+}
+
+async function apply(
+  stack: StackScenario,
+  mergeSha: string,
+  inputs: Record<string, string> = {},
+): Promise<ActionResult> {
+  return runAction({
+    actionDir: applyActionDir,
+    event: pushEvent({ after: mergeSha, ref: 'refs/heads/main' }),
+    token: github.writeToken,
+    apiUrl: github.apiUrl,
+    runId: 4243,
+    env: stack.env,
+    inputs: { 'working-directory': stack.dir, stack: STACK, 'lock-timeout': '10s', ...inputs },
+    timeoutMs: 90_000,
+  });
+}
+
+function commentBody(number: number): string {
+  return github.comments(REPO, number)[0]?.body ?? '';
+}
+
+function stateOf(stack: StackScenario, name: string): unknown {
+  const state = JSON.parse(stack.stateBytes().toString('utf8')) as {
+    resources: { name: string; instances: { attributes: { input: { value: unknown } } }[] }[];
+  };
+  return state.resources.find((resource) => resource.name === name)?.instances[0]?.attributes.input
+    .value;
+}
+
+/** Everything a person or a later step can see from the run (outputs-json aside when asked). */
+function everythingVisible(result: ActionResult, comment: string, withOutputsJson = true): string {
+  const outputs = { ...result.outputs };
+  if (!withOutputsJson) delete outputs['outputs-json'];
+  return [
+    visibleLog(result.stdout),
+    result.stderr,
+    result.summary,
+    JSON.stringify(outputs),
+    JSON.stringify(result.annotations),
+    comment,
+  ].join('\n');
+}
+
+describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
+  it('applies the plan that was reviewed and reports it on the pull request', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged, digest } = reviewed(stack);
+
+      const result = await apply(stack, merged.mergeSha);
+
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs['applied']).toBe('true');
+      expect(result.outputs['failure-reason']).toBe('');
+      expect(result.outputs['plan-digest']).toBe(digest);
+      expect(stateOf(stack, 'app')).toEqual('bonjour');
+      const outputs = JSON.parse(result.outputs['outputs-json'] ?? '{}') as Record<
+        string,
+        { value: unknown }
+      >;
+      expect(outputs['greeting']?.value).toBe('bonjour');
+      // Sensitive outputs stay out unless asked for, and never appear in clear anywhere.
+      expect(outputs['api_key']).toBeUndefined();
+      expect(result.masks).toContain(SECRET);
+      const comment = commentBody(merged.number);
+      expect(comment).toContain(`**Applied at ${merged.mergeSha.slice(0, 7)} by run 4243**`);
+      expect(result.summary).toContain('Terraform apply for `app`: applied');
+      expect(result.stdout).toContain('[command]terraform apply');
+      expect(everythingVisible(result, comment)).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('refuses a configuration changed after review, shows the difference and leaves the state byte-identical', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged, digest } = reviewed(stack);
+      // Changed after the review: another value, and a resource nobody reviewed.
+      stack.edit('default = "bonjour"', 'default = "hola"');
+      stack.edit('default = false', 'default = true');
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, merged.mergeSha);
+
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['applied']).toBe('false');
+      expect(result.outputs['failure-reason']).toBe('plan-changed');
+      expect(result.outputs['plan-digest']).not.toBe(digest);
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(result.stdout).not.toContain('[command]terraform apply');
+      // The difference, by address and action, in the log and the summary.
+      expect(result.stdout).toContain(
+        'terraform_data.broken[0]: reviewed (not in the reviewed plan); now create',
+      );
+      expect(result.summary).toContain(
+        '| `terraform_data.broken[0]` | (not in the reviewed plan) | create |',
+      );
+      expect(result.summary).toContain(`approved plan-digest \`${digest}\``);
+      const errors = result.annotations.filter((a) => a.level === 'error');
+      expect(errors.map((a) => a.message).join('\n')).toContain('not the plan that was reviewed');
+      expect(commentBody(merged.number)).toMatch(
+        /\*\*Not applied: the plan changed after review \(1 resource differs, see run 4243\)\*\*/,
+      );
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('refuses a stale saved plan (plan-path) and applies nothing', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { digest, planFile } = stack.review('saved.tfplan');
+      // The state changes after the plan was saved (another apply), so Terraform refuses it.
+      stack.tf([
+        'apply',
+        '-auto-approve',
+        '-input=false',
+        '-no-color',
+        '-replace=terraform_data.hold',
+        '-target=terraform_data.hold',
+      ]);
+      const before = stack.stateBytes();
+      const { mergeSha } = mergedPullRequest();
+
+      const result = await apply(stack, mergeSha, {
+        'plan-path': planFile,
+        'expected-plan-digest': digest,
+      });
+
+      expect(result.outputs['failure-reason']).toBe('stale-plan');
+      expect(result.outputs['applied']).toBe('false');
+      expect(result.outputs['plan-digest']).toBe(digest);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toContain('is stale');
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(stateOf(stack, 'app')).toEqual('hello');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  describe('state lock held by another process', () => {
+    /** `terraform apply` replacing only terraform_data.hold, whose provisioner sleeps. */
+    async function holdLock(stack: StackScenario, seconds: number) {
+      const holder = spawn(
+        'terraform',
+        [
+          'apply',
+          '-auto-approve',
+          '-input=false',
+          '-no-color',
+          '-replace=terraform_data.hold',
+          '-target=terraform_data.hold',
+          `-var=hold_seconds=${seconds}`,
+        ],
+        { cwd: stack.dir, env: { ...process.env, ...stack.env }, stdio: 'ignore' },
+      );
+      const done = new Promise<number | null>((resolve) => holder.on('close', resolve));
+      const lockFile = join(stack.dir, '.terraform.tfstate.lock.info');
+      for (let i = 0; i < 200 && !existsSync(lockFile); i++) await sleep(50);
+      const info = JSON.parse(readFileSync(lockFile, 'utf8')) as { ID: string; Who: string };
+      return { done, info };
+    }
+
+    it('waits lock-timeout, then fails naming the holder', async () => {
+      const stack = deployedStack();
+      try {
+        stack.edit('default = "hello"', 'default = "bonjour"');
+        const { merged } = reviewed(stack);
+        const { done, info } = await holdLock(stack, 12);
+        try {
+          const result = await apply(stack, merged.mergeSha, { 'lock-timeout': '3s' });
+          expect(result.outputs['failure-reason']).toBe('state-locked');
+          expect(result.outputs['applied']).toBe('false');
+          const failure = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+          expect(failure).toContain(info.Who);
+          expect(failure).toContain(info.ID);
+          expect(failure).toContain('waited 3s');
+          expect(commentBody(merged.number)).toContain(
+            `**Not applied: the state is locked by ${info.Who}`,
+          );
+        } finally {
+          // Killing the holder could orphan its provisioner's sleep: let it finish.
+          await done;
+        }
+        expect(stateOf(stack, 'app')).toEqual('hello');
+      } finally {
+        stack.cleanup();
+      }
+    });
+
+    it('applies once the lock is released within lock-timeout', async () => {
+      const stack = deployedStack();
+      try {
+        stack.edit('default = "hello"', 'default = "bonjour"');
+        const { merged, digest } = reviewed(stack);
+        const { done } = await holdLock(stack, 3);
+        try {
+          const result = await apply(stack, merged.mergeSha, { 'lock-timeout': '30s' });
+          expect(result.outputs['failure-reason']).toBe('');
+          expect(result.outputs['applied']).toBe('true');
+          expect(result.outputs['plan-digest']).toBe(digest);
+        } finally {
+          await done;
+        }
+        expect(stateOf(stack, 'app')).toEqual('bonjour');
+      } finally {
+        stack.cleanup();
+      }
+    });
+  });
+
+  it('skips terraform apply when the plan has no changes', async () => {
+    const stack = deployedStack();
+    try {
+      const { merged, digest } = reviewed(stack);
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, merged.mergeSha);
+
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs['applied']).toBe('false');
+      expect(result.outputs['failure-reason']).toBe('');
+      expect(result.outputs['plan-digest']).toBe(digest);
+      expect(result.stdout).not.toContain('[command]terraform apply');
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(commentBody(merged.number)).toContain('**No changes to apply at');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('refuses when no approved plan exists, naming the pull request and stack searched', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const before = stack.stateBytes();
+      const withoutComment = mergedPullRequest();
+      const result = await apply(stack, withoutComment.mergeSha);
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['failure-reason']).toBe('no-approved-plan');
+      const failure = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+      expect(failure).toContain(`#${withoutComment.number}`);
+      expect(failure).toContain(`stack '${STACK}'`);
+      expect(result.stdout).not.toContain('[command]terraform');
+
+      const orphan = await apply(stack, fakeSha('pushed-directly'));
+      expect(orphan.outputs['failure-reason']).toBe('no-approved-plan');
+      expect(orphan.annotations.find((a) => a.level === 'error')?.message).toContain(
+        'belongs to no pull request',
+      );
+      expect(stack.stateBytes().equals(before)).toBe(true);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('includes sensitive outputs only when asked, masked and never in clear', async () => {
+    const stack = deployedStack();
+    try {
+      const { merged } = reviewed(stack);
+      const result = await apply(stack, merged.mergeSha, { 'include-sensitive-outputs': 'true' });
+      expect(result.exitCode).toBe(0);
+      const outputs = JSON.parse(result.outputs['outputs-json'] ?? '{}') as Record<
+        string,
+        { value: unknown; sensitive: boolean }
+      >;
+      expect(outputs['api_key']).toEqual({ sensitive: true, type: 'string', value: SECRET });
+      expect(result.masks).toContain(SECRET);
+      // Only outputs-json holds it (asked for, and masked by the runner wherever it is shown).
+      expect(everythingVisible(result, commentBody(merged.number), false)).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('reports an apply error as apply-failed with Terraform error as an annotation', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = false', 'default = true');
+      const { merged, digest } = reviewed(stack);
+      const result = await apply(stack, merged.mergeSha);
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['failure-reason']).toBe('apply-failed');
+      expect(result.outputs['plan-digest']).toBe(digest);
+      const messages = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect(messages.join('\n')).toContain('deploy target refused the change');
+      expect(commentBody(merged.number)).toContain('**Apply failed at');
+    } finally {
+      stack.cleanup();
+    }
+  });
+});
