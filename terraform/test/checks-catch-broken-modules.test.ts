@@ -13,6 +13,7 @@ import {
   providerVersionsPinned,
   queuesRedriveAndReportFailures,
   referencesResolve,
+  unusedDeclarations,
   remoteStateConfigured,
   route53WeightedRecords,
   s3BucketsLockedDown,
@@ -141,6 +142,38 @@ output "u" {
         'bad: module "cell" does not set required variable "size" of child',
       ],
     );
+  });
+});
+
+describe('unused declarations', () => {
+  it('reports a variable used only by its own validation, an unused local and data source', async () => {
+    const module = await snippet(`
+variable "size" {
+  type        = number
+  description = "d"
+  validation {
+    condition     = var.size > 0
+    error_message = "positive"
+  }
+}
+variable "used" {
+  type        = string
+  description = "d"
+}
+locals {
+  spare = 1
+}
+data "aws_region" "current" {}
+output "u" {
+  description = "d"
+  value       = var.used
+}
+`);
+    expectProblems(unusedDeclarations(module), [
+      'bad: variable "size" is declared but not used',
+      'bad: local "spare" is declared but not used',
+      'bad: data.aws_region.current is declared but not used',
+    ]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   providerVersionsPinned,
   queuesRedriveAndReportFailures,
   referencesResolve,
+  unusedDeclarations,
   remoteStateConfigured,
   requiredProviders,
   route53WeightedRecords,
@@ -72,6 +73,10 @@ describe.each(all)('%s', (dir) => {
       }),
     ).toEqual([]);
     expect(moduleCallsMatchVariables(module, child)).toEqual([]);
+  });
+
+  it('uses every variable, local and data source it declares (tflint terraform_unused_declarations)', () => {
+    expect(unusedDeclarations(get(dir))).toEqual([]);
   });
 
   it('pins Terraform and provider versions', () => {

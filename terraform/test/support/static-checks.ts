@@ -208,6 +208,35 @@ export function referencesResolve(
   return [...problems];
 }
 
+/**
+ * Every variable, local and data source is used somewhere else in the module (tflint's
+ * terraform_unused_declarations, which CI runs on GitHub). A variable read only by its own
+ * validation does not count.
+ */
+export function unusedDeclarations(module: TerraformModule): string[] {
+  const used = new Set<string>();
+  for (const { reference, scope } of allReferences(module)) {
+    const [root = '', second = '', third = ''] = names(reference);
+    const key = root === 'data' ? `data.${second}.${third}` : `${root}.${second}`;
+    if (scope.where === `variable "${second}"` && root === 'var') continue;
+    used.add(key);
+  }
+  const problems: string[] = [];
+  for (const name of module.variables.keys()) {
+    if (!used.has(`var.${name}`))
+      problems.push(`${module.name}: variable "${name}" is declared but not used`);
+  }
+  for (const name of module.locals.keys()) {
+    if (!used.has(`local.${name}`))
+      problems.push(`${module.name}: local "${name}" is declared but not used`);
+  }
+  for (const address of module.data.keys()) {
+    if (!used.has(`data.${address}`))
+      problems.push(`${module.name}: data.${address} is declared but not used`);
+  }
+  return problems;
+}
+
 /** Arguments of a module call match the child's variables; required ones are all set. */
 export function moduleCallsMatchVariables(
   module: TerraformModule,
