@@ -39,6 +39,9 @@ async function bundle(entry, outfile, external = []) {
     platform: 'node',
     target: 'node20',
     format: 'esm',
+    // The ES module builds of the AWS SDK and Azure packages tree-shake far better than their
+    // CommonJS builds: smaller bundles, faster cold starts.
+    mainFields: ['module', 'main'],
     minify: true,
     sourcemap: false,
     legalComments: 'none',

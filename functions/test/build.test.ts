@@ -45,6 +45,22 @@ const lambdaEnv = {
   NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
 };
 
+const azureEnv = {
+  CELL_NAME: 'azure',
+  PEER_CELL_NAME: 'aws',
+  PEER_URL: 'http://127.0.0.1:9',
+  APP_VERSION: '1.0.0',
+  REGION_NAME: 'westeurope',
+  DOCUMENTS_STORAGE_CONNECTION:
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;',
+  ORDER_EVENTS_CONNECTION:
+    'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
+  ORDER_EVENTS_HUB: 'order-events',
+  NOTIFICATION_HUB_CONNECTION:
+    'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
+  NOTIFICATION_HUB_NAME: 'customers',
+};
+
 describe('npm run build:functions', () => {
   let outDir: string;
   let artifacts: Artifact[];
@@ -108,5 +124,18 @@ describe('npm run build:functions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the Azure bundle loads and registers its two functions (the Functions worker is absent here)', async () => {
+    const entry = join(outDir, 'azure', 'dist', 'index.js');
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(entry)});`],
+      { env: { PATH: process.env.PATH, ...azureEnv } },
+    );
+    // Without the worker, @azure/functions runs in test mode and says which registrations it skipped.
+    const output = `${stdout}${stderr}`;
+    expect(output).toMatch(/register function "api"/);
+    expect(output).toMatch(/register function "orderPlaced"/);
   });
 });
