@@ -399,6 +399,26 @@ describe('GitHub REST stand-in with Octokit', () => {
     });
   });
 
+  it('adds labels to an issue, creating unknown ones, and lists the repository labels', async () => {
+    const number = github.addIssue(REPO, { title: 'Label me' }).number;
+    const added = await octokit.rest.issues.addLabels({
+      owner,
+      repo,
+      issue_number: number,
+      labels: ['drift', 'stack:aws'],
+    });
+    expect(added.data.map((label) => label.name)).toEqual(['drift', 'stack:aws']);
+    expect(github.issue(REPO, number)?.labels).toEqual(['drift', 'stack:aws']);
+    const all = await octokit.paginate(octokit.rest.issues.listLabelsForRepo, { owner, repo });
+    expect(all.map((label) => label.name)).toEqual(expect.arrayContaining(['drift', 'stack:aws']));
+    const byLabel = await octokit.rest.issues.listForRepo({
+      owner,
+      repo,
+      labels: 'drift,stack:aws',
+    });
+    expect(byLabel.data.map((issue) => issue.number)).toEqual([number]);
+  });
+
   it('finds pull requests by commit and returns a pull request with merge details', async () => {
     github.addPullRequest(REPO, {
       number: 42,
