@@ -211,8 +211,7 @@ export class FrontDoorRouter implements TrafficRouter {
     const changes = CLOUDS.filter((cloud) => {
       const current = this.known.get(cloud);
       if (!current) return true;
-      if (current.enabled !== wanted[cloud].enabled) return true;
-      return wanted[cloud].enabled && current.weight !== wanted[cloud].weight;
+      return current.enabled !== wanted[cloud].enabled || current.weight !== wanted[cloud].weight;
     });
     if (changes.length === 0) {
       return {
@@ -235,9 +234,8 @@ export class FrontDoorRouter implements TrafficRouter {
           this.target.profile,
           this.target.originGroup,
           origin,
-          state.enabled
-            ? { weight: state.weight, enabledState: 'Enabled' }
-            : { enabledState: 'Disabled' },
+          // The weight goes with a disable too, so a restore puts back exactly what was read.
+          { weight: state.weight, enabledState: state.enabled ? 'Enabled' : 'Disabled' },
           { abortSignal: signal, updateIntervalInMs: this.options.pollIntervalMs },
         ),
       );

@@ -69,7 +69,7 @@ describe('traffic-shift end to end: successful runs', () => {
       'aws-origin:{"weight":750,"enabledState":"Enabled"}',
       'azure-origin:{"weight":250,"enabledState":"Enabled"}',
       'aws-origin:{"weight":1000,"enabledState":"Enabled"}',
-      'azure-origin:{"enabledState":"Disabled"}',
+      'azure-origin:{"weight":250,"enabledState":"Disabled"}',
     ]);
     // Azure no longer carries traffic in the last step, so it is no longer probed there.
     expect(result.summary).toContain(

@@ -1,0 +1,211 @@
+// The engine with in-memory routers and probes: the rules that do not depend on any cloud.
+import { describe, expect, it } from '@jest/globals';
+import type { Prober, ProbeResult } from '../../src/probes/prober.js';
+import { CancelledError, runRollout, type RolloutOptions } from '../../src/rollout/engine.js';
+import type { RouterChange, RouterReading, TrafficRouter } from '../../src/rollout/router.js';
+import { formatSplit, type Cloud, type Split } from '../../src/rollout/split.js';
+
+class MemoryRouter implements TrafficRouter {
+  readonly label: string;
+  writes: string[] = [];
+  failApplyAt: number | undefined;
+  failRestore = false;
+  applyDelayMs = 0;
+
+  constructor(
+    readonly id: string,
+    public split: Split | undefined,
+  ) {
+    this.label = id;
+  }
+
+  async read(): Promise<RouterReading> {
+    return {
+      split: this.split,
+      description: this.split ? formatSplit(this.split) : 'nothing enabled',
+      warnings: [],
+    };
+  }
+
+  describe(split: Split): string {
+    return `set ${formatSplit(split)}`;
+  }
+
+  private change(): RouterChange {
+    return { status: 'done', writes: 1, calls: 1, retries: 0, durationMs: 1, detail: '' };
+  }
+
+  async apply(split: Split, signal: AbortSignal): Promise<RouterChange> {
+    if (this.applyDelayMs > 0) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, this.applyDelayMs);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason as Error);
+        });
+      });
+    }
+    this.writes.push(formatSplit(split));
+    if (this.failApplyAt === this.writes.length) throw new Error('HTTP 500 InternalServerError');
+    this.split = split;
+    return this.change();
+  }
+
+  async restore(reading: RouterReading): Promise<RouterChange> {
+    if (this.failRestore) throw new Error('AccessDenied');
+    this.writes.push(`restore ${reading.description}`);
+    this.split = reading.split;
+    return this.change();
+  }
+}
+
+function prober(health: (cloud: Cloud, call: number) => boolean): Prober & { calls: number } {
+  const state = {
+    calls: 0,
+    async probe(cloud: Cloud): Promise<ProbeResult> {
+      state.calls += 1;
+      const ok = health(cloud, state.calls);
+      return {
+        cloud,
+        ok,
+        status: ok ? 200 : 503,
+        latencyMs: 1,
+        at: Date.now(),
+        ...(ok ? {} : { error: 'HTTP 503' }),
+      };
+    },
+  };
+  return state;
+}
+
+const OPTIONS: RolloutOptions = {
+  target: { aws: 100, azure: 0 },
+  steps: [50, 100],
+  bakeMs: 0,
+  probeIntervalMs: 1,
+  thresholds: { maxErrorRate: 0.01, maxP95LatencyMs: 1000, minProbes: 3 },
+  dryRun: false,
+  changeTimeoutMs: 5000,
+};
+const log = { info: () => undefined, warning: () => undefined };
+
+describe('runRollout', () => {
+  it('plans from the least advanced router when the routers disagree', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const frontDoor = new MemoryRouter('frontdoor', { aws: 90, azure: 10 });
+    const report = await runRollout(
+      OPTIONS,
+      { routers: [route53, frontDoor], prober: prober(() => true), log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('completed');
+    expect(report.initialSplit).toEqual({ aws: 50, azure: 50 });
+    expect(route53.writes).toEqual(['aws=75,azure=25', 'aws=100,azure=0']);
+    expect(frontDoor.writes).toEqual(['aws=75,azure=25', 'aws=100,azure=0']);
+  });
+
+  it('still writes one step when the schedule is empty but a router is off target', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 100, azure: 0 });
+    const frontDoor = new MemoryRouter('frontdoor', undefined);
+    const report = await runRollout(
+      OPTIONS,
+      { routers: [route53, frontDoor], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('completed');
+    expect(frontDoor.writes).toEqual(['aws=100,azure=0']);
+  });
+
+  it('stops the bake at the first round that breaks a threshold (fast abort)', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const probes = prober((cloud, call) => !(cloud === 'azure' && call > 6));
+    const report = await runRollout(
+      {
+        ...OPTIONS,
+        bakeMs: 60_000,
+        probeIntervalMs: 5000,
+        steps: [100],
+        target: { aws: 20, azure: 80 },
+      },
+      { routers: [route53], prober: probes, log },
+      new AbortController().signal,
+    );
+    // 3 smoke rounds (6 probes), then the first bake round fails azure: no waiting out 60 s.
+    expect(report.outcome).toBe('rolled-back');
+    expect(probes.calls).toBe(8);
+    expect(report.failureReason).toBe('azure probes: 1 of 1 failed (HTTP 503) at step 1');
+    expect(route53.split).toEqual({ aws: 50, azure: 50 });
+  });
+
+  it('restores only the routers it touched and says what a failed rollback left', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const frontDoor = new MemoryRouter('frontdoor', { aws: 50, azure: 50 });
+    frontDoor.failApplyAt = 2;
+    route53.failRestore = true;
+    const report = await runRollout(
+      OPTIONS,
+      { routers: [route53, frontDoor], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('rollback-failed');
+    expect(
+      report.rollback?.routers.map((router) => [router.id, router.status, router.holds]),
+    ).toEqual([
+      ['route53', 'failed', 'aws=100,azure=0'],
+      ['frontdoor', 'restored', 'aws=50,azure=50'],
+    ]);
+    expect(report.failureReason).toBe(
+      'frontdoor: HTTP 500 InternalServerError at step 2; the rollback failed: route53 holds aws=100,azure=0; frontdoor holds aws=50,azure=50',
+    );
+    expect(report.finalSplit).toBe('route53: aws=100,azure=0; frontdoor: aws=50,azure=50');
+  });
+
+  it('rolls back on cancellation in the middle of a write', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    route53.applyDelayMs = 10_000;
+    const controller = new AbortController();
+    const running = runRollout(
+      OPTIONS,
+      { routers: [route53], prober: undefined, log },
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(new CancelledError('SIGINT')), 20);
+    const report = await running;
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.failureReason).toBe('cancelled (SIGINT)');
+    expect(route53.writes).toEqual(['restore aws=50,azure=50']);
+  });
+
+  it('changes nothing when a router cannot be read or no split is known', async () => {
+    const broken: TrafficRouter = {
+      ...new MemoryRouter('route53', undefined),
+      id: 'route53',
+      label: 'Route 53',
+      read: async () => {
+        throw new Error('AccessDenied: not authorized to perform route53:ListResourceRecordSets');
+      },
+    } as TrafficRouter;
+    const frontDoor = new MemoryRouter('frontdoor', { aws: 50, azure: 50 });
+    const report = await runRollout(
+      OPTIONS,
+      { routers: [broken, frontDoor], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('failed-unchanged');
+    expect(report.failureReason).toBe(
+      'could not read the live weights: AccessDenied: not authorized to perform route53:ListResourceRecordSets',
+    );
+    expect(frontDoor.writes).toEqual([]);
+
+    const empty = new MemoryRouter('frontdoor', undefined);
+    const unknown = await runRollout(
+      OPTIONS,
+      { routers: [empty], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(unknown.outcome).toBe('failed-unchanged');
+    expect(unknown.failureReason).toBe(
+      'cannot tell the current split: frontdoor holds nothing enabled',
+    );
+  });
+});

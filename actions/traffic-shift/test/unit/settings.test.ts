@@ -1,0 +1,211 @@
+import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../../../shared/src/inputs/index.js';
+import { parseSplit, parseSteps, readSettings } from '../../src/settings.js';
+
+const ROUTE53 = {
+  'route53-hosted-zone-id': 'Z0TRAFFIC',
+  'route53-record-name': 'app.example.com',
+  'route53-record-type': 'cname',
+  'route53-set-identifiers': 'aws=aws-cell,azure=azure-cell',
+};
+const FRONT_DOOR = {
+  'azure-subscription-id': '00000000-0000-0000-0000-000000000001',
+  'frontdoor-resource-group': 'rg',
+  'frontdoor-profile': 'afd',
+  'frontdoor-origin-group': 'cells',
+  'frontdoor-origins': 'aws=a,azure=b',
+};
+
+function read(inputs: Record<string, string>) {
+  return readSettings((name) => (inputs[name] ?? '').trim());
+}
+
+function errorOf(inputs: Record<string, string>): InputError {
+  try {
+    read(inputs);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('readSettings', () => {
+  it('reads both router blocks with the defaults', () => {
+    const settings = read({ target: 'aws=100,azure=0', ...ROUTE53, ...FRONT_DOOR });
+    expect(settings).toMatchObject({
+      target: { aws: 100, azure: 0 },
+      steps: [10, 25, 50, 100],
+      bakeMs: 60_000,
+      probeIntervalMs: 5000,
+      route53: {
+        hostedZoneId: 'Z0TRAFFIC',
+        recordType: 'CNAME',
+        setIdentifiers: { aws: 'aws-cell', azure: 'azure-cell' },
+        endpoint: undefined,
+      },
+      frontDoor: {
+        origins: { aws: 'a', azure: 'b' },
+        resourceManagerUrl: 'https://management.azure.com',
+      },
+      smokeUrls: undefined,
+      smokeExpectedStatus: 200,
+      maxErrorRate: 0.01,
+      maxP95LatencyMs: 1000,
+      minProbesPerStep: 3,
+      dryRun: false,
+      changeTimeoutMs: 600_000,
+      changePollMs: 2000,
+    });
+  });
+
+  it('accepts one router block alone and a /hostedzone/ prefix', () => {
+    const settings = read({
+      target: 'aws=0,azure=100',
+      ...ROUTE53,
+      'route53-hosted-zone-id': '/hostedzone/Z0TRAFFIC',
+    });
+    expect(settings.frontDoor).toBeUndefined();
+    expect(settings.route53?.hostedZoneId).toBe('Z0TRAFFIC');
+  });
+
+  it.each<[string, Record<string, string>, string, string]>([
+    ['no target', { ...ROUTE53 }, 'target', 'is required'],
+    ['no router', { target: 'aws=50,azure=50' }, 'route53-hosted-zone-id', 'no router given'],
+    [
+      'half a Route 53 block',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': '' },
+      'route53-set-identifiers',
+      'is required when the Route 53 block is used',
+    ],
+    [
+      'half a Front Door block',
+      { target: 'aws=50,azure=50', 'frontdoor-profile': 'afd' },
+      'azure-subscription-id',
+      'set azure-subscription-id, frontdoor-resource-group, frontdoor-origin-group, frontdoor-origins too',
+    ],
+    [
+      'a bad set identifier map',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': 'aws=x' },
+      'route53-set-identifiers',
+      'azure missing; expected aws=<set identifier>,azure=<set identifier>',
+    ],
+    [
+      'a bad record type',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-record-type': 'WEIGHTED' },
+      'route53-record-type',
+      'not a Route 53 record type',
+    ],
+    [
+      'a bad subscription',
+      { target: 'aws=50,azure=50', ...FRONT_DOOR, 'azure-subscription-id': 'prod' },
+      'azure-subscription-id',
+      'not a subscription ID',
+    ],
+    [
+      'an http resource manager',
+      {
+        target: 'aws=50,azure=50',
+        ...FRONT_DOOR,
+        'azure-resource-manager-url': 'http://arm.local',
+      },
+      'azure-resource-manager-url',
+      'must be an https:// URL',
+    ],
+    [
+      'a bad endpoint',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'aws-endpoint-url': 'localhost:4566' },
+      'aws-endpoint-url',
+      'not an http(s) URL',
+    ],
+    [
+      'a bad smoke URL',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-urls': 'aws=https://a/health,azure=nope' },
+      'smoke-urls',
+      "'nope' is not a URL",
+    ],
+    [
+      'negative bake',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'bake-seconds': '-1' },
+      'bake-seconds',
+      'a number of seconds, 0 or more',
+    ],
+    [
+      'zero interval',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'probe-interval-seconds': '0' },
+      'probe-interval-seconds',
+      'above 0',
+    ],
+    [
+      'error rate of 1',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1' },
+      'max-error-rate',
+      'from 0 up to (not including) 1',
+    ],
+    [
+      'a percent error rate',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1%' },
+      'max-error-rate',
+      "'1%' is not",
+    ],
+    [
+      'fractional probes',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'min-probes-per-step': '2.5' },
+      'min-probes-per-step',
+      'a whole number',
+    ],
+    [
+      'a bad status',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-expected-status': '600' },
+      'smoke-expected-status',
+      'an HTTP status',
+    ],
+    [
+      'a bad dry-run',
+      { target: 'aws=50,azure=50', ...ROUTE53, 'dry-run': 'yes' },
+      'dry-run',
+      'must be true or false',
+    ],
+  ])('rejects %s, naming the input', (_name, inputs, input, text) => {
+    const error = errorOf(inputs);
+    expect(error.input).toBe(input);
+    expect(error.message).toContain(`Input '${input}'`);
+    expect(error.message).toContain(text);
+  });
+});
+
+describe('parseSplit', () => {
+  it('reads whole percentages in any order, with spaces or new lines', () => {
+    expect(parseSplit('target', ' azure=30 ,\naws=70 ')).toEqual({ aws: 70, azure: 30 });
+  });
+
+  it.each([
+    ['aws=50', 'azure missing'],
+    ['aws=50,azure=50,gcp=0', "unknown cloud 'gcp'; the clouds are aws and azure"],
+    ['aws=50,aws=50', 'aws is given twice'],
+    ['aws=50.5,azure=49.5', 'aws=50.5 is not a whole percentage'],
+    ['aws=-10,azure=110', 'aws=-10 is not a whole percentage'],
+    ['aws=60,azure=60', 'the percentages sum to 120, not 100'],
+    ['50/50', "'50/50' is not cloud=value"],
+    ['aws=,azure=100', 'aws has no value'],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseSplit('target', text)).toThrow(message);
+  });
+});
+
+describe('parseSteps', () => {
+  it('accepts strictly increasing steps ending at 100', () => {
+    expect(parseSteps('steps', '5, 20,100')).toEqual([5, 20, 100]);
+    expect(parseSteps('steps', '100')).toEqual([100]);
+  });
+
+  it.each([
+    ['10,10,100', 'strictly increasing; 10 follows 10'],
+    ['10,50', 'the last step must be 100'],
+    ['0,100', "'0' is not a whole percentage 1-100"],
+    ['10,,100', "'' is not a whole percentage"],
+    ['25%,100', "'25%' is not"],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseSteps('steps', text)).toThrow(message);
+  });
+});
