@@ -177,14 +177,11 @@ describe('runRollout', () => {
   });
 
   it('changes nothing when a router cannot be read or no split is known', async () => {
-    const broken: TrafficRouter = {
-      ...new MemoryRouter('route53', undefined),
-      id: 'route53',
-      label: 'Route 53',
-      read: async () => {
+    const broken = new (class extends MemoryRouter {
+      override async read(): Promise<RouterReading> {
         throw new Error('AccessDenied: not authorized to perform route53:ListResourceRecordSets');
-      },
-    } as TrafficRouter;
+      }
+    })('route53', undefined);
     const frontDoor = new MemoryRouter('frontdoor', { aws: 50, azure: 50 });
     const report = await runRollout(
       OPTIONS,
