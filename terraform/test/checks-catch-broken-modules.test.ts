@@ -202,6 +202,18 @@ output "arn" {
     ]);
   });
 
+  it('reports a required argument missing inside a nested block', async () => {
+    const module = await snippet(`
+resource "aws_s3_bucket_ownership_controls" "o" {
+  bucket = "b"
+  rule {}
+}
+`);
+    expectProblems(attributesMatchSchema(module, awsSchema, 'aws_'), [
+      'bad: aws_s3_bucket_ownership_controls.o.rule: required argument "object_ownership" is missing',
+    ]);
+  });
+
   it('reports a dynamic block that is not a nested block and ignore_changes on an unknown argument', async () => {
     const module = await snippet(`
 resource "azurerm_cdn_frontdoor_origin" "o" {

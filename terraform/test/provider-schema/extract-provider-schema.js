@@ -72,8 +72,16 @@ function readDeclarations(dts) {
   const interfaces = new Map();
   /** @type {Map<string, string>} ToTerraform function -> interface name */
   const structOfFunction = new Map();
-  for (const match of dts.matchAll(/export declare function (\w+)ToTerraform\(struct\?: (\w+)/g)) {
-    structOfFunction.set(`${match[1]}ToTerraform`, match[2]);
+  // `struct?: FooOutputReference | Foo` for single blocks, `struct?: Foo | cdktf.IResolvable`
+  // for lists and sets: the interface is the member that is neither.
+  for (const match of dts.matchAll(
+    /export declare function (\w+)ToTerraform\(struct\?: ([^)]+)\)/g,
+  )) {
+    const members = (match[2] ?? '').split('|').map((member) => member.trim());
+    const struct = members.find(
+      (member) => /^\w+$/.test(member) && !member.endsWith('OutputReference'),
+    );
+    if (struct) structOfFunction.set(`${match[1]}ToTerraform`, struct);
   }
   for (const match of dts.matchAll(/export interface (\w+)[^{]*\{([\s\S]*?)\n\}/g)) {
     const members = new Map();
