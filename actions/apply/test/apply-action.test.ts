@@ -12,6 +12,7 @@ import { runAction, type ActionResult } from '../../../test-bench/src/action-run
 import {
   fakeSha,
   hasGitHubEventFixtures,
+  pullRequestEvent,
   pushEvent,
 } from '../../../test-bench/src/github-events.js';
 import {
@@ -19,6 +20,7 @@ import {
   type GitHubStandIn,
 } from '../../../stand-ins/src/github/github-stand-in.js';
 import { terraformAvailable } from '../../shared/test/terraform/terraform-fixture.js';
+import { dirname } from 'node:path';
 import {
   applyActionDir,
   deployedStack,
@@ -147,6 +149,44 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.summary).toContain('Terraform apply for `app`: applied');
       expect(result.stdout).toContain('[command]terraform apply');
       expect(everythingVisible(result, comment)).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('applies after the plan action reviewed the change on the pull request (two independent plans, one digest)', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const number = nextPull++;
+      const headSha = fakeSha(`head-${number}`);
+      const mergeSha = fakeSha(`merge-${number}`);
+      github.addPullRequest(REPO, { number, headSha });
+      const plan = await runAction({
+        actionDir: join(dirname(applyActionDir), 'plan'),
+        event: pullRequestEvent({ number, headSha, repository: REPO }),
+        token: github.writeToken,
+        apiUrl: github.apiUrl,
+        runId: 4242,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK },
+        timeoutMs: 90_000,
+      });
+      expect(plan.exitCode).toBe(0);
+      expect(plan.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);
+      // The pull request is merged; the push to main runs apply, which plans again.
+      github.addPullRequest(REPO, {
+        number: nextPull++,
+        headSha: fakeSha('unrelated-open-pr'),
+      });
+      github.associateCommit(REPO, mergeSha, number);
+
+      const result = await apply(stack, mergeSha);
+
+      expect(result.outputs['failure-reason']).toBe('');
+      expect(result.outputs['applied']).toBe('true');
+      expect(result.outputs['plan-digest']).toBe(plan.outputs['plan-digest']);
+      expect(commentBody(number)).toContain(`**Applied at ${mergeSha.slice(0, 7)} by run 4243**`);
     } finally {
       stack.cleanup();
     }

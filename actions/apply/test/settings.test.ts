@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../shared/src/inputs/input-error.js';
+import { parseSettings } from '../src/settings.js';
+
+const workspace = mkdtempSync(join(tmpdir(), 'apply-settings-'));
+const stackDir = join(workspace, 'stacks', 'aws');
+mkdirSync(stackDir, { recursive: true });
+writeFileSync(join(workspace, 'saved.tfplan'), 'plan');
+
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+function parse(inputs: Record<string, string>) {
+  return parseSettings((name) => inputs[name] ?? '', workspace);
+}
+
+function failure(inputs: Record<string, string>): InputError {
+  try {
+    parse(inputs);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseSettings', () => {
+  it('fills the defaults', () => {
+    const settings = parse({ 'working-directory': 'stacks/aws' });
+    expect(settings).toMatchObject({
+      workingDirectory: stackDir,
+      stack: 'aws',
+      lockTimeout: '5m',
+      lockTimeoutSeconds: 300,
+      includeSensitiveOutputs: false,
+      varFiles: [],
+      backendConfig: [],
+    });
+    expect(settings.planPath).toBeUndefined();
+    expect(settings.expectedPlanDigest).toBeUndefined();
+  });
+
+  it('reads every input', () => {
+    const digest = 'A'.repeat(64);
+    const settings = parse({
+      'working-directory': 'stacks/aws',
+      stack: 'aws-eu',
+      'plan-path': 'saved.tfplan',
+      'expected-plan-digest': digest,
+      'lock-timeout': '1h30m',
+      'include-sensitive-outputs': 'true',
+      'var-files': 'prod.tfvars\n',
+      'backend-config': 'key=aws/terraform.tfstate',
+    });
+    expect(settings.planPath).toBe(join(workspace, 'saved.tfplan'));
+    expect(settings.expectedPlanDigest).toBe(digest.toLowerCase());
+    expect(settings.lockTimeoutSeconds).toBe(5400);
+    expect(settings.includeSensitiveOutputs).toBe(true);
+    expect(settings.varFiles).toEqual(['prod.tfvars']);
+    expect(settings.backendConfig).toEqual([{ key: 'key', value: 'aws/terraform.tfstate' }]);
+  });
+
+  it.each([
+    [{}, 'working-directory', 'required'],
+    [{ 'working-directory': 'nowhere' }, 'working-directory', 'not a folder'],
+    [{ 'working-directory': 'stacks/aws', stack: 'a b' }, 'stack', 'letters, digits'],
+    [
+      { 'working-directory': 'stacks/aws', 'plan-path': 'missing.tfplan' },
+      'plan-path',
+      'does not exist',
+    ],
+    [
+      { 'working-directory': 'stacks/aws', 'expected-plan-digest': 'abc' },
+      'expected-plan-digest',
+      '64 hexadecimal',
+    ],
+    [{ 'working-directory': 'stacks/aws', 'lock-timeout': '5 minutes' }, 'lock-timeout', '30s, 5m'],
+    [
+      { 'working-directory': 'stacks/aws', 'include-sensitive-outputs': 'yes' },
+      'include-sensitive-outputs',
+      'true or false',
+    ],
+  ])('refuses %p naming %s', (inputs, input, words) => {
+    const error = failure(inputs as Record<string, string>);
+    expect(error.input).toBe(input);
+    expect(error.message).toContain(words);
+  });
+});
