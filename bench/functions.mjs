@@ -1,0 +1,214 @@
+// @ts-check
+// Benchmark of the functions workload (issue 7). Run: node bench/functions.mjs
+// - bundle sizes of the deployable artifacts (target: each Lambda bundle <= 1 MB);
+// - cold import time of each bundle in a fresh Node process minus `node -e ''`
+//   (target: <= 150 ms over the baseline), median of several runs;
+// - in-process handler throughput for a cart read and an order placement through the Lambda
+//   HTTP adapter and the core on in-memory ports, against a bare Lambda handler (ratio).
+// Prints a table; the latest figures live in bench/README.md (section "functions").
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { buildFunctions, formatBytes, functionsRoot } from '../functions/scripts/build.js';
+
+const run = promisify(execFile);
+const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 9);
+const throughputMs = Number(process.env.BENCH_THROUGHPUT_MS ?? 1500);
+const oneMegabyte = 1024 * 1024;
+const coldTargetMs = 150;
+
+const env = {
+  PATH: process.env.PATH ?? '',
+  CELL_NAME: 'aws',
+  PEER_CELL_NAME: 'azure',
+  PEER_URL: 'http://127.0.0.1:9',
+  APP_VERSION: 'bench',
+  AWS_REGION: 'us-east-1',
+  DOCUMENTS_BUCKET: 'documents',
+  ORDER_EVENTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/order-events',
+  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
+  REGION_NAME: 'westeurope',
+  DOCUMENTS_STORAGE_CONNECTION:
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;',
+  ORDER_EVENTS_CONNECTION:
+    'Endpoint=sb://bench.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
+  ORDER_EVENTS_HUB: 'order-events',
+  NOTIFICATION_HUB_CONNECTION:
+    'Endpoint=sb://bench.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
+  NOTIFICATION_HUB_NAME: 'customers',
+};
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** @param {string[]} args */
+async function timeNode(args) {
+  const started = process.hrtime.bigint();
+  await run(process.execPath, args, { env });
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** @param {string[]} args */
+async function medianNode(args) {
+  await timeNode(args); // warm the file system cache
+  const times = [];
+  for (let index = 0; index < coldRuns; index += 1) times.push(await timeNode(args));
+  return median(times);
+}
+
+/**
+ * @param {() => Promise<unknown>} operation
+ * @returns {Promise<number>} operations per second
+ */
+async function throughput(operation) {
+  const warmUntil = performance.now() + 300;
+  while (performance.now() < warmUntil) await operation();
+  let count = 0;
+  const started = performance.now();
+  const until = started + throughputMs;
+  while (performance.now() < until) {
+    await operation();
+    count += 1;
+  }
+  return (count * 1000) / (performance.now() - started);
+}
+
+/** Bundles the core, the in-memory ports and the Lambda HTTP mapping for in-process runs. */
+async function loadInProcessCell(dir) {
+  const outfile = join(dir, 'in-process-cell.mjs');
+  await build({
+    stdin: {
+      contents: `
+        export { createCellApp } from './src/core/cell-app.ts';
+        export { MemoryDocumentStore, MemoryEventQueue, MemoryNotifier } from './src/memory/memory-adapters.ts';
+        export { coreRequestFromApiGateway, apiGatewayResult } from './src/aws/lambda-http.ts';`,
+      resolveDir: functionsRoot,
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, as the Lambda receives it. */
+function apiEvent(method, path, headers = {}, body) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { accept: '*/*', host: 'api.example.com', ...headers },
+    requestContext: {
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+      stage: '$default',
+      requestId: 'bench',
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-functions-'));
+try {
+  const artifacts = await buildFunctions({ outDir: join(dir, 'build') });
+  const baseline = await medianNode(['-e', '']);
+  const rows = [];
+  for (const artifact of artifacts) {
+    const bundle =
+      artifact.name === 'azure'
+        ? join(dir, 'build', 'azure', 'dist', 'index.js')
+        : join(dir, 'build', artifact.name, 'index.mjs');
+    const script = `await import(${JSON.stringify(pathToFileURL(bundle).href)});`;
+    const cold = await medianNode(['--no-warnings', '--input-type=module', '-e', script]);
+    rows.push({ ...artifact, coldMs: cold, overMs: cold - baseline });
+  }
+
+  const cellModule = await loadInProcessCell(dir);
+  const documents = new cellModule.MemoryDocumentStore();
+  const app = cellModule.createCellApp({
+    identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 'bench' },
+    peer: { cell: 'azure', url: 'http://127.0.0.1:9', timeoutMs: 1000 },
+    ports: {
+      documents,
+      events: new cellModule.MemoryEventQueue(),
+      notifier: new cellModule.MemoryNotifier(),
+    },
+  });
+  const lambda = async (event) =>
+    cellModule.apiGatewayResult(await app.handleHttp(cellModule.coreRequestFromApiGateway(event)));
+  const bare = async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+
+  for (const sku of ['MUG', 'HOODIE', 'STICKERS']) {
+    await app.inventory.setAllocation(sku, 1_000_000);
+  }
+  const cart = await app.carts.create();
+  for (const sku of ['MUG', 'HOODIE', 'STICKERS']) await app.carts.putItem(cart.id, sku, 2);
+  const cartEvent = apiEvent('GET', `/carts/${cart.id}`);
+  const check = await lambda(cartEvent);
+  if (check.statusCode !== 200) throw new Error(`cart read answered ${check.statusCode}`);
+  let orderNumber = 0;
+  const orderBody = JSON.stringify({ customerId: 'bench', items: [{ sku: 'MUG', quantity: 1 }] });
+  const placeOrder = async () => {
+    orderNumber += 1;
+    const result = await lambda(
+      apiEvent(
+        'POST',
+        '/orders',
+        { 'content-type': 'application/json', 'idempotency-key': `bench-${orderNumber}` },
+        orderBody,
+      ),
+    );
+    if (result.statusCode !== 201)
+      throw new Error(`order placement answered ${result.statusCode}: ${result.body}`);
+  };
+
+  const bareOps = await throughput(() => bare(cartEvent));
+  const cartOps = await throughput(() => lambda(cartEvent));
+  const orderOps = await throughput(placeOrder);
+
+  console.log(
+    `functions benchmark (Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}, ` +
+      `${coldRuns} cold runs, ${throughputMs} ms per throughput run)\n`,
+  );
+  console.log('artifact           bundle      zip        cold import  over node -e ""  targets');
+  for (const row of rows) {
+    const sizeOk = row.name === 'azure' || row.bundleBytes <= oneMegabyte;
+    const coldOk = row.overMs <= coldTargetMs;
+    console.log(
+      `${row.name.padEnd(18)} ${formatBytes(row.bundleBytes).padStart(9)}  ${formatBytes(row.bytes).padStart(9)}  ` +
+        `${row.coldMs.toFixed(0).padStart(8)} ms  ${row.overMs.toFixed(0).padStart(10)} ms      ` +
+        `${row.name === 'azure' ? '' : `size ${sizeOk ? 'ok' : 'OVER 1 MB'}, `}cold ${coldOk ? 'ok' : 'OVER 150 ms'}`,
+    );
+  }
+  console.log(`baseline node -e '' ${baseline.toFixed(0)} ms\n`);
+  console.log(
+    'in-process handler (Lambda HTTP adapter + core, in-memory ports)   ops/s    vs bare handler',
+  );
+  console.log(
+    `bare Lambda handler                                        ${bareOps.toFixed(0).padStart(10)}    1`,
+  );
+  console.log(
+    `GET /carts/{id} (3 items)                                  ${cartOps.toFixed(0).padStart(10)}    ${(cartOps / bareOps).toFixed(4)} (${(bareOps / cartOps).toFixed(0)}x slower)`,
+  );
+  console.log(
+    `POST /orders (new Idempotency-Key, 1 line)                 ${orderOps.toFixed(0).padStart(10)}    ${(orderOps / bareOps).toFixed(4)} (${(bareOps / orderOps).toFixed(0)}x slower)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
