@@ -192,6 +192,41 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
     }
   });
 
+  it('applies the plan-path the plan action saved on the push, as deploy.yml does', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged, digest } = reviewed(stack);
+      const plan = await runAction({
+        actionDir: join(dirname(applyActionDir), 'plan'),
+        event: pushEvent({ after: merged.mergeSha, ref: 'refs/heads/main' }),
+        token: github.writeToken,
+        apiUrl: github.apiUrl,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK, comment: 'false' },
+        keepTemp: true,
+        timeoutMs: 90_000,
+      });
+      try {
+        expect(plan.exitCode).toBe(0);
+        expect(plan.outputs['plan-digest']).toBe(digest);
+        const result = await apply(stack, merged.mergeSha, {
+          'plan-path': plan.outputs['plan-path'] ?? '',
+        });
+        expect(result.outputs['failure-reason']).toBe('');
+        expect(result.outputs['applied']).toBe('true');
+        expect(result.stdout).toContain(
+          `[command]terraform apply -input=false -no-color -auto-approve -lock-timeout=10s ${plan.outputs['plan-path']}`,
+        );
+        expect(stateOf(stack, 'app')).toBe('bonjour');
+      } finally {
+        await plan.cleanup();
+      }
+    } finally {
+      stack.cleanup();
+    }
+  });
+
   it('refuses a configuration changed after review, shows the difference and leaves the state byte-identical', async () => {
     const stack = deployedStack();
     try {
