@@ -19,7 +19,7 @@ const cloudSpecificVariables: Record<string, string[]> = {
   'modules/aws-cell': [
     'lambda_runtime',
     'lambda_architecture',
-    'lambda_handlers',
+    'lambda_packages',
     'lambda_memory_size',
     'lambda_timeout',
     'queue_max_receive_count',

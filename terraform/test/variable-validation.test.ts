@@ -3,7 +3,7 @@
 // every validation rule that a value breaks.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { terraformRoot } from './support/terraform-module.js';
@@ -25,6 +25,10 @@ afterAll(() => {
 function plan(module: string, values: Record<string, string>): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(work, 'module-'));
   copyFileSync(join(terraformRoot, module, 'variables.tf'), join(dir, 'variables.tf'));
+  // Stand-ins for what `npm run build:functions` writes; the cells check that they exist.
+  mkdirSync(join(dir, 'build', 'aws'), { recursive: true });
+  for (const file of ['aws/http.zip', 'aws/order-events.zip', 'azure.zip'])
+    writeFileSync(join(dir, 'build', file), 'zip');
   writeFileSync(
     join(dir, 'test.auto.tfvars'),
     Object.entries(values)
@@ -144,7 +148,7 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     name: '"shop"',
     environment: '"prod"',
     app_version: '"1.4.0"',
-    artifact_path: '"build/package.zip"',
+    artifact_path: module === 'modules/aws-cell' ? '"build/aws"' : '"build/azure.zip"',
     peer_cell_url: '"https://peer.example.com"',
     ...(module === 'modules/azure-cell'
       ? {
@@ -170,6 +174,12 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     const result = plan(module, { ...base, [name]: value });
     expect(result.ok).toBe(false);
     expect(result.output).toContain(message);
+  });
+
+  it('rejects a missing package, saying how to build it', () => {
+    const result = plan(module, { ...base, artifact_path: '"build/nothing"' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('run `npm run build:functions` first.');
   });
 
   it('requires a certificate with a custom domain', () => {

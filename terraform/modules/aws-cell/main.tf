@@ -16,7 +16,7 @@ locals {
   # or sends customer notifications.
   functions = {
     cart = {
-      handler       = var.lambda_handlers.http
+      package       = var.lambda_packages.http
       s3_prefixes   = ["carts/", "orders/", "inventory/"]
       health_checks = false
       queue_send    = true
@@ -24,7 +24,7 @@ locals {
       notify        = false
     }
     orders = {
-      handler       = var.lambda_handlers.http
+      package       = var.lambda_packages.http
       s3_prefixes   = ["orders/", "inventory/"]
       health_checks = false
       queue_send    = true
@@ -32,7 +32,7 @@ locals {
       notify        = false
     }
     inventory = {
-      handler       = var.lambda_handlers.http
+      package       = var.lambda_packages.http
       s3_prefixes   = ["inventory/"]
       health_checks = false
       queue_send    = false
@@ -40,7 +40,7 @@ locals {
       notify        = false
     }
     health = {
-      handler       = var.lambda_handlers.http
+      package       = var.lambda_packages.http
       s3_prefixes   = []
       health_checks = true
       queue_send    = false
@@ -48,7 +48,7 @@ locals {
       notify        = false
     }
     order_events = {
-      handler       = var.lambda_handlers.order_events
+      package       = var.lambda_packages.order_events
       s3_prefixes   = ["orders/"]
       health_checks = false
       queue_send    = false
@@ -361,9 +361,9 @@ resource "aws_lambda_function" "functions" {
   function_name    = "${local.prefix}-${replace(each.key, "_", "-")}"
   description      = "${each.key} of cell ${var.name} (${var.environment}), version ${var.app_version}"
   role             = aws_iam_role.functions[each.key].arn
-  filename         = var.artifact_path
-  source_code_hash = filebase64sha256(var.artifact_path)
-  handler          = each.value.handler
+  filename         = "${var.artifact_path}/${each.value.package.file}"
+  source_code_hash = filebase64sha256("${var.artifact_path}/${each.value.package.file}")
+  handler          = each.value.package.handler
   runtime          = var.lambda_runtime
   architectures    = [var.lambda_architecture]
   memory_size      = var.lambda_memory_size

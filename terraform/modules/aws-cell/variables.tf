@@ -28,8 +28,13 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Path to the Lambda deployment package written by `npm run build:functions` (one zip holding every handler)."
+  description = "Folder of the Lambda packages that `npm run build:functions` writes (functions/build/aws, holding http.zip and order-events.zip)."
   type        = string
+
+  validation {
+    condition     = alltrue([for package in var.lambda_packages : fileexists("${var.artifact_path}/${package.file}")])
+    error_message = "artifact_path must hold the Lambda packages named in lambda_packages (http.zip, order-events.zip): run `npm run build:functions` first."
+  }
 }
 
 variable "peer_cell_url" {
@@ -98,15 +103,15 @@ variable "lambda_architecture" {
   }
 }
 
-variable "lambda_handlers" {
-  description = "Handlers (path/file.export inside the artifact): http serves the API routes (cart, orders, inventory and health each run it as their own function, with their own role), order_events consumes the queue."
+variable "lambda_packages" {
+  description = "Package of each kind of function, as a file in artifact_path and its handler: http serves the API (cart, orders, inventory and health each run it as their own function, with their own role), order_events consumes the queue."
   type = object({
-    http         = string
-    order_events = string
+    http         = object({ file = string, handler = string })
+    order_events = object({ file = string, handler = string })
   })
   default = {
-    http         = "http.handler"
-    order_events = "order-events.handler"
+    http         = { file = "http.zip", handler = "index.handler" }
+    order_events = { file = "order-events.zip", handler = "index.handler" }
   }
 }
 

@@ -28,8 +28,13 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Path to the Azure Functions package written by `npm run build:functions` (zip with host.json, package.json and the bundled code)."
+  description = "The Azure Functions package zip that `npm run build:functions` writes (functions/build/azure.zip: host.json, package.json and the bundled code)."
   type        = string
+
+  validation {
+    condition     = fileexists(var.artifact_path)
+    error_message = "artifact_path must be the Functions package zip (functions/build/azure.zip): run `npm run build:functions` first."
+  }
 }
 
 variable "peer_cell_url" {

@@ -3,7 +3,7 @@ region        = "eu-west-1"
 name          = "shop-aws"
 environment   = "prod"
 app_version   = "0.1.0"
-artifact_path = "../../../functions/build/aws/lambda.zip"
+artifact_path = "../../../functions/build/aws"
 
 # The azure stack's base_url output; API Management's host name is known in advance.
 peer_cell_url = "https://shop-azure-prod-api.azure-api.net"

@@ -21,7 +21,7 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Path to the Lambda zip from `npm run build:functions`, relative to this folder or absolute."
+  description = "Folder of the Lambda zips from `npm run build:functions` (functions/build/aws), relative to this folder or absolute."
   type        = string
 }
 

@@ -4,7 +4,7 @@ resource_group_name  = "rg-shop-azure"
 name                 = "shop-azure"
 environment          = "prod"
 app_version          = "0.1.0"
-artifact_path        = "../../../functions/build/azure/functions.zip"
+artifact_path        = "../../../functions/build/azure.zip"
 apim_publisher_name  = "Example Shop"
 apim_publisher_email = "platform@example.com"
 

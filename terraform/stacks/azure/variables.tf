@@ -33,7 +33,7 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Path to the Azure Functions package zip from `npm run build:functions`, relative to this folder or absolute."
+  description = "The Azure Functions package zip from `npm run build:functions` (functions/build/azure.zip), relative to this folder or absolute."
   type        = string
 }
 
