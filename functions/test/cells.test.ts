@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import {
+  startEventHubsStandIn,
+  type EventHubsStandIn,
+} from '../../stand-ins/src/event-hubs/index.js';
+import {
+  startNotificationHubsStandIn,
+  type NotificationHubsStandIn,
+} from '../../stand-ins/src/notification-hubs/index.js';
+import {
+  startS3ConditionalProxy,
+  type S3ConditionalProxy,
+} from '../../stand-ins/src/s3-conditional/index.js';
+import { createAwsCell, type AwsCell } from '../src/aws/cell.js';
+import { createAzureCell, type AzureCell } from '../src/azure/cell.js';
+import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
+import { apiGatewayEvent } from './support/api-gateway-events.js';
+import { hasFixture } from './support/fixtures.js';
+import { startAzuriteBlob, type AzuriteBlob } from './support/azurite.js';
+
+/**
+ * Both cells at once, each behind its own loopback HTTP server, each configured with the
+ * other's URL: a cart or order whose id names the other cell travels to it and back.
+ */
+const suite = hasFixture('aws-lambda-events', 'apigw-v2-request-no-authorizer.json')
+  ? describe
+  : describe.skip;
+
+type Handler = (
+  request: IncomingMessage,
+  body: string,
+) => Promise<{ status: number; headers: Record<string, string>; body: string }>;
+
+async function listen(
+  handler: () => Handler | undefined,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const serve = handler();
+      if (!serve) {
+        response.writeHead(503).end();
+        return;
+      }
+      serve(request, Buffer.concat(chunks).toString('utf8'))
+        .then((result) => response.writeHead(result.status, result.headers).end(result.body))
+        .catch(() => response.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+suite('two cells forwarding to each other over HTTP', () => {
+  let fauxqs: FauxqsServer;
+  let proxy: S3ConditionalProxy;
+  let azurite: AzuriteBlob;
+  let hubs: EventHubsStandIn;
+  let push: NotificationHubsStandIn;
+  let aws: AwsCell;
+  let azure: AzureCell;
+  let awsServer: { server: Server; url: string };
+  let azureServer: { server: Server; url: string };
+
+  beforeAll(async () => {
+    [fauxqs, azurite, hubs, push] = await Promise.all([
+      startFauxqs({ port: 0, logger: false }),
+      startAzuriteBlob(),
+      startEventHubsStandIn({ hubs: { 'order-events': {} } }),
+      startNotificationHubsStandIn({ hubs: ['customers'] }),
+    ]);
+    proxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
+    const queue = fauxqs.createQueue('order-events');
+    const topic = fauxqs.createTopic('customer-notifications');
+    fauxqs.createBucket('aws-documents');
+
+    awsServer = await listen(() =>
+      aws
+        ? async (request, body) => {
+            const result = await aws.http(
+              apiGatewayEvent(request.method ?? 'GET', request.url ?? '/', {
+                headers: headersOf(request),
+                ...(body === '' ? {} : { body }),
+              }),
+            );
+            return {
+              status: result.statusCode ?? 200,
+              headers: (result.headers ?? {}) as Record<string, string>,
+              body: result.body ?? '',
+            };
+          }
+        : undefined,
+    );
+    azureServer = await listen(() =>
+      azure
+        ? async (request, body) => {
+            const handler = azure.capture().http.api?.handler;
+            if (!handler) throw new Error('no api function');
+            const response = await handler(
+              new HttpRequest({
+                method: request.method ?? 'GET',
+                url: `${azureServer.url}${request.url ?? '/'}`,
+                headers: headersOf(request),
+                ...(body === '' ? {} : { body: { string: body } }),
+              }),
+              new InvocationContext({ functionName: 'api', logHandler: () => {} }),
+            );
+            return {
+              status: response.status ?? 200,
+              headers: (response.headers ?? {}) as Record<string, string>,
+              body: typeof response.body === 'string' ? response.body : '',
+            };
+          }
+        : undefined,
+    );
+
+    aws = createAwsCell(
+      {
+        cell: 'aws',
+        peerCell: 'azure',
+        peerUrl: azureServer.url,
+        peerTimeoutMs: 2000,
+        version: '1.0.0',
+        region: 'us-east-1',
+        documentsBucket: 'aws-documents',
+        orderEventsQueueUrl: queue.queueUrl,
+        notificationsTopicArn: topic.topicArn,
+        endpoints: { s3: proxy.url, sqs: fauxqs.address, sns: fauxqs.address },
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+      { log: () => {} },
+    );
+    azure = createAzureCell({
+      cell: 'azure',
+      peerCell: 'aws',
+      peerUrl: awsServer.url,
+      peerTimeoutMs: 2000,
+      version: '1.0.0',
+      region: 'westeurope',
+      storageConnection: azurite.connectionString,
+      documentsContainer: 'documents',
+      deadLetterContainer: 'dead-letters',
+      orderEvents: parseServiceBusConnection(hubs.connectionString, 'ORDER_EVENTS_CONNECTION'),
+      orderEventsHub: 'order-events',
+      notificationHub: parseServiceBusConnection(
+        push.connectionString,
+        'NOTIFICATION_HUB_CONNECTION',
+      ),
+      notificationHubName: 'customers',
+    });
+    await azure.ensureContainers();
+  });
+
+  afterAll(async () => {
+    aws?.destroy();
+    await new Promise((resolve) => awsServer?.server.close(resolve));
+    await new Promise((resolve) => azureServer?.server.close(resolve));
+    await Promise.all([proxy?.close(), push?.close(), hubs?.close(), azurite?.stop()]);
+    await fauxqs?.stop();
+  });
+
+  const call = async (base: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+  };
+
+  it("serves the other cell's cart and order through either cell's URL", async () => {
+    const azureStock = await call(azureServer.url, 'PUT', '/inventory/MUG', { allocation: 5 });
+    expect(azureStock.body).toMatchObject({ cell: 'azure', available: 5 });
+    expect((await call(awsServer.url, 'GET', '/inventory/MUG')).body).toMatchObject({
+      cell: 'aws',
+      available: 0,
+    });
+
+    const put = await call(awsServer.url, 'PUT', '/carts/azure-shared-1/items/MUG', {
+      quantity: 2,
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({
+      id: 'azure-shared-1',
+      cell: 'azure',
+      items: [{ sku: 'MUG', quantity: 2 }],
+    });
+    expect(put.headers.get('x-cell')).toBe('azure');
+    expect(put.headers.get('x-forwarded-to-cell')).toBe('azure');
+
+    const direct = await call(azureServer.url, 'GET', '/carts/azure-shared-1');
+    expect(direct.body.items).toEqual([{ sku: 'MUG', quantity: 2 }]);
+    expect(direct.headers.get('etag')).toBe(put.headers.get('etag'));
+
+    const order = await call(awsServer.url, 'POST', '/carts/azure-shared-1/checkout', {
+      customerId: 'c-9',
+    });
+    expect(order.status).toBe(201);
+    expect(order.body.id).toMatch(/^azure-/);
+    const read = await call(awsServer.url, 'GET', `/orders/${order.body.id}`);
+    expect(read.body).toMatchObject({ id: order.body.id, cell: 'azure', status: 'placed' });
+    expect((await call(azureServer.url, 'GET', '/inventory/MUG')).body).toMatchObject({
+      reserved: 2,
+      available: 3,
+    });
+
+    const awsCart = await call(azureServer.url, 'PUT', '/carts/aws-from-azure/items/HOODIE', {
+      quantity: 1,
+    });
+    expect(awsCart.body).toMatchObject({ cell: 'aws' });
+    expect((await call(awsServer.url, 'GET', '/carts/aws-from-azure')).body.items).toEqual([
+      { sku: 'HOODIE', quantity: 1 },
+    ]);
+  });
+
+  it('answers 502 for the other cell when it is down, and keeps serving its own', async () => {
+    await new Promise((resolve) => azureServer.server.close(resolve));
+    const down = await call(awsServer.url, 'GET', '/orders/azure-anything');
+    expect(down.status).toBe(502);
+    expect(down.body).toMatchObject({ code: 'peer_unreachable', peerCell: 'azure' });
+    expect((await call(awsServer.url, 'GET', '/carts/aws-from-azure')).status).toBe(200);
+  });
+});
