@@ -33882,38 +33882,120 @@ function sameLeaf(before, after) {
         return true;
     return sameValue(before.value, after.value);
 }
-function attributeOf(path) {
-    const match = /^([^.[]+)|^\[("(?:[^"\\]|\\.)*")\]/.exec(path);
-    if (!match)
-        return path;
-    if (match[1] !== undefined)
-        return match[1];
-    try {
-        return JSON.parse(match[2] ?? '""');
+function isNullish(value) {
+    return value === null || value === undefined;
+}
+function pathOf(segments) {
+    let path = '';
+    for (const segment of segments) {
+        path = typeof segment === 'number' ? `${path}[${segment}]` : joinKey(path, segment);
     }
-    catch {
-        return path;
+    return path;
+}
+function leafOf(value, sensitive) {
+    if (hasMark(sensitive))
+        return { state: 'sensitive', value };
+    if (isNullish(value))
+        return { state: 'absent' };
+    return { state: 'known', value };
+}
+/**
+ * Walks before and after together and records only what differs, without flattening the
+ * values that stay the same (plans with tens of thousands of resources go through here).
+ */
+function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segments, out) {
+    if (afterUnknown === true) {
+        // An object that becomes unknown is one row, "{...} -> (known after apply)".
+        const beforeLeaf = leafOf(before, beforeSensitive);
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: beforeLeaf,
+            after: { state: 'unknown' },
+        });
+        return;
+    }
+    if (beforeSensitive === true || afterSensitive === true) {
+        const beforeLeaf = leafOf(before, beforeSensitive);
+        const afterLeaf = leafOf(after, afterSensitive);
+        if (!sameLeaf(beforeLeaf, afterLeaf)) {
+            out.push({
+                path: pathOf(segments),
+                attribute: String(segments[0] ?? ''),
+                before: beforeLeaf,
+                after: afterLeaf,
+            });
+        }
+        return;
+    }
+    if (before === after)
+        return;
+    const beforeList = Array.isArray(before);
+    const afterList = Array.isArray(after);
+    if ((beforeList || isNullish(before)) &&
+        (afterList || isNullish(after)) &&
+        (beforeList || afterList)) {
+        const b = beforeList ? before : [];
+        const a = afterList ? after : [];
+        const bs = Array.isArray(beforeSensitive) ? beforeSensitive : undefined;
+        const as = Array.isArray(afterSensitive) ? afterSensitive : undefined;
+        const au = Array.isArray(afterUnknown) ? afterUnknown : undefined;
+        const length = Math.max(b.length, a.length, au?.length ?? 0);
+        for (let i = 0; i < length; i++) {
+            segments.push(i);
+            walk(b[i], a[i], bs?.[i], as?.[i], au?.[i], segments, out);
+            segments.pop();
+        }
+        return;
+    }
+    const beforeObject = isPlainObject(before);
+    const afterObject = isPlainObject(after);
+    if ((beforeObject || isNullish(before)) &&
+        (afterObject || isNullish(after)) &&
+        (beforeObject || afterObject || isPlainObject(afterUnknown))) {
+        const b = beforeObject ? before : {};
+        const a = afterObject ? after : {};
+        const bs = isPlainObject(beforeSensitive) ? beforeSensitive : undefined;
+        const as = isPlainObject(afterSensitive) ? afterSensitive : undefined;
+        const au = isPlainObject(afterUnknown) ? afterUnknown : undefined;
+        for (const key of Object.keys(b)) {
+            segments.push(key);
+            walk(b[key], a[key], bs?.[key], as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        for (const key of Object.keys(a)) {
+            if (key in b)
+                continue;
+            segments.push(key);
+            walk(undefined, a[key], undefined, as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        if (au) {
+            for (const key of Object.keys(au)) {
+                if (key in b || key in a || au[key] !== true)
+                    continue;
+                segments.push(key);
+                walk(undefined, undefined, undefined, undefined, true, segments, out);
+                segments.pop();
+            }
+        }
+        return;
+    }
+    const beforeLeaf = leafOf(before, false);
+    const afterLeaf = leafOf(after, false);
+    if (!sameLeaf(beforeLeaf, afterLeaf)) {
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: beforeLeaf,
+            after: afterLeaf,
+        });
     }
 }
 /** Leaf-level changes from before to after. Null and absent are the same to a reader. */
 function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
-    // Where after is unknown, before is one leaf: "{...} -> (known after apply)", not a row per key.
-    const beforeLeaves = flatten(before, beforeSensitive, false, new Map(), '', afterUnknown);
-    const afterLeaves = flatten(after, afterSensitive, afterUnknown);
-    const paths = new Set([...beforeLeaves.keys(), ...afterLeaves.keys()]);
     const changes = [];
-    const absent = { state: 'absent' };
-    for (const path of paths) {
-        let b = beforeLeaves.get(path) ?? absent;
-        let a = afterLeaves.get(path) ?? absent;
-        if (b.state === 'known' && b.value === null)
-            b = absent;
-        if (a.state === 'known' && a.value === null)
-            a = absent;
-        if (sameLeaf(b, a))
-            continue;
-        changes.push({ path, attribute: attributeOf(path), before: b, after: a });
-    }
+    walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
     return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
 /** Top-level attribute names that change, in order, without repeats. */
@@ -34095,72 +34177,113 @@ const PLAN_DIGEST_VERSION = 1;
 function plan_digest_isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function valueAt(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (plan_digest_isPlainObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+function hasKeys(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    for (const _ in value)
+        return true;
+    return false;
 }
 function sameJson(a, b) {
     if (a === b)
         return true;
     return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
-/**
- * Copies `value` with sensitive parts replaced by whether they differ from `other` (the value
- * on the other side of the change, at the same path) and unknown parts marked.
- */
-function canonicalValue(value, sensitive, unknown, other) {
-    if (sensitive === true) {
-        return { '(sensitive)': sameJson(value, other) ? 'unchanged' : 'changed' };
+/** Keys in UTF-16 code unit order; show -json already sorts them, so this is usually a check. */
+function sortedKeys(object) {
+    const keys = Object.keys(object);
+    for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i])
+            return keys.sort();
     }
+    return keys;
+}
+const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
+const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
+const UNKNOWN = '{"(unknown)":true}';
+/**
+ * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
+ * `other` (the value on the other side of the change, at the same path) and unknown parts
+ * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
+ */
+function canonicalValueText(value, sensitive, unknown, other) {
+    if (sensitive === true)
+        return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
     if (unknown === true)
-        return { '(unknown)': true };
+        return UNKNOWN;
+    if (value === null || value === undefined) {
+        if (!hasKeys(unknown))
+            return 'null';
+    }
+    else if (typeof value !== 'object') {
+        return JSON.stringify(value);
+    }
+    const masked = hasKeys(sensitive);
+    const marked = hasKeys(unknown);
     if (Array.isArray(value) || Array.isArray(unknown)) {
         const list = Array.isArray(value) ? value : [];
-        const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
-        const unknownList = Array.isArray(unknown) ? unknown : [];
+        if (!masked && !marked)
+            return canonicalPlain(list);
+        const sensitiveList = (Array.isArray(sensitive) ? sensitive : []);
+        const unknownList = (Array.isArray(unknown) ? unknown : []);
+        const otherList = Array.isArray(other) ? other : [];
         const length = Math.max(list.length, unknownList.length);
-        const out = new Array(length);
+        let out = '[';
         for (let i = 0; i < length; i++) {
-            out[i] = canonicalValue(list[i], sensitiveList[i], unknownList[i], valueAt(other, i));
+            if (i > 0)
+                out += ',';
+            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined);
         }
-        return out;
+        return `${out}]`;
     }
-    if (plan_digest_isPlainObject(value) || plan_digest_isPlainObject(unknown)) {
-        const object = plan_digest_isPlainObject(value) ? value : {};
-        const sensitiveObject = plan_digest_isPlainObject(sensitive) ? sensitive : {};
-        const unknownObject = plan_digest_isPlainObject(unknown) ? unknown : {};
-        const out = {};
-        for (const key of Object.keys(object)) {
-            out[key] = canonicalValue(object[key], sensitiveObject[key], unknownObject[key], valueAt(other, key));
-        }
-        for (const key of Object.keys(unknownObject)) {
-            if (!(key in out) && unknownObject[key] === true)
-                out[key] = { '(unknown)': true };
-        }
-        return out;
-    }
-    if (value === undefined)
-        return null;
-    return value;
-}
-/** JSON with object keys sorted, so the same data always gives the same text. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object')
-        return JSON.stringify(value);
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    const keys = Object.keys(value).sort();
+    const object = (plan_digest_isPlainObject(value) ? value : {});
+    if (!masked && !marked)
+        return canonicalPlain(object);
+    const sensitiveObject = (plan_digest_isPlainObject(sensitive) ? sensitive : {});
+    const unknownObject = (plan_digest_isPlainObject(unknown) ? unknown : {});
+    const otherObject = (plan_digest_isPlainObject(other) ? other : {});
+    let keys = sortedKeys(object);
+    const extra = Object.keys(unknownObject).filter((key) => unknownObject[key] === true && !(key in object));
+    if (extra.length > 0)
+        keys = [...keys, ...extra].sort();
     let out = '{';
     for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
         if (i > 0)
             out += ',';
-        out += `${JSON.stringify(key)}:${canonicalJson(value[key])}`;
+        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
     }
     return `${out}}`;
+}
+/** Canonical text of a value with no markers inside. */
+function canonicalPlain(value) {
+    if (value === null || value === undefined)
+        return 'null';
+    if (typeof value !== 'object')
+        return JSON.stringify(value);
+    if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                out += ',';
+            out += canonicalPlain(value[i]);
+        }
+        return `${out}]`;
+    }
+    const object = value;
+    const keys = sortedKeys(object);
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (i > 0)
+            out += ',';
+        out += `${JSON.stringify(key)}:${canonicalPlain(object[key])}`;
+    }
+    return `${out}}`;
+}
+/** JSON with object keys sorted, so the same data always gives the same text. */
+function canonicalJson(value) {
+    return canonicalPlain(value);
 }
 function isDigestRelevant(change) {
     return (change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing === true);
@@ -34168,46 +34291,69 @@ function isDigestRelevant(change) {
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
-function canonicalResource(change) {
-    const entry = {
-        address: change.address,
-        actions: change.actions,
-        before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-        after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-    };
-    if (change.previousAddress !== undefined)
-        entry['previous_address'] = change.previousAddress;
-    if (change.deposed !== undefined)
-        entry['deposed'] = change.deposed;
+/** Canonical text of one resource change: keys in sorted order, written directly. */
+function canonicalResourceText(change) {
+    let out = '{';
     if (change.actionReason !== undefined)
-        entry['action_reason'] = change.actionReason;
+        out += `"action_reason":${JSON.stringify(change.actionReason)},`;
+    out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
+    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
+    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
+    if (change.deposed !== undefined)
+        out += `,"deposed":${JSON.stringify(change.deposed)}`;
     if (change.importingId !== undefined)
-        entry['importing_id'] = change.importingId;
-    return entry;
+        out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+    if (change.previousAddress !== undefined)
+        out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
+    return `${out}}`;
+}
+function canonicalOutputText(change) {
+    return (`{"actions":${JSON.stringify(change.actions)}` +
+        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
+        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
+        `,"name":${JSON.stringify(change.name)}}`);
+}
+/** The canonical form of one resource change as a value (for fingerprints built on it). */
+function canonicalResource(change) {
+    return JSON.parse(canonicalResourceText(change));
 }
 function canonicalOutput(change) {
-    return {
-        name: change.name,
-        actions: change.actions,
-        before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-        after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-    };
+    return JSON.parse(canonicalOutputText(change));
+}
+function digestEntries(plan) {
+    const resources = plan.resourceChanges
+        .filter(isDigestRelevant)
+        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''));
+    const outputs = plan.outputChanges
+        .filter((change) => change.kind !== 'no-op')
+        .sort((a, b) => compareStrings(a.name, b.name));
+    return { resources, outputs };
+}
+/**
+ * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
+ * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
+ */
+function writeCanonicalPlan(plan, write) {
+    const { resources, outputs } = digestEntries(plan);
+    write('{"outputs":[');
+    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
+    write('],"resources":[');
+    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change)));
+    write(`],"v":${PLAN_DIGEST_VERSION}}`);
 }
 /** The canonical text the digest hashes (exported so apply can explain a mismatch). */
 function canonicalPlanText(plan) {
-    const resources = plan.resourceChanges
-        .filter(isDigestRelevant)
-        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''))
-        .map(canonicalResource);
-    const outputs = plan.outputChanges
-        .filter((change) => change.kind !== 'no-op')
-        .sort((a, b) => compareStrings(a.name, b.name))
-        .map(canonicalOutput);
-    return canonicalJson({ v: PLAN_DIGEST_VERSION, resources, outputs });
+    let text = '';
+    writeCanonicalPlan(plan, (piece) => {
+        text += piece;
+    });
+    return text;
 }
 /** 64 lowercase hex characters. */
 function planDigest(plan) {
-    return (0,external_node_crypto_.createHash)('sha256').update(canonicalPlanText(plan), 'utf8').digest('hex');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
+    return hash.digest('hex');
 }
 /**
  * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
@@ -34215,20 +34361,13 @@ function planDigest(plan) {
  */
 function resourceDigests(plan) {
     const out = new Map();
-    for (const change of plan.resourceChanges) {
-        if (!isDigestRelevant(change))
-            continue;
+    const { resources, outputs } = digestEntries(plan);
+    for (const change of resources) {
         const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-        out.set(key, createHash('sha256')
-            .update(canonicalJson(canonicalResource(change)))
-            .digest('hex'));
+        out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
     }
-    for (const change of plan.outputChanges) {
-        if (change.kind === 'no-op')
-            continue;
-        out.set(`output.${change.name}`, createHash('sha256')
-            .update(canonicalJson(canonicalOutput(change)))
-            .digest('hex'));
+    for (const change of outputs) {
+        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change)).digest('hex'));
     }
     return out;
 }

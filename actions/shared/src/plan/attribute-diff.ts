@@ -124,14 +124,124 @@ function sameLeaf(before: Leaf, after: Leaf): boolean {
   return sameValue(before.value, (after as { value: unknown }).value);
 }
 
-function attributeOf(path: string): string {
-  const match = /^([^.[]+)|^\[("(?:[^"\\]|\\.)*")\]/.exec(path);
-  if (!match) return path;
-  if (match[1] !== undefined) return match[1];
-  try {
-    return JSON.parse(match[2] ?? '""') as string;
-  } catch {
-    return path;
+function isNullish(value: unknown): boolean {
+  return value === null || value === undefined;
+}
+
+function pathOf(segments: readonly (string | number)[]): string {
+  let path = '';
+  for (const segment of segments) {
+    path = typeof segment === 'number' ? `${path}[${segment}]` : joinKey(path, segment);
+  }
+  return path;
+}
+
+function leafOf(value: unknown, sensitive: unknown): Leaf {
+  if (hasMark(sensitive)) return { state: 'sensitive', value };
+  if (isNullish(value)) return { state: 'absent' };
+  return { state: 'known', value };
+}
+
+/**
+ * Walks before and after together and records only what differs, without flattening the
+ * values that stay the same (plans with tens of thousands of resources go through here).
+ */
+function walk(
+  before: unknown,
+  after: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+  afterUnknown: unknown,
+  segments: (string | number)[],
+  out: AttributeChange[],
+): void {
+  if (afterUnknown === true) {
+    // An object that becomes unknown is one row, "{...} -> (known after apply)".
+    const beforeLeaf = leafOf(before, beforeSensitive);
+    out.push({
+      path: pathOf(segments),
+      attribute: String(segments[0] ?? ''),
+      before: beforeLeaf,
+      after: { state: 'unknown' },
+    });
+    return;
+  }
+  if (beforeSensitive === true || afterSensitive === true) {
+    const beforeLeaf = leafOf(before, beforeSensitive);
+    const afterLeaf = leafOf(after, afterSensitive);
+    if (!sameLeaf(beforeLeaf, afterLeaf)) {
+      out.push({
+        path: pathOf(segments),
+        attribute: String(segments[0] ?? ''),
+        before: beforeLeaf,
+        after: afterLeaf,
+      });
+    }
+    return;
+  }
+  if (before === after) return;
+  const beforeList = Array.isArray(before);
+  const afterList = Array.isArray(after);
+  if (
+    (beforeList || isNullish(before)) &&
+    (afterList || isNullish(after)) &&
+    (beforeList || afterList)
+  ) {
+    const b = beforeList ? (before as unknown[]) : [];
+    const a = afterList ? (after as unknown[]) : [];
+    const bs = Array.isArray(beforeSensitive) ? beforeSensitive : undefined;
+    const as = Array.isArray(afterSensitive) ? afterSensitive : undefined;
+    const au = Array.isArray(afterUnknown) ? afterUnknown : undefined;
+    const length = Math.max(b.length, a.length, au?.length ?? 0);
+    for (let i = 0; i < length; i++) {
+      segments.push(i);
+      walk(b[i], a[i], bs?.[i], as?.[i], au?.[i], segments, out);
+      segments.pop();
+    }
+    return;
+  }
+  const beforeObject = isPlainObject(before);
+  const afterObject = isPlainObject(after);
+  if (
+    (beforeObject || isNullish(before)) &&
+    (afterObject || isNullish(after)) &&
+    (beforeObject || afterObject || isPlainObject(afterUnknown))
+  ) {
+    const b = beforeObject ? before : {};
+    const a = afterObject ? after : {};
+    const bs = isPlainObject(beforeSensitive) ? beforeSensitive : undefined;
+    const as = isPlainObject(afterSensitive) ? afterSensitive : undefined;
+    const au = isPlainObject(afterUnknown) ? afterUnknown : undefined;
+    for (const key of Object.keys(b)) {
+      segments.push(key);
+      walk(b[key], a[key], bs?.[key], as?.[key], au?.[key], segments, out);
+      segments.pop();
+    }
+    for (const key of Object.keys(a)) {
+      if (key in b) continue;
+      segments.push(key);
+      walk(undefined, a[key], undefined, as?.[key], au?.[key], segments, out);
+      segments.pop();
+    }
+    if (au) {
+      for (const key of Object.keys(au)) {
+        if (key in b || key in a || au[key] !== true) continue;
+        segments.push(key);
+        walk(undefined, undefined, undefined, undefined, true, segments, out);
+        segments.pop();
+      }
+    }
+    return;
+  }
+  const beforeLeaf = leafOf(before, false);
+  const afterLeaf = leafOf(after, false);
+  if (!sameLeaf(beforeLeaf, afterLeaf)) {
+    out.push({
+      path: pathOf(segments),
+      attribute: String(segments[0] ?? ''),
+      before: beforeLeaf,
+      after: afterLeaf,
+    });
   }
 }
 
@@ -143,20 +253,8 @@ export function attributeChanges(
   afterSensitive: unknown,
   afterUnknown: unknown,
 ): AttributeChange[] {
-  // Where after is unknown, before is one leaf: "{...} -> (known after apply)", not a row per key.
-  const beforeLeaves = flatten(before, beforeSensitive, false, new Map(), '', afterUnknown);
-  const afterLeaves = flatten(after, afterSensitive, afterUnknown);
-  const paths = new Set([...beforeLeaves.keys(), ...afterLeaves.keys()]);
   const changes: AttributeChange[] = [];
-  const absent: Leaf = { state: 'absent' };
-  for (const path of paths) {
-    let b = beforeLeaves.get(path) ?? absent;
-    let a = afterLeaves.get(path) ?? absent;
-    if (b.state === 'known' && b.value === null) b = absent;
-    if (a.state === 'known' && a.value === null) a = absent;
-    if (sameLeaf(b, a)) continue;
-    changes.push({ path, attribute: attributeOf(path), before: b, after: a });
-  }
+  walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
   return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
 

@@ -36,10 +36,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function valueAt(value: unknown, key: string | number): unknown {
-  if (Array.isArray(value) && typeof key === 'number') return value[key];
-  if (isPlainObject(value) && typeof key === 'string') return value[key];
-  return undefined;
+function hasKeys(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const _ in value) return true;
+  return false;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -47,65 +47,103 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
+/** Keys in UTF-16 code unit order; show -json already sorts them, so this is usually a check. */
+function sortedKeys(object: Record<string, unknown>): string[] {
+  const keys = Object.keys(object);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+  }
+  return keys;
+}
+
+const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
+const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
+const UNKNOWN = '{"(unknown)":true}';
+
 /**
- * Copies `value` with sensitive parts replaced by whether they differ from `other` (the value
- * on the other side of the change, at the same path) and unknown parts marked.
+ * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
+ * `other` (the value on the other side of the change, at the same path) and unknown parts
+ * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
  */
-function canonicalValue(
+function canonicalValueText(
   value: unknown,
   sensitive: unknown,
   unknown: unknown,
   other: unknown,
-): Json {
-  if (sensitive === true) {
-    return { '(sensitive)': sameJson(value, other) ? 'unchanged' : 'changed' };
+): string {
+  if (sensitive === true) return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
+  if (unknown === true) return UNKNOWN;
+  if (value === null || value === undefined) {
+    if (!hasKeys(unknown)) return 'null';
+  } else if (typeof value !== 'object') {
+    return JSON.stringify(value);
   }
-  if (unknown === true) return { '(unknown)': true };
+  const masked = hasKeys(sensitive);
+  const marked = hasKeys(unknown);
   if (Array.isArray(value) || Array.isArray(unknown)) {
     const list = Array.isArray(value) ? value : [];
-    const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
-    const unknownList = Array.isArray(unknown) ? unknown : [];
+    if (!masked && !marked) return canonicalPlain(list);
+    const sensitiveList = (Array.isArray(sensitive) ? sensitive : []) as unknown[];
+    const unknownList = (Array.isArray(unknown) ? unknown : []) as unknown[];
+    const otherList = Array.isArray(other) ? other : [];
     const length = Math.max(list.length, unknownList.length);
-    const out: Json[] = new Array<Json>(length);
+    let out = '[';
     for (let i = 0; i < length; i++) {
-      out[i] = canonicalValue(list[i], sensitiveList[i], unknownList[i], valueAt(other, i));
-    }
-    return out;
-  }
-  if (isPlainObject(value) || isPlainObject(unknown)) {
-    const object = isPlainObject(value) ? value : {};
-    const sensitiveObject = isPlainObject(sensitive) ? sensitive : {};
-    const unknownObject = isPlainObject(unknown) ? unknown : {};
-    const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(object)) {
-      out[key] = canonicalValue(
-        object[key],
-        sensitiveObject[key],
-        unknownObject[key],
-        valueAt(other, key),
+      if (i > 0) out += ',';
+      out += canonicalValueText(
+        list[i],
+        sensitiveList[i],
+        unknownList[i],
+        masked ? otherList[i] : undefined,
       );
     }
-    for (const key of Object.keys(unknownObject)) {
-      if (!(key in out) && unknownObject[key] === true) out[key] = { '(unknown)': true };
-    }
-    return out;
+    return `${out}]`;
   }
-  if (value === undefined) return null;
-  return value as Json;
-}
-
-/** JSON with object keys sorted, so the same data always gives the same text. */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
+  const object = (isPlainObject(value) ? value : {}) as Record<string, unknown>;
+  if (!masked && !marked) return canonicalPlain(object);
+  const sensitiveObject = (isPlainObject(sensitive) ? sensitive : {}) as Record<string, unknown>;
+  const unknownObject = (isPlainObject(unknown) ? unknown : {}) as Record<string, unknown>;
+  const otherObject = (isPlainObject(other) ? other : {}) as Record<string, unknown>;
+  let keys = sortedKeys(object);
+  const extra = Object.keys(unknownObject).filter(
+    (key) => unknownObject[key] === true && !(key in object),
+  );
+  if (extra.length > 0) keys = [...keys, ...extra].sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (i > 0) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(value[key] as Json)}`;
+    out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
   }
   return `${out}}`;
+}
+
+/** Canonical text of a value with no markers inside. */
+function canonicalPlain(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalPlain(value[i]);
+    }
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = sortedKeys(object);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0) out += ',';
+    out += `${JSON.stringify(key)}:${canonicalPlain(object[key])}`;
+  }
+  return `${out}}`;
+}
+
+/** JSON with object keys sorted, so the same data always gives the same text. */
+export function canonicalJson(value: Json): string {
+  return canonicalPlain(value);
 }
 
 export function isDigestRelevant(change: ResourceChange): boolean {
@@ -118,48 +156,82 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Canonical text of one resource change: keys in sorted order, written directly. */
+export function canonicalResourceText(change: ResourceChange): string {
+  let out = '{';
+  if (change.actionReason !== undefined)
+    out += `"action_reason":${JSON.stringify(change.actionReason)},`;
+  out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
+  out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
+  out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
+  if (change.deposed !== undefined) out += `,"deposed":${JSON.stringify(change.deposed)}`;
+  if (change.importingId !== undefined)
+    out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+  if (change.previousAddress !== undefined)
+    out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
+  return `${out}}`;
+}
+
+export function canonicalOutputText(change: OutputChange): string {
+  return (
+    `{"actions":${JSON.stringify(change.actions)}` +
+    `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
+    `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
+    `,"name":${JSON.stringify(change.name)}}`
+  );
+}
+
+/** The canonical form of one resource change as a value (for fingerprints built on it). */
 export function canonicalResource(change: ResourceChange): Json {
-  const entry: { [key: string]: Json } = {
-    address: change.address,
-    actions: change.actions,
-    before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-    after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-  };
-  if (change.previousAddress !== undefined) entry['previous_address'] = change.previousAddress;
-  if (change.deposed !== undefined) entry['deposed'] = change.deposed;
-  if (change.actionReason !== undefined) entry['action_reason'] = change.actionReason;
-  if (change.importingId !== undefined) entry['importing_id'] = change.importingId;
-  return entry;
+  return JSON.parse(canonicalResourceText(change)) as Json;
 }
 
 export function canonicalOutput(change: OutputChange): Json {
-  return {
-    name: change.name,
-    actions: change.actions,
-    before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-    after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-  };
+  return JSON.parse(canonicalOutputText(change)) as Json;
 }
 
-/** The canonical text the digest hashes (exported so apply can explain a mismatch). */
-export function canonicalPlanText(plan: PlanModel): string {
+function digestEntries(plan: PlanModel): { resources: ResourceChange[]; outputs: OutputChange[] } {
   const resources = plan.resourceChanges
     .filter(isDigestRelevant)
     .sort(
       (a, b) =>
         compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''),
-    )
-    .map(canonicalResource);
+    );
   const outputs = plan.outputChanges
     .filter((change) => change.kind !== 'no-op')
-    .sort((a, b) => compareStrings(a.name, b.name))
-    .map(canonicalOutput);
-  return canonicalJson({ v: PLAN_DIGEST_VERSION, resources, outputs });
+    .sort((a, b) => compareStrings(a.name, b.name));
+  return { resources, outputs };
+}
+
+/**
+ * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
+ * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
+ */
+function writeCanonicalPlan(plan: PlanModel, write: (text: string) => void): void {
+  const { resources, outputs } = digestEntries(plan);
+  write('{"outputs":[');
+  outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
+  write('],"resources":[');
+  resources.forEach((change, index) =>
+    write((index > 0 ? ',' : '') + canonicalResourceText(change)),
+  );
+  write(`],"v":${PLAN_DIGEST_VERSION}}`);
+}
+
+/** The canonical text the digest hashes (exported so apply can explain a mismatch). */
+export function canonicalPlanText(plan: PlanModel): string {
+  let text = '';
+  writeCanonicalPlan(plan, (piece) => {
+    text += piece;
+  });
+  return text;
 }
 
 /** 64 lowercase hex characters. */
 export function planDigest(plan: PlanModel): string {
-  return createHash('sha256').update(canonicalPlanText(plan), 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
+  return hash.digest('hex');
 }
 
 /**
@@ -168,23 +240,15 @@ export function planDigest(plan: PlanModel): string {
  */
 export function resourceDigests(plan: PlanModel): Map<string, string> {
   const out = new Map<string, string>();
-  for (const change of plan.resourceChanges) {
-    if (!isDigestRelevant(change)) continue;
+  const { resources, outputs } = digestEntries(plan);
+  for (const change of resources) {
     const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-    out.set(
-      key,
-      createHash('sha256')
-        .update(canonicalJson(canonicalResource(change)))
-        .digest('hex'),
-    );
+    out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
   }
-  for (const change of plan.outputChanges) {
-    if (change.kind === 'no-op') continue;
+  for (const change of outputs) {
     out.set(
       `output.${change.name}`,
-      createHash('sha256')
-        .update(canonicalJson(canonicalOutput(change)))
-        .digest('hex'),
+      createHash('sha256').update(canonicalOutputText(change)).digest('hex'),
     );
   }
   return out;
