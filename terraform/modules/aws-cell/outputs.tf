@@ -32,6 +32,11 @@ output "dns_target" {
   value       = local.custom_domain_enabled ? aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].target_domain_name : local.origin_hostname
 }
 
+output "custom_domain_name" {
+  description = "The custom domain the cell serves (the global name Route 53 splits), or null."
+  value       = var.custom_domain_name
+}
+
 output "function_names" {
   description = "Deployed function names, by function key (cart, orders, inventory, health, order_events)."
   value       = { for key, function in aws_lambda_function.functions : key => function.function_name }

@@ -32,6 +32,11 @@ output "dns_target" {
   value       = local.origin_hostname
 }
 
+output "custom_domain_name" {
+  description = "The custom domain the cell serves (the global name Route 53 splits), or null."
+  value       = var.custom_domain_name
+}
+
 output "function_names" {
   description = "Deployed function names, by key: the one Function App (function_app) that hosts every function."
   value       = { function_app = azurerm_function_app_flex_consumption.this.name }

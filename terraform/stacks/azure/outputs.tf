@@ -30,6 +30,11 @@ output "dns_target" {
   value       = module.cell.dns_target
 }
 
+output "custom_domain_name" {
+  description = "The custom domain the cell serves, or null: the global stack checks it matches the Route 53 record name."
+  value       = module.cell.custom_domain_name
+}
+
 output "function_names" {
   description = "Function App name (key function_app)."
   value       = module.cell.function_names

@@ -29,12 +29,23 @@ locals {
       origin_hostname = data.terraform_remote_state.aws.outputs.origin_hostname
       dns_target      = data.terraform_remote_state.aws.outputs.dns_target
       health_url      = data.terraform_remote_state.aws.outputs.health_url
+      custom_domain   = data.terraform_remote_state.aws.outputs.custom_domain_name
     }
     azure = {
       origin_hostname = data.terraform_remote_state.azure.outputs.origin_hostname
       dns_target      = data.terraform_remote_state.azure.outputs.dns_target
       health_url      = data.terraform_remote_state.azure.outputs.health_url
+      custom_domain   = data.terraform_remote_state.azure.outputs.custom_domain_name
     }
+  }
+}
+
+# API Gateway and API Management only answer for host names they know: clients that Route 53
+# sends to a cell with the global name need that cell to serve it as its custom domain.
+check "cells_serve_the_global_name" {
+  assert {
+    condition     = !var.enable_route53 || alltrue([for cell in local.cells : cell.custom_domain == var.route53_record_name])
+    error_message = "Route 53 sends clients for ${coalesce(var.route53_record_name, "the record")} to both cells, but not every cell serves that name: set custom_domain_name (and its certificate) in the aws and azure stacks."
   }
 }
 
