@@ -6,7 +6,8 @@
 //   node scripts/lint-workflows.js                 # .github/workflows/*.yml and *.yaml
 //   node scripts/lint-workflows.js a.yml b.yml     # given files
 //
-// It also requires third-party actions to be pinned by commit SHA with a `# vX` comment.
+// It also requires third-party actions to be pinned by commit SHA with a `# vX` comment, and
+// a `permissions:` block for every job (top level or per job).
 //
 // Each finding is printed as `file:line:col: [job <id>, step <name>] <tool> <message>`; the exit
 // code is 1 when there is any finding, 2 when a tool is missing.
@@ -32,9 +33,9 @@ const SHELLCHECK_EXCLUDED = 'SC1091,SC2194,SC2050,SC2157,SC2154';
 
 /**
  * @typedef {{ file: string, line: number, column: number, job?: string, step?: string,
- *   tool: 'actionlint' | 'shellcheck' | 'yaml' | 'pinning', message: string }} Finding
+ *   tool: 'actionlint' | 'shellcheck' | 'yaml' | 'pinning' | 'permissions', message: string }} Finding
  * @typedef {{ name: string, startLine: number, endLine: number }} Span
- * @typedef {{ id: string, startLine: number, endLine: number, shell: string | undefined,
+ * @typedef {{ id: string, startLine: number, endLine: number, shell: string | undefined, hasPermissions: boolean,
  *   steps: Array<Span & { run?: { script: string, line: number, column: number, literal: boolean }, uses?: { ref: string, line: number }, shell?: string }> }} JobInfo
  */
 
@@ -129,7 +130,12 @@ function describeJobs(doc, lines, source) {
           return info;
         })
       : [];
-    return { id, shell, steps, ...lineSpan(job, lines) };
+    const hasPermissions = isMap(job) && job.has('permissions');
+    const span = lineSpan(job, lines);
+    // The job starts at its key (`test:`), one line above its mapping.
+    const keyRange = isScalar(pair.key) ? pair.key.range : undefined;
+    if (keyRange) span.startLine = lines.linePos(keyRange[0]).line;
+    return { id, shell, hasPermissions, steps, ...span };
   });
 }
 
@@ -203,6 +209,22 @@ export async function lintWorkflow(path) {
     findings.push({ file, line: pos.line, column: pos.col, tool: 'yaml', message: error.message });
   }
   const jobs = doc.errors.length === 0 ? describeJobs(doc, lines, source) : [];
+
+  // Without `permissions:` the token gets the repository's default, possibly write-all.
+  const topLevelPermissions = isMap(doc.contents) && doc.contents.has('permissions');
+  if (doc.errors.length === 0 && !topLevelPermissions) {
+    for (const job of jobs.filter((j) => !j.hasPermissions)) {
+      findings.push({
+        file,
+        line: job.startLine,
+        column: 1,
+        job: job.id,
+        tool: 'permissions',
+        message:
+          'no permissions: at the top level or in this job; declare least privilege (e.g. top-level "permissions: contents: read")',
+      });
+    }
+  }
 
   for (const result of await runLint(source, file)) {
     if (!result.message) continue;
@@ -295,6 +317,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(1);
   }
   console.log(
-    `lint:workflows: ${files.length} workflow file(s) clean (actionlint, shellcheck, pinning)`,
+    `lint:workflows: ${files.length} workflow file(s) clean (actionlint, shellcheck, pinning, permissions)`,
   );
 }

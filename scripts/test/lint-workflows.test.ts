@@ -79,6 +79,19 @@ describe('lint-workflows', () => {
     expect(result.status).toBe(0);
   });
 
+  it('requires permissions at the top level or in every job', async () => {
+    const perJob = goodWorkflow.replace('permissions:\n  contents: read\n', '');
+    await writeFile(
+      join(dir, 'per-job.yml'),
+      perJob.replace('    runs-on:', '    permissions: {}\n    runs-on:'),
+    );
+    expect(lint(join(dir, 'per-job.yml')).status).toBe(0);
+    await writeFile(join(dir, 'none.yml'), perJob);
+    const result = lint(join(dir, 'none.yml'));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/none\.yml:5:1: \[job test\] permissions: no permissions:/);
+  });
+
   it('reports an unknown key and a shellcheck finding with file, job, step and line', () => {
     const result = lint(join(dir, 'bad.yml'));
     expect(result.status).toBe(1);
