@@ -1,8 +1,10 @@
 # terraform plan -var-file=example.tfvars (copy it and fill in your values)
+#
+# app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
+# value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
 region        = "eu-west-1"
 name          = "shop-aws"
 environment   = "prod"
-app_version   = "0.1.0"
 artifact_path = "../../../functions/build/aws"
 
 # The azure stack's base_url output; API Management's host name is known in advance.

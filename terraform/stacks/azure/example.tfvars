@@ -1,9 +1,11 @@
 # terraform plan -var-file=example.tfvars (copy it and fill in your values)
+#
+# app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
+# value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
 location             = "westeurope"
 resource_group_name  = "rg-shop-azure"
 name                 = "shop-azure"
 environment          = "prod"
-app_version          = "0.1.0"
 artifact_path        = "../../../functions/build/azure.zip"
 apim_publisher_name  = "Example Shop"
 apim_publisher_email = "platform@example.com"
