@@ -17,6 +17,7 @@
  *   result.annotations                                      // ::error/::warning/::notice, parsed
  *   result.masks                                            // ::add-mask:: values
  *   result.state, result.exportedEnv, result.addedPath, result.commands
+ *   result.limitViolations                                  // summary > 1 MiB, output > 1 MB
  *
  *   const { child, result } = await startAction({ ... });  // same, with the ChildProcess:
  *   child.kill('SIGTERM'); const { signal, exitCode } = await result;
@@ -100,6 +101,11 @@ export interface ActionResult {
   annotations: Annotation[];
   masks: string[];
   commands: WorkflowCommand[];
+  /**
+   * GitHub limits this run broke, each a sentence: a step summary over 1 MiB (GitHub drops it),
+   * an output over 1 MB. Empty when none.
+   */
+  limitViolations: string[];
   /** The exact environment the child got (for assertions; it holds the token). */
   env: Record<string, string>;
   tempDir: string;
@@ -145,6 +151,10 @@ export async function readActionMetadata(actionDir: string): Promise<ActionMetad
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
+
+/** GitHub's documented limits: 1 MiB per step summary, 1 MB per output. */
+export const MAX_SUMMARY_BYTES = 1024 * 1024;
+export const MAX_OUTPUT_BYTES = 1_000_000;
 
 const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
 
@@ -347,10 +357,26 @@ export async function startAction(options: RunActionOptions): Promise<StartedAct
           read(files.env).then((text) => parseKeyValueFile(text, 'GITHUB_ENV')),
           read(files.path),
         ]);
+        const limitViolations: string[] = [];
+        const summaryBytes = Buffer.byteLength(summary);
+        if (summaryBytes > MAX_SUMMARY_BYTES) {
+          limitViolations.push(
+            `step summary is ${summaryBytes} bytes; GitHub drops a summary over ${MAX_SUMMARY_BYTES} bytes (1 MiB)`,
+          );
+        }
+        for (const [name, value] of Object.entries(outputs)) {
+          const bytes = Buffer.byteLength(value);
+          if (bytes > MAX_OUTPUT_BYTES) {
+            limitViolations.push(
+              `output "${name}" is ${bytes} bytes; GitHub's limit is ${MAX_OUTPUT_BYTES} bytes (1 MB) per output`,
+            );
+          }
+        }
         return {
           exitCode,
           signal,
           timedOut,
+          limitViolations,
           stdout: out,
           stderr: err,
           outputs,

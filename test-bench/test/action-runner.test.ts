@@ -81,6 +81,7 @@ describe('runAction', () => {
     expect(result.summary).toContain('<h1>Fixture summary</h1>');
     expect(result.summary).toContain('<td>hello</td>');
     expect(result.masks).toEqual(['ghs_secretValue']);
+    expect(result.limitViolations).toEqual([]);
     expect(result.annotations).toEqual([
       {
         level: 'warning',
@@ -116,6 +117,17 @@ describe('runAction', () => {
     expect(result.exitCode).toBe(1);
     expect(result.annotations.filter((a) => a.level === 'error')).toEqual([
       { level: 'error', message: 'it broke: 100% sure', properties: {} },
+    ]);
+  });
+
+  it('reports a summary and an output over GitHub limits', async () => {
+    const result = await runAction({ actionDir, entry, inputs: { mode: 'big' } });
+    expect(result.exitCode).toBe(0);
+    expect(result.limitViolations).toEqual([
+      expect.stringMatching(
+        /^step summary is \d+ bytes; GitHub drops a summary over 1048576 bytes/,
+      ),
+      expect.stringMatching(/^output "big" is 1100000 bytes; GitHub's limit is 1000000 bytes/),
     ]);
   });
 
