@@ -39302,7 +39302,7 @@ function describeGitHubError(error) {
  */
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-function planMarker(stack) {
+function plan_comment_planMarker(stack) {
     return `<!-- multicloud:plan stack=${stack} -->`;
 }
 function driftMarker(stack) {
@@ -39311,11 +39311,11 @@ function driftMarker(stack) {
 const STATUS_MARKER = '<!-- multicloud:status -->';
 const META_PATTERN = /<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->/;
 const VISIBLE_DIGEST_PATTERN = /plan-digest `([0-9a-f]{64})`/;
-function planMetaLine(digest, commit, outcome) {
+function plan_comment_planMetaLine(digest, commit, outcome) {
     const safeCommit = (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
     return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit} outcome=${outcome} -->`;
 }
-function statusLine(text = '') {
+function plan_comment_statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
 }
 function sanitizeStatus(text) {
@@ -39327,7 +39327,7 @@ function sanitizeStatus(text) {
 }
 /** True when `body` is the sticky plan comment of `stack` (the marker opens the body). */
 function isPlanCommentOf(body, stack) {
-    return (body ?? '').trimStart().startsWith(planMarker(stack));
+    return (body ?? '').trimStart().startsWith(plan_comment_planMarker(stack));
 }
 /** Reads what apply needs back from a sticky plan comment body. */
 function parsePlanComment(body) {
@@ -39365,7 +39365,7 @@ function parsePlanDigest(body) {
  * kept. The renderer leaves STATUS_RESERVE characters for this, so the body stays in limits.
  */
 function setPlanCommentStatus(body, text) {
-    const replacement = statusLine(text);
+    const replacement = plan_comment_statusLine(text);
     const statusAt = body.indexOf(STATUS_MARKER);
     if (statusAt >= 0) {
         const after = body.slice(statusAt + STATUS_MARKER.length);
@@ -39529,7 +39529,7 @@ function code(text, inTable = false) {
     return `${fence}${pad}${body}${pad}${fence}`;
 }
 /** A fenced block that no line of `text` can close early. */
-function fencedBlock(text, language = '') {
+function markdown_fencedBlock(text, language = '') {
     const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
     const longest = Math.max(2, ...runs.map((run) => run.trim().length));
     const fence = '`'.repeat(longest + 1);
@@ -39834,72 +39834,113 @@ const PLAN_DIGEST_VERSION = 1;
 function plan_digest_isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function valueAt(value, key) {
-    if (Array.isArray(value) && typeof key === 'number')
-        return value[key];
-    if (plan_digest_isPlainObject(value) && typeof key === 'string')
-        return value[key];
-    return undefined;
+function hasKeys(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    for (const _ in value)
+        return true;
+    return false;
 }
 function sameJson(a, b) {
     if (a === b)
         return true;
     return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
-/**
- * Copies `value` with sensitive parts replaced by whether they differ from `other` (the value
- * on the other side of the change, at the same path) and unknown parts marked.
- */
-function canonicalValue(value, sensitive, unknown, other) {
-    if (sensitive === true) {
-        return { '(sensitive)': sameJson(value, other) ? 'unchanged' : 'changed' };
+/** Keys in UTF-16 code unit order; show -json already sorts them, so this is usually a check. */
+function sortedKeys(object) {
+    const keys = Object.keys(object);
+    for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i])
+            return keys.sort();
     }
+    return keys;
+}
+const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
+const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
+const UNKNOWN = '{"(unknown)":true}';
+/**
+ * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
+ * `other` (the value on the other side of the change, at the same path) and unknown parts
+ * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
+ */
+function canonicalValueText(value, sensitive, unknown, other) {
+    if (sensitive === true)
+        return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
     if (unknown === true)
-        return { '(unknown)': true };
+        return UNKNOWN;
+    if (value === null || value === undefined) {
+        if (!hasKeys(unknown))
+            return 'null';
+    }
+    else if (typeof value !== 'object') {
+        return JSON.stringify(value);
+    }
+    const masked = hasKeys(sensitive);
+    const marked = hasKeys(unknown);
     if (Array.isArray(value) || Array.isArray(unknown)) {
         const list = Array.isArray(value) ? value : [];
-        const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
-        const unknownList = Array.isArray(unknown) ? unknown : [];
+        if (!masked && !marked)
+            return canonicalPlain(list);
+        const sensitiveList = (Array.isArray(sensitive) ? sensitive : []);
+        const unknownList = (Array.isArray(unknown) ? unknown : []);
+        const otherList = Array.isArray(other) ? other : [];
         const length = Math.max(list.length, unknownList.length);
-        const out = new Array(length);
+        let out = '[';
         for (let i = 0; i < length; i++) {
-            out[i] = canonicalValue(list[i], sensitiveList[i], unknownList[i], valueAt(other, i));
+            if (i > 0)
+                out += ',';
+            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined);
         }
-        return out;
+        return `${out}]`;
     }
-    if (plan_digest_isPlainObject(value) || plan_digest_isPlainObject(unknown)) {
-        const object = plan_digest_isPlainObject(value) ? value : {};
-        const sensitiveObject = plan_digest_isPlainObject(sensitive) ? sensitive : {};
-        const unknownObject = plan_digest_isPlainObject(unknown) ? unknown : {};
-        const out = {};
-        for (const key of Object.keys(object)) {
-            out[key] = canonicalValue(object[key], sensitiveObject[key], unknownObject[key], valueAt(other, key));
-        }
-        for (const key of Object.keys(unknownObject)) {
-            if (!(key in out) && unknownObject[key] === true)
-                out[key] = { '(unknown)': true };
-        }
-        return out;
-    }
-    if (value === undefined)
-        return null;
-    return value;
-}
-/** JSON with object keys sorted, so the same data always gives the same text. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object')
-        return JSON.stringify(value);
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    const keys = Object.keys(value).sort();
+    const object = (plan_digest_isPlainObject(value) ? value : {});
+    if (!masked && !marked)
+        return canonicalPlain(object);
+    const sensitiveObject = (plan_digest_isPlainObject(sensitive) ? sensitive : {});
+    const unknownObject = (plan_digest_isPlainObject(unknown) ? unknown : {});
+    const otherObject = (plan_digest_isPlainObject(other) ? other : {});
+    let keys = sortedKeys(object);
+    const extra = Object.keys(unknownObject).filter((key) => unknownObject[key] === true && !(key in object));
+    if (extra.length > 0)
+        keys = [...keys, ...extra].sort();
     let out = '{';
     for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
         if (i > 0)
             out += ',';
-        out += `${JSON.stringify(key)}:${canonicalJson(value[key])}`;
+        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
     }
     return `${out}}`;
+}
+/** Canonical text of a value with no markers inside. */
+function canonicalPlain(value) {
+    if (value === null || value === undefined)
+        return 'null';
+    if (typeof value !== 'object')
+        return JSON.stringify(value);
+    if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                out += ',';
+            out += canonicalPlain(value[i]);
+        }
+        return `${out}]`;
+    }
+    const object = value;
+    const keys = sortedKeys(object);
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (i > 0)
+            out += ',';
+        out += `${JSON.stringify(key)}:${canonicalPlain(object[key])}`;
+    }
+    return `${out}}`;
+}
+/** JSON with object keys sorted, so the same data always gives the same text. */
+function canonicalJson(value) {
+    return canonicalPlain(value);
 }
 function isDigestRelevant(change) {
     return (change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing === true);
@@ -39907,46 +39948,69 @@ function isDigestRelevant(change) {
 function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
-function canonicalResource(change) {
-    const entry = {
-        address: change.address,
-        actions: change.actions,
-        before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-        after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-    };
-    if (change.previousAddress !== undefined)
-        entry['previous_address'] = change.previousAddress;
-    if (change.deposed !== undefined)
-        entry['deposed'] = change.deposed;
+/** Canonical text of one resource change: keys in sorted order, written directly. */
+function canonicalResourceText(change) {
+    let out = '{';
     if (change.actionReason !== undefined)
-        entry['action_reason'] = change.actionReason;
+        out += `"action_reason":${JSON.stringify(change.actionReason)},`;
+    out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
+    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
+    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
+    if (change.deposed !== undefined)
+        out += `,"deposed":${JSON.stringify(change.deposed)}`;
     if (change.importingId !== undefined)
-        entry['importing_id'] = change.importingId;
-    return entry;
+        out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+    if (change.previousAddress !== undefined)
+        out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
+    return `${out}}`;
+}
+function canonicalOutputText(change) {
+    return (`{"actions":${JSON.stringify(change.actions)}` +
+        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
+        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
+        `,"name":${JSON.stringify(change.name)}}`);
+}
+/** The canonical form of one resource change as a value (for fingerprints built on it). */
+function canonicalResource(change) {
+    return JSON.parse(canonicalResourceText(change));
 }
 function canonicalOutput(change) {
-    return {
-        name: change.name,
-        actions: change.actions,
-        before: canonicalValue(change.before, change.beforeSensitive, false, change.after),
-        after: canonicalValue(change.after, change.afterSensitive, change.afterUnknown, change.before),
-    };
+    return JSON.parse(canonicalOutputText(change));
+}
+function digestEntries(plan) {
+    const resources = plan.resourceChanges
+        .filter(isDigestRelevant)
+        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''));
+    const outputs = plan.outputChanges
+        .filter((change) => change.kind !== 'no-op')
+        .sort((a, b) => compareStrings(a.name, b.name));
+    return { resources, outputs };
+}
+/**
+ * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
+ * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
+ */
+function writeCanonicalPlan(plan, write) {
+    const { resources, outputs } = digestEntries(plan);
+    write('{"outputs":[');
+    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
+    write('],"resources":[');
+    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change)));
+    write(`],"v":${PLAN_DIGEST_VERSION}}`);
 }
 /** The canonical text the digest hashes (exported so apply can explain a mismatch). */
 function canonicalPlanText(plan) {
-    const resources = plan.resourceChanges
-        .filter(isDigestRelevant)
-        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''))
-        .map(canonicalResource);
-    const outputs = plan.outputChanges
-        .filter((change) => change.kind !== 'no-op')
-        .sort((a, b) => compareStrings(a.name, b.name))
-        .map(canonicalOutput);
-    return canonicalJson({ v: PLAN_DIGEST_VERSION, resources, outputs });
+    let text = '';
+    writeCanonicalPlan(plan, (piece) => {
+        text += piece;
+    });
+    return text;
 }
 /** 64 lowercase hex characters. */
 function planDigest(plan) {
-    return (0,external_node_crypto_.createHash)('sha256').update(canonicalPlanText(plan), 'utf8').digest('hex');
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
+    return hash.digest('hex');
 }
 /**
  * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
@@ -39954,20 +40018,13 @@ function planDigest(plan) {
  */
 function resourceDigests(plan) {
     const out = new Map();
-    for (const change of plan.resourceChanges) {
-        if (!isDigestRelevant(change))
-            continue;
+    const { resources, outputs } = digestEntries(plan);
+    for (const change of resources) {
         const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-        out.set(key, createHash('sha256')
-            .update(canonicalJson(canonicalResource(change)))
-            .digest('hex'));
+        out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
     }
-    for (const change of plan.outputChanges) {
-        if (change.kind === 'no-op')
-            continue;
-        out.set(`output.${change.name}`, createHash('sha256')
-            .update(canonicalJson(canonicalOutput(change)))
-            .digest('hex'));
+    for (const change of outputs) {
+        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change)).digest('hex'));
     }
     return out;
 }
@@ -40369,38 +40426,120 @@ function sameLeaf(before, after) {
         return true;
     return sameValue(before.value, after.value);
 }
-function attributeOf(path) {
-    const match = /^([^.[]+)|^\[("(?:[^"\\]|\\.)*")\]/.exec(path);
-    if (!match)
-        return path;
-    if (match[1] !== undefined)
-        return match[1];
-    try {
-        return JSON.parse(match[2] ?? '""');
+function isNullish(value) {
+    return value === null || value === undefined;
+}
+function pathOf(segments) {
+    let path = '';
+    for (const segment of segments) {
+        path = typeof segment === 'number' ? `${path}[${segment}]` : joinKey(path, segment);
     }
-    catch {
-        return path;
+    return path;
+}
+function leafOf(value, sensitive) {
+    if (hasMark(sensitive))
+        return { state: 'sensitive', value };
+    if (isNullish(value))
+        return { state: 'absent' };
+    return { state: 'known', value };
+}
+/**
+ * Walks before and after together and records only what differs, without flattening the
+ * values that stay the same (plans with tens of thousands of resources go through here).
+ */
+function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segments, out) {
+    if (afterUnknown === true) {
+        // An object that becomes unknown is one row, "{...} -> (known after apply)".
+        const beforeLeaf = leafOf(before, beforeSensitive);
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: beforeLeaf,
+            after: { state: 'unknown' },
+        });
+        return;
+    }
+    if (beforeSensitive === true || afterSensitive === true) {
+        const beforeLeaf = leafOf(before, beforeSensitive);
+        const afterLeaf = leafOf(after, afterSensitive);
+        if (!sameLeaf(beforeLeaf, afterLeaf)) {
+            out.push({
+                path: pathOf(segments),
+                attribute: String(segments[0] ?? ''),
+                before: beforeLeaf,
+                after: afterLeaf,
+            });
+        }
+        return;
+    }
+    if (before === after)
+        return;
+    const beforeList = Array.isArray(before);
+    const afterList = Array.isArray(after);
+    if ((beforeList || isNullish(before)) &&
+        (afterList || isNullish(after)) &&
+        (beforeList || afterList)) {
+        const b = beforeList ? before : [];
+        const a = afterList ? after : [];
+        const bs = Array.isArray(beforeSensitive) ? beforeSensitive : undefined;
+        const as = Array.isArray(afterSensitive) ? afterSensitive : undefined;
+        const au = Array.isArray(afterUnknown) ? afterUnknown : undefined;
+        const length = Math.max(b.length, a.length, au?.length ?? 0);
+        for (let i = 0; i < length; i++) {
+            segments.push(i);
+            walk(b[i], a[i], bs?.[i], as?.[i], au?.[i], segments, out);
+            segments.pop();
+        }
+        return;
+    }
+    const beforeObject = attribute_diff_isPlainObject(before);
+    const afterObject = attribute_diff_isPlainObject(after);
+    if ((beforeObject || isNullish(before)) &&
+        (afterObject || isNullish(after)) &&
+        (beforeObject || afterObject || attribute_diff_isPlainObject(afterUnknown))) {
+        const b = beforeObject ? before : {};
+        const a = afterObject ? after : {};
+        const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : undefined;
+        const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : undefined;
+        const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : undefined;
+        for (const key of Object.keys(b)) {
+            segments.push(key);
+            walk(b[key], a[key], bs?.[key], as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        for (const key of Object.keys(a)) {
+            if (key in b)
+                continue;
+            segments.push(key);
+            walk(undefined, a[key], undefined, as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        if (au) {
+            for (const key of Object.keys(au)) {
+                if (key in b || key in a || au[key] !== true)
+                    continue;
+                segments.push(key);
+                walk(undefined, undefined, undefined, undefined, true, segments, out);
+                segments.pop();
+            }
+        }
+        return;
+    }
+    const beforeLeaf = leafOf(before, false);
+    const afterLeaf = leafOf(after, false);
+    if (!sameLeaf(beforeLeaf, afterLeaf)) {
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: beforeLeaf,
+            after: afterLeaf,
+        });
     }
 }
 /** Leaf-level changes from before to after. Null and absent are the same to a reader. */
 function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
-    // Where after is unknown, before is one leaf: "{...} -> (known after apply)", not a row per key.
-    const beforeLeaves = flatten(before, beforeSensitive, false, new Map(), '', afterUnknown);
-    const afterLeaves = flatten(after, afterSensitive, afterUnknown);
-    const paths = new Set([...beforeLeaves.keys(), ...afterLeaves.keys()]);
     const changes = [];
-    const absent = { state: 'absent' };
-    for (const path of paths) {
-        let b = beforeLeaves.get(path) ?? absent;
-        let a = afterLeaves.get(path) ?? absent;
-        if (b.state === 'known' && b.value === null)
-            b = absent;
-        if (a.state === 'known' && a.value === null)
-            a = absent;
-        if (sameLeaf(b, a))
-            continue;
-        changes.push({ path, attribute: attributeOf(path), before: b, after: a });
-    }
+    walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
     return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
 /** Top-level attribute names that change, in order, without repeats. */
@@ -40637,7 +40776,7 @@ function listedOutputs(plan) {
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
 const SUBSTRING_MIN_LENGTH = 3;
-class Redactor {
+class redaction_Redactor {
     exact = new Set();
     substrings = [];
     constructor(sensitiveStrings = []) {
@@ -40962,6 +41101,303 @@ class Terraform {
     }
 }
 
+;// CONCATENATED MODULE: ../shared/src/plan/report-budget.ts
+/**
+ * A character budget for a report. GitHub limits comment and issue bodies to 65,536
+ * characters; a job summary to 1 MiB. JavaScript string length counts UTF-16 code units,
+ * which is never less than the characters GitHub counts, so staying within it is safe.
+ */
+class ReportBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    get remaining() {
+        return this.left;
+    }
+    /** Takes room for `text` if it fits; reports whether it did. */
+    take(text) {
+        if (text.length > this.left)
+            return false;
+        this.left -= text.length;
+        return true;
+    }
+    /** Takes room unconditionally (for text that must be shown); may go below zero. */
+    spend(length) {
+        this.left -= length;
+    }
+}
+/** GitHub's limit for an issue or pull request comment body, and an issue body. */
+const report_budget_COMMENT_LIMIT = 65_536;
+/** Room left in every sticky comment for the status line apply writes later. */
+const report_budget_STATUS_RESERVE = 1_024;
+/** GitHub's limit for one step's job summary, in bytes. */
+const report_budget_SUMMARY_LIMIT_BYTES = 1_048_576;
+
+;// CONCATENATED MODULE: ../shared/src/plan/plan-report.ts
+
+
+
+
+
+const commentOptions = {
+    limit: report_budget_COMMENT_LIMIT - report_budget_STATUS_RESERVE,
+    audience: 'comment',
+    maxValueLength: 120,
+    maxAttributesPerResource: 40,
+};
+const summaryOptions = {
+    // Bytes, not characters: render to a character budget of a quarter below and check bytes.
+    limit: report_budget_SUMMARY_LIMIT_BYTES - 16_384,
+    audience: 'summary',
+    maxValueLength: 400,
+    maxAttributesPerResource: 200,
+};
+/** Room kept for the "not shown" note so that it always fits. */
+const NOTE_RESERVE = 700;
+function moduleTitle(moduleAddress) {
+    return moduleAddress === '' ? 'Root module' : `Module ${code(moduleAddress)}`;
+}
+function footerLine(context, plan) {
+    const parts = [];
+    if (context.digest)
+        parts.push(`plan-digest \`${context.digest}\``);
+    if (context.commitSha)
+        parts.push(`commit \`${context.commitSha.slice(0, 7)}\``);
+    if (context.runId && context.runUrl)
+        parts.push(`[run ${context.runId}](${context.runUrl})`);
+    else if (context.runId)
+        parts.push(`run ${context.runId}`);
+    const version = context.terraformVersion ?? plan?.terraformVersion;
+    if (version)
+        parts.push(`Terraform ${version}`);
+    return parts.join(' · ');
+}
+function where(context) {
+    if (context.runId && context.runUrl)
+        return `the job summary of [run ${context.runId}](${context.runUrl})`;
+    return 'the job summary of this workflow run';
+}
+function valueCell(text) {
+    return text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
+}
+function attributeRows(changes, redactor, options) {
+    const rows = [];
+    for (const change of changes.slice(0, options.maxAttributesPerResource)) {
+        const before = redactor.display(change.before, options.maxValueLength);
+        let after = redactor.display(change.after, options.maxValueLength);
+        if (change.before.state === 'sensitive' && change.after.state === 'sensitive') {
+            after = `${SENSITIVE_TEXT.slice(0, -1)}, changed)`;
+        }
+        rows.push(`| ${code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
+    }
+    const hidden = changes.length - options.maxAttributesPerResource;
+    if (hidden > 0)
+        rows.push(`| … ${plural(hidden, 'more attribute')} | | |`);
+    return rows.join('\n');
+}
+/** The attribute table of one resource (for updates and replacements). */
+function resourceDetail(change, redactor, options, attributeChanges = resourceAttributeChanges(change)) {
+    if (attributeChanges.length === 0)
+        return '';
+    return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+}
+function cautionBlock(destructive, budget) {
+    if (destructive.length === 0)
+        return { text: '', hidden: 0 };
+    const head = `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
+    const line = (change, withReason) => {
+        const verb = change.kind === 'replace'
+            ? 'replace'
+            : change.kind === 'destroy'
+                ? 'destroy'
+                : change.actions.join(', then ');
+        const reason = withReason ? reasonOf(change) : '';
+        return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+    };
+    const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
+    if (budget.take(full))
+        return { text: full, hidden: 0 };
+    const bare = head + destructive.map((change) => line(change, false)).join('') + '\n';
+    if (budget.take(bare))
+        return { text: bare, hidden: 0 };
+    // Not even the addresses fit: as many as do, and the count of the rest.
+    const tailReserve = 80;
+    let text = head;
+    budget.spend(head.length + tailReserve);
+    let shown = 0;
+    for (const change of destructive) {
+        const entry = line(change, false);
+        if (!budget.take(entry))
+            break;
+        text += entry;
+        shown++;
+    }
+    const hidden = destructive.length - shown;
+    text += `> - … and ${formatCount(hidden)} more not shown\n\n`;
+    return { text, hidden };
+}
+function outputValue(output, redactor, maxLength) {
+    if (output.afterSensitive === true)
+        return SENSITIVE_TEXT;
+    if (output.afterUnknown === true)
+        return '(known after apply)';
+    if (output.kind === 'destroy')
+        return '(removed)';
+    const shown = redactor.display(output.afterSensitive === false
+        ? { state: 'known', value: output.after }
+        : { state: 'sensitive', value: output.after }, maxLength);
+    return valueCell(shown);
+}
+function outputsSection(outputs, redactor, options, budget) {
+    if (outputs.length === 0)
+        return { text: '', hidden: 0 };
+    const rows = outputs.map((output) => `| ${code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
+    const head = `**Outputs** (${formatCount(outputs.length)})\n\n| output | action | after |\n|---|---|---|\n`;
+    const full = `${head}${rows.join('')}\n`;
+    if (budget.take(full))
+        return { text: full, hidden: 0 };
+    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => code(output.name)).join(', ')}\n\n`;
+    if (budget.take(names))
+        return { text: names, hidden: 0 };
+    const count = `**Outputs**: ${plural(outputs.length, 'output change')}, not listed here.\n\n`;
+    budget.take(count);
+    return { text: count, hidden: outputs.length };
+}
+/** The grouped resource table; rows are added while they fit. */
+function resourceTable(listed, budget) {
+    let text = '';
+    let module;
+    let shown = 0;
+    for (const change of listed) {
+        let piece = '';
+        if (change.moduleAddress !== module) {
+            piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
+        }
+        piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+        if (!budget.take(piece))
+            break;
+        module = change.moduleAddress;
+        text += piece;
+        shown++;
+    }
+    if (text !== '')
+        text += '\n';
+    budget.spend(text === '' ? 0 : 1);
+    return { text, hidden: listed.length - shown };
+}
+function detailsSection(listed, redactor, options, budget) {
+    const candidates = listed.filter((change) => change.kind === 'update' || change.kind === 'replace');
+    if (candidates.length === 0)
+        return { text: '', hidden: 0 };
+    const open = `<details><summary>Attribute changes (${plural(candidates.length, 'resource')} updated or replaced)</summary>\n\n`;
+    const close = '</details>\n\n';
+    if (budget.remaining < open.length + close.length + 200)
+        return { text: '', hidden: candidates.length };
+    budget.spend(open.length + close.length);
+    let body = '';
+    let shown = 0;
+    for (const change of candidates) {
+        const detail = resourceDetail(change, redactor, options);
+        if (detail === '') {
+            shown++;
+            continue;
+        }
+        if (!budget.take(detail))
+            break;
+        body += detail;
+        shown++;
+    }
+    if (body === '') {
+        budget.spend(-(open.length + close.length));
+        return { text: '', hidden: candidates.length - shown };
+    }
+    return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
+}
+function header(context, summary) {
+    return `### Terraform plan for ${code(context.stack)}: ${summary}`;
+}
+function outcomeOf(plan) {
+    return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
+}
+/** The report body for one audience. Never longer than options.limit. */
+function renderPlanReport(plan, context, options) {
+    const redactor = new redaction_Redactor(plan.sensitiveStrings);
+    const counts = countChanges(plan);
+    const changed = hasChanges(counts);
+    const top = [];
+    if (options.audience === 'comment') {
+        top.push(plan_comment_planMarker(context.stack), plan_comment_planMetaLine(context.digest, context.commitSha, outcomeOf(plan)));
+    }
+    top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
+    if (options.audience === 'comment')
+        top.push(plan_comment_statusLine());
+    const footer = footerLine(context, plan);
+    if (!changed)
+        return `${top.join('\n')}\n\n${footer}\n`;
+    const opening = `${top.join('\n')}\n\n`;
+    const closing = `${footer}\n`;
+    const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
+    const listed = plan.resourceChanges.filter(isListed).sort(compareForReport);
+    const destructive = listed.filter(isDestructive);
+    const caution = cautionBlock(destructive, budget);
+    const table = resourceTable(listed, budget);
+    const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
+    const details = detailsSection(listed, redactor, options, budget);
+    const notShown = [];
+    if (caution.hidden > 0)
+        notShown.push(`${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`);
+    if (table.hidden > 0)
+        notShown.push(`${plural(table.hidden, 'more resource')} in the table`);
+    if (outputs.hidden > 0)
+        notShown.push(`the values of ${plural(outputs.hidden, 'output')}`);
+    if (details.hidden > 0)
+        notShown.push(`attribute changes of ${plural(details.hidden, 'resource')}`);
+    let note = '';
+    if (notShown.length > 0) {
+        const fullReport = options.audience === 'comment'
+            ? `The full report is in ${where(context)}.`
+            : 'The plan is too large to show in full in a job summary.';
+        note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
+    }
+    const body = `${opening}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
+    if (body.length <= options.limit)
+        return body;
+    // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
+    return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(0, options.limit);
+}
+function renderPlanComment(plan, context) {
+    return renderPlanReport(plan, context, commentOptions);
+}
+/** The job summary: the full report, within GitHub's 1 MiB step summary limit (in bytes). */
+function renderPlanSummary(plan, context) {
+    let options = summaryOptions;
+    for (;;) {
+        const body = renderPlanReport(plan, context, options);
+        const bytes = Buffer.byteLength(body, 'utf8');
+        if (bytes <= SUMMARY_LIMIT_BYTES - 16_384 || options.limit < 10_000)
+            return body;
+        options = {
+            ...options,
+            limit: Math.floor((options.limit * (SUMMARY_LIMIT_BYTES - 16_384)) / bytes) - 1_000,
+        };
+    }
+}
+/** The comment (or summary) for a plan that failed: Terraform's error text, secrets scrubbed. */
+function renderPlanFailure(context, errorText, audience, redactor = new Redactor()) {
+    const top = [];
+    if (audience === 'comment')
+        top.push(planMarker(context.stack), planMetaLine(undefined, context.commitSha, 'failed'));
+    top.push(header(context, 'failed'));
+    if (audience === 'comment')
+        top.push(statusLine());
+    const limit = (audience === 'comment' ? COMMENT_LIMIT - STATUS_RESERVE : 500_000) - 2_000;
+    let text = redactor.scrub(errorText).trim();
+    if (text.length > limit)
+        text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
+    return `${top.join('\n')}\n\nTerraform could not make a plan:\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/plan-difference.ts
 /**
  * A readable explanation of why a plan does not match the approved digest: which addresses and
@@ -40973,6 +41409,7 @@ class Terraform {
  * the comment renderer uses, so the same change gives the same text on both sides. No value is
  * compared or shown: the digest already says the values differ, and values can be secrets.
  */
+
 
 
 const RESOURCE_SYMBOLS = new Set(['+', '~', '-', '-/+', '+/-', '<=', '.', '<-', '->', '!']);
@@ -40990,13 +41427,27 @@ function cells(row) {
 }
 /** What the sticky comment lists (see plan-report.ts: resource table and outputs table). */
 function reviewedListing(commentBody) {
-    const listing = { resources: new Map(), outputs: new Map(), complete: true };
+    const listing = {
+        resources: new Map(),
+        outputs: new Map(),
+        attributes: new Map(),
+        complete: true,
+    };
     let table = 'other';
+    let inDetails = false;
+    let detailAddress;
     for (const line of commentBody.split('\n')) {
         const trimmed = line.trim();
+        if (trimmed.startsWith('<details>'))
+            inDetails = true;
+        if (trimmed.startsWith('</details>'))
+            inDetails = false;
         if (!trimmed.startsWith('|')) {
             if (trimmed !== '')
                 table = 'other';
+            const address = inDetails ? readCodeSpan(trimmed) : undefined;
+            if (address !== undefined)
+                detailAddress = address;
             if (/not shown here:.*(more resources? in the table|output)/.test(trimmed))
                 listing.complete = false;
             if (/^\*\*Outputs\*\*:? /.test(trimmed) && !trimmed.includes('('))
@@ -41012,6 +41463,10 @@ function reviewedListing(commentBody) {
             table = 'outputs';
             continue;
         }
+        if (row.length === 3 && row[0] === 'attribute' && row[1] === 'before') {
+            table = inDetails && detailAddress !== undefined ? 'attributes' : 'other';
+            continue;
+        }
         if (row.every((cell) => /^-+$/.test(cell)))
             continue;
         if (table === 'resources' && row.length >= 3 && RESOURCE_SYMBOLS.has(row[0] ?? '')) {
@@ -41024,10 +41479,21 @@ function reviewedListing(commentBody) {
             if (name !== undefined)
                 listing.outputs.set(name, row[1] ?? '');
         }
+        else if (table === 'attributes' && detailAddress !== undefined && row.length >= 3) {
+            const path = readCodeSpan(row[0] ?? '') ?? row[0] ?? '';
+            let rows = listing.attributes.get(detailAddress);
+            if (!rows)
+                listing.attributes.set(detailAddress, (rows = new Map()));
+            rows.set(path, `${row[1] ?? ''} -> ${row.slice(2).join('|')}`);
+        }
     }
     return listing;
 }
-/** The same listing for a plan model, as the comment renderer would write it. */
+/**
+ * The same listing for a plan model, as the comment renderer would write it. The attribute
+ * tables come from rendering the comment for this plan and reading it back, so both sides
+ * show values exactly the same way (redacted, cut at the same length).
+ */
 function plannedListing(plan) {
     const resources = new Map();
     for (const change of plan.resourceChanges.filter(isListed).sort(compareForReport)) {
@@ -41037,16 +41503,29 @@ function plannedListing(plan) {
     for (const output of listedOutputs(plan)) {
         outputs.set(output.name, output.kind === 'destroy' ? 'remove' : output.kind);
     }
-    return { resources, outputs, complete: true };
+    const { attributes } = reviewedListing(renderPlanComment(plan, { stack: 'plan' }));
+    return { resources, outputs, attributes, complete: true };
 }
-function compareMaps(kind, reviewed, planned, reviewedComplete) {
+/** Attribute paths whose shown values differ, when both sides show the resource's table. */
+function otherValues(reviewed, planned) {
+    if (!reviewed || !planned)
+        return [];
+    const paths = new Set([...reviewed.keys(), ...planned.keys()]);
+    return [...paths].filter((path) => reviewed.get(path) !== planned.get(path)).sort();
+}
+function compareMaps(kind, reviewed, planned, reviewedComplete, attributes) {
     const entries = [];
     const names = new Set([...reviewed.keys(), ...planned.keys()]);
     for (const name of [...names].sort()) {
         const before = reviewed.get(name);
         const after = planned.get(name);
-        if (before === after)
+        if (before === after) {
+            const paths = otherValues(attributes?.reviewed.get(name), attributes?.planned.get(name));
+            if (before !== undefined && paths.length > 0) {
+                entries.push({ kind, name, reviewed: before, planned: before, otherValues: paths });
+            }
             continue;
+        }
         // A trimmed comment does not list everything: absence there proves nothing.
         if (before === undefined && !reviewedComplete)
             continue;
@@ -41078,7 +41557,10 @@ function planDifference(reviewed, plan) {
     }
     return {
         entries: [
-            ...compareMaps('resource', reviewed.resources, planned.resources, reviewed.complete),
+            ...compareMaps('resource', reviewed.resources, planned.resources, reviewed.complete, {
+                reviewed: reviewed.attributes,
+                planned: planned.attributes,
+            }),
             ...compareMaps('output', reviewed.outputs, planned.outputs, reviewed.complete),
         ],
         complete: reviewed.complete,
@@ -41105,7 +41587,9 @@ function differenceLogLines(difference, redactor) {
     }
     for (const entry of difference.entries.slice(0, MAX_ROWS)) {
         const reviewed = entry.reviewed === undefined ? '(not in the reviewed plan)' : plain(entry.reviewed);
-        const planned = entry.planned === undefined ? '(not planned now)' : plain(entry.planned);
+        let planned = entry.planned === undefined ? '(not planned now)' : plain(entry.planned);
+        if (entry.otherValues)
+            planned = `the same, with other values for ${entry.otherValues.join(', ')}`;
         lines.push(difference.reviewedUnknown
             ? `  ${label(entry)}: ${planned}`
             : `  ${label(entry)}: reviewed ${reviewed}; now ${planned}`);
@@ -41132,7 +41616,10 @@ function differenceMarkdown(difference, redactor) {
         parts.push('| address | reviewed | planned now |\n|---|---|---|');
     }
     for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-        const planned = entry.planned ?? '(not planned now)';
+        let planned = entry.planned ?? '(not planned now)';
+        if (entry.otherValues) {
+            planned = `the same, with other values for ${entry.otherValues.map((path) => code(path, true)).join(', ')}`;
+        }
         const row = difference.reviewedUnknown
             ? `| ${code(label(entry), true)} | ${planned} |`
             : `| ${code(label(entry), true)} | ${entry.reviewed ?? '(not in the reviewed plan)'} | ${planned} |`;
@@ -41237,7 +41724,7 @@ function lockedResult(settings, error, redactor, digest) {
         applied: false,
         failureReason: 'state-locked',
         message: `The state of stack '${settings.stack}' is locked by ${holder}; waited ${settings.lockTimeout} (lock-timeout) without getting it. Nothing was applied. Re-run when that run is done; if it is gone for good, release the lock with \`terraform force-unlock ${error.lock?.id ?? '<lock ID>'}\`.`,
-        details: `The state is locked by ${holder}. Waited ${settings.lockTimeout} (\`lock-timeout\`).\n\n${fencedBlock(redactor.scrub(error.errorText), 'text')}`,
+        details: `The state is locked by ${holder}. Waited ${settings.lockTimeout} (\`lock-timeout\`).\n\n${markdown_fencedBlock(redactor.scrub(error.errorText), 'text')}`,
         reason: `the state is locked by ${error.lock?.who ?? 'another run'}`,
     };
     if (error.lock)
@@ -41252,7 +41739,7 @@ function failedResult(settings, command, errorText, redactor, digest) {
         applied: false,
         failureReason: 'apply-failed',
         message: `terraform ${command} failed for stack '${settings.stack}'. ${command === 'apply' ? 'The state is as Terraform left it; the action did not edit it. ' : 'Nothing was applied. '}Terraform said: ${text.split('\n').find((line) => line.startsWith('Error:')) ?? text.split('\n')[0]}`,
-        details: `\`terraform ${command}\` failed.${command === 'apply' ? ' The state is as Terraform left it.' : ' Nothing was applied.'}\n\n${fencedBlock(text, 'text')}`,
+        details: `\`terraform ${command}\` failed.${command === 'apply' ? ' The state is as Terraform left it.' : ' Nothing was applied.'}\n\n${markdown_fencedBlock(text, 'text')}`,
         reason: `terraform ${command} failed`,
         errorText: text,
     };
@@ -41266,7 +41753,7 @@ async function readOutputs(terraform, settings, redactor) {
     return selected;
 }
 async function verifiedApply(settings, approved) {
-    const redactor = new Redactor();
+    const redactor = new redaction_Redactor();
     const terraform = new Terraform({
         workingDirectory: settings.workingDirectory,
         onCommand: (line) => info(`[command]${commandForLog(line)}`),
@@ -41370,7 +41857,7 @@ async function verifiedApply(settings, approved) {
                     failureReason: 'stale-plan',
                     digest,
                     message: `The saved plan for stack '${settings.stack}' is stale: the state changed after it was made, and Terraform refused it. Nothing was applied. Plan again, have it reviewed, and apply that plan.`,
-                    details: `Terraform refused the saved plan: the state changed after the plan was made. Nothing was applied.\n\n${fencedBlock(redactor.scrub(outcome.errorText), 'text')}`,
+                    details: `Terraform refused the saved plan: the state changed after the plan was made. Nothing was applied.\n\n${markdown_fencedBlock(redactor.scrub(outcome.errorText), 'text')}`,
                     reason: 'the saved plan is stale (the state changed after planning)',
                 };
             case 'state-locked':

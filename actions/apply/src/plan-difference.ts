@@ -10,6 +10,7 @@
  */
 import { code } from '../../shared/src/plan/markdown.js';
 import type { PlanModel } from '../../shared/src/plan/plan-model.js';
+import { renderPlanComment } from '../../shared/src/plan/plan-report.js';
 import {
   actionText,
   compareForReport,
@@ -22,6 +23,11 @@ import { Redactor } from '../../shared/src/plan/redaction.js';
 export interface Listing {
   resources: Map<string, string>;
   outputs: Map<string, string>;
+  /**
+   * The attribute tables of updated and replaced resources: address -> attribute path -> the
+   * before and after cells as shown (already redacted by the renderer).
+   */
+  attributes: Map<string, Map<string, string>>;
   /** False when the comment was trimmed and lists only part of the plan. */
   complete: boolean;
 }
@@ -33,6 +39,8 @@ export interface DifferenceEntry {
   reviewed?: string;
   /** Action in the plan made now, undefined when it is not in it. */
   planned?: string;
+  /** Same action, but these attributes are planned with other values than reviewed. */
+  otherValues?: string[];
 }
 
 export interface PlanDifference {
@@ -60,12 +68,23 @@ function cells(row: string): string[] {
 
 /** What the sticky comment lists (see plan-report.ts: resource table and outputs table). */
 export function reviewedListing(commentBody: string): Listing {
-  const listing: Listing = { resources: new Map(), outputs: new Map(), complete: true };
-  let table: 'resources' | 'outputs' | 'other' = 'other';
+  const listing: Listing = {
+    resources: new Map(),
+    outputs: new Map(),
+    attributes: new Map(),
+    complete: true,
+  };
+  let table: 'resources' | 'outputs' | 'attributes' | 'other' = 'other';
+  let inDetails = false;
+  let detailAddress: string | undefined;
   for (const line of commentBody.split('\n')) {
     const trimmed = line.trim();
+    if (trimmed.startsWith('<details>')) inDetails = true;
+    if (trimmed.startsWith('</details>')) inDetails = false;
     if (!trimmed.startsWith('|')) {
       if (trimmed !== '') table = 'other';
+      const address = inDetails ? readCodeSpan(trimmed) : undefined;
+      if (address !== undefined) detailAddress = address;
       if (/not shown here:.*(more resources? in the table|output)/.test(trimmed))
         listing.complete = false;
       if (/^\*\*Outputs\*\*:? /.test(trimmed) && !trimmed.includes('(')) listing.complete = false;
@@ -80,6 +99,10 @@ export function reviewedListing(commentBody: string): Listing {
       table = 'outputs';
       continue;
     }
+    if (row.length === 3 && row[0] === 'attribute' && row[1] === 'before') {
+      table = inDetails && detailAddress !== undefined ? 'attributes' : 'other';
+      continue;
+    }
     if (row.every((cell) => /^-+$/.test(cell))) continue;
     if (table === 'resources' && row.length >= 3 && RESOURCE_SYMBOLS.has(row[0] ?? '')) {
       const address = readCodeSpan(row[1] ?? '');
@@ -87,12 +110,21 @@ export function reviewedListing(commentBody: string): Listing {
     } else if (table === 'outputs' && row.length >= 3) {
       const name = readCodeSpan(row[0] ?? '');
       if (name !== undefined) listing.outputs.set(name, row[1] ?? '');
+    } else if (table === 'attributes' && detailAddress !== undefined && row.length >= 3) {
+      const path = readCodeSpan(row[0] ?? '') ?? row[0] ?? '';
+      let rows = listing.attributes.get(detailAddress);
+      if (!rows) listing.attributes.set(detailAddress, (rows = new Map()));
+      rows.set(path, `${row[1] ?? ''} -> ${row.slice(2).join('|')}`);
     }
   }
   return listing;
 }
 
-/** The same listing for a plan model, as the comment renderer would write it. */
+/**
+ * The same listing for a plan model, as the comment renderer would write it. The attribute
+ * tables come from rendering the comment for this plan and reading it back, so both sides
+ * show values exactly the same way (redacted, cut at the same length).
+ */
 export function plannedListing(plan: PlanModel): Listing {
   const resources = new Map<string, string>();
   for (const change of plan.resourceChanges.filter(isListed).sort(compareForReport)) {
@@ -102,7 +134,18 @@ export function plannedListing(plan: PlanModel): Listing {
   for (const output of listedOutputs(plan)) {
     outputs.set(output.name, output.kind === 'destroy' ? 'remove' : output.kind);
   }
-  return { resources, outputs, complete: true };
+  const { attributes } = reviewedListing(renderPlanComment(plan, { stack: 'plan' }));
+  return { resources, outputs, attributes, complete: true };
+}
+
+/** Attribute paths whose shown values differ, when both sides show the resource's table. */
+function otherValues(
+  reviewed: Map<string, string> | undefined,
+  planned: Map<string, string> | undefined,
+): string[] {
+  if (!reviewed || !planned) return [];
+  const paths = new Set([...reviewed.keys(), ...planned.keys()]);
+  return [...paths].filter((path) => reviewed.get(path) !== planned.get(path)).sort();
 }
 
 function compareMaps(
@@ -110,13 +153,20 @@ function compareMaps(
   reviewed: Map<string, string>,
   planned: Map<string, string>,
   reviewedComplete: boolean,
+  attributes?: { reviewed: Listing['attributes']; planned: Listing['attributes'] },
 ): DifferenceEntry[] {
   const entries: DifferenceEntry[] = [];
   const names = new Set([...reviewed.keys(), ...planned.keys()]);
   for (const name of [...names].sort()) {
     const before = reviewed.get(name);
     const after = planned.get(name);
-    if (before === after) continue;
+    if (before === after) {
+      const paths = otherValues(attributes?.reviewed.get(name), attributes?.planned.get(name));
+      if (before !== undefined && paths.length > 0) {
+        entries.push({ kind, name, reviewed: before, planned: before, otherValues: paths });
+      }
+      continue;
+    }
     // A trimmed comment does not list everything: absence there proves nothing.
     if (before === undefined && !reviewedComplete) continue;
     const entry: DifferenceEntry = { kind, name };
@@ -146,7 +196,10 @@ export function planDifference(reviewed: Listing | undefined, plan: PlanModel): 
   }
   return {
     entries: [
-      ...compareMaps('resource', reviewed.resources, planned.resources, reviewed.complete),
+      ...compareMaps('resource', reviewed.resources, planned.resources, reviewed.complete, {
+        reviewed: reviewed.attributes,
+        planned: planned.attributes,
+      }),
       ...compareMaps('output', reviewed.outputs, planned.outputs, reviewed.complete),
     ],
     complete: reviewed.complete,
@@ -181,7 +234,9 @@ export function differenceLogLines(difference: PlanDifference, redactor: Redacto
   for (const entry of difference.entries.slice(0, MAX_ROWS)) {
     const reviewed =
       entry.reviewed === undefined ? '(not in the reviewed plan)' : plain(entry.reviewed);
-    const planned = entry.planned === undefined ? '(not planned now)' : plain(entry.planned);
+    let planned = entry.planned === undefined ? '(not planned now)' : plain(entry.planned);
+    if (entry.otherValues)
+      planned = `the same, with other values for ${entry.otherValues.join(', ')}`;
     lines.push(
       difference.reviewedUnknown
         ? `  ${label(entry)}: ${planned}`
@@ -213,7 +268,10 @@ export function differenceMarkdown(difference: PlanDifference, redactor: Redacto
     parts.push('| address | reviewed | planned now |\n|---|---|---|');
   }
   for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-    const planned = entry.planned ?? '(not planned now)';
+    let planned = entry.planned ?? '(not planned now)';
+    if (entry.otherValues) {
+      planned = `the same, with other values for ${entry.otherValues.map((path) => code(path, true)).join(', ')}`;
+    }
     const row = difference.reviewedUnknown
       ? `| ${code(label(entry), true)} | ${planned} |`
       : `| ${code(label(entry), true)} | ${entry.reviewed ?? '(not in the reviewed plan)'} | ${planned} |`;

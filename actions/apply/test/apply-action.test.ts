@@ -249,6 +249,9 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.stdout).toContain(
         'terraform_data.broken[0]: reviewed (not in the reviewed plan); now create',
       );
+      expect(result.stdout).toContain(
+        'terraform_data.app: reviewed update: input, output; now the same, with other values for input',
+      );
       expect(result.summary).toContain(
         '| `terraform_data.broken[0]` | (not in the reviewed plan) | create |',
       );
@@ -256,7 +259,7 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       const errors = result.annotations.filter((a) => a.level === 'error');
       expect(errors.map((a) => a.message).join('\n')).toContain('not the plan that was reviewed');
       expect(commentBody(merged.number)).toMatch(
-        /\*\*Not applied: the plan changed after review \(1 resource differs, see run 4243\)\*\*/,
+        /\*\*Not applied: the plan changed after review \(2 resources differ, see run 4243\)\*\*/,
       );
     } finally {
       stack.cleanup();

@@ -86,13 +86,38 @@ describe('planDifference', () => {
     expect(`${log}\n${markdown}`).not.toContain(SECRET);
   });
 
-  it('says values differ when addresses and actions are the same', () => {
+  it('names the attributes planned with other values when the actions are the same', () => {
     const now = plan([
       { ...(reviewed[0] as SyntheticResource), after: { input: 'other' } },
       reviewed[1] as SyntheticResource,
       reviewed[2] as SyntheticResource,
     ]);
     const difference = planDifference(reviewedListing(comment(reviewed)), now);
+    expect(difference.entries).toEqual([
+      {
+        kind: 'resource',
+        name: 'terraform_data.a',
+        reviewed: 'update: `input`',
+        planned: 'update: `input`',
+        otherValues: ['input'],
+      },
+    ]);
+    expect(differenceCount(difference)).toBe('1 resource differs');
+    expect(differenceLogLines(difference, new Redactor()).join('\n')).toContain(
+      'terraform_data.a: reviewed update: input; now the same, with other values for input',
+    );
+  });
+
+  it('says only that values differ when no shown value differs (cut long values)', () => {
+    const longUpdate = (tail: string): SyntheticResource => ({
+      address: 'terraform_data.long',
+      actions: ['update'],
+      before: { input: 'short' },
+      after: { input: `${'x'.repeat(300)}${tail}` },
+    });
+    const now = plan([longUpdate('now')]);
+    expect(planDigest(now)).not.toBe(planDigest(plan([longUpdate('reviewed')])));
+    const difference = planDifference(reviewedListing(comment([longUpdate('reviewed')])), now);
     expect(difference.entries).toEqual([]);
     expect(differenceCount(difference)).toBe('planned values differ');
     expect(differenceLogLines(difference, new Redactor())[0]).toContain('different planned values');
