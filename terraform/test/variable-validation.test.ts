@@ -176,6 +176,13 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     expect(result.output).toContain(message);
   });
 
+  it('rejects a log retention the cloud does not accept', () => {
+    const result = plan(module, { ...base, log_retention_in_days: '2' });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('log_retention_in_days must be');
+    expect(plan(module, { ...base, log_retention_in_days: '90' })).toMatchObject({ ok: true });
+  });
+
   it('rejects a missing package, saying how to build it', () => {
     const result = plan(module, { ...base, artifact_path: '"build/nothing"' });
     expect(result.ok).toBe(false);

@@ -77,9 +77,14 @@ variable "custom_domain_certificate_id" {
 }
 
 variable "log_retention_in_days" {
-  description = "Retention of the functions' and the API's logs, in days."
+  description = "Retention of the functions' and the API's logs, in days (one of the values CloudWatch Logs accepts)."
   type        = number
   default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
 }
 
 ################################################################################

@@ -77,9 +77,14 @@ variable "custom_domain_certificate_id" {
 }
 
 variable "log_retention_in_days" {
-  description = "Retention of the functions' and the API's logs (Log Analytics workspace), in days."
+  description = "Retention of the functions' and the API's logs (Log Analytics workspace), in days: 30 to 730."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.log_retention_in_days >= 30 && var.log_retention_in_days <= 730
+    error_message = "log_retention_in_days must be between 30 and 730 (the Log Analytics PerGB2018 range)."
+  }
 }
 
 ################################################################################
