@@ -55,7 +55,7 @@ function stepRow(step: StepRecord, labels: readonly string[]): string {
     const change = result.change;
     if (!change) return '—';
     if (change.status === 'unchanged') return 'unchanged';
-    return `${change.status} ${formatDuration(change.durationMs)}`;
+    return `${change.status} ${formatDuration(change.durationMs)}${change.note ? ` (${change.note})` : ''}`;
   });
   const bake = step.bake;
   return `| ${[
@@ -171,7 +171,8 @@ export function renderSummary(report: RolloutReport): string {
         if (!entry) return '—';
         if (entry.status === 'untouched') return 'untouched';
         if (entry.status === 'failed') return `FAILED: ${entry.error ?? ''}`;
-        return `restored ${formatDuration(entry.change?.durationMs ?? 0)}`;
+        if (!entry.change) return `restored (${entry.error ?? 'unconfirmed'})`;
+        return `restored ${formatDuration(entry.change.durationMs)}`;
       });
       lines.push(
         `| ${[
@@ -211,7 +212,7 @@ export function renderSummary(report: RolloutReport): string {
     for (const router of report.rollback.routers) {
       const state =
         router.status === 'restored'
-          ? `restored to ${router.holds}`
+          ? `restored to ${router.holds}${router.error ? ` (${router.error})` : ''}`
           : router.status === 'untouched'
             ? `untouched, holds ${router.holds}`
             : `rollback FAILED (${router.error ?? 'unknown error'}); it now holds ${router.holds}`;

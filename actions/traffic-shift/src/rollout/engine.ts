@@ -129,6 +129,10 @@ function message(error: unknown): string {
   return String(error);
 }
 
+function seconds(ms: number): string {
+  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
+
 function distance(a: Split, b: Split): number {
   return Math.abs(a[CLOUDS[0]] - b[CLOUDS[0]]);
 }
@@ -339,7 +343,7 @@ export async function runRollout(
           const text = signal.aborted
             ? message(signal.reason)
             : timeout.aborted
-              ? `not in force after ${Math.round(options.changeTimeoutMs / 1000)} s`
+              ? `not in force after ${seconds(options.changeTimeoutMs)}`
               : message(error);
           log.warning(`  ${router.label}: ${text}`);
           return { id: router.id, label: router.label, error: text };
@@ -453,8 +457,9 @@ async function rollBack(
           holds: reading.description,
         };
       }
+      const timeout = AbortSignal.timeout(timeoutMs);
       try {
-        const change = await router.restore(reading, AbortSignal.timeout(timeoutMs));
+        const change = await router.restore(reading, timeout);
         log.info(`  ${router.label}: restored ${reading.description} (${change.status})`);
         return {
           id: router.id,
@@ -464,18 +469,30 @@ async function rollBack(
           holds: reading.description,
         };
       } catch (error) {
+        const problem = timeout.aborted
+          ? `not confirmed in force after ${seconds(timeoutMs)}`
+          : message(error);
         let holds: string;
+        let restored = false;
         try {
-          holds = (await router.read(AbortSignal.timeout(Math.min(timeoutMs, 30_000)))).description;
+          const now = await router.read(AbortSignal.timeout(Math.min(timeoutMs, 30_000)));
+          holds = now.description;
+          restored = now.description === reading.description;
         } catch (readError) {
           holds = `unknown (it could not be read either: ${message(readError)})`;
         }
-        log.warning(`  ${router.label}: rollback failed (${message(error)}); it holds ${holds}`);
+        if (restored) {
+          // The write went through (reading it back shows the initial weights); only the wait
+          // for it to be in force did not finish.
+          log.warning(`  ${router.label}: restored ${holds}, but ${problem}`);
+          return { id: router.id, label: router.label, status: 'restored', error: problem, holds };
+        }
+        log.warning(`  ${router.label}: rollback failed (${problem}); it holds ${holds}`);
         return {
           id: router.id,
           label: router.label,
           status: 'failed',
-          error: message(error),
+          error: problem,
           holds,
         };
       }

@@ -25,8 +25,10 @@ export interface RouterChange {
   readonly retries: number;
   /** From the first write to in force. */
   readonly durationMs: number;
-  /** Detail for the log ("azure disabled", "1 change batch"). */
+  /** Detail for the log ("aws weight 630, azure weight 370", "1 change batch"). */
   readonly detail: string;
+  /** What the summary should show next to the status ("azure disabled"). */
+  readonly note?: string;
 }
 
 export interface TrafficRouter {

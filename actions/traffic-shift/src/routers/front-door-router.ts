@@ -256,6 +256,9 @@ export class FrontDoorRouter implements TrafficRouter {
       calls: counters.calls,
       retries: counters.retries,
       durationMs: Date.now() - started,
+      ...(disabling.length > 0
+        ? { note: disabling.map((cloud) => `${cloud} disabled`).join(', ') }
+        : {}),
       detail: [
         ...changes.map((cloud) =>
           wanted[cloud].enabled ? `${cloud} weight ${wanted[cloud].weight}` : `${cloud} disabled`,

@@ -75,7 +75,9 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(result.summary).toContain(
       '### Traffic shift: aws=50,azure=50 → aws=100,azure=0 — completed',
     );
-    expect(result.summary).toMatch(/\| 3 \| 100\/0 \| INSYNC [\d.]+ s \| Succeeded [\d.]+ s \|/);
+    expect(result.summary).toMatch(
+      /\| 3 \| 100\/0 \| INSYNC [\d.]+ s \| Succeeded [\d.]+ s \(azure disabled\) \|/,
+    );
     expect(result.summary).toContain('line [50, 63, 75, 100]');
     expect(result.stdout).toContain('Step 2/3: aws=75,azure=25');
     // The Azure SDK authenticated with the federated token through the local Entra endpoint only.

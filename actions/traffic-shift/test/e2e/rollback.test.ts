@@ -141,6 +141,26 @@ describe('traffic-shift end to end: rollback', () => {
     });
   });
 
+  it('rolls back when a change is not in force in time', async () => {
+    // Route 53 stays PENDING for 5 s; the action gives each change 0.5 s.
+    world = await startRolloutEnvironment({ insyncDelayMs: 5000 });
+    const result = await runAction({
+      actionDir,
+      inputs: world.inputs({ 'change-timeout-seconds': '0.5' }),
+      env: world.env,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['failure-reason']).toBe('Route 53: not in force after 0.5 s at step 1');
+    expect(result.outputs['rolled-back']).toBe('true');
+    expect(world.route53Weights()).toEqual({ aws: 50, azure: 50 });
+    expect(world.frontDoorState()).toEqual({ aws: '500', azure: '500' });
+    // The restoring batch was accepted; only its INSYNC was not seen within the timeout.
+    expect(result.summary).toContain(
+      '- Route 53: restored to aws=50, azure=50 (weights of 255) (not confirmed in force after 0.5 s)',
+    );
+  });
+
   it('rolls back when the job is cancelled (SIGTERM) during a bake', async () => {
     world = await startRolloutEnvironment();
     const { child, result } = await startAction({

@@ -10,6 +10,8 @@ class MemoryRouter implements TrafficRouter {
   writes: string[] = [];
   failApplyAt: number | undefined;
   failRestore = false;
+  /** Restore writes, then never reports in force (until the signal gives up). */
+  restoreHangs = false;
   applyDelayMs = 0;
 
   constructor(
@@ -51,10 +53,15 @@ class MemoryRouter implements TrafficRouter {
     return this.change();
   }
 
-  async restore(reading: RouterReading): Promise<RouterChange> {
+  async restore(reading: RouterReading, signal: AbortSignal): Promise<RouterChange> {
     if (this.failRestore) throw new Error('AccessDenied');
     this.writes.push(`restore ${reading.description}`);
     this.split = reading.split;
+    if (this.restoreHangs) {
+      await new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
+    }
     return this.change();
   }
 }
@@ -158,6 +165,28 @@ describe('runRollout', () => {
       'frontdoor: HTTP 500 InternalServerError at step 2; the rollback failed: route53 holds aws=100,azure=0; frontdoor holds aws=50,azure=50',
     );
     expect(report.finalSplit).toBe('route53: aws=100,azure=0; frontdoor: aws=50,azure=50');
+  });
+
+  it('counts a rollback whose write landed but is not confirmed in force as restored, and says so', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    route53.failApplyAt = 1;
+    route53.restoreHangs = true;
+    const report = await runRollout(
+      { ...OPTIONS, changeTimeoutMs: 100 },
+      { routers: [route53], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.rollback?.routers).toEqual([
+      {
+        id: 'route53',
+        label: 'route53',
+        status: 'restored',
+        error: 'not confirmed in force after 0.1 s',
+        holds: 'aws=50,azure=50',
+      },
+    ]);
+    expect(report.finalSplit).toBe('aws=50,azure=50');
   });
 
   it('rolls back on cancellation in the middle of a write', async () => {
