@@ -10,7 +10,8 @@
 // a `permissions:` block for every job (top level or per job).
 //
 // Each finding is printed as `file:line:col: [job <id>, step <name>] <tool> <message>`; the exit
-// code is 1 when there is any finding, 2 when a tool is missing.
+// code is 1 when there is any finding, 2 when shellcheck is missing and cannot be installed
+// (as root on Debian it installs the package itself, as .ci/run does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -283,6 +284,29 @@ export function formatFinding(f) {
   return `${f.file}:${f.line}:${f.column}: ${where ? `[${where}] ` : ''}${f.tool}: ${f.message}`;
 }
 
+const hasShellcheck = () => !spawnSync('shellcheck', ['--version']).error;
+
+/**
+ * A fresh Debian machine lacks shellcheck: as root with apt-get, install the Debian package
+ * (what .ci/run does) so `npm test` works on a fresh clone; otherwise report it missing.
+ */
+function ensureShellcheck() {
+  if (hasShellcheck()) return true;
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).error) return false;
+  console.error('lint:workflows: shellcheck is missing; installing the Debian package');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const steps = [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'shellcheck'],
+  ];
+  for (const args of steps) {
+    if (spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env }).status !== 0) {
+      return false;
+    }
+  }
+  return hasShellcheck();
+}
+
 function defaultFiles() {
   const dir = join(repoRoot, '.github', 'workflows');
   if (!existsSync(dir)) return [];
@@ -293,8 +317,7 @@ function defaultFiles() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const check = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
-  if (check.error) {
+  if (!ensureShellcheck()) {
     console.error(
       'lint:workflows: shellcheck is not installed; install it with `apt-get install -y shellcheck` (bash .ci/run does)',
     );

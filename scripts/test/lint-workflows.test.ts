@@ -79,6 +79,18 @@ describe('lint-workflows', () => {
     expect(result.status).toBe(0);
   });
 
+  it('says how to install shellcheck when it is missing and cannot be installed', () => {
+    const result = spawnSync(process.execPath, [script, join(dir, 'good.yml')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { HOME: process.env.HOME, PATH: join(dir, 'empty-path') },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'shellcheck is not installed; install it with `apt-get install -y shellcheck`',
+    );
+  });
+
   it('requires permissions at the top level or in every job', async () => {
     const perJob = goodWorkflow.replace('permissions:\n  contents: read\n', '');
     await writeFile(
