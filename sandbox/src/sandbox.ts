@@ -1,9 +1,4 @@
-import type { FauxqsServer } from 'fauxqs';
-
-import {
-  startS3ConditionalProxy,
-  type S3ConditionalProxy,
-} from '../../stand-ins/src/s3-conditional/index.js';
+import { startS3ConditionalProxy } from '../../stand-ins/src/s3-conditional/index.js';
 import { AwsCellRunner, createAwsResources } from './cells/aws-cell.js';
 import { AzureCellRunner } from './cells/azure-cell.js';
 import type { CellDeployOptions, CellRunner } from './cells/cell-runner.js';
@@ -11,7 +6,7 @@ import { CLOUDS, isCloud, type Cloud, type PerCloud } from './clouds.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
 import type { SandboxSnapshot } from './dashboard/snapshot.js';
-import { startAzuriteBlob, type AzuriteBlob } from './emulators/azurite.js';
+import { startAzuriteBlob } from './emulators/azurite.js';
 import { startFauxqsServer } from './emulators/fauxqs.js';
 import { SandboxError } from './errors.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -94,39 +89,56 @@ export async function startSandbox(
     await dashboard.listen(settings.ports.dashboard, hint('dashboard'));
     stops.push(() => dashboard.close());
 
-    const fauxqs: FauxqsServer = await startFauxqsServer(settings.ports.fauxqs, hint('fauxqs'));
-    stops.push(() => fauxqs.stop());
+    // The emulators start side by side; each registers its stop as soon as it is up, so a
+    // failure of one still stops the others.
+    const track = async <T>(
+      starting: Promise<T>,
+      stop: (started: T) => Promise<void> | void,
+    ): Promise<T> => {
+      const started = await starting;
+      stops.push(() => stop(started));
+      return started;
+    };
+    const fauxqsStarting = track(startFauxqsServer(settings.ports.fauxqs, hint('fauxqs')), (f) =>
+      f.stop(),
+    );
+    const [fauxqs, azurite] = await allStarted([
+      fauxqsStarting,
+      track(startAzuriteBlob(settings.ports.azurite, hint('azurite')), (a) => a.stop()),
+    ]);
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
     // fauxqs ignores S3's conditional-write headers: the project's proxy adds them in front.
-    const s3: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqsUrl });
-    stops.push(() => s3.close());
-    const azurite: AzuriteBlob = await startAzuriteBlob(settings.ports.azurite, hint('azurite'));
-    stops.push(() => azurite.stop());
-
+    const [s3, azure] = await allStarted([
+      track(startS3ConditionalProxy({ upstream: fauxqsUrl }), (p) => p.close()),
+      track(
+        AzureCellRunner.create(azurite, () => cellUrls.aws),
+        (runner) => runner.stop(),
+      ),
+    ]);
     const aws = new AwsCellRunner(
       fauxqsUrl,
       s3.url,
       createAwsResources(fauxqs),
       () => cellUrls.azure,
     );
-    await aws.host.listen(settings.ports.aws, hint('aws'));
     stops.push(() => aws.stop());
-    const azure = await AzureCellRunner.create(azurite, () => cellUrls.aws);
-    stops.push(() => azure.stop());
+    await aws.host.listen(settings.ports.aws, hint('aws'));
     await azure.listen(settings.ports.azure, hint('azure'));
     cellUrls.aws = aws.url;
     cellUrls.azure = azure.url;
     const cells: PerCloud<CellRunner> = { aws, azure };
 
-    const planes = await startControlPlanes({
-      aws: new URL(aws.url).host,
-      azure: new URL(azure.url).host,
-    });
+    // The control planes (and their test certificate) start while the cells build.
+    const [planes] = await allStarted([
+      track(
+        startControlPlanes({ aws: new URL(aws.url).host, azure: new URL(azure.url).host }),
+        (c) => c.close(),
+      ),
+      ...CLOUDS.map((cloud) => cells[cloud].deploy(settings.version)),
+    ]);
     late.planes = planes;
-    stops.push(() => planes.close());
     planes.onWeightChange((change) => rollout.add(change.router, change.text));
 
-    await Promise.all(CLOUDS.map((cloud) => cells[cloud].deploy(settings.version)));
     const seeded = await seedCells(cellUrls);
     rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
 
@@ -321,4 +333,16 @@ export async function startSandbox(
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Promise.all that waits for every piece to settle before failing, so that whatever did start
+ * has registered its stop and is stopped with the rest.
+ */
+async function allStarted<T extends readonly unknown[]>(
+  starting: [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(starting);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

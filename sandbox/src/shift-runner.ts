@@ -32,6 +32,9 @@ export const SANDBOX_SHIFT_DEFAULTS = {
   bakeSeconds: 2,
   probeIntervalSeconds: 1,
   minProbesPerStep: 1,
+  // Everything shares one machine here: a busy laptop or CI runner must not read as a slow
+  // cloud. Health (status) failures still roll back at once.
+  maxP95LatencyMs: 5000,
 };
 
 const TARGET = /^(aws|azure)=\d{1,3},(aws|azure)=\d{1,3}$/;
@@ -85,6 +88,7 @@ export function shiftInputs(
     'min-probes-per-step': String(
       request.minProbesPerStep ?? SANDBOX_SHIFT_DEFAULTS.minProbesPerStep,
     ),
+    'max-p95-latency-ms': String(SANDBOX_SHIFT_DEFAULTS.maxP95LatencyMs),
     'smoke-urls': `aws=${sandbox.cells.aws}/health,azure=${sandbox.cells.azure}/health`,
     'change-poll-seconds': '1',
     'dry-run': String(request.dryRun ?? false),

@@ -68,7 +68,16 @@ describeIfReady('the dashboard in a real browser', () => {
     await page.waitForFunction(() => Number(document.querySelector('#aws-rps')?.textContent) > 0);
 
     await page.click('button[data-target="aws=100,azure=0"]');
-    await page.waitForSelector('#split[data-aws="100"][data-azure="0"]', { timeout: 60_000 });
+    try {
+      await page.waitForSelector('#split[data-aws="100"][data-azure="0"]', { timeout: 60_000 });
+    } catch (error) {
+      const { rollout } = await sandbox.client.state();
+      throw new Error(
+        `the split did not reach 100/0: ${(error as Error).message}\nrollout steps:\n` +
+          rollout.map((entry) => `${entry.at} ${entry.source} ${entry.text}`).join('\n'),
+        { cause: error },
+      );
+    }
     await page.waitForFunction(() =>
       document.querySelector('#afd-azure')?.textContent?.includes('disabled'),
     );

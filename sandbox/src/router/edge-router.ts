@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 
-import type { PerCloud } from '../clouds.js';
+import type { Cloud, PerCloud } from '../clouds.js';
 import { close, listen } from '../listen.js';
 import type { RequestCounters } from './request-counters.js';
 import { effectiveWeights, pickCloud, type RouterMode, type RoutingWeights } from './weights.js';
@@ -32,6 +32,7 @@ export class EdgeRouter {
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private port = 0;
+  private readonly targets = new Map<Cloud, { host: string; port: number }>();
   mode: RouterMode;
 
   constructor(private readonly options: EdgeRouterOptions) {
@@ -67,7 +68,7 @@ export class EdgeRouter {
       );
       return;
     }
-    const target = new URL(this.options.cells[cloud]);
+    const target = this.target(cloud);
     let settled = false;
     const settle = (ok: boolean): void => {
       if (settled) return;
@@ -76,15 +77,11 @@ export class EdgeRouter {
     };
     const upstream = httpRequest(
       {
-        host: target.hostname,
+        host: target.host,
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: {
-          ...req.headers,
-          'x-forwarded-for': req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
-          'x-forwarded-host': req.headers.host ?? '',
-        },
+        headers: forwardedHeaders(req),
         agent: this.agent,
       },
       (answer) => {
@@ -103,6 +100,34 @@ export class EdgeRouter {
         res.destroy();
       }
     });
-    req.pipe(upstream);
+    // Most requests have no body: end at once rather than setting up a pipe.
+    if (
+      req.headers['content-length'] === undefined &&
+      req.headers['transfer-encoding'] === undefined
+    ) {
+      req.resume();
+      upstream.end();
+    } else {
+      req.pipe(upstream);
+    }
   }
+
+  /** Cell URLs parsed once (they are fixed once the cells listen). */
+  private target(cloud: Cloud): { host: string; port: number } {
+    let target = this.targets.get(cloud);
+    if (!target) {
+      const url = new URL(this.options.cells[cloud]);
+      target = { host: url.hostname, port: Number(url.port) };
+      this.targets.set(cloud, target);
+    }
+    return target;
+  }
+}
+
+function forwardedHeaders(req: IncomingMessage): IncomingMessage['headers'] {
+  const headers = { ...req.headers };
+  const client = req.socket.remoteAddress ?? '127.0.0.1';
+  headers['x-forwarded-for'] = client.startsWith('::ffff:') ? client.slice(7) : client;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  return headers;
 }
