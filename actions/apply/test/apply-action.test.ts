@@ -32,6 +32,7 @@ import {
 const REPO = 'Codertocat/Hello-World';
 const STACK = 'app';
 const SECRET = 'sk-live-5f3c9a1b7e2d4c60';
+const SECRET_AFTER_REVIEW = 'sk-live-rotated-after-review-9d1e';
 
 const ready = terraformAvailable() && hasGitHubEventFixtures();
 if (!ready) {
@@ -232,9 +233,10 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
     try {
       stack.edit('default = "hello"', 'default = "bonjour"');
       const { merged, digest } = reviewed(stack);
-      // Changed after the review: another value, and a resource nobody reviewed.
+      // Changed after the review: another value, a resource nobody reviewed, another secret.
       stack.edit('default = "bonjour"', 'default = "hola"');
       stack.edit('default = false', 'default = true');
+      stack.edit(`default   = "${SECRET}"`, `default   = "${SECRET_AFTER_REVIEW}"`);
       const before = stack.stateBytes();
 
       const result = await apply(stack, merged.mergeSha);
@@ -258,9 +260,17 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.summary).toContain(`approved plan-digest \`${digest}\``);
       const errors = result.annotations.filter((a) => a.level === 'error');
       expect(errors.map((a) => a.message).join('\n')).toContain('not the plan that was reviewed');
-      expect(commentBody(merged.number)).toMatch(
-        /\*\*Not applied: the plan changed after review \(2 resources differ, see run 4243\)\*\*/,
+      const comment = commentBody(merged.number);
+      expect(comment).toMatch(
+        /\*\*Not applied: the plan changed after review \(3 resources and 1 output differ, see run 4243\)\*\*/,
       );
+      expect(result.stdout).toContain(
+        'terraform_data.key: reviewed (not in the reviewed plan); now update: input, output',
+      );
+      expect(result.masks).toContain(SECRET_AFTER_REVIEW);
+      const visible = everythingVisible(result, comment);
+      expect(visible).not.toContain(SECRET_AFTER_REVIEW);
+      expect(visible).not.toContain(SECRET);
     } finally {
       stack.cleanup();
     }
@@ -411,6 +421,41 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
         'belongs to no pull request',
       );
       expect(stack.stateBytes().equals(before)).toBe(true);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('retries a GitHub 5xx answer, and warns (not fails) when the token cannot write the status', async () => {
+    const stack = deployedStack();
+    try {
+      const { merged } = reviewed(stack);
+      const fault = github.injectServerError({
+        status: 502,
+        method: 'GET',
+        path: '/repos/:o/:r/commits/:sha/pulls',
+        times: 1,
+      });
+      const result = await runAction({
+        actionDir: applyActionDir,
+        event: pushEvent({ after: merged.mergeSha, ref: 'refs/heads/main' }),
+        token: github.readToken,
+        apiUrl: github.apiUrl,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK },
+        timeoutMs: 90_000,
+      });
+      github.clearFaults();
+      expect(fault).toBeDefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs['failure-reason']).toBe('');
+      const pullLookups = github.requests.filter((request) =>
+        request.path.includes(`/commits/${merged.mergeSha}/pulls`),
+      );
+      expect(pullLookups.map((request) => request.status)).toEqual([502, 200]);
+      const warnings = result.annotations.filter((a) => a.level === 'warning');
+      expect(warnings.map((a) => a.message).join('\n')).toContain('read-only token');
+      expect(commentBody(merged.number)).not.toContain('No changes to apply');
     } finally {
       stack.cleanup();
     }
