@@ -1,21 +1,3 @@
-locals {
-  tags = merge(var.tags, {
-    "multicloud:app" = var.name
-  })
-
-  route53_cells    = var.enable_route53 ? var.cells : {}
-  front_door_cells = var.enable_front_door ? var.cells : {}
-
-  # Route 53 weights are 0-255 per record: percent maps to weight 0-100 (as traffic-shift writes
-  # them). Front Door weights are 1-1000 and 0 is invalid, so 0% is a disabled origin.
-  route53_weights    = { for key, cell in var.cells : key => lookup(var.initial_weights, key, 0) }
-  front_door_weights = { for key, cell in var.cells : key => max(1, lookup(var.initial_weights, key, 0) * 10) }
-  front_door_enabled = { for key, cell in var.cells : key => lookup(var.initial_weights, key, 0) > 0 }
-
-  # A short TTL so that a weight change reaches resolvers within a bake step.
-  route53_ttl = 60
-}
-
 ################################################################################
 # Route 53: one weighted, health-checked record per cloud
 ################################################################################
