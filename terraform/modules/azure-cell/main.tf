@@ -38,6 +38,7 @@ locals {
       DEAD_LETTER_CONTAINER            = azurerm_storage_container.this["dead_letter"].name
       ORDER_EVENTS_CONNECTION          = azurerm_eventhub_authorization_rule.functions.primary_connection_string
       ORDER_EVENTS_HUB                 = azurerm_eventhub.order_events.name
+      ORDER_EVENTS_CONSUMER_GROUP      = azurerm_eventhub_consumer_group.order_events.name
       NOTIFICATION_HUB_CONNECTION      = azurerm_notification_hub_authorization_rule.send.primary_connection_string
       NOTIFICATION_HUB_NAME            = azurerm_notification_hub.this.name
       AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
@@ -50,7 +51,8 @@ locals {
 
   # The methods API Management forwards to the Function App; the functions answer 404 for an
   # unknown path themselves, so one wildcard operation per method is enough.
-  api_methods = toset(["GET", "POST", "PUT", "PATCH", "DELETE"])
+  # (the same methods as the Functions catch-all route and API Gateway's ANY).
+  api_methods = toset(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 
   origin_hostname = trimprefix(azurerm_api_management.this.gateway_url, "https://")
   base_url        = "https://${local.origin_hostname}"
