@@ -1,0 +1,279 @@
+/**
+ * The rollout sequence (./sequence.ts) executed against the local sandbox: the same steps, the
+ * same inputs, the real traffic-shift action's dist/ through the test bench's action runner.
+ * Only what cannot exist on one machine is stood in, each in one place below:
+ * - `apply` (Terraform deploying the new build) is the sandbox restarting that cell on a fresh
+ *   build of the functions, after the drain is in force on the edge router and the requests in
+ *   flight to that cell have finished;
+ * - the action's router endpoints point at the sandbox's Route 53 and Front Door stand-ins.
+ */
+import type { SandboxClient } from '../../sandbox/src/client.js';
+import type { CellStatus, SandboxSnapshot } from '../../sandbox/src/dashboard/snapshot.js';
+import { effectiveWeights } from '../../sandbox/src/router/weights.js';
+import { runTrafficShift, type SandboxTargets } from '../../sandbox/src/shift-runner.js';
+import type { SandboxState } from '../../sandbox/src/state-file.js';
+import { CLOUDS, formatSplit, type Cloud, type PerCloud } from './clouds.js';
+import { RolloutError } from './errors.js';
+import {
+  cellEnvironment,
+  resolveInputs,
+  ROLLOUT_STEPS,
+  ROUTING_INPUTS,
+  TRAFFIC_SHIFT_ACTION,
+  type RolloutStep,
+  type RoutingInput,
+  type StepId,
+} from './sequence.js';
+import type { RolloutSettings } from './settings.js';
+import { smokeTest, smokeUrlOf } from './smoke-test.js';
+
+export interface RehearsalOptions {
+  settings: RolloutSettings;
+  /** The version rolled out to both cells. */
+  version: string;
+  /** This cloud's new version fails its health check (to rehearse the rollback). */
+  breakCloud?: Cloud;
+  /** How long a cell answers 503 while it restarts on the new build. */
+  restartDowntimeMs?: number;
+  state: SandboxState;
+  client: SandboxClient;
+  log?: (line: string) => void;
+}
+
+export interface StepRecord {
+  cloud: Cloud;
+  step: StepId;
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
+
+export interface RehearsalResult {
+  completed: boolean;
+  failure: { cloud: Cloud; step: StepId; reason: string } | undefined;
+  steps: StepRecord[];
+  before: SandboxSnapshot;
+  after: SandboxSnapshot;
+  durationMs: number;
+}
+
+/** The traffic-shift inputs for the sandbox: its routers and its cells' own health URLs. */
+export function sandboxRouting(state: SandboxState): Partial<Record<RoutingInput, string>> {
+  const routing: Partial<Record<RoutingInput, string>> = {};
+  for (const input of ROUTING_INPUTS) {
+    const value = state.shiftInputs[input];
+    if (value !== undefined) routing[input] = value;
+  }
+  routing['smoke-urls'] = `aws=${state.urls.aws}/health,azure=${state.urls.azure}/health`;
+  return routing;
+}
+
+export function sandboxTargets(state: SandboxState): SandboxTargets {
+  const { aws, azure } = state.urls;
+  if (!aws || !azure) throw new RolloutError("the sandbox state lacks the cells' URLs");
+  return { shiftInputs: state.shiftInputs, shiftEnv: state.shiftEnv, cells: { aws, azure } };
+}
+
+/** Share of traffic the edge router gives each cloud under BOTH routers' weights. */
+function liveShares(snapshot: SandboxSnapshot): PerCloud<{ route53: number; frontdoor: number }> {
+  const r53 = effectiveWeights(snapshot.weights, 'route53');
+  const afd = effectiveWeights(snapshot.weights, 'frontdoor');
+  return {
+    aws: { route53: r53.aws, frontdoor: afd.aws },
+    azure: { route53: r53.azure, frontdoor: afd.azure },
+  };
+}
+
+export function splitText(snapshot: SandboxSnapshot): string {
+  return formatSplit(snapshot.split);
+}
+
+/**
+ * Before a cell restarts: the edge router must no longer pick it (0 weight in force on both
+ * routers) and the requests already sent to it must have finished, seen as its request count
+ * standing still for a while. A real deploy gets the same from the drain's bake (DNS TTL and
+ * Front Door propagation); here it is checked, not assumed.
+ */
+async function waitUntilDrained(
+  client: SandboxClient,
+  cloud: Cloud,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastCount = -1;
+  let still = 0;
+  while (Date.now() < deadline) {
+    const snapshot = await client.state();
+    const shares = liveShares(snapshot)[cloud];
+    const count = snapshot.counters[cloud].requests + snapshot.counters[cloud].failed;
+    if (shares.route53 === 0 && shares.frontdoor === 0) {
+      still = count === lastCount ? still + 1 : 0;
+      if (still >= 3) return;
+    } else {
+      still = 0;
+    }
+    lastCount = count;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new RolloutError(
+    `the edge router still sends requests to ${cloud} ${timeoutMs / 1000} s after the drain: not restarting it`,
+  );
+}
+
+async function runStep(
+  step: RolloutStep,
+  cloud: Cloud,
+  environment: Record<string, string>,
+  options: RehearsalOptions,
+  say: (line: string) => void,
+): Promise<{ ok: boolean; detail: string }> {
+  const { client, state } = options;
+  if ('uses' in step) {
+    const inputs = resolveInputs(step, environment);
+    if (step.uses === TRAFFIC_SHIFT_ACTION) {
+      say(
+        `traffic-shift to ${inputs.target} (steps ${inputs.steps}, bake ${inputs['bake-seconds']} s)`,
+      );
+      const result = await runTrafficShift(
+        { target: inputs.target ?? '', extraInputs: inputs },
+        sandboxTargets(state),
+        (line) => say(`  ${line}`),
+      );
+      const final = result.outputs['final-split'] ?? '?';
+      if (result.exitCode === 0) return { ok: true, detail: `in force: ${final}` };
+      const reason = result.outputs['failure-reason'] || `the action exited ${result.exitCode}`;
+      return {
+        ok: false,
+        detail: `${reason}${result.outputs['rolled-back'] === 'true' ? ' (rolled back)' : ''}; split now ${final}`,
+      };
+    }
+    // The apply action: Terraform would deploy the new build; the sandbox restarts the cell.
+    say(`waiting until the edge router sends ${cloud} nothing and its requests have finished`);
+    await waitUntilDrained(client, cloud);
+    const broken = options.breakCloud === cloud;
+    say(
+      `apply ${inputs['working-directory']} (stand-in): ${cloud} restarts on ${environment.ROLLOUT_VERSION}${broken ? ' (a release whose health check fails)' : ''}`,
+    );
+    const status: CellStatus = await client.deployCell(cloud, environment.ROLLOUT_VERSION ?? '', {
+      breakHealth: broken,
+      downtimeMs: options.restartDowntimeMs ?? 1000,
+    });
+    return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
+  }
+  // The smoke command: the same function `node rollout/run.js smoke` runs in the workflow.
+  const url = smokeUrlOf(environment.ROLLOUT_SMOKE_URLS ?? '', cloud);
+  say(`smoke test ${url} (expects version ${environment.ROLLOUT_VERSION})`);
+  const smoke = await smokeTest({
+    url,
+    expectedVersion: environment.ROLLOUT_VERSION ?? '',
+    timeoutMs: Number(environment.ROLLOUT_SMOKE_TIMEOUT_SECONDS) * 1000,
+    consecutive: Number(environment.ROLLOUT_MIN_PROBES),
+    intervalMs: Math.min(1000, Number(environment.ROLLOUT_PROBE_INTERVAL_SECONDS) * 1000),
+  });
+  return smoke.ok
+    ? { ok: true, detail: `healthy on ${smoke.version} (${smoke.attempts} checks)` }
+    : { ok: false, detail: `smoke test failed: ${smoke.reason}` };
+}
+
+/** Runs the sequence for each cloud in order; stops at the first failed step, as the workflow does. */
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const before = await options.client.state();
+  const steps: StepRecord[] = [];
+  let failure: RehearsalResult['failure'];
+
+  outer: for (const cloud of options.settings.order) {
+    const environment = cellEnvironment(options.settings, cloud, {
+      version: options.version,
+      routing: sandboxRouting(options.state),
+    });
+    for (const step of ROLLOUT_STEPS) {
+      const say = (line: string): void => {
+        log(`${new Date().toISOString().slice(11, 23)} [${cloud} ${step.id}] ${line}`);
+        if (!line.startsWith('  '))
+          void options.client
+            .note('rollout', `${cloud} ${step.id}: ${line}`)
+            .catch(() => undefined);
+      };
+      const stepStarted = Date.now();
+      let outcome: { ok: boolean; detail: string };
+      try {
+        outcome = await runStep(step, cloud, environment, options, say);
+      } catch (error) {
+        outcome = { ok: false, detail: (error as Error).message };
+      }
+      const record = { cloud, step: step.id, ...outcome, ms: Date.now() - stepStarted };
+      steps.push(record);
+      say(
+        `${outcome.ok ? 'ok' : 'FAILED'}: ${outcome.detail} (${(record.ms / 1000).toFixed(1)} s)`,
+      );
+      if (!outcome.ok) {
+        failure = { cloud, step: step.id, reason: outcome.detail };
+        break outer;
+      }
+    }
+  }
+  const after = await options.client.state();
+  return { completed: !failure, failure, steps, before, after, durationMs: Date.now() - started };
+}
+
+export interface TrafficFigures {
+  served: PerCloud<number>;
+  failed: number;
+}
+
+/** Requests the edge router answered between two snapshots; unplaced requests count as failed. */
+export function trafficBetween(before: SandboxSnapshot, after: SandboxSnapshot): TrafficFigures {
+  const served = {} as PerCloud<number>;
+  let failed = after.counters.unrouted - before.counters.unrouted;
+  for (const cloud of CLOUDS) {
+    served[cloud] = after.counters[cloud].requests - before.counters[cloud].requests;
+    failed += after.counters[cloud].failed - before.counters[cloud].failed;
+  }
+  return { served, failed };
+}
+
+/** The summary the command prints; its last line is `failed requests: N`. */
+export function renderSummary(
+  result: RehearsalResult,
+  settings: RolloutSettings,
+  version: string,
+): string {
+  const traffic = trafficBetween(result.before, result.after);
+  const cell = (snapshot: SandboxSnapshot, cloud: Cloud): string => {
+    const status = snapshot.cells[cloud];
+    return `${cloud} ${status.version ?? '?'} (${status.healthy ? 'healthy' : `unhealthy, health ${status.healthStatus}`})`;
+  };
+  const lines = [
+    '',
+    `rollout of ${version}: ${
+      result.completed
+        ? 'completed'
+        : `FAILED at ${result.failure?.cloud} ${result.failure?.step}: ${result.failure?.reason}`
+    }`,
+  ];
+  if (result.failure) {
+    const touched = result.failure.cloud;
+    const untouched = settings.order.find((cloud) => !result.steps.some((s) => s.cloud === cloud));
+    lines.push(
+      `traffic stays on, or returned to, the healthy cloud (split after, below); ${untouched ? `${untouched} was not touched` : `${touched} was the last cloud`}`,
+    );
+  }
+  lines.push(
+    `order: ${settings.order.join(' then ')}; desired split ${formatSplit(settings.split)}`,
+    `versions before: ${CLOUDS.map((cloud) => cell(result.before, cloud)).join(', ')}`,
+    `versions after:  ${CLOUDS.map((cloud) => cell(result.after, cloud)).join(', ')}`,
+    `split before: ${splitText(result.before)}`,
+    `split after:  ${splitText(result.after)}`,
+    'steps:',
+    ...result.steps.map(
+      (s) =>
+        `  ${s.cloud.padEnd(5)} ${s.step.padEnd(6)} ${s.ok ? 'ok    ' : 'FAILED'} ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${s.detail}`,
+    ),
+    `duration: ${(result.durationMs / 1000).toFixed(1)} s`,
+    `requests served: ${traffic.served.aws + traffic.served.azure} (${CLOUDS.map((cloud) => `${cloud} ${traffic.served[cloud]}`).join(', ')})`,
+    `failed requests: ${traffic.failed}`,
+  );
+  return lines.join('\n');
+}

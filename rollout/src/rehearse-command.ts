@@ -1,0 +1,212 @@
+import { connectSandbox, launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
+import { LoadGenerator } from '../../sandbox/src/load-generator.js';
+import { defaultStateFile, readState, type SandboxState } from '../../sandbox/src/state-file.js';
+import type { SandboxClient } from '../../sandbox/src/client.js';
+import { isCloud, type Cloud } from './clouds.js';
+import { RolloutError } from './errors.js';
+import { rehearse, renderSummary } from './rehearsal.js';
+import { parseRolloutSettings, ROLLOUT_VARIABLES, type RolloutVariable } from './settings.js';
+
+/** Quick schedule for a rehearsal: seconds instead of the workflow's minutes. */
+export const REHEARSAL_DEFAULTS: Partial<Record<RolloutVariable, string>> = {
+  DEPLOY_DRAIN_STEPS: '50,100',
+  DEPLOY_CANARY_STEPS: '50,100',
+  DEPLOY_BAKE_SECONDS: '2',
+  DEPLOY_PROBE_INTERVAL_SECONDS: '0.5',
+  DEPLOY_MIN_PROBES: '2',
+  // The cells share this machine with the load, the action and everything else: a probe's
+  // latency says more about the laptop than about the release.
+  DEPLOY_MAX_P95_LATENCY_MS: '5000',
+  DEPLOY_SMOKE_TIMEOUT_SECONDS: '5',
+};
+
+const variableFlags = Object.entries(ROLLOUT_VARIABLES).map(
+  ([name, spec]) =>
+    `  ${spec.flag.padEnd(27)} ${name} (${REHEARSAL_DEFAULTS[name as RolloutVariable] ?? spec.default})`,
+);
+
+export const USAGE = `usage: npm run rehearse -- [options]
+
+Runs the deploy workflow's rollout sequence (drain, apply, smoke, canary back; one cloud at a
+time) against the local sandbox with the real traffic-shift action, under steady load through
+the edge router, and prints versions, splits and request counts. Exit code 0 only when the
+rollout completed.
+
+  --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
+  --version V                 the version rolled out (default: the cells' version, minor + 1)
+  --load-rps N                background requests per second through the router (default 50; 0 = none)
+  --restart-downtime-ms N     how long a cell answers 503 while it restarts (default 1000)
+  --state-file PATH           use the sandbox that wrote this state file (default: the running
+                              one if any, else a new one on free ports, stopped at the end)
+  --help                      this text
+The repository variables, as flags (rehearsal default in brackets):
+${variableFlags.join('\n')}`;
+
+interface RehearseArgs {
+  variables: Partial<Record<RolloutVariable, string>>;
+  breakCloud: Cloud | undefined;
+  version: string | undefined;
+  loadRps: number;
+  restartDowntimeMs: number;
+  stateFile: string | undefined;
+}
+
+export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
+  const byFlag = new Map(
+    Object.entries(ROLLOUT_VARIABLES).map(([name, spec]) => [
+      spec.flag as string,
+      name as RolloutVariable,
+    ]),
+  );
+  const own = ['--break', '--version', '--load-rps', '--restart-downtime-ms', '--state-file'];
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help') return 'help';
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!own.includes(name) && !byFlag.has(name))
+      throw new RolloutError(`unknown option "${arg}" (npm run rehearse -- --help lists them)`);
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value.startsWith('--'))
+      throw new RolloutError(`${name} needs a value`);
+    values.set(name, value);
+  }
+  const variables: Partial<Record<RolloutVariable, string>> = { ...REHEARSAL_DEFAULTS };
+  for (const [flag, name] of byFlag) {
+    const value = values.get(flag);
+    if (value !== undefined) variables[name] = value;
+  }
+  const breakCloud = values.get('--break');
+  if (breakCloud !== undefined && !isCloud(breakCloud))
+    throw new RolloutError(`--break must be aws or azure, got "${breakCloud}"`);
+  const version = values.get('--version');
+  if (version !== undefined && !/^[\w.+-]{1,64}$/.test(version))
+    throw new RolloutError(
+      `--version must be letters, digits, dots, dashes or underscores (at most 64), got "${version}"`,
+    );
+  const whole = (flag: string, fallback: number, max: number): number => {
+    const text = values.get(flag) ?? String(fallback);
+    if (!/^\d+$/.test(text) || Number(text) > max)
+      throw new RolloutError(`${flag} must be a whole number from 0 to ${max}, got "${text}"`);
+    return Number(text);
+  };
+  return {
+    variables,
+    breakCloud,
+    version,
+    loadRps: whole('--load-rps', 50, 2000),
+    restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
+    stateFile: values.get('--state-file'),
+  };
+}
+
+/** 1.0.0 -> 1.1.0; anything else gets a suffix. */
+export function nextVersion(current: string | undefined): string {
+  const semver = /^(\d+)\.(\d+)\.(\d+)$/.exec(current ?? '');
+  if (semver) return `${semver[1]}.${Number(semver[2]) + 1}.0`;
+  return `${current ?? '1.0.0'}-next`;
+}
+
+function liveSandbox(stateFile: string): SandboxState | undefined {
+  try {
+    return readState(stateFile);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  let settings;
+  try {
+    args = parseRehearseArgs(argv);
+    if (args === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    settings = parseRolloutSettings(args.variables);
+  } catch (error) {
+    console.error(`npm run rehearse: ${(error as Error).message}`);
+    return 2;
+  }
+
+  let launched: LaunchedSandbox | undefined;
+  let load: LoadGenerator | undefined;
+  const stopAll = async (): Promise<void> => {
+    await load?.stop();
+    load = undefined;
+    if (launched) {
+      console.log('stopping the sandbox this rehearsal started ...');
+      await launched.stop();
+      launched = undefined;
+    }
+  };
+  const onSignal = (): void => {
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let state: SandboxState;
+    let client: SandboxClient;
+    if (args.stateFile) {
+      ({ state, client } = connectSandbox(args.stateFile));
+      console.log(`using the sandbox of ${args.stateFile}: router ${state.urls.router}`);
+    } else if (liveSandbox(defaultStateFile())) {
+      ({ state, client } = connectSandbox());
+      console.log(`using the running sandbox: router ${state.urls.router}`);
+    } else {
+      console.log('no sandbox running: starting one on free ports ...');
+      launched = await launchSandbox({ timeoutMs: 120_000 });
+      state = readState(launched.stateFile);
+      client = launched.client;
+      console.log(`sandbox up: router ${state.urls.router}, dashboard ${state.urls.dashboard}`);
+    }
+
+    const start = await client.state();
+    const version = args.version ?? nextVersion(start.cells[settings.order[0]].version);
+    if (args.loadRps > 0) {
+      load = new LoadGenerator(state.urls.router ?? '', { rps: args.loadRps, flow: 'browse' });
+      load.start();
+      console.log(`background load: ${args.loadRps} requests/s through ${state.urls.router}`);
+    }
+    console.log(
+      `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
+        (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : ''),
+    );
+    const result = await rehearse({
+      settings,
+      version,
+      breakCloud: args.breakCloud,
+      restartDowntimeMs: args.restartDowntimeMs,
+      state,
+      client,
+      log: (line) => console.log(line),
+    });
+    // Let the load's last requests land before the counters are read again.
+    const loadReport = await load?.stop();
+    load = undefined;
+    const final = { ...result, after: await client.state() };
+    if (loadReport) {
+      console.log(
+        `\nbackground load: ${loadReport.requests} requests, ${loadReport.failed} failed` +
+          (loadReport.failures.length
+            ? `; first: ${loadReport.failures
+                .slice(0, 3)
+                .map((f) => `${f.at} ${f.method} ${f.path} ${f.status} (${f.cloud}: ${f.detail})`)
+                .join('; ')}`
+            : ''),
+      );
+    }
+    console.log(renderSummary(final, settings, version));
+    return result.completed ? 0 : 1;
+  } catch (error) {
+    console.error(`npm run rehearse: ${(error as Error).message}`);
+    return error instanceof RolloutError ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAll();
+  }
+}

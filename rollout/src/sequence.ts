@@ -1,0 +1,187 @@
+/**
+ * THE cross-cloud rollout, defined once. For one cloud at a time:
+ *
+ *   drain   traffic-shift to <cloud>=0 (the other cloud takes everything)
+ *   apply   verified apply of that cloud's stack: the new version
+ *   smoke   the cloud's own health URL answers, on the new version
+ *   canary  traffic-shift back to the desired split, in canary steps
+ *
+ * `.github/workflows/deploy.yml` runs these steps, one job per cloud (its steps are checked
+ * against this list by rollout/test/workflow-matches-sequence.test.ts), and `npm run rehearse`
+ * executes the same list against the sandbox, resolving the same inputs. Inputs are written as
+ * the workflow writes them: literal text and `${{ env.NAME }}`, where the environment is the
+ * one `cellEnvironment` computes (in the workflow, the `cell-env` step puts it in GITHUB_ENV).
+ * Control flow is GitHub's: steps run in order and the first failure stops the job, so the
+ * second cloud's job never starts. A failed traffic-shift restores the split it started from,
+ * so traffic stays on, or returns to, the healthy cloud.
+ */
+import { formatSplit, otherCloud, type Cloud } from './clouds.js';
+import { RolloutError } from './errors.js';
+import type { RolloutSettings } from './settings.js';
+
+export type StepId = 'drain' | 'apply' | 'smoke' | 'canary';
+
+export interface ActionStep {
+  id: StepId;
+  name: string;
+  /** A local action of this repository, run from its committed dist/. */
+  uses: string;
+  with: Record<string, string>;
+}
+
+export interface CommandStep {
+  id: StepId;
+  name: string;
+  /** A `run:` line; the rehearsal runs the same command's code in-process. */
+  run: string;
+  command: 'smoke';
+}
+
+export type RolloutStep = ActionStep | CommandStep;
+
+export const TRAFFIC_SHIFT_ACTION = './actions/traffic-shift';
+export const APPLY_ACTION = './actions/apply';
+
+/** The traffic-shift inputs that locate the routers and the cells' health URLs. */
+export const ROUTING_INPUTS = [
+  'route53-hosted-zone-id',
+  'route53-record-name',
+  'route53-record-type',
+  'route53-set-identifiers',
+  'azure-subscription-id',
+  'frontdoor-resource-group',
+  'frontdoor-profile',
+  'frontdoor-origin-group',
+  'frontdoor-origins',
+  'smoke-urls',
+] as const;
+export type RoutingInput = (typeof ROUTING_INPUTS)[number];
+
+/** `route53-record-name` travels as ROLLOUT_ROUTE53_RECORD_NAME. */
+export function routingEnvName(input: RoutingInput): string {
+  return `ROLLOUT_${input.toUpperCase().replace(/-/g, '_')}`;
+}
+
+const env = (name: string): string => `\${{ env.${name} }}`;
+
+const routerInputs = Object.fromEntries(
+  ROUTING_INPUTS.map((input) => [input, env(routingEnvName(input))]),
+);
+
+const schedule = {
+  'bake-seconds': env('ROLLOUT_BAKE_SECONDS'),
+  'probe-interval-seconds': env('ROLLOUT_PROBE_INTERVAL_SECONDS'),
+  'min-probes-per-step': env('ROLLOUT_MIN_PROBES'),
+  'max-p95-latency-ms': env('ROLLOUT_MAX_P95_LATENCY_MS'),
+};
+
+export const ROLLOUT_STEPS: readonly RolloutStep[] = [
+  {
+    id: 'drain',
+    name: 'Drain this cloud (traffic-shift to 0%)',
+    uses: TRAFFIC_SHIFT_ACTION,
+    with: {
+      target: env('ROLLOUT_DRAIN_TARGET'),
+      steps: env('ROLLOUT_DRAIN_STEPS'),
+      ...schedule,
+      ...routerInputs,
+    },
+  },
+  {
+    id: 'apply',
+    name: "Verified apply of this cloud's stack (the new version)",
+    uses: APPLY_ACTION,
+    with: {
+      'working-directory': env('ROLLOUT_STACK_DIR'),
+      stack: env('ROLLOUT_CLOUD'),
+      'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
+      'var-files': env('ROLLOUT_VAR_FILES'),
+    },
+  },
+  {
+    id: 'smoke',
+    name: 'Smoke-test this cloud on its own URL',
+    run: 'node rollout/run.js smoke',
+    command: 'smoke',
+  },
+  {
+    id: 'canary',
+    name: 'Canary traffic back to the desired split',
+    uses: TRAFFIC_SHIFT_ACTION,
+    with: {
+      target: env('ROLLOUT_SPLIT'),
+      steps: env('ROLLOUT_CANARY_STEPS'),
+      ...schedule,
+      ...routerInputs,
+    },
+  },
+];
+
+export interface CellContext {
+  /** The version being rolled out (what the cell's /health reports once deployed). */
+  version: string;
+  /** Where the routers and health URLs are: traffic-shift input name to value ('' = none). */
+  routing: Partial<Record<RoutingInput, string>>;
+  /** The stack's backend settings and var files, as the plan action got them. */
+  backendConfig?: string;
+  varFiles?: string;
+}
+
+/** The environment the steps of one cloud's job read (`ROLLOUT_*`). */
+export function cellEnvironment(
+  settings: RolloutSettings,
+  cloud: Cloud,
+  context: CellContext,
+): Record<string, string> {
+  const other = otherCloud(cloud);
+  const drained = { [cloud]: 0, [other]: 100 } as Record<Cloud, number>;
+  const environment: Record<string, string> = {
+    ROLLOUT_CLOUD: cloud,
+    ROLLOUT_STACK_DIR: `terraform/stacks/${cloud}`,
+    ROLLOUT_VERSION: context.version,
+    ROLLOUT_DRAIN_TARGET: formatSplit(drained),
+    ROLLOUT_DRAIN_STEPS: settings.drainSteps,
+    ROLLOUT_SPLIT: formatSplit(settings.split),
+    ROLLOUT_CANARY_STEPS: settings.canarySteps,
+    ROLLOUT_BAKE_SECONDS: String(settings.bakeSeconds),
+    ROLLOUT_PROBE_INTERVAL_SECONDS: String(settings.probeIntervalSeconds),
+    ROLLOUT_MIN_PROBES: String(settings.minProbes),
+    ROLLOUT_MAX_P95_LATENCY_MS: String(settings.maxP95LatencyMs),
+    ROLLOUT_SMOKE_TIMEOUT_SECONDS: String(settings.smokeTimeoutSeconds),
+    ROLLOUT_BACKEND_CONFIG: context.backendConfig ?? '',
+    ROLLOUT_VAR_FILES: context.varFiles?.trim() ? context.varFiles : 'example.tfvars',
+  };
+  for (const input of ROUTING_INPUTS)
+    environment[routingEnvName(input)] = context.routing[input] ?? '';
+  return environment;
+}
+
+/**
+ * Resolves `${{ env.NAME }}` in one input as the runner does. Anything else inside `${{ }}` is
+ * refused: the sequence keeps its expressions this simple so the rehearsal resolves them
+ * exactly as GitHub would.
+ */
+export function resolveInput(template: string, environment: Record<string, string>): string {
+  return template.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_match, expression: string) => {
+    const reference = /^env\.([A-Z][A-Z0-9_]*)$/.exec(expression);
+    if (!reference?.[1]) {
+      throw new RolloutError(`unsupported expression \${{ ${expression} }}: only env.NAME`);
+    }
+    const value = environment[reference[1]];
+    if (value === undefined)
+      throw new RolloutError(`the rollout environment has no ${reference[1]}`);
+    return value;
+  });
+}
+
+export function resolveInputs(
+  step: ActionStep,
+  environment: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(step.with).map(([name, template]) => [
+      name,
+      resolveInput(template, environment),
+    ]),
+  );
+}

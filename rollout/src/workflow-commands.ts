@@ -1,0 +1,206 @@
+/**
+ * The rollout's `run:` steps in .github/workflows/deploy.yml (`node rollout/run.js <command>`):
+ *   plan      check the repository variables, output the cloud order (first, second)
+ *   cell-env  put one cloud's rollout environment (ROLLOUT_*) in GITHUB_ENV for the sequence
+ *   smoke     the sequence's smoke step: the cloud's own health URL on the new version
+ *   summary   the job summary: which cloud runs which version, where traffic is
+ * Each reads the environment and writes GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STEP_SUMMARY as the
+ * runner provides them; a bad value is one `::error::` naming it, never a stack trace.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+
+import { CLOUDS, isCloud, type Cloud } from './clouds.js';
+import { RolloutError } from './errors.js';
+import { cellEnvironment, ROUTING_INPUTS, type RoutingInput } from './sequence.js';
+import { parseRolloutSettings, variablesFromEnv } from './settings.js';
+import { smokeTest, smokeUrlOf } from './smoke-test.js';
+
+/** Appends `name<<delimiter` entries, the form GitHub reads for any value, multi-line included. */
+function appendFileCommand(variable: string, values: Record<string, string>): void {
+  const path = process.env[variable];
+  if (!path)
+    throw new RolloutError(`${variable} is not set: run this as a step of a GitHub workflow`);
+  let text = '';
+  for (const [name, value] of Object.entries(values)) {
+    const delimiter = `ghadelimiter_${randomUUID()}`;
+    text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+  }
+  appendFileSync(path, text);
+}
+
+function required(name: string): string {
+  const value = process.env[name]?.trim();
+  if (!value) throw new RolloutError(`${name} is required`);
+  return value;
+}
+
+function cloudFrom(name: string): Cloud {
+  const value = required(name);
+  if (!isCloud(value)) throw new RolloutError(`${name} must be aws or azure, got "${value}"`);
+  return value;
+}
+
+/** `terraform output -json` of the global stack into the traffic-shift input names. */
+export function routingFromOutputs(json: string): Partial<Record<RoutingInput, string>> {
+  let outputs: Record<string, { value?: unknown } | undefined>;
+  try {
+    outputs = JSON.parse(json) as typeof outputs;
+  } catch {
+    throw new RolloutError(
+      "ROLLOUT_ROUTING_JSON must be the global stack's `terraform output -json`",
+    );
+  }
+  const routing: Partial<Record<RoutingInput, string>> = {};
+  for (const input of ROUTING_INPUTS) {
+    const value = outputs?.[input.replace(/-/g, '_')]?.value;
+    routing[input] = typeof value === 'string' ? value : '';
+  }
+  if (!routing['smoke-urls'])
+    throw new RolloutError(
+      'the global stack has no smoke_urls output: the cells cannot be smoke-tested',
+    );
+  return routing;
+}
+
+function plan(): void {
+  const settings = parseRolloutSettings(variablesFromEnv(process.env));
+  const [first, second] = settings.order;
+  appendFileCommand('GITHUB_OUTPUT', {
+    first,
+    second,
+    split: `aws=${settings.split.aws},azure=${settings.split.azure}`,
+  });
+  console.log(
+    `rollout: ${first} then ${second}; each drained (steps ${settings.drainSteps}), applied, smoke-tested, ` +
+      `then back to aws=${settings.split.aws},azure=${settings.split.azure} (steps ${settings.canarySteps}, bake ${settings.bakeSeconds} s)`,
+  );
+}
+
+function cellEnv(): void {
+  const settings = parseRolloutSettings(variablesFromEnv(process.env));
+  const cloud = cloudFrom('ROLLOUT_CLOUD');
+  const environment = cellEnvironment(settings, cloud, {
+    version: required('DEPLOY_VERSION'),
+    routing: routingFromOutputs(required('ROLLOUT_ROUTING_JSON')),
+    backendConfig: process.env.TF_BACKEND_CONFIG ?? '',
+    varFiles: process.env.TF_VAR_FILES ?? '',
+  });
+  appendFileCommand('GITHUB_ENV', environment);
+  for (const [name, value] of Object.entries(environment)) {
+    if (name !== 'ROLLOUT_BACKEND_CONFIG') console.log(`${name}=${value}`);
+  }
+}
+
+async function smoke(): Promise<void> {
+  const cloud = cloudFrom('ROLLOUT_CLOUD');
+  const url = smokeUrlOf(required('ROLLOUT_SMOKE_URLS'), cloud);
+  const version = required('ROLLOUT_VERSION');
+  console.log(`smoke test of ${cloud}: ${url}, expecting version ${version}`);
+  const result = await smokeTest({
+    url,
+    expectedVersion: version,
+    timeoutMs: Number(required('ROLLOUT_SMOKE_TIMEOUT_SECONDS')) * 1000,
+    consecutive: Number(required('ROLLOUT_MIN_PROBES')),
+    intervalMs: Number(required('ROLLOUT_PROBE_INTERVAL_SECONDS')) * 1000,
+  });
+  appendFileCommand('GITHUB_OUTPUT', {
+    version: result.version ?? '',
+    result: result.ok ? 'passed' : 'failed',
+  });
+  if (!result.ok) throw new RolloutError(`smoke test of ${cloud} failed: ${result.reason}`);
+  console.log(`${cloud} is healthy on ${result.version} (${result.attempts} checks)`);
+}
+
+/** What one cloud's job reported (its outputs, passed through the summary job's env). */
+interface CellReport {
+  cloud: Cloud;
+  result: string;
+  steps: Record<string, string>;
+  split: string;
+  reason: string;
+}
+
+async function summary(): Promise<void> {
+  const reports: CellReport[] = (['FIRST', 'SECOND'] as const).map((position) => ({
+    cloud: cloudFrom(`${position}_CLOUD`),
+    result: process.env[`${position}_RESULT`] ?? '',
+    steps: Object.fromEntries(
+      ['drain', 'apply', 'smoke', 'canary'].map((step) => [
+        step,
+        process.env[`${position}_${step.toUpperCase()}`] || 'not run',
+      ]),
+    ),
+    split: process.env[`${position}_SPLIT`] ?? '',
+    reason: process.env[`${position}_REASON`] ?? '',
+  }));
+  const completed = reports.every((report) => report.result === 'success');
+  // Where traffic is: the last split a traffic-shift step reported, second cloud's job first.
+  const split =
+    [...reports].reverse().find((report) => report.split)?.split ??
+    'unchanged (no traffic-shift ran)';
+  const versions: Record<string, string> = {};
+  const smokeUrls = process.env.ROLLOUT_SMOKE_URLS ?? '';
+  for (const cloud of CLOUDS) {
+    try {
+      const response = await fetch(smokeUrlOf(smokeUrls, cloud), {
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await response.json().catch(() => ({}))) as { version?: unknown };
+      versions[cloud] =
+        `${typeof body.version === 'string' ? body.version : '?'} (health ${response.status})`;
+    } catch (error) {
+      versions[cloud] =
+        `unknown (${error instanceof RolloutError ? 'no health URL' : (error as Error).message})`;
+    }
+  }
+  const failed = reports.find((report) => report.result !== 'success');
+  const lines = [
+    `## Rollout of ${process.env.DEPLOY_VERSION ?? '?'}: ${completed ? 'completed' : 'FAILED'}`,
+    '',
+    failed
+      ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. Traffic stays on or returned to the healthy cloud; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
+      : 'Both clouds run the new version and traffic is back at the desired split.',
+    '',
+    `**Traffic now:** \`${split}\``,
+    '',
+    '| cloud | job | drain | apply | smoke | canary | version now |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...reports.map(
+      (r) =>
+        `| ${r.cloud} | ${r.result || '?'} | ${r.steps.drain} | ${r.steps.apply} | ${r.steps.smoke} | ${r.steps.canary} | ${versions[r.cloud]} |`,
+    ),
+  ];
+  const text = lines.join('\n');
+  console.log(text);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${text}\n`);
+  if (!completed)
+    throw new RolloutError(`the rollout did not complete: stopped at ${failed?.cloud}`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  try {
+    switch (command) {
+      case 'plan':
+        plan();
+        break;
+      case 'cell-env':
+        cellEnv();
+        break;
+      case 'smoke':
+        await smoke();
+        break;
+      case 'summary':
+        await summary();
+        break;
+      default:
+        throw new RolloutError(`unknown command "${command}": plan, cell-env, smoke or summary`);
+    }
+    return 0;
+  } catch (error) {
+    const message = (error as Error).message.replace(/\r?\n/g, ' ');
+    console.log(`::error title=rollout ${command}::${message}`);
+    return 1;
+  }
+}
