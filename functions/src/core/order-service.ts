@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { catalog } from './catalog.js';
 import { HttpProblem, notFound } from './errors.js';
 import { idFromKey } from './ids.js';
+import { delay } from './optimistic.js';
 import type { InventoryService } from './inventory-service.js';
 import type { DocumentStore, EventQueue, OrderPlacedEvent } from './ports.js';
 import type { OrderLine } from './validation.js';
@@ -25,6 +26,37 @@ export interface OrderDocument {
   readonly updatedAt: string;
 }
 
+/** Who is placing the order of an idempotency key, and how that attempt ended if it failed. */
+interface ClaimDocument {
+  readonly orderId: string;
+  readonly fingerprint: string;
+  readonly state: 'pending' | 'failed';
+  readonly claimedAt: string;
+  readonly failure?: ClaimFailure;
+}
+
+interface ClaimFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly field?: string;
+  readonly extra: Record<string, unknown>;
+}
+
+export interface ClaimTiming {
+  /** How long a request waits for a concurrent one with the same key before answering 409. */
+  readonly claimWaitMs: number;
+  readonly claimPollMs: number;
+  /** A pending claim older than this belongs to a request that died: a retry takes it over. */
+  readonly staleClaimMs: number;
+}
+
+export const defaultClaimTiming: ClaimTiming = {
+  claimWaitMs: 8000,
+  claimPollMs: 25,
+  staleClaimMs: 30_000,
+};
+
 export interface PlaceOrderInput {
   /** Namespaced: `api:<Idempotency-Key>` or `cart:<cartId>`. */
   readonly idempotencyKey: string;
@@ -46,6 +78,7 @@ export class OrderService {
     private readonly inventory: InventoryService,
     private readonly cell: string,
     private readonly now: () => Date,
+    private readonly timing: ClaimTiming = defaultClaimTiming,
   ) {}
 
   async get(id: string): Promise<OrderDocument> {
@@ -55,17 +88,68 @@ export class OrderService {
   }
 
   /**
-   * One order per idempotency key: the order id is derived from the key and written
-   * create-only. Stock is reserved first and given back when the order is not ours to write
-   * (a concurrent request with the same key won, or a later line is out of stock), so a
-   * failed request leaves nothing behind and a crash can only under-sell, never over-sell.
+   * One order per idempotency key. The order id is derived from the key; the first request
+   * claims the key with a create-only write, and only the claim holder reserves stock and
+   * writes the order (create-only too). Concurrent requests with the same key wait for its
+   * outcome and answer with the same order, or the same refusal. A failed request gives its
+   * reservations back; a request that crashed after reserving leaves its claim pending, which a
+   * retry takes over after `staleClaimMs`: a crash can under-sell, never over-sell.
    */
   async place(input: PlaceOrderInput): Promise<PlacedOrder> {
     const id = idFromKey(this.cell, input.source.kind, input.idempotencyKey);
     const fingerprint = fingerprintOf(input);
-    const existing = await this.store.get<OrderDocument>(orderKey(id));
-    if (existing) return { order: await this.replay(existing.value, fingerprint), created: false };
+    const key = claimKey(id);
+    const deadline = Date.now() + this.timing.claimWaitMs;
+    let waited = false;
+    for (;;) {
+      const existing = await this.store.get<OrderDocument>(orderKey(id));
+      if (existing)
+        return { order: await this.replay(existing.value, fingerprint), created: false };
 
+      const claim: ClaimDocument = {
+        orderId: id,
+        fingerprint,
+        state: 'pending',
+        claimedAt: new Date().toISOString(),
+      };
+      const created = await this.store.createIfAbsent(key, claim);
+      if (created.ok) return this.placeClaimed(id, fingerprint, input, created.etag);
+
+      const current = await this.store.get<ClaimDocument>(key);
+      if (!current) continue;
+      if (current.value.fingerprint !== fingerprint) throw keyReused(id);
+      if (current.value.state === 'failed' && waited) {
+        // The request this one waited for was refused: give the same answer.
+        throw problemFrom(current.value.failure);
+      }
+      const stale = Date.now() - Date.parse(current.value.claimedAt) > this.timing.staleClaimMs;
+      if (current.value.state === 'failed' || stale) {
+        // A refused attempt may be tried again; a pending claim this old lost its request.
+        const taken = await this.store.replaceIfMatch(key, claim, current.etag);
+        if (taken.ok) return this.placeClaimed(id, fingerprint, input, taken.etag);
+        continue;
+      }
+      waited = true;
+      if (Date.now() > deadline) {
+        throw new HttpProblem(
+          409,
+          'idempotency_key_in_progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly',
+          'Idempotency-Key',
+          { orderId: id },
+          { 'retry-after': '1' },
+        );
+      }
+      await delay(this.timing.claimPollMs);
+    }
+  }
+
+  private async placeClaimed(
+    id: string,
+    fingerprint: string,
+    input: PlaceOrderInput,
+    claimEtag: string,
+  ): Promise<PlacedOrder> {
     const reserved: OrderLine[] = [];
     try {
       for (const line of input.items) {
@@ -74,12 +158,10 @@ export class OrderService {
       }
     } catch (error) {
       await this.releaseAll(reserved);
-      // A concurrent request with the same key may have taken the last units: answer with its order.
-      const winner = await this.store.get<OrderDocument>(orderKey(id));
-      if (winner) return { order: await this.replay(winner.value, fingerprint), created: false };
+      let problem = error;
       if (error instanceof HttpProblem && error.code === 'insufficient_stock') {
         const index = input.items.findIndex((line) => line.sku === error.extra.sku);
-        throw new HttpProblem(
+        problem = new HttpProblem(
           409,
           error.code,
           error.message,
@@ -87,7 +169,15 @@ export class OrderService {
           error.extra,
         );
       }
-      throw error;
+      const failed: ClaimDocument = {
+        orderId: id,
+        fingerprint,
+        state: 'failed',
+        claimedAt: new Date().toISOString(),
+        ...(problem instanceof HttpProblem ? { failure: failureOf(problem) } : {}),
+      };
+      await this.store.replaceIfMatch(claimKey(id), failed, claimEtag);
+      throw problem;
     }
 
     const timestamp = this.now().toISOString();
@@ -111,6 +201,7 @@ export class OrderService {
     };
     const outcome = await this.store.createIfAbsent(orderKey(id), order);
     if (!outcome.ok) {
+      // Only after taking over a stale claim whose request came back after all.
       await this.releaseAll(reserved);
       const winner = await this.store.get<OrderDocument>(orderKey(id));
       if (!winner) throw new Error(`order ${id} was reported to exist but cannot be read`);
@@ -160,19 +251,55 @@ export class OrderService {
 }
 
 function checkFingerprint(order: OrderDocument, fingerprint: string): OrderDocument {
-  if (order.fingerprint !== fingerprint) {
-    throw new HttpProblem(
-      422,
-      'idempotency_key_reused',
-      'Idempotency-Key was already used for a different request; use a new key for a new order',
-      'Idempotency-Key',
-      { orderId: order.id },
-    );
-  }
+  if (order.fingerprint !== fingerprint) throw keyReused(order.id);
   return order;
 }
 
-function fingerprintOf(input: PlaceOrderInput): string {
+function keyReused(orderId: string): HttpProblem {
+  return new HttpProblem(
+    422,
+    'idempotency_key_reused',
+    'Idempotency-Key was already used for a different request; use a new key for a new order',
+    'Idempotency-Key',
+    { orderId },
+  );
+}
+
+function failureOf(problem: HttpProblem): ClaimFailure {
+  return {
+    status: problem.status,
+    code: problem.code,
+    message: problem.message,
+    ...(problem.field === undefined ? {} : { field: problem.field }),
+    extra: problem.extra,
+  };
+}
+
+function problemFrom(failure: ClaimFailure | undefined): HttpProblem {
+  if (!failure) {
+    return new HttpProblem(
+      503,
+      'idempotent_request_failed',
+      'the first request with this Idempotency-Key failed; retry it',
+      undefined,
+      {},
+      { 'retry-after': '1' },
+    );
+  }
+  return new HttpProblem(
+    failure.status,
+    failure.code,
+    failure.message,
+    failure.field,
+    failure.extra,
+  );
+}
+
+function claimKey(orderId: string): string {
+  return `order-claims/${orderId}`;
+}
+
+export function fingerprintOf(input: PlaceOrderInput): string {
   const items = [...input.items]
     .sort((a, b) => a.sku.localeCompare(b.sku))
     .map((line) => [line.sku, line.quantity]);
