@@ -165,19 +165,32 @@ export class Route53Router implements TrafficRouter {
       records[cloud] = record;
     }
     this.known = records;
-    return this.readingOf(records);
+    const ours = new Set(CLOUDS.map((cloud) => this.target.setIdentifiers[cloud]));
+    const others = found.filter(
+      (set) => !ours.has(set.SetIdentifier ?? '') && (set.Weight ?? 0) > 0,
+    );
+    return this.readingOf(
+      records,
+      others.length > 0
+        ? [
+            `other weighted records share this name and type (${others
+              .map((set) => `${set.SetIdentifier ?? '(none)'}=${set.Weight ?? 0}`)
+              .join(', ')}): they take part of the traffic and the shift leaves them as they are`,
+          ]
+        : [],
+    );
   }
 
-  private readingOf(records: PerCloud<ResourceRecordSet>): Route53Reading {
+  private readingOf(records: PerCloud<ResourceRecordSet>, notes: string[] = []): Route53Reading {
     const weights = Object.fromEntries(
       CLOUDS.map((cloud) => [cloud, records[cloud].Weight ?? 0]),
     ) as PerCloud<number>;
-    const warnings: string[] = [];
+    const warnings: string[] = [...notes];
     let split = splitFromWeights(weights);
     if (!split) {
       // All weights 0: Route 53 answers with every record in equal shares.
-      split = Object.fromEntries(
-        CLOUDS.map((cloud, index) => [cloud, index === 0 ? 50 : 50]),
+      split = splitFromWeights(
+        Object.fromEntries(CLOUDS.map((cloud) => [cloud, 1])) as PerCloud<number>,
       ) as Split;
       warnings.push('every weight is 0, which Route 53 treats as an equal split');
     }

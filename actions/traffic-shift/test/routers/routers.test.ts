@@ -62,6 +62,18 @@ describe('Route53Router', () => {
             { name: 'plain.example.com', type: 'A', ttl: 60, resourceRecords: ['192.0.2.9'] },
           ],
         },
+        {
+          id: 'ZSHARED',
+          name: 'example.org',
+          recordSets: ['aws', 'azure', 'maintenance'].map((id) => ({
+            name: 'app.example.org',
+            type: 'CNAME',
+            setIdentifier: id,
+            weight: id === 'maintenance' ? 5 : 50,
+            ttl: 60,
+            resourceRecords: [`${id}.example.net`],
+          })),
+        },
       ],
     });
     client = new Route53Client({
@@ -114,6 +126,24 @@ describe('Route53Router', () => {
     // The restore writes back the raw weights read at the start, zeros included.
     await router.restore(reading, signal());
     expect(route53.weights('ZPAGED', 'app.example.com', 'A')).toEqual({ blue: 0, green: 0 });
+  });
+
+  it('warns about other weighted records that share the name and type', async () => {
+    const router = new Route53Router(
+      client,
+      {
+        hostedZoneId: 'ZSHARED',
+        recordName: 'app.example.org',
+        recordType: 'CNAME',
+        setIdentifiers: { aws: 'aws', azure: 'azure' },
+      },
+      OPTIONS,
+    );
+    const reading = await router.read(signal());
+    expect(reading.split).toEqual({ aws: 50, azure: 50 });
+    expect(reading.warnings).toEqual([
+      'other weighted records share this name and type (maintenance=5): they take part of the traffic and the shift leaves them as they are',
+    ]);
   });
 
   it('names a missing set identifier and a record that is not weighted', async () => {
