@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   attributesMatchSchema,
+  deprecatedSyntax,
   frontDoorWeightsApply,
   iamLeastPrivilege,
   logGroupsHaveRetention,
@@ -173,6 +174,25 @@ output "u" {
       'bad: variable "size" is declared but not used',
       'bad: local "spare" is declared but not used',
       'bad: data.aws_region.current is declared but not used',
+    ]);
+  });
+});
+
+describe('deprecated syntax', () => {
+  it('reports interpolation-only strings, legacy indexes and empty-list comparisons', async () => {
+    const module = await snippet(`
+resource "aws_sqs_queue" "q" {
+  name   = "\${var.name}"
+  policy = aws_iam_policy_document.p.0.json
+  tags   = var.list == [] ? {} : var.tags
+  # a comment with "\${var.ignored}" and list.0.x is not code
+  delay_seconds = "\${var.a}-\${var.b}" == "" ? 0 : 1
+}
+`);
+    expectProblems(deprecatedSyntax(module), [
+      'bad/main.tf:3: interpolation-only string; write the expression bare',
+      'bad/main.tf:4: legacy index syntax (.0.); use [0]',
+      'bad/main.tf:5: comparison with an empty list; use length(...) == 0',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   attributesMatchSchema,
+  deprecatedSyntax,
   frontDoorWeightsApply,
   iamLeastPrivilege,
   logGroupsHaveRetention,
@@ -77,6 +78,10 @@ describe.each(all)('%s', (dir) => {
 
   it('uses every variable, local and data source it declares (tflint terraform_unused_declarations)', () => {
     expect(unusedDeclarations(get(dir))).toEqual([]);
+  });
+
+  it('uses no syntax that tflint rejects as deprecated', () => {
+    expect(deprecatedSyntax(get(dir))).toEqual([]);
   });
 
   it('pins Terraform and provider versions', () => {

@@ -237,6 +237,29 @@ export function unusedDeclarations(module: TerraformModule): string[] {
   return problems;
 }
 
+/**
+ * The deprecated syntax tflint's recommended preset rejects (CI runs it on GitHub):
+ * interpolation-only strings (`"${var.x}"`), legacy index syntax (`list.0.attr`) and
+ * comparisons with an empty list.
+ */
+export function deprecatedSyntax(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of Object.entries(module.files)) {
+    text.split('\n').forEach((line, index) => {
+      const code = line.replace(/^\s*#.*$/, '');
+      const where = `${module.name}/${file}:${index + 1}`;
+      if (/=\s*"\$\{[^"{}]*\}"\s*$/.test(code))
+        problems.push(`${where}: interpolation-only string; write the expression bare`);
+      if (/[A-Za-z_\]]\.\d+(\.|\s|$)/.test(code.replace(/"[^"]*"/g, '""'))) {
+        problems.push(`${where}: legacy index syntax (.0.); use [0]`);
+      }
+      if (/[!=]=\s*\[\s*\]/.test(code))
+        problems.push(`${where}: comparison with an empty list; use length(...) == 0`);
+    });
+  }
+  return problems;
+}
+
 /** Arguments of a module call match the child's variables; required ones are all set. */
 export function moduleCallsMatchVariables(
   module: TerraformModule,
