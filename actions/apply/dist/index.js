@@ -41978,7 +41978,7 @@ async function writeSummary(settings, run, approval, result, status) {
         ? 'none found'
         : approval.approved.source === 'input'
             ? '`expected-plan-digest` input'
-            : `plan comment on pull request #${approval.approved.pullNumber}`;
+            : `[plan comment](${approval.approved.comment.url}) on pull request #${approval.approved.pullNumber}`;
     const body = [
         headline(settings, result),
         '',

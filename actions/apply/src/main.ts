@@ -154,7 +154,7 @@ async function writeSummary(
     ? 'none found'
     : approval.approved.source === 'input'
       ? '`expected-plan-digest` input'
-      : `plan comment on pull request #${approval.approved.pullNumber}`;
+      : `[plan comment](${approval.approved.comment.url}) on pull request #${approval.approved.pullNumber}`;
   const body = [
     headline(settings, result),
     '',
