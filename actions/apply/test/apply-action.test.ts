@@ -492,6 +492,12 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       const messages = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
       expect(messages.join('\n')).toContain('deploy target refused the change');
       expect(commentBody(merged.number)).toContain('**Apply failed at');
+      // As Terraform left it: the object whose provisioner failed is kept, tainted.
+      const state = JSON.parse(stack.stateBytes().toString('utf8')) as {
+        resources: { name: string; instances: { status?: string }[] }[];
+      };
+      const broken = state.resources.find((resource) => resource.name === 'broken');
+      expect(broken?.instances[0]?.status).toBe('tainted');
     } finally {
       stack.cleanup();
     }
