@@ -129,6 +129,9 @@ function message(error: unknown): string {
   return String(error);
 }
 
+/** How long a rollback after cancellation waits for its writes to be in force. */
+export const CANCELLED_ROLLBACK_WAIT_MS = 5000;
+
 function seconds(ms: number): string {
   return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
 }
@@ -409,8 +412,14 @@ export async function runRollout(
     });
   }
 
-  // 4. Roll back every router that was touched to exactly what it held at the start.
-  const rollback = await rollBack(readings, touched, failure, options.changeTimeoutMs, log);
+  // 4. Roll back every router that was touched to exactly what it held at the start. A
+  // cancelled job is killed soon (GitHub: SIGTERM 7.5 s after SIGINT, then SIGKILL): the writes
+  // go out at once either way, but the wait for them to be in force is cut short so the
+  // summary and outputs are written before the kill.
+  const rollbackTimeoutMs = signal.aborted
+    ? Math.min(options.changeTimeoutMs, CANCELLED_ROLLBACK_WAIT_MS)
+    : options.changeTimeoutMs;
+  const rollback = await rollBack(readings, touched, failure, rollbackTimeoutMs, log);
   const failedRollback = rollback.routers.some((router) => router.status === 'failed');
   const finals = readings.map(({ router, reading }) => {
     const entry = rollback.routers.find((item) => item.id === router.id);
