@@ -191,6 +191,29 @@ describe('traffic-shift end to end: rollback', () => {
     );
   });
 
+  it('rolls back when the job is cancelled (SIGINT) while a step is being written', async () => {
+    world = await startRolloutEnvironment({ operationDelayMs: 1000 });
+    const { child, result } = await startAction({
+      actionDir,
+      inputs: world.inputs(),
+      env: world.env,
+    });
+    // Both step-1 origin updates accepted, their operations still running.
+    await until(() => world.frontDoor.updates.length === 2, 'the step 1 updates');
+    child.kill('SIGINT');
+    const finished = await result;
+
+    expect(finished.exitCode).toBe(1);
+    expect(finished.outputs).toMatchObject({
+      'rolled-back': 'true',
+      'steps-completed': '0',
+      'failure-reason': 'cancelled (SIGINT)',
+      'final-split': 'aws=50,azure=50',
+    });
+    expect(world.route53Weights()).toEqual({ aws: 50, azure: 50 });
+    expect(world.frontDoorState()).toEqual({ aws: '500', azure: '500' });
+  });
+
   it('converges when re-run after the process was killed mid-step', async () => {
     // Slow Front Door operations, so the kill lands while step 2 is being written.
     world = await startRolloutEnvironment({ operationDelayMs: 400 });
