@@ -31,7 +31,8 @@
  *   route53.writeRequests()              // the ChangeResourceRecordSets requests only
  *   await route53.close()
  *
- * Wire behaviour (as Route 53): each zone gets an SOA and an NS record at its apex; names are
+ * Wire behaviour (as Route 53): a change batch is answered PENDING, GetChange says INSYNC once
+ * `insyncDelayMs` has passed; each zone gets an SOA and an NS record at its apex; names are
  * stored lower case with the trailing dot; a batch is validated against a working copy and
  * applied all or nothing; `InvalidChangeBatch` messages are bracketed and comma-joined as Route
  * 53 sends them (for example "[Tried to create resource record set [name='a.example.com.',
@@ -262,7 +263,8 @@ export async function startRoute53StandIn(options: Route53StandInOptions): Promi
           'ChangeResourceRecordSetsResponse',
           changeInfoXml({
             id: info.id,
-            status: insyncDelayMs > 0 ? 'PENDING' : 'INSYNC',
+            // Route 53 always answers PENDING; GetChange reports INSYNC once the delay has passed.
+            status: 'PENDING',
             submittedAt: info.submittedAt,
             comment,
           }),
