@@ -11,7 +11,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 // The AWS SDK warns on every start that its 2027 releases will need Node 22; the sandbox
 // supports Node 20+ (package.json engines), so the notice is noise in its banner.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const commands = { start: 'cli.ts', shift: 'shift-command.ts', load: 'load-command.ts' };
+const commands = {
+  start: 'cli.ts',
+  shift: 'shift-command.ts',
+  load: 'load-command.ts',
+  screenshot: 'screenshot-command.ts',
+};
 
 const [first, ...rest] = process.argv.slice(2);
 const command = first && first in commands ? first : 'start';

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { launchSandbox } from './client.js';
+import { LoadGenerator } from './load-generator.js';
+
+/**
+ * `node sandbox/start.js screenshot docs/sandbox-dashboard.png`: the README's picture. Starts
+ * a sandbox, sends steady traffic, runs a real shift to 75/25 and captures the dashboard with
+ * Debian's chromium once the chart shows the change.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const path = resolve(argv[0] ?? 'docs/sandbox-dashboard.png');
+  const sandbox = await launchSandbox();
+  const load = new LoadGenerator(sandbox.urls.router ?? '', { rps: 40, flow: 'browse' });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    load.start();
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 860 },
+      deviceScaleFactor: 1,
+    });
+    await page.goto(sandbox.urls.dashboard ?? '');
+    await page.waitForSelector('#cell-azure[data-healthy="true"]');
+    await new Promise((r) => setTimeout(r, 15_000));
+    const result = await sandbox.client.shift({
+      target: 'aws=75,azure=25',
+      steps: '40,100',
+      bakeSeconds: 5,
+    });
+    if (result.exitCode !== 0) throw new Error(`the shift failed:\n${result.log.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 12_000));
+    mkdirSync(dirname(path), { recursive: true });
+    await page.screenshot({ path, fullPage: true });
+    console.log(`saved ${path}`);
+    return 0;
+  } finally {
+    await load.stop();
+    await browser.close();
+    await sandbox.stop();
+  }
+}
