@@ -162,7 +162,7 @@ resource "azurerm_eventhub_authorization_rule" "functions" {
   resource_group_name = var.resource_group_name
   send                = true
   listen              = true
-  manage              = false
+  manage              = var.functions_manage_rights
 }
 
 ################################################################################
@@ -188,15 +188,16 @@ resource "azurerm_notification_hub" "this" {
   tags = local.tags
 }
 
-# Notification Hubs has no data-plane RBAC: the functions get a send-only SAS rule.
+# Notification Hubs has no data-plane RBAC: the functions get a send-only SAS rule (Manage, which
+# requires Listen, only with functions_manage_rights).
 resource "azurerm_notification_hub_authorization_rule" "send" {
   name                  = "functions-send"
   notification_hub_name = azurerm_notification_hub.this.name
   namespace_name        = azurerm_notification_hub_namespace.this.name
   resource_group_name   = var.resource_group_name
   send                  = true
-  listen                = false
-  manage                = false
+  listen                = var.functions_manage_rights
+  manage                = var.functions_manage_rights
 }
 
 ################################################################################
