@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -49,5 +49,10 @@ export async function loadFunctionsBuild<T>(entry: string, label: string): Promi
   } catch (error) {
     throw new SandboxError(`the functions do not build (${entry}): ${(error as Error).message}`);
   }
-  return (await import(pathToFileURL(outfile).href)) as T;
+  try {
+    return (await import(pathToFileURL(outfile).href)) as T;
+  } finally {
+    // Loaded (source map inline): the file is not needed again, and deploys would pile them up.
+    rmSync(outfile, { force: true });
+  }
 }

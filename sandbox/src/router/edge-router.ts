@@ -30,7 +30,10 @@ export interface EdgeRouterOptions {
  */
 export class EdgeRouter {
   private readonly server: Server;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // An idle kept-alive socket is dropped after 4 s, before the cells' servers close it at
+  // their 5 s keep-alive timeout: reusing one the server is closing fails with "socket hang
+  // up" / ECONNRESET (seen when a drained cell gets traffic again during a rollout).
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
   private port = 0;
   private readonly targets = new Map<Cloud, { host: string; port: number }>();
   mode: RouterMode;
