@@ -168,6 +168,7 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
   it.each([
     ['name', '"Shop_AWS"', 'name must be 3-32 characters'],
     ['environment', '"Production-1"', 'environment must be 1-10 lowercase letters or digits'],
+    ['app_version', '"1.4.0 beta"', 'app_version must be 1-64 letters, digits'],
     ['peer_cell_url', '""', 'peer_cell_url must be an https:// URL'],
     ['peer_cell_url', '"http://peer.example.com"', 'peer_cell_url must be an https:// URL'],
   ])('rejects %s = %s', (name, value, message) => {

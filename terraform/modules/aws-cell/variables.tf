@@ -25,6 +25,11 @@ variable "environment" {
 variable "app_version" {
   description = "Version of the function code being deployed (for example a git SHA or a release tag); reported by GET /health."
   type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.+-]{1,64}$", var.app_version))
+    error_message = "app_version must be 1-64 letters, digits, '.', '_', '+' or '-' (e.g. a git SHA or 1.4.0+abc1234): what the functions accept in APP_VERSION."
+  }
 }
 
 variable "artifact_path" {
