@@ -18,6 +18,7 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
     identity: { cell: 'mem', cloud: 'memory', region: 'local', version: '1.2.3-test' },
     peer: { cell: 'peer', url: peer.url, timeoutMs: peer.timeoutMs },
     ports: { documents, events, notifier },
+    logError: () => {},
   });
   const raw: string[] = [];
   const deadLetters: string[] = [];
@@ -71,6 +72,13 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
     },
     async deadLetters() {
       return deadLetters;
+    },
+    async injectOutage(dependency) {
+      const port = dependency === 'documents' ? documents : events;
+      port.outage = true;
+      return () => {
+        port.outage = false;
+      };
     },
     async notifications() {
       return notifier.sent.map(({ customerId, orderId }) => ({ customerId, orderId }));

@@ -62,6 +62,9 @@ export interface AzureCellOptions {
   /** In-process attempts per event before it is parked (a poison event is parked at once). */
   readonly eventAttempts?: number;
   readonly retryDelayMs?: number;
+  /** Blob client retries (the SDK default waits seconds between tries; local hosts want less). */
+  readonly storageRetry?: { readonly maxTries?: number; readonly retryDelayInMs?: number };
+  readonly log?: (message: string, detail?: unknown) => void;
 }
 
 export const httpFunctionName = 'api';
@@ -72,7 +75,10 @@ export function createAzureCell(
   config: AzureCellConfig,
   options: AzureCellOptions = {},
 ): AzureCell {
-  const blobService = BlobServiceClient.fromConnectionString(config.storageConnection);
+  const blobService = BlobServiceClient.fromConnectionString(
+    config.storageConnection,
+    options.storageRetry ? { retryOptions: options.storageRetry } : {},
+  );
   const documents = blobService.getContainerClient(config.documentsContainer);
   const deadLetterContainer = blobService.getContainerClient(config.deadLetterContainer);
   const deadLetters = new BlobDeadLetters(deadLetterContainer, config.cell);
@@ -93,7 +99,7 @@ export function createAzureCell(
     ...(options.now ? { now: options.now } : {}),
     fetch: fetchImpl,
     // The Functions worker forwards console output to the invocation logs.
-    logError: (message, error) => console.error(message, error),
+    logError: options.log ?? ((message, error) => console.error(message, error)),
   });
   const prefix = config.routePrefix ? `/${config.routePrefix.replace(/^\/+|\/+$/g, '')}` : '';
   const attempts = options.eventAttempts ?? 3;

@@ -1,4 +1,5 @@
 import { CartService, type CartView } from './cart-service.js';
+import { DependencyError, guardPorts } from './dependency-guard.js';
 import { HttpProblem, badRequest } from './errors.js';
 import { checkHealth, type CellIdentity } from './health.js';
 import { jsonResponse, type CoreRequest, type CoreResponse } from './http-types.js';
@@ -50,7 +51,8 @@ interface Route {
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
 
 export function createCellApp(options: CellAppOptions): CellApp {
-  const { identity, ports } = options;
+  const { identity } = options;
+  const ports = guardPorts(options.ports);
   const cell = identity.cell;
   const now = options.now ?? (() => new Date());
   const knownCells = [cell, options.peer.cell];
@@ -59,7 +61,10 @@ export function createCellApp(options: CellAppOptions): CellApp {
   const carts = new CartService(ports.documents, orders, cell, now);
   const orderEvents = new OrderEventConsumer(ports.documents, ports.notifier, cell, now);
   const forwarder = new PeerForwarder(cell, options.peer, options.fetch);
-  const logError = options.logError ?? ((message, error) => console.error(message, error));
+  const logError =
+    options.logError ??
+    ((message, error) =>
+      error === undefined ? console.error(message) : console.error(message, error));
 
   /** Serves ids of this cell here and sends the peer's to the peer. */
   const homed =
@@ -245,6 +250,18 @@ export function createCellApp(options: CellAppOptions): CellApp {
     } catch (error) {
       if (error instanceof HttpProblem) {
         return jsonResponse(error.status, error.toBody(), { ...cellHeader, ...error.headers });
+      }
+      if (error instanceof DependencyError) {
+        logError(`cell ${cell}: ${request.method} ${request.path}: ${error.message}`, undefined);
+        return jsonResponse(
+          503,
+          {
+            error: `a service this cell depends on (${error.dependency}) is unavailable; retry`,
+            code: 'dependency_unavailable',
+            dependency: error.dependency,
+          },
+          { ...cellHeader, 'retry-after': '1' },
+        );
       }
       logError(`cell ${cell}: ${request.method} ${request.path} failed`, error);
       return jsonResponse(500, { error: 'internal error', code: 'internal' }, cellHeader);

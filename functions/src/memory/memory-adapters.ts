@@ -16,29 +16,40 @@ import type {
 export class MemoryDocumentStore implements DocumentStore {
   private readonly documents = new Map<string, { text: string; etag: string }>();
   private version = 0;
+  /** While true, every call fails as an unreachable store would. */
+  outage = false;
 
   async get<T>(key: string): Promise<StoredDocument<T> | undefined> {
     await Promise.resolve();
+    this.failIfDown();
     const entry = this.documents.get(key);
     return entry ? { value: JSON.parse(entry.text) as T, etag: entry.etag } : undefined;
   }
 
   async createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome> {
     await Promise.resolve();
+    this.failIfDown();
     if (this.documents.has(key)) return { ok: false, reason: 'exists' };
     return { ok: true, etag: this.write(key, value) };
   }
 
   async replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome> {
     await Promise.resolve();
+    this.failIfDown();
     if (this.documents.get(key)?.etag !== etag) return { ok: false, reason: 'stale' };
     return { ok: true, etag: this.write(key, value) };
   }
 
-  async check(): Promise<void> {}
+  async check(): Promise<void> {
+    this.failIfDown();
+  }
 
   keys(prefix = ''): string[] {
     return [...this.documents.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  private failIfDown(): void {
+    if (this.outage) throw new Error('memory store: unavailable');
   }
 
   private write(key: string, value: unknown): string {
@@ -51,18 +62,18 @@ export class MemoryDocumentStore implements DocumentStore {
 
 export class MemoryEventQueue implements EventQueue {
   readonly published: { event: OrderPlacedEvent; orderingKey?: string }[] = [];
-  failNext = 0;
+  /** While true, publish and check fail as an unreachable queue would. */
+  outage = false;
 
   async publish(event: OrderPlacedEvent, options: { orderingKey?: string } = {}): Promise<void> {
     await Promise.resolve();
-    if (this.failNext > 0) {
-      this.failNext -= 1;
-      throw new Error('memory queue: injected failure');
-    }
+    if (this.outage) throw new Error('memory queue: unavailable');
     this.published.push({ event, ...options });
   }
 
-  async check(): Promise<void> {}
+  async check(): Promise<void> {
+    if (this.outage) throw new Error('memory queue: unavailable');
+  }
 }
 
 export class MemoryNotifier implements Notifier {

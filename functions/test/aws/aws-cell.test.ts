@@ -33,6 +33,11 @@ if (!haveFixture) {
 async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
   const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
+  // SQS through a plain pass-through proxy too: somewhere to inject a queue outage.
+  const sqsProxy = await startS3ConditionalProxy({
+    upstream: fauxqs.address,
+    evaluateConditions: false,
+  });
   const dlq = fauxqs.createQueue('order-events-dlq');
   const queue = fauxqs.createQueue('order-events', {
     attributes: {
@@ -56,7 +61,7 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       documentsBucket: 'aws-cell-documents',
       orderEventsQueueUrl: queue.queueUrl,
       notificationsTopicArn: topicArn,
-      endpoints: { s3: proxy.url, sqs: fauxqs.address, sns: fauxqs.address },
+      endpoints: { s3: proxy.url, sqs: sqsProxy.url, sns: fauxqs.address },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     },
     { log: () => {} },
@@ -109,6 +114,25 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
         (message) => message.body,
       );
     },
+    async injectOutage(dependency) {
+      const fault =
+        dependency === 'documents'
+          ? proxy.server.injectFault({
+              path: /./,
+              times: Infinity,
+              status: 503,
+              headers: { 'content-type': 'application/xml' },
+              body: '<Error><Code>ServiceUnavailable</Code><Message>injected outage</Message></Error>',
+            })
+          : sqsProxy.server.injectFault({
+              path: /./,
+              times: Infinity,
+              status: 503,
+              headers: { 'content-type': 'application/x-amz-json-1.0' },
+              body: '{"__type":"ServiceUnavailable","message":"injected outage"}',
+            });
+      return () => fault.remove();
+    },
     async notifications() {
       return (fauxqs.inspectQueue('notifications-inbox')?.messages.ready ?? []).map((message) => {
         const envelope = JSON.parse(message.body) as {
@@ -123,6 +147,7 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     },
     async close() {
       cell.destroy();
+      await sqsProxy.close();
       await proxy.close();
       await fauxqs.stop();
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { startEventHubsStandIn } from '../../../stand-ins/src/event-hubs/index.js';
 import { startNotificationHubsStandIn } from '../../../stand-ins/src/notification-hubs/index.js';
+import { startS3ConditionalProxy } from '../../../stand-ins/src/s3-conditional/index.js';
 import { createAzureCell } from '../../src/azure/cell.js';
 import { invokeEventHubTrigger } from '../../src/azure/local-event-hub-trigger.js';
 import { parseServiceBusConnection, sasToken } from '../../src/azure/service-bus-auth.js';
@@ -22,6 +23,16 @@ import { startAzuriteBlob } from '../support/azurite.js';
  */
 async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
   const azurite = await startAzuriteBlob();
+  // Blob through a pass-through proxy: somewhere to inject a storage outage.
+  const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(azurite.connectionString)?.[1] as string;
+  const blobProxy = await startS3ConditionalProxy({
+    upstream: new URL(blobEndpoint).origin,
+    evaluateConditions: false,
+  });
+  const storageConnection = azurite.connectionString.replace(
+    new URL(blobEndpoint).origin,
+    blobProxy.url,
+  );
   // One partition: the poison test needs the poison event and the good ones in one batch.
   const hubs = await startEventHubsStandIn({ hubs: { 'order-events': { partitionCount: 1 } } });
   const push = await startNotificationHubsStandIn({ hubs: ['customers'] });
@@ -34,7 +45,7 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       peerTimeoutMs: peer.timeoutMs,
       version: '1.2.3-test',
       region: 'westeurope',
-      storageConnection: azurite.connectionString,
+      storageConnection,
       documentsContainer: 'documents',
       deadLetterContainer: 'order-events-dead-letters',
       orderEvents,
@@ -42,7 +53,7 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       notificationHub: parseServiceBusConnection(push.connectionString, 'test'),
       notificationHubName: 'customers',
     },
-    { retryDelayMs: 10 },
+    { retryDelayMs: 10, storageRetry: { maxTries: 2, retryDelayInMs: 50 }, log: () => {} },
   );
   await cell.ensureContainers();
   const functions = cell.capture();
@@ -123,6 +134,13 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     async deadLetters() {
       return (await cell.deadLetters.list()).map((parked) => parked.body);
     },
+    async injectOutage(dependency) {
+      const fault =
+        dependency === 'documents'
+          ? blobProxy.server.injectFault({ path: /./, times: Infinity, status: 503 })
+          : hubs.server.injectFault({ path: /^\/order-events/, times: Infinity, status: 503 });
+      return () => fault.remove();
+    },
     async notifications() {
       return push.notifications('customers').map((sent) => ({
         customerId: (sent.tags ?? '').replace(/^customer:/, ''),
@@ -132,6 +150,7 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     async close() {
       await push.close();
       await hubs.close();
+      await blobProxy.close();
       await azurite.stop();
     },
   };

@@ -383,6 +383,69 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       });
     });
 
+    describe('dependency outages', () => {
+      it('keeps an order whose event could not be queued, and queues it on the retry', async () => {
+        const sku = uniqueSku();
+        await setStock(sku, 5);
+        const key = `outage-${cell.cloud}-${Date.now()}`;
+        const order = { customerId: 'cust-outage', items: [{ sku, quantity: 1 }] };
+        const restore = await cell.injectOutage('events');
+        let orderId: string;
+        try {
+          const failed = await cell.request('POST', '/orders', {
+            headers: { 'idempotency-key': key },
+            body: order,
+          });
+          expect(failed.status).toBe(503);
+          expect(failed.body.code).toBe('event_not_queued');
+          expect(failed.headers['retry-after']).toBe('1');
+          orderId = failed.body.orderId as string;
+          const health = await cell.request('GET', '/health');
+          expect(health.status).toBe(503);
+          expect(health.body).toMatchObject({
+            status: 'degraded',
+            checks: { events: { status: 'failing' } },
+          });
+        } finally {
+          restore();
+        }
+        expect((await cell.request('GET', `/orders/${orderId}`)).body.status).toBe('placed');
+        const retried = await cell.request('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: order,
+        });
+        expect(retried.status).toBe(200);
+        expect(retried.body.id).toBe(orderId);
+        await cell.deliverOrderEvents();
+        expect((await cell.request('GET', `/orders/${orderId}`)).body.status).toBe('confirmed');
+        expect((await cell.request('GET', '/health')).status).toBe(200);
+      });
+
+      it('answers 503 naming the store when it is down, never a 500 or a 4xx', async () => {
+        const restore = await cell.injectOutage('documents');
+        try {
+          const read = await cell.request('GET', `/carts/${cell.cell}-during-outage`);
+          expect(read.status).toBe(503);
+          expect(read.body).toMatchObject({
+            code: 'dependency_unavailable',
+            dependency: 'documents',
+          });
+          expect(read.headers['retry-after']).toBe('1');
+          const health = await cell.request('GET', '/health');
+          expect(health.status).toBe(503);
+          expect(health.body.checks.documents.status).toBe('failing');
+          // Validation still comes first: a bad request is a 400 even while the store is down.
+          const bad = await cell.request('PUT', `/carts/${cell.cell}-x/items/MUG`, {
+            body: { quantity: 0 },
+          });
+          expect(bad.status).toBe(400);
+        } finally {
+          restore();
+        }
+        expect((await cell.request('GET', '/health')).status).toBe(200);
+      });
+    });
+
     describe('cells', () => {
       it("forwards the peer cell's cart and order requests to the peer URL", async () => {
         peer.clearRequests();

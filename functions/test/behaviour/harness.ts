@@ -28,6 +28,8 @@ export interface CellHarness {
   deliverOrderEvents(): Promise<void>;
   /** Raw bodies of the events in the dead-letter place. */
   deadLetters(): Promise<string[]>;
+  /** Makes the service behind a port fail (5xx or unreachable) until the returned function runs. */
+  injectOutage(dependency: 'documents' | 'events'): Promise<() => void>;
   /** Customer notifications sent so far: customer id and order id. */
   notifications(): Promise<{ customerId: string; orderId: string }[]>;
   close(): Promise<void>;

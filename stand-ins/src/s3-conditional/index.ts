@@ -35,6 +35,11 @@ import {
 export interface S3ConditionalProxyOptions {
   /** Base URL of the S3 emulator, e.g. fauxqs's `server.address`. */
   upstream: string;
+  /**
+   * false: pass every request through untouched, conditions included. The proxy is then only
+   * a place to inject faults (`server.injectFault`) in front of any HTTP emulator.
+   */
+  evaluateConditions?: boolean;
 }
 
 export interface S3ConditionalProxy {
@@ -105,13 +110,19 @@ export async function startS3ConditionalProxy(
       upstreamRequest.end(method === 'HEAD' || method === 'GET' ? undefined : body);
     });
 
-  const passThrough = (response: UpstreamResponse): StandInResponse => {
+  const passThrough = (response: UpstreamResponse, method: string): StandInResponse => {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) {
-      if (value === undefined || hopByHop.has(name) || name === 'content-length') continue;
+      if (value === undefined || hopByHop.has(name)) continue;
+      // The body is re-sent with its own length, but a HEAD answer must keep the object's.
+      if (name === 'content-length' && method !== 'HEAD') continue;
       headers[name] = value;
     }
-    return { status: response.status, headers, body: response.body };
+    return {
+      status: response.status,
+      headers,
+      body: method === 'HEAD' ? undefined : response.body,
+    };
   };
 
   const conditionalPut = async (request: StandInRequest): Promise<StandInResponse> => {
@@ -157,7 +168,7 @@ export async function startS3ConditionalProxy(
         }
       }
       stats.passed += 1;
-      return passThrough(await forward(request, 'PUT', ['if-none-match', 'if-match']));
+      return passThrough(await forward(request, 'PUT', ['if-none-match', 'if-match']), 'PUT');
     } finally {
       inFlight.delete(resource);
     }
@@ -171,12 +182,13 @@ export async function startS3ConditionalProxy(
         path: '/*',
         handler: async (request) => {
           const conditional =
+            options.evaluateConditions !== false &&
             request.method === 'PUT' &&
             request.header('x-amz-copy-source') === undefined &&
             (request.header('if-none-match') !== undefined ||
               request.header('if-match') !== undefined);
           if (conditional) return conditionalPut(request);
-          return passThrough(await forward(request, request.method));
+          return passThrough(await forward(request, request.method), request.method);
         },
       },
     ],

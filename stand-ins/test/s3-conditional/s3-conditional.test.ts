@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { json, startStandInServer } from '../../src/http/server.js';
 import {
@@ -98,6 +103,39 @@ describe('S3 conditional-write stand-in in front of fauxqs', () => {
           (result.reason as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode,
         );
       }
+    }
+  });
+
+  it('with evaluateConditions false is a plain pass-through (HEAD keeps its length) for fault injection', async () => {
+    const plain = await startS3ConditionalProxy({
+      upstream: fauxqs.address,
+      evaluateConditions: false,
+    });
+    const client = new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      forcePathStyle: true,
+      endpoint: plain.url,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      maxAttempts: 1,
+    });
+    try {
+      await put(client, 'plain-pass', 'one', { IfNoneMatch: '*' });
+      await put(client, 'plain-pass', 'second', { IfNoneMatch: '*' });
+      const head = await client.send(new HeadObjectCommand({ Bucket: 'docs', Key: 'plain-pass' }));
+      expect(head.ContentLength).toBe(6);
+      const fault = plain.server.injectFault({
+        path: /./,
+        status: 503,
+        times: Infinity,
+        body: '<Error><Code>SlowDown</Code></Error>',
+      });
+      expect((await failure(put(client, 'plain-pass', 'x'))).status).toBe(503);
+      expect(fault.hits).toBe(1);
+      expect(plain.stats).toEqual({ passed: 0, preconditionFailed: 0, conflicts: 0, noSuchKey: 0 });
+    } finally {
+      client.destroy();
+      await plain.close();
     }
   });
 
