@@ -2,7 +2,7 @@
 // Benchmark of the functions workload (issue 7). Run: node bench/functions.mjs
 // - bundle sizes of the deployable artifacts (target: each Lambda bundle <= 1 MB);
 // - cold import time of each bundle in a fresh Node process minus `node -e ''`
-//   (target: <= 150 ms over the baseline), median of several runs;
+//   (target: <= 150 ms over the baseline), median of per-round differences, runs interleaved;
 // - in-process handler throughput for a cart read and an order placement through the Lambda
 //   HTTP adapter and the core on in-memory ports, against a bare Lambda handler (ratio).
 // Prints a table; the latest figures live in bench/README.md (section "functions").
@@ -55,12 +55,24 @@ async function timeNode(args) {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** @param {string[]} args */
-async function medianNode(args) {
-  await timeNode(args); // warm the file system cache
-  const times = [];
-  for (let index = 0; index < coldRuns; index += 1) times.push(await timeNode(args));
-  return median(times);
+/**
+ * Runs the baseline and every bundle import in interleaved rounds, so a burst of load from
+ * other processes hits all of them alike; "over baseline" is the median of the per-round
+ * differences.
+ * @param {string[][]} commands argument lists; the first is the baseline
+ */
+async function coldRounds(commands) {
+  for (const args of commands) await timeNode(args); // warm the file system cache
+  /** @type {number[][]} */
+  const times = commands.map(() => []);
+  for (let round = 0; round < coldRuns; round += 1) {
+    for (const [index, args] of commands.entries()) times[index]?.push(await timeNode(args));
+  }
+  const baseline = times[0] ?? [];
+  return times.map((series) => ({
+    median: median(series),
+    overBaseline: median(series.map((value, round) => value - (baseline[round] ?? 0))),
+  }));
 }
 
 /**
@@ -123,17 +135,26 @@ function apiEvent(method, path, headers = {}, body) {
 const dir = mkdtempSync(join(tmpdir(), 'bench-functions-'));
 try {
   const artifacts = await buildFunctions({ outDir: join(dir, 'build') });
-  const baseline = await medianNode(['-e', '']);
-  const rows = [];
-  for (const artifact of artifacts) {
-    const bundle =
-      artifact.name === 'azure'
-        ? join(dir, 'build', 'azure', 'dist', 'index.js')
-        : join(dir, 'build', artifact.name, 'index.mjs');
-    const script = `await import(${JSON.stringify(pathToFileURL(bundle).href)});`;
-    const cold = await medianNode(['--no-warnings', '--input-type=module', '-e', script]);
-    rows.push({ ...artifact, coldMs: cold, overMs: cold - baseline });
-  }
+  const bundles = artifacts.map((artifact) =>
+    artifact.name === 'azure'
+      ? join(dir, 'build', 'azure', 'dist', 'index.js')
+      : join(dir, 'build', artifact.name, 'index.mjs'),
+  );
+  const cold = await coldRounds([
+    ['-e', ''],
+    ...bundles.map((bundle) => [
+      '--no-warnings',
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(pathToFileURL(bundle).href)});`,
+    ]),
+  ]);
+  const baseline = cold[0]?.median ?? 0;
+  const rows = artifacts.map((artifact, index) => ({
+    ...artifact,
+    coldMs: cold[index + 1]?.median ?? 0,
+    overMs: cold[index + 1]?.overBaseline ?? 0,
+  }));
 
   const cellModule = await loadInProcessCell(dir);
   const documents = new cellModule.MemoryDocumentStore();
