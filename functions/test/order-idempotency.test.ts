@@ -91,6 +91,15 @@ describe('order placement with an Idempotency-Key', () => {
     expect((await orders.place(input('k3', 2))).created).toBe(true);
   });
 
+  it('frees a refused key for a different body (a cart checked out again with less)', async () => {
+    const { inventory, orders } = setup();
+    await inventory.setAllocation('MUG', 2);
+    expect((await failure(orders.place(input('k7', 3)))).code).toBe('insufficient_stock');
+    const placed = await orders.place(input('k7', 2));
+    expect(placed.created).toBe(true);
+    expect((await failure(orders.place(input('k7', 1)))).code).toBe('idempotency_key_reused');
+  });
+
   it('answers 409 in progress when the claim holder takes too long', async () => {
     const { store, inventory, orders } = setup({ claimWaitMs: 40 });
     await inventory.setAllocation('MUG', 5);

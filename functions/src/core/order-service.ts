@@ -117,18 +117,21 @@ export class OrderService {
 
       const current = await this.store.get<ClaimDocument>(key);
       if (!current) continue;
-      if (current.value.fingerprint !== fingerprint) throw keyReused(id);
-      if (current.value.state === 'failed' && waited) {
+      const sameRequest = current.value.fingerprint === fingerprint;
+      if (current.value.state === 'failed' && waited && sameRequest) {
         // The request this one waited for was refused: give the same answer.
         throw problemFrom(current.value.failure);
       }
       const stale = Date.now() - Date.parse(current.value.claimedAt) > this.timing.staleClaimMs;
       if (current.value.state === 'failed' || stale) {
-        // A refused attempt may be tried again; a pending claim this old lost its request.
+        // A refused attempt created nothing, so the key is free again (a cart checked out
+        // again after lowering a quantity has a new body); a pending claim this old lost its
+        // request.
         const taken = await this.store.replaceIfMatch(key, claim, current.etag);
         if (taken.ok) return this.placeClaimed(id, fingerprint, input, taken.etag);
         continue;
       }
+      if (!sameRequest) throw keyReused(id);
       waited = true;
       if (Date.now() > deadline) {
         throw new HttpProblem(

@@ -195,6 +195,25 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(change.status).toBe(409);
         expect(change.body.code).toBe('cart_checked_out');
 
+        const short = uniqueSku();
+        await setStock(short, 1);
+        const second = (await cell.request('POST', '/carts')).body.id as string;
+        await cell.request('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 2 } });
+        const refused = await cell.request('POST', `/carts/${second}/checkout`, {
+          body: { customerId: 'cust-2' },
+        });
+        expect(refused.status).toBe(409);
+        expect(refused.body).toMatchObject({
+          code: 'insufficient_stock',
+          field: 'items[0].quantity',
+        });
+        expect((await cell.request('GET', `/carts/${second}`)).body.status).toBe('open');
+        await cell.request('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 1 } });
+        const accepted = await cell.request('POST', `/carts/${second}/checkout`, {
+          body: { customerId: 'cust-2' },
+        });
+        expect(accepted.status).toBe(201);
+
         const empty = (await cell.request('POST', '/carts')).body.id as string;
         const nothing = await cell.request('POST', `/carts/${empty}/checkout`, {
           body: { customerId: 'c' },
