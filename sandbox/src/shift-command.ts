@@ -1,6 +1,11 @@
 import { connectSandbox } from './client.js';
 import { SandboxError } from './errors.js';
-import { runTrafficShift, SANDBOX_SHIFT_DEFAULTS, type ShiftRequest } from './shift-runner.js';
+import {
+  checkTarget,
+  runTrafficShift,
+  SANDBOX_SHIFT_DEFAULTS,
+  type ShiftRequest,
+} from './shift-runner.js';
 
 const USAGE = `usage: npm run shift -- --target aws=100,azure=0 [options]
 
@@ -43,6 +48,7 @@ function parse(argv: string[]): { request: ShiftRequest; stateFile?: string } | 
   const target = values.get('--target');
   if (!target)
     throw new SandboxError(`--target is required, e.g. --target aws=100,azure=0\n\n${USAGE}`);
+  checkTarget(target);
   const seconds = (name: string): number | undefined => {
     const value = values.get(name);
     if (value === undefined) return undefined;
@@ -79,8 +85,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(
       `traffic-shift (actions/traffic-shift/dist) -> ${parsed.request.target} on the sandbox at ${state.urls.router}`,
     );
+    // The dashboard gets the log too, in order; a dashboard that went away does not stop the shift.
+    let forwarding: Promise<unknown> = Promise.resolve();
     const forward = (text: string): void => {
-      client.note('shift', text).catch(() => undefined);
+      forwarding = forwarding.then(() => client.note('shift', text)).catch(() => undefined);
     };
     forward(`npm run shift: target ${parsed.request.target}`);
     const result = await runTrafficShift(
@@ -97,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       result.exitCode === 0 ? `done: ${parsed.request.target}` : `failed (exit ${result.exitCode})`;
     console.log(verdict);
     forward(`npm run shift: ${verdict}`);
+    await forwarding;
     return result.exitCode;
   } catch (error) {
     if (error instanceof SandboxError) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -47,6 +47,20 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Runs `node sandbox/start.js <args>` (npm run shift / load) to completion. */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot(), 'sandbox', 'start.js'), ...args], {
+      cwd: repoRoot(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -171,6 +185,42 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(broken.healthStatus).toBe(503);
     const fixed = await sandbox.client.deployCell('azure', '1.1.1');
     expect(fixed).toMatchObject({ healthy: true, version: '1.1.1' });
+  });
+
+  it('npm run load and npm run shift find the sandbox through its state file', async () => {
+    const load = await run([
+      'load',
+      '--rps',
+      '20',
+      '--duration',
+      '2',
+      '--state-file',
+      sandbox.stateFile,
+    ]);
+    expect(load.stderr).toBe('');
+    expect(load.code).toBe(0);
+    expect(load.stdout).toMatch(/^ {3}2 s {3}aws +\d+ {3}azure +\d+ .* failed 0$/m);
+    expect(load.stdout).toMatch(/^total: aws \d+ {2}azure \d+ {2}failed 0/m);
+
+    const shift = await run([
+      'shift',
+      '--target',
+      'aws=50,azure=50',
+      '--steps',
+      '100',
+      '--bake-seconds',
+      '1',
+      '--state-file',
+      sandbox.stateFile,
+    ]);
+    expect(shift.code).toBe(0);
+    expect(shift.stdout).toContain('done: aws=50,azure=50');
+    expect(shift.stdout).toContain('final-split=aws=50,azure=50');
+    const state = await sandbox.client.state();
+    expect(state.weights.route53).toEqual({ aws: 50, azure: 50 });
+    expect(
+      state.rollout.some((entry) => entry.text === 'npm run shift: done: aws=50,azure=50'),
+    ).toBe(true);
   });
 
   it('stops on SIGTERM with exit code 0 and leaves no process behind', async () => {
