@@ -34960,7 +34960,7 @@ function renderPlanSummary(plan, context) {
     }
 }
 /** The comment (or summary) for a plan that failed: Terraform's error text, secrets scrubbed. */
-function renderPlanFailure(context, errorText, audience, redactor = new Redactor()) {
+function renderPlanFailure(context, errorText, audience, redactor = new Redactor(), lead = 'Terraform could not make a plan:') {
     const top = [];
     if (audience === 'comment')
         top.push(planMarker(context.stack), planMetaLine(undefined, context.commitSha, 'failed'));
@@ -34971,7 +34971,7 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
     let text = redactor.scrub(errorText).trim();
     if (text.length > limit)
         text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
-    return `${top.join('\n')}\n\nTerraform could not make a plan:\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+    return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/drift-report.ts
@@ -41459,6 +41459,13 @@ async function runPlanMode(settings, context) {
     catch (error) {
         if (error instanceof TerraformError) {
             await reportTerraformFailure(error, settings, context, report, true);
+        }
+        else if (error instanceof PlanFormatError) {
+            // e.g. a plan JSON format this release does not read: say so where reviewers look.
+            core_error(error.message, { title: `cannot read the plan of stack ${settings.stack}` });
+            const lead = 'The plan was made, but this action cannot read it:';
+            await writeSummary(renderPlanFailure(report, error.message, 'summary', undefined, lead));
+            await publishComment(settings, context, renderPlanFailure(report, error.message, 'comment', undefined, lead));
         }
         throw error;
     }

@@ -4,6 +4,7 @@ import {
   countChanges,
   hasChanges,
   planDigest,
+  PlanFormatError,
   Redactor,
   renderPlanComment,
   renderPlanFailure,
@@ -112,6 +113,16 @@ export async function runPlanMode(settings: Settings, context: RunContext): Prom
   } catch (error) {
     if (error instanceof TerraformError) {
       await reportTerraformFailure(error, settings, context, report, true);
+    } else if (error instanceof PlanFormatError) {
+      // e.g. a plan JSON format this release does not read: say so where reviewers look.
+      core.error(error.message, { title: `cannot read the plan of stack ${settings.stack}` });
+      const lead = 'The plan was made, but this action cannot read it:';
+      await writeSummary(renderPlanFailure(report, error.message, 'summary', undefined, lead));
+      await publishComment(
+        settings,
+        context,
+        renderPlanFailure(report, error.message, 'comment', undefined, lead),
+      );
     }
     throw error;
   }

@@ -342,6 +342,7 @@ export function renderPlanFailure(
   errorText: string,
   audience: 'comment' | 'summary',
   redactor: Redactor = new Redactor(),
+  lead = 'Terraform could not make a plan:',
 ): string {
   const top: string[] = [];
   if (audience === 'comment')
@@ -351,5 +352,5 @@ export function renderPlanFailure(
   const limit = (audience === 'comment' ? COMMENT_LIMIT - STATUS_RESERVE : 500_000) - 2_000;
   let text = redactor.scrub(errorText).trim();
   if (text.length > limit) text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
-  return `${top.join('\n')}\n\nTerraform could not make a plan:\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+  return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
 }

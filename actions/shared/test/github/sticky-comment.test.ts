@@ -126,3 +126,32 @@ describe('status line (for apply)', () => {
     expect(await updatePlanCommentStatus(client(), ref(), 'gcp', 'x')).toBeUndefined();
   });
 });
+
+describe('GitHub Enterprise Server', () => {
+  it('uses the API root GITHUB_API_URL gives, path prefix included', async () => {
+    const enterprise = await startGitHubStandIn({ pathPrefix: '/api/v3' });
+    try {
+      const number = enterprise.addPullRequest(repo, { headSha: 'b'.repeat(40) }).number;
+      const previous = process.env['GITHUB_API_URL'];
+      process.env['GITHUB_API_URL'] = enterprise.apiUrl;
+      try {
+        const result = await upsertPlanComment(
+          createGitHubClient({ token: enterprise.writeToken }),
+          { owner: 'Codertocat', repo: 'Hello-World', issueNumber: number },
+          'aws',
+          body('aws', 'on GHES'),
+        );
+        expect(result.action).toBe('created');
+      } finally {
+        if (previous === undefined) delete process.env['GITHUB_API_URL'];
+        else process.env['GITHUB_API_URL'] = previous;
+      }
+      expect(enterprise.requests.every((request) => request.path.startsWith('/api/v3/'))).toBe(
+        true,
+      );
+      expect(enterprise.comments(repo, number)).toHaveLength(1);
+    } finally {
+      await enterprise.close();
+    }
+  });
+});
