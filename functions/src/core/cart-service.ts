@@ -1,5 +1,5 @@
 import { catalog } from './catalog.js';
-import { busy, conflict, notFound, preconditionFailed } from './errors.js';
+import { busy, conflict, ifMatchHolds, notFound, preconditionFailed } from './errors.js';
 import { newId } from './ids.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { OrderDocument, OrderService } from './order-service.js';
@@ -109,7 +109,7 @@ export class CartService {
   ): Promise<CartView> {
     const attempt = async (): Promise<CartView | typeof retry> => {
       const stored = await this.store.get<CartDocument>(cartKey(id));
-      if (ifMatch !== undefined && stored?.etag !== ifMatch) throw preconditionFailed();
+      if (ifMatch !== undefined && !ifMatchHolds(ifMatch, stored?.etag)) throw preconditionFailed();
       if (!stored && !createIfMissing) throw notFound(`cart ${id} does not exist`, 'id');
       if (stored?.value.status === 'checked-out') {
         throw conflict(

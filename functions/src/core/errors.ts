@@ -77,3 +77,14 @@ export class SettingsError extends Error {
     this.name = 'SettingsError';
   }
 }
+
+/**
+ * RFC 9110 If-Match against the stored ETag: `*` matches any existing document, otherwise
+ * one of the listed tags must equal it (weak prefixes ignored: the stores give strong tags).
+ */
+export function ifMatchHolds(ifMatch: string, etag: string | undefined): boolean {
+  if (etag === undefined) return false;
+  if (ifMatch.trim() === '*') return true;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifMatch.split(',').some((tag) => strip(tag) === strip(etag));
+}

@@ -1,4 +1,4 @@
-import { busy, conflict, preconditionFailed } from './errors.js';
+import { busy, conflict, ifMatchHolds, preconditionFailed } from './errors.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { DocumentStore, StoredDocument } from './ports.js';
 import { knownSku } from './validation.js';
@@ -68,7 +68,7 @@ export class InventoryService {
 
     if (ifMatch !== undefined) {
       const stored = await this.store.get<InventoryDocument>(key(item.sku));
-      if (!stored || stored.etag !== ifMatch) throw preconditionFailed();
+      if (!stored || !ifMatchHolds(ifMatch, stored.etag)) throw preconditionFailed();
       const result = await write(stored);
       if (!result) throw preconditionFailed();
       return result;

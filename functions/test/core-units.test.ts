@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import { ifMatchHolds, SettingsError } from '../src/core/errors.js';
+import { idFromKey, parseId } from '../src/core/ids.js';
+import { readSettings } from '../src/core/settings.js';
+import { parseServiceBusConnection, sasToken } from '../src/azure/service-bus-auth.js';
+
+describe('If-Match', () => {
+  it('matches *, one of a list, and ignores weak prefixes; never a missing document', () => {
+    expect(ifMatchHolds('*', '"a"')).toBe(true);
+    expect(ifMatchHolds('*', undefined)).toBe(false);
+    expect(ifMatchHolds('"b", "a"', '"a"')).toBe(true);
+    expect(ifMatchHolds('W/"a"', '"a"')).toBe(true);
+    expect(ifMatchHolds('"b"', '"a"')).toBe(false);
+  });
+});
+
+describe('ids', () => {
+  it('reads the home cell and refuses unknown cells with the accepted form', () => {
+    expect(parseId('azure-x_1', 'id', ['aws', 'azure'])).toEqual({
+      id: 'azure-x_1',
+      cell: 'azure',
+    });
+    expect(() => parseId('gcp-1', 'id', ['aws', 'azure'])).toThrow(
+      /id must be 'aws-…' or 'azure-…'/,
+    );
+    expect(() => parseId('aws-', 'id', ['aws', 'azure'])).toThrow(/id must be/);
+  });
+
+  it('derives the same order id from the same key, a different one per namespace', () => {
+    expect(idFromKey('aws', 'api', 'k')).toBe(idFromKey('aws', 'api', 'k'));
+    expect(idFromKey('aws', 'api', 'k')).not.toBe(idFromKey('aws', 'cart', 'k'));
+    expect(idFromKey('aws', 'api', 'k')).toMatch(/^aws-o[\w-]{22}$/);
+  });
+});
+
+describe('settings schema', () => {
+  it('applies defaults, treats blank as unset and reports every problem at once', () => {
+    const schema = {
+      A: { describe: 'a thing' },
+      B: { default: '7', pattern: /^\d+$/, describe: 'a number' },
+      C: { required: false, describe: 'optional' },
+    } as const;
+    expect(readSettings(schema, { A: 'x', B: ' ' }, 'test')).toEqual({
+      A: 'x',
+      B: '7',
+      C: undefined,
+    });
+    let error: unknown;
+    try {
+      readSettings(schema, { A: '', B: 'x' }, 'test');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as Error).message).toBe(
+      'test cannot start: A is not set (a thing); B is malformed (a number)',
+    );
+  });
+});
+
+describe('Service Bus connection strings and SAS tokens', () => {
+  it('turns sb:// into https:// and keeps an http:// stand-in endpoint', () => {
+    expect(
+      parseServiceBusConnection(
+        'Endpoint=sb://ns.servicebus.windows.net;SharedAccessKeyName=k;SharedAccessKey=s',
+        'X',
+      ),
+    ).toMatchObject({ endpoint: 'https://ns.servicebus.windows.net/', keyName: 'k', key: 's' });
+    expect(
+      parseServiceBusConnection(
+        'Endpoint=http://127.0.0.1:5/;SharedAccessKeyName=k;SharedAccessKey=s',
+        'X',
+      ).endpoint,
+    ).toBe('http://127.0.0.1:5/');
+    expect(() => parseServiceBusConnection('Endpoint=sb://ns', 'ORDER_EVENTS_CONNECTION')).toThrow(
+      /ORDER_EVENTS_CONNECTION must be a connection string/,
+    );
+  });
+
+  it('signs the lower-cased, encoded resource URI with its expiry', () => {
+    const connection = parseServiceBusConnection(
+      'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0',
+      'X',
+    );
+    const token = sasToken(connection, 'https://NS.servicebus.windows.net/Hub', 60, 1_000_000);
+    expect(token).toMatch(
+      /^SharedAccessSignature sr=https%3A%2F%2Fns\.servicebus\.windows\.net%2Fhub&sig=[^&]+&se=1060&skn=send$/,
+    );
+  });
+});
