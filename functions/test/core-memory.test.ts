@@ -28,7 +28,6 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
     cloud: 'memory',
     cell: 'mem',
     peerCell: 'peer',
-    deadLetterPlace: 'an in-memory list',
     async request(
       method: string,
       path: string,

@@ -71,7 +71,6 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     cloud: 'aws',
     cell: 'aws',
     peerCell: 'azure',
-    deadLetterPlace: 'the SQS dead-letter queue',
     async request(method, path, options = {}) {
       const body =
         options.body === undefined

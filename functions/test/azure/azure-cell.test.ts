@@ -66,7 +66,6 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     cloud: 'azure',
     cell: 'azure',
     peerCell: 'aws',
-    deadLetterPlace: 'the Blob dead-letter container',
     async request(method, path, options = {}) {
       const body =
         options.body === undefined

@@ -19,8 +19,6 @@ export interface CellHarness {
   readonly cloud: string;
   readonly cell: string;
   readonly peerCell: string;
-  /** Names the dead-letter place, for test titles and messages. */
-  readonly deadLetterPlace: string;
   request(method: string, path: string, options?: RequestOptions): Promise<HarnessResponse>;
   /** Queues a raw event body, bypassing the publisher (poison events). */
   queueRawEvent(body: string): Promise<void>;
