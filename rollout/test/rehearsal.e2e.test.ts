@@ -1,0 +1,143 @@
+/**
+ * `npm run rehearse` end to end: a real sandbox (both cells, the Route 53 and Front Door
+ * stand-ins, the edge router), the real traffic-shift dist/ through the action runner, and a
+ * steady 50 requests/s through the edge router for the whole rehearsal, counted by this test
+ * independently of the rehearsal's own figures.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
+import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Short bakes and probe intervals keep the suite fast; the sequence is the workflow's. */
+const QUICK = ['--bake-seconds', '1', '--probe-interval-seconds', '0.5', '--load-rps', '0'];
+
+/** 50 requests/s; a slow answer on a busy machine is not a failure, a 5xx or no answer is. */
+const LOAD = { rps: 50, flow: 'browse', timeoutMs: 30_000 } as const;
+
+function rehearseCli(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'rollout', 'run.js'), 'rehearse', ...args],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function describeFailures(report: LoadReport): string {
+  return report.failures
+    .map((f) => `${f.at} ${f.method} ${f.path} ${f.status} ${f.cloud} ${f.detail}`)
+    .join('\n');
+}
+
+describe('npm run rehearse under steady load through the edge router', () => {
+  let sandbox: LaunchedSandbox | undefined;
+  let load: LoadGenerator | undefined;
+
+  beforeAll(async () => {
+    sandbox = await launchSandbox({ timeoutMs: 120_000 });
+  }, 150_000);
+
+  afterAll(async () => {
+    await load?.stop();
+    await sandbox?.stop();
+  }, 60_000);
+
+  it('upgrades both cells one at a time, restores the split, and no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    load = new LoadGenerator(box.urls.router ?? '', LOAD);
+    load.start();
+    const run = await rehearseCli(['--state-file', box.stateFile, '--version', '2.0.0', ...QUICK]);
+    const report = await load.stop();
+    load = undefined;
+
+    // The test's own count of the load: steady traffic the whole time, on both clouds, none failed.
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect({ code: run.code, tail: run.output.split('\n').slice(-25).join('\n') }).toEqual({
+      code: 0,
+      tail: expect.stringContaining('rollout of 2.0.0: completed'),
+    });
+    const lines = run.output.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('failed requests: 0');
+    // The order of the sequence: AWS drained, applied, smoke-tested and back before Azure starts.
+    const order = [...run.output.matchAll(/\[(aws|azure) (drain|apply|smoke|canary)\] ok:/g)].map(
+      (match) => `${match[1]} ${match[2]}`,
+    );
+    expect(order).toEqual([
+      'aws drain',
+      'aws apply',
+      'aws smoke',
+      'aws canary',
+      'azure drain',
+      'azure apply',
+      'azure smoke',
+      'azure canary',
+    ]);
+
+    const state = await box.client.state();
+    expect(state.cells.aws).toMatchObject({ version: '2.0.0', healthy: true });
+    expect(state.cells.azure).toMatchObject({ version: '2.0.0', healthy: true });
+    expect(state.split).toEqual({ aws: 50, azure: 50 });
+
+    expect(report.requests).toBeGreaterThan(500);
+    expect(report.perCloud.aws.requests).toBeGreaterThan(0);
+    expect(report.perCloud.azure.requests).toBeGreaterThan(0);
+  }, 150_000);
+
+  it('--break azure: AWS upgraded, Azure fails its smoke test, traffic ends 100% on AWS, the run fails, no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    load = new LoadGenerator(box.urls.router ?? '', LOAD);
+    load.start();
+    const run = await rehearseCli([
+      '--state-file',
+      box.stateFile,
+      '--version',
+      '2.1.0',
+      '--break',
+      'azure',
+      '--smoke-timeout-seconds',
+      '3',
+      ...QUICK,
+    ]);
+    const report = await load.stop();
+    load = undefined;
+
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(
+      /rollout of 2\.1\.0: FAILED at azure smoke: smoke test failed: http:\/\/127\.0\.0\.1:\d+\/health did not answer 200 on version 2\.1\.0/,
+    );
+    expect(run.output).toContain('split after:  aws=100,azure=0');
+    expect(run.output).not.toContain('[azure canary]');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+
+    const state = await box.client.state();
+    expect(state.cells.aws).toMatchObject({ version: '2.1.0', healthy: true });
+    expect(state.cells.azure).toMatchObject({ version: '2.1.0', healthy: false });
+    expect(state.split).toEqual({ aws: 100, azure: 0 });
+    expect(state.weights.frontDoor.azure.enabled).toBe(false);
+    expect(state.weights.route53.azure).toBe(0);
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(report.requests).toBeGreaterThan(300);
+  }, 150_000);
+});
