@@ -41384,7 +41384,7 @@ function renderPlanSummary(plan, context) {
     }
 }
 /** The comment (or summary) for a plan that failed: Terraform's error text, secrets scrubbed. */
-function renderPlanFailure(context, errorText, audience, redactor = new Redactor()) {
+function renderPlanFailure(context, errorText, audience, redactor = new Redactor(), lead = 'Terraform could not make a plan:') {
     const top = [];
     if (audience === 'comment')
         top.push(planMarker(context.stack), planMetaLine(undefined, context.commitSha, 'failed'));
@@ -41395,7 +41395,7 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
     let text = redactor.scrub(errorText).trim();
     if (text.length > limit)
         text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
-    return `${top.join('\n')}\n\nTerraform could not make a plan:\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+    return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan-difference.ts
