@@ -254,10 +254,9 @@ export function renderSummary(
     }`,
   ];
   if (result.failure) {
-    const touched = result.failure.cloud;
     const untouched = settings.order.find((cloud) => !result.steps.some((s) => s.cloud === cloud));
     lines.push(
-      `traffic stays on, or returned to, the healthy cloud (split after, below); ${untouched ? `${untouched} was not touched` : `${touched} was the last cloud`}`,
+      `traffic stays on, or returned to, the healthy cloud (split after, below)${untouched ? `; ${untouched} was not touched` : ''}`,
     );
   }
   lines.push(

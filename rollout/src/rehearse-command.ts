@@ -133,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let launched: LaunchedSandbox | undefined;
   let load: LoadGenerator | undefined;
+  let summary: string | undefined;
   const stopAll = async (): Promise<void> => {
     await load?.stop();
     load = undefined;
@@ -204,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
             : ''),
       );
     }
-    console.log(renderSummary(final, settings, version));
+    summary = renderSummary(final, settings, version);
     return result.completed ? 0 : 1;
   } catch (error) {
     console.error(`npm run rehearse: ${(error as Error).message}`);
@@ -213,5 +214,7 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stopAll();
+    // Last, so that its last line (`failed requests: N`) is the output's last line.
+    if (summary) console.log(summary);
   }
 }

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 
-import { ROLLOUT_STEPS, TRAFFIC_SHIFT_ACTION, APPLY_ACTION } from '../src/sequence.js';
+import {
+  APPLY_ACTION,
+  ROLLOUT_STEPS,
+  TRAFFIC_SHIFT_ACTION,
+  type ActionStep,
+} from '../src/sequence.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -114,18 +119,14 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
 });
 
 describe('the sequence only uses inputs its actions declare', () => {
-  it.each(ROLLOUT_STEPS.filter((step) => 'uses' in step).map((step) => [step.id, step]))(
-    '%s',
-    (_id, step) => {
-      if (!('uses' in step)) return;
-      const action = parse(readFileSync(join(repoRoot, step.uses, 'action.yml'), 'utf8')) as {
-        inputs: Record<string, { required?: boolean }>;
-      };
-      for (const input of Object.keys(step.with))
-        expect(Object.keys(action.inputs)).toContain(input);
-      for (const [input, spec] of Object.entries(action.inputs)) {
-        if (spec.required) expect(Object.keys(step.with)).toContain(input);
-      }
-    },
-  );
+  const actionSteps = ROLLOUT_STEPS.filter((step): step is ActionStep => 'uses' in step);
+  it.each(actionSteps.map((step) => ({ id: step.id, step })))('$id', ({ step }) => {
+    const action = parse(readFileSync(join(repoRoot, step.uses, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { required?: boolean }>;
+    };
+    for (const input of Object.keys(step.with)) expect(Object.keys(action.inputs)).toContain(input);
+    for (const [input, spec] of Object.entries(action.inputs)) {
+      if (spec.required) expect(Object.keys(step.with)).toContain(input);
+    }
+  });
 });
