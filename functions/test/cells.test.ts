@@ -231,6 +231,24 @@ suite('two cells forwarding to each other over HTTP', () => {
     ]);
   });
 
+  it('moves allocation from one cell to the other exactly once', async () => {
+    await call(awsServer.url, 'PUT', '/inventory/STICKERS', { allocation: 10 });
+    const azureBefore = (await call(azureServer.url, 'GET', '/inventory/STICKERS')).body;
+    const transfer = { transferId: 'move-1', toCell: 'azure', quantity: 4 };
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const moved = await call(awsServer.url, 'POST', '/inventory/STICKERS/transfers', transfer);
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({
+        from: { cell: 'aws', allocation: 6 },
+        to: { cell: 'azure' },
+      });
+    }
+    expect((await call(awsServer.url, 'GET', '/inventory/STICKERS')).body.allocation).toBe(6);
+    expect((await call(azureServer.url, 'GET', '/inventory/STICKERS')).body.allocation).toBe(
+      azureBefore.allocation + 4,
+    );
+  });
+
   it('answers 502 for the other cell when it is down, and keeps serving its own', async () => {
     await new Promise((resolve) => azureServer.server.close(resolve));
     const down = await call(awsServer.url, 'GET', '/orders/azure-anything');

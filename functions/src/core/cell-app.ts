@@ -7,7 +7,7 @@ import { parseId } from './ids.js';
 import { InventoryService, allocationLimit, type InventoryView } from './inventory-service.js';
 import { OrderEventConsumer } from './order-events.js';
 import { OrderService, type OrderDocument } from './order-service.js';
-import { PeerForwarder, type PeerSettings } from './peer-forwarder.js';
+import { PeerForwarder, forwardedFromHeader, type PeerSettings } from './peer-forwarder.js';
 import type { Ports } from './ports.js';
 import {
   customerIdField,
@@ -49,6 +49,25 @@ interface Route {
 }
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
+const transferIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+function transferIdField(value: unknown): string {
+  if (typeof value !== 'string' || !transferIdPattern.test(value)) {
+    throw badRequest(
+      'transferId',
+      'transferId must be 1 to 64 letters, digits, _ or -, chosen by the caller and reused on a retry',
+    );
+  }
+  return value;
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 export function createCellApp(options: CellAppOptions): CellApp {
   const { identity } = options;
@@ -210,6 +229,76 @@ export function createCellApp(options: CellAppOptions): CellApp {
             ? await inventory.reserve(item.sku, quantity)
             : await inventory.release(item.sku, quantity);
         return inventoryResponse(view);
+      },
+    },
+    {
+      // Admin: move allocation to the peer cell. Like PUT /inventory, unauthenticated in this
+      // sample: put it behind the platform's auth in production.
+      method: 'POST',
+      pattern: /^\/inventory\/(?<sku>[^/]+)\/transfers$/,
+      handler: async (request, params) => {
+        const item = knownSku(params.sku, 'sku');
+        const body = parseJsonObject(request.body);
+        const transferId = transferIdField(body.transferId);
+        if (body.toCell !== options.peer.cell) {
+          throw badRequest('toCell', `toCell must be '${options.peer.cell}', the peer cell`);
+        }
+        const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
+        const from = await inventory.transferOut(item.sku, transferId, options.peer.cell, quantity);
+        const pending = (reason: string) =>
+          new HttpProblem(
+            502,
+            'transfer_pending',
+            `${quantity} of ${item.sku} left cell ${cell} but ${reason}; retry the same request to deliver them`,
+            undefined,
+            { transferId, peerCell: options.peer.cell },
+          );
+        let delivered: CoreResponse;
+        try {
+          delivered = await forwarder.forward({
+            method: 'POST',
+            path: `/inventory/${encodeURIComponent(item.sku)}/incoming-transfers`,
+            query: new URLSearchParams(),
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ transferId, fromCell: cell, quantity }),
+          });
+        } catch (error) {
+          throw error instanceof HttpProblem ? pending(error.message) : error;
+        }
+        if (delivered.status !== 200) {
+          throw pending(`cell ${options.peer.cell} answered ${delivered.status}`);
+        }
+        return jsonResponse(200, {
+          transferId,
+          sku: item.sku,
+          quantity,
+          from,
+          to: parseJsonOrText(delivered.body),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/inventory\/(?<sku>[^/]+)\/incoming-transfers$/,
+      handler: async (request, params) => {
+        if (request.headers[forwardedFromHeader] !== options.peer.cell) {
+          throw new HttpProblem(
+            403,
+            'not_from_peer',
+            `incoming transfers are accepted only from cell ${options.peer.cell}; use POST /inventory/{sku}/transfers on that cell`,
+            forwardedFromHeader,
+          );
+        }
+        const item = knownSku(params.sku, 'sku');
+        const body = parseJsonObject(request.body);
+        const transferId = transferIdField(body.transferId);
+        if (body.fromCell !== options.peer.cell) {
+          throw badRequest('fromCell', `fromCell must be '${options.peer.cell}', the peer cell`);
+        }
+        const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
+        return inventoryResponse(
+          await inventory.transferIn(item.sku, transferId, options.peer.cell, quantity),
+        );
       },
     },
   ];

@@ -1,4 +1,4 @@
-import { busy, conflict, ifMatchHolds, preconditionFailed } from './errors.js';
+import { HttpProblem, busy, conflict, ifMatchHolds, preconditionFailed } from './errors.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { DocumentStore, StoredDocument } from './ports.js';
 import { knownSku } from './validation.js';
@@ -13,8 +13,25 @@ export interface InventoryDocument {
   readonly cell: string;
   readonly allocation: number;
   readonly reserved: number;
+  /**
+   * Allocation moved to and from the peer cell, newest last. Kept in the same document as the
+   * allocation so that recording a transfer and changing the allocation is one atomic write,
+   * and a repeated transfer id is applied once.
+   */
+  readonly transfersOut?: readonly TransferRecord[];
+  readonly transfersIn?: readonly TransferRecord[];
   readonly updatedAt: string;
 }
+
+export interface TransferRecord {
+  readonly id: string;
+  /** The other cell: destination of an outgoing transfer, origin of an incoming one. */
+  readonly cell: string;
+  readonly quantity: number;
+}
+
+/** How many transfer ids each direction remembers (a retry comes long before 200 more). */
+const transferMemory = 200;
 
 export interface InventoryView {
   readonly sku: string;
@@ -54,6 +71,7 @@ export class InventoryService {
         );
       }
       const next: InventoryDocument = {
+        ...stored?.value,
         sku: item.sku,
         cell: this.cell,
         allocation,
@@ -121,6 +139,104 @@ export class InventoryService {
       },
       () => busy(`inventory ${item.sku}`),
     );
+  }
+
+  /**
+   * Takes `quantity` units of this cell's available allocation out for the peer cell, once
+   * per transfer id. The units stay out of both cells until the peer applies the transfer,
+   * so a failed delivery under-sells and never over-sells.
+   */
+  async transferOut(
+    sku: string,
+    transferId: string,
+    toCell: string,
+    quantity: number,
+  ): Promise<InventoryView> {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const earlier = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+        if (stored && earlier) return this.repeated(item.sku, stored, earlier, toCell, quantity);
+        const available = stored ? stored.value.allocation - stored.value.reserved : 0;
+        if (!stored || available < quantity) {
+          throw conflict(
+            'insufficient_stock',
+            `only ${available} of ${item.sku} available in cell ${this.cell}, ${quantity} to transfer`,
+            'quantity',
+            { sku: item.sku, available },
+          );
+        }
+        const transfersOut = [
+          ...(stored.value.transfersOut ?? []),
+          { id: transferId, cell: toCell, quantity },
+        ].slice(-transferMemory);
+        const next = {
+          ...stored.value,
+          allocation: stored.value.allocation - quantity,
+          transfersOut,
+        };
+        return this.replace(item.sku, stored, next);
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /** Adds a transfer from the peer cell to this cell's allocation, once per transfer id. */
+  async transferIn(
+    sku: string,
+    transferId: string,
+    fromCell: string,
+    quantity: number,
+  ): Promise<InventoryView> {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
+        if (stored && earlier) return this.repeated(item.sku, stored, earlier, fromCell, quantity);
+        const allocation = (stored?.value.allocation ?? 0) + quantity;
+        if (allocation > allocationLimit) {
+          throw conflict(
+            'allocation_limit',
+            `the allocation of ${item.sku} would exceed ${allocationLimit}`,
+            'quantity',
+          );
+        }
+        const record = { id: transferId, cell: fromCell, quantity };
+        const next: InventoryDocument = {
+          ...stored?.value,
+          sku: item.sku,
+          cell: this.cell,
+          allocation,
+          reserved: stored?.value.reserved ?? 0,
+          transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
+          updatedAt: this.now().toISOString(),
+        };
+        if (stored) return this.replace(item.sku, stored, next);
+        const created = await this.store.createIfAbsent(key(item.sku), next);
+        return created.ok ? this.view(item.sku, { value: next, etag: created.etag }) : retry;
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  private repeated(
+    sku: string,
+    stored: StoredDocument<InventoryDocument>,
+    earlier: TransferRecord,
+    cell: string,
+    quantity: number,
+  ): InventoryView {
+    if (earlier.cell !== cell || earlier.quantity !== quantity) {
+      throw new HttpProblem(
+        422,
+        'transfer_id_reused',
+        `transfer ${earlier.id} was already made with another cell or quantity; use a new transferId`,
+        'transferId',
+      );
+    }
+    return this.view(sku, stored);
   }
 
   private async replace(

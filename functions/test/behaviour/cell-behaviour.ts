@@ -502,6 +502,63 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         peer.clearFaults();
       });
 
+      it('moves allocation to the peer once per transfer id, and delivers it on a retry', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 10);
+        const transferId = `t-${cell.cloud}-${Date.now()}`;
+        const transfer = { transferId, toCell: cell.peerCell, quantity: 4 };
+        peer.clearRequests();
+        peer.injectFault({ path: '/inventory/*', drop: true });
+        const down = await cell.request('POST', `/inventory/${sku}/transfers`, { body: transfer });
+        expect(down.status).toBe(502);
+        expect(down.body).toMatchObject({ code: 'transfer_pending', transferId });
+        expect((await cell.request('GET', `/inventory/${sku}`)).body.available).toBe(
+          before.available - 4,
+        );
+        peer.clearFaults();
+
+        const delivered = await cell.request('POST', `/inventory/${sku}/transfers`, {
+          body: transfer,
+        });
+        expect(delivered.status).toBe(200);
+        expect(delivered.body).toMatchObject({ transferId, quantity: 4, to: { servedBy: 'peer' } });
+        expect((await cell.request('GET', `/inventory/${sku}`)).body.available).toBe(
+          before.available - 4,
+        );
+        const sent = peer.requests.filter((request) =>
+          request.path.endsWith('/incoming-transfers'),
+        );
+        expect(JSON.parse(sent.at(-1)?.body ?? '{}')).toEqual({
+          transferId,
+          fromCell: cell.cell,
+          quantity: 4,
+        });
+        expect(sent.at(-1)?.headers['x-forwarded-from-cell']).toBe(cell.cell);
+
+        const reused = await cell.request('POST', `/inventory/${sku}/transfers`, {
+          body: { ...transfer, quantity: 5 },
+        });
+        expect({ status: reused.status, field: reused.body.field }).toEqual({
+          status: 422,
+          field: 'transferId',
+        });
+        const tooMany = await cell.request('POST', `/inventory/${sku}/transfers`, {
+          body: { ...transfer, transferId: `${transferId}-2`, quantity: 1000 },
+        });
+        expect(tooMany.body).toMatchObject({ code: 'insufficient_stock', field: 'quantity' });
+        const toSelf = await cell.request('POST', `/inventory/${sku}/transfers`, {
+          body: { ...transfer, toCell: cell.cell },
+        });
+        expect({ status: toSelf.status, field: toSelf.body.field }).toEqual({
+          status: 400,
+          field: 'toCell',
+        });
+        const notFromPeer = await cell.request('POST', `/inventory/${sku}/incoming-transfers`, {
+          body: { transferId: 'x', fromCell: cell.peerCell, quantity: 1 },
+        });
+        expect(notFromPeer.status).toBe(403);
+      });
+
       it('never forwards a request that was already forwarded (508)', async () => {
         const response = await cell.request('GET', `/carts/${cell.peerCell}-loop`, {
           headers: { 'x-forwarded-from-cell': cell.peerCell },
