@@ -28,7 +28,7 @@ const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
 /**
  * Steady traffic through the edge router at a fixed rate: each tick starts one unit of work
  * (`health`: GET /health; `browse`: a stock read or a health check; `checkout`: cart,
- * item, checkout, order read), counted per cell by the router's cell header. A failure is any
+ * one item of a random SKU, checkout, order read), counted per cell by the router's cell header. A failure is any
  * 5xx or a request that got no answer; 4xx answers are the client's own mistakes and the
  * flows make none.
  */
@@ -92,7 +92,10 @@ export class LoadGenerator {
         const cart = await this.send('POST', '/carts');
         const id = (cart as { id?: string } | undefined)?.id;
         if (!id) return;
-        const put = await this.send('PUT', `/carts/${id}/items/MUG`, { quantity: 1 });
+        // A random SKU: every checkout reserves stock of its SKU with optimistic concurrency,
+        // and one SKU for all would make every reservation fight over one document.
+        const sku = SKUS[Math.floor(Math.random() * SKUS.length)] ?? 'MUG';
+        const put = await this.send('PUT', `/carts/${id}/items/${sku}`, { quantity: 1 });
         if (!put) return;
         const order = await this.send('POST', `/carts/${id}/checkout`, {
           customerId: `load-${randomUUID().slice(0, 8)}`,

@@ -2,7 +2,7 @@ import { catalog } from '../../functions/src/core/catalog.js';
 import type { Cloud, PerCloud } from './clouds.js';
 
 /** Stock each cell sells of every SKU: each cell sells only its own allocation. */
-export const SEED_ALLOCATION: PerCloud<number> = { aws: 500, azure: 500 };
+export const SEED_ALLOCATION: PerCloud<number> = { aws: 10_000, azure: 10_000 };
 
 /**
  * Seeds each cell through its own public API (`PUT /inventory/{sku}`), as an operator would

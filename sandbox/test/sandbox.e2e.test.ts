@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { launchSandbox, type LaunchedSandbox } from '../src/client.js';
+import { LoadGenerator } from '../src/load-generator.js';
 import type { Cloud, PerCloud } from '../src/clouds.js';
 import { repoRoot } from '../src/paths.js';
 import { CELL_HEADER } from '../src/router/edge-router.js';
@@ -185,6 +186,31 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(broken.healthStatus).toBe(503);
     const fixed = await sandbox.client.deployCell('azure', '1.1.1');
     expect(fixed).toMatchObject({ healthy: true, version: '1.1.1' });
+  });
+
+  it('redeploys a drained cell under steady load with no failed request', async () => {
+    const load = new LoadGenerator(router, { rps: 30, flow: 'browse' });
+    load.start();
+    try {
+      expect(
+        (await sandbox.client.shift({ target: 'aws=0,azure=100', steps: '100', bakeSeconds: 1 }))
+          .exitCode,
+      ).toBe(0);
+      // A restart, not a swap: the AWS cell answers 503 for a moment, but nothing is routed to it.
+      expect(await sandbox.client.deployCell('aws', '1.2.0', { downtimeMs: 500 })).toMatchObject({
+        healthy: true,
+        version: '1.2.0',
+      });
+      expect(
+        (await sandbox.client.shift({ target: 'aws=50,azure=50', steps: '50,100', bakeSeconds: 1 }))
+          .exitCode,
+      ).toBe(0);
+    } finally {
+      const report = await load.stop();
+      expect(report.failures).toEqual([]);
+      expect(report.perCloud.aws.requests).toBeGreaterThan(0);
+      expect(report.perCloud.azure.requests).toBeGreaterThan(0);
+    }
   });
 
   it('npm run load and npm run shift find the sandbox through its state file', async () => {
