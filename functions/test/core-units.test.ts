@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ifMatchHolds, SettingsError } from '../src/core/errors.js';
+import { ifMatchHolds, PoisonEventError, SettingsError } from '../src/core/errors.js';
+import { consumeBatch } from '../src/core/order-events.js';
 import { idFromKey, parseId } from '../src/core/ids.js';
 import { readSettings } from '../src/core/settings.js';
 import { parseServiceBusConnection, sasToken } from '../src/azure/service-bus-auth.js';
@@ -86,5 +87,38 @@ describe('Service Bus connection strings and SAS tokens', () => {
     expect(token).toMatch(
       /^SharedAccessSignature sr=https%3A%2F%2Fns\.servicebus\.windows\.net%2Fhub&sig=[^&]+&se=1060&skn=send$/,
     );
+  });
+});
+
+describe('consumeBatch', () => {
+  const handled: unknown[] = [];
+  const consumer = {
+    async handle(raw: unknown) {
+      if (raw === 'poison') throw new PoisonEventError('bad');
+      if (raw === 'flaky') throw new Error('try again');
+      handled.push(raw);
+    },
+  };
+  const items = ['a', 'poison', 'b', 'flaky', 'c'].map((body, index) => ({
+    itemId: `m${index}`,
+    body,
+  }));
+
+  it('handles every item independently and reports each failure, poison or not', async () => {
+    handled.length = 0;
+    const failures = await consumeBatch(consumer, items);
+    expect(failures.map((f) => [f.itemId, f.poison])).toEqual([
+      ['m1', true],
+      ['m3', false],
+    ]);
+    expect(handled).toEqual(['a', 'b', 'c']);
+  });
+
+  it('in order (FIFO) stops at the first failure and reports the rest unprocessed', async () => {
+    handled.length = 0;
+    const failures = await consumeBatch(consumer, items, { ordered: true });
+    expect(failures.map((f) => f.itemId)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(failures[0]?.poison).toBe(true);
+    expect(handled).toEqual(['a']);
   });
 });

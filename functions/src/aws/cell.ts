@@ -79,9 +79,12 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
   // Failed records go back to the queue (batchItemFailures); the queue's redrive policy moves
   // a record that keeps failing to the dead-letter queue after maxReceiveCount receives.
   const orderEvents: LambdaSqsHandler = async (event) => {
+    // A FIFO queue's order holds only if nothing after a failed record is processed.
+    const fifo = event.Records.some((record) => record.eventSourceARN.endsWith('.fifo'));
     const failures = await consumeBatch(
       app.orderEvents,
       event.Records.map((record) => ({ itemId: record.messageId, body: record.body })),
+      { ordered: fifo },
     );
     for (const failure of failures) {
       log(

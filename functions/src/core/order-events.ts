@@ -99,23 +99,46 @@ export interface BatchItemFailure {
   readonly poison: boolean;
 }
 
-/** Handles every item of a batch independently: one bad event never fails the others. */
+/** Anything that handles one event: the order.placed consumer, or a fake in unit tests. */
+export interface EventHandler {
+  handle(raw: unknown): Promise<unknown>;
+}
+
+/**
+ * Handles every item of a batch independently: one bad event never fails the others.
+ * `ordered` (FIFO queues) handles items one after another and stops at the first failure:
+ * that item and every later one are reported failed, unprocessed, so none overtakes it.
+ */
 export async function consumeBatch(
-  consumer: OrderEventConsumer,
+  consumer: EventHandler,
   items: readonly BatchItem[],
+  options: { ordered?: boolean } = {},
 ): Promise<BatchItemFailure[]> {
+  const failureOf = (item: BatchItem, reason: unknown): BatchItemFailure => {
+    const error = reason instanceof Error ? reason : new Error(String(reason));
+    return { itemId: item.itemId, error, poison: error instanceof PoisonEventError };
+  };
+  if (options.ordered) {
+    for (const [index, item] of items.entries()) {
+      try {
+        await consumer.handle(item.body);
+      } catch (reason) {
+        const skipped = new Error(`not processed: event ${item.itemId} before it failed`);
+        return [
+          failureOf(item, reason),
+          ...items
+            .slice(index + 1)
+            .map((later) => ({ itemId: later.itemId, error: skipped, poison: false })),
+        ];
+      }
+    }
+    return [];
+  }
   const results = await Promise.allSettled(items.map((item) => consumer.handle(item.body)));
   const failures: BatchItemFailure[] = [];
   results.forEach((result, index) => {
-    if (result.status === 'rejected') {
-      const error =
-        result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-      failures.push({
-        itemId: (items[index] as BatchItem).itemId,
-        error,
-        poison: error instanceof PoisonEventError,
-      });
-    }
+    if (result.status === 'rejected')
+      failures.push(failureOf(items[index] as BatchItem, result.reason));
   });
   return failures;
 }
