@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const account = 'devstoreaccount1';
@@ -11,9 +12,12 @@ export interface AzuriteBlob {
   stop(): Promise<void>;
 }
 
-/** Azurite Blob as a child process on a free loopback port, in memory, no telemetry. */
+/**
+ * Azurite Blob as a child process on a free loopback port, in memory, no telemetry; it exits
+ * with the test process even when that one is killed (see azurite-child.cjs).
+ */
 export function startAzuriteBlob(): Promise<AzuriteBlob> {
-  const main = createRequire(import.meta.url).resolve('azurite/dist/src/blob/main.js');
+  const main = join(dirname(fileURLToPath(import.meta.url)), 'azurite-child.cjs');
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -28,7 +32,7 @@ export function startAzuriteBlob(): Promise<AzuriteBlob> {
       '--skipApiVersionCheck',
       '--silent',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
     let output = '';
@@ -54,6 +58,7 @@ export function startAzuriteBlob(): Promise<AzuriteBlob> {
               clearTimeout(kill);
               done();
             });
+            child.stdin?.end();
             child.kill('SIGTERM');
           }),
       });
