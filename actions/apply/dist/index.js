@@ -39517,6 +39517,9 @@ class input_error_InputError extends Error {
  * a table cell a pipe must be escaped even within code (GFM splits cells first).
  */
 function code(text, inTable = false) {
+    // Most addresses and names need no escaping: skip the regular expressions for them.
+    if (text !== '' && !/[`|\r\n]/.test(text))
+        return `\`${text}\``;
     let body = text.replace(/\r?\n|\r/g, ' ');
     if (inTable)
         body = body.replace(/\|/g, '\\|');
@@ -40542,6 +40545,78 @@ function attributeChanges(before, after, beforeSensitive, afterSensitive, afterU
     walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
     return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
+function isEmptyCollection(value) {
+    if (Array.isArray(value))
+        return value.length === 0;
+    return attribute_diff_isPlainObject(value) && !attribute_diff_hasKeys(value);
+}
+function attribute_diff_hasKeys(value) {
+    for (const _ in value)
+        return true;
+    return false;
+}
+/** Deep equality without allocation; null, absent and empty collections are alike. */
+function sameTree(a, b) {
+    if (a === b)
+        return true;
+    const aNull = isNullish(a);
+    const bNull = isNullish(b);
+    if (aNull || bNull)
+        return (aNull || isEmptyCollection(a)) && (bNull || isEmptyCollection(b));
+    if (typeof a !== 'object' || typeof b !== 'object')
+        return false;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!sameTree(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (Array.isArray(b))
+        return false;
+    const left = a;
+    const right = b;
+    for (const key in left)
+        if (!sameTree(left[key], right[key]))
+            return false;
+    for (const key in right)
+        if (!(key in left) && !sameTree(undefined, right[key]))
+            return false;
+    return true;
+}
+/**
+ * The top-level attributes that change, without computing each leaf: the resource table only
+ * names them, and it lists thousands of resources. Agrees with attributeChanges' attributes.
+ */
+function changedTopLevelAttributes(before, after, beforeSensitive, afterSensitive, afterUnknown) {
+    if (!attribute_diff_isPlainObject(before) && !attribute_diff_isPlainObject(after)) {
+        return attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map((change) => change.attribute);
+    }
+    const b = attribute_diff_isPlainObject(before) ? before : {};
+    const a = attribute_diff_isPlainObject(after) ? after : {};
+    const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : {};
+    const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : {};
+    const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : {};
+    const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
+    for (const key of Object.keys(au))
+        if (au[key] === true)
+            keys.add(key);
+    const changed = [];
+    for (const key of keys) {
+        const unknown = au[key];
+        if (unknown === true || hasMark(unknown))
+            changed.push(key);
+        else if (hasMark(bs[key]) || hasMark(as[key])) {
+            const rows = attributeChanges(b[key], a[key], bs[key], as[key], unknown);
+            if (rows.length > 0)
+                changed.push(key);
+        }
+        else if (!sameTree(b[key], a[key]))
+            changed.push(key);
+    }
+    return changed.sort();
+}
 /** Top-level attribute names that change, in order, without repeats. */
 function changedAttributes(changes) {
     const seen = new Set();
@@ -40733,7 +40808,7 @@ function actionText(change, inTable = true) {
     const reason = reasonOf(change, inTable);
     switch (change.kind) {
         case 'update': {
-            const names = changedAttributes(resourceAttributeChanges(change));
+            const names = changedTopLevelAttributes(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
             const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
             if (names.length > MAX_NAMED_ATTRIBUTES)
                 shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);

@@ -258,6 +258,71 @@ export function attributeChanges(
   return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
 
+function isEmptyCollection(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && !hasKeys(value);
+}
+
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
+}
+
+/** Deep equality without allocation; null, absent and empty collections are alike. */
+function sameTree(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const aNull = isNullish(a);
+  const bNull = isNullish(b);
+  if (aNull || bNull) return (aNull || isEmptyCollection(a)) && (bNull || isEmptyCollection(b));
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  for (const key in left) if (!sameTree(left[key], right[key])) return false;
+  for (const key in right) if (!(key in left) && !sameTree(undefined, right[key])) return false;
+  return true;
+}
+
+/**
+ * The top-level attributes that change, without computing each leaf: the resource table only
+ * names them, and it lists thousands of resources. Agrees with attributeChanges' attributes.
+ */
+export function changedTopLevelAttributes(
+  before: unknown,
+  after: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+  afterUnknown: unknown,
+): string[] {
+  if (!isPlainObject(before) && !isPlainObject(after)) {
+    return attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map(
+      (change) => change.attribute,
+    );
+  }
+  const b = isPlainObject(before) ? before : {};
+  const a = isPlainObject(after) ? after : {};
+  const bs = isPlainObject(beforeSensitive) ? beforeSensitive : {};
+  const as = isPlainObject(afterSensitive) ? afterSensitive : {};
+  const au = isPlainObject(afterUnknown) ? afterUnknown : {};
+  const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
+  for (const key of Object.keys(au)) if (au[key] === true) keys.add(key);
+  const changed: string[] = [];
+  for (const key of keys) {
+    const unknown = au[key];
+    if (unknown === true || hasMark(unknown)) changed.push(key);
+    else if (hasMark(bs[key]) || hasMark(as[key])) {
+      const rows = attributeChanges(b[key], a[key], bs[key], as[key], unknown);
+      if (rows.length > 0) changed.push(key);
+    } else if (!sameTree(b[key], a[key])) changed.push(key);
+  }
+  return changed.sort();
+}
+
 /** Top-level attribute names that change, in order, without repeats. */
 export function changedAttributes(changes: readonly AttributeChange[]): string[] {
   const seen = new Set<string>();

@@ -1,6 +1,7 @@
 export {
   attributeChanges,
   changedAttributes,
+  changedTopLevelAttributes,
   flatten,
   type AttributeChange,
   type Leaf,

@@ -5,6 +5,8 @@
  * a table cell a pipe must be escaped even within code (GFM splits cells first).
  */
 export function code(text: string, inTable = false): string {
+  // Most addresses and names need no escaping: skip the regular expressions for them.
+  if (text !== '' && !/[`|\r\n]/.test(text)) return `\`${text}\``;
   let body = text.replace(/\r?\n|\r/g, ' ');
   if (inTable) body = body.replace(/\|/g, '\\|');
   if (body === '') return '` `';

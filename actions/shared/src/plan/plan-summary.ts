@@ -1,5 +1,9 @@
 /** Counts and one-line descriptions of planned changes, shared by every report. */
-import { attributeChanges, changedAttributes, type AttributeChange } from './attribute-diff.js';
+import {
+  attributeChanges,
+  changedTopLevelAttributes,
+  type AttributeChange,
+} from './attribute-diff.js';
 import { code, formatCount, plural } from './markdown.js';
 import type { OutputChange, PlanModel, ResourceChange } from './plan-model.js';
 
@@ -195,7 +199,13 @@ export function actionText(change: ResourceChange, inTable = true): string {
   const reason = reasonOf(change, inTable);
   switch (change.kind) {
     case 'update': {
-      const names = changedAttributes(resourceAttributeChanges(change));
+      const names = changedTopLevelAttributes(
+        change.before,
+        change.after,
+        change.beforeSensitive,
+        change.afterSensitive,
+        change.afterUnknown,
+      );
       const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
       if (names.length > MAX_NAMED_ATTRIBUTES)
         shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);

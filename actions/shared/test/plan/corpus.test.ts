@@ -7,6 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  attributeChanges,
+  changedTopLevelAttributes,
   COMMENT_LIMIT,
   findDrift,
   parsePlan,
@@ -106,6 +108,20 @@ describe('plan JSON corpus', () => {
     for (const change of plan.resourceChanges) {
       if (change.kind === 'destroy' || change.kind === 'replace')
         expect(comment).toContain(change.address);
+    }
+
+    // The table's quick attribute names agree with the full attribute diff.
+    for (const change of [...plan.resourceChanges, ...plan.resourceDrift]) {
+      const args = [
+        change.before,
+        change.after,
+        change.beforeSensitive,
+        change.afterSensitive,
+        change.afterUnknown,
+      ] as const;
+      expect(changedTopLevelAttributes(...args)).toEqual(
+        [...new Set(attributeChanges(...args).map((row) => row.attribute))].sort(),
+      );
     }
 
     const findings = findDrift(plan, plan);
