@@ -2,6 +2,7 @@
  * The rollout sequence (./sequence.ts) executed against the local sandbox: the same steps, the
  * same inputs, the real traffic-shift action's dist/ through the test bench's action runner.
  * Only what cannot exist on one machine is stood in, each in one place below:
+ * - `plan` finds changes when the cell runs another version than the one rolled out;
  * - `apply` (Terraform deploying the new build) is the sandbox restarting that cell on a fresh
  *   build of the functions, after the drain is in force on the edge router and the requests in
  *   flight to that cell have finished;
@@ -16,10 +17,13 @@ import { CLOUDS, formatSplit, type Cloud, type PerCloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import {
   cellEnvironment,
+  PLAN_ACTION,
   resolveInputs,
   ROLLOUT_STEPS,
   ROUTING_INPUTS,
+  stepRuns,
   TRAFFIC_SHIFT_ACTION,
+  type StepOutputs,
   type RolloutStep,
   type RoutingInput,
   type StepId,
@@ -44,6 +48,8 @@ export interface StepRecord {
   cloud: Cloud;
   step: StepId;
   ok: boolean;
+  /** Its `if:` was false (the plan found no changes). */
+  skipped: boolean;
   ms: number;
   detail: string;
 }
@@ -126,10 +132,25 @@ async function runStep(
   environment: Record<string, string>,
   options: RehearsalOptions,
   say: (line: string) => void,
-): Promise<{ ok: boolean; detail: string }> {
+  outputs: StepOutputs,
+): Promise<{ ok: boolean; detail: string; outputs?: Record<string, string> }> {
   const { client, state } = options;
   if ('uses' in step) {
-    const inputs = resolveInputs(step, environment);
+    const inputs = resolveInputs(step, environment, outputs);
+    if (step.uses === PLAN_ACTION) {
+      // The plan action: Terraform would compare the stack with the new build; here the cell's
+      // running version tells whether there is anything to deploy.
+      const running = (await client.state()).cells[cloud].version;
+      const changes = running !== environment.ROLLOUT_VERSION;
+      say(`plan ${inputs['working-directory']} (stand-in): ${cloud} runs ${running ?? '?'}`);
+      return {
+        ok: true,
+        detail: changes
+          ? `changes: ${running ?? '?'} -> ${environment.ROLLOUT_VERSION}`
+          : 'no changes',
+        outputs: { 'has-changes': String(changes), 'plan-path': '' },
+      };
+    }
     if (step.uses === TRAFFIC_SHIFT_ACTION) {
       say(
         `traffic-shift to ${inputs.target} (steps ${inputs.steps}, bake ${inputs['bake-seconds']} s)`,
@@ -140,7 +161,8 @@ async function runStep(
         (line) => say(`  ${line}`),
       );
       const final = result.outputs['final-split'] ?? '?';
-      if (result.exitCode === 0) return { ok: true, detail: `in force: ${final}` };
+      if (result.exitCode === 0)
+        return { ok: true, detail: `in force: ${final}`, outputs: result.outputs };
       const reason = result.outputs['failure-reason'] || `the action exited ${result.exitCode}`;
       return {
         ok: false,
@@ -188,6 +210,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       version: options.version,
       routing: sandboxRouting(options.state),
     });
+    const outputs: StepOutputs = {};
     for (const step of ROLLOUT_STEPS) {
       const say = (line: string): void => {
         log(`${new Date().toISOString().slice(11, 23)} [${cloud} ${step.id}] ${line}`);
@@ -196,14 +219,34 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
             .note('rollout', `${cloud} ${step.id}: ${line}`)
             .catch(() => undefined);
       };
+      if (!stepRuns(step, outputs)) {
+        steps.push({
+          cloud,
+          step: step.id,
+          ok: true,
+          skipped: true,
+          ms: 0,
+          detail: 'skipped: no changes',
+        });
+        say('skipped: the plan has no changes');
+        continue;
+      }
       const stepStarted = Date.now();
-      let outcome: { ok: boolean; detail: string };
+      let outcome: { ok: boolean; detail: string; outputs?: Record<string, string> };
       try {
-        outcome = await runStep(step, cloud, environment, options, say);
+        outcome = await runStep(step, cloud, environment, options, say, outputs);
       } catch (error) {
         outcome = { ok: false, detail: (error as Error).message };
       }
-      const record = { cloud, step: step.id, ...outcome, ms: Date.now() - stepStarted };
+      outputs[step.id] = outcome.outputs ?? {};
+      const record = {
+        cloud,
+        step: step.id,
+        ok: outcome.ok,
+        skipped: false,
+        detail: outcome.detail,
+        ms: Date.now() - stepStarted,
+      };
       steps.push(record);
       say(
         `${outcome.ok ? 'ok' : 'FAILED'}: ${outcome.detail} (${(record.ms / 1000).toFixed(1)} s)`,
@@ -268,7 +311,7 @@ export function renderSummary(
     'steps:',
     ...result.steps.map(
       (s) =>
-        `  ${s.cloud.padEnd(5)} ${s.step.padEnd(6)} ${s.ok ? 'ok    ' : 'FAILED'} ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${s.detail}`,
+        `  ${s.cloud.padEnd(5)} ${s.step.padEnd(6)} ${s.skipped ? 'skip  ' : s.ok ? 'ok    ' : 'FAILED'} ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${s.detail}`,
     ),
     `duration: ${(result.durationMs / 1000).toFixed(1)} s`,
     `requests served: ${traffic.served.aws + traffic.served.azure} (${CLOUDS.map((cloud) => `${cloud} ${traffic.served[cloud]}`).join(', ')})`,

@@ -1,16 +1,18 @@
 /**
  * THE cross-cloud rollout, defined once. For one cloud at a time:
  *
+ *   plan    plan that cloud's stack; no changes: the cloud is left alone (no needless drain)
  *   drain   traffic-shift to <cloud>=0 (the other cloud takes everything)
- *   apply   verified apply of that cloud's stack: the new version
+ *   apply   verified apply of that saved plan: the new version
  *   smoke   the cloud's own health URL answers, on the new version
  *   canary  traffic-shift back to the desired split, in canary steps
  *
  * `.github/workflows/deploy.yml` runs these steps, one job per cloud (its steps are checked
  * against this list by rollout/test/workflow-matches-sequence.test.ts), and `npm run rehearse`
  * executes the same list against the sandbox, resolving the same inputs. Inputs are written as
- * the workflow writes them: literal text and `${{ env.NAME }}`, where the environment is the
- * one `cellEnvironment` computes (in the workflow, the `cell-env` step puts it in GITHUB_ENV).
+ * the workflow writes them: literal text, `${{ env.NAME }}`, where the environment is the one
+ * `cellEnvironment` computes (in the workflow, the `cell-env` step puts it in GITHUB_ENV), and
+ * `${{ steps.<id>.outputs.<name> }}` of an earlier step of the sequence.
  * Control flow is GitHub's: steps run in order and the first failure stops the job, so the
  * second cloud's job never starts. A failed traffic-shift restores the split it started from,
  * so traffic stays on, or returns to, the healthy cloud.
@@ -19,19 +21,25 @@ import { formatSplit, otherCloud, type Cloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import type { RolloutSettings } from './settings.js';
 
-export type StepId = 'drain' | 'apply' | 'smoke' | 'canary';
+export type StepId = 'plan' | 'drain' | 'apply' | 'smoke' | 'canary';
 
-export interface ActionStep {
+/** The one condition the sequence uses: the plan step found changes. */
+export const WHEN_CHANGED = "steps.plan.outputs.has-changes == 'true'";
+
+interface StepBase {
   id: StepId;
   name: string;
+  /** The step's `if:` (absent: run while nothing failed, GitHub's default). */
+  if?: typeof WHEN_CHANGED;
+}
+
+export interface ActionStep extends StepBase {
   /** A local action of this repository, run from its committed dist/. */
   uses: string;
   with: Record<string, string>;
 }
 
-export interface CommandStep {
-  id: StepId;
-  name: string;
+export interface CommandStep extends StepBase {
   /** A `run:` line; the rehearsal runs the same command's code in-process. */
   run: string;
   command: 'smoke';
@@ -39,6 +47,7 @@ export interface CommandStep {
 
 export type RolloutStep = ActionStep | CommandStep;
 
+export const PLAN_ACTION = './actions/plan';
 export const TRAFFIC_SHIFT_ACTION = './actions/traffic-shift';
 export const APPLY_ACTION = './actions/apply';
 
@@ -77,8 +86,21 @@ const schedule = {
 
 export const ROLLOUT_STEPS: readonly RolloutStep[] = [
   {
+    id: 'plan',
+    name: "Plan this cloud's stack (the merged code)",
+    uses: PLAN_ACTION,
+    with: {
+      'working-directory': env('ROLLOUT_STACK_DIR'),
+      stack: env('ROLLOUT_CLOUD'),
+      comment: 'false',
+      'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
+      'var-files': env('ROLLOUT_VAR_FILES'),
+    },
+  },
+  {
     id: 'drain',
     name: 'Drain this cloud (traffic-shift to 0%)',
+    if: WHEN_CHANGED,
     uses: TRAFFIC_SHIFT_ACTION,
     with: {
       target: env('ROLLOUT_DRAIN_TARGET'),
@@ -89,24 +111,28 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
   },
   {
     id: 'apply',
-    name: "Verified apply of this cloud's stack (the new version)",
+    name: 'Verified apply of that plan (the new version)',
+    if: WHEN_CHANGED,
     uses: APPLY_ACTION,
     with: {
       'working-directory': env('ROLLOUT_STACK_DIR'),
       stack: env('ROLLOUT_CLOUD'),
+      'plan-path': '${{ steps.plan.outputs.plan-path }}',
       'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
-      'var-files': env('ROLLOUT_VAR_FILES'),
+      'lock-timeout': '10m',
     },
   },
   {
     id: 'smoke',
     name: 'Smoke-test this cloud on its own URL',
+    if: WHEN_CHANGED,
     run: 'node rollout/run.js smoke',
     command: 'smoke',
   },
   {
     id: 'canary',
     name: 'Canary traffic back to the desired split',
+    if: WHEN_CHANGED,
     uses: TRAFFIC_SHIFT_ACTION,
     with: {
       target: env('ROLLOUT_SPLIT'),
@@ -156,32 +182,49 @@ export function cellEnvironment(
   return environment;
 }
 
+/** Outputs of the steps that ran so far, by step id (`steps.<id>.outputs.<name>`). */
+export type StepOutputs = Partial<Record<StepId, Record<string, string>>>;
+
 /**
- * Resolves `${{ env.NAME }}` in one input as the runner does. Anything else inside `${{ }}` is
- * refused: the sequence keeps its expressions this simple so the rehearsal resolves them
- * exactly as GitHub would.
+ * Resolves `${{ env.NAME }}` and `${{ steps.<id>.outputs.<name> }}` in one input as the runner
+ * does (a step output that is not set is ''). Anything else inside `${{ }}` is refused: the
+ * sequence keeps its expressions this simple so the rehearsal resolves them as GitHub would.
  */
-export function resolveInput(template: string, environment: Record<string, string>): string {
+export function resolveInput(
+  template: string,
+  environment: Record<string, string>,
+  outputs: StepOutputs = {},
+): string {
   return template.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_match, expression: string) => {
-    const reference = /^env\.([A-Z][A-Z0-9_]*)$/.exec(expression);
-    if (!reference?.[1]) {
-      throw new RolloutError(`unsupported expression \${{ ${expression} }}: only env.NAME`);
+    const fromEnv = /^env\.([A-Z][A-Z0-9_]*)$/.exec(expression);
+    if (fromEnv?.[1]) {
+      const value = environment[fromEnv[1]];
+      if (value === undefined)
+        throw new RolloutError(`the rollout environment has no ${fromEnv[1]}`);
+      return value;
     }
-    const value = environment[reference[1]];
-    if (value === undefined)
-      throw new RolloutError(`the rollout environment has no ${reference[1]}`);
-    return value;
+    const fromStep = /^steps\.([a-z-]+)\.outputs\.([\w-]+)$/.exec(expression);
+    if (fromStep?.[1] && fromStep[2]) return outputs[fromStep[1] as StepId]?.[fromStep[2]] ?? '';
+    throw new RolloutError(
+      `unsupported expression \${{ ${expression} }}: only env.NAME and steps.<id>.outputs.<name>`,
+    );
   });
 }
 
 export function resolveInputs(
   step: ActionStep,
   environment: Record<string, string>,
+  outputs: StepOutputs = {},
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(step.with).map(([name, template]) => [
       name,
-      resolveInput(template, environment),
+      resolveInput(template, environment, outputs),
     ]),
   );
+}
+
+/** Whether a step runs, given the outputs so far (the one condition the sequence uses). */
+export function stepRuns(step: RolloutStep, outputs: StepOutputs): boolean {
+  return step.if === undefined || outputs.plan?.['has-changes'] === 'true';
 }

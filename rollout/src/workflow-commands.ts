@@ -116,6 +116,8 @@ async function smoke(): Promise<void> {
 interface CellReport {
   cloud: Cloud;
   result: string;
+  /** The plan step's has-changes: 'false' means the cloud was left alone. */
+  changes: string;
   steps: Record<string, string>;
   split: string;
   reason: string;
@@ -125,6 +127,7 @@ async function summary(): Promise<void> {
   const reports: CellReport[] = (['FIRST', 'SECOND'] as const).map((position) => ({
     cloud: cloudFrom(`${position}_CLOUD`),
     result: process.env[`${position}_RESULT`] ?? '',
+    changes: process.env[`${position}_CHANGES`] ?? '',
     steps: Object.fromEntries(
       ['drain', 'apply', 'smoke', 'canary'].map((step) => [
         step,
@@ -160,15 +163,15 @@ async function summary(): Promise<void> {
     '',
     failed
       ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. Traffic stays on or returned to the healthy cloud; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
-      : 'Both clouds run the new version and traffic is back at the desired split.',
+      : 'Every cloud with changes runs the new version and traffic is back at the desired split.',
     '',
     `**Traffic now:** \`${split}\``,
     '',
-    '| cloud | job | drain | apply | smoke | canary | version now |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| cloud | job | changes | drain | apply | smoke | canary | version now |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...reports.map(
       (r) =>
-        `| ${r.cloud} | ${r.result || '?'} | ${r.steps.drain} | ${r.steps.apply} | ${r.steps.smoke} | ${r.steps.canary} | ${versions[r.cloud]} |`,
+        `| ${r.cloud} | ${r.result || '?'} | ${r.changes === 'false' ? 'none (left alone)' : r.changes === 'true' ? 'yes' : '?'} | ${r.steps.drain} | ${r.steps.apply} | ${r.steps.smoke} | ${r.steps.canary} | ${versions[r.cloud]} |`,
     ),
   ];
   const text = lines.join('\n');

@@ -77,14 +77,16 @@ describe('npm run rehearse under steady load through the edge router', () => {
     const lines = run.output.trimEnd().split('\n');
     expect(lines.at(-1)).toBe('failed requests: 0');
     // The order of the sequence: AWS drained, applied, smoke-tested and back before Azure starts.
-    const order = [...run.output.matchAll(/\[(aws|azure) (drain|apply|smoke|canary)\] ok:/g)].map(
-      (match) => `${match[1]} ${match[2]}`,
-    );
+    const order = [
+      ...run.output.matchAll(/\[(aws|azure) (plan|drain|apply|smoke|canary)\] ok:/g),
+    ].map((match) => `${match[1]} ${match[2]}`);
     expect(order).toEqual([
+      'aws plan',
       'aws drain',
       'aws apply',
       'aws smoke',
       'aws canary',
+      'azure plan',
       'azure drain',
       'azure apply',
       'azure smoke',
@@ -100,6 +102,18 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(report.perCloud.aws.requests).toBeGreaterThan(0);
     expect(report.perCloud.azure.requests).toBeGreaterThan(0);
   }, 150_000);
+
+  it('the same version again: both plans have no changes, no cloud is drained', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const before = await box.client.state();
+    const run = await rehearseCli(['--state-file', box.stateFile, '--version', '2.0.0', ...QUICK]);
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('rollout of 2.0.0: completed');
+    expect(run.output).not.toMatch(/\[(aws|azure) drain\] ok:/);
+    expect(run.output).toMatch(/aws +drain +skip/);
+    expect(run.output).toMatch(/azure +canary +skip/);
+    expect((await box.client.state()).weights).toEqual(before.weights);
+  }, 60_000);
 
   it('--break azure: AWS upgraded, Azure fails its smoke test, traffic ends 100% on AWS, the run fails, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
@@ -139,5 +153,43 @@ describe('npm run rehearse under steady load through the edge router', () => {
       failures: '',
     });
     expect(report.requests).toBeGreaterThan(300);
+  }, 150_000);
+
+  it('--break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    // Start from two healthy cells at 50/50 again.
+    await box.client.deployCell('azure', '2.1.1');
+    const healed = await box.client.shift({ target: 'aws=50,azure=50' });
+    expect(healed.exitCode).toBe(0);
+
+    load = new LoadGenerator(box.urls.router ?? '', LOAD);
+    load.start();
+    const run = await rehearseCli([
+      '--state-file',
+      box.stateFile,
+      '--version',
+      '2.2.0',
+      '--break',
+      'aws',
+      '--smoke-timeout-seconds',
+      '3',
+      ...QUICK,
+    ]);
+    const report = await load.stop();
+    load = undefined;
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('rollout of 2.2.0: FAILED at aws smoke');
+    expect(run.output).toContain('azure was not touched');
+    expect(run.output).not.toContain('[azure ');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+    const state = await box.client.state();
+    expect(state.cells.aws).toMatchObject({ version: '2.2.0', healthy: false });
+    expect(state.cells.azure).toMatchObject({ version: '2.1.1', healthy: true });
+    expect(state.split).toEqual({ aws: 0, azure: 100 });
   }, 150_000);
 });

@@ -8,6 +8,7 @@ import {
   resolveInput,
   resolveInputs,
   ROLLOUT_STEPS,
+  stepRuns,
   type ActionStep,
 } from '../src/sequence.js';
 import { parseRolloutSettings } from '../src/settings.js';
@@ -21,14 +22,31 @@ const routing = {
 };
 
 describe('the rollout sequence', () => {
-  it('is drain, apply, smoke, canary', () => {
-    expect(ROLLOUT_STEPS.map((step) => step.id)).toEqual(['drain', 'apply', 'smoke', 'canary']);
+  it('is plan, then (only when the plan has changes) drain, apply, smoke, canary', () => {
+    expect(ROLLOUT_STEPS.map((step) => [step.id, step.if !== undefined])).toEqual([
+      ['plan', false],
+      ['drain', true],
+      ['apply', true],
+      ['smoke', true],
+      ['canary', true],
+    ]);
+    const drain = ROLLOUT_STEPS[1] as ActionStep;
+    expect(stepRuns(drain, { plan: { 'has-changes': 'true' } })).toBe(true);
+    expect(stepRuns(drain, { plan: { 'has-changes': 'false' } })).toBe(false);
+    expect(stepRuns(ROLLOUT_STEPS[0] as ActionStep, {})).toBe(true);
   });
 
   it('drains the cloud being deployed and brings it back to the desired split', () => {
     const settings = parseRolloutSettings({ DEPLOY_SPLIT: 'aws=70,azure=30' });
     const environment = cellEnvironment(settings, 'azure', { version: 'abc123', routing });
-    const [drain, apply, , canary] = ROLLOUT_STEPS as ActionStep[];
+    const [plan, drain, apply, , canary] = ROLLOUT_STEPS as ActionStep[];
+    expect(resolveInputs(plan as ActionStep, environment)).toEqual({
+      'working-directory': 'terraform/stacks/azure',
+      stack: 'azure',
+      comment: 'false',
+      'backend-config': '',
+      'var-files': 'example.tfvars',
+    });
     expect(resolveInputs(drain as ActionStep, environment)).toMatchObject({
       target: 'aws=100,azure=0',
       steps: '50,100',
@@ -37,11 +55,17 @@ describe('the rollout sequence', () => {
       'frontdoor-profile': '',
       'smoke-urls': routing['smoke-urls'],
     });
-    expect(resolveInputs(apply as ActionStep, environment)).toEqual({
+    // The apply action applies the plan the plan step saved (verified against the reviewed digest).
+    expect(
+      resolveInputs(apply as ActionStep, environment, {
+        plan: { 'plan-path': '/tmp/azure.tfplan', 'has-changes': 'true' },
+      }),
+    ).toEqual({
       'working-directory': 'terraform/stacks/azure',
       stack: 'azure',
+      'plan-path': '/tmp/azure.tfplan',
       'backend-config': '',
-      'var-files': 'example.tfvars',
+      'lock-timeout': '10m',
     });
     expect(resolveInputs(canary as ActionStep, environment)).toMatchObject({
       target: 'aws=70,azure=30',
@@ -50,10 +74,14 @@ describe('the rollout sequence', () => {
     expect(environment.ROLLOUT_VERSION).toBe('abc123');
   });
 
-  it('resolves only ${{ env.NAME }}, and refuses a name the environment lacks', () => {
+  it('resolves only env.NAME and steps.<id>.outputs.<name>, and refuses a missing env name', () => {
     expect(resolveInput('x-${{ env.A }}-${{env.B}}', { A: '1', B: '2' })).toBe('x-1-2');
+    expect(
+      resolveInput('${{ steps.plan.outputs.plan-path }}', {}, { plan: { 'plan-path': 'p' } }),
+    ).toBe('p');
+    expect(resolveInput('${{ steps.drain.outputs.final-split }}', {}, {})).toBe('');
     expect(() => resolveInput('${{ env.MISSING }}', {})).toThrow(/has no MISSING/);
-    expect(() => resolveInput('${{ vars.X }}', {})).toThrow(/only env.NAME/);
+    expect(() => resolveInput('${{ vars.X }}', {})).toThrow(/only env.NAME and steps/);
   });
 
   it('the rehearsal gives traffic-shift the sequence inputs plus only the sandbox endpoints', () => {

@@ -32,6 +32,12 @@ function readFileCommands(path: string): Record<string, string> {
   return values;
 }
 
+interface RunnerFiles {
+  GITHUB_OUTPUT: string;
+  GITHUB_ENV: string;
+  GITHUB_STEP_SUMMARY: string;
+}
+
 describe('node rollout/run.js in the deploy workflow', () => {
   let dir: string;
   let server: Server;
@@ -59,8 +65,8 @@ describe('node rollout/run.js in the deploy workflow', () => {
   function run(
     command: string,
     env: Record<string, string>,
-  ): Promise<{ code: number | null; stdout: string; files: Record<string, string> }> {
-    const files = {
+  ): Promise<{ code: number | null; stdout: string; files: RunnerFiles }> {
+    const files: RunnerFiles = {
       GITHUB_OUTPUT: join(dir, `${command}-output`),
       GITHUB_ENV: join(dir, `${command}-env`),
       GITHUB_STEP_SUMMARY: join(dir, `${command}-summary`),
@@ -156,6 +162,7 @@ describe('node rollout/run.js in the deploy workflow', () => {
       ROLLOUT_SMOKE_URLS: health,
       FIRST_CLOUD: 'aws',
       FIRST_RESULT: 'success',
+      FIRST_CHANGES: 'true',
       FIRST_DRAIN: 'success',
       FIRST_APPLY: 'success',
       FIRST_SMOKE: 'success',
@@ -163,6 +170,7 @@ describe('node rollout/run.js in the deploy workflow', () => {
       FIRST_SPLIT: 'aws=50,azure=50',
       SECOND_CLOUD: 'azure',
       SECOND_RESULT: 'failure',
+      SECOND_CHANGES: 'true',
       SECOND_DRAIN: 'success',
       SECOND_APPLY: 'success',
       SECOND_SMOKE: 'failure',
@@ -175,10 +183,10 @@ describe('node rollout/run.js in the deploy workflow', () => {
     expect(summary).toContain('Stopped at **azure** (failure)');
     expect(summary).toContain('**Traffic now:** `aws=100,azure=0`');
     expect(summary).toContain(
-      '| aws | success | success | success | success | success | abc123 (health 200) |',
+      '| aws | success | yes | success | success | success | success | abc123 (health 200) |',
     );
     expect(summary).toContain(
-      '| azure | failure | success | success | failure | not run | abc123 (health 503) |',
+      '| azure | failure | yes | success | success | failure | not run | abc123 (health 503) |',
     );
     expect(result.stdout).toContain(
       '::error title=rollout summary::the rollout did not complete: stopped at azure',

@@ -53,7 +53,7 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
     describe(jobId, () => {
       const job = workflow.jobs[jobId];
 
-      it('exists and runs drain, apply, smoke, canary in that order with nothing in between', () => {
+      it('exists and runs plan, drain, apply, smoke, canary in that order with nothing in between', () => {
         expect(job).toBeDefined();
         expect(sequenceBlock(job as WorkflowJob).map((step) => step.id)).toEqual(sequenceIds);
         // Nothing of the sequence appears elsewhere in the job, and no step follows it that could
@@ -69,7 +69,7 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
         ROLLOUT_STEPS.forEach((expected, index) => {
           const actual = block[index] as WorkflowStep;
           expect(actual.name).toBe(expected.name);
-          expect(actual.if).toBeUndefined();
+          expect(actual.if).toBe(expected.if);
           if ('uses' in expected) {
             expect(actual.uses).toBe(expected.uses);
             expect(asStrings(actual.with)).toEqual(expected.with);
@@ -85,9 +85,9 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
       it('computes the rollout environment before the sequence, for its own cloud', () => {
         const steps = (job as WorkflowJob).steps;
         const cellEnv = steps.findIndex((step) => step.run === 'node rollout/run.js cell-env');
-        const drain = steps.findIndex((step) => step.id === 'drain');
+        const plan = steps.findIndex((step) => step.id === 'plan');
         expect(cellEnv).toBeGreaterThan(-1);
-        expect(cellEnv).toBeLessThan(drain);
+        expect(cellEnv).toBeLessThan(plan);
         const position = jobId === 'rollout-first' ? 'first' : 'second';
         expect(job?.env?.ROLLOUT_CLOUD).toBe(`\${{ needs.rollout-plan.outputs.${position} }}`);
         expect(job?.concurrency).toEqual({
