@@ -6,7 +6,7 @@ import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
 import { ApiGatewayHost } from '../aws/api-gateway-host.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
-import type { CellDeployOptions, CellRunner } from './cell-runner.js';
+import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 
 type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
 
@@ -90,7 +90,9 @@ export class AwsCellRunner implements CellRunner {
       cell: 'aws',
       peerCell: 'azure',
       peerUrl: this.peerUrl(),
-      peerTimeoutMs: 3000,
+      // Everything shares one machine here: a busy laptop or CI runner stalls a forwarded
+      // request more than a cloud would, so the peer gets longer than a deployed cell's 3 s.
+      peerTimeoutMs: 8000,
       version,
       region: REGION,
       // A broken release is modelled as a bad setting: a bucket that does not exist, so the
@@ -113,6 +115,7 @@ export class AwsCellRunner implements CellRunner {
     const cell = build.createAwsCell(this.config(version, options), {
       log: (message) => console.error(`aws cell: ${message}`),
     });
+    await warmUp(cell);
     if (options.downtimeMs && this.current) {
       // A restart, not a slot swap: the cell answers 503 until the new build is up.
       this.host.undeploy();

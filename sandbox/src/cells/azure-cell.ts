@@ -12,7 +12,7 @@ import {
 import { EventHubDispatcher, type EventHubFunction } from '../azure/event-hub-dispatcher.js';
 import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
 import type { AzuriteBlob } from '../emulators/azurite.js';
-import type { CellDeployOptions, CellRunner } from './cell-runner.js';
+import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
 type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
@@ -76,7 +76,7 @@ export class AzureCellRunner implements CellRunner {
       cell: 'azure',
       peerCell: 'aws',
       peerUrl: this.peerUrl(),
-      peerTimeoutMs: 3000,
+      peerTimeoutMs: 8000, // see the AWS cell
       version,
       region: 'westeurope',
       storageConnection: this.azurite.connectionString,
@@ -106,6 +106,7 @@ export class AzureCellRunner implements CellRunner {
     // The storage account's containers exist from the first deploy (Terraform creates them);
     // a broken release points at one that does not.
     if (!options.breakHealth) await cell.ensureContainers();
+    await warmUp(cell);
     const captured = cell.capture();
     const http: HttpFunction[] = Object.entries(captured.http).map(([name, registration]) => ({
       name,

@@ -18,3 +18,34 @@ export interface CellRunner {
   deploy(version: string, options?: CellDeployOptions): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The part of a cell build a warm-up needs (both clouds' cells expose their core app). */
+interface WarmableCell {
+  app: {
+    handleHttp(request: {
+      method: string;
+      path: string;
+      query: URLSearchParams;
+      headers: Record<string, string>;
+    }): Promise<{ status: number }>;
+  };
+}
+
+/**
+ * Runs one health check on a new build before it takes traffic: its SDK clients connect and
+ * load their code on this call rather than on a customer's request (what a slot swap's warm-up
+ * or a Lambda version's provisioned concurrency does). The answer is not judged here: the
+ * rollout's smoke test does that on the cell's own URL.
+ */
+export async function warmUp(cell: WarmableCell): Promise<void> {
+  try {
+    await cell.app.handleHttp({
+      method: 'GET',
+      path: '/health',
+      query: new URLSearchParams(),
+      headers: {},
+    });
+  } catch {
+    // a broken build may throw here; its own health check will say so
+  }
+}
