@@ -13,7 +13,7 @@ import type { CellStatus, SandboxSnapshot } from '../../sandbox/src/dashboard/sn
 import { effectiveWeights } from '../../sandbox/src/router/weights.js';
 import { runTrafficShift, type SandboxTargets } from '../../sandbox/src/shift-runner.js';
 import type { SandboxState } from '../../sandbox/src/state-file.js';
-import { CLOUDS, formatSplit, type Cloud, type PerCloud } from './clouds.js';
+import { CLOUDS, formatSplit, otherCloud, type Cloud, type PerCloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import {
   cellEnvironment,
@@ -300,6 +300,9 @@ export function renderSummary(
     const untouched = settings.order.find((cloud) => !result.steps.some((s) => s.cloud === cloud));
     lines.push(
       `traffic stays on, or returned to, the healthy cloud (split after, below)${untouched ? `; ${untouched} was not touched` : ''}`,
+      // The failed cloud is drained: a rollout that starts with the other one would have to put
+      // all traffic on it, which traffic-shift refuses. Fixed release first, on that cloud.
+      `to recover: roll a fixed version out to ${result.failure.cloud} first: npm run rehearse -- --order ${result.failure.cloud},${otherCloud(result.failure.cloud)}`,
     );
   }
   lines.push(

@@ -139,6 +139,9 @@ describe('npm run rehearse under steady load through the edge router', () => {
     );
     expect(run.output).toContain('split after:  aws=100,azure=0');
     expect(run.output).not.toContain('[azure canary]');
+    expect(run.output).toContain(
+      'to recover: roll a fixed version out to azure first: npm run rehearse -- --order azure,aws',
+    );
     expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
 
     const state = await box.client.state();
@@ -155,12 +158,26 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(report.requests).toBeGreaterThan(300);
   }, 150_000);
 
-  it('--break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
+  it('recovers Azure first, then --break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
-    // Start from two healthy cells at 50/50 again.
-    await box.client.deployCell('azure', '2.1.1');
-    const healed = await box.client.shift({ target: 'aws=50,azure=50' });
-    expect(healed.exitCode).toBe(0);
+    // Recover from the broken Azure release the way the summary says: a fixed version, Azure
+    // first (it is drained, so nothing has to move onto it before it is healthy again).
+    const recovery = await rehearseCli([
+      '--state-file',
+      box.stateFile,
+      '--version',
+      '2.1.1',
+      '--order',
+      'azure,aws',
+      ...QUICK,
+    ]);
+    expect({
+      code: recovery.code,
+      tail: recovery.output.split('\n').slice(-16).join('\n'),
+    }).toEqual({
+      code: 0,
+      tail: expect.stringContaining('split after:  aws=50,azure=50'),
+    });
 
     load = new LoadGenerator(box.urls.router ?? '', LOAD);
     load.start();
