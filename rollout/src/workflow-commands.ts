@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 
-import { CLOUDS, isCloud, type Cloud } from './clouds.js';
+import { CLOUDS, isCloud, otherCloud, type Cloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import { cellEnvironment, ROUTING_INPUTS, type RoutingInput } from './sequence.js';
 import { parseRolloutSettings, variablesFromEnv } from './settings.js';
@@ -167,6 +167,12 @@ async function summary(): Promise<void> {
     '',
     `**Traffic now:** \`${split}\``,
     '',
+    ...(failed
+      ? [
+          `**Next:** fix the release, then deploy it with \`DEPLOY_ORDER=${failed.cloud},${otherCloud(failed.cloud)}\`: a drained cloud must come back first, since draining the other one would put all traffic on it.`,
+          '',
+        ]
+      : []),
     '| cloud | job | changes | drain | apply | smoke | canary | version now |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...reports.map(

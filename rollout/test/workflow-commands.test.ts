@@ -183,6 +183,9 @@ describe('node rollout/run.js in the deploy workflow', () => {
     expect(summary).toContain('Stopped at **azure** (failure)');
     expect(summary).toContain('**Traffic now:** `aws=100,azure=0`');
     expect(summary).toContain(
+      '**Next:** fix the release, then deploy it with `DEPLOY_ORDER=azure,aws`',
+    );
+    expect(summary).toContain(
       '| aws | success | yes | success | success | success | success | abc123 (health 200) |',
     );
     expect(summary).toContain(
