@@ -61,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
   );
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox(settings);
+    sandbox = await startSandbox(settings, (line) => {
+      if (process.env.SANDBOX_DEBUG) console.error(line);
+    });
   } catch (error) {
     if (error instanceof SandboxError) {
       console.error(`npm start: ${error.message}`);

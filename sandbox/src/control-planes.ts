@@ -41,6 +41,12 @@ export const GLOBAL_ROUTING = {
     initialWeight: 500,
     additionalLatencyInMilliseconds: 500,
   },
+  /**
+   * The cells' public host names the records and origins point at (an API Gateway custom
+   * domain and an API Management host in the clouds); the edge router maps them to the cells
+   * on this machine.
+   */
+  cellHostNames: { aws: 'aws.cells.multicloud.example', azure: 'azure.cells.multicloud.example' },
   identity: {
     tenantId: '11111111-1111-1111-1111-111111111111',
     clientId: '22222222-2222-2222-2222-222222222222',
@@ -66,10 +72,7 @@ export interface ControlPlanes {
   close(): Promise<void>;
 }
 
-export async function startControlPlanes(cellHosts: {
-  aws: string;
-  azure: string;
-}): Promise<ControlPlanes> {
+export async function startControlPlanes(): Promise<ControlPlanes> {
   const { route53: r53, frontDoor: afd, identity: id } = GLOBAL_ROUTING;
   const certificate: TestCertificate = await createTestCertificate();
   const secrets = mkdtempSync(join(tmpdir(), 'multicloud-sandbox-oidc-'));
@@ -97,7 +100,7 @@ export async function startControlPlanes(cellHosts: {
             setIdentifier: r53.setIdentifiers[cloud],
             weight: r53.initialWeights[cloud],
             ttl: 60,
-            resourceRecords: [cellHosts[cloud]],
+            resourceRecords: [GLOBAL_ROUTING.cellHostNames[cloud]],
           })),
         },
       ],
@@ -114,7 +117,7 @@ export async function startControlPlanes(cellHosts: {
           additionalLatencyInMilliseconds: afd.additionalLatencyInMilliseconds,
           origins: (['aws', 'azure'] as const).map((cloud) => ({
             name: afd.origins[cloud],
-            hostName: cellHosts[cloud],
+            hostName: GLOBAL_ROUTING.cellHostNames[cloud],
             weight: afd.initialWeight,
           })),
         },

@@ -1,7 +1,8 @@
 import { startS3ConditionalProxy } from '../../stand-ins/src/s3-conditional/index.js';
-import { AwsCellRunner, createAwsResources } from './cells/aws-cell.js';
-import { AzureCellRunner } from './cells/azure-cell.js';
+import { AWS_ENTRY, AwsCellRunner, createAwsResources } from './cells/aws-cell.js';
+import { AZURE_ENTRY, AzureCellRunner } from './cells/azure-cell.js';
 import type { CellDeployOptions, CellRunner } from './cells/cell-runner.js';
+import { preloadFunctionsBuild } from './cells/functions-build.js';
 import { CLOUDS, isCloud, type Cloud, type PerCloud } from './clouds.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
@@ -57,7 +58,16 @@ export async function startSandbox(
     stops.length = 0;
   };
   const hint = (name: PortName): string => portHint(name);
+  let phaseStarted = started;
+  // Where start-up time goes (`SANDBOX_DEBUG=1 npm start` prints it).
+  const phase = (what: string): void => {
+    const now = Date.now();
+    log(`start-up: ${what} (+${now - phaseStarted} ms)`);
+    phaseStarted = now;
+  };
 
+  // Pieces still starting when something fails: waited for, so that they are stopped too.
+  const inFlight: Promise<unknown>[] = [];
   try {
     const counters = new RequestCounters();
     const rollout = new RolloutLog();
@@ -87,18 +97,27 @@ export async function startSandbox(
       (path, body) => handleControl(path, body),
     );
     await dashboard.listen(settings.ports.dashboard, hint('dashboard'));
+    phase('router and dashboard listening');
     stops.push(() => dashboard.close());
 
     // The emulators start side by side; each registers its stop as soon as it is up, so a
     // failure of one still stops the others.
-    const track = async <T>(
+    const track = <T>(
       starting: Promise<T>,
       stop: (started: T) => Promise<void> | void,
     ): Promise<T> => {
-      const started = await starting;
-      stops.push(() => stop(started));
-      return started;
+      const tracked = starting.then((started) => {
+        stops.push(() => stop(started));
+        return started;
+      });
+      inFlight.push(tracked);
+      return tracked;
     };
+    // The first release builds, and the control planes (with their test certificate) start,
+    // while the emulators start.
+    preloadFunctionsBuild(AWS_ENTRY, `aws-${settings.version}`);
+    preloadFunctionsBuild(AZURE_ENTRY, `azure-${settings.version}`);
+    const planesStarting = track(startControlPlanes(), (c) => c.close());
     const fauxqsStarting = track(startFauxqsServer(settings.ports.fauxqs, hint('fauxqs')), (f) =>
       f.stop(),
     );
@@ -106,6 +125,7 @@ export async function startSandbox(
       fauxqsStarting,
       track(startAzuriteBlob(settings.ports.azurite, hint('azurite')), (a) => a.stop()),
     ]);
+    phase('fauxqs and Azurite up');
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
     // fauxqs ignores S3's conditional-write headers: the project's proxy adds them in front.
     const [s3, azure] = await allStarted([
@@ -115,6 +135,7 @@ export async function startSandbox(
         (runner) => runner.stop(),
       ),
     ]);
+    phase('S3 proxy and Azure cell services up');
     const aws = new AwsCellRunner(
       fauxqsUrl,
       s3.url,
@@ -128,18 +149,16 @@ export async function startSandbox(
     cellUrls.azure = azure.url;
     const cells: PerCloud<CellRunner> = { aws, azure };
 
-    // The control planes (and their test certificate) start while the cells build.
     const [planes] = await allStarted([
-      track(
-        startControlPlanes({ aws: new URL(aws.url).host, azure: new URL(azure.url).host }),
-        (c) => c.close(),
-      ),
+      planesStarting,
       ...CLOUDS.map((cloud) => cells[cloud].deploy(settings.version)),
     ]);
+    phase('control planes up, both cells deployed');
     late.planes = planes;
     planes.onWeightChange((change) => rollout.add(change.router, change.text));
 
     const seeded = await seedCells(cellUrls);
+    phase('seed data written');
     rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
 
     const monitor = new HealthMonitor(cellUrls);
@@ -330,6 +349,7 @@ export async function startSandbox(
     log(`ready in ${sandbox.startupMs} ms`);
     return sandbox;
   } catch (error) {
+    await Promise.allSettled(inFlight);
     await stopAll();
     throw error;
   }

@@ -11,6 +11,7 @@ import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.j
 type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
 
 const REGION = 'us-east-1';
+export const AWS_ENTRY = 'functions/src/aws/cell.ts';
 
 /** The AWS resources the aws-cell Terraform module creates, here in fauxqs. */
 export interface AwsCellResources {
@@ -108,10 +109,7 @@ export class AwsCellRunner implements CellRunner {
   }
 
   async deploy(version: string, options: CellDeployOptions = {}): Promise<void> {
-    const build = await loadFunctionsBuild<AwsCellModule>(
-      'functions/src/aws/cell.ts',
-      `aws-${version}`,
-    );
+    const build = await loadFunctionsBuild<AwsCellModule>(AWS_ENTRY, `aws-${version}`);
     const cell = build.createAwsCell(this.config(version, options), {
       log: (message) => console.error(`aws cell: ${message}`),
     });

@@ -17,6 +17,7 @@ import { loadFunctionsBuild } from './functions-build.js';
 
 type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
 
+export const AZURE_ENTRY = 'functions/src/azure/cell.ts';
 const ORDER_EVENTS_HUB = 'order-events';
 const NOTIFICATION_HUB = 'customers';
 
@@ -98,10 +99,7 @@ export class AzureCellRunner implements CellRunner {
   }
 
   async deploy(version: string, options: CellDeployOptions = {}): Promise<void> {
-    const build = await loadFunctionsBuild<AzureCellModule>(
-      'functions/src/azure/cell.ts',
-      `azure-${version}`,
-    );
+    const build = await loadFunctionsBuild<AzureCellModule>(AZURE_ENTRY, `azure-${version}`);
     const cell = build.createAzureCell(this.config(version, options), { retryDelayMs: 50 });
     // The storage account's containers exist from the first deploy (Terraform creates them);
     // a broken release points at one that does not.

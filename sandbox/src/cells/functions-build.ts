@@ -26,7 +26,28 @@ const externalExceptAzureFunctions: Plugin = {
  * as it is on disk now (and shares no module state with the build it replaces).
  * Dependencies stay external and resolve from the repository's node_modules.
  */
-export async function loadFunctionsBuild<T>(entry: string, label: string): Promise<T> {
+export function loadFunctionsBuild<T>(entry: string, label: string): Promise<T> {
+  const early = preloaded.get(entry);
+  if (early) {
+    preloaded.delete(entry);
+    return early as Promise<T>;
+  }
+  return buildAndImport<T>(entry, label);
+}
+
+const preloaded = new Map<string, Promise<unknown>>();
+
+/**
+ * Starts building the first release while the emulators start; the first loadFunctionsBuild
+ * of that entry takes it. (A failure surfaces there, not here.)
+ */
+export function preloadFunctionsBuild(entry: string, label: string): void {
+  const building = buildAndImport(entry, label);
+  building.catch(() => undefined);
+  preloaded.set(entry, building);
+}
+
+async function buildAndImport<T>(entry: string, label: string): Promise<T> {
   const root = repoRoot();
   const outDir = join(buildDir(), 'cells');
   mkdirSync(outDir, { recursive: true });
