@@ -7,6 +7,7 @@
  * The model keeps references into the parsed JSON rather than copies: plans with tens of
  * thousands of resources must be read in about the time JSON.parse takes.
  */
+import { readPlanSections } from './plan-sections.js';
 
 export type ChangeKind =
   'create' | 'update' | 'replace' | 'destroy' | 'read' | 'no-op' | 'forget' | 'other';
@@ -339,11 +340,14 @@ export function readPlan(document: unknown): PlanModel {
   return model;
 }
 
-/** Parses plan JSON text (the file `terraform show -json` wrote). */
+/**
+ * Parses plan JSON text (the file `terraform show -json` wrote), reading only the parts the
+ * model uses (plan-sections.ts).
+ */
 export function parsePlan(text: string): PlanModel {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = readPlanSections(text) ?? JSON.parse(text);
   } catch {
     // JSON.parse's message quotes part of the text, which may be a secret: leave it out.
     throw new PlanFormatError(
