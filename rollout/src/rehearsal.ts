@@ -37,6 +37,12 @@ export interface RehearsalOptions {
   version: string;
   /** This cloud's new version fails its health check (to rehearse the rollback). */
   breakCloud?: Cloud;
+  /**
+   * This cloud's new version passes its smoke test, then fails its health check once the
+   * canary gives it traffic (a release that degrades under load), to rehearse the canary's
+   * rollback.
+   */
+  degradeCloud?: Cloud;
   /** How long a cell answers 503 while it restarts on the new build. */
   restartDowntimeMs?: number;
   state: SandboxState;
@@ -126,6 +132,37 @@ async function waitUntilDrained(
   );
 }
 
+/**
+ * Watches the routers until the canary gives `cloud` traffic, then redeploys the same version
+ * with a failing health check: the release "degrades under load" after it passed its smoke
+ * test, so the canary's probes catch it and traffic-shift rolls back.
+ */
+function degradeOnceItHasTraffic(
+  client: SandboxClient,
+  cloud: Cloud,
+  version: string,
+  say: (line: string) => void,
+): { stop(): Promise<void> } {
+  let stopped = false;
+  const watching = (async (): Promise<void> => {
+    while (!stopped) {
+      const shares = liveShares(await client.state())[cloud];
+      if (shares.route53 > 0 && shares.frontdoor > 0) {
+        say(`(rehearsal) ${cloud} ${version} now degrades under traffic: its health check fails`);
+        await client.deployCell(cloud, version, { breakHealth: true });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await watching.catch(() => undefined);
+    },
+  };
+}
+
 async function runStep(
   step: RolloutStep,
   cloud: Cloud,
@@ -155,11 +192,20 @@ async function runStep(
       say(
         `traffic-shift to ${inputs.target} (steps ${inputs.steps}, bake ${inputs['bake-seconds']} s)`,
       );
-      const result = await runTrafficShift(
-        { target: inputs.target ?? '', extraInputs: inputs },
-        sandboxTargets(state),
-        (line) => say(`  ${line}`),
-      );
+      const degrade =
+        step.id === 'canary' && options.degradeCloud === cloud
+          ? degradeOnceItHasTraffic(client, cloud, environment.ROLLOUT_VERSION ?? '', say)
+          : undefined;
+      let result;
+      try {
+        result = await runTrafficShift(
+          { target: inputs.target ?? '', extraInputs: inputs },
+          sandboxTargets(state),
+          (line) => say(`  ${line}`),
+        );
+      } finally {
+        await degrade?.stop();
+      }
       const final = result.outputs['final-split'] ?? '?';
       if (result.exitCode === 0)
         return { ok: true, detail: `in force: ${final}`, outputs: result.outputs };

@@ -33,6 +33,8 @@ the edge router, and prints versions, splits and request counts. Exit code 0 onl
 rollout completed.
 
   --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
+  --degrade aws|azure         that cloud's new version passes its smoke test, then fails once the
+                              canary gives it traffic (rehearse the canary's rollback)
   --version V                 the version rolled out (default: the cells' version, minor + 1)
   --load-rps N                background requests per second through the router (default 50; 0 = none)
   --restart-downtime-ms N     how long a cell answers 503 while it restarts (default 1000)
@@ -45,6 +47,7 @@ ${variableFlags.join('\n')}`;
 interface RehearseArgs {
   variables: Partial<Record<RolloutVariable, string>>;
   breakCloud: Cloud | undefined;
+  degradeCloud: Cloud | undefined;
   version: string | undefined;
   loadRps: number;
   restartDowntimeMs: number;
@@ -58,7 +61,14 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
       name as RolloutVariable,
     ]),
   );
-  const own = ['--break', '--version', '--load-rps', '--restart-downtime-ms', '--state-file'];
+  const own = [
+    '--break',
+    '--degrade',
+    '--version',
+    '--load-rps',
+    '--restart-downtime-ms',
+    '--state-file',
+  ];
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -80,6 +90,9 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
   const breakCloud = values.get('--break');
   if (breakCloud !== undefined && !isCloud(breakCloud))
     throw new RolloutError(`--break must be aws or azure, got "${breakCloud}"`);
+  const degradeCloud = values.get('--degrade');
+  if (degradeCloud !== undefined && !isCloud(degradeCloud))
+    throw new RolloutError(`--degrade must be aws or azure, got "${degradeCloud}"`);
   const version = values.get('--version');
   if (version !== undefined && !/^[\w.+-]{1,64}$/.test(version))
     throw new RolloutError(
@@ -94,6 +107,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
   return {
     variables,
     breakCloud,
+    degradeCloud,
     version,
     loadRps: whole('--load-rps', 50, 2000),
     restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
@@ -179,12 +193,16 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(
       `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
-        (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : ''),
+        (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
+        (args.degradeCloud
+          ? `; ${args.degradeCloud}'s new version will degrade once the canary gives it traffic`
+          : ''),
     );
     const result = await rehearse({
       settings,
       version,
       breakCloud: args.breakCloud,
+      degradeCloud: args.degradeCloud,
       restartDowntimeMs: args.restartDowntimeMs,
       state,
       client,

@@ -158,27 +158,55 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(report.requests).toBeGreaterThan(300);
   }, 150_000);
 
-  it('recovers Azure first, then --break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
+  it('recovers Azure first; AWS then degrades in its canary: traffic returns to Azure, the run fails', async () => {
     const box = sandbox as LaunchedSandbox;
+    load = new LoadGenerator(box.urls.router ?? '', LOAD);
+    load.start();
     // Recover from the broken Azure release the way the summary says: a fixed version, Azure
-    // first (it is drained, so nothing has to move onto it before it is healthy again).
-    const recovery = await rehearseCli([
+    // first (it is drained, so nothing has to move onto it before it is healthy again). AWS's
+    // copy of that version passes its smoke test, then fails once the canary gives it traffic.
+    const run = await rehearseCli([
       '--state-file',
       box.stateFile,
       '--version',
       '2.1.1',
       '--order',
       'azure,aws',
+      '--degrade',
+      'aws',
       ...QUICK,
     ]);
-    expect({
-      code: recovery.code,
-      tail: recovery.output.split('\n').slice(-16).join('\n'),
-    }).toEqual({
-      code: 0,
-      tail: expect.stringContaining('split after:  aws=50,azure=50'),
-    });
+    const report = await load.stop();
+    load = undefined;
 
+    expect(run.code).toBe(1);
+    const ok = [...run.output.matchAll(/\[(aws|azure) (\w+)\] ok:/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(ok).toEqual([
+      'azure plan',
+      'azure drain',
+      'azure apply',
+      'azure smoke',
+      'azure canary',
+      'aws plan',
+      'aws drain',
+      'aws apply',
+      'aws smoke',
+    ]);
+    expect(run.output).toMatch(
+      /rollout of 2\.1\.1: FAILED at aws canary: aws probes: .*\(rolled back\)/,
+    );
+    expect(run.output).toContain('split after:  aws=0,azure=100');
+    const state = await box.client.state();
+    expect(state.split).toEqual({ aws: 0, azure: 100 });
+    expect(state.cells.azure).toMatchObject({ version: '2.1.1', healthy: true });
+    expect(state.cells.aws).toMatchObject({ version: '2.1.1', healthy: false });
+    // The canary's blast radius: only requests the first canary step sent to AWS can fail.
+    expect(report.perCloud.azure.failed).toBe(0);
+    expect(report.failures.every((failure) => failure.cloud === 'aws')).toBe(true);
+  }, 150_000);
+
+  it('--break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
     load = new LoadGenerator(box.urls.router ?? '', LOAD);
     load.start();
     const run = await rehearseCli([
