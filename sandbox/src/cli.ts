@@ -1,4 +1,5 @@
 import { SandboxError } from './errors.js';
+import { readState } from './state-file.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
 import { parseSettings, USAGE } from './settings.js';
 import { SANDBOX_SHIFT_DEFAULTS } from './shift-runner.js';
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof SandboxError) {
-      console.error(`npm start: ${error.message}`);
+      console.error(`npm start: ${error.message}${alreadyRunning(settings.stateFile)}`);
       return 1;
     }
     console.error(
@@ -103,4 +104,14 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGHUP', () => stop('SIGHUP'));
   });
+}
+
+/** A busy port is most often a sandbox started earlier: say so, with where it is. */
+function alreadyRunning(stateFile: string | undefined): string {
+  try {
+    const state = readState(stateFile);
+    return `\n(a sandbox is already running: pid ${state.pid}, dashboard ${state.urls.dashboard ?? '?'})`;
+  } catch {
+    return '';
+  }
 }

@@ -176,6 +176,12 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(state.weights.frontDoor.aws.enabled).toBe(false);
     expect(await spread(router, 300)).toEqual({ aws: 0, azure: 300, failed: 0 });
     expect(state.rollout.some((entry) => entry.source === 'route53')).toBe(true);
+
+    // Front Door selected: its disabled AWS origin gets nothing either.
+    await sandbox.client.setRouterMode('frontdoor');
+    expect((await sandbox.client.state()).routerMode).toBe('frontdoor');
+    expect(await spread(router, 100)).toEqual({ aws: 0, azure: 100, failed: 0 });
+    await sandbox.client.setRouterMode('route53');
   });
 
   it('restarts a cell on a new build, and a broken release fails its health check', async () => {
