@@ -29,7 +29,7 @@ import {
   type StepId,
 } from './sequence.js';
 import type { RolloutSettings } from './settings.js';
-import { smokeTest, smokeUrlOf } from './smoke-test.js';
+import { smokeStep } from './smoke-test.js';
 
 export interface RehearsalOptions {
   settings: RolloutSettings;
@@ -228,16 +228,9 @@ async function runStep(
     });
     return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
   }
-  // The smoke command: the same function `node rollout/run.js smoke` runs in the workflow.
-  const url = smokeUrlOf(environment.ROLLOUT_SMOKE_URLS ?? '', cloud);
-  say(`smoke test ${url} (expects version ${environment.ROLLOUT_VERSION})`);
-  const smoke = await smokeTest({
-    url,
-    expectedVersion: environment.ROLLOUT_VERSION ?? '',
-    timeoutMs: Number(environment.ROLLOUT_SMOKE_TIMEOUT_SECONDS) * 1000,
-    consecutive: Number(environment.ROLLOUT_MIN_PROBES),
-    intervalMs: Math.min(1000, Number(environment.ROLLOUT_PROBE_INTERVAL_SECONDS) * 1000),
-  });
+  // The smoke command: the very function `node rollout/run.js smoke` runs in the workflow.
+  say(`smoke test of ${cloud}'s own health URL (expects version ${environment.ROLLOUT_VERSION})`);
+  const smoke = await smokeStep(environment);
   return smoke.ok
     ? { ok: true, detail: `healthy on ${smoke.version} (${smoke.attempts} checks)` }
     : { ok: false, detail: `smoke test failed: ${smoke.reason}` };

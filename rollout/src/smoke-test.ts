@@ -89,3 +89,28 @@ export async function smokeTest(options: SmokeTestOptions): Promise<SmokeTestRes
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * The sequence's `smoke` step: the smoke test of `ROLLOUT_CLOUD` with the settings the rollout
+ * environment holds. `node rollout/run.js smoke` (the workflow) and the rehearsal both call this.
+ */
+export async function smokeStep(
+  environment: Record<string, string | undefined>,
+): Promise<SmokeTestResult & { cloud: Cloud; url: string }> {
+  const value = (name: string): string => {
+    const given = environment[name]?.trim();
+    if (!given) throw new RolloutError(`${name} is required`);
+    return given;
+  };
+  const cloud = value('ROLLOUT_CLOUD');
+  if (!isCloud(cloud)) throw new RolloutError(`ROLLOUT_CLOUD must be aws or azure, got "${cloud}"`);
+  const url = smokeUrlOf(value('ROLLOUT_SMOKE_URLS'), cloud);
+  const result = await smokeTest({
+    url,
+    expectedVersion: value('ROLLOUT_VERSION'),
+    timeoutMs: Number(value('ROLLOUT_SMOKE_TIMEOUT_SECONDS')) * 1000,
+    consecutive: Number(value('ROLLOUT_MIN_PROBES')),
+    intervalMs: Number(value('ROLLOUT_PROBE_INTERVAL_SECONDS')) * 1000,
+  });
+  return { ...result, cloud, url };
+}

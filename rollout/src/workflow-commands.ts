@@ -14,7 +14,7 @@ import { CLOUDS, isCloud, otherCloud, type Cloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import { cellEnvironment, ROUTING_INPUTS, type RoutingInput } from './sequence.js';
 import { parseRolloutSettings, variablesFromEnv } from './settings.js';
-import { smokeTest, smokeUrlOf } from './smoke-test.js';
+import { smokeStep, smokeUrlOf } from './smoke-test.js';
 
 /** Appends `name<<delimiter` entries, the form GitHub reads for any value, multi-line included. */
 function appendFileCommand(variable: string, values: Record<string, string>): void {
@@ -93,23 +93,16 @@ function cellEnv(): void {
 }
 
 async function smoke(): Promise<void> {
-  const cloud = cloudFrom('ROLLOUT_CLOUD');
-  const url = smokeUrlOf(required('ROLLOUT_SMOKE_URLS'), cloud);
-  const version = required('ROLLOUT_VERSION');
-  console.log(`smoke test of ${cloud}: ${url}, expecting version ${version}`);
-  const result = await smokeTest({
-    url,
-    expectedVersion: version,
-    timeoutMs: Number(required('ROLLOUT_SMOKE_TIMEOUT_SECONDS')) * 1000,
-    consecutive: Number(required('ROLLOUT_MIN_PROBES')),
-    intervalMs: Number(required('ROLLOUT_PROBE_INTERVAL_SECONDS')) * 1000,
-  });
+  console.log(
+    `smoke test of ${process.env.ROLLOUT_CLOUD}, expecting version ${process.env.ROLLOUT_VERSION}`,
+  );
+  const result = await smokeStep(process.env);
   appendFileCommand('GITHUB_OUTPUT', {
     version: result.version ?? '',
     result: result.ok ? 'passed' : 'failed',
   });
-  if (!result.ok) throw new RolloutError(`smoke test of ${cloud} failed: ${result.reason}`);
-  console.log(`${cloud} is healthy on ${result.version} (${result.attempts} checks)`);
+  if (!result.ok) throw new RolloutError(`smoke test of ${result.cloud} failed: ${result.reason}`);
+  console.log(`${result.cloud} is healthy on ${result.version} (${result.attempts} checks)`);
 }
 
 /** What one cloud's job reported (its outputs, passed through the summary job's env). */
