@@ -119,8 +119,9 @@ describeIfReady('npm start: the sandbox end to end', () => {
     });
   });
 
-  it('serves cart -> checkout -> order through the router, with carts homed on both cells', async () => {
+  it('serves cart -> checkout -> order through the router on both cells, and each cell confirms its orders from its queue', async () => {
     const homes = new Set<string>();
+    const orders: string[] = [];
     for (let i = 0; i < 16 && homes.size < 2; i++) {
       const cart = await json(await fetch(`${router}/carts`, { method: 'POST' }));
       const cartId = String(cart.id);
@@ -144,8 +145,20 @@ describeIfReady('npm start: the sandbox end to end', () => {
       const read = await json(await fetch(`${router}/orders/${orderId}`));
       expect(read).toMatchObject({ id: orderId, customerId: `customer-${i}` });
       homes.add(cartId.split('-')[0] ?? '');
+      orders.push(orderId);
     }
     expect([...homes].sort()).toEqual(['aws', 'azure']);
+    // order.placed travels on each cell's queue (SQS through the event source mapping, Event
+    // Hubs through the trigger) and its consumer confirms the order.
+    for (const orderId of orders) {
+      const deadline = Date.now() + 20_000;
+      let status = '';
+      while (status !== 'confirmed' && Date.now() < deadline) {
+        status = String((await json(await fetch(`${router}/orders/${orderId}`))).status);
+        if (status !== 'confirmed') await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(`${orderId} ${status}`).toBe(`${orderId} confirmed`);
+    }
   });
 
   it('splits 2,000 requests 45-55% per cell at 50/50, then follows the real traffic-shift action', async () => {

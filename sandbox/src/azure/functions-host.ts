@@ -136,11 +136,9 @@ export class FunctionsHost {
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    let pathMatched = false;
     for (const candidate of functions) {
       const match = candidate.pattern.exec(url.pathname);
       if (!match) continue;
-      pathMatched = true;
       if (!candidate.methods.has(method)) continue;
       const params: Record<string, string> = {};
       candidate.names.forEach((name, i) => {
@@ -150,9 +148,10 @@ export class FunctionsHost {
       await this.invoke(candidate.fn, req, url, body, params, res);
       return;
     }
-    // The Functions host answers 404 for no route, 405 is not used: it is a 404 as well.
+    // The Functions host answers an empty 404 both when no route matches and when the route
+    // exists for other methods (it has no 405).
     res.writeHead(404);
-    res.end(pathMatched ? '' : '');
+    res.end();
   }
 
   private async invoke(
