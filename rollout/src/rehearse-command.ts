@@ -27,7 +27,7 @@ const variableFlags = Object.entries(ROLLOUT_VARIABLES).map(
 
 export const USAGE = `usage: npm run rehearse -- [options]
 
-Runs the deploy workflow's rollout sequence (drain, apply, smoke, canary back; one cloud at a
+Runs the deploy workflow's rollout sequence (plan, drain, apply, smoke, canary back; one cloud at a
 time) against the local sandbox with the real traffic-shift action, under steady load through
 the edge router, and prints versions, splits and request counts. Exit code 0 only when the
 rollout completed.

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { nextVersion, parseRehearseArgs, REHEARSAL_DEFAULTS } from '../src/rehearse-command.js';
+
+describe('npm run rehearse arguments', () => {
+  it('defaults to the quick rehearsal schedule, 50 requests/s and no broken cloud', () => {
+    expect(parseRehearseArgs([])).toEqual({
+      variables: REHEARSAL_DEFAULTS,
+      breakCloud: undefined,
+      degradeCloud: undefined,
+      version: undefined,
+      loadRps: 50,
+      restartDowntimeMs: 1000,
+      stateFile: undefined,
+    });
+  });
+
+  it('takes the repository variables as flags, both --flag value and --flag=value', () => {
+    const args = parseRehearseArgs([
+      '--break',
+      'azure',
+      '--order=azure,aws',
+      '--bake-seconds',
+      '1',
+    ]);
+    expect(args).toMatchObject({
+      breakCloud: 'azure',
+      variables: { DEPLOY_ORDER: 'azure,aws', DEPLOY_BAKE_SECONDS: '1' },
+    });
+    expect(parseRehearseArgs(['--help'])).toBe('help');
+  });
+
+  it.each([
+    [['--break', 'gcp'], '--break must be aws or azure, got "gcp"'],
+    [['--degrade', 'x'], '--degrade must be aws or azure, got "x"'],
+    [['--load-rps', '-1'], '--load-rps must be a whole number from 0 to 2000, got "-1"'],
+    [['--version', 'a b'], '--version must be letters, digits, dots, dashes or underscores'],
+    [['--bogus'], 'unknown option "--bogus"'],
+    [['--order'], '--order needs a value'],
+  ])('%j is refused: %s', (argv, message) => {
+    expect(() => parseRehearseArgs(argv)).toThrow(message);
+  });
+
+  it('bumps the minor version by default', () => {
+    expect(nextVersion('1.0.0')).toBe('1.1.0');
+    expect(nextVersion('2.9.3')).toBe('2.10.0');
+    expect(nextVersion('abc123')).toBe('abc123-next');
+  });
+});
