@@ -9,7 +9,7 @@
 //   node bench/plan-render.js 1000 5000       # some sizes
 //
 // The plans are made with the real terraform binary (apply N resources, then plan a change to
-// every one) and cached in bench/.cache/ (gitignored): the first run takes a few minutes.
+// every one) and cached in node_modules/.cache/multicloud-bench/: the first run takes a few minutes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -26,7 +26,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(benchDir, '..');
-const cacheDir = join(benchDir, '.cache', 'plan-render');
+// Under node_modules/.cache: ignored by git, ESLint and Prettier alike, and kept between runs.
+const cacheDir = join(repoRoot, 'node_modules', '.cache', 'multicloud-bench', 'plan-render');
 const sizes = process.argv
   .slice(2)
   .filter((arg) => /^\d+$/.test(arg))
