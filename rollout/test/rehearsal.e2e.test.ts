@@ -175,6 +175,9 @@ describe('npm run rehearse under steady load through the edge router', () => {
       '--degrade',
       'aws',
       ...QUICK,
+      // Time for the sandbox to rebuild AWS's cell broken while the first canary step bakes.
+      '--bake-seconds',
+      '3',
     ]);
     const report = await load.stop();
     load = undefined;
