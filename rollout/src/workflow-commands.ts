@@ -151,16 +151,20 @@ async function summary(): Promise<void> {
     }
   }
   const failed = reports.find((report) => report.result !== 'success');
+  const globalResult = process.env.GLOBAL_RESULT ?? 'success';
+  const notStarted = globalResult !== 'success' && reports.every((r) => r.result === 'skipped');
   const lines = [
     `## Rollout of ${process.env.DEPLOY_VERSION ?? '?'}: ${completed ? 'completed' : 'FAILED'}`,
     '',
-    failed
-      ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. Traffic stays on or returned to the healthy cloud; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
-      : 'Every cloud with changes runs the new version and traffic is back at the desired split.',
+    notStarted
+      ? `The rollout did not start: the \`global\` stack's job was ${globalResult || 'not run'}. No cloud was touched.`
+      : failed
+        ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. Traffic stays on or returned to the healthy cloud; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
+        : 'Every cloud with changes runs the new version and traffic is back at the desired split.',
     '',
     `**Traffic now:** \`${split}\``,
     '',
-    ...(failed
+    ...(failed && !notStarted
       ? [
           `**Next:** fix the release, then deploy it with \`DEPLOY_ORDER=${failed.cloud},${otherCloud(failed.cloud)}\`: a drained cloud must come back first, since draining the other one would put all traffic on it.`,
           '',

@@ -195,4 +195,23 @@ describe('node rollout/run.js in the deploy workflow', () => {
       '::error title=rollout summary::the rollout did not complete: stopped at azure',
     );
   }, 30_000);
+
+  it('summary: says so when the rollout never started (the global stack failed)', async () => {
+    const result = await run('summary', {
+      DEPLOY_VERSION: 'abc123',
+      GLOBAL_RESULT: 'failure',
+      ROLLOUT_SMOKE_URLS: health,
+      FIRST_CLOUD: 'aws',
+      FIRST_RESULT: 'skipped',
+      SECOND_CLOUD: 'azure',
+      SECOND_RESULT: 'skipped',
+    });
+    expect(result.code).toBe(1);
+    const summary = readFileSync(result.files.GITHUB_STEP_SUMMARY, 'utf8');
+    expect(summary).toContain(
+      "The rollout did not start: the `global` stack's job was failure. No cloud was touched.",
+    );
+    expect(summary).toContain('**Traffic now:** `unchanged (no traffic-shift ran)`');
+    expect(summary).not.toContain('**Next:**');
+  }, 30_000);
 });
