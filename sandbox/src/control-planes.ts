@@ -18,7 +18,9 @@ import { startRoute53StandIn, type Route53StandIn } from '../../stand-ins/src/ro
 import type { RoutingWeights } from './router/weights.js';
 
 /**
- * What the global-routing Terraform module creates, as the sandbox seeds it: one weighted
+ * What the global-routing Terraform module creates (named as terraform/stacks/global does
+ * with its defaults: app `shop`, profile `<name>-fd`, origin group `cells`, one origin and one
+ * set identifier per cloud key), as the sandbox seeds it: one weighted
  * record per cloud in a Route 53 zone (TTL 60, set identifiers aws/azure, 50/50), and one
  * Front Door origin group with one origin per cloud (500/500, a 500 ms latency window so the
  * weights apply).
@@ -34,8 +36,8 @@ export const GLOBAL_ROUTING = {
   },
   frontDoor: {
     subscriptionId: '00000000-0000-0000-0000-00000000c0de',
-    resourceGroup: 'rg-multicloud-global',
-    profile: 'afd-multicloud',
+    resourceGroup: 'rg-shop-global',
+    profile: 'shop-fd',
     originGroup: 'cells',
     origins: { aws: 'aws', azure: 'azure' },
     initialWeight: 500,
