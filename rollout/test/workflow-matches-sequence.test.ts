@@ -113,8 +113,12 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
     }
   });
 
-  it('runs one deploy at a time and never cancels one', () => {
-    expect(workflow.concurrency).toEqual({ group: 'deploy', 'cancel-in-progress': false });
+  it('runs one deploy at a time, never beside a manual traffic shift, and never cancels one', () => {
+    expect(workflow.concurrency).toEqual({ group: 'traffic', 'cancel-in-progress': false });
+    const shiftWorkflow = parse(
+      readFileSync(join(repoRoot, '.github', 'workflows', 'traffic-shift.yml'), 'utf8'),
+    ) as typeof workflow;
+    expect(shiftWorkflow.concurrency?.group).toBe(workflow.concurrency?.group);
   });
 });
 
