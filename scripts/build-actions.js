@@ -3,7 +3,7 @@
 // dist/. The dist check test calls buildAction() with a temporary output folder.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -45,8 +45,17 @@ export async function buildAction(actionDir, outDir = join(actionDir, 'dist')) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.argv.slice(2);
-  for (const dir of actionDirs()) {
-    if (only.length > 0 && !only.some((name) => dir.endsWith(`/${name}`))) continue;
+  const dirs = actionDirs();
+  const known = dirs.map((dir) => basename(dir));
+  const unknown = only.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    console.error(
+      `build-actions: no action named ${unknown.join(', ')}; the actions are: ${known.join(', ')} (folders under actions/ with an action.yml)`,
+    );
+    process.exit(2);
+  }
+  for (const dir of dirs) {
+    if (only.length > 0 && !only.includes(basename(dir))) continue;
     process.stdout.write(`bundling ${dir.slice(repoRoot.length + 1)} ... `);
     await buildAction(dir);
     process.stdout.write('done\n');

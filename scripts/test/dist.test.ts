@@ -1,6 +1,7 @@
 // Every action's committed dist/ must be exactly what `npm run build` produces; and the check
 // itself is shown to catch a stale bundle on a copy of the fixture action.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,5 +96,18 @@ describe('dist check on a stale bundle', () => {
       { file: 'sub/only-built.txt', kind: 'missing' },
       { file: 'sub/same.txt', kind: 'missing' },
     ]);
+  });
+});
+
+describe('build-actions.js', () => {
+  it('refuses an action name it does not know, listing the actions, and builds nothing', () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'build-actions.js'), 'aply'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no action named aply; the actions are: apply,');
+    expect(result.stdout).not.toContain('bundling');
   });
 });
