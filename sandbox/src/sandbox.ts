@@ -166,6 +166,20 @@ export async function startSandbox(
     await Promise.all(CLOUDS.map((cloud) => monitor.check(cloud)));
     monitor.start();
 
+    // Every stand-in keeps a log of the requests it served (for tests' assertions); in a
+    // sandbox that runs for hours under load, the S3 proxy's alone would grow without bound.
+    const logs = [
+      s3.server,
+      azure.eventHubs.server,
+      azure.notificationHubs.server,
+      planes.route53.server,
+      planes.frontDoor.server,
+      planes.identity.server,
+    ];
+    const trimLogs = setInterval(() => logs.forEach((server) => server.clearRequests()), 30_000);
+    trimLogs.unref();
+    stops.push(() => clearInterval(trimLogs));
+
     Object.assign(urls, {
       router: router.url,
       dashboard: dashboard.url,
