@@ -10,7 +10,8 @@
  *   send batch: `[{"Body": "...", "UserProperties": {...}, "BrokerProperties": {...}}]` -> 201
  * - POST /<hub>/partitions/<id>/messages       send to one partition -> 201
  * - GET /<hub>                                 event hub description (Atom entry) -> 200
- * - SAS authorization on every call (401 with the reason), 404 for an unknown hub or
+ * - SAS authorization on every call (401 with the reason): sending needs a rule with Send,
+ *   reading the description one with Manage (as on Azure); 404 for an unknown hub or
  *   partition, 413 above 1 MB.
  * Partition keys are hashed with SHA-256 here, not with Event Hubs' own hash: the guarantee
  * kept is the documented one (same key, same partition), not the exact partition number.
@@ -28,13 +29,16 @@ import {
   type StandInResponse,
   type StandInServer,
 } from '../http/server.js';
-import { sasRefusal, serviceBusError } from './sas.js';
+import { sasRefusal, serviceBusError, type SasRight, type SasRule } from './sas.js';
 
 export interface EventHubsStandInOptions {
   /** Event hubs to create: name -> partition count (default 2). */
   hubs: Record<string, { partitionCount?: number }>;
-  /** SAS rules: key name -> key. Default: one generated `RootManageSharedAccessKey`. */
-  keys?: Record<string, string>;
+  /**
+   * SAS rules: key name -> key (all rights) or { key, rights }. Default: one generated
+   * `RootManageSharedAccessKey`; the connection string names the first rule.
+   */
+  keys?: Record<string, SasRule>;
 }
 
 export interface ReceivedEvent {
@@ -83,7 +87,9 @@ const standardHeaders = new Set([
 export async function startEventHubsStandIn(
   options: EventHubsStandInOptions,
 ): Promise<EventHubsStandIn> {
-  const keys = options.keys ?? { RootManageSharedAccessKey: randomBytes(32).toString('base64') };
+  const keys: Record<string, SasRule> = options.keys ?? {
+    RootManageSharedAccessKey: randomBytes(32).toString('base64'),
+  };
   const hubs = new Map<string, { partitions: ReceivedEvent[][]; checkpoints: number[] }>();
   for (const [name, hub] of Object.entries(options.hubs)) {
     const count = hub.partitionCount ?? 2;
@@ -94,8 +100,12 @@ export async function startEventHubsStandIn(
   }
   let baseUrl = '';
 
-  const authorize = (request: StandInRequest, hub: string): StandInResponse | undefined => {
-    const refusal = sasRefusal(request.header('authorization'), keys, `${baseUrl}/${hub}`);
+  const authorize = (
+    request: StandInRequest,
+    hub: string,
+    claim: SasRight,
+  ): StandInResponse | undefined => {
+    const refusal = sasRefusal(request.header('authorization'), keys, `${baseUrl}/${hub}`, claim);
     return refusal ? serviceBusError(401, refusal) : undefined;
   };
 
@@ -131,7 +141,7 @@ export async function startEventHubsStandIn(
     const hubName = request.params.hub as string;
     const hub = hubs.get(hubName);
     if (!hub) return serviceBusError(404, `event hub ${hubName} does not exist`);
-    const refused = authorize(request, hubName);
+    const refused = authorize(request, hubName, 'Send');
     if (refused) return refused;
     if (request.body.length > maxEventBytes) return serviceBusError(413, 'the event exceeds 1 MB');
     let partitionIndex: number | undefined;
@@ -219,7 +229,7 @@ export async function startEventHubsStandIn(
           const hubName = request.params.hub as string;
           const hub = hubs.get(hubName);
           if (!hub) return serviceBusError(404, `event hub ${hubName} does not exist`);
-          const refused = authorize(request, hubName);
+          const refused = authorize(request, hubName, 'Manage');
           if (refused) return refused;
           return {
             status: 200,
@@ -235,7 +245,8 @@ export async function startEventHubsStandIn(
     ],
   });
   baseUrl = server.url;
-  const [firstKeyName, firstKey] = Object.entries(keys)[0] as [string, string];
+  const [firstKeyName, firstRule] = Object.entries(keys)[0] as [string, SasRule];
+  const firstKey = typeof firstRule === 'string' ? firstRule : firstRule.key;
 
   return {
     url: server.url,

@@ -1,15 +1,26 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The rights of a shared access authorization rule (Manage implies Send and Listen). */
+export type SasRight = 'Manage' | 'Send' | 'Listen';
+
+/**
+ * A rule: its key alone (a namespace root rule: Manage, Send and Listen), or its key and the
+ * rights it grants, as a least-privilege rule that Terraform creates.
+ */
+export type SasRule = string | { readonly key: string; readonly rights: readonly SasRight[] };
+
 /**
  * Checks a Service Bus SAS token (`SharedAccessSignature sr=…&sig=…&se=…&skn=…`) the way
  * Event Hubs and Notification Hubs do: known key name, not expired, HMAC-SHA256 of
- * `<url-encoded sr>\n<se>` with the key, and `sr` a prefix of the requested resource.
- * Returns the reason it is refused, or undefined when it is accepted.
+ * `<url-encoded sr>\n<se>` with the key, `sr` a prefix of the requested resource, and a rule
+ * that grants the claim the operation needs (sending needs Send; reading an entity's
+ * description needs Manage). Returns the reason it is refused, or undefined when accepted.
  */
 export function sasRefusal(
   header: string | undefined,
-  keys: Readonly<Record<string, string>>,
+  rules: Readonly<Record<string, SasRule>>,
   resourceUri: string,
+  claim: SasRight,
   now = Date.now(),
 ): string | undefined {
   if (!header) return 'MissingToken: the Authorization header is required';
@@ -26,9 +37,10 @@ export function sasRefusal(
   const se = fields.get('se');
   const skn = fields.get('skn');
   if (!sr || !sig || !se || !skn) return 'InvalidToken: sr, sig, se and skn are all required';
-  const key = keys[decodeURIComponent(skn)];
-  if (key === undefined)
+  const rule = rules[decodeURIComponent(skn)];
+  if (rule === undefined)
     return `InvalidSignature: unknown SharedAccessKeyName ${decodeURIComponent(skn)}`;
+  const key = typeof rule === 'string' ? rule : rule.key;
   if (!/^\d+$/.test(se) || Number(se) * 1000 < now) return 'ExpiredToken: the token has expired';
   const expected = createHmac('sha256', key).update(`${sr}\n${se}`).digest();
   const given = Buffer.from(decodeURIComponent(sig), 'base64');
@@ -39,6 +51,14 @@ export function sasRefusal(
   const resource = resourceUri.toLowerCase();
   if (resource !== audience && !resource.startsWith(`${audience}/`)) {
     return `InvalidAudience: the token is for ${audience}, not ${resource}`;
+  }
+  const rights: readonly SasRight[] =
+    typeof rule === 'string' ? ['Manage', 'Send', 'Listen'] : rule.rights;
+  if (!rights.includes(claim) && !rights.includes('Manage')) {
+    // Azure's wording for a rule without the claim, e.g. a Send-only rule reading the hub.
+    return claim === 'Manage'
+      ? 'Unauthorized: Manage,EntityRead claims required for this operation.'
+      : `Unauthorized: '${claim}' claim(s) are required to perform this operation.`;
   }
   return undefined;
 }

@@ -7,7 +7,8 @@
  *   object of string properties; `ServiceBusNotification-Tags` is an optional tag expression
  *   -> 201 with a Location naming the notification id.
  * - GET /<hub>?api-version=2015-01               hub description (Atom entry) -> 200
- * - SAS authorization on every call (401 with the reason), 404 for an unknown hub, 400 for a
+ * - SAS authorization on every call (401 with the reason): sending needs a rule with Send,
+ *   reading the description one with Manage (as on Azure); 404 for an unknown hub, 400 for a
  *   missing api-version, format, or a malformed template body, 413 above 64 KB.
  * Nothing is delivered to devices: the stand-in records what would be pushed.
  *
@@ -21,12 +22,15 @@ import {
   type StandInResponse,
   type StandInServer,
 } from '../http/server.js';
-import { sasRefusal, serviceBusError } from '../event-hubs/sas.js';
+import { sasRefusal, serviceBusError, type SasRight, type SasRule } from '../event-hubs/sas.js';
 
 export interface NotificationHubsStandInOptions {
   hubs: string[];
-  /** SAS rules: key name -> key. Default: one generated `DefaultFullSharedAccessSignature`. */
-  keys?: Record<string, string>;
+  /**
+   * SAS rules: key name -> key (all rights) or { key, rights }. Default: one generated
+   * `DefaultFullSharedAccessSignature`; the connection string names the first rule.
+   */
+  keys?: Record<string, SasRule>;
 }
 
 export interface SentNotification {
@@ -64,16 +68,16 @@ const maxBytes = 64 * 1024;
 export async function startNotificationHubsStandIn(
   options: NotificationHubsStandInOptions,
 ): Promise<NotificationHubsStandIn> {
-  const keys = options.keys ?? {
+  const keys: Record<string, SasRule> = options.keys ?? {
     DefaultFullSharedAccessSignature: randomBytes(32).toString('base64'),
   };
   const sent = new Map<string, SentNotification[]>(options.hubs.map((hub) => [hub, []]));
   let baseUrl = '';
 
-  const check = (request: StandInRequest): StandInResponse | string => {
+  const authorize = (request: StandInRequest, claim: SasRight): StandInResponse | string => {
     const hub = request.params.hub as string;
     if (!sent.has(hub)) return serviceBusError(404, `notification hub ${hub} does not exist`);
-    const refusal = sasRefusal(request.header('authorization'), keys, `${baseUrl}/${hub}`);
+    const refusal = sasRefusal(request.header('authorization'), keys, `${baseUrl}/${hub}`, claim);
     if (refusal) return serviceBusError(401, refusal);
     if (!request.query.get('api-version'))
       return serviceBusError(400, 'the api-version query parameter is required');
@@ -81,7 +85,7 @@ export async function startNotificationHubsStandIn(
   };
 
   const send = (request: StandInRequest): StandInResponse => {
-    const hub = check(request);
+    const hub = authorize(request, 'Send');
     if (typeof hub !== 'string') return hub;
     const format = request.header('servicebusnotification-format');
     if (!format || !formats.has(format.toLowerCase())) {
@@ -144,7 +148,7 @@ export async function startNotificationHubsStandIn(
         method: 'GET',
         path: '/:hub',
         handler: (request) => {
-          const hub = check(request);
+          const hub = authorize(request, 'Manage');
           if (typeof hub !== 'string') return hub;
           return {
             status: 200,
@@ -158,7 +162,8 @@ export async function startNotificationHubsStandIn(
     ],
   });
   baseUrl = server.url;
-  const [firstKeyName, firstKey] = Object.entries(keys)[0] as [string, string];
+  const [firstKeyName, firstRule] = Object.entries(keys)[0] as [string, SasRule];
+  const firstKey = typeof firstRule === 'string' ? firstRule : firstRule.key;
 
   return {
     url: server.url,

@@ -16,12 +16,19 @@ function sas(
 describe('Event Hubs stand-in (REST send API)', () => {
   let hubs: EventHubsStandIn;
   const key = 'c2VjcmV0LWtleS1mb3ItdGVzdHM=';
+  const manageKey = 'bWFuYWdlLWtleS1mb3ItdGVzdHM=';
+  const listenKey = 'bGlzdGVuLWtleS1mb3ItdGVzdHM=';
   let auth: string;
 
   beforeAll(async () => {
     hubs = await startEventHubsStandIn({
       hubs: { orders: { partitionCount: 4 } },
-      keys: { send: key },
+      // As the azure-cell module grants the functions: Send and Listen, no Manage.
+      keys: {
+        send: { key, rights: ['Send', 'Listen'] },
+        root: manageKey,
+        listen: { key: listenKey, rights: ['Listen'] },
+      },
     });
     auth = sas(`${hubs.url}/orders`, 'send', key);
   });
@@ -80,7 +87,11 @@ describe('Event Hubs stand-in (REST send API)', () => {
       [{ authorization: sas(`${hubs.url}/orders`, 'send', 'd3Jvbmc=') }, /InvalidSignature/],
       [{ authorization: sas(`${hubs.url}/orders`, 'send', key, 1000) }, /ExpiredToken/],
       [{ authorization: sas(`${hubs.url}/other`, 'send', key) }, /InvalidAudience/],
-      [{ authorization: sas(`${hubs.url}/orders`, 'listen', key) }, /unknown SharedAccessKeyName/],
+      [{ authorization: sas(`${hubs.url}/orders`, 'other', key) }, /unknown SharedAccessKeyName/],
+      [
+        { authorization: sas(`${hubs.url}/orders`, 'listen', listenKey) },
+        /'Send' claim\(s\) are required/,
+      ],
     ];
     for (const [headers, reason] of cases) {
       const response = await post('/orders/messages', 'x', headers);
@@ -90,12 +101,18 @@ describe('Event Hubs stand-in (REST send API)', () => {
     expect((await post('/missing/messages', 'x')).status).toBe(404);
   });
 
-  it('describes the hub and hands out events per partition once, like a checkpointing trigger', async () => {
-    const description = await fetch(`${hubs.url}/orders?api-version=2014-01`, {
-      headers: { authorization: auth },
-    });
+  it('describes the hub only to a Manage rule, as Azure does', async () => {
+    const describe = (authorization: string) =>
+      fetch(`${hubs.url}/orders?api-version=2014-01`, { headers: { authorization } });
+    const refused = await describe(auth);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('Manage,EntityRead claims required');
+    const description = await describe(sas(`${hubs.url}/orders`, 'root', manageKey));
     expect(description.status).toBe(200);
     expect(await description.text()).toContain('<PartitionCount>4</PartitionCount>');
+  });
+
+  it('hands out events per partition once, like a checkpointing trigger', () => {
     const first = hubs.receive('orders');
     expect(first.flatMap((batch) => batch.events)).toHaveLength(hubs.events('orders').length);
     expect(hubs.receive('orders')).toEqual([]);

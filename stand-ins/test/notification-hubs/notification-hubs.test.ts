@@ -8,14 +8,27 @@ import {
 describe('Notification Hubs stand-in (REST send API)', () => {
   let push: NotificationHubsStandIn;
   const key = 'bm90aWZpY2F0aW9uLWtleQ==';
+  const fullKey = 'ZnVsbC1ub3RpZmljYXRpb24ta2V5';
+  const listenKey = 'bGlzdGVuLW5vdGlmaWNhdGlvbi1rZXk=';
   let auth: string;
-
-  beforeAll(async () => {
-    push = await startNotificationHubsStandIn({ hubs: ['customers'], keys: { full: key } });
+  const sas = (keyName: string, keyValue: string) => {
     const sr = encodeURIComponent(`${push.url}/customers`.toLowerCase());
     const se = Math.floor(Date.now() / 1000) + 600;
-    const sig = createHmac('sha256', key).update(`${sr}\n${se}`).digest('base64');
-    auth = `SharedAccessSignature sr=${sr}&sig=${encodeURIComponent(sig)}&se=${se}&skn=full`;
+    const sig = createHmac('sha256', keyValue).update(`${sr}\n${se}`).digest('base64');
+    return `SharedAccessSignature sr=${sr}&sig=${encodeURIComponent(sig)}&se=${se}&skn=${keyName}`;
+  };
+
+  beforeAll(async () => {
+    push = await startNotificationHubsStandIn({
+      hubs: ['customers'],
+      // As the azure-cell module grants the functions: Send only.
+      keys: {
+        send: { key, rights: ['Send'] },
+        full: fullKey,
+        listen: { key: listenKey, rights: ['Listen'] },
+      },
+    });
+    auth = sas('send', key);
   });
 
   afterAll(async () => {
@@ -61,6 +74,23 @@ describe('Notification Hubs stand-in (REST send API)', () => {
       (await send('{"a":"b"}', { ...template, authorization: 'SharedAccessSignature sr=x' }))
         .status,
     ).toBe(401);
+    const listenOnly = await send('{"a":"b"}', {
+      ...template,
+      authorization: sas('listen', listenKey),
+    });
+    expect(listenOnly.status).toBe(401);
+    expect(await listenOnly.text()).toContain("'Send' claim(s) are required");
     expect(push.notifications('customers')).toHaveLength(1);
+  });
+
+  it('describes the hub only to a Manage rule, as Azure does', async () => {
+    const describe = (authorization: string) =>
+      fetch(`${push.url}/customers?api-version=2015-01`, { headers: { authorization } });
+    const refused = await describe(auth);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('Manage,EntityRead claims required');
+    const description = await describe(sas('full', fullKey));
+    expect(description.status).toBe(200);
+    expect(await description.text()).toContain('<title type="text">customers</title>');
   });
 });
