@@ -21,6 +21,10 @@ import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
 import { apiGatewayEvent } from './support/api-gateway-events.js';
 import { hasFixture } from './support/fixtures.js';
 import { startAzuriteBlob, type AzuriteBlob } from './support/azurite.js';
+import {
+  functionsEventHubRules,
+  functionsNotificationHubRules,
+} from './support/azure-sas-rules.js';
 
 /**
  * Both cells at once, each behind its own loopback HTTP server, each configured with the
@@ -79,8 +83,14 @@ suite('two cells forwarding to each other over HTTP', () => {
     [fauxqs, azurite, hubs, push] = await Promise.all([
       startFauxqs({ port: 0, logger: false }),
       startAzuriteBlob(),
-      startEventHubsStandIn({ hubs: { 'order-events': {} } }),
-      startNotificationHubsStandIn({ hubs: ['customers'] }),
+      startEventHubsStandIn({
+        hubs: { 'order-events': {} },
+        keys: functionsEventHubRules(),
+      }),
+      startNotificationHubsStandIn({
+        hubs: ['customers'],
+        keys: functionsNotificationHubRules(),
+      }),
     ]);
     proxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
     const queue = fauxqs.createQueue('order-events');

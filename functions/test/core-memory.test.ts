@@ -73,7 +73,8 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
       return deadLetters;
     },
     async injectOutage(dependency) {
-      const port = dependency === 'documents' ? documents : events;
+      const port =
+        dependency === 'documents' ? documents : dependency === 'events' ? events : notifier;
       port.outage = true;
       return () => {
         port.outage = false;

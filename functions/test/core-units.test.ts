@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ifMatchHolds, PoisonEventError, SettingsError } from '../src/core/errors.js';
 import { consumeBatch } from '../src/core/order-events.js';
+import { LastSendOutcomes, lastSendFailureHoldMs } from '../src/core/health.js';
 import { idFromKey, parseId } from '../src/core/ids.js';
 import { readSettings } from '../src/core/settings.js';
 import { parseServiceBusConnection, sasToken } from '../src/azure/service-bus-auth.js';
@@ -120,5 +121,35 @@ describe('consumeBatch', () => {
     expect(failures.map((f) => f.itemId)).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(failures[0]?.poison).toBe(true);
     expect(handled).toEqual(['a']);
+  });
+});
+
+describe('health from the last send', () => {
+  it('is unknown before a send, ok after one, failing for the hold window after a failure', () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const outcomes = new LastSendOutcomes(() => new Date(clock));
+    expect(outcomes.report('events')).toEqual({ status: 'unknown', source: 'last-send' });
+    outcomes.record('events');
+    expect(outcomes.report('events')).toEqual({
+      status: 'ok',
+      source: 'last-send',
+      lastSendAt: '2026-01-01T00:00:00.000Z',
+    });
+    clock += 1000;
+    outcomes.record('events', new Error('Event Hubs send to order-events failed: HTTP 503'));
+    expect(outcomes.report('events')).toMatchObject({
+      status: 'failing',
+      lastSendAt: '2026-01-01T00:00:01.000Z',
+      error: 'Event Hubs send to order-events failed: HTTP 503',
+    });
+    expect(outcomes.report('notifications').status).toBe('unknown');
+    // A cell drained of traffic sends nothing: an old failure no longer holds it unhealthy.
+    clock += lastSendFailureHoldMs;
+    expect(outcomes.report('events')).toMatchObject({
+      status: 'unknown',
+      error: expect.any(String),
+    });
+    outcomes.record('events');
+    expect(outcomes.report('events').status).toBe('ok');
   });
 });

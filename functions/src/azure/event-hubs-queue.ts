@@ -6,6 +6,9 @@ import { expectSuccess, SasTokenCache, type ServiceBusConnection } from './servi
  * (POST https://<ns>.servicebus.windows.net/<hub>/messages?api-version=2014-01): one HTTPS
  * call, no AMQP client in the bundle. The ordering key becomes the partition key (the
  * BrokerProperties header), so one order's events stay in one partition, in order.
+ *
+ * No `check()`: the functions' SAS rule has Send and Listen only, and reading the hub's
+ * description needs Manage, so GET /health reports the outcome of the last publish instead.
  */
 export class EventHubsEventQueue implements EventQueue {
   private readonly tokens: SasTokenCache;
@@ -39,14 +42,5 @@ export class EventHubsEventQueue implements EventQueue {
       },
     );
     await expectSuccess(response, `Event Hubs send to ${this.hub}`);
-  }
-
-  /** GET of the event hub description: reachability and credentials in one call. */
-  async check(): Promise<void> {
-    const response = await this.fetchImpl(`${this.hubUrl}?api-version=2014-01`, {
-      headers: { authorization: this.tokens.get(this.hubUrl) },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    await expectSuccess(response, `Event Hubs ${this.hub} description`);
   }
 }

@@ -6,6 +6,9 @@ import { expectSuccess, SasTokenCache, type ServiceBusConnection } from './servi
  * template's string properties, delivered to every device registration tagged
  * `customer:<customerId>`, whatever its platform. Notification Hubs is push only: order
  * events travel on Event Hubs, never here.
+ *
+ * No `check()`: the functions' SAS rule has Send only (reading the hub's description needs
+ * Manage), so GET /health reports the outcome of the last notification sent instead.
  */
 export class NotificationHubsNotifier implements Notifier {
   private readonly tokens: SasTokenCache;
@@ -39,13 +42,5 @@ export class NotificationHubsNotifier implements Notifier {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     await expectSuccess(response, `Notification Hubs send to ${this.hub}`);
-  }
-
-  async check(): Promise<void> {
-    const response = await this.fetchImpl(`${this.hubUrl}?api-version=2015-01`, {
-      headers: { authorization: this.tokens.get(this.hubUrl) },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    await expectSuccess(response, `Notification Hubs ${this.hub} description`);
   }
 }

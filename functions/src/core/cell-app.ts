@@ -1,7 +1,7 @@
 import { CartService } from './cart-service.js';
 import { DependencyError, guardPorts } from './dependency-guard.js';
 import { HttpProblem } from './errors.js';
-import { checkHealth, type CellIdentity } from './health.js';
+import { checkHealth, LastSendOutcomes, recordSendOutcomes, type CellIdentity } from './health.js';
 import { jsonResponse, type CoreRequest, type CoreResponse } from './http-types.js';
 import { parseId } from './ids.js';
 import { InventoryService } from './inventory-service.js';
@@ -38,9 +38,10 @@ export interface CellApp {
 
 export function createCellApp(options: CellAppOptions): CellApp {
   const { identity } = options;
-  const ports = guardPorts(options.ports);
-  const cell = identity.cell;
   const now = options.now ?? (() => new Date());
+  const lastSends = new LastSendOutcomes(now);
+  const ports = guardPorts(recordSendOutcomes(options.ports, lastSends));
+  const cell = identity.cell;
   const inventory = new InventoryService(ports.documents, cell, now);
   const orders = new OrderService(ports.documents, ports.events, inventory, cell, now);
   const carts = new CartService(ports.documents, orders, cell, now);
@@ -71,7 +72,12 @@ export function createCellApp(options: CellAppOptions): CellApp {
       method: 'GET',
       pattern: /^\/health$/,
       handler: async () => {
-        const report = await checkHealth(identity, ports, options.healthTimeoutMs ?? 2000);
+        const report = await checkHealth(
+          identity,
+          ports,
+          lastSends,
+          options.healthTimeoutMs ?? 2000,
+        );
         return jsonResponse(report.status === 'ok' ? 200 : 503, report);
       },
     },

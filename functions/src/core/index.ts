@@ -1,5 +1,5 @@
 export { createCellApp, type CellApp, type CellAppOptions } from './cell-app.js';
-export type { CellIdentity, HealthReport } from './health.js';
+export type { CellIdentity, DependencyCheck, HealthReport } from './health.js';
 export { jsonResponse, type CoreRequest, type CoreResponse } from './http-types.js';
 export { consumeBatch, type BatchItem, type BatchItemFailure } from './order-events.js';
 export { HttpProblem, PoisonEventError, SettingsError } from './errors.js';

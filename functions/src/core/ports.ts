@@ -39,7 +39,11 @@ export interface OrderPlacedEvent {
 export interface EventQueue {
   /** At-least-once: consumers deduplicate by `event.id`. */
   publish(event: OrderPlacedEvent, options?: { orderingKey?: string }): Promise<void>;
-  check(): Promise<void>;
+  /**
+   * A live check for GET /health, only where the cell's least-privilege rights allow one that
+   * sends nothing (SQS GetQueueAttributes). Without it /health reports the last publish.
+   */
+  check?(): Promise<void>;
 }
 
 export interface CustomerNotification {
@@ -53,7 +57,8 @@ export interface CustomerNotification {
 
 export interface Notifier {
   notify(notification: CustomerNotification): Promise<void>;
-  check(): Promise<void>;
+  /** As EventQueue.check (SNS GetTopicAttributes); without it /health reports the last send. */
+  check?(): Promise<void>;
 }
 
 export interface Ports {

@@ -78,11 +78,16 @@ export class MemoryEventQueue implements EventQueue {
 
 export class MemoryNotifier implements Notifier {
   readonly sent: CustomerNotification[] = [];
+  /** While true, notify and check fail as an unreachable push service would. */
+  outage = false;
 
   async notify(notification: CustomerNotification): Promise<void> {
     await Promise.resolve();
+    if (this.outage) throw new Error('memory notifier: unavailable');
     this.sent.push(notification);
   }
 
-  async check(): Promise<void> {}
+  async check(): Promise<void> {
+    if (this.outage) throw new Error('memory notifier: unavailable');
+  }
 }

@@ -33,8 +33,12 @@ if (!haveFixture) {
 async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
   const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
-  // SQS through a plain pass-through proxy too: somewhere to inject a queue outage.
+  // SQS and SNS through plain pass-through proxies too: somewhere to inject their outages.
   const sqsProxy = await startS3ConditionalProxy({
+    upstream: fauxqs.address,
+    evaluateConditions: false,
+  });
+  const snsProxy = await startS3ConditionalProxy({
     upstream: fauxqs.address,
     evaluateConditions: false,
   });
@@ -61,7 +65,7 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       documentsBucket: 'aws-cell-documents',
       orderEventsQueueUrl: queue.queueUrl,
       notificationsTopicArn: topicArn,
-      endpoints: { s3: proxy.url, sqs: sqsProxy.url, sns: fauxqs.address },
+      endpoints: { s3: proxy.url, sqs: sqsProxy.url, sns: snsProxy.url },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     },
     { log: () => {} },
@@ -123,13 +127,21 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
               headers: { 'content-type': 'application/xml' },
               body: '<Error><Code>ServiceUnavailable</Code><Message>injected outage</Message></Error>',
             })
-          : sqsProxy.server.injectFault({
-              path: /./,
-              times: Infinity,
-              status: 503,
-              headers: { 'content-type': 'application/x-amz-json-1.0' },
-              body: '{"__type":"ServiceUnavailable","message":"injected outage"}',
-            });
+          : dependency === 'events'
+            ? sqsProxy.server.injectFault({
+                path: /./,
+                times: Infinity,
+                status: 503,
+                headers: { 'content-type': 'application/x-amz-json-1.0' },
+                body: '{"__type":"ServiceUnavailable","message":"injected outage"}',
+              })
+            : snsProxy.server.injectFault({
+                path: /./,
+                times: Infinity,
+                status: 503,
+                headers: { 'content-type': 'text/xml' },
+                body: '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>injected outage</Message></Error></ErrorResponse>',
+              });
       return () => fault.remove();
     },
     async notifications() {
@@ -146,6 +158,7 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     },
     async close() {
       cell.destroy();
+      await snsProxy.close();
       await sqsProxy.close();
       await proxy.close();
       await fauxqs.stop();

@@ -9,6 +9,10 @@ import { parseServiceBusConnection, sasToken } from '../../src/azure/service-bus
 import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
 import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
 import { startAzuriteBlob } from '../support/azurite.js';
+import {
+  functionsEventHubRules,
+  functionsNotificationHubRules,
+} from '../support/azure-sas-rules.js';
 
 /**
  * The behavioural suite on the Azure adapter set:
@@ -34,8 +38,14 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
     blobProxy.url,
   );
   // One partition: the poison test needs the poison event and the good ones in one batch.
-  const hubs = await startEventHubsStandIn({ hubs: { 'order-events': { partitionCount: 1 } } });
-  const push = await startNotificationHubsStandIn({ hubs: ['customers'] });
+  const hubs = await startEventHubsStandIn({
+    hubs: { 'order-events': { partitionCount: 1 } },
+    keys: functionsEventHubRules(),
+  });
+  const push = await startNotificationHubsStandIn({
+    hubs: ['customers'],
+    keys: functionsNotificationHubRules(),
+  });
   const orderEvents = parseServiceBusConnection(hubs.connectionString, 'test');
   const cell = createAzureCell(
     {
@@ -137,7 +147,9 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       const fault =
         dependency === 'documents'
           ? blobProxy.server.injectFault({ path: /./, times: Infinity, status: 503 })
-          : hubs.server.injectFault({ path: /^\/order-events/, times: Infinity, status: 503 });
+          : dependency === 'events'
+            ? hubs.server.injectFault({ path: /^\/order-events/, times: Infinity, status: 503 })
+            : push.server.injectFault({ path: /^\/customers/, times: Infinity, status: 503 });
       return () => fault.remove();
     },
     async notifications() {

@@ -12,6 +12,10 @@ import { azureConfigFromEnv } from '../../src/azure/config.js';
 import { invokeEventHubTrigger } from '../../src/azure/local-event-hub-trigger.js';
 import { SettingsError } from '../../src/core/errors.js';
 import { startAzuriteBlob, type AzuriteBlob } from '../support/azurite.js';
+import {
+  functionsEventHubRules,
+  functionsNotificationHubRules,
+} from '../support/azure-sas-rules.js';
 
 const appSettings = (hubs: string, push: string, storage: string) => ({
   CELL_NAME: 'azure',
@@ -83,8 +87,14 @@ describe('Azure Functions registrations and the Event Hubs consumer', () => {
 
   beforeAll(async () => {
     azurite = await startAzuriteBlob();
-    hubs = await startEventHubsStandIn({ hubs: { 'order-events': { partitionCount: 1 } } });
-    push = await startNotificationHubsStandIn({ hubs: ['customers'] });
+    hubs = await startEventHubsStandIn({
+      hubs: { 'order-events': { partitionCount: 1 } },
+      keys: functionsEventHubRules(),
+    });
+    push = await startNotificationHubsStandIn({
+      hubs: ['customers'],
+      keys: functionsNotificationHubRules(),
+    });
     cell = createAzureCell(
       azureConfigFromEnv({
         ...appSettings(hubs.connectionString, push.connectionString, azurite.connectionString),

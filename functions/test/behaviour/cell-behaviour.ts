@@ -75,12 +75,17 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           cloud: cell.cloud,
           cell: cell.cell,
           version: '1.2.3-test',
-          checks: {
-            documents: { status: 'ok' },
-            events: { status: 'ok' },
-            notifications: { status: 'ok' },
-          },
+          checks: { documents: { status: 'ok', source: 'live' } },
         });
+        // The queue and the notifier are checked live where the cell's least-privilege rights
+        // allow a read (AWS IAM), else reported from their last send (Azure's Send-only SAS
+        // rules): before any send that is `unknown`, which does not fail the cell.
+        for (const name of ['events', 'notifications']) {
+          const check = response.body.checks[name];
+          expect(check).toMatchObject(
+            check.source === 'live' ? { status: 'ok' } : { source: 'last-send', status: 'unknown' },
+          );
+        }
         expect(typeof response.body.region).toBe('string');
         expect(response.headers['x-cell']).toBe(cell.cell);
       });
@@ -372,6 +377,14 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           customerId: 'cust-confirm',
           orderId: placed.body.id,
         });
+        const health = await cell.request('GET', '/health');
+        expect(health.status).toBe(200);
+        for (const name of ['events', 'notifications']) {
+          const check = health.body.checks[name];
+          expect(check.status).toBe('ok');
+          if (check.source === 'last-send') expect(Date.parse(check.lastSendAt)).not.toBeNaN();
+          else expect(check.source).toBe('live');
+        }
       });
 
       it('parks a poison event in the dead-letter place and processes the rest of its batch', async () => {
@@ -438,6 +451,36 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         await cell.deliverOrderEvents();
         expect((await cell.request('GET', `/orders/${orderId}`)).body.status).toBe('confirmed');
         expect((await cell.request('GET', '/health')).status).toBe(200);
+      });
+
+      it('reports a notifier outage in /health, and recovers once notifications go through', async () => {
+        const sku = uniqueSku();
+        await setStock(sku, 5);
+        const place = (key: string) =>
+          cell.request('POST', '/orders', {
+            headers: { 'idempotency-key': `${key}-${cell.cloud}-${Date.now()}` },
+            body: { customerId: 'cust-push-outage', items: [{ sku, quantity: 1 }] },
+          });
+        const restore = await cell.injectOutage('notifications');
+        try {
+          expect((await place('push-outage')).status).toBe(201);
+          // The consumer's notify fails: retried, then dead-lettered, never lost.
+          await cell.deliverOrderEvents();
+          const health = await cell.request('GET', '/health');
+          expect(health.status).toBe(503);
+          expect(health.body).toMatchObject({
+            status: 'degraded',
+            checks: { documents: { status: 'ok' }, notifications: { status: 'failing' } },
+          });
+          expect(health.body.checks.notifications.error).toEqual(expect.any(String));
+        } finally {
+          restore();
+        }
+        expect((await place('push-back')).status).toBe(201);
+        await cell.deliverOrderEvents();
+        const healthy = await cell.request('GET', '/health');
+        expect(healthy.status).toBe(200);
+        expect(healthy.body.checks.notifications.status).toBe('ok');
       });
 
       it('answers 503 naming the store when it is down, never a 500 or a 4xx', async () => {

@@ -27,7 +27,7 @@ export interface CellHarness {
   /** Raw bodies of the events in the dead-letter place. */
   deadLetters(): Promise<string[]>;
   /** Makes the service behind a port fail (5xx or unreachable) until the returned function runs. */
-  injectOutage(dependency: 'documents' | 'events'): Promise<() => void>;
+  injectOutage(dependency: 'documents' | 'events' | 'notifications'): Promise<() => void>;
   /** Customer notifications sent so far: customer id and order id. */
   notifications(): Promise<{ customerId: string; orderId: string }[]>;
   close(): Promise<void>;
