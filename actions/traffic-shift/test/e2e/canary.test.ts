@@ -82,6 +82,7 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(result.stdout).toContain('Step 2/3: aws=75,azure=25');
     // The Azure SDK authenticated with the federated token through the local Entra endpoint only.
     expect(world.identity.issuedTokens.length).toBeGreaterThan(0);
+    expect(world.secretsShown(result)).toEqual([]);
   });
 
   it('retries Route 53 throttling and PriorRequestNotComplete, then succeeds', async () => {
@@ -180,6 +181,26 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(result.outputs['initial-split']).toBe('aws=50,azure=50');
     expect(world.frontDoor.updates[0]?.changes).toEqual({ weight: 750, enabledState: 'Enabled' });
     expect(world.route53Weights()).toEqual({ aws: 100, azure: 0 });
+  });
+  it('never leaves loopback: the guard in every run refuses and reports what would have', async () => {
+    // Every end-to-end run carries the guard, and close() fails a test whose run tried to reach
+    // beyond loopback (Entra instance discovery at login.microsoftonline.com, IMDS...). Here a
+    // health URL off loopback shows the guard is in place and the run fails safe.
+    const result = await runAction({
+      actionDir,
+      inputs: world.inputs({
+        'smoke-urls': `aws=http://example.com/health,azure=${world.azure.healthUrl}`,
+      }),
+      env: world.env,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['failure-reason']).toMatch(
+      /^smoke test failed before the first step: aws /,
+    );
+    expect(world.writeCount()).toBe(0);
+    expect(await world.takeTrafficOffLoopback()).toContainEqual(
+      expect.stringContaining('example.com'),
+    );
   });
 });
 

@@ -138,6 +138,7 @@ describe('traffic-shift end to end: rollback', () => {
       );
       expect(world.route53Weights()).toEqual({ aws: 50, azure: 50 });
       expect(result.summary).toContain('> [!CAUTION]');
+      expect(world.secretsShown(result)).toEqual([]);
     });
   });
 
@@ -189,6 +190,7 @@ describe('traffic-shift end to end: rollback', () => {
     expect(finished.stdout).toContain(
       'Received SIGTERM: stopping the rollout and restoring the initial split.',
     );
+    expect(world.secretsShown(finished)).toEqual([]);
   });
 
   it('rolls back when the job is cancelled (SIGINT) while a step is being written', async () => {

@@ -4,10 +4,11 @@
  * endpoint per cloud. `inputs()` and `env` are what a workflow step would pass the action
  * after aws-actions/configure-aws-credentials and azure/login (OIDC).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ActionResult } from '../../../../test-bench/src/action-runner.js';
 import {
   startAzureIdentityStandIn,
   type AzureIdentityStandIn,
@@ -30,6 +31,7 @@ import {
 } from '../../../../stand-ins/src/smoke-target/index.js';
 
 export const actionDir = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const LOOPBACK_GUARD = new URL('loopback-guard.mjs', import.meta.url).href;
 
 export const ZONE = 'Z0TRAFFICSHIFT';
 export const RECORD = 'app.example.com';
@@ -37,6 +39,7 @@ export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000001';
 export const TENANT = '11111111-1111-1111-1111-111111111111';
 export const CLIENT = '22222222-2222-2222-2222-222222222222';
 const FEDERATED_TOKEN = 'github-oidc-token-for-tests';
+const AWS_SECRET = 'traffic-shift-test-secret';
 
 export interface RolloutEnvironment {
   certificate: TestCertificate;
@@ -53,10 +56,18 @@ export interface RolloutEnvironment {
   route53Weights(): Record<string, number>;
   /** Front Door origins as `aws=500` / `azure=off(500)`. */
   frontDoorState(): Record<string, string>;
+  /** Every secret (OIDC token, access tokens, AWS key) that shows anywhere in a run's output. */
+  secretsShown(result: ActionResult): string[];
   /** Every write request either control plane has received. */
   writeCount(): number;
   /** Every request either control plane or the token endpoint has received. */
   controlPlaneRequests(): number;
+  /**
+   * Connections and DNS lookups the action tried beyond loopback (refused by the guard), then
+   * forgets them: a test that provokes some on purpose takes them before close().
+   */
+  takeTrafficOffLoopback(): Promise<string[]>;
+  /** Stops everything; fails when the action tried to reach anything beyond loopback. */
   close(): Promise<void>;
 }
 
@@ -111,6 +122,13 @@ export async function startRolloutEnvironment(
   const dir = await mkdtemp(join(tmpdir(), 'traffic-shift-oidc-'));
   const tokenFile = join(dir, 'azure-federated-token');
   await writeFile(tokenFile, FEDERATED_TOKEN);
+  const guardLog = join(dir, 'off-loopback.log');
+  await writeFile(guardLog, '');
+  const takeTrafficOffLoopback = async () => {
+    const attempts = (await readFile(guardLog, 'utf8')).split('\n').filter(Boolean);
+    await writeFile(guardLog, '');
+    return attempts;
+  };
 
   return {
     certificate,
@@ -121,7 +139,7 @@ export async function startRolloutEnvironment(
     azure,
     env: {
       AWS_ACCESS_KEY_ID: 'AKIATRAFFICSHIFTTEST',
-      AWS_SECRET_ACCESS_KEY: 'traffic-shift-test-secret',
+      AWS_SECRET_ACCESS_KEY: AWS_SECRET,
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AZURE_TENANT_ID: TENANT,
@@ -129,6 +147,10 @@ export async function startRolloutEnvironment(
       AZURE_FEDERATED_TOKEN_FILE: tokenFile,
       AZURE_AUTHORITY_HOST: identity.url,
       NODE_EXTRA_CA_CERTS: certificate.certPath,
+      // Every end-to-end run proves it stays on loopback: the guard refuses and records any
+      // other connection or DNS lookup, and close() fails the test when there was one.
+      NODE_OPTIONS: `--import ${LOOPBACK_GUARD}`,
+      LOOPBACK_GUARD_LOG: guardLog,
     },
     inputs: (overrides = {}) => ({
       target: 'aws=100,azure=0',
@@ -164,10 +186,27 @@ export async function startRolloutEnvironment(
       };
       return { aws: show('aws-origin'), azure: show('azure-origin') };
     },
+    secretsShown: (result) => {
+      const shown = [
+        result.stdout,
+        result.stderr,
+        result.summary,
+        ...Object.values(result.outputs),
+        ...result.annotations.map((annotation) => annotation.message),
+      ].join('\n');
+      const secrets = [
+        FEDERATED_TOKEN,
+        AWS_SECRET,
+        ...identity.issuedTokens.flatMap(({ token }) => [token, token.split('.')[2] ?? token]),
+      ];
+      return secrets.filter((secret) => shown.includes(secret));
+    },
     writeCount: () => route53.writeRequests().length + frontDoor.writeRequests().length,
     controlPlaneRequests: () =>
       route53.requests.length + frontDoor.requests.length + identity.requests.length,
+    takeTrafficOffLoopback,
     async close() {
+      const offLoopback = await takeTrafficOffLoopback();
       await Promise.all([
         route53.close(),
         frontDoor.close(),
@@ -177,6 +216,9 @@ export async function startRolloutEnvironment(
       ]);
       await certificate.remove();
       await rm(dir, { recursive: true, force: true });
+      if (offLoopback.length > 0) {
+        throw new Error(`the action tried to leave loopback: ${offLoopback.join('; ')}`);
+      }
     },
   };
 }
