@@ -38,6 +38,8 @@ describe('runAction', () => {
       inputs: { 'who am i': 'Mona', 'dry-run': true },
       token: 'ghs_fixtureToken123',
       apiUrl: 'http://127.0.0.1:9/api',
+      serverUrl: 'https://ghe.example.test',
+      runId: 77,
       env: { EXTRA: 'from the test' },
     });
     expect(result.stderr).toBe('');
@@ -49,6 +51,8 @@ describe('runAction', () => {
       'token-length': String('ghs_fixtureToken123'.length),
       'workspace-file': `${result.workspace}/file.txt`,
       github_api_url: 'http://127.0.0.1:9/api',
+      github_server_url: 'https://ghe.example.test',
+      github_run_id: '77',
       github_event_name: 'push',
       github_repository: 'Codertocat/Hello-World',
       github_ref: 'refs/heads/main',
