@@ -39728,7 +39728,7 @@ function parseLockTimeout(text) {
     }
     return seconds;
 }
-/** "runner@fv-az123 (OperationTypeApply, lock 5d0e…, since 2026-11-24 10:00:00 UTC)". */
+/** "runner@fv-az123 (OperationTypeApply, lock ID 5d0e…, since 2026-11-24 10:00:00 UTC, state terraform.tfstate)". */
 function describeLockHolder(lock) {
     if (!lock)
         return 'another run (Terraform did not say which)';

@@ -34,7 +34,7 @@ export function parseLockTimeout(text: string): number | undefined {
   return seconds;
 }
 
-/** "runner@fv-az123 (OperationTypeApply, lock 5d0e…, since 2026-11-24 10:00:00 UTC)". */
+/** "runner@fv-az123 (OperationTypeApply, lock ID 5d0e…, since 2026-11-24 10:00:00 UTC, state terraform.tfstate)". */
 export function describeLockHolder(lock: StateLockInfo | undefined): string {
   if (!lock) return 'another run (Terraform did not say which)';
   const details: string[] = [];
