@@ -467,15 +467,16 @@ async function rollBack(
         };
       }
       const timeout = AbortSignal.timeout(timeoutMs);
+      const restoredAs = reading.restoredAs ?? reading.description;
       try {
         const change = await router.restore(reading, timeout);
-        log.info(`  ${router.label}: restored ${reading.description} (${change.status})`);
+        log.info(`  ${router.label}: restored ${restoredAs} (${change.status})`);
         return {
           id: router.id,
           label: router.label,
           status: 'restored',
           change,
-          holds: reading.description,
+          holds: restoredAs,
         };
       } catch (error) {
         const problem = timeout.aborted
@@ -486,7 +487,7 @@ async function rollBack(
         try {
           const now = await router.read(AbortSignal.timeout(Math.min(timeoutMs, 30_000)));
           holds = now.description;
-          restored = now.description === reading.description;
+          restored = now.description === restoredAs;
         } catch (readError) {
           holds = `unknown (it could not be read either: ${message(readError)})`;
         }

@@ -12,6 +12,12 @@ export interface RouterReading {
   readonly description: string;
   /** Things the operator should know (latency sensitivity 0 ms, all-zero weights...). */
   readonly warnings: readonly string[];
+  /**
+   * What the router holds once `restore` has put this reading back, when that is not
+   * `description`: Route 53's all-zero weights come back as the equal split they mean, because
+   * all zeros are never written.
+   */
+  readonly restoredAs?: string;
 }
 
 export interface RouterChange {

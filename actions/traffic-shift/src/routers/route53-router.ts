@@ -73,6 +73,10 @@ function describeAwsError(error: unknown): string {
   return message ?? String(error);
 }
 
+function describeWeights(weights: PerCloud<number>): string {
+  return `${CLOUDS.map((cloud) => `${cloud}=${weights[cloud]}`).join(', ')} (weights of 255)`;
+}
+
 /** Route 53 stores names lower case with a trailing dot. */
 export function normalizeRecordName(name: string): string {
   const lower = name.trim().toLowerCase();
@@ -186,20 +190,23 @@ export class Route53Router implements TrafficRouter {
       CLOUDS.map((cloud) => [cloud, records[cloud].Weight ?? 0]),
     ) as PerCloud<number>;
     const warnings: string[] = [...notes];
-    let split = splitFromWeights(weights);
+    const split = splitFromWeights(weights);
     if (!split) {
-      // All weights 0: Route 53 answers with every record in equal shares.
-      split = splitFromWeights(
+      // All weights 0: Route 53 answers with every record in equal shares. A restore writes
+      // that equal split as weights, never all zeros.
+      const equal = splitFromWeights(
         Object.fromEntries(CLOUDS.map((cloud) => [cloud, 1])) as PerCloud<number>,
       ) as Split;
       warnings.push('every weight is 0, which Route 53 treats as an equal split');
+      return {
+        split: equal,
+        description: describeWeights(weights),
+        restoredAs: describeWeights(equal),
+        warnings,
+        records,
+      };
     }
-    return {
-      split,
-      description: `${CLOUDS.map((cloud) => `${cloud}=${weights[cloud]}`).join(', ')} (weights of 255)`,
-      warnings,
-      records,
-    };
+    return { split, description: describeWeights(weights), warnings, records };
   }
 
   describe(split: Split): string {
@@ -214,16 +221,20 @@ export class Route53Router implements TrafficRouter {
   }
 
   restore(reading: RouterReading, signal: AbortSignal): Promise<RouterChange> {
-    const { records } = reading as Route53Reading;
-    return this.write(
-      Object.fromEntries(
-        CLOUDS.map((cloud) => [cloud, records[cloud].Weight ?? 0]),
-      ) as PerCloud<number>,
-      signal,
-    );
+    const { records, split } = reading as Route53Reading;
+    const weights = Object.fromEntries(
+      CLOUDS.map((cloud) => [cloud, records[cloud].Weight ?? 0]),
+    ) as PerCloud<number>;
+    // All zeros read means an equal split: put that back as weights (split is then equal).
+    const allZero = CLOUDS.every((cloud) => weights[cloud] === 0);
+    return this.write(allZero && split ? { ...split } : weights, signal);
   }
 
   private async write(weights: PerCloud<number>, signal: AbortSignal): Promise<RouterChange> {
+    if (CLOUDS.every((cloud) => weights[cloud] === 0)) {
+      // Route 53 reads all zeros as an equal split: a write must never produce it.
+      throw new Error('refusing to write weight 0 on every Route 53 record (an equal split)');
+    }
     const counters = { calls: 0, retries: 0 };
     const started = Date.now();
     if (!this.known) await this.read(signal);

@@ -123,9 +123,15 @@ describe('Route53Router', () => {
     const before = route53.requests.length;
     expect((await router.apply({ aws: 30, azure: 70 }, signal())).status).toBe('unchanged');
     expect(route53.requests.length).toBe(before);
-    // The restore writes back the raw weights read at the start, zeros included.
+    // Route 53 is never written all zeros: the restore puts back the equal split they meant.
+    expect(reading.restoredAs).toBe('aws=50, azure=50 (weights of 255)');
     await router.restore(reading, signal());
-    expect(route53.weights('ZPAGED', 'app.example.com', 'A')).toEqual({ blue: 0, green: 0 });
+    expect(route53.weights('ZPAGED', 'app.example.com', 'A')).toEqual({ blue: 50, green: 50 });
+    expect(
+      route53.changes.filter((batch) =>
+        batch.changes.every((change) => change.recordSet.weight === 0),
+      ),
+    ).toEqual([]);
   });
 
   it('warns about other weighted records that share the name and type', async () => {
