@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6264);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1273);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6264:
+/***/ 1273:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34124,6 +34124,97 @@ function truncate(text, max) {
     return `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
+;// CONCATENATED MODULE: ../shared/src/plan/owned-attributes.ts
+/**
+ * Attributes that something other than Terraform owns at run time, left out of drift reports.
+ * traffic-shift moves the Route 53 record weights and the Front Door origin weight/enabled
+ * state on every rollout; the modules tell Terraform to ignore them (`lifecycle.ignore_changes`),
+ * but a refresh-only plan still reports every such move as drift. Counting them would open a
+ * drift issue after every traffic shift and comment on it after every step.
+ *
+ * A pattern is `<resource type>.<attribute>[.<nested attribute>...]`, e.g.
+ * `azurerm_cdn_frontdoor_origin.weight`. Lists and sets of nested blocks are looked through,
+ * so `aws_route53_record.weighted_routing_policy.weight` matches the `weight` of every
+ * `weighted_routing_policy` block (shown as `weighted_routing_policy[0].weight`); an index
+ * written in the pattern (`[0]`, `[*]`) is accepted and means the same.
+ */
+
+/** The attributes traffic-shift owns (see terraform/modules/global-routing). */
+const TRAFFIC_SHIFT_ATTRIBUTES = [
+    'aws_route53_record.weighted_routing_policy.weight',
+    'azurerm_cdn_frontdoor_origin.weight',
+    'azurerm_cdn_frontdoor_origin.enabled',
+];
+const PATTERN = /^[a-z][a-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_-]*(\[(\d+|\*)\])*)+$/;
+/** Parses one pattern; returns undefined when it is not of the accepted form. */
+function parseOwnedAttribute(text) {
+    if (!PATTERN.test(text))
+        return undefined;
+    const [resourceType, ...rest] = text.replace(/\[(\d+|\*)\]/g, '').split('.');
+    return { text, resourceType: resourceType, path: rest };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A copy of `value` without `path` (lists looked through); `value` itself is not changed. */
+function without(value, path) {
+    if (Array.isArray(value))
+        return value.map((item) => without(item, path));
+    if (!isObject(value) || path.length === 0)
+        return value;
+    const [key, ...rest] = path;
+    if (!(key in value))
+        return value;
+    if (rest.length === 0)
+        return Object.fromEntries(Object.entries(value).filter(([name]) => name !== key));
+    return { ...value, [key]: without(value[key], rest) };
+}
+function strip(change, patterns) {
+    const stripped = { ...change };
+    for (const { path } of patterns) {
+        stripped.before = without(stripped.before, path);
+        stripped.after = without(stripped.after, path);
+        stripped.beforeSensitive = without(stripped.beforeSensitive, path);
+        stripped.afterSensitive = without(stripped.afterSensitive, path);
+        stripped.afterUnknown = without(stripped.afterUnknown, path);
+    }
+    return stripped;
+}
+function changedAttributeCount(change) {
+    return attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown).length;
+}
+/**
+ * Removes owned attributes from drifted resources. A resource deleted outside Terraform stays
+ * whole: its owned attributes are not what drifted.
+ */
+function withoutOwnedAttributes(drifted, owned) {
+    const matched = new Set();
+    const kept = [];
+    for (const change of drifted) {
+        const patterns = owned.filter((pattern) => pattern.resourceType === change.type);
+        if (patterns.length === 0 || change.kind === 'destroy') {
+            kept.push(change);
+            continue;
+        }
+        const total = changedAttributeCount(change);
+        if (total === 0) {
+            kept.push(change);
+            continue;
+        }
+        for (const pattern of patterns) {
+            if (changedAttributeCount(strip(change, [pattern])) < total)
+                matched.add(pattern.text);
+        }
+        const stripped = strip(change, patterns);
+        if (changedAttributeCount(stripped) > 0)
+            kept.push(stripped);
+    }
+    return {
+        kept,
+        matched: owned.map((pattern) => pattern.text).filter((text) => matched.has(text)),
+    };
+}
+
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-comment.ts
 /**
  * Markers and metadata of the sticky plan comment, and the functions apply uses on it:
@@ -35064,13 +35155,17 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
 
 
 
+
 /**
  * Drift from the two plans. The fingerprint hashes the canonical form of both lists (the same
  * form as the plan digest, so sensitive values never enter it); it changes exactly when the
- * drift itself changes, which is when the issue gets a new comment.
+ * drift itself changes, which is when the issue gets a new comment. Attributes `owned` by
+ * something else at run time (traffic-shift's weights) are left out of the drift, the report
+ * and the fingerprint; a resource whose only drift is in them is not drift.
  */
-function findDrift(refreshOnly, normal) {
-    const drifted = [...refreshOnly.resourceDrift].sort(compareForReport);
+function findDrift(refreshOnly, normal, owned = []) {
+    const { kept, matched } = withoutOwnedAttributes(refreshOnly.resourceDrift, owned);
+    const drifted = kept.sort(compareForReport);
     const pending = normal.resourceChanges
         .filter(isListed)
         .filter((change) => change.kind !== 'read')
@@ -35089,6 +35184,7 @@ function findDrift(refreshOnly, normal) {
             .update(canonicalJson({ v: 1 }) + canonical)
             .digest('hex'),
         hasDrift: drifted.length > 0 || pending.length > 0 || outputs.length > 0,
+        ignoredAttributes: matched,
     };
 }
 const drift_report_META_PATTERN = /<!-- multicloud:drift-meta fingerprint=([0-9a-f]{64}) drifted=(\d+) pending=(\d+) -->/;
@@ -35126,6 +35222,13 @@ function driftRows(change, redactor) {
         rows.push(`| ${address} | … ${plural(changes.length - MAX_ROWS_PER_RESOURCE, 'more attribute')} | | |`);
     }
     return rows;
+}
+/** Says which owned-elsewhere attributes moved and were left out, so nobody hunts for them. */
+function ignoredLine(findings, budget) {
+    if (findings.ignoredAttributes.length === 0)
+        return '';
+    const line = `Not counted as drift (owned elsewhere at run time, input \`drift-ignore-attributes\`): ${findings.ignoredAttributes.map((text) => code(text)).join(', ')}.\n\n`;
+    return budget.take(line) ? line : '';
 }
 /** The issue body. `foundAt` is when the check ran. */
 function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMENT_LIMIT - 512) {
@@ -35178,7 +35281,7 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
     const note = notShown.length > 0
         ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. The full report is in the job summary of the run.\n\n`
         : '';
-    return `${opening}${drifted}${pending}${note}${closing}`;
+    return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
 }
 /** "Drift changed: 1 more resource changed outside Terraform" and similar. */
 function describeDriftChange(previous, findings) {
@@ -35411,7 +35514,7 @@ class PlanFormatError extends Error {
     }
 }
 const SUPPORTED_MAJOR_VERSIONS = [0, 1];
-function isObject(value) {
+function plan_model_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function asArray(value) {
@@ -35445,7 +35548,7 @@ function kindOf(actions) {
 }
 /** Checks format_version before anything else is read. */
 function checkFormatVersion(document) {
-    if (!isObject(document)) {
+    if (!plan_model_isObject(document)) {
         throw new PlanFormatError('The plan JSON is not an object; expected `terraform show -json <planfile>` output.');
     }
     const version = document['format_version'];
@@ -35468,11 +35571,11 @@ function moduleOf(entry, address) {
     return match?.[1] ? match[1].slice(0, -1) : '';
 }
 function readResourceChange(entry) {
-    if (!isObject(entry))
+    if (!plan_model_isObject(entry))
         return undefined;
     const address = asString(entry['address']);
     const change = entry['change'];
-    if (address === undefined || !isObject(change))
+    if (address === undefined || !plan_model_isObject(change))
         return undefined;
     const actions = asArray(change['actions']).filter((a) => typeof a === 'string');
     const importing = change['importing'];
@@ -35493,7 +35596,7 @@ function readResourceChange(entry) {
         beforeSensitive: change['before_sensitive'] ?? false,
         afterSensitive: change['after_sensitive'] ?? false,
         replacePaths: asArray(change['replace_paths']).filter(Array.isArray),
-        importing: isObject(importing),
+        importing: plan_model_isObject(importing),
     };
     if (previousAddress !== undefined && previousAddress !== address) {
         resource.previousAddress = previousAddress;
@@ -35502,7 +35605,7 @@ function readResourceChange(entry) {
         resource.deposed = deposed;
     if (actionReason !== undefined)
         resource.actionReason = actionReason;
-    if (isObject(importing)) {
+    if (plan_model_isObject(importing)) {
         const id = asString(importing['id']);
         if (id !== undefined)
             resource.importingId = id;
@@ -35522,33 +35625,33 @@ function readResourceChanges(list) {
 function sensitiveOutputNames(document) {
     const names = new Set();
     const collect = (outputs) => {
-        if (!isObject(outputs))
+        if (!plan_model_isObject(outputs))
             return;
         for (const [name, output] of Object.entries(outputs)) {
-            if (isObject(output) && output['sensitive'] === true)
+            if (plan_model_isObject(output) && output['sensitive'] === true)
                 names.add(name);
         }
     };
     const planned = document['planned_values'];
-    if (isObject(planned))
+    if (plan_model_isObject(planned))
         collect(planned['outputs']);
     const prior = document['prior_state'];
-    if (isObject(prior) && isObject(prior['values']))
+    if (plan_model_isObject(prior) && plan_model_isObject(prior['values']))
         collect(prior['values']['outputs']);
     const configuration = document['configuration'];
-    if (isObject(configuration) && isObject(configuration['root_module'])) {
+    if (plan_model_isObject(configuration) && plan_model_isObject(configuration['root_module'])) {
         collect(configuration['root_module']['outputs']);
     }
     return names;
 }
 function readOutputChanges(document) {
     const changes = document['output_changes'];
-    if (!isObject(changes))
+    if (!plan_model_isObject(changes))
         return [];
     const alwaysSensitive = sensitiveOutputNames(document);
     const out = [];
     for (const [name, change] of Object.entries(changes)) {
-        if (!isObject(change))
+        if (!plan_model_isObject(change))
             continue;
         const actions = asArray(change['actions']).filter((a) => typeof a === 'string');
         const forced = alwaysSensitive.has(name);
@@ -35616,18 +35719,18 @@ function readVariables(document) {
     const sensitive = new Set();
     const defaults = new Map();
     const given = document['variables'];
-    if (isObject(given)) {
+    if (plan_model_isObject(given)) {
         for (const [name, variable] of Object.entries(given)) {
-            if (isObject(variable))
+            if (plan_model_isObject(variable))
                 variables.set(name, variable['value']);
         }
     }
     const configuration = document['configuration'];
-    const root = isObject(configuration) ? configuration['root_module'] : undefined;
-    const declared = isObject(root) ? root['variables'] : undefined;
-    if (isObject(declared)) {
+    const root = plan_model_isObject(configuration) ? configuration['root_module'] : undefined;
+    const declared = plan_model_isObject(root) ? root['variables'] : undefined;
+    if (plan_model_isObject(declared)) {
         for (const [name, declaration] of Object.entries(declared)) {
-            if (isObject(declaration) && declaration['sensitive'] === true) {
+            if (plan_model_isObject(declaration) && declaration['sensitive'] === true) {
                 sensitive.add(name);
                 if ('default' in declaration)
                     defaults.set(name, declaration['default']);
@@ -35693,6 +35796,7 @@ function parsePlan(text) {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/index.ts
+
 
 
 
@@ -41795,7 +41899,10 @@ async function runDriftMode(settings, context, now = new Date()) {
             await reportTerraformFailure(error, settings, context, report, false);
         throw error;
     }
-    const findings = findDrift(refresh, normal.plan);
+    const findings = findDrift(refresh, normal.plan, settings.driftIgnoreAttributes);
+    if (findings.ignoredAttributes.length > 0) {
+        info(`Not counted as drift (owned elsewhere at run time, input drift-ignore-attributes): ${findings.ignoredAttributes.join(', ')}.`);
+    }
     setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
     setOutput('drift', String(findings.hasDrift));
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
@@ -41892,6 +41999,22 @@ function readAddresses(name, source) {
     }
     return addresses;
 }
+/**
+ * `drift-ignore-attributes`: one `<resource type>.<attribute path>` a line; empty means the
+ * attributes traffic-shift owns, `none` means nothing is ignored.
+ */
+function readOwnedAttributes(source) {
+    const lines = readLines('drift-ignore-attributes', source);
+    if (lines.length === 1 && lines[0] === 'none')
+        return [];
+    return (lines.length > 0 ? lines : TRAFFIC_SHIFT_ATTRIBUTES).map((line) => {
+        const owned = parseOwnedAttribute(line);
+        if (!owned) {
+            throw new InputError('drift-ignore-attributes', `'${line.slice(0, 200)}' is not an attribute path; use one <resource type>.<attribute>[.<nested attribute>] a line, e.g. azurerm_cdn_frontdoor_origin.weight or aws_route53_record.weighted_routing_policy.weight (or none).`);
+        }
+        return owned;
+    });
+}
 function readSettings(source = environmentInputs, workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd()) {
     const directoryInput = readString('working-directory', { required: true }, source);
     const workingDirectory = (0,external_node_path_namespaceObject.isAbsolute)(directoryInput)
@@ -41927,6 +42050,7 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
         targets: readAddresses('targets', source),
         replace: readAddresses('replace', source),
         mode,
+        driftIgnoreAttributes: readOwnedAttributes(source),
     };
 }
 

@@ -65,7 +65,12 @@ export async function runDriftMode(
     throw error;
   }
 
-  const findings = findDrift(refresh, normal.plan);
+  const findings = findDrift(refresh, normal.plan, settings.driftIgnoreAttributes);
+  if (findings.ignoredAttributes.length > 0) {
+    core.info(
+      `Not counted as drift (owned elsewhere at run time, input drift-ignore-attributes): ${findings.ignoredAttributes.join(', ')}.`,
+    );
+  }
   setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
   core.setOutput('drift', String(findings.hasDrift));
   const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';

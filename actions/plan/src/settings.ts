@@ -11,7 +11,12 @@ import {
   readString,
   type InputSource,
 } from '../../shared/src/inputs/index.js';
-import { STACK_NAME_PATTERN } from '../../shared/src/plan/index.js';
+import {
+  parseOwnedAttribute,
+  STACK_NAME_PATTERN,
+  TRAFFIC_SHIFT_ATTRIBUTES,
+  type OwnedAttribute,
+} from '../../shared/src/plan/index.js';
 
 export const MODES = ['plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];
@@ -26,6 +31,8 @@ export interface Settings {
   targets: string[];
   replace: string[];
   mode: Mode;
+  /** mode drift: attributes owned elsewhere at run time, not counted as drift. */
+  driftIgnoreAttributes: OwnedAttribute[];
 }
 
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.\-[\]"*/: ]+$/;
@@ -41,6 +48,25 @@ function readAddresses(name: string, source: InputSource): string[] {
     }
   }
   return addresses;
+}
+
+/**
+ * `drift-ignore-attributes`: one `<resource type>.<attribute path>` a line; empty means the
+ * attributes traffic-shift owns, `none` means nothing is ignored.
+ */
+function readOwnedAttributes(source: InputSource): OwnedAttribute[] {
+  const lines = readLines('drift-ignore-attributes', source);
+  if (lines.length === 1 && lines[0] === 'none') return [];
+  return (lines.length > 0 ? lines : TRAFFIC_SHIFT_ATTRIBUTES).map((line) => {
+    const owned = parseOwnedAttribute(line);
+    if (!owned) {
+      throw new InputError(
+        'drift-ignore-attributes',
+        `'${line.slice(0, 200)}' is not an attribute path; use one <resource type>.<attribute>[.<nested attribute>] a line, e.g. azurerm_cdn_frontdoor_origin.weight or aws_route53_record.weighted_routing_policy.weight (or none).`,
+      );
+    }
+    return owned;
+  });
 }
 
 export function readSettings(
@@ -93,5 +119,6 @@ export function readSettings(
     targets: readAddresses('targets', source),
     replace: readAddresses('replace', source),
     mode,
+    driftIgnoreAttributes: readOwnedAttributes(source),
   };
 }

@@ -44,6 +44,23 @@ describe('readSettings', () => {
         targets: ['module.cell.aws_lambda_function.cart', 'aws_s3_bucket.logs["eu"]'],
         replace: [],
         mode: 'plan',
+        driftIgnoreAttributes: [
+          {
+            text: 'aws_route53_record.weighted_routing_policy.weight',
+            resourceType: 'aws_route53_record',
+            path: ['weighted_routing_policy', 'weight'],
+          },
+          {
+            text: 'azurerm_cdn_frontdoor_origin.weight',
+            resourceType: 'azurerm_cdn_frontdoor_origin',
+            path: ['weight'],
+          },
+          {
+            text: 'azurerm_cdn_frontdoor_origin.enabled',
+            resourceType: 'azurerm_cdn_frontdoor_origin',
+            path: ['enabled'],
+          },
+        ],
       });
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -64,6 +81,14 @@ describe('readSettings', () => {
     ],
     [{ replace: '-destroy' }, "Input 'replace': '-destroy' is not a resource address"],
     [{ 'github-token': '' }, "Input 'github-token': is empty"],
+    [
+      { 'drift-ignore-attributes': 'weight' },
+      "Input 'drift-ignore-attributes': 'weight' is not an attribute path",
+    ],
+    [
+      { 'drift-ignore-attributes': 'aws_route53_record.records\nnone' },
+      "Input 'drift-ignore-attributes': 'none' is not an attribute path",
+    ],
   ])('refuses %j with a message naming the input', (values, message) => {
     const root = workspace();
     try {
@@ -71,6 +96,38 @@ describe('readSettings', () => {
       const attempt = () => readSettings(inputs(given), root);
       expect(attempt).toThrow(InputError);
       expect(attempt).toThrow(message);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads drift-ignore-attributes: given paths, none, or the traffic-shift weights by default', () => {
+    const root = workspace();
+    try {
+      const read = (value: string) =>
+        readSettings(
+          inputs({
+            'working-directory': 'terraform/stacks/aws',
+            'github-token': 't',
+            'drift-ignore-attributes': value,
+          }),
+          root,
+        ).driftIgnoreAttributes;
+      expect(
+        read('aws_lambda_function.environment[0].variables\n# why: set by a pipeline'),
+      ).toEqual([
+        {
+          text: 'aws_lambda_function.environment[0].variables',
+          resourceType: 'aws_lambda_function',
+          path: ['environment', 'variables'],
+        },
+      ]);
+      expect(read('none')).toEqual([]);
+      expect(read('').map((owned) => owned.text)).toEqual([
+        'aws_route53_record.weighted_routing_policy.weight',
+        'azurerm_cdn_frontdoor_origin.weight',
+        'azurerm_cdn_frontdoor_origin.enabled',
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

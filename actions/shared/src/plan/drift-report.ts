@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { attributeChanges } from './attribute-diff.js';
 import { code, formatCount, plural } from './markdown.js';
+import { withoutOwnedAttributes, type OwnedAttribute } from './owned-attributes.js';
 import { driftMarker } from './plan-comment.js';
 import { canonicalJson, canonicalOutput, canonicalResource } from './plan-digest.js';
 import type { PlanModel, ResourceChange } from './plan-model.js';
@@ -23,15 +24,24 @@ export interface DriftFindings {
   outputsPending: number;
   fingerprint: string;
   hasDrift: boolean;
+  /** Owned-elsewhere patterns that matched drifted attributes, which are left out. */
+  ignoredAttributes: string[];
 }
 
 /**
  * Drift from the two plans. The fingerprint hashes the canonical form of both lists (the same
  * form as the plan digest, so sensitive values never enter it); it changes exactly when the
- * drift itself changes, which is when the issue gets a new comment.
+ * drift itself changes, which is when the issue gets a new comment. Attributes `owned` by
+ * something else at run time (traffic-shift's weights) are left out of the drift, the report
+ * and the fingerprint; a resource whose only drift is in them is not drift.
  */
-export function findDrift(refreshOnly: PlanModel, normal: PlanModel): DriftFindings {
-  const drifted = [...refreshOnly.resourceDrift].sort(compareForReport);
+export function findDrift(
+  refreshOnly: PlanModel,
+  normal: PlanModel,
+  owned: readonly OwnedAttribute[] = [],
+): DriftFindings {
+  const { kept, matched } = withoutOwnedAttributes(refreshOnly.resourceDrift, owned);
+  const drifted = kept.sort(compareForReport);
   const pending = normal.resourceChanges
     .filter(isListed)
     .filter((change) => change.kind !== 'read')
@@ -50,6 +60,7 @@ export function findDrift(refreshOnly: PlanModel, normal: PlanModel): DriftFindi
       .update(canonicalJson({ v: 1 }) + canonical)
       .digest('hex'),
     hasDrift: drifted.length > 0 || pending.length > 0 || outputs.length > 0,
+    ignoredAttributes: matched,
   };
 }
 
@@ -110,6 +121,13 @@ function driftRows(change: ResourceChange, redactor: Redactor): string[] {
   return rows;
 }
 
+/** Says which owned-elsewhere attributes moved and were left out, so nobody hunts for them. */
+function ignoredLine(findings: DriftFindings, budget: ReportBudget): string {
+  if (findings.ignoredAttributes.length === 0) return '';
+  const line = `Not counted as drift (owned elsewhere at run time, input \`drift-ignore-attributes\`): ${findings.ignoredAttributes.map((text) => code(text)).join(', ')}.\n\n`;
+  return budget.take(line) ? line : '';
+}
+
 /** The issue body. `foundAt` is when the check ran. */
 export function renderDriftIssue(
   findings: DriftFindings,
@@ -168,7 +186,7 @@ export function renderDriftIssue(
     notShown.length > 0
       ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. The full report is in the job summary of the run.\n\n`
       : '';
-  return `${opening}${drifted}${pending}${note}${closing}`;
+  return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
 }
 
 /** "Drift changed: 1 more resource changed outside Terraform" and similar. */

@@ -16,6 +16,12 @@ export {
   type DriftFindings,
   type DriftMeta,
 } from './drift-report.js';
+export {
+  parseOwnedAttribute,
+  TRAFFIC_SHIFT_ATTRIBUTES,
+  withoutOwnedAttributes,
+  type OwnedAttribute,
+} from './owned-attributes.js';
 export { code, fencedBlock, formatCount, plural } from './markdown.js';
 export {
   appliedStatus,

@@ -4,8 +4,11 @@ import {
   describeDriftChange,
   findDrift,
   parseDriftMeta,
+  parseOwnedAttribute,
   readPlan,
   renderDriftIssue,
+  TRAFFIC_SHIFT_ATTRIBUTES,
+  type OwnedAttribute,
 } from '../../src/plan/index.js';
 import { largePlan, syntheticPlan } from './synthetic-plan.js';
 
@@ -85,5 +88,85 @@ describe('drift report', () => {
     expect(body).toMatch(
       /not shown here: [\d,]+ pending changes\. The full report is in the job summary/,
     );
+  });
+
+  describe('attributes owned elsewhere (traffic-shift weights)', () => {
+    const owned = TRAFFIC_SHIFT_ATTRIBUTES.map(parseOwnedAttribute) as OwnedAttribute[];
+    const record = (weight: number, ttl: number) => ({
+      address: 'module.routing.aws_route53_record.api["azure"]',
+      module_address: 'module.routing',
+      mode: 'managed',
+      type: 'aws_route53_record',
+      name: 'api',
+      change: {
+        actions: ['update'],
+        before: { ttl: 60, set_identifier: 'azure', weighted_routing_policy: [{ weight: 50 }] },
+        after: { ttl, set_identifier: 'azure', weighted_routing_policy: [{ weight }] },
+        before_sensitive: { weighted_routing_policy: [{}] },
+        after_sensitive: { weighted_routing_policy: [{}] },
+      },
+    });
+    const origin = (weight: number, enabled: boolean, actions = ['update']) => ({
+      address: 'module.routing.azurerm_cdn_frontdoor_origin.cell["azure"]',
+      module_address: 'module.routing',
+      mode: 'managed',
+      type: 'azurerm_cdn_frontdoor_origin',
+      name: 'cell',
+      change: {
+        actions,
+        before: { weight: 500, enabled: true, host_name: 'azure.example.com' },
+        after: actions[0] === 'delete' ? null : { weight, enabled, host_name: 'azure.example.com' },
+        before_sensitive: {},
+        after_sensitive: {},
+      },
+    });
+    const refresh = (...drift: unknown[]) => readPlan(syntheticPlan([], { resource_drift: drift }));
+
+    it('is not drift when only the weights moved, and says what was left out', () => {
+      const shifted = refresh(record(100, 60), origin(1, false));
+      expect(findDrift(shifted, noChanges).hasDrift).toBe(true);
+      const findings = findDrift(shifted, noChanges, owned);
+      expect(findings).toMatchObject({
+        hasDrift: false,
+        drifted: [],
+        ignoredAttributes: [...TRAFFIC_SHIFT_ATTRIBUTES],
+      });
+      expect(findings.fingerprint).toBe(findDrift(noChanges, noChanges).fingerprint);
+    });
+
+    it('reports the other attributes of the same resource, and a traffic shift changes nothing', () => {
+      const before = findDrift(refresh(record(0, 300)), noChanges, owned);
+      const after = findDrift(refresh(record(255, 300)), noChanges, owned);
+      expect(before.hasDrift).toBe(true);
+      expect(after.fingerprint).toBe(before.fingerprint);
+      const body = renderDriftIssue(after, refresh(record(255, 300)), noChanges, context);
+      expect(body).toContain(
+        '| `module.routing.aws_route53_record.api["azure"]` | `ttl` | `60` | `300` |',
+      );
+      expect(body).not.toContain('weighted_routing_policy[0]');
+      expect(body).toContain(
+        'Not counted as drift (owned elsewhere at run time, input `drift-ignore-attributes`): `aws_route53_record.weighted_routing_policy.weight`.',
+      );
+    });
+
+    it('still reports an origin deleted outside Terraform', () => {
+      const findings = findDrift(refresh(origin(0, false, ['delete'])), noChanges, owned);
+      expect(findings.drifted.map((change) => change.address)).toEqual([
+        'module.routing.azurerm_cdn_frontdoor_origin.cell["azure"]',
+      ]);
+    });
+
+    it('reads patterns with or without list indexes and refuses anything else', () => {
+      expect(parseOwnedAttribute('aws_route53_record.weighted_routing_policy[0].weight')).toEqual({
+        text: 'aws_route53_record.weighted_routing_policy[0].weight',
+        resourceType: 'aws_route53_record',
+        path: ['weighted_routing_policy', 'weight'],
+      });
+      expect(
+        parseOwnedAttribute('aws_route53_record.weighted_routing_policy[*].weight')?.path,
+      ).toEqual(['weighted_routing_policy', 'weight']);
+      for (const bad of ['weight', 'aws_route53_record', 'aws_route53_record.', 'a.b c', '-x.y'])
+        expect(parseOwnedAttribute(bad)).toBeUndefined();
+    });
   });
 });
