@@ -18,6 +18,7 @@ import {
   remoteStateConfigured,
   route53WeightedRecords,
   s3BucketsLockedDown,
+  sasRulesWithoutManage,
   storageAccountsLockedDown,
   variablesTypedAndDescribed,
   type ProviderSchema,
@@ -412,6 +413,31 @@ resource "azurerm_storage_container" "c" {
       'bad: azurerm_storage_account.s must set min_tls_version = "TLS1_2"',
       'bad: azurerm_storage_account.s must set allow_nested_items_to_be_public = false',
       'bad: azurerm_storage_container.c must be private',
+    ]);
+  });
+
+  it('reports an Event Hubs or Notification Hubs SAS rule that grants Manage', async () => {
+    const module = await snippet(`
+variable "manage" {
+  type        = bool
+  description = "d"
+  default     = true
+}
+resource "azurerm_eventhub_authorization_rule" "e" {
+  send   = true
+  manage = true
+}
+resource "azurerm_notification_hub_authorization_rule" "n" {
+  send   = true
+  manage = var.manage
+}
+resource "azurerm_notification_hub_authorization_rule" "ok" {
+  send = true
+}
+`);
+    expectProblems(sasRulesWithoutManage(module), [
+      'bad: azurerm_eventhub_authorization_rule.e must not grant manage (found true)',
+      'bad: azurerm_notification_hub_authorization_rule.n must not grant manage (found "${var.manage}")',
     ]);
   });
 

@@ -44,7 +44,6 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'eventhub_partition_count',
     'eventhub_message_retention_in_days',
     'notification_hub_sku',
-    'functions_manage_rights',
   ],
 };
 

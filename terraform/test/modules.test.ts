@@ -19,6 +19,7 @@ import {
   requiredProviders,
   route53WeightedRecords,
   s3BucketsLockedDown,
+  sasRulesWithoutManage,
   storageAccountsLockedDown,
   variablesTypedAndDescribed,
   type ProviderSchema,
@@ -121,10 +122,17 @@ describe('security and routing rules', () => {
     );
   });
 
-  it('azure-cell: storage account on TLS 1.2 with no public blob access', () => {
+  it('azure-cell: storage account on TLS 1.2 with no public blob access; SAS rules without Manage', () => {
     const module = get('modules/azure-cell');
     expect(storageAccountsLockedDown(module)).toEqual([]);
+    expect(sasRulesWithoutManage(module)).toEqual([]);
     expect(module.resources.has('azurerm_storage_account.this')).toBe(true);
+    expect(
+      module.resources.get('azurerm_eventhub_authorization_rule.functions')?.body,
+    ).toMatchObject({ send: true, listen: true });
+    expect(
+      module.resources.get('azurerm_notification_hub_authorization_rule.send')?.body,
+    ).toMatchObject({ send: true });
   });
 
   it('global-routing: Route 53 TTL 60 + set identifiers + /health checks; Front Door latency window >= 500 ms', () => {
@@ -144,6 +152,7 @@ describe('security and routing rules', () => {
         ...logGroupsHaveRetention(module),
         ...iamLeastPrivilege(module),
         ...storageAccountsLockedDown(module),
+        ...sasRulesWithoutManage(module),
         ...route53WeightedRecords(module),
         ...frontDoorWeightsApply(module),
       ]).toEqual([]);

@@ -154,7 +154,9 @@ resource "azurerm_eventhub_consumer_group" "order_events" {
   resource_group_name = var.resource_group_name
 }
 
-# Send and listen on this hub only (the functions publish order events and consume them).
+# Send and listen on this hub only (the functions publish order events and consume them). No
+# Manage: it would let the functions change the hub and read its keys. Their /health reports
+# the queue from the last publish instead of reading the hub (which needs Manage).
 resource "azurerm_eventhub_authorization_rule" "functions" {
   name                = "functions-send-listen"
   namespace_name      = azurerm_eventhub_namespace.this.name
@@ -162,7 +164,7 @@ resource "azurerm_eventhub_authorization_rule" "functions" {
   resource_group_name = var.resource_group_name
   send                = true
   listen              = true
-  manage              = var.functions_manage_rights
+  manage              = false
 }
 
 ################################################################################
@@ -188,16 +190,16 @@ resource "azurerm_notification_hub" "this" {
   tags = local.tags
 }
 
-# Notification Hubs has no data-plane RBAC: the functions get a send-only SAS rule (Manage, which
-# requires Listen, only with functions_manage_rights).
+# Notification Hubs has no data-plane RBAC: the functions get a send-only SAS rule. Their /health
+# reports the notifier from the last notification sent (reading the hub needs Manage).
 resource "azurerm_notification_hub_authorization_rule" "send" {
   name                  = "functions-send"
   notification_hub_name = azurerm_notification_hub.this.name
   namespace_name        = azurerm_notification_hub_namespace.this.name
   resource_group_name   = var.resource_group_name
   send                  = true
-  listen                = var.functions_manage_rights
-  manage                = var.functions_manage_rights
+  listen                = false
+  manage                = false
 }
 
 ################################################################################

@@ -189,9 +189,3 @@ variable "notification_hub_sku" {
     error_message = "notification_hub_sku must be Free, Basic or Standard."
   }
 }
-
-variable "functions_manage_rights" {
-  description = "Give the functions' Event Hubs and Notification Hubs rules the Manage right too. Reading an entity's description (what a dependency check that GETs the hub does) needs Manage; with false (least privilege) the functions may only send and listen."
-  type        = bool
-  default     = false
-}

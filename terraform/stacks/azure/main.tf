@@ -22,6 +22,4 @@ module "cell" {
   location             = azurerm_resource_group.cell.location
   apim_publisher_name  = var.apim_publisher_name
   apim_publisher_email = var.apim_publisher_email
-
-  functions_manage_rights = var.functions_manage_rights
 }

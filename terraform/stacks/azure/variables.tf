@@ -70,12 +70,6 @@ variable "log_retention_in_days" {
   default     = 30
 }
 
-variable "functions_manage_rights" {
-  description = "Give the functions the Manage right on their Event Hub and Notification Hub (needed by a health check that reads the hubs' descriptions); least privilege is false."
-  type        = bool
-  default     = false
-}
-
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -782,6 +782,28 @@ export function storageAccountsLockedDown(module: TerraformModule): string[] {
 }
 
 /**
+ * Event Hubs and Notification Hubs SAS rules never grant Manage: it can change the entity and
+ * read its keys, and nothing the functions do needs it (their /health reports those hubs from
+ * the last send). `manage` must be the literal false, or absent (the provider's default).
+ */
+export function sasRulesWithoutManage(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  for (const type of [
+    'azurerm_eventhub_authorization_rule',
+    'azurerm_eventhub_namespace_authorization_rule',
+    'azurerm_notification_hub_authorization_rule',
+  ]) {
+    for (const [address, { body }] of blocksOfType(module, type)) {
+      if (body.manage !== undefined && body.manage !== false)
+        problems.push(
+          `${module.name}: ${address} must not grant manage (found ${JSON.stringify(body.manage)})`,
+        );
+    }
+  }
+  return problems;
+}
+
+/**
  * Front Door: origin groups probe /health and keep a latency window of at least 500 ms (so that
  * weights apply); origins leave weight and enabled state to traffic-shift.
  */
