@@ -138,6 +138,37 @@ describe('renderPlanComment', () => {
     expect(parsePlanDigest(body)).toBe(planDigest(plan));
   });
 
+  it('shortens a huge address or import ID instead of letting it crowd out every other row', () => {
+    const key = 'k'.repeat(200_000);
+    const plan = readPlan(
+      syntheticPlan([
+        { address: `terraform_data.big["${key}"]`, actions: ['delete'], before: { input: 1 } },
+        {
+          address: 'terraform_data.imported',
+          actions: ['no-op'],
+          importing: { id: 'i'.repeat(100_000) },
+          before: {},
+          after: {},
+        },
+        { address: 'terraform_data.small', actions: ['create'], after: { input: 'y'.repeat(5e6) } },
+        {
+          address: 'terraform_data.value',
+          actions: ['update'],
+          before: { input: 'z'.repeat(5e6) },
+          after: { input: 'w'.repeat(5e6) },
+        },
+      ]),
+    );
+    for (const body of [renderPlanComment(plan, context), renderPlanSummary(plan, context)]) {
+      expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+      expect(body).toMatch(/> - destroy `terraform_data\.big\["k{400,}…k{400,}"\]`/);
+      expect(body).toContain('| + | `terraform_data.small` | create |');
+      expect(body).toMatch(/\| <- \| `terraform_data\.imported` \| import `i{400,}…i{400,}` \|/);
+      expect(body).toMatch(/\| `input` \| `"z{50,}…` \| `"w{50,}…` \|/);
+      expect(body).not.toContain('not shown here');
+    }
+  });
+
   it('keeps every destroy address while they alone fit, and counts the rest when they do not', () => {
     const fits = readPlan(largePlan({ destroy: 1500, update: 100 }));
     const body = renderPlanComment(fits, context);
