@@ -57,7 +57,10 @@ export async function main(argv: string[]): Promise<number> {
         const share = total ? Math.round((delta('aws') / total) * 100) : 0;
         console.log(
           `${String(seconds).padStart(4)} s   aws ${String(delta('aws')).padStart(4)}   azure ${String(delta('azure')).padStart(4)}   ` +
-            `(aws ${total ? share : '-'}% / azure ${total ? 100 - share : '-'}%)   failed ${now.failed - last.failed}`,
+            `(aws ${total ? share : '-'}% / azure ${total ? 100 - share : '-'}%)   failed ${now.failed - last.failed}` +
+            (now.skipped > last.skipped
+              ? `   skipped ${now.skipped - last.skipped} (sandbox saturated)`
+              : ''),
         );
         last = now;
         if (duration && seconds >= duration) finish();
@@ -71,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     });
     const report = await load.stop();
     console.log(
-      `total: ${formatCounts(report)} (of ${report.requests}; p50 ${report.latencyMs.p50.toFixed(1)} ms, p99 ${report.latencyMs.p99.toFixed(1)} ms)`,
+      `total: ${formatCounts(report)} (of ${report.requests}; p50 ${report.latencyMs.p50.toFixed(1)} ms, p99 ${report.latencyMs.p99.toFixed(1)} ms)` +
+        (report.skipped ? `; ${report.skipped} units skipped: the sandbox could not keep up` : ''),
     );
     for (const failure of report.failures.slice(0, 5)) {
       console.log(
