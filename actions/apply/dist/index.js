@@ -39513,10 +39513,23 @@ class input_error_InputError extends Error {
 ;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
 /** Small, safe Markdown builders for comments, issues and job summaries. */
 /**
+ * Longest text a code span shows. Terraform puts no limit on addresses (a for_each key can be
+ * any string) or import IDs: one huge address must not crowd every other row out of a report.
+ */
+const MAX_CODE_SPAN = 1_000;
+/** Keeps the start and the end (where an address's index key is), cutting the middle. */
+function shortened(text) {
+    if (text.length <= MAX_CODE_SPAN)
+        return text;
+    const head = Math.ceil((MAX_CODE_SPAN - 1) / 2);
+    return `${text.slice(0, head)}…${text.slice(text.length - (MAX_CODE_SPAN - 1 - head))}`;
+}
+/**
  * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
  * a table cell a pipe must be escaped even within code (GFM splits cells first).
  */
-function code(text, inTable = false) {
+function code(whole, inTable = false) {
+    const text = shortened(whole);
     // Most addresses and names need no escaping: skip the regular expressions for them.
     if (text !== '' && !/[`|\r\n]/.test(text))
         return `\`${text}\``;
