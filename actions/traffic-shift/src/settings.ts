@@ -48,6 +48,10 @@ export interface Settings {
 
 const CLOUD_LIST = CLOUDS.join(' and ');
 
+/** A day: longer than any job runs, and well inside what a Node timer can wait (24.8 days). */
+const MAX_SECONDS = 86_400;
+const SECONDS_ABOVE_0 = `a number of seconds above 0, at most ${MAX_SECONDS}`;
+
 /** `aws=<value>,azure=<value>` (commas or new lines between pairs), every cloud exactly once. */
 export function parsePerCloud(name: string, text: string, placeholder: string): PerCloud<string> {
   const form = `${CLOUDS.map((cloud) => `${cloud}=<${placeholder}>`).join(',')}`;
@@ -142,7 +146,8 @@ function readNumber(
   source: InputSource,
 ): number {
   const text = readString(name, { default: String(fallback) }, source);
-  const value = Number(text);
+  // Plain decimals only: Number() would also take 0x3c, 1e3 or Infinity.
+  const value = /^-?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
   const aboveMin = rule.minInclusive ? value >= rule.min : value > rule.min;
   const belowMax =
     rule.max === undefined || (rule.maxInclusive === false ? value < rule.max : value <= rule.max);
@@ -166,10 +171,43 @@ function readUrl(name: string, text: string): string {
     throw new InputError(name, `'${text}' is not a URL; expected https://host[:port][/path].`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(name, `'${text}' is not an http(s) URL.`);
+    throw new InputError(
+      name,
+      `'${text}' is not an http(s) URL; expected https://host[:port][/path].`,
+    );
   }
   return text;
 }
+
+/** The two clouds need two records or origins: one name for both would move nothing. */
+function requireDistinct(name: string, values: PerCloud<string>, what: string): void {
+  const [first, second] = CLOUDS;
+  if (values[first] === values[second]) {
+    throw new InputError(
+      name,
+      `${first} and ${second} both name '${values[first]}'; each cloud needs its own ${what}.`,
+    );
+  }
+}
+
+/** Checks one value against the form Azure or Route 53 accepts, before any call. */
+function requireForm(name: string, value: string, pattern: RegExp, form: string): void {
+  if (!pattern.test(value)) throw new InputError(name, `'${value}' is not ${form}.`);
+}
+
+// The forms Azure Resource Manager accepts (the @azure/arm-cdn parameter constraints).
+const RESOURCE_GROUP = /^(?=.{1,90}$)[-\w.()]*[-\w()]$/;
+const RESOURCE_GROUP_FORM =
+  'a resource group name (1-90 letters, digits, ._-() characters, not ending in a period)';
+const FRONT_DOOR_NAME = /^(?=.{1,260}$)[a-zA-Z0-9]+(-+[a-zA-Z0-9]+)*$/;
+const FRONT_DOOR_NAME_FORM =
+  'a Front Door name (letters, digits and hyphens, starting and ending with a letter or digit)';
+// A DNS name as Route 53 takes it: labels of letters, digits, -, _ and a leading *, at most 255.
+const RECORD_NAME =
+  /^(?=.{1,255}$)(\*\.)?([a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?\.)*[a-zA-Z0-9_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?\.?$/;
+const RECORD_NAME_FORM = 'a DNS name (e.g. app.example.com)';
+const SET_IDENTIFIER = /^.{1,128}$/;
+const SET_IDENTIFIER_FORM = 'a set identifier (1-128 characters)';
 
 /** A router block: all of its inputs or none; a half-filled block is a mistake. */
 function readBlock<K extends string>(
@@ -199,14 +237,19 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
     readNumber(
       'bake-seconds',
       60,
-      { min: 0, minInclusive: true, form: 'a number of seconds, 0 or more' },
+      {
+        min: 0,
+        minInclusive: true,
+        max: MAX_SECONDS,
+        form: `a number of seconds from 0 to ${MAX_SECONDS}`,
+      },
       source,
     ) * 1000;
   const probeIntervalMs =
     readNumber(
       'probe-interval-seconds',
       5,
-      { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+      { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
       source,
     ) * 1000;
 
@@ -250,6 +293,18 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
       `'${route53.recordType}' is not a Route 53 record type (A, AAAA, CNAME...).`,
     );
   }
+  if (route53) {
+    requireForm('route53-record-name', route53.recordName, RECORD_NAME, RECORD_NAME_FORM);
+    for (const cloud of CLOUDS) {
+      requireForm(
+        'route53-set-identifiers',
+        route53.setIdentifiers[cloud],
+        SET_IDENTIFIER,
+        SET_IDENTIFIER_FORM,
+      );
+    }
+    requireDistinct('route53-set-identifiers', route53.setIdentifiers, 'weighted record');
+  }
 
   const frontDoorBlock = readBlock(
     'Front Door',
@@ -284,6 +339,30 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
       'azure-subscription-id',
       `'${frontDoor.subscriptionId}' is not a subscription ID (a GUID).`,
     );
+  }
+  if (frontDoor) {
+    requireForm(
+      'frontdoor-resource-group',
+      frontDoor.resourceGroup,
+      RESOURCE_GROUP,
+      RESOURCE_GROUP_FORM,
+    );
+    requireForm('frontdoor-profile', frontDoor.profile, FRONT_DOOR_NAME, FRONT_DOOR_NAME_FORM);
+    requireForm(
+      'frontdoor-origin-group',
+      frontDoor.originGroup,
+      FRONT_DOOR_NAME,
+      FRONT_DOOR_NAME_FORM,
+    );
+    for (const cloud of CLOUDS) {
+      requireForm(
+        'frontdoor-origins',
+        frontDoor.origins[cloud],
+        FRONT_DOOR_NAME,
+        FRONT_DOOR_NAME_FORM,
+      );
+    }
+    requireDistinct('frontdoor-origins', frontDoor.origins, 'origin');
   }
   if (frontDoor && !frontDoor.resourceManagerUrl.startsWith('https://')) {
     throw new InputError(
@@ -355,14 +434,14 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
       readNumber(
         'change-timeout-seconds',
         600,
-        { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+        { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
         source,
       ) * 1000,
     changePollMs:
       readNumber(
         'change-poll-seconds',
         2,
-        { min: 0, minInclusive: false, form: 'a number of seconds above 0' },
+        { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
         source,
       ) * 1000,
   };

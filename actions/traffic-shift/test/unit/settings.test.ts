@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import { InputError } from '../../../shared/src/inputs/index.js';
 import { parseSplit, parseSteps, readSettings } from '../../src/settings.js';
 
@@ -29,6 +33,189 @@ function errorOf(inputs: Record<string, string>): InputError {
   }
   throw new Error('expected an InputError');
 }
+
+const REJECTIONS: [string, Record<string, string>, string, string][] = [
+  ['no target', { ...ROUTE53 }, 'target', 'is required'],
+  ['no router', { target: 'aws=50,azure=50' }, 'route53-hosted-zone-id', 'no router given'],
+  [
+    'half a Route 53 block',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': '' },
+    'route53-set-identifiers',
+    'is required when the Route 53 block is used',
+  ],
+  [
+    'half a Front Door block',
+    { target: 'aws=50,azure=50', 'frontdoor-profile': 'afd' },
+    'azure-subscription-id',
+    'set azure-subscription-id, frontdoor-resource-group, frontdoor-origin-group, frontdoor-origins too',
+  ],
+  [
+    'a bad set identifier map',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': 'aws=x' },
+    'route53-set-identifiers',
+    'azure missing; expected aws=<set identifier>,azure=<set identifier>',
+  ],
+  [
+    'a bad record type',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-record-type': 'WEIGHTED' },
+    'route53-record-type',
+    'not a Route 53 record type',
+  ],
+  [
+    'a bad subscription',
+    { target: 'aws=50,azure=50', ...FRONT_DOOR, 'azure-subscription-id': 'prod' },
+    'azure-subscription-id',
+    'not a subscription ID',
+  ],
+  [
+    'an http resource manager',
+    {
+      target: 'aws=50,azure=50',
+      ...FRONT_DOOR,
+      'azure-resource-manager-url': 'http://arm.local',
+    },
+    'azure-resource-manager-url',
+    'must be an https:// URL',
+  ],
+  [
+    'a bad endpoint',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'aws-endpoint-url': 'localhost:4566' },
+    'aws-endpoint-url',
+    "'localhost:4566' is not an http(s) URL; expected https://host[:port][/path]",
+  ],
+  [
+    'a bad smoke URL',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-urls': 'aws=https://a/health,azure=nope' },
+    'smoke-urls',
+    "'nope' is not a URL",
+  ],
+  [
+    'negative bake',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'bake-seconds': '-1' },
+    'bake-seconds',
+    'a number of seconds from 0 to 86400',
+  ],
+  [
+    'zero interval',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'probe-interval-seconds': '0' },
+    'probe-interval-seconds',
+    'above 0',
+  ],
+  [
+    'error rate of 1',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1' },
+    'max-error-rate',
+    'from 0 up to (not including) 1',
+  ],
+  [
+    'a percent error rate',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1%' },
+    'max-error-rate',
+    "'1%' is not",
+  ],
+  [
+    'fractional probes',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'min-probes-per-step': '2.5' },
+    'min-probes-per-step',
+    'a whole number',
+  ],
+  [
+    'a bad status',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-expected-status': '600' },
+    'smoke-expected-status',
+    'an HTTP status',
+  ],
+  [
+    'a bad dry-run',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'dry-run': 'yes' },
+    'dry-run',
+    'must be true or false',
+  ],
+  [
+    'a bad target',
+    { ...ROUTE53, target: '50/50' },
+    'target',
+    "'50/50' is not cloud=value; expected aws=<percent>,azure=<percent>",
+  ],
+  [
+    'bad steps',
+    { target: 'aws=50,azure=50', ...ROUTE53, steps: '10,50' },
+    'steps',
+    'the last step must be 100',
+  ],
+  [
+    'a bake in exponent form',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'bake-seconds': '1e3' },
+    'bake-seconds',
+    "'1e3' is not a number of seconds from 0 to 86400",
+  ],
+  [
+    'a bake longer than a day',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'bake-seconds': '100000' },
+    'bake-seconds',
+    'from 0 to 86400',
+  ],
+  [
+    'a bad hosted zone ID',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-hosted-zone-id': 'example.com' },
+    'route53-hosted-zone-id',
+    "'example.com' is not a hosted zone ID",
+  ],
+  [
+    'a URL as the record name',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-record-name': 'https://app.example.com' },
+    'route53-record-name',
+    "'https://app.example.com' is not a DNS name (e.g. app.example.com)",
+  ],
+  [
+    'one set identifier for both clouds',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': 'aws=cell,azure=cell' },
+    'route53-set-identifiers',
+    "aws and azure both name 'cell'; each cloud needs its own weighted record",
+  ],
+  [
+    'a bad resource group',
+    { target: 'aws=50,azure=50', ...FRONT_DOOR, 'frontdoor-resource-group': 'rg/prod' },
+    'frontdoor-resource-group',
+    "'rg/prod' is not a resource group name",
+  ],
+  [
+    'a bad profile name',
+    { target: 'aws=50,azure=50', ...FRONT_DOOR, 'frontdoor-profile': 'afd_prod' },
+    'frontdoor-profile',
+    "'afd_prod' is not a Front Door name (letters, digits and hyphens",
+  ],
+  [
+    'a bad origin group name',
+    { target: 'aws=50,azure=50', ...FRONT_DOOR, 'frontdoor-origin-group': '-cells' },
+    'frontdoor-origin-group',
+    "'-cells' is not a Front Door name",
+  ],
+  [
+    'one origin for both clouds',
+    { target: 'aws=50,azure=50', ...FRONT_DOOR, 'frontdoor-origins': 'aws=cell,azure=cell' },
+    'frontdoor-origins',
+    "aws and azure both name 'cell'; each cloud needs its own origin",
+  ],
+  [
+    'a p95 limit of 0',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'max-p95-latency-ms': '0' },
+    'max-p95-latency-ms',
+    "'0' is not a number of milliseconds above 0",
+  ],
+  [
+    'a change timeout in words',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'change-timeout-seconds': 'soon' },
+    'change-timeout-seconds',
+    "'soon' is not a number of seconds above 0, at most 86400",
+  ],
+  [
+    'a hexadecimal poll interval',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'change-poll-seconds': '0x10' },
+    'change-poll-seconds',
+    "'0x10' is not a number of seconds above 0",
+  ],
+];
 
 describe('readSettings', () => {
   it('reads both router blocks with the defaults', () => {
@@ -69,108 +256,21 @@ describe('readSettings', () => {
     expect(settings.route53?.hostedZoneId).toBe('Z0TRAFFIC');
   });
 
-  it.each<[string, Record<string, string>, string, string]>([
-    ['no target', { ...ROUTE53 }, 'target', 'is required'],
-    ['no router', { target: 'aws=50,azure=50' }, 'route53-hosted-zone-id', 'no router given'],
-    [
-      'half a Route 53 block',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': '' },
-      'route53-set-identifiers',
-      'is required when the Route 53 block is used',
-    ],
-    [
-      'half a Front Door block',
-      { target: 'aws=50,azure=50', 'frontdoor-profile': 'afd' },
-      'azure-subscription-id',
-      'set azure-subscription-id, frontdoor-resource-group, frontdoor-origin-group, frontdoor-origins too',
-    ],
-    [
-      'a bad set identifier map',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-set-identifiers': 'aws=x' },
-      'route53-set-identifiers',
-      'azure missing; expected aws=<set identifier>,azure=<set identifier>',
-    ],
-    [
-      'a bad record type',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'route53-record-type': 'WEIGHTED' },
-      'route53-record-type',
-      'not a Route 53 record type',
-    ],
-    [
-      'a bad subscription',
-      { target: 'aws=50,azure=50', ...FRONT_DOOR, 'azure-subscription-id': 'prod' },
-      'azure-subscription-id',
-      'not a subscription ID',
-    ],
-    [
-      'an http resource manager',
-      {
-        target: 'aws=50,azure=50',
-        ...FRONT_DOOR,
-        'azure-resource-manager-url': 'http://arm.local',
-      },
-      'azure-resource-manager-url',
-      'must be an https:// URL',
-    ],
-    [
-      'a bad endpoint',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'aws-endpoint-url': 'localhost:4566' },
-      'aws-endpoint-url',
-      'not an http(s) URL',
-    ],
-    [
-      'a bad smoke URL',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-urls': 'aws=https://a/health,azure=nope' },
-      'smoke-urls',
-      "'nope' is not a URL",
-    ],
-    [
-      'negative bake',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'bake-seconds': '-1' },
-      'bake-seconds',
-      'a number of seconds, 0 or more',
-    ],
-    [
-      'zero interval',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'probe-interval-seconds': '0' },
-      'probe-interval-seconds',
-      'above 0',
-    ],
-    [
-      'error rate of 1',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1' },
-      'max-error-rate',
-      'from 0 up to (not including) 1',
-    ],
-    [
-      'a percent error rate',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'max-error-rate': '1%' },
-      'max-error-rate',
-      "'1%' is not",
-    ],
-    [
-      'fractional probes',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'min-probes-per-step': '2.5' },
-      'min-probes-per-step',
-      'a whole number',
-    ],
-    [
-      'a bad status',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'smoke-expected-status': '600' },
-      'smoke-expected-status',
-      'an HTTP status',
-    ],
-    [
-      'a bad dry-run',
-      { target: 'aws=50,azure=50', ...ROUTE53, 'dry-run': 'yes' },
-      'dry-run',
-      'must be true or false',
-    ],
-  ])('rejects %s, naming the input', (_name, inputs, input, text) => {
+  it.each(REJECTIONS)('rejects %s, naming the input', (_name, inputs, input, text) => {
     const error = errorOf(inputs);
     expect(error.input).toBe(input);
     expect(error.message).toContain(`Input '${input}'`);
     expect(error.message).toContain(text);
+  });
+});
+
+describe('action.yml', () => {
+  it('has a rejection case above for every input', async () => {
+    const action = parse(
+      await readFile(join(dirname(fileURLToPath(import.meta.url)), '../../action.yml'), 'utf8'),
+    ) as { inputs: Record<string, unknown> };
+    const covered = new Set(REJECTIONS.map(([, , input]) => input));
+    expect(Object.keys(action.inputs).filter((input) => !covered.has(input))).toEqual([]);
   });
 });
 
