@@ -42032,8 +42032,25 @@ function failedResult(settings, command, errorText, redactor, digest) {
         result.digest = digest;
     return result;
 }
+/**
+ * The stack's outputs, or undefined (with a warning) when `terraform output` fails: by then the
+ * apply has run, so the run must still report `applied` and post its status.
+ */
 async function readOutputs(terraform, settings, redactor) {
-    const selected = selectOutputs(await terraform.output(), settings.includeSensitiveOutputs);
+    let all;
+    try {
+        all = await terraform.output();
+    }
+    catch (error) {
+        const detail = error instanceof TerraformError
+            ? redactor.scrub(error.errorText).trim()
+            : error instanceof Error
+                ? error.message
+                : String(error);
+        warning(`Could not read the outputs of stack '${settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`);
+        return undefined;
+    }
+    const selected = selectOutputs(all, settings.includeSensitiveOutputs);
     registerSecrets(selected.secrets, redactor);
     return selected;
 }

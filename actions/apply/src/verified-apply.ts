@@ -110,12 +110,31 @@ function failedResult(
   return result;
 }
 
+/**
+ * The stack's outputs, or undefined (with a warning) when `terraform output` fails: by then the
+ * apply has run, so the run must still report `applied` and post its status.
+ */
 async function readOutputs(
   terraform: Terraform,
   settings: ApplySettings,
   redactor: Redactor,
-): Promise<SelectedOutputs> {
-  const selected = selectOutputs(await terraform.output(), settings.includeSensitiveOutputs);
+): Promise<SelectedOutputs | undefined> {
+  let all;
+  try {
+    all = await terraform.output();
+  } catch (error) {
+    const detail =
+      error instanceof TerraformError
+        ? redactor.scrub(error.errorText).trim()
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    core.warning(
+      `Could not read the outputs of stack '${settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`,
+    );
+    return undefined;
+  }
+  const selected = selectOutputs(all, settings.includeSensitiveOutputs);
   registerSecrets(selected.secrets, redactor);
   return selected;
 }

@@ -4,8 +4,8 @@
  * stand-in holding the merged pull request and its reviewed plan comment.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
@@ -84,6 +84,7 @@ async function apply(
   stack: StackScenario,
   mergeSha: string,
   inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): Promise<ActionResult> {
   return runAction({
     actionDir: applyActionDir,
@@ -91,7 +92,7 @@ async function apply(
     token: github.writeToken,
     apiUrl: github.apiUrl,
     runId: 4243,
-    env: stack.env,
+    env: { ...stack.env, ...env },
     inputs: { 'working-directory': stack.dir, stack: STACK, 'lock-timeout': '10s', ...inputs },
     timeoutMs: 90_000,
   });
@@ -475,6 +476,46 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.masks).toContain(SECRET);
       // Only outputs-json holds it (asked for, and masked by the runner wherever it is shown).
       expect(everythingVisible(result, commentBody(merged.number), false)).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('still reports a successful apply when terraform output fails after it', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged } = reviewed(stack);
+      // The real terraform for every command but `output`, which fails as a broken backend would.
+      const realTerraform = execFileSync('sh', ['-c', 'command -v terraform'], {
+        encoding: 'utf8',
+      }).trim();
+      const bin = join(stack.root, 'bin');
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, 'terraform'),
+        `#!/bin/sh\nif [ "$1" = output ]; then echo "Error: backend unreachable" >&2; exit 1; fi\nexec '${realTerraform}' "$@"\n`,
+        { mode: 0o755 },
+      );
+
+      const result = await apply(
+        stack,
+        merged.mergeSha,
+        {},
+        {
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+        },
+      );
+
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs['applied']).toBe('true');
+      expect(result.outputs['outputs-json']).toBe('{}');
+      expect(stateOf(stack, 'app')).toEqual('bonjour');
+      const warnings = result.annotations.filter((a) => a.level === 'warning');
+      expect(warnings.map((a) => a.message).join('\n')).toContain(
+        "Could not read the outputs of stack 'app' (terraform output failed)",
+      );
+      expect(commentBody(merged.number)).toContain(`**Applied at ${merged.mergeSha.slice(0, 7)}`);
     } finally {
       stack.cleanup();
     }
