@@ -41792,8 +41792,13 @@ function reportContext(settings, context, terraformVersion) {
         report.runUrl = context.runUrl;
     return report;
 }
-/** A Terraform failure: annotation with Terraform's text, summary, and the comment says so. */
-async function reportTerraformFailure(error, settings, context, report, postComment, redactor = new Redactor()) {
+/**
+ * A Terraform failure: annotation with Terraform's text, summary, and the comment says so.
+ * Terraform's errors can quote a backend setting (e.g. "open <path>: not a directory"), and
+ * core.setSecret masks only the log, not a comment: backend values are scrubbed here too.
+ */
+async function reportTerraformFailure(error, settings, context, report, postComment) {
+    const redactor = new Redactor(settings.backendConfig.map(({ value }) => value));
     const text = redactor.scrub(error.errorText);
     core_error(text || error.message, {
         title: `terraform ${error.command} failed for stack ${settings.stack}`,

@@ -39,15 +39,19 @@ export function reportContext(
   return report;
 }
 
-/** A Terraform failure: annotation with Terraform's text, summary, and the comment says so. */
+/**
+ * A Terraform failure: annotation with Terraform's text, summary, and the comment says so.
+ * Terraform's errors can quote a backend setting (e.g. "open <path>: not a directory"), and
+ * core.setSecret masks only the log, not a comment: backend values are scrubbed here too.
+ */
 export async function reportTerraformFailure(
   error: TerraformError,
   settings: Settings,
   context: RunContext,
   report: ReportContext,
   postComment: boolean,
-  redactor = new Redactor(),
 ): Promise<void> {
+  const redactor = new Redactor(settings.backendConfig.map(({ value }) => value));
   const text = redactor.scrub(error.errorText);
   core.error(text || error.message, {
     title: `terraform ${error.command} failed for stack ${settings.stack}`,

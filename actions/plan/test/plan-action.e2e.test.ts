@@ -191,6 +191,21 @@ describeReady('plan action end to end', () => {
     expect(result.stderr + result.stdout).not.toMatch(/at .*\.js:\d+:\d+/);
   });
 
+  it('keeps a backend-config value that Terraform quotes in its error out of the comment and summary', async () => {
+    writeFileSync(join(fixture.dir, 'backend.tf'), 'terraform {\n  backend "local" {}\n}\n');
+    writeFileSync(join(fixture.dir, 'not-a-folder'), '');
+    const secret = 'sig=backend-credential-7c1e';
+    const result = await plan({
+      'backend-config': `path=${join(fixture.dir, 'not-a-folder', secret, 'state.tfstate')}`,
+    });
+    expect(result.exitCode).toBe(1);
+    const body = planComments()[0] ?? '';
+    expect(body).toContain('### Terraform plan for `app`: failed');
+    expect(body).toContain('Error refreshing state: open (sensitive): not a directory');
+    for (const text of [body, result.summary]) expect(text).not.toContain(secret);
+    expect(result.masks.some((mask) => mask.includes(secret))).toBe(true);
+  });
+
   it('refuses a bad input before running anything, naming the input', async () => {
     const result = await plan({ mode: 'apply' });
     expect(result.exitCode).toBe(1);
