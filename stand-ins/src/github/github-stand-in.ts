@@ -477,8 +477,12 @@ export async function startGitHubStandIn(
     });
   }
 
-  /** GitHub's page/per_page handling plus the Link header. */
-  function paginate<T>(req: StandInRequest, items: T[]): StandInResponse & { body: T[] } {
+  /** One page of a list, rendered, with GitHub's page/per_page handling and Link header. */
+  function listPage<T>(
+    req: StandInRequest,
+    items: T[],
+    render: (item: T) => unknown,
+  ): StandInResponse {
     const perPageRaw = Number.parseInt(req.query.get('per_page') ?? '', 10);
     const perPage = Number.isFinite(perPageRaw) && perPageRaw > 0 ? Math.min(perPageRaw, 100) : 30;
     const pageRaw = Number.parseInt(req.query.get('page') ?? '', 10);
@@ -499,7 +503,7 @@ export async function startGitHubStandIn(
       if (page > 1) links.push(`${link(1)}; rel="first"`);
       headers.link = links.join(', ');
     }
-    return { status: 200, headers, body };
+    return json(200, body.map(render), headers);
   }
 
   const p = (path: string) => `${prefix}${path}`;
@@ -547,12 +551,7 @@ export async function startGitHubStandIn(
         const list = commentsOf(repo, issue.number).filter(
           (c) => Number.isNaN(sinceTime) || c.updatedAt.getTime() >= sinceTime,
         );
-        const page = paginate(req, list);
-        return json(
-          200,
-          page.body.map((c) => commentJson(c, urls, issue.pull !== undefined)),
-          page.headers as Record<string, string>,
-        );
+        return listPage(req, list, (c) => commentJson(c, urls, issue.pull !== undefined));
       }),
     },
     {
@@ -670,12 +669,7 @@ export async function startGitHubStandIn(
             const delta = a[sort].getTime() - b[sort].getTime() || a.number - b.number;
             return ascending ? delta : -delta;
           });
-        const page = paginate(req, list);
-        return json(
-          200,
-          page.body.map((issue) => renderIssue(repo, issue)),
-          page.headers as Record<string, string>,
-        );
+        return listPage(req, list, (issue) => renderIssue(repo, issue));
       }),
     },
     {
@@ -709,11 +703,8 @@ export async function startGitHubStandIn(
       method: 'GET',
       path: repoPath('/labels'),
       handler: repoRoute('read', docs.listLabels, (req, _caller, repo) => {
-        const page = paginate(req, [...repo.labels.values()]);
-        return json(
-          200,
-          page.body.map((label) => labelJson(label, repo.fullName, urls)),
-          page.headers as Record<string, string>,
+        return listPage(req, [...repo.labels.values()], (label) =>
+          labelJson(label, repo.fullName, urls),
         );
       }),
     },
@@ -768,12 +759,7 @@ export async function startGitHubStandIn(
             );
           })
           .sort((a, b) => b.number - a.number);
-        const page = paginate(req, list);
-        return json(
-          200,
-          page.body.map((issue) => renderPull(repo, issue, false)),
-          page.headers as Record<string, string>,
-        );
+        return listPage(req, list, (issue) => renderPull(repo, issue, false));
       }),
     },
     {
