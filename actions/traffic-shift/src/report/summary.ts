@@ -5,7 +5,7 @@
  */
 import type { ProbeStats } from '../rollout/probe-stats.js';
 import type { RolloutReport, StepRecord } from '../rollout/engine.js';
-import { CLOUDS, formatSplit, shortSplit, type Split } from '../rollout/split.js';
+import { CLOUDS, formatSplit, sameSplit, shortSplit, type Split } from '../rollout/split.js';
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
@@ -166,18 +166,27 @@ export function renderSummary(report: RolloutReport): string {
     }
     for (const step of report.steps) lines.push(stepRow(step, labels));
     if (report.rollback && report.initialSplit) {
+      // Each router goes back to what it held, which is not the same split when they disagreed.
+      const startSplits = new Map(
+        report.readings.map(({ label, reading }) => [label, reading.split]),
+      );
+      const agreed = [...startSplits.values()].every(
+        (split) => split !== undefined && sameSplit(split, report.initialSplit as Split),
+      );
       const routers = labels.map((label) => {
         const entry = report.rollback?.routers.find((router) => router.label === label);
         if (!entry) return '—';
         if (entry.status === 'untouched') return 'untouched';
         if (entry.status === 'failed') return `FAILED: ${entry.error ?? ''}`;
-        if (!entry.change) return `restored (${entry.error ?? 'unconfirmed'})`;
-        return `restored ${formatDuration(entry.change.durationMs)}`;
+        const split = startSplits.get(label);
+        const restored = agreed || !split ? 'restored' : `restored ${shortSplit(split)}`;
+        if (!entry.change) return `${restored} (${entry.error ?? 'unconfirmed'})`;
+        return `${restored} ${formatDuration(entry.change.durationMs)}`;
       });
       lines.push(
         `| ${[
           'rollback',
-          shortSplit(report.initialSplit as Split),
+          agreed ? shortSplit(report.initialSplit as Split) : 'as at the start',
           ...routers,
           formatDuration(report.rollback.durationMs),
           '—',

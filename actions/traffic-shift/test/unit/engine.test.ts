@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Prober, ProbeResult } from '../../src/probes/prober.js';
 import { CancelledError, runRollout, type RolloutOptions } from '../../src/rollout/engine.js';
+import { renderSummary } from '../../src/report/summary.js';
 import type { RouterChange, RouterReading, TrafficRouter } from '../../src/rollout/router.js';
 import { formatSplit, type Cloud, type Split } from '../../src/rollout/split.js';
 
@@ -109,6 +110,27 @@ describe('runRollout', () => {
     expect(report.initialSplit).toEqual({ aws: 50, azure: 50 });
     expect(route53.writes).toEqual(['aws=75,azure=25', 'aws=100,azure=0']);
     expect(frontDoor.writes).toEqual(['aws=75,azure=25', 'aws=100,azure=0']);
+  });
+
+  it('rolls each router back to its own start when they disagreed, and the summary shows each', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const frontDoor = new MemoryRouter('frontdoor', { aws: 60, azure: 40 });
+    // Healthy through the smoke test (3 rounds), failing from the first bake on.
+    const probes = prober((_cloud, call) => call <= 6);
+    const report = await runRollout(
+      { ...OPTIONS, target: { aws: 0, azure: 100 } },
+      { routers: [route53, frontDoor], prober: probes, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('rolled-back');
+    expect(route53.split).toEqual({ aws: 50, azure: 50 });
+    expect(frontDoor.split).toEqual({ aws: 60, azure: 40 });
+    const summary = renderSummary(report);
+    expect(summary).toMatch(
+      /\| rollback \| as at the start \| restored 50\/50 [\d.]+ s \| restored 60\/40 [\d.]+ s \|/,
+    );
+    expect(summary).toContain('- route53: restored to aws=50,azure=50');
+    expect(summary).toContain('- frontdoor: restored to aws=60,azure=40');
   });
 
   it('still writes one step when the schedule is empty but a router is off target', async () => {
