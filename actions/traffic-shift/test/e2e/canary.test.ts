@@ -85,9 +85,10 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(world.secretsShown(result)).toEqual([]);
   });
 
-  it('retries Route 53 throttling and PriorRequestNotComplete, then succeeds', async () => {
+  it('retries Route 53 throttling, PriorRequestNotComplete and 5xx, then succeeds', async () => {
     world.route53.injectError('ChangeResourceRecordSets', 'Throttling', { times: 2 });
     world.route53.injectError('GetChange', 'PriorRequestNotComplete');
+    world.route53.injectError('ListResourceRecordSets', 'ServiceUnavailable');
     const result = await runAction({
       actionDir,
       inputs: world.inputs({ target: 'aws=0,azure=100', steps: '50,100' }),
@@ -98,6 +99,7 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(result.stdout).toMatch(/Route 53 ChangeResourceRecordSets: Throttling; retry 1 of 5/);
     expect(result.stdout).toMatch(/Route 53 ChangeResourceRecordSets: Throttling; retry 2 of 5/);
     expect(result.stdout).toMatch(/Route 53 GetChange: PriorRequestNotComplete; retry 1 of 5/);
+    expect(result.stdout).toMatch(/Route 53 ListResourceRecordSets: HTTP 503 \S+; retry 1 of 5/);
     expect(world.route53.writeRequests().map((request) => request.status)).toEqual([
       400, 400, 200, 200,
     ]);
