@@ -12,12 +12,13 @@ locals {
   custom_domain_enabled = var.custom_domain_name != null
 
   # One entry per Lambda. Each function gets its own role with only the access listed here:
-  # S3 key prefixes it may read and write, whether it publishes order events, consumes them,
+  # S3 key prefixes it may read and write (the key prefixes of functions/src/core: carts/,
+  # orders/, order-claims/ for Idempotency-Key claims, inventory/), whether it publishes order events, consumes them,
   # or sends customer notifications.
   functions = {
     cart = {
       package       = var.lambda_packages.http
-      s3_prefixes   = ["carts/", "orders/", "inventory/"]
+      s3_prefixes   = ["carts/", "orders/", "order-claims/", "inventory/"]
       health_checks = false
       queue_send    = true
       queue_consume = false
@@ -25,7 +26,7 @@ locals {
     }
     orders = {
       package       = var.lambda_packages.http
-      s3_prefixes   = ["orders/", "inventory/"]
+      s3_prefixes   = ["orders/", "order-claims/", "inventory/"]
       health_checks = false
       queue_send    = true
       queue_consume = false
@@ -60,8 +61,8 @@ locals {
   # Routes of the HTTP API and the function behind each one. Unknown paths under a service
   # reach that service, which answers 404 itself; anything else gets API Gateway's 404.
   routes = {
-    "ANY /cart"               = "cart"
-    "ANY /cart/{proxy+}"      = "cart"
+    "ANY /carts"              = "cart"
+    "ANY /carts/{proxy+}"     = "cart"
     "ANY /orders"             = "orders"
     "ANY /orders/{proxy+}"    = "orders"
     "ANY /inventory"          = "inventory"
@@ -271,6 +272,19 @@ data "aws_iam_policy_document" "functions" {
       sid       = "ReadWriteOwnDocuments"
       actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       resources = [for prefix in each.value.s3_prefixes : "${aws_s3_bucket.data.arn}/${prefix}*"]
+    }
+  }
+
+  # Without s3:ListBucket, S3 answers GetObject of a missing key with 403 AccessDenied instead of
+  # 404 NoSuchKey, and the functions read "absent" (a new cart, a free Idempotency-Key) that
+  # way. It lists key names only; no condition on s3:prefix, which GetObject requests lack.
+  dynamic "statement" {
+    for_each = length(each.value.s3_prefixes) > 0 ? [1] : []
+
+    content {
+      sid       = "TellMissingDocumentsApart"
+      actions   = ["s3:ListBucket"]
+      resources = [aws_s3_bucket.data.arn]
     }
   }
 
