@@ -39766,6 +39766,16 @@ function describeLockHolder(lock) {
 
 
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+/** As the plan action reads them: relative to working-directory, each one must exist. */
+function readVarFiles(workingDirectory, source) {
+    return readLines('var-files', source).map((file) => {
+        const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.resolve)(workingDirectory, file);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
+            throw new input_error_InputError('var-files', `'${file}' is not a file (paths are relative to working-directory).`);
+        }
+        return path;
+    });
+}
 function parseSettings(source = environmentInputs, workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd()) {
     const directoryInput = readString('working-directory', { required: true }, source);
     const workingDirectory = (0,external_node_path_namespaceObject.resolve)(workspace, directoryInput);
@@ -39780,7 +39790,7 @@ function parseSettings(source = environmentInputs, workspace = process.env['GITH
         workingDirectory,
         stack,
         githubToken: readString('github-token', {}, source),
-        varFiles: readLines('var-files', source),
+        varFiles: readVarFiles(workingDirectory, source),
         backendConfig: readKeyValueLines('backend-config', source),
         lockTimeout: '5m',
         lockTimeoutSeconds: 300,

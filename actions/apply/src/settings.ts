@@ -32,6 +32,20 @@ export interface ApplySettings {
 
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 
+/** As the plan action reads them: relative to working-directory, each one must exist. */
+function readVarFiles(workingDirectory: string, source: InputSource): string[] {
+  return readLines('var-files', source).map((file) => {
+    const path = isAbsolute(file) ? file : resolve(workingDirectory, file);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new InputError(
+        'var-files',
+        `'${file}' is not a file (paths are relative to working-directory).`,
+      );
+    }
+    return path;
+  });
+}
+
 export function parseSettings(
   source: InputSource = environmentInputs,
   workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd(),
@@ -57,7 +71,7 @@ export function parseSettings(
     workingDirectory,
     stack,
     githubToken: readString('github-token', {}, source),
-    varFiles: readLines('var-files', source),
+    varFiles: readVarFiles(workingDirectory, source),
     backendConfig: readKeyValueLines('backend-config', source),
     lockTimeout: '5m',
     lockTimeoutSeconds: 300,

@@ -9,6 +9,7 @@ const workspace = mkdtempSync(join(tmpdir(), 'apply-settings-'));
 const stackDir = join(workspace, 'stacks', 'aws');
 mkdirSync(stackDir, { recursive: true });
 writeFileSync(join(workspace, 'saved.tfplan'), 'plan');
+writeFileSync(join(stackDir, 'prod.tfvars'), 'greeting = "hi"\n');
 
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
@@ -58,7 +59,7 @@ describe('parseSettings', () => {
     expect(settings.expectedPlanDigest).toBe(digest.toLowerCase());
     expect(settings.lockTimeoutSeconds).toBe(5400);
     expect(settings.includeSensitiveOutputs).toBe(true);
-    expect(settings.varFiles).toEqual(['prod.tfvars']);
+    expect(settings.varFiles).toEqual([join(stackDir, 'prod.tfvars')]);
     expect(settings.backendConfig).toEqual([{ key: 'key', value: 'aws/terraform.tfstate' }]);
   });
 
@@ -77,6 +78,11 @@ describe('parseSettings', () => {
       '64 hexadecimal',
     ],
     [{ 'working-directory': 'stacks/aws', 'lock-timeout': '5 minutes' }, 'lock-timeout', '30s, 5m'],
+    [
+      { 'working-directory': 'stacks/aws', 'var-files': 'prod.tfvars\nstaging.tfvars' },
+      'var-files',
+      "'staging.tfvars' is not a file",
+    ],
     [
       { 'working-directory': 'stacks/aws', 'include-sensitive-outputs': 'yes' },
       'include-sensitive-outputs',
