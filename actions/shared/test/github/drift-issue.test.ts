@@ -113,4 +113,17 @@ describe('syncDriftIssue', () => {
       `Duplicate of #${first.number}, which tracks drift of this stack.`,
     );
   });
+
+  it('leaves one open issue when runs for the same stack race', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => syncDriftIssue(client(), repoRef, report('race', driftA))),
+    );
+    const open = github
+      .issues(repo)
+      .filter((issue) => issue.body?.startsWith(driftMarker('race')) && issue.state === 'open');
+    expect(open).toHaveLength(1);
+    expect(new Set(results.map((result) => result.issue?.number))).toEqual(
+      new Set([open[0]?.number]),
+    );
+  });
 });

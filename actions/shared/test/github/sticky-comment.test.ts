@@ -61,6 +61,17 @@ describe('upsertPlanComment', () => {
     ]);
   });
 
+  it('leaves one comment when runs for the same stack race', async () => {
+    const results = await Promise.all(
+      ['one', 'two', 'three', 'four'].map((text) =>
+        upsertPlanComment(client(), ref(), 'aws', body('aws', text)),
+      ),
+    );
+    const comments = github.comments(repo, pull);
+    expect(comments).toHaveLength(1);
+    expect(new Set(results.map((result) => result.id))).toEqual(new Set([comments[0]?.id]));
+  });
+
   it('finds the comment among more than one page of comments', async () => {
     for (let i = 0; i < 130; i++) github.addComment(repo, pull, `chatter ${i}`);
     const created = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'late'));
