@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { templateReferences } from './support/expression-references.js';
+import { awsSettingsSchema } from '../../functions/src/aws/config.js';
+import { azureSettingsSchema } from '../../functions/src/azure/config.js';
 import { readmeTables } from './support/readme-tables.js';
 import {
   loadModule,
@@ -197,6 +199,52 @@ describe('outputs the workflows read', () => {
       );
       expect([dir, missing]).toEqual([dir, []]);
     }
+  });
+});
+
+/**
+ * The settings each cell module gives its functions, against the schemas the functions
+ * validate at cold start (functions/src/{aws,azure}/config.ts): every required one is set (or set by the
+ * platform), and nothing is set that the functions do not read (a typo, or a setting such as a
+ * consumer group that Terraform creates and the code ignores).
+ */
+describe('cell settings the functions read', () => {
+  const cells = [
+    {
+      dir: 'modules/aws-cell',
+      local: 'environment',
+      schema: awsSettingsSchema,
+      platform: ['AWS_REGION'],
+      hostOnly: [] as string[],
+    },
+    {
+      dir: 'modules/azure-cell',
+      local: 'app_settings',
+      schema: azureSettingsSchema,
+      platform: ['REGION_NAME'],
+      // Read by the Functions host, not by the code.
+      hostOnly: [
+        'AzureWebJobsStorage__accountName',
+        'AzureWebJobsStorage__credential',
+        'AzureWebJobsStorage__clientId',
+      ],
+    },
+  ];
+
+  it.each(cells)('$dir sets what the functions require, and only what they read', (cell) => {
+    const expression = String(get(cell.dir).locals.get(cell.local)?.value ?? '');
+    const set = [...expression.matchAll(/^\s*(\w+)\s*=/gm)].map((match) => match[1] as string);
+    // The conditional HTTP_ROUTE_PREFIX of the Azure cell is written `{ NAME = value }`.
+    for (const match of expression.matchAll(/\{\s*(\w+)\s*=/g)) set.push(match[1] as string);
+    const schema = cell.schema as Record<string, { required?: boolean; default?: string }>;
+    const required = Object.entries(schema)
+      .filter(([, spec]) => spec.required !== false && spec.default === undefined)
+      .map(([name]) => name);
+    expect(set.length).toBeGreaterThan(5);
+    expect(required.filter((name) => !set.includes(name) && !cell.platform.includes(name))).toEqual(
+      [],
+    );
+    expect(set.filter((name) => !(name in schema) && !cell.hostOnly.includes(name))).toEqual([]);
   });
 });
 

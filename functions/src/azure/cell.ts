@@ -188,7 +188,8 @@ export function createAzureCell(
       connection: orderEventsConnectionSetting,
       eventHubName: `%${orderEventsHubSetting}%`,
       cardinality: 'many',
-      consumerGroup: '$Default',
+      // Read from the app setting as the Functions host does; the local hosts take the name.
+      consumerGroup: config.orderEventsConsumerGroup ?? '$Default',
       // A batch whose dead-letter write failed is run again; the consumer deduplicates.
       retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
       handler: orderEvents,

@@ -15,6 +15,8 @@ export interface AzureCellConfig {
   readonly deadLetterContainer: string;
   readonly orderEvents: ServiceBusConnection;
   readonly orderEventsHub: string;
+  /** The consumer group the trigger reads with (Terraform creates one per cell); `$Default` when unset. */
+  readonly orderEventsConsumerGroup?: string;
   readonly notificationHub: ServiceBusConnection;
   readonly notificationHubName: string;
   /** Path prefix of the HTTP routes (host.json extensions.http.routePrefix); '' by default. */
@@ -25,6 +27,8 @@ export interface AzureCellConfig {
 export const orderEventsConnectionSetting = 'ORDER_EVENTS_CONNECTION';
 /** The app setting holding the hub name (the binding refers to it as %ORDER_EVENTS_HUB%). */
 export const orderEventsHubSetting = 'ORDER_EVENTS_HUB';
+/** The app setting naming the trigger's consumer group (the binding refers to it as %ORDER_EVENTS_CONSUMER_GROUP%). */
+export const orderEventsConsumerGroupSetting = 'ORDER_EVENTS_CONSUMER_GROUP';
 
 const containerName = {
   pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
@@ -52,6 +56,12 @@ export const azureSettingsSchema = {
   [orderEventsHubSetting]: {
     pattern: /^[A-Za-z0-9][\w.-]{0,255}$/,
     describe: 'the event hub carrying order.placed events',
+  },
+  [orderEventsConsumerGroupSetting]: {
+    default: '$Default',
+    pattern: /^(\$Default|[A-Za-z0-9][\w.-]{0,49})$/,
+    describe:
+      'the Event Hubs consumer group of the order.placed trigger, e.g. order-events-consumer',
   },
   NOTIFICATION_HUB_CONNECTION: serviceBusConnection,
   NOTIFICATION_HUB_NAME: {
@@ -85,6 +95,7 @@ export function azureConfigFromEnv(
       orderEventsConnectionSetting,
     ),
     orderEventsHub: settings[orderEventsHubSetting],
+    orderEventsConsumerGroup: settings[orderEventsConsumerGroupSetting],
     notificationHub: parseServiceBusConnection(
       settings.NOTIFICATION_HUB_CONNECTION,
       'NOTIFICATION_HUB_CONNECTION',

@@ -46,7 +46,22 @@ describe('Azure settings', () => {
       deadLetterContainer: 'order-events-dead-letters',
       orderEvents: { endpoint: 'https://shop.servicebus.windows.net/', keyName: 'send' },
       notificationHub: { endpoint: 'https://shop-push.servicebus.windows.net/', keyName: 'full' },
+      orderEventsConsumerGroup: '$Default',
     });
+  });
+
+  it('registers the trigger on the consumer group the app setting names (Terraform creates one)', () => {
+    const config = azureConfigFromEnv({
+      ...valid,
+      ORDER_EVENTS_CONSUMER_GROUP: 'order-events-consumer',
+    });
+    expect(config.orderEventsConsumerGroup).toBe('order-events-consumer');
+    expect(createAzureCell(config).capture().eventHub.orderPlaced?.consumerGroup).toBe(
+      'order-events-consumer',
+    );
+    expect(() =>
+      azureConfigFromEnv({ ...valid, ORDER_EVENTS_CONSUMER_GROUP: 'no spaces' }),
+    ).toThrow(/ORDER_EVENTS_CONSUMER_GROUP/);
   });
 
   it('names every missing or malformed setting in one error', () => {
