@@ -95,3 +95,39 @@ export async function withRetries<T>(
     }
   }
 }
+
+/** What a router adapter passes for every one of its API calls. */
+export interface AdapterCallOptions {
+  readonly classify: (error: unknown) => RetryDecision;
+  /** The SDK error in words ("NoSuchHostedZone: No hosted zone found..."). */
+  readonly describe: (error: unknown) => string;
+  readonly policy: RetryPolicy;
+  /** Names the router in retry logs ("Route 53"). */
+  readonly label: string;
+  readonly onRetry?: (message: string) => void;
+}
+
+/**
+ * One adapter API call under the retry policy. A cancellation surfaces as the signal's reason,
+ * spent retries as RetriesExhaustedError, anything else as an Error naming the operation.
+ */
+export async function callWithRetries<T>(
+  operation: string,
+  send: () => Promise<T>,
+  options: AdapterCallOptions & { signal: AbortSignal; counters: RetryCounters },
+): Promise<T> {
+  const { signal } = options;
+  try {
+    return await withRetries(operation, send, {
+      classify: options.classify,
+      policy: options.policy,
+      signal,
+      counters: options.counters,
+      onRetry: (text) => options.onRetry?.(`${options.label} ${text}`),
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (error instanceof RetriesExhaustedError) throw error;
+    throw new Error(`${operation}: ${options.describe(error)}`, { cause: error });
+  }
+}

@@ -8,7 +8,7 @@
 import type { AFDOrigin, CdnManagementClient } from '@azure/arm-cdn';
 import type { RouterChange, RouterReading, TrafficRouter } from '../rollout/router.js';
 import {
-  withRetries,
+  callWithRetries,
   type RetryCounters,
   type RetryDecision,
   type RetryPolicy,
@@ -101,25 +101,21 @@ export class FrontDoorRouter implements TrafficRouter {
     },
   ) {}
 
-  private async call<T>(
+  private call<T>(
     operation: string,
     counters: RetryCounters,
     signal: AbortSignal,
     send: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await withRetries(operation, send, {
-        classify: classifyAzureError,
-        policy: this.options.policy,
-        signal,
-        counters,
-        onRetry: (text) => this.options.onRetry?.(`Front Door ${text}`),
-      });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      if (error instanceof Error && error.name === 'RetriesExhaustedError') throw error;
-      throw new Error(`${operation}: ${describeAzureError(error)}`, { cause: error });
-    }
+    return callWithRetries(operation, send, {
+      classify: classifyAzureError,
+      describe: describeAzureError,
+      policy: this.options.policy,
+      label: this.label,
+      signal,
+      counters,
+      ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}),
+    });
   }
 
   async read(signal: AbortSignal): Promise<RouterReading> {

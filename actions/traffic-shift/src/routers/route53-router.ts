@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { RouterChange, RouterReading, TrafficRouter } from '../rollout/router.js';
 import {
+  callWithRetries,
   sleep,
-  withRetries,
   type RetryCounters,
   type RetryDecision,
   type RetryPolicy,
@@ -98,25 +98,21 @@ export class Route53Router implements TrafficRouter {
     },
   ) {}
 
-  private async call<T>(
+  private call<T>(
     operation: string,
     counters: RetryCounters,
     signal: AbortSignal,
     send: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await withRetries(operation, send, {
-        classify: classifyAwsError,
-        policy: this.options.policy,
-        signal,
-        counters,
-        onRetry: (text) => this.options.onRetry?.(`Route 53 ${text}`),
-      });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      if (error instanceof Error && error.name === 'RetriesExhaustedError') throw error;
-      throw new Error(`${operation}: ${describeAwsError(error)}`, { cause: error });
-    }
+    return callWithRetries(operation, send, {
+      classify: classifyAwsError,
+      describe: describeAwsError,
+      policy: this.options.policy,
+      label: this.label,
+      signal,
+      counters,
+      ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}),
+    });
   }
 
   async read(signal: AbortSignal): Promise<RouterReading> {
