@@ -42041,6 +42041,9 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
     if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
         throw new InputError('working-directory', `'${directoryInput}' is not a directory in the workspace; give the path of a Terraform root module, e.g. terraform/stacks/aws.`);
     }
+    if (!(0,external_node_fs_namespaceObject.readdirSync)(workingDirectory).some((name) => /\.tf(\.json)?$/.test(name))) {
+        throw new InputError('working-directory', `'${directoryInput}' holds no .tf or .tf.json file; give the path of a Terraform root module, e.g. terraform/stacks/aws.`);
+    }
     const stack = readString('stack', { default: (0,external_node_path_namespaceObject.basename)(workingDirectory) }, source);
     if (!STACK_NAME_PATTERN.test(stack)) {
         throw new InputError('stack', `'${stack.slice(0, 100)}' is not a valid stack name; use letters, digits, '.', '_', '-' or '/' (at most 100, starting with a letter or digit).`);

@@ -1,5 +1,5 @@
 /** Every input of the plan action, parsed and checked before anything runs. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import {
   environmentInputs,
@@ -81,6 +81,12 @@ export function readSettings(
     throw new InputError(
       'working-directory',
       `'${directoryInput}' is not a directory in the workspace; give the path of a Terraform root module, e.g. terraform/stacks/aws.`,
+    );
+  }
+  if (!readdirSync(workingDirectory).some((name) => /\.tf(\.json)?$/.test(name))) {
+    throw new InputError(
+      'working-directory',
+      `'${directoryInput}' holds no .tf or .tf.json file; give the path of a Terraform root module, e.g. terraform/stacks/aws.`,
     );
   }
   const stack = readString('stack', { default: basename(workingDirectory) }, source);

@@ -9,6 +9,8 @@ function workspace(): string {
   const root = mkdtempSync(join(tmpdir(), 'plan-settings-'));
   mkdirSync(join(root, 'terraform', 'stacks', 'aws'), { recursive: true });
   writeFileSync(join(root, 'terraform', 'stacks', 'aws', 'prod.tfvars'), 'x = 1\n');
+  writeFileSync(join(root, 'terraform', 'stacks', 'aws', 'main.tf'), '');
+  mkdirSync(join(root, 'terraform', 'modules'));
   return root;
 }
 
@@ -70,6 +72,10 @@ describe('readSettings', () => {
   it.each([
     [{ 'working-directory': '' }, "Input 'working-directory': is required and was empty."],
     [{ 'working-directory': 'nope' }, "Input 'working-directory': 'nope' is not a directory"],
+    [
+      { 'working-directory': 'terraform/modules' },
+      "Input 'working-directory': 'terraform/modules' holds no .tf or .tf.json file",
+    ],
     [{ stack: 'a b' }, "Input 'stack': 'a b' is not a valid stack name"],
     [{ stack: 'x-->' }, "Input 'stack': 'x-->' is not a valid stack name"],
     [{ comment: 'yes' }, "Input 'comment': must be true or false, got 'yes'."],
