@@ -36,6 +36,19 @@ function azureCredential(): DefaultAzureCredential {
   );
 }
 
+/** Query parameters that carry a credential in a health URL (Azure Functions' `code`...). */
+const SECRET_QUERY = /code|key|token|secret|password|sig/i;
+
+/** A health URL may carry a key or a password: mask it before anything can print it. */
+function maskUrlSecrets(url: string): void {
+  const parsed = new URL(url);
+  const secrets = [decodeURIComponent(parsed.password)];
+  for (const [name, value] of parsed.searchParams) {
+    if (SECRET_QUERY.test(name)) secrets.push(value, encodeURIComponent(value));
+  }
+  for (const secret of secrets) if (secret !== '') core.setSecret(secret);
+}
+
 interface Wiring {
   routers: TrafficRouter[];
   dispose(): void;
@@ -98,6 +111,7 @@ export async function run(): Promise<void> {
   let wiring: Wiring | undefined;
   try {
     const settings = readSettings();
+    for (const url of Object.values(settings.smokeUrls ?? {})) maskUrlSecrets(url);
     wiring = wire(settings);
     const report = await runRollout(
       {

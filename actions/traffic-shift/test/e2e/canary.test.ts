@@ -123,11 +123,17 @@ describe('traffic-shift end to end: successful runs', () => {
   });
 
   it('dry run reads and plans but writes nothing', async () => {
+    // A function key in a health URL (Azure Functions `?code=`) is masked before anything runs.
     const result = await runAction({
       actionDir,
-      inputs: world.inputs({ 'dry-run': 'true' }),
+      inputs: world.inputs({
+        'dry-run': 'true',
+        'smoke-urls': `aws=${world.aws.healthUrl},azure=${world.azure.healthUrl}?code=fn-key/42==`,
+      }),
       env: world.env,
     });
+    expect(result.masks).toEqual(expect.arrayContaining(['fn-key/42==', 'fn-key%2F42%3D%3D']));
+    expect(world.azure.hits).toBeGreaterThan(0);
 
     expect(result.exitCode).toBe(0);
     expect(world.writeCount()).toBe(0);
