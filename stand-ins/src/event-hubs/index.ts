@@ -29,7 +29,13 @@ import {
   type StandInResponse,
   type StandInServer,
 } from '../http/server.js';
-import { sasRefusal, serviceBusError, type SasRight, type SasRule } from './sas.js';
+import {
+  connectionStringFor,
+  sasRefusal,
+  serviceBusError,
+  type SasRight,
+  type SasRule,
+} from './sas.js';
 
 export interface EventHubsStandInOptions {
   /** Event hubs to create: name -> partition count (default 2). */
@@ -245,13 +251,11 @@ export async function startEventHubsStandIn(
     ],
   });
   baseUrl = server.url;
-  const [firstKeyName, firstRule] = Object.entries(keys)[0] as [string, SasRule];
-  const firstKey = typeof firstRule === 'string' ? firstRule : firstRule.key;
 
   return {
     url: server.url,
     server,
-    connectionString: `Endpoint=${server.url}/;SharedAccessKeyName=${firstKeyName};SharedAccessKey=${firstKey}`,
+    connectionString: connectionStringFor(server.url, keys),
     events(hubName) {
       const hub = hubs.get(hubName);
       if (!hub) throw new Error(`event hub ${hubName} does not exist in the stand-in`);

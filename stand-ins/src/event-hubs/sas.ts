@@ -63,6 +63,13 @@ export function sasRefusal(
   return undefined;
 }
 
+/** A connection string for a stand-in's first rule, with the stand-in's http:// endpoint. */
+export function connectionStringFor(url: string, rules: Readonly<Record<string, SasRule>>): string {
+  const [name, rule] = Object.entries(rules)[0] as [string, SasRule];
+  const key = typeof rule === 'string' ? rule : rule.key;
+  return `Endpoint=${url}/;SharedAccessKeyName=${name};SharedAccessKey=${key}`;
+}
+
 /** The stand-ins' error body, shaped like Service Bus REST errors. */
 export function serviceBusError(
   status: number,

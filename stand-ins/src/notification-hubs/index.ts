@@ -22,7 +22,13 @@ import {
   type StandInResponse,
   type StandInServer,
 } from '../http/server.js';
-import { sasRefusal, serviceBusError, type SasRight, type SasRule } from '../event-hubs/sas.js';
+import {
+  connectionStringFor,
+  sasRefusal,
+  serviceBusError,
+  type SasRight,
+  type SasRule,
+} from '../event-hubs/sas.js';
 
 export interface NotificationHubsStandInOptions {
   hubs: string[];
@@ -162,13 +168,11 @@ export async function startNotificationHubsStandIn(
     ],
   });
   baseUrl = server.url;
-  const [firstKeyName, firstRule] = Object.entries(keys)[0] as [string, SasRule];
-  const firstKey = typeof firstRule === 'string' ? firstRule : firstRule.key;
 
   return {
     url: server.url,
     server,
-    connectionString: `Endpoint=${server.url}/;SharedAccessKeyName=${firstKeyName};SharedAccessKey=${firstKey}`,
+    connectionString: connectionStringFor(server.url, keys),
     notifications(hub) {
       const list = sent.get(hub);
       if (!list) throw new Error(`notification hub ${hub} does not exist in the stand-in`);
