@@ -35244,7 +35244,7 @@ function ignoredLine(findings, budget) {
     return budget.take(line) ? line : '';
 }
 /** The issue body. `foundAt` is when the check ran. */
-function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMENT_LIMIT - 512) {
+function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMENT_LIMIT - 512, fullReport = 'The full report is in the job summary of the run.') {
     const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
     const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
@@ -35292,9 +35292,25 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
         pending += '\n';
     }
     const note = notShown.length > 0
-        ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. The full report is in the job summary of the run.\n\n`
+        ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
         : '';
     return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+}
+/**
+ * The job summary of a drift check: the issue body with room for more rows, within GitHub's
+ * 1 MiB step summary limit, which counts bytes: addresses with non-ASCII keys take up to
+ * three bytes per character, so the body is rendered again, smaller, until it fits.
+ */
+function renderDriftSummary(findings, refreshOnly, normal, context) {
+    const target = SUMMARY_LIMIT_BYTES - 16_384;
+    let limit = SUMMARY_LIMIT_BYTES / 2;
+    for (;;) {
+        const body = renderDriftIssue(findings, refreshOnly, normal, context, limit, 'The drift is too large to show in full in a job summary.');
+        const bytes = Buffer.byteLength(body, 'utf8');
+        if (bytes <= target || limit < 10_000)
+            return body;
+        limit = Math.floor((limit * target) / bytes) - 1_000;
+    }
 }
 /** "Drift changed: 1 more resource changed outside Terraform" and similar. */
 function describeDriftChange(previous, findings) {
@@ -41926,7 +41942,7 @@ async function runDriftMode(settings, context, now = new Date()) {
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
     const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
     await writeSummary(findings.hasDrift
-        ? renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now }, SUMMARY_LIMIT_BYTES / 2)
+        ? renderDriftSummary(findings, refresh, normal.plan, { ...report, foundAt: now })
         : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${drift_mode_formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply.\n`);
     info(findings.hasDrift
         ? `Drift in ${settings.stack}: ${findings.drifted.length} resource(s) changed outside Terraform, ${findings.pending.length + findings.outputsPending} change(s) in the code not applied.`

@@ -8,7 +8,7 @@ import {
   findDrift,
   planDigest,
   renderDriftIssue,
-  SUMMARY_LIMIT_BYTES,
+  renderDriftSummary,
   type PlanModel,
 } from '../../shared/src/plan/index.js';
 import {
@@ -77,13 +77,7 @@ export async function runDriftMode(
   const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
   await writeSummary(
     findings.hasDrift
-      ? renderDriftIssue(
-          findings,
-          refresh,
-          normal.plan,
-          { ...report, foundAt: now },
-          SUMMARY_LIMIT_BYTES / 2,
-        )
+      ? renderDriftSummary(findings, refresh, normal.plan, { ...report, foundAt: now })
       : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply.\n`,
   );
   core.info(

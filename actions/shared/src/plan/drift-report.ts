@@ -13,7 +13,7 @@ import type { PlanModel, ResourceChange } from './plan-model.js';
 import { footerLine, type ReportContext } from './plan-report.js';
 import { actionText, compareForReport, isListed, listedOutputs } from './plan-summary.js';
 import { Redactor } from './redaction.js';
-import { COMMENT_LIMIT, ReportBudget } from './report-budget.js';
+import { COMMENT_LIMIT, ReportBudget, SUMMARY_LIMIT_BYTES } from './report-budget.js';
 
 export interface DriftFindings {
   /** Resources changed outside Terraform. */
@@ -135,6 +135,7 @@ export function renderDriftIssue(
   normal: PlanModel,
   context: ReportContext & { foundAt: Date },
   limit = COMMENT_LIMIT - 512,
+  fullReport = 'The full report is in the job summary of the run.',
 ): string {
   const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
   const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
@@ -184,9 +185,37 @@ export function renderDriftIssue(
   }
   const note =
     notShown.length > 0
-      ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. The full report is in the job summary of the run.\n\n`
+      ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
       : '';
   return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+}
+
+/**
+ * The job summary of a drift check: the issue body with room for more rows, within GitHub's
+ * 1 MiB step summary limit, which counts bytes: addresses with non-ASCII keys take up to
+ * three bytes per character, so the body is rendered again, smaller, until it fits.
+ */
+export function renderDriftSummary(
+  findings: DriftFindings,
+  refreshOnly: PlanModel,
+  normal: PlanModel,
+  context: ReportContext & { foundAt: Date },
+): string {
+  const target = SUMMARY_LIMIT_BYTES - 16_384;
+  let limit = SUMMARY_LIMIT_BYTES / 2;
+  for (;;) {
+    const body = renderDriftIssue(
+      findings,
+      refreshOnly,
+      normal,
+      context,
+      limit,
+      'The drift is too large to show in full in a job summary.',
+    );
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes <= target || limit < 10_000) return body;
+    limit = Math.floor((limit * target) / bytes) - 1_000;
+  }
 }
 
 /** "Drift changed: 1 more resource changed outside Terraform" and similar. */

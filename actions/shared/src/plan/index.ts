@@ -13,6 +13,7 @@ export {
   isDriftIssueOf,
   parseDriftMeta,
   renderDriftIssue,
+  renderDriftSummary,
   type DriftFindings,
   type DriftMeta,
 } from './drift-report.js';

@@ -7,6 +7,8 @@ import {
   parseOwnedAttribute,
   readPlan,
   renderDriftIssue,
+  renderDriftSummary,
+  SUMMARY_LIMIT_BYTES,
   TRAFFIC_SHIFT_ATTRIBUTES,
   type OwnedAttribute,
 } from '../../src/plan/index.js';
@@ -87,6 +89,26 @@ describe('drift report', () => {
     expect(body).toContain('#### In the code but not applied (5,500)');
     expect(body).toMatch(
       /not shown here: [\d,]+ pending changes\. The full report is in the job summary/,
+    );
+  });
+
+  it('keeps the job summary within 1 MiB even when every character takes three bytes', () => {
+    const key = '界'.repeat(900);
+    const normal = readPlan(
+      syntheticPlan(
+        Array.from({ length: 3000 }, (_, i) => ({
+          address: `terraform_data.x["${key}${i}"]`,
+          actions: ['delete'],
+          before: { input: 1 },
+        })),
+      ),
+    );
+    const findings = findDrift(noChanges, normal);
+    const summary = renderDriftSummary(findings, noChanges, normal, context);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    expect(summary.length).toBeGreaterThan(COMMENT_LIMIT * 2);
+    expect(summary).toMatch(
+      /not shown here: [\d,]+ pending changes\. The drift is too large to show in full in a job summary\./,
     );
   });
 
