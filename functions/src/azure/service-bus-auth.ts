@@ -75,6 +75,41 @@ export class SasTokenCache {
   }
 }
 
+/**
+ * One event hub or notification hub addressed over REST: signs each call with a cached SAS
+ * token for the entity and turns a failure into a ServiceBusRestError naming it.
+ */
+export class ServiceBusEntity {
+  private readonly tokens: SasTokenCache;
+  readonly url: string;
+
+  constructor(
+    connection: ServiceBusConnection,
+    readonly name: string,
+    private readonly timeoutMs = 10_000,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.tokens = new SasTokenCache(connection);
+    this.url = `${connection.endpoint}${encodeURIComponent(name)}`;
+  }
+
+  /** POST `<entity url><path>`; `what` names the call in the error (e.g. "Event Hubs send to"). */
+  async post(
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    what: string,
+  ): Promise<void> {
+    const response = await this.fetchImpl(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: this.tokens.get(this.url), ...headers },
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await expectSuccess(response, `${what} ${this.name}`);
+  }
+}
+
 /** A failed REST call: status and the service's error text, never the token. */
 export class ServiceBusRestError extends Error {
   constructor(
