@@ -231,7 +231,14 @@ function readBlock<K extends string>(
 }
 
 export function readSettings(source: InputSource = environmentInputs): Settings {
-  const target = parseSplit('target', readString('target', { required: true }, source));
+  const targetText = readString('target', {}, source);
+  if (targetText === '') {
+    throw new InputError(
+      'target',
+      'is required: the split to reach, whole percentages that sum to 100, e.g. aws=50,azure=50 or aws=100,azure=0.',
+    );
+  }
+  const target = parseSplit('target', targetText);
   const steps = parseSteps('steps', readString('steps', { default: '10,25,50,100' }, source));
   const bakeMs =
     readNumber(
@@ -337,7 +344,7 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
   ) {
     throw new InputError(
       'azure-subscription-id',
-      `'${frontDoor.subscriptionId}' is not a subscription ID (a GUID).`,
+      `'${frontDoor.subscriptionId}' is not a subscription ID (a GUID, e.g. 00000000-0000-0000-0000-000000000000).`,
     );
   }
   if (frontDoor) {

@@ -35,7 +35,12 @@ function errorOf(inputs: Record<string, string>): InputError {
 }
 
 const REJECTIONS: [string, Record<string, string>, string, string][] = [
-  ['no target', { ...ROUTE53 }, 'target', 'is required'],
+  [
+    'no target',
+    { ...ROUTE53 },
+    'target',
+    'is required: the split to reach, whole percentages that sum to 100, e.g. aws=50,azure=50',
+  ],
   ['no router', { target: 'aws=50,azure=50' }, 'route53-hosted-zone-id', 'no router given'],
   [
     'half a Route 53 block',
