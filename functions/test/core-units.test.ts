@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ifMatchHolds, PoisonEventError, SettingsError } from '../src/core/errors.js';
 import { consumeBatch } from '../src/core/order-events.js';
 import { LastSendOutcomes, lastSendFailureHoldMs } from '../src/core/health.js';
@@ -151,5 +154,27 @@ describe('health from the last send', () => {
     });
     outcomes.record('events');
     expect(outcomes.report('events').status).toBe('ok');
+  });
+});
+
+describe('the core is cloud-neutral', () => {
+  it('imports nothing outside src/core but Node built-ins (no cloud SDK, no adapter)', () => {
+    const core = resolve(dirname(fileURLToPath(import.meta.url)), '../src/core');
+    const files = readdirSync(core, { recursive: true, encoding: 'utf8' }).filter((file) =>
+      file.endsWith('.ts'),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    const outside: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(core, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const spec = specifier as string;
+        if (spec.startsWith('node:')) continue;
+        const target = spec.startsWith('.') ? resolve(core, dirname(file), spec) : spec;
+        if (!spec.startsWith('.') || relative(core, target).startsWith('..'))
+          outside.push(`${file} imports ${spec}`);
+      }
+    }
+    expect(outside).toEqual([]);
   });
 });
