@@ -41823,6 +41823,16 @@ async function reportTerraformFailure(error, settings, context, report, postComm
     if (postComment)
         await publishComment(settings, context, renderPlanFailure(report, text, 'comment'));
 }
+/** `terraform init` with the backend settings, its output folded in the log. */
+async function initTerraform(terraform, settings) {
+    startGroup(`terraform init (${settings.stack})`);
+    try {
+        info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
+    }
+    finally {
+        endGroup();
+    }
+}
 async function runTerraformPlan(terraform, settings, out, refreshOnly = false) {
     const result = await terraform.plan({
         out: out.planPath,
@@ -41857,13 +41867,7 @@ async function runPlanMode(settings, context) {
     const report = reportContext(settings, context, version);
     let planned;
     try {
-        startGroup(`terraform init (${settings.stack})`);
-        try {
-            info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
-        }
-        finally {
-            endGroup();
-        }
+        await initTerraform(terraform, settings);
         planned = await runTerraformPlan(terraform, settings, files);
     }
     catch (error) {
@@ -41917,13 +41921,7 @@ async function runDriftMode(settings, context, now = new Date()) {
     let refresh;
     let normal;
     try {
-        startGroup(`terraform init (${settings.stack})`);
-        try {
-            info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
-        }
-        finally {
-            endGroup();
-        }
+        await initTerraform(terraform, settings);
         refresh = (await runTerraformPlan(terraform, settings, refreshFiles, true)).plan;
         normal = await runTerraformPlan(terraform, settings, normalFiles);
     }

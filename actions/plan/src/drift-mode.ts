@@ -20,6 +20,7 @@ import { TerraformError, type PlanResult } from '../../shared/src/terraform/inde
 import { createPlanFolder, planFiles } from './plan-files.js';
 import {
   createTerraform,
+  initTerraform,
   reportContext,
   reportTerraformFailure,
   runTerraformPlan,
@@ -50,12 +51,7 @@ export async function runDriftMode(
   let refresh: PlanModel;
   let normal: { result: PlanResult; plan: PlanModel };
   try {
-    core.startGroup(`terraform init (${settings.stack})`);
-    try {
-      core.info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
-    } finally {
-      core.endGroup();
-    }
+    await initTerraform(terraform, settings);
     refresh = (await runTerraformPlan(terraform, settings, refreshFiles, true)).plan;
     normal = await runTerraformPlan(terraform, settings, normalFiles);
   } catch (error) {

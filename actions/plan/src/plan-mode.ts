@@ -61,6 +61,16 @@ export async function reportTerraformFailure(
     await publishComment(settings, context, renderPlanFailure(report, text, 'comment'));
 }
 
+/** `terraform init` with the backend settings, its output folded in the log. */
+export async function initTerraform(terraform: Terraform, settings: Settings): Promise<void> {
+  core.startGroup(`terraform init (${settings.stack})`);
+  try {
+    core.info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
+  } finally {
+    core.endGroup();
+  }
+}
+
 export async function runTerraformPlan(
   terraform: Terraform,
   settings: Settings,
@@ -107,12 +117,7 @@ export async function runPlanMode(settings: Settings, context: RunContext): Prom
 
   let planned: { result: PlanResult; plan: PlanModel };
   try {
-    core.startGroup(`terraform init (${settings.stack})`);
-    try {
-      core.info((await terraform.init({ backendConfig: settings.backendConfig })).stdout);
-    } finally {
-      core.endGroup();
-    }
+    await initTerraform(terraform, settings);
     planned = await runTerraformPlan(terraform, settings, files);
   } catch (error) {
     if (error instanceof TerraformError) {
