@@ -276,6 +276,7 @@ terraform {
 `);
     expectProblems(providerVersionsPinned(module, 'stack'), [
       'bad: required_version must be ">= 1.11" or later (found ">= 1.5")',
+      'bad: required_version needs an upper bound (e.g. ">= 1.11, < 2.0"), found ">= 1.5"',
       'bad: provider "aws" must be pinned to one version (x.y.z), found ">= 6.0"',
       'bad: provider "azurerm" needs both source and version',
     ]);

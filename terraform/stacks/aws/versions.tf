@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.11"
+  required_version = ">= 1.11, < 2.0"
 
   required_providers {
     aws = {

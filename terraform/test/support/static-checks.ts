@@ -446,6 +446,12 @@ export function providerVersionsPinned(
       `${module.name}: required_version must be ">= 1.11" or later (found ${JSON.stringify(required)})`,
     );
   }
+  // A root module is what runs: a new major Terraform must be a reviewed change, not a surprise.
+  if (kind === 'stack' && typeof required === 'string' && !/<\s*\d+/.test(required)) {
+    problems.push(
+      `${module.name}: required_version needs an upper bound (e.g. ">= 1.11, < 2.0"), found "${required}"`,
+    );
+  }
   const providers = module.terraform.flatMap(({ body }) => asBodies(body.required_providers));
   if (providers.length === 0) problems.push(`${module.name}: no required_providers block`);
   for (const block of providers) {
