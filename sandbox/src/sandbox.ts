@@ -341,6 +341,7 @@ export async function startSandbox(
           weights,
           split: percentages(effectiveWeights(weights, router.mode)),
           counters: counters.snapshot(),
+          history: counters.history(),
           cells: monitor.snapshot(),
           rollout: rollout.latest(),
           urls,

@@ -66,6 +66,25 @@ describeIfReady('the dashboard in a real browser', () => {
     expect(await page.textContent('#afd-azure')).toBe('500');
     // Live requests per second arrive over server-sent events, no reload.
     await page.waitForFunction(() => Number(document.querySelector('#aws-rps')?.textContent) > 0);
+    // Browse traffic sends no events: Azure's hubs, known only from its own sends, are not
+    // failing, just not used yet (the cell is healthy; the page must not say FAILING).
+    expect(await page.textContent('#azure-checks')).toMatch(
+      /^documents ok · events (ok|not sent to yet)/,
+    );
+    expect(await page.textContent('#azure-checks')).not.toContain('FAILING');
+    // The chart draws the server's history, so a page opened now already shows the traffic
+    // before it: open a second page and it has more than the one second since it loaded.
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('#history')?.getAttribute('data-seconds-with-traffic')) >= 3,
+    );
+    const late = await browser.newPage();
+    await late.goto(sandbox.urls.dashboard ?? '');
+    await late.waitForSelector('#history[data-seconds-with-traffic]');
+    expect(
+      Number(await late.getAttribute('#history', 'data-seconds-with-traffic')),
+    ).toBeGreaterThanOrEqual(3);
+    await late.close();
 
     await page.click('button[data-target="aws=100,azure=0"]');
     try {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Cloud, PerCloud } from '../src/clouds.js';
 import { close, listen } from '../src/listen.js';
 import { CELL_HEADER, EdgeRouter } from '../src/router/edge-router.js';
-import { RequestCounters } from '../src/router/request-counters.js';
+import { HISTORY_SECONDS, RequestCounters } from '../src/router/request-counters.js';
 import {
   effectiveWeights,
   percentages,
@@ -134,5 +134,27 @@ describe('EdgeRouter', () => {
     expect(await response.text()).toMatch(/azure cell did not answer/);
     await unreachable.close();
     expect(counters.snapshot().azure).toMatchObject({ requests: 2, failed: 2 });
+  });
+});
+
+describe('RequestCounters', () => {
+  it('keeps two minutes of requests per cloud per second for the chart, zeros included', () => {
+    const counters = new RequestCounters();
+    const t0 = 1_700_000_000_000;
+    counters.record('aws', true, t0 - 200_000); // older than the history: dropped
+    for (let s = 0; s < 130; s++) counters.record('aws', true, t0 - 130_000 + s * 1000);
+    counters.record('azure', false, t0 - 2_000);
+    counters.record('azure', true, t0 - 2_000);
+    counters.record('aws', true, t0); // the running second is not complete: not shown yet
+
+    const history = counters.history(t0);
+    expect(history).toHaveLength(HISTORY_SECONDS);
+    expect(history[0]).toEqual({ second: t0 / 1000 - HISTORY_SECONDS, aws: 1, azure: 0 });
+    expect(history.at(-2)).toEqual({ second: t0 / 1000 - 2, aws: 1, azure: 2 });
+    expect(history.at(-1)).toEqual({ second: t0 / 1000 - 1, aws: 1, azure: 0 });
+    // A counters reset (the rehearsal's) clears the totals, not the picture of the traffic.
+    counters.reset();
+    expect(counters.snapshot(t0).aws.requests).toBe(0);
+    expect(counters.history(t0).at(-1)?.aws).toBe(1);
   });
 });

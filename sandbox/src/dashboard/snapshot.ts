@@ -1,5 +1,5 @@
 import type { Cloud, PerCloud } from '../clouds.js';
-import type { CountersSnapshot } from '../router/request-counters.js';
+import type { CountersSnapshot, SecondCounts } from '../router/request-counters.js';
 import type { RouterMode, RoutingWeights } from '../router/weights.js';
 
 export interface CellStatus {
@@ -30,6 +30,8 @@ export interface SandboxSnapshot {
   /** The split the router applies now, in percent. */
   split: PerCloud<number>;
   counters: CountersSnapshot;
+  /** Requests per cloud in each of the last two minutes' seconds, oldest first (the chart). */
+  history: SecondCounts[];
   cells: PerCloud<CellStatus>;
   rollout: RolloutEntry[];
   urls: Record<string, string>;

@@ -15,8 +15,19 @@ export interface CountersSnapshot extends PerCloud<CloudCounters> {
 }
 
 const WINDOW_SECONDS = 3;
+/**
+ * How far back the per-second counts go: the dashboard's requests/s chart. The server keeps
+ * them (not the page) so that a dashboard opened mid-rollout shows what came before.
+ */
+export const HISTORY_SECONDS = 120;
 
-/** Per-cloud request counts and a sliding per-second rate, kept by the edge router. */
+/** Requests answered per cloud in one complete second. */
+export interface SecondCounts extends PerCloud<number> {
+  /** The epoch second. */
+  second: number;
+}
+
+/** Per-cloud request counts, a sliding per-second rate and two minutes of history. */
 export class RequestCounters {
   private totals: PerCloud<{ requests: number; failed: number }> = fresh();
   private unrouted = 0;
@@ -29,7 +40,8 @@ export class RequestCounters {
     const second = Math.floor(now / 1000);
     const bucket = this.buckets[cloud];
     bucket.set(second, (bucket.get(second) ?? 0) + 1);
-    for (const key of bucket.keys()) if (key < second - WINDOW_SECONDS - 1) bucket.delete(key);
+    if (bucket.size > HISTORY_SECONDS + 1)
+      for (const key of bucket.keys()) if (key < second - HISTORY_SECONDS) bucket.delete(key);
   }
 
   recordUnrouted(): void {
@@ -53,6 +65,24 @@ export class RequestCounters {
     const snapshot = { unrouted: this.unrouted } as CountersSnapshot;
     for (const cloud of CLOUDS) snapshot[cloud] = { ...this.totals[cloud], rps: rate(cloud) };
     return snapshot;
+  }
+
+  /**
+   * Requests per cloud in each complete second of the last HISTORY_SECONDS, oldest first (a
+   * second without traffic is a zero, not a gap). A counters reset keeps it: it is a picture
+   * of the traffic, not of the totals.
+   */
+  history(now = Date.now()): SecondCounts[] {
+    const current = Math.floor(now / 1000);
+    const seconds: SecondCounts[] = [];
+    for (let second = current - HISTORY_SECONDS; second < current; second++) {
+      seconds.push({
+        second,
+        aws: this.buckets.aws.get(second) ?? 0,
+        azure: this.buckets.azure.get(second) ?? 0,
+      });
+    }
+    return seconds;
   }
 }
 
