@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { ROUTING_INPUTS } from '../../rollout/src/sequence.js';
 import { templateReferences } from './support/expression-references.js';
 import { awsSettingsSchema } from '../../functions/src/aws/config.js';
 import { azureSettingsSchema } from '../../functions/src/azure/config.js';
@@ -81,18 +82,8 @@ const workflowOutputs: Record<string, string[]> = {
   'stacks/azure': ['base_url', 'health_url', 'origin_hostname', 'dns_target'],
 };
 
-const trafficShiftInputs = [
-  'route53-hosted-zone-id',
-  'route53-record-name',
-  'route53-record-type',
-  'route53-set-identifiers',
-  'azure-subscription-id',
-  'frontdoor-resource-group',
-  'frontdoor-profile',
-  'frontdoor-origin-group',
-  'frontdoor-origins',
-  'smoke-urls',
-];
+/** What the deploy workflow's rollout reads from the global stack's outputs (rollout/src). */
+const trafficShiftInputs: readonly string[] = ROUTING_INPUTS;
 
 const loaded = new Map<string, TerraformModule>();
 
@@ -153,6 +144,12 @@ describe('outputs the workflows read', () => {
   it.each(Object.entries(workflowOutputs))('%s has every output a workflow reads', (dir, names) => {
     const module = get(dir);
     expect(names.filter((name) => !module.outputs.has(name))).toEqual([]);
+  });
+
+  it('the inputs the rollout maps outputs to are traffic-shift action inputs', () => {
+    const action = readFileSync(join(terraformRoot, '../actions/traffic-shift/action.yml'), 'utf8');
+    const inputs = action.slice(action.indexOf('\ninputs:'), action.indexOf('\noutputs:'));
+    expect(trafficShiftInputs.filter((input) => !inputs.includes(`\n  ${input}:`))).toEqual([]);
   });
 
   it('every traffic-shift router and check input has a global stack output of the same name', () => {
