@@ -47,7 +47,7 @@ function startSandbox() {
       'line',
       (line) => {
         output += `${line}\n`;
-        const url = /^([a-z0-9]+): (https?:\/\/\S+)/.exec(line);
+        const url = /^([a-z0-9]+):\s+(https?:\/\/\S+)/.exec(line);
         if (url?.[1] && url[2]) urls[url[1]] = url[2];
         const ready = /^ready in ([\d.]+) s/.exec(line);
         if (ready) {

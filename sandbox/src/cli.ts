@@ -18,31 +18,48 @@ const DESCRIPTIONS: Record<string, string> = {
   notificationhubs: 'Notification Hubs stand-in (customer push)',
 };
 
-/** `<name>: <url>` lines first (what scripts parse), then what to try. */
+/** What a newcomer uses; everything else is what the action and the cells talk to. */
+const MAIN_ENDPOINTS = ['router', 'dashboard', 'aws', 'azure'];
+
+/** `<name>: <url>` lines, aligned, one per line (`^name:` is what scripts parse). */
+function endpointLines(urls: Record<string, string>, names: string[]): string[] {
+  // At least the width of the `weights:` and `try:` labels, so the first URLs line up with them.
+  const nameWidth = Math.max(12, ...names.map((n) => n.length + 2));
+  const urlWidth = Math.max(...names.map((n) => (urls[n] ?? '').length)) + 2;
+  return names.map((name) =>
+    `${`${name}:`.padEnd(nameWidth)}${(urls[name] ?? '').padEnd(urlWidth)}${DESCRIPTIONS[name] ?? ''}`.trimEnd(),
+  );
+}
+
+/**
+ * The four endpoints a newcomer needs first, then the control planes and emulators behind them,
+ * the weights, and what to try next.
+ */
 export function banner(sandbox: Sandbox): string {
-  const names = Object.keys(sandbox.urls);
-  const width = Math.max(...names.map((n) => n.length)) + 2;
-  const lines = [
+  const main = MAIN_ENDPOINTS.filter((name) => name in sandbox.urls);
+  const behind = Object.keys(sandbox.urls).filter((name) => !main.includes(name));
+  const { weights } = sandbox.snapshot();
+  const label = (text: string): string => text.padEnd(12);
+  return [
     'Multi-cloud sandbox is up (both cells, routing and control planes on this machine)',
     '',
-  ];
-  for (const name of names) {
-    const url = sandbox.urls[name] ?? '';
-    lines.push(
-      `${name}: ${url}${' '.repeat(Math.max(1, width + 24 - name.length - url.length))}${DESCRIPTIONS[name] ?? ''}`,
-    );
-  }
-  const { weights } = sandbox.snapshot();
-  lines.push(
+    ...endpointLines(sandbox.urls, main),
     '',
-    `weights:    Route 53 aws=${weights.route53.aws} azure=${weights.route53.azure} · Front Door aws=${weights.frontDoor.aws.weight} azure=${weights.frontDoor.azure.weight}`,
-    `try:        curl -s ${sandbox.urls.router}/health`,
-    '            npm run load                                 (steady traffic, per-cloud counts)',
-    `            npm run shift -- --target aws=100,azure=0    (the real traffic-shift action, steps ${SANDBOX_SHIFT_DEFAULTS.steps})`,
+    ...(behind.length > 0
+      ? [
+          'behind them (the traffic-shift action and the cells talk to these):',
+          ...endpointLines(sandbox.urls, behind),
+          '',
+        ]
+      : []),
+    `${label('weights:')}Route 53 aws=${weights.route53.aws} azure=${weights.route53.azure} · Front Door aws=${weights.frontDoor.aws.weight} azure=${weights.frontDoor.azure.weight}`,
+    `${label('try:')}curl -s ${sandbox.urls.router}/health`,
+    `${label('')}npm run load                                 (steady traffic, per-cloud counts)`,
+    `${label('')}npm run shift -- --target aws=100,azure=0    (the real traffic-shift action, steps ${SANDBOX_SHIFT_DEFAULTS.steps})`,
+    `${label('')}npm run rehearse                             (the deploy rollout, one cloud at a time)`,
     '',
     `ready in ${(sandbox.startupMs / 1000).toFixed(1)} s · Ctrl-C stops everything.`,
-  );
-  return lines.join('\n');
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

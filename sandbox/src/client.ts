@@ -141,7 +141,7 @@ export function launchSandbox(options: LaunchOptions = {}): Promise<LaunchedSand
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       output += `${line}\n`;
-      const url = /^([a-z0-9]+): (https?:\/\/\S+)/.exec(line);
+      const url = /^([a-z0-9]+):\s+(https?:\/\/\S+)/.exec(line);
       if (url?.[1] && url[2]) urls[url[1]] = url[2];
       if (/^ready in /.test(line)) {
         clearTimeout(timer);

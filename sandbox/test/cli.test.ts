@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
+import { banner } from '../src/cli.js';
 import { close, listen } from '../src/listen.js';
+import type { Sandbox } from '../src/sandbox.js';
 import { repoRoot } from '../src/paths.js';
 import { parseSettings } from '../src/settings.js';
 import { checkTarget, plainLine, shiftInputs } from '../src/shift-runner.js';
@@ -101,5 +103,45 @@ describe('running the traffic-shift action against the sandbox', () => {
     );
     expect(plainLine('::debug::noise')).toBeUndefined();
     expect(plainLine('step 1/2 in force')).toBe('step 1/2 in force');
+  });
+});
+
+describe('the npm start banner', () => {
+  it('puts the four endpoints a newcomer needs first, aligned, each line `<name>: <url>`', () => {
+    const urls = {
+      router: 'http://127.0.0.1:8080',
+      dashboard: 'http://127.0.0.1:8090',
+      aws: 'http://127.0.0.1:8081',
+      azure: 'http://127.0.0.1:8082',
+      route53: 'http://127.0.0.1:41235',
+      azurite: 'http://127.0.0.1:10000/devstoreaccount1',
+    };
+    const sandbox = {
+      urls,
+      startupMs: 3800,
+      snapshot: () => ({
+        weights: {
+          route53: { aws: 50, azure: 50 },
+          frontDoor: { aws: { weight: 500, enabled: true }, azure: { weight: 500, enabled: true } },
+        },
+      }),
+    } as unknown as Sandbox;
+    const lines = banner(sandbox).split('\n');
+    const endpoints = lines.flatMap((line) => {
+      const match = /^([a-z0-9]+):\s+(https?:\/\/\S+)/.exec(line);
+      return match ? [{ name: match[1], url: match[2], column: line.indexOf(match[2] ?? '') }] : [];
+    });
+    expect(Object.fromEntries(endpoints.map((e) => [e.name, e.url]))).toEqual(urls);
+    expect(endpoints.slice(0, 4).map((e) => e.name)).toEqual([
+      'router',
+      'dashboard',
+      'aws',
+      'azure',
+    ]);
+    // The first four share one URL column, as do the ones behind them.
+    expect(endpoints.slice(0, 4).map((e) => e.column)).toEqual([12, 12, 12, 12]); // as `weights:` values
+    expect(new Set(endpoints.slice(4).map((e) => e.column)).size).toBe(1);
+    expect(lines).toContain('weights:    Route 53 aws=50 azure=50 · Front Door aws=500 azure=500');
+    expect(lines.at(-1)).toBe('ready in 3.8 s · Ctrl-C stops everything.');
   });
 });
