@@ -194,6 +194,39 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
     }
   });
 
+  it("on a pull_request event, takes the approved digest from that pull request's comment", async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { plan, digest } = stack.review();
+      const number = nextPull++;
+      const headSha = fakeSha(`head-${number}`);
+      github.addPullRequest(REPO, { number, headSha });
+      github.addComment(REPO, number, reviewComment(STACK, plan, digest, headSha));
+      github.clearRequests();
+
+      const result = await runAction({
+        actionDir: applyActionDir,
+        event: pullRequestEvent({ number, headSha, repository: REPO }),
+        token: github.writeToken,
+        apiUrl: github.apiUrl,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK },
+        timeoutMs: 90_000,
+      });
+
+      expect(result.outputs['failure-reason']).toBe('');
+      expect(result.outputs['applied']).toBe('true');
+      expect(result.outputs['plan-digest']).toBe(digest);
+      // The pull request is known from the event: no commit-to-pull-request lookup.
+      expect(github.requests.some((request) => request.path.includes('/commits/'))).toBe(false);
+      expect(commentBody(number)).toContain('**Applied at');
+    } finally {
+      github.clearRequests();
+      stack.cleanup();
+    }
+  });
+
   it('applies the plan-path the plan action saved on the push, as deploy.yml does', async () => {
     const stack = deployedStack();
     try {
