@@ -412,6 +412,19 @@ export async function runRollout(
     });
   }
 
+  if (touched.size === 0) {
+    // Cancelled between the smoke test and the first write: there is nothing to roll back.
+    return report({
+      outcome: 'failed-unchanged',
+      readings: publicReadings,
+      initialSplit,
+      plannedSteps,
+      ...(smokeRecord ? { smoke: smokeRecord } : {}),
+      failureReason: failure.reason,
+      finalSplit: unchangedSplit,
+    });
+  }
+
   // 4. Roll back every router that was touched to exactly what it held at the start. A
   // cancelled job is killed soon (GitHub: SIGTERM 7.5 s after SIGINT, then SIGKILL): the writes
   // go out at once either way, but the wait for them to be in force is cut short so the

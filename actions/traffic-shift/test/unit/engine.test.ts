@@ -133,6 +133,25 @@ describe('runRollout', () => {
     expect(summary).toContain('- frontdoor: restored to aws=60,azure=40');
   });
 
+  it('changes nothing and claims no rollback when cancelled before the first write', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const controller = new AbortController();
+    // The cancellation lands on the last smoke probe (3 rounds of 2 clouds).
+    const probes = prober((_cloud, call) => {
+      if (call === 6) controller.abort(new CancelledError('SIGTERM'));
+      return true;
+    });
+    const report = await runRollout(
+      OPTIONS,
+      { routers: [route53], prober: probes, log },
+      controller.signal,
+    );
+    expect(report.outcome).toBe('failed-unchanged');
+    expect(report.rollback).toBeUndefined();
+    expect(report.failureReason).toBe('cancelled (SIGTERM)');
+    expect(route53.writes).toEqual([]);
+  });
+
   it('still writes one step when the schedule is empty but a router is off target', async () => {
     const route53 = new MemoryRouter('route53', { aws: 100, azure: 0 });
     const frontDoor = new MemoryRouter('frontdoor', undefined);
