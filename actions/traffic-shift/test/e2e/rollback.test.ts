@@ -236,7 +236,8 @@ describe('traffic-shift end to end: rollback', () => {
       aws: '1000',
       azure: expect.stringMatching(/^off\(/),
     });
-    // The re-run started from the live state, not from the first run's 50/50.
-    expect(rerun.outputs['initial-split']).not.toBe('aws=50,azure=50');
+    // The re-run started from the live state (Route 53 at step 2, Front Door at step 1 or 2,
+    // the least advanced setting the pace), not from the first run's 50/50.
+    expect(rerun.outputs['initial-split']).toMatch(/^aws=(63|75),azure=(37|25)$/);
   });
 });
