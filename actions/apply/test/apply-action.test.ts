@@ -480,7 +480,7 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
         timeoutMs: 90_000,
       });
       github.clearFaults();
-      expect(fault).toBeDefined();
+      expect(fault.hits).toBe(1);
       expect(result.exitCode).toBe(0);
       expect(result.outputs['failure-reason']).toBe('');
       const pullLookups = github.requests.filter((request) =>
