@@ -30,13 +30,6 @@ export interface CommentApproval {
 
 export type ApprovedPlan = { source: 'input'; digest: string } | CommentApproval;
 
-export interface NoApprovedPlan {
-  /** What was searched, in words, for the refusal message. */
-  searched: string;
-  /** Pull requests searched (their comments can still get the status line). */
-  pullNumbers: number[];
-}
-
 /**
  * The pull requests of a commit, the one that most likely brought it to the branch first:
  * the merged PR whose merge commit is `sha`, then other merged PRs, then open ones, newest
