@@ -41429,6 +41429,7 @@ function describeGitHubError(error) {
  * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
  */
 
+
 const DRIFT_LABEL = 'drift';
 function toDriftIssue(issue) {
     return {
@@ -41485,23 +41486,33 @@ async function ensureLabel(client, repo) {
         }
     }
 }
-/** Closes issues of the same stack beyond the one kept (left by a race or by hand). */
-async function closeDuplicates(client, repo, keep, others) {
+/**
+ * Closes issues of the same stack beyond the one kept (left by a race or by hand), and takes
+ * the marker out of their bodies: a closed duplicate that still carried it could be picked up
+ * again later (e.g. once someone removes the label of the kept issue) and reopened beside it.
+ */
+async function closeDuplicates(client, repo, stack, keep, others) {
     for (const other of others) {
-        if (other.number === keep.number || other.state === 'closed')
+        if (other.number === keep.number)
             continue;
-        await client.rest.issues.createComment({
-            owner: repo.owner,
-            repo: repo.repo,
-            issue_number: other.number,
-            body: `Duplicate of #${keep.number}, which tracks drift of this stack.`,
-        });
+        if (other.state === 'open') {
+            await client.rest.issues.createComment({
+                owner: repo.owner,
+                repo: repo.repo,
+                issue_number: other.number,
+                body: `Duplicate of #${keep.number}, which tracks drift of this stack.`,
+            });
+        }
         await client.rest.issues.update({
             owner: repo.owner,
             repo: repo.repo,
             issue_number: other.number,
-            state: 'closed',
-            state_reason: 'not_planned',
+            body: other.body
+                .trimStart()
+                .replace(driftMarker(stack), `<!-- multicloud:drift-duplicate stack=${stack} of=${keep.number} -->`),
+            ...(other.state === 'open'
+                ? { state: 'closed', state_reason: 'not_planned' }
+                : {}),
         });
     }
 }
@@ -41510,7 +41521,7 @@ async function syncDriftIssue(client, repo, report) {
     const issues = await findDriftIssues(client, repo, report.stack);
     const keep = issues.find((issue) => issue.state === 'open') ?? issues[0];
     if (keep)
-        await closeDuplicates(client, repo, keep, issues);
+        await closeDuplicates(client, repo, report.stack, keep, issues);
     if (!report.hasDrift) {
         if (!keep || keep.state === 'closed')
             return keep ? { action: 'none', issue: keep } : { action: 'none' };
@@ -41543,7 +41554,7 @@ async function syncDriftIssue(client, repo, report) {
         const after = await findDriftIssues(client, repo, report.stack);
         const lowest = after[0] ?? created;
         if (lowest.number !== created.number) {
-            await closeDuplicates(client, repo, lowest, after);
+            await closeDuplicates(client, repo, report.stack, lowest, after);
             return { action: 'updated', issue: lowest };
         }
         return { action: 'opened', issue: created };

@@ -3,6 +3,7 @@
  * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
  */
 import { isDriftIssueOf, parseDriftMeta, type DriftMeta } from '../plan/drift-report.js';
+import { driftMarker } from '../plan/plan-comment.js';
 import type { GitHubClient } from './github-client.js';
 
 export const DRIFT_LABEL = 'drift';
@@ -104,27 +105,41 @@ export interface DriftSyncResult {
   issue?: DriftIssue;
 }
 
-/** Closes issues of the same stack beyond the one kept (left by a race or by hand). */
+/**
+ * Closes issues of the same stack beyond the one kept (left by a race or by hand), and takes
+ * the marker out of their bodies: a closed duplicate that still carried it could be picked up
+ * again later (e.g. once someone removes the label of the kept issue) and reopened beside it.
+ */
 async function closeDuplicates(
   client: GitHubClient,
   repo: RepoRef,
+  stack: string,
   keep: DriftIssue,
   others: DriftIssue[],
 ) {
   for (const other of others) {
-    if (other.number === keep.number || other.state === 'closed') continue;
-    await client.rest.issues.createComment({
-      owner: repo.owner,
-      repo: repo.repo,
-      issue_number: other.number,
-      body: `Duplicate of #${keep.number}, which tracks drift of this stack.`,
-    });
+    if (other.number === keep.number) continue;
+    if (other.state === 'open') {
+      await client.rest.issues.createComment({
+        owner: repo.owner,
+        repo: repo.repo,
+        issue_number: other.number,
+        body: `Duplicate of #${keep.number}, which tracks drift of this stack.`,
+      });
+    }
     await client.rest.issues.update({
       owner: repo.owner,
       repo: repo.repo,
       issue_number: other.number,
-      state: 'closed',
-      state_reason: 'not_planned',
+      body: other.body
+        .trimStart()
+        .replace(
+          driftMarker(stack),
+          `<!-- multicloud:drift-duplicate stack=${stack} of=${keep.number} -->`,
+        ),
+      ...(other.state === 'open'
+        ? { state: 'closed' as const, state_reason: 'not_planned' as const }
+        : {}),
     });
   }
 }
@@ -137,7 +152,7 @@ export async function syncDriftIssue(
 ): Promise<DriftSyncResult> {
   const issues = await findDriftIssues(client, repo, report.stack);
   const keep = issues.find((issue) => issue.state === 'open') ?? issues[0];
-  if (keep) await closeDuplicates(client, repo, keep, issues);
+  if (keep) await closeDuplicates(client, repo, report.stack, keep, issues);
 
   if (!report.hasDrift) {
     if (!keep || keep.state === 'closed')
@@ -172,7 +187,7 @@ export async function syncDriftIssue(
     const after = await findDriftIssues(client, repo, report.stack);
     const lowest = after[0] ?? created;
     if (lowest.number !== created.number) {
-      await closeDuplicates(client, repo, lowest, after);
+      await closeDuplicates(client, repo, report.stack, lowest, after);
       return { action: 'updated', issue: lowest };
     }
     return { action: 'opened', issue: created };

@@ -112,6 +112,14 @@ describe('syncDriftIssue', () => {
     expect(github.issue(repo, second.number)?.comments[0]?.body).toBe(
       `Duplicate of #${first.number}, which tracks drift of this stack.`,
     );
+    // The duplicate no longer carries the marker: once the kept issue loses its label and is
+    // closed clean, drift again reopens the kept issue, not the duplicate beside it.
+    expect(github.issue(repo, second.number)?.body).not.toContain(driftMarker('dup'));
+    await client().rest.issues.update({ ...repoRef, issue_number: first.number, labels: [] });
+    await syncDriftIssue(client(), repoRef, report('dup', undefined));
+    const again = await syncDriftIssue(client(), repoRef, report('dup', driftB));
+    expect(again).toMatchObject({ action: 'reopened', issue: { number: first.number } });
+    expect(github.issue(repo, second.number)?.state).toBe('closed');
   });
 
   it('leaves one open issue when runs for the same stack race', async () => {
