@@ -170,13 +170,22 @@ export async function runRollout(
   });
 
   // 1. Read every router. Nothing has changed yet, so any failure ends the run as it is.
+  // The SDKs set no request timeout: a control plane that never answers must not hold the job.
   let readings: { router: TrafficRouter; reading: RouterReading }[];
+  const readTimeout = AbortSignal.timeout(options.changeTimeoutMs);
   try {
     readings = await Promise.all(
-      routers.map(async (router) => ({ router, reading: await router.read(signal) })),
+      routers.map(async (router) => ({
+        router,
+        reading: await router.read(AbortSignal.any([signal, readTimeout])),
+      })),
     );
   } catch (error) {
-    const reason = signal.aborted ? message(signal.reason) : message(error);
+    const reason = signal.aborted
+      ? message(signal.reason)
+      : readTimeout.aborted
+        ? `no answer within ${seconds(options.changeTimeoutMs)}`
+        : message(error);
     return report({
       outcome: 'failed-unchanged',
       readings: [],

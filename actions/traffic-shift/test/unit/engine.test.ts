@@ -22,7 +22,15 @@ class MemoryRouter implements TrafficRouter {
     this.label = id;
   }
 
-  async read(): Promise<RouterReading> {
+  /** read() never answers (until the signal gives up). */
+  readHangs = false;
+
+  async read(signal?: AbortSignal): Promise<RouterReading> {
+    if (this.readHangs) {
+      await new Promise((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
+    }
     return {
       split: this.split,
       description: this.split ? formatSplit(this.split) : 'nothing enabled',
@@ -244,6 +252,20 @@ describe('runRollout', () => {
     expect(report.outcome).toBe('rolled-back');
     expect(report.failureReason).toBe('cancelled (SIGINT)');
     expect(route53.writes).toEqual(['restore aws=50,azure=50']);
+  });
+
+  it('gives up on a router that never answers the first read, changing nothing', async () => {
+    const route53 = new MemoryRouter('route53', { aws: 50, azure: 50 });
+    const frontDoor = new MemoryRouter('frontdoor', { aws: 50, azure: 50 });
+    frontDoor.readHangs = true;
+    const report = await runRollout(
+      { ...OPTIONS, changeTimeoutMs: 50 },
+      { routers: [route53, frontDoor], prober: undefined, log },
+      new AbortController().signal,
+    );
+    expect(report.outcome).toBe('failed-unchanged');
+    expect(report.failureReason).toBe('could not read the live weights: no answer within 0.1 s');
+    expect(route53.writes).toEqual([]);
   });
 
   it('changes nothing when a router cannot be read or no split is known', async () => {
