@@ -151,6 +151,16 @@ describe('plan JSON corpus', () => {
       expect(issue).toContain(`#### Changed outside Terraform (${plan.resourceDrift.length})`);
       for (const change of plan.resourceDrift) expect(issue).toContain(change.address);
     }
+    // What changed, attribute by attribute, as OpenTofu saw it.
+    const tofu = parsePlan(readFileSync(join(corpus, 'opentofu--drift.json'), 'utf8'));
+    const issue = renderDriftIssue(findDrift(tofu, tofu), tofu, tofu, {
+      stack: 's',
+      foundAt: new Date(0),
+    });
+    expect(issue).toContain(
+      '| `test_instance.should_refresh` | `ami` | `"refresh-me"` | `"refreshed"` |',
+    );
+    expect(issue).toContain('#### In the code but not applied (2)');
   });
 
   it('marks the sensitive attribute and output of the sensitive-values files', () => {
