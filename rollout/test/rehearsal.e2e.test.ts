@@ -133,6 +133,11 @@ describe('npm run rehearse under steady load through the edge router', () => {
     const report = await load.stop();
     load = undefined;
 
+    // The test's own count first: when a request failed, which one and where says why.
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
     expect(run.code).toBe(1);
     expect(run.output).toMatch(
       /rollout of 2\.1\.0: FAILED at azure smoke: smoke test failed: http:\/\/127\.0\.0\.1:\d+\/health did not answer 200 on version 2\.1\.0/,
@@ -151,10 +156,6 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(state.weights.frontDoor.azure.enabled).toBe(false);
     expect(state.weights.route53.azure).toBe(0);
 
-    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
-      failed: 0,
-      failures: '',
-    });
     expect(report.requests).toBeGreaterThan(300);
   }, 150_000);
 
