@@ -23,10 +23,13 @@ export function actionDirs(root = repoRoot) {
 }
 
 /**
- * @param {string} actionDir folder holding action.yml and src/index.ts
+ * @param {string} actionDir folder holding action.yml and src/index.ts (relative to the cwd, or absolute)
  * @param {string} [outDir] defaults to the action's dist/
  */
 export async function buildAction(actionDir, outDir = join(actionDir, 'dist')) {
+  // ncc runs inside the action folder: relative paths must not be read from there.
+  actionDir = resolve(actionDir);
+  outDir = resolve(outDir);
   await run(
     process.execPath,
     [

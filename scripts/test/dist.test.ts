@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { actionDirs, buildAction, repoRoot } from '../build-actions.js';
 import { compareDist, describeStale, findStaleActions } from './dist-check.js';
 
@@ -51,6 +51,12 @@ describe('dist check on a stale bundle', () => {
   it('passes a freshly built action and ignores folders without action.yml', async () => {
     expect(actionDirs(tree)).toEqual([echoDir]);
     expect(await findStaleActions(actionDirs(tree))).toEqual([]);
+  });
+
+  it('builds from relative paths the same as from absolute ones', async () => {
+    const out = join(tree, 'relative-build');
+    await buildAction(relative(process.cwd(), echoDir), relative(process.cwd(), out));
+    expect(await compareDist(join(echoDir, 'dist'), out)).toEqual([]);
   });
 
   it('names the action and every differing file when source and dist disagree', async () => {
