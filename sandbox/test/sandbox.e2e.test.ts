@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -21,12 +21,33 @@ const describeIfReady = missing.length === 0 ? describe : describe.skip;
 if (missing.length > 0)
   console.warn(`sandbox end-to-end tests skipped: not landed yet: ${missing.join(', ')}`);
 
-/** Process ids of every descendant of a process (the sandbox's children and theirs). */
-function descendants(pid: number): number[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+/**
+ * [pid, ppid] of every process: from /proc on Linux (a minimal Debian has no `ps`), else `ps`.
+ */
+function processTable(): Array<[number, number]> {
+  if (existsSync('/proc/self/stat')) {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .flatMap((pid): Array<[number, number]> => {
+        try {
+          // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return [[Number(pid), ppid]];
+        } catch {
+          return []; // exited while the table was read
+        }
+      });
+  }
+  return execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+}
+
+/** Process ids of every descendant of a process (the sandbox's children and theirs). */
+function descendants(pid: number): number[] {
+  const table = processTable();
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
