@@ -34338,7 +34338,7 @@ function notAppliedStatus(reason) {
  *                    no-op items that move (previous_address) or import (change.importing),
  *                    sorted by address, then deposed key:
  *       { "address", "previous_address"?, "deposed"?, "actions" (as planned, in order),
- *         "action_reason"?, "importing_id"?,
+ *         "action_reason"?, "importing_id"?, "importing_identity"?,
  *         "before": value, "after": value } ],
  *     "outputs": [ one entry per output_changes item whose actions are not ["no-op"], sorted by
  *                  name: { "name", "actions", "before": value, "after": value } ] }
@@ -34482,6 +34482,8 @@ function canonicalResourceText(change) {
         out += `,"deposed":${JSON.stringify(change.deposed)}`;
     if (change.importingId !== undefined)
         out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+    if (change.importingIdentity !== undefined)
+        out += `,"importing_identity":${canonicalPlain(change.importingIdentity)}`;
     if (change.previousAddress !== undefined)
         out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
     return `${out}}`;
@@ -35638,6 +35640,8 @@ function readResourceChange(entry) {
         const id = asString(importing['id']);
         if (id !== undefined)
             resource.importingId = id;
+        if (importing['identity'] !== undefined && importing['identity'] !== null)
+            resource.importingIdentity = importing['identity'];
     }
     return resource;
 }

@@ -12,7 +12,7 @@
  *                    no-op items that move (previous_address) or import (change.importing),
  *                    sorted by address, then deposed key:
  *       { "address", "previous_address"?, "deposed"?, "actions" (as planned, in order),
- *         "action_reason"?, "importing_id"?,
+ *         "action_reason"?, "importing_id"?, "importing_identity"?,
  *         "before": value, "after": value } ],
  *     "outputs": [ one entry per output_changes item whose actions are not ["no-op"], sorted by
  *                  name: { "name", "actions", "before": value, "after": value } ] }
@@ -167,6 +167,8 @@ export function canonicalResourceText(change: ResourceChange): string {
   if (change.deposed !== undefined) out += `,"deposed":${JSON.stringify(change.deposed)}`;
   if (change.importingId !== undefined)
     out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+  if (change.importingIdentity !== undefined)
+    out += `,"importing_identity":${canonicalPlain(change.importingIdentity)}`;
   if (change.previousAddress !== undefined)
     out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
   return `${out}}`;

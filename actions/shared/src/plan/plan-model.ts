@@ -32,6 +32,8 @@ export interface ResourceChange {
   afterSensitive: unknown;
   replacePaths: unknown[][];
   importingId?: string;
+  /** Terraform 1.12+ imports by resource identity (an object) instead of an ID. */
+  importingIdentity?: unknown;
   importing: boolean;
 }
 
@@ -172,6 +174,8 @@ function readResourceChange(entry: unknown): ResourceChange | undefined {
   if (isObject(importing)) {
     const id = asString(importing['id']);
     if (id !== undefined) resource.importingId = id;
+    if (importing['identity'] !== undefined && importing['identity'] !== null)
+      resource.importingIdentity = importing['identity'];
   }
   return resource;
 }

@@ -46,7 +46,7 @@ describe('planDigest', () => {
     ).toBe(digestOf([update]));
   });
 
-  it('changes with any visible change: a value, an action, an address, a move, an output', () => {
+  it('changes with any visible change: a value, an action, an address, a move, an import, an output', () => {
     const base = digestOf([update, create]);
     const variants = [
       digestOf([
@@ -61,6 +61,10 @@ describe('planDigest', () => {
         output_changes: { o: { actions: ['create'], before: null, after: 'v' } },
       }),
       digestOf([update]),
+      // An update that also imports (by ID, or by identity since Terraform 1.12).
+      digestOf([{ ...update, importing: { id: 'x' } }, create]),
+      digestOf([{ ...update, importing: { identity: { email: 'a@example.com' } } }, create]),
+      digestOf([{ ...update, importing: { identity: { email: 'b@example.com' } } }, create]),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
   });

@@ -11,7 +11,7 @@ export interface SyntheticResource {
   action_reason?: string;
   replace_paths?: unknown[][];
   previous_address?: string;
-  importing?: { id: string };
+  importing?: { id?: string; identity?: unknown };
 }
 
 export function syntheticPlan(
