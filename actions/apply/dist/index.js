@@ -40670,6 +40670,11 @@ function leafOf(value, sensitive) {
         return { state: 'absent' };
     return { state: 'known', value };
 }
+function recordLeafChange(before, after, segments, out) {
+    if (sameLeaf(before, after))
+        return;
+    out.push({ path: pathOf(segments), attribute: String(segments[0] ?? ''), before, after });
+}
 /**
  * Walks before and after together and records only what differs, without flattening the
  * values that stay the same (plans with tens of thousands of resources go through here).
@@ -40687,16 +40692,7 @@ function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segm
         return;
     }
     if (beforeSensitive === true || afterSensitive === true) {
-        const beforeLeaf = leafOf(before, beforeSensitive);
-        const afterLeaf = leafOf(after, afterSensitive);
-        if (!sameLeaf(beforeLeaf, afterLeaf)) {
-            out.push({
-                path: pathOf(segments),
-                attribute: String(segments[0] ?? ''),
-                before: beforeLeaf,
-                after: afterLeaf,
-            });
-        }
+        recordLeafChange(leafOf(before, beforeSensitive), leafOf(after, afterSensitive), segments, out);
         return;
     }
     if (before === after)
@@ -40752,16 +40748,7 @@ function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segm
         }
         return;
     }
-    const beforeLeaf = leafOf(before, false);
-    const afterLeaf = leafOf(after, false);
-    if (!sameLeaf(beforeLeaf, afterLeaf)) {
-        out.push({
-            path: pathOf(segments),
-            attribute: String(segments[0] ?? ''),
-            before: beforeLeaf,
-            after: afterLeaf,
-        });
-    }
+    recordLeafChange(leafOf(before, false), leafOf(after, false), segments, out);
 }
 /** Leaf-level changes from before to after. Null and absent are the same to a reader. */
 function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {

@@ -142,6 +142,16 @@ function leafOf(value: unknown, sensitive: unknown): Leaf {
   return { state: 'known', value };
 }
 
+function recordLeafChange(
+  before: Leaf,
+  after: Leaf,
+  segments: readonly (string | number)[],
+  out: AttributeChange[],
+): void {
+  if (sameLeaf(before, after)) return;
+  out.push({ path: pathOf(segments), attribute: String(segments[0] ?? ''), before, after });
+}
+
 /**
  * Walks before and after together and records only what differs, without flattening the
  * values that stay the same (plans with tens of thousands of resources go through here).
@@ -167,16 +177,7 @@ function walk(
     return;
   }
   if (beforeSensitive === true || afterSensitive === true) {
-    const beforeLeaf = leafOf(before, beforeSensitive);
-    const afterLeaf = leafOf(after, afterSensitive);
-    if (!sameLeaf(beforeLeaf, afterLeaf)) {
-      out.push({
-        path: pathOf(segments),
-        attribute: String(segments[0] ?? ''),
-        before: beforeLeaf,
-        after: afterLeaf,
-      });
-    }
+    recordLeafChange(leafOf(before, beforeSensitive), leafOf(after, afterSensitive), segments, out);
     return;
   }
   if (before === after) return;
@@ -233,16 +234,7 @@ function walk(
     }
     return;
   }
-  const beforeLeaf = leafOf(before, false);
-  const afterLeaf = leafOf(after, false);
-  if (!sameLeaf(beforeLeaf, afterLeaf)) {
-    out.push({
-      path: pathOf(segments),
-      attribute: String(segments[0] ?? ''),
-      before: beforeLeaf,
-      after: afterLeaf,
-    });
-  }
+  recordLeafChange(leafOf(before, false), leafOf(after, false), segments, out);
 }
 
 /** Leaf-level changes from before to after. Null and absent are the same to a reader. */
