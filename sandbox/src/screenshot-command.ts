@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { chromium } from 'playwright-core';
-
+import { launchChromium } from './chromium.js';
 import { launchSandbox } from './client.js';
 import { LoadGenerator } from './load-generator.js';
 
@@ -15,18 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   const path = resolve(argv[0] ?? 'docs/sandbox-dashboard.png');
   const sandbox = await launchSandbox();
   const load = new LoadGenerator(sandbox.urls.router ?? '', { rps: 40, flow: 'browse' });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-gpu',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     load.start();
     const page = await browser.newPage({

@@ -1,28 +1,13 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
 import { banner } from '../src/cli.js';
 import { close, listen } from '../src/listen.js';
 import type { Sandbox } from '../src/sandbox.js';
-import { repoRoot } from '../src/paths.js';
 import { parseSettings } from '../src/settings.js';
 import { checkTarget, plainLine, shiftInputs } from '../src/shift-runner.js';
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'sandbox', 'start.js'), ...args], {
-      cwd: repoRoot(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runStartCommand } from './start-command.js';
 
 describe('npm start settings', () => {
   it('takes ports from flags, then the environment, then the defaults', () => {
@@ -59,7 +44,7 @@ describe('npm start settings', () => {
     const blocker = createServer();
     const port = await listen(blocker, 0, 'blocker');
     try {
-      const result = await run(['--free-ports', '--router-port', String(port)]);
+      const result = await runStartCommand(['--free-ports', '--router-port', String(port)]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         `port ${port} is busy: the edge router cannot listen on 127.0.0.1:${port}`,

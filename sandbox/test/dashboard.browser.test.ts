@@ -2,19 +2,19 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
+import { CHROMIUM_PATH, launchChromium } from '../src/chromium.js';
 import { launchSandbox, type LaunchedSandbox } from '../src/client.js';
 import { LoadGenerator } from '../src/load-generator.js';
 import { repoRoot } from '../src/paths.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const missing = [
   'functions/src/aws/cell.ts',
   'functions/src/azure/cell.ts',
   'actions/traffic-shift/dist/index.js',
 ].filter((path) => !existsSync(join(repoRoot(), path)));
-if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium)`);
+if (!existsSync(CHROMIUM_PATH)) missing.push(`${CHROMIUM_PATH} (apt-get install chromium)`);
 const describeIfReady = missing.length === 0 ? describe : describe.skip;
 if (missing.length > 0)
   console.warn(`dashboard browser test skipped: missing ${missing.join(', ')}`);
@@ -32,18 +32,7 @@ describeIfReady('the dashboard in a real browser', () => {
 
   beforeAll(async () => {
     sandbox = await launchSandbox();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     load = new LoadGenerator(sandbox.urls.router ?? '', { rps: 30, flow: 'browse' });
     load.start();
   });

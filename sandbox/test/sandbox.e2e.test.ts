@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,6 +9,7 @@ import { LoadGenerator } from '../src/load-generator.js';
 import type { Cloud, PerCloud } from '../src/clouds.js';
 import { repoRoot } from '../src/paths.js';
 import { CELL_HEADER } from '../src/router/edge-router.js';
+import { runStartCommand } from './start-command.js';
 
 // The sandbox hosts the functions (issue: functions/) and runs the traffic-shift action's
 // dist (issue: traffic-shift); until those have landed, say so and skip.
@@ -69,20 +70,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Runs `node sandbox/start.js <args>` (npm run shift / load) to completion. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'sandbox', 'start.js'), ...args], {
-      cwd: repoRoot(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -254,7 +241,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
   });
 
   it('npm run load and npm run shift find the sandbox through its state file', async () => {
-    const load = await run([
+    const load = await runStartCommand([
       'load',
       '--rps',
       '20',
@@ -268,7 +255,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(load.stdout).toMatch(/^ {3}2 s {3}aws +\d+ {3}azure +\d+ .* failed 0$/m);
     expect(load.stdout).toMatch(/^total: aws \d+ {2}azure \d+ {2}failed 0/m);
 
-    const shift = await run([
+    const shift = await runStartCommand([
       'shift',
       '--target',
       'aws=50,azure=50',
