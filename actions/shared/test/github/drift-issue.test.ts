@@ -124,7 +124,7 @@ describe('syncDriftIssue', () => {
 
   it('leaves one open issue when runs for the same stack race', async () => {
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => syncDriftIssue(client(), repoRef, report('race', driftA))),
+      Array.from({ length: 2 }, () => syncDriftIssue(client(), repoRef, report('race', driftA))),
     );
     const open = github
       .issues(repo)
