@@ -35,6 +35,10 @@ export const SANDBOX_SHIFT_DEFAULTS = {
   // Everything shares one machine here: a busy laptop or CI runner must not read as a slow
   // cloud. Health (status) failures still roll back at once.
   maxP95LatencyMs: 5000,
+  // The Route 53 stand-in answers INSYNC on the first GetChange after a batch: the action's
+  // default 2 s (1 s before) between asking was a fixed wait per step in every sandbox shift,
+  // i.e. 8 s of each rehearsal.
+  changePollSeconds: 0.25,
 };
 
 const TARGET = /^(aws|azure)=\d{1,3},(aws|azure)=\d{1,3}$/;
@@ -90,7 +94,7 @@ export function shiftInputs(
     ),
     'max-p95-latency-ms': String(SANDBOX_SHIFT_DEFAULTS.maxP95LatencyMs),
     'smoke-urls': `aws=${sandbox.cells.aws}/health,azure=${sandbox.cells.azure}/health`,
-    'change-poll-seconds': '1',
+    'change-poll-seconds': String(SANDBOX_SHIFT_DEFAULTS.changePollSeconds),
     'dry-run': String(request.dryRun ?? false),
     ...(request.extraInputs ?? {}),
   };

@@ -78,6 +78,7 @@ describe('running the traffic-shift action against the sandbox', () => {
       steps: '50,100',
       'aws-endpoint-url': 'http://127.0.0.1:1',
       'smoke-urls': 'aws=http://127.0.0.1:2/health,azure=http://127.0.0.1:3/health',
+      'change-poll-seconds': '0.25',
       'dry-run': 'false',
     });
   });
