@@ -41637,14 +41637,27 @@ async function upsertPlanComment(client, ref, stack, body) {
     const existing = await findPlanComments(client, ref, stack);
     const [keep, ...duplicates] = existing;
     if (keep) {
-        const { data } = await client.rest.issues.updateComment({
-            owner: ref.owner,
-            repo: ref.repo,
-            comment_id: keep.id,
-            body,
-        });
-        const removed = await deleteComments(client, ref, duplicates);
-        return { id: data.id, body, url: data.html_url, action: 'updated', removedDuplicates: removed };
+        try {
+            const { data } = await client.rest.issues.updateComment({
+                owner: ref.owner,
+                repo: ref.repo,
+                comment_id: keep.id,
+                body,
+            });
+            const removed = await deleteComments(client, ref, duplicates);
+            return {
+                id: data.id,
+                body,
+                url: data.html_url,
+                action: 'updated',
+                removedDuplicates: removed,
+            };
+        }
+        catch (error) {
+            // Deleted since it was listed (by a person, or a run cleaning up): post a new one.
+            if (error.status !== 404)
+                throw error;
+        }
     }
     const { data } = await client.rest.issues.createComment({
         owner: ref.owner,

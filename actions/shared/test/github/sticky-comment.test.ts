@@ -70,6 +70,21 @@ describe('upsertPlanComment', () => {
     expect(new Set(results.map((result) => result.id))).toEqual(new Set([comments[0]?.id]));
   });
 
+  it('posts a new comment when the one it found is deleted before the update', async () => {
+    const old = github.addComment(repo, pull, body('aws', 'old'));
+    github.injectFault({
+      method: 'PATCH',
+      path: `/repos/Codertocat/Hello-World/issues/comments/${old.id}`,
+      status: 404,
+      body: { message: 'Not Found' },
+    });
+    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'new'));
+    expect(github.comments(repo, pull).map((comment) => comment.body)).toEqual([
+      body('aws', 'new'),
+    ]);
+    expect(result.body).toBe(body('aws', 'new'));
+  });
+
   it('finds the comment among more than one page of comments', async () => {
     for (let i = 0; i < 130; i++) github.addComment(repo, pull, `chatter ${i}`);
     const created = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'late'));
