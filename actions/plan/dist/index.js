@@ -35135,7 +35135,10 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
     top.push(header(context, 'failed'));
     if (audience === 'comment')
         top.push(statusLine());
-    const limit = (audience === 'comment' ? COMMENT_LIMIT - STATUS_RESERVE : 500_000) - 2_000;
+    // The summary limit counts bytes: a UTF-16 code unit takes at most three in UTF-8.
+    const limit = (audience === 'comment'
+        ? COMMENT_LIMIT - STATUS_RESERVE
+        : Math.floor(SUMMARY_LIMIT_BYTES / 3)) - 2_000;
     let text = redactor.scrub(errorText).trim();
     if (text.length > limit)
         text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;

@@ -224,6 +224,15 @@ describe('comment status and digest (used by apply)', () => {
     expect(parsePlanComment(refused).digest).toBe(digest);
   });
 
+  it('keeps a failure report of any length within the comment and summary limits', () => {
+    const text = `Error: ${'界'.repeat(600_000)}`;
+    const comment = renderPlanFailure(context, text, 'comment');
+    const summary = renderPlanFailure(context, text, 'summary');
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT - STATUS_RESERVE);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    expect(summary).toContain('… (cut; the rest is in the run log)');
+  });
+
   it('says the plan failed, with the error text and no sensitive value', () => {
     const body = renderPlanFailure(
       context,
