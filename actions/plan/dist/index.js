@@ -41955,11 +41955,15 @@ async function runDriftMode(settings, context, now = new Date()) {
     }
     setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
     setOutput('drift', String(findings.hasDrift));
+    // Said in the clean report, so nobody takes a moved weight for a missed drift.
+    const clean = findings.ignoredAttributes.length > 0
+        ? `nothing changed outside Terraform but attributes owned elsewhere (${findings.ignoredAttributes.join(', ')}), and nothing in the code is left to apply`
+        : 'nothing changed outside Terraform and nothing in the code is left to apply';
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
     const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
     await writeSummary(findings.hasDrift
         ? renderDriftSummary(findings, refresh, normal.plan, { ...report, foundAt: now })
-        : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${drift_mode_formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply.\n`);
+        : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${drift_mode_formatUtc(now)}${run}: ${clean}.\n`);
     info(findings.hasDrift
         ? `Drift in ${settings.stack}: ${findings.drifted.length} resource(s) changed outside Terraform, ${findings.pending.length + findings.outputsPending} change(s) in the code not applied.`
         : `No drift in ${settings.stack}.`);
@@ -41975,7 +41979,7 @@ async function runDriftMode(settings, context, now = new Date()) {
             fingerprint: findings.fingerprint,
             changeComment: (previous) => `${describeDriftChange(previous, findings)}${run ? ` Found${run}.` : ''}`,
             reopenComment: `Drift found again on ${drift_mode_formatUtc(now)}${run}; the report above is current.`,
-            cleanComment: `Found clean on ${drift_mode_formatUtc(now)}${run}: nothing changed outside Terraform and nothing in the code is left to apply. Closing.`,
+            cleanComment: `Found clean on ${drift_mode_formatUtc(now)}${run}: ${clean}. Closing.`,
         });
         if (result.issue) {
             setOutput('drift-issue-number', String(result.issue.number));

@@ -157,6 +157,9 @@ describeReady('drift mode: attributes owned elsewhere', () => {
     const clean = await checkDrift(shifted);
     expect(clean.outputs['drift']).toBe('false');
     expect(driftIssues()[0]?.state).toBe('closed');
+    expect(driftIssues()[0]?.comments.at(-1)?.body).toContain(
+      'nothing changed outside Terraform but attributes owned elsewhere (aws_route53_record.weighted_routing_policy.weight), and nothing in the code is left to apply. Closing.',
+    );
   });
 
   it('reports the rest of a resource whose weight also moved, without the weight', async () => {
