@@ -5,7 +5,9 @@ import { formatCounts, LoadGenerator, type LoadFlow } from './load-generator.js'
 const USAGE = `usage: npm run load -- [--rps 20] [--duration 30] [--flow browse|checkout|health] [--state-file PATH]
 
 Sends steady traffic through the running sandbox's edge router and prints, every second, how
-many requests each cloud served and how many failed. --duration 0 (the default) runs until Ctrl-C.`;
+many requests each cloud served and how many failed. --duration 0 (the default) runs until Ctrl-C.
+Flows: browse (stock reads, the default), checkout (cart, item, checkout, order read), health
+(GET /health, the deep check the smoke tests call).`;
 
 export async function main(argv: string[]): Promise<number> {
   const values = new Map<string, string>();
