@@ -57,13 +57,22 @@ describe('npm run rehearse under steady load through the edge router', () => {
     await sandbox?.stop();
   }, 60_000);
 
-  it('upgrades both cells one at a time, restores the split, and no request fails', async () => {
+  /** `npm run rehearse -- <args>` on this sandbox, with the test's own steady load around it. */
+  async function rehearseUnderLoad(
+    args: string[],
+  ): Promise<{ run: { code: number | null; output: string }; report: LoadReport }> {
     const box = sandbox as LaunchedSandbox;
     load = new LoadGenerator(box.urls.router ?? '', LOAD);
     load.start();
-    const run = await rehearseCli(['--state-file', box.stateFile, '--version', '2.0.0', ...QUICK]);
+    const run = await rehearseCli(['--state-file', box.stateFile, ...args]);
     const report = await load.stop();
     load = undefined;
+    return { run, report };
+  }
+
+  it('upgrades both cells one at a time, restores the split, and no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const { run, report } = await rehearseUnderLoad(['--version', '2.0.0', ...QUICK]);
 
     // The test's own count of the load: steady traffic the whole time, on both clouds, none failed.
     expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
@@ -117,11 +126,7 @@ describe('npm run rehearse under steady load through the edge router', () => {
 
   it('--break azure: AWS upgraded, Azure fails its smoke test, traffic ends 100% on AWS, the run fails, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
-    load = new LoadGenerator(box.urls.router ?? '', LOAD);
-    load.start();
-    const run = await rehearseCli([
-      '--state-file',
-      box.stateFile,
+    const { run, report } = await rehearseUnderLoad([
       '--version',
       '2.1.0',
       '--break',
@@ -130,8 +135,6 @@ describe('npm run rehearse under steady load through the edge router', () => {
       '3',
       ...QUICK,
     ]);
-    const report = await load.stop();
-    load = undefined;
 
     // The test's own count first: when a request failed, which one and where says why.
     expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
@@ -161,14 +164,10 @@ describe('npm run rehearse under steady load through the edge router', () => {
 
   it('recovers Azure first; AWS then degrades in its canary: traffic returns to Azure, the run fails', async () => {
     const box = sandbox as LaunchedSandbox;
-    load = new LoadGenerator(box.urls.router ?? '', LOAD);
-    load.start();
     // Recover from the broken Azure release the way the summary says: a fixed version, Azure
     // first (it is drained, so nothing has to move onto it before it is healthy again). AWS's
     // copy of that version passes its smoke test, then fails once the canary gives it traffic.
-    const run = await rehearseCli([
-      '--state-file',
-      box.stateFile,
+    const { run, report } = await rehearseUnderLoad([
       '--version',
       '2.1.1',
       '--order',
@@ -180,8 +179,6 @@ describe('npm run rehearse under steady load through the edge router', () => {
       '--bake-seconds',
       '3',
     ]);
-    const report = await load.stop();
-    load = undefined;
 
     expect(run.code).toBe(1);
     const ok = [...run.output.matchAll(/\[(aws|azure) (\w+)\] ok:/g)].map((m) => `${m[1]} ${m[2]}`);
@@ -204,18 +201,15 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(state.split).toEqual({ aws: 0, azure: 100 });
     expect(state.cells.azure).toMatchObject({ version: '2.1.1', healthy: true });
     expect(state.cells.aws).toMatchObject({ version: '2.1.1', healthy: false });
-    // The canary's blast radius: only requests the first canary step sent to AWS can fail.
+    // The release fails its health check, not the shoppers' requests; had any failed, it could
+    // only be one the first canary step sent to AWS (the canary's blast radius).
     expect(report.perCloud.azure.failed).toBe(0);
     expect(report.failures.every((failure) => failure.cloud === 'aws')).toBe(true);
   }, 150_000);
 
   it('--break aws: AWS fails its smoke test and stays drained, Azure is not touched, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
-    load = new LoadGenerator(box.urls.router ?? '', LOAD);
-    load.start();
-    const run = await rehearseCli([
-      '--state-file',
-      box.stateFile,
+    const { run, report } = await rehearseUnderLoad([
       '--version',
       '2.2.0',
       '--break',
@@ -224,8 +218,6 @@ describe('npm run rehearse under steady load through the edge router', () => {
       '3',
       ...QUICK,
     ]);
-    const report = await load.stop();
-    load = undefined;
 
     expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
       failed: 0,
