@@ -1,0 +1,107 @@
+// .github/workflows/pr-plan.yml and drift.yml: what issues 3 and 5 ask of them, read from the
+// files themselves.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  needs?: string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix: { stack: string } };
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+async function workflow(name: string): Promise<Workflow> {
+  return parse(await readFile(join(root, '.github/workflows', name), 'utf8')) as Workflow;
+}
+
+function planStep(job: Job | undefined): Step | undefined {
+  return job?.steps.find((step) => step.uses === './actions/plan');
+}
+
+describe('pr-plan.yml and drift.yml', () => {
+  let prPlan: Workflow;
+  let drift: Workflow;
+  let actionInputs: string[];
+
+  beforeAll(async () => {
+    prPlan = await workflow('pr-plan.yml');
+    drift = await workflow('drift.yml');
+    const action = parse(await readFile(join(root, 'actions/plan/action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    actionInputs = Object.keys(action.inputs);
+  });
+
+  it('plans on pull_request only, never pull_request_target, one job per stack', () => {
+    expect(Object.keys(prPlan.on)).toEqual(['pull_request']);
+    expect(JSON.stringify(prPlan)).not.toContain('pull_request_target');
+    expect(prPlan.jobs['stacks']?.steps.at(-1)?.run).toContain('find terraform/stacks');
+    expect(prPlan.jobs['plan']?.needs).toBe('stacks');
+    expect(prPlan.jobs['plan']?.strategy?.matrix.stack).toBe(
+      '${{ fromJSON(needs.stacks.outputs.stacks) }}',
+    );
+  });
+
+  it('gives the plan job least privilege: comments, reading the code and OIDC', () => {
+    expect(prPlan.permissions).toEqual({});
+    expect(prPlan.jobs['plan']?.permissions).toEqual({
+      contents: 'read',
+      'pull-requests': 'write',
+      'id-token': 'write',
+    });
+    expect(prPlan.jobs['stacks']?.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('checks drift daily and by hand, one run per stack at a time, allowed to write issues', () => {
+    expect(Object.keys(drift.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(drift.permissions).toEqual({});
+    const job = drift.jobs['drift'];
+    expect(job?.permissions).toEqual({
+      contents: 'read',
+      issues: 'write',
+      'id-token': 'write',
+    });
+    expect(job?.concurrency).toEqual({
+      group: 'drift-${{ matrix.stack }}',
+      'cancel-in-progress': false,
+    });
+    expect(planStep(job)?.with?.['mode']).toBe('drift');
+  });
+
+  it('runs terraform without the setup-terraform wrapper, with pinned actions and no secrets', () => {
+    for (const job of [prPlan.jobs['plan'], drift.jobs['drift']]) {
+      const uses = (job?.steps ?? []).map((step) => step.uses).filter(Boolean) as string[];
+      for (const use of uses.filter((name) => !name.startsWith('./')))
+        expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+      const setup = job?.steps.find((step) => step.uses?.startsWith('hashicorp/setup-terraform@'));
+      expect(setup?.with?.['terraform_wrapper']).toBe(false);
+      expect(JSON.stringify(job)).not.toContain('secrets.');
+    }
+  });
+
+  it('passes only inputs the plan action has', () => {
+    for (const job of [prPlan.jobs['plan'], drift.jobs['drift']]) {
+      const step = planStep(job);
+      expect(step).toBeDefined();
+      expect(Object.keys(step?.with ?? {}).filter((name) => !actionInputs.includes(name))).toEqual(
+        [],
+      );
+    }
+  });
+});
