@@ -337,8 +337,9 @@ export function renderSummary(
   ];
   if (result.failure) {
     const untouched = settings.order.find((cloud) => !result.steps.some((s) => s.cloud === cloud));
+    const only = CLOUDS.find((cloud) => result.after.split[cloud] === 100);
     lines.push(
-      `traffic stays on, or returned to, the healthy cloud (split after, below)${untouched ? `; ${untouched} was not touched` : ''}`,
+      `traffic now: ${splitText(result.after)} (${only ? `all on ${only}` : 'as before the failed step'})${untouched ? `; ${untouched} was not touched` : ''}`,
       // The failed cloud is drained: a rollout that starts with the other one would have to put
       // all traffic on it, which traffic-shift refuses. Fixed release first, on that cloud.
       `to recover: roll a fixed version out to ${result.failure.cloud} first: npm run rehearse -- --order ${result.failure.cloud},${otherCloud(result.failure.cloud)}`,

@@ -146,6 +146,7 @@ describe('npm run rehearse under steady load through the edge router', () => {
       /rollout of 2\.1\.0: FAILED at azure smoke: smoke test failed: http:\/\/127\.0\.0\.1:\d+\/health did not answer 200 on version 2\.1\.0/,
     );
     expect(run.output).toContain('split after:  aws=100,azure=0');
+    expect(run.output).toContain('\ntraffic now: aws=100,azure=0 (all on aws)\n');
     expect(run.output).not.toContain('[azure canary]');
     expect(run.output).toContain(
       'to recover: roll a fixed version out to azure first: npm run rehearse -- --order azure,aws',
@@ -225,7 +226,9 @@ describe('npm run rehearse under steady load through the edge router', () => {
     });
     expect(run.code).toBe(1);
     expect(run.output).toContain('rollout of 2.2.0: FAILED at aws smoke');
-    expect(run.output).toContain('azure was not touched');
+    expect(run.output).toContain(
+      'traffic now: aws=0,azure=100 (all on azure); azure was not touched',
+    );
     expect(run.output).not.toContain('[azure ');
     expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
     const state = await box.client.state();
