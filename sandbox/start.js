@@ -1,7 +1,7 @@
 // `npm start`: builds the sandbox (TypeScript, sandbox/src) into one ESM file with esbuild, then
 // runs it. Node 20 cannot run TypeScript itself, and a launch-time bundle keeps the sandbox
 // free of a separate build step. `node sandbox/start.js <command>` also runs `shift` and `load`.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,7 +24,9 @@ const argv = command === first ? rest : process.argv.slice(2);
 
 const outDir = join(here, 'build');
 mkdirSync(outDir, { recursive: true });
-const outfile = join(outDir, `${command}.mjs`);
+// One bundle per process: two sandboxes starting at once (jest workers, a test beside
+// `npm start`) would otherwise write one file while the other imports it.
+const outfile = join(outDir, `${command}-${process.pid}.mjs`);
 try {
   await build({
     entryPoints: [join(here, 'src', commands[command])],
@@ -44,6 +46,7 @@ try {
   process.exit(1);
 }
 const { main } = await import(pathToFileURL(outfile).href);
+rmSync(outfile, { force: true });
 // Exit explicitly: a stopped sandbox has closed everything it started, and a stray handle in a
 // dependency must not keep the terminal waiting.
 process.exit(await main(argv));
