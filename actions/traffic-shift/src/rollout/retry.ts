@@ -131,3 +131,24 @@ export async function callWithRetries<T>(
     throw new Error(`${operation}: ${options.describe(error)}`, { cause: error });
   }
 }
+
+/** What every router adapter is constructed with. */
+export interface RouterAdapterOptions {
+  readonly policy: RetryPolicy;
+  readonly pollIntervalMs: number;
+  readonly onRetry?: (message: string) => void;
+}
+
+/** One adapter API call under the retry policy, with the adapter's error handling bound. */
+export type AdapterCall = <T>(
+  operation: string,
+  counters: RetryCounters,
+  signal: AbortSignal,
+  send: () => Promise<T>,
+) => Promise<T>;
+
+/** Binds an adapter's error classification, wording and options once, for all its calls. */
+export function bindAdapterCalls(options: AdapterCallOptions): AdapterCall {
+  return (operation, counters, signal, send) =>
+    callWithRetries(operation, send, { ...options, signal, counters });
+}

@@ -8,10 +8,10 @@
 import type { AFDOrigin, CdnManagementClient } from '@azure/arm-cdn';
 import type { RouterChange, RouterReading, TrafficRouter } from '../rollout/router.js';
 import {
-  callWithRetries,
-  type RetryCounters,
+  bindAdapterCalls,
+  type AdapterCall,
+  type RouterAdapterOptions,
   type RetryDecision,
-  type RetryPolicy,
 } from '../rollout/retry.js';
 import {
   CLOUDS,
@@ -91,30 +91,19 @@ export class FrontDoorRouter implements TrafficRouter {
   readonly label = 'Front Door';
   private known = new Map<Cloud, OriginState>();
 
+  private readonly call: AdapterCall;
+
   constructor(
     private readonly client: CdnManagementClient,
     private readonly target: FrontDoorTarget,
-    private readonly options: {
-      policy: RetryPolicy;
-      pollIntervalMs: number;
-      onRetry?: (message: string) => void;
-    },
-  ) {}
-
-  private call<T>(
-    operation: string,
-    counters: RetryCounters,
-    signal: AbortSignal,
-    send: () => Promise<T>,
-  ): Promise<T> {
-    return callWithRetries(operation, send, {
+    private readonly options: RouterAdapterOptions,
+  ) {
+    this.call = bindAdapterCalls({
       classify: classifyAzureError,
       describe: describeAzureError,
-      policy: this.options.policy,
+      policy: options.policy,
       label: this.label,
-      signal,
-      counters,
-      ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
   }
 

@@ -13,11 +13,11 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { RouterChange, RouterReading, TrafficRouter } from '../rollout/router.js';
 import {
-  callWithRetries,
+  bindAdapterCalls,
+  type AdapterCall,
+  type RouterAdapterOptions,
   sleep,
-  type RetryCounters,
   type RetryDecision,
-  type RetryPolicy,
 } from '../rollout/retry.js';
 import {
   CLOUDS,
@@ -88,30 +88,19 @@ export class Route53Router implements TrafficRouter {
   readonly label = 'Route 53';
   private known: PerCloud<ResourceRecordSet> | undefined;
 
+  private readonly call: AdapterCall;
+
   constructor(
     private readonly client: Route53Client,
     private readonly target: Route53Target,
-    private readonly options: {
-      policy: RetryPolicy;
-      pollIntervalMs: number;
-      onRetry?: (message: string) => void;
-    },
-  ) {}
-
-  private call<T>(
-    operation: string,
-    counters: RetryCounters,
-    signal: AbortSignal,
-    send: () => Promise<T>,
-  ): Promise<T> {
-    return callWithRetries(operation, send, {
+    private readonly options: RouterAdapterOptions,
+  ) {
+    this.call = bindAdapterCalls({
       classify: classifyAwsError,
       describe: describeAwsError,
-      policy: this.options.policy,
+      policy: options.policy,
       label: this.label,
-      signal,
-      counters,
-      ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
   }
 
