@@ -39295,11 +39295,695 @@ function describeGitHubError(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
+/** Small, safe Markdown builders for comments, issues and job summaries. */
+/**
+ * Longest text a code span shows. Terraform puts no limit on addresses (a for_each key can be
+ * any string) or import IDs: one huge address must not crowd every other row out of a report.
+ */
+const MAX_CODE_SPAN = 1_000;
+/** Keeps the start and the end (where an address's index key is), cutting the middle. */
+function shortened(text) {
+    if (text.length <= MAX_CODE_SPAN)
+        return text;
+    const head = Math.ceil((MAX_CODE_SPAN - 1) / 2);
+    return `${text.slice(0, head)}…${text.slice(text.length - (MAX_CODE_SPAN - 1 - head))}`;
+}
+/**
+ * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
+ * a table cell a pipe must be escaped even within code (GFM splits cells first).
+ */
+function markdown_code(whole, inTable = false) {
+    const text = shortened(whole);
+    // Most addresses and names need no escaping: skip the regular expressions for them.
+    if (text !== '' && !/[`|\r\n]/.test(text))
+        return `\`${text}\``;
+    let body = text.replace(/\r?\n|\r/g, ' ');
+    if (inTable)
+        body = body.replace(/\|/g, '\\|');
+    if (body === '')
+        return '` `';
+    const runs = body.match(/`+/g);
+    const longest = runs ? Math.max(...runs.map((run) => run.length)) : 0;
+    const fence = '`'.repeat(longest + 1);
+    const pad = body.startsWith('`') || body.endsWith('`') || longest > 0 ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/** A fenced block that no line of `text` can close early. */
+function markdown_fencedBlock(text, language = '') {
+    const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
+    const longest = Math.max(2, ...runs.map((run) => run.trim().length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}`;
+}
+/** Plain text for running Markdown: the characters that could start markup are escaped. */
+function escapeText(text) {
+    return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
+}
+const numberFormat = new Intl.NumberFormat('en-US');
+function formatCount(count) {
+    return numberFormat.format(count);
+}
+function plural(count, singular, pluralForm = `${singular}s`) {
+    return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
+}
+/** Cuts text to at most `max` characters (the ellipsis included). */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    return `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+;// CONCATENATED MODULE: ../shared/src/plan/attribute-diff.ts
+/**
+ * Attribute-level differences between a resource's before and after values, with Terraform's
+ * sensitive and unknown markers applied: a sensitive value is never returned, only whether it
+ * changes.
+ */
+const identifier = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+function joinKey(prefix, key) {
+    const segment = identifier.test(key) ? key : `[${JSON.stringify(key)}]`;
+    if (prefix === '')
+        return segment.startsWith('[') ? segment : segment;
+    return segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`;
+}
+function attribute_diff_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * Flattens a value to leaf paths. Empty collections are leaves, so `[]` -> `["a"]` shows as
+ * one change rather than nothing.
+ */
+function flatten(value, sensitive, unknown, out = new Map(), path = '', wholeAt = false) {
+    if (wholeAt === true) {
+        // The other side has one leaf here (e.g. an object that becomes unknown): compare whole.
+        if (hasMark(sensitive))
+            out.set(path, { state: 'sensitive', value });
+        else
+            out.set(path, { state: 'known', value: value ?? null });
+        return out;
+    }
+    if (sensitive === true) {
+        out.set(path, { state: 'sensitive', value });
+        return out;
+    }
+    if (unknown === true) {
+        out.set(path, { state: 'unknown' });
+        return out;
+    }
+    if (Array.isArray(value)) {
+        if (value.length === 0 && !Array.isArray(unknown)) {
+            out.set(path, { state: 'known', value });
+            return out;
+        }
+        const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
+        const unknownList = Array.isArray(unknown) ? unknown : [];
+        const length = Math.max(value.length, unknownList.length);
+        for (let i = 0; i < length; i++) {
+            const whole = Array.isArray(wholeAt) ? wholeAt[i] : false;
+            flatten(value[i] ?? null, sensitiveList[i], unknownList[i], out, `${path}[${i}]`, whole);
+        }
+        return out;
+    }
+    if (attribute_diff_isPlainObject(value) || (attribute_diff_isPlainObject(unknown) && (value === null || value === undefined))) {
+        const object = attribute_diff_isPlainObject(value) ? value : {};
+        const sensitiveObject = attribute_diff_isPlainObject(sensitive) ? sensitive : {};
+        const unknownObject = attribute_diff_isPlainObject(unknown) ? unknown : {};
+        const keys = new Set(Object.keys(object));
+        // after leaves out attributes that are unknown until apply; after_unknown names them.
+        for (const key of Object.keys(unknownObject)) {
+            if (unknownObject[key] === true)
+                keys.add(key);
+        }
+        if (keys.size === 0) {
+            if (attribute_diff_isPlainObject(value))
+                out.set(path, { state: 'known', value });
+            else
+                out.set(path, { state: 'known', value: null });
+            return out;
+        }
+        const wholeObject = attribute_diff_isPlainObject(wholeAt) ? wholeAt : {};
+        for (const key of [...keys].sort()) {
+            flatten(object[key] ?? null, sensitiveObject[key], unknownObject[key], out, joinKey(path, key), wholeObject[key]);
+        }
+        return out;
+    }
+    out.set(path, { state: 'known', value: value ?? null });
+    return out;
+}
+/** Whether a sensitivity mask marks anything at all. */
+function hasMark(mask) {
+    if (mask === true)
+        return true;
+    if (typeof mask !== 'object' || mask === null)
+        return false;
+    return Object.values(mask).some(hasMark);
+}
+function sameValue(a, b) {
+    if (a === b)
+        return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+        return false;
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+function sameLeaf(before, after) {
+    if (before.state !== after.state) {
+        // A value that stays the same but gains or loses the sensitive mark is a change worth
+        // showing, though not its value.
+        return false;
+    }
+    if (before.state === 'unknown' || before.state === 'absent')
+        return true;
+    return sameValue(before.value, after.value);
+}
+function isNullish(value) {
+    return value === null || value === undefined;
+}
+function pathOf(segments) {
+    let path = '';
+    for (const segment of segments) {
+        path = typeof segment === 'number' ? `${path}[${segment}]` : joinKey(path, segment);
+    }
+    return path;
+}
+function leafOf(value, sensitive) {
+    if (hasMark(sensitive))
+        return { state: 'sensitive', value };
+    if (isNullish(value))
+        return { state: 'absent' };
+    return { state: 'known', value };
+}
+function recordLeafChange(before, after, segments, out) {
+    if (sameLeaf(before, after))
+        return;
+    out.push({ path: pathOf(segments), attribute: String(segments[0] ?? ''), before, after });
+}
+/**
+ * Walks before and after together and records only what differs, without flattening the
+ * values that stay the same (plans with tens of thousands of resources go through here).
+ */
+function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segments, out) {
+    if (afterUnknown === true) {
+        // An object that becomes unknown is one row, "{...} -> (known after apply)".
+        const beforeLeaf = leafOf(before, beforeSensitive);
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: beforeLeaf,
+            after: { state: 'unknown' },
+        });
+        return;
+    }
+    if (beforeSensitive === true || afterSensitive === true) {
+        recordLeafChange(leafOf(before, beforeSensitive), leafOf(after, afterSensitive), segments, out);
+        return;
+    }
+    if (before === after)
+        return;
+    const beforeList = Array.isArray(before);
+    const afterList = Array.isArray(after);
+    if ((beforeList || isNullish(before)) &&
+        (afterList || isNullish(after)) &&
+        (beforeList || afterList)) {
+        const b = beforeList ? before : [];
+        const a = afterList ? after : [];
+        const bs = Array.isArray(beforeSensitive) ? beforeSensitive : undefined;
+        const as = Array.isArray(afterSensitive) ? afterSensitive : undefined;
+        const au = Array.isArray(afterUnknown) ? afterUnknown : undefined;
+        const length = Math.max(b.length, a.length, au?.length ?? 0);
+        for (let i = 0; i < length; i++) {
+            segments.push(i);
+            walk(b[i], a[i], bs?.[i], as?.[i], au?.[i], segments, out);
+            segments.pop();
+        }
+        return;
+    }
+    const beforeObject = attribute_diff_isPlainObject(before);
+    const afterObject = attribute_diff_isPlainObject(after);
+    if ((beforeObject || isNullish(before)) &&
+        (afterObject || isNullish(after)) &&
+        (beforeObject || afterObject || attribute_diff_isPlainObject(afterUnknown))) {
+        const b = beforeObject ? before : {};
+        const a = afterObject ? after : {};
+        const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : undefined;
+        const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : undefined;
+        const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : undefined;
+        for (const key of Object.keys(b)) {
+            segments.push(key);
+            walk(b[key], a[key], bs?.[key], as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        for (const key of Object.keys(a)) {
+            if (key in b)
+                continue;
+            segments.push(key);
+            walk(undefined, a[key], undefined, as?.[key], au?.[key], segments, out);
+            segments.pop();
+        }
+        if (au) {
+            for (const key of Object.keys(au)) {
+                if (key in b || key in a || au[key] !== true)
+                    continue;
+                segments.push(key);
+                walk(undefined, undefined, undefined, undefined, true, segments, out);
+                segments.pop();
+            }
+        }
+        return;
+    }
+    recordLeafChange(leafOf(before, false), leafOf(after, false), segments, out);
+}
+/** Leaf-level changes from before to after. Null and absent are the same to a reader. */
+function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
+    const changes = [];
+    walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
+    return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+}
+function isEmptyCollection(value) {
+    if (Array.isArray(value))
+        return value.length === 0;
+    return attribute_diff_isPlainObject(value) && !hasKeys(value);
+}
+function hasKeys(value) {
+    for (const _ in value)
+        return true;
+    return false;
+}
+/** Deep equality without allocation; null, absent and empty collections are alike. */
+function sameTree(a, b) {
+    if (a === b)
+        return true;
+    const aNull = isNullish(a);
+    const bNull = isNullish(b);
+    if (aNull || bNull)
+        return (aNull || isEmptyCollection(a)) && (bNull || isEmptyCollection(b));
+    if (typeof a !== 'object' || typeof b !== 'object')
+        return false;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length)
+            return false;
+        for (let i = 0; i < a.length; i++)
+            if (!sameTree(a[i], b[i]))
+                return false;
+        return true;
+    }
+    if (Array.isArray(b))
+        return false;
+    const left = a;
+    const right = b;
+    for (const key in left)
+        if (!sameTree(left[key], right[key]))
+            return false;
+    for (const key in right)
+        if (!(key in left) && !sameTree(undefined, right[key]))
+            return false;
+    return true;
+}
+/**
+ * The top-level attributes that change, without computing each leaf: the resource table only
+ * names them, and it lists thousands of resources. Agrees with attributeChanges' attributes.
+ */
+function changedTopLevelAttributes(before, after, beforeSensitive, afterSensitive, afterUnknown) {
+    if (!attribute_diff_isPlainObject(before) && !attribute_diff_isPlainObject(after)) {
+        return attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map((change) => change.attribute);
+    }
+    const b = attribute_diff_isPlainObject(before) ? before : {};
+    const a = attribute_diff_isPlainObject(after) ? after : {};
+    const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : {};
+    const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : {};
+    const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : {};
+    const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
+    for (const key of Object.keys(au))
+        if (au[key] === true)
+            keys.add(key);
+    const changed = [];
+    for (const key of keys) {
+        const unknown = au[key];
+        if (unknown === true || hasMark(unknown))
+            changed.push(key);
+        else if (hasMark(bs[key]) || hasMark(as[key])) {
+            const rows = attributeChanges(b[key], a[key], bs[key], as[key], unknown);
+            if (rows.length > 0)
+                changed.push(key);
+        }
+        else if (!sameTree(b[key], a[key]))
+            changed.push(key);
+    }
+    return changed.sort();
+}
+/** Top-level attribute names that change, in order, without repeats. */
+function changedAttributes(changes) {
+    const seen = new Set();
+    for (const change of changes)
+        seen.add(change.attribute);
+    return [...seen];
+}
+
+;// CONCATENATED MODULE: ../shared/src/plan/plan-summary.ts
+/** Counts and one-line descriptions of planned changes, shared by every report. */
+
+
+function countChanges(plan) {
+    const counts = {
+        add: 0,
+        change: 0,
+        replace: 0,
+        destroy: 0,
+        import: 0,
+        move: 0,
+        forget: 0,
+        outputs: 0,
+    };
+    for (const change of plan.resourceChanges) {
+        if (change.kind === 'create')
+            counts.add++;
+        else if (change.kind === 'update')
+            counts.change++;
+        else if (change.kind === 'replace')
+            counts.replace++;
+        else if (change.kind === 'destroy')
+            counts.destroy++;
+        else if (change.kind === 'forget')
+            counts.forget++;
+        if (change.importing)
+            counts.import++;
+        if (change.previousAddress !== undefined)
+            counts.move++;
+    }
+    for (const output of plan.outputChanges) {
+        if (output.kind !== 'no-op')
+            counts.outputs++;
+    }
+    return counts;
+}
+function hasChanges(counts) {
+    return Object.values(counts).some((count) => count > 0);
+}
+/** "2 to add, 3 to change, 1 to replace, 1 to destroy, 1 to import, 2 output changes". */
+function describeCounts(counts) {
+    const parts = [
+        `${formatCount(counts.add)} to add`,
+        `${formatCount(counts.change)} to change`,
+        `${formatCount(counts.replace)} to replace`,
+        `${formatCount(counts.destroy)} to destroy`,
+    ];
+    if (counts.import > 0)
+        parts.push(`${formatCount(counts.import)} to import`);
+    if (counts.move > 0)
+        parts.push(`${formatCount(counts.move)} to move`);
+    if (counts.forget > 0)
+        parts.push(`${formatCount(counts.forget)} to forget`);
+    if (counts.outputs > 0)
+        parts.push(plural(counts.outputs, 'output change'));
+    return parts.join(', ');
+}
+/** Whether a change loses the existing object (destroy, replace, or any action list with delete). */
+function isDestructive(change) {
+    return (change.kind === 'destroy' || change.kind === 'replace' || change.actions.includes('delete'));
+}
+const severity = {
+    destroy: 0,
+    replace: 1,
+    other: 2,
+    create: 3,
+    update: 4,
+    forget: 5,
+    read: 6,
+    'no-op': 7,
+};
+/** Root module first, then modules by address; inside each, the riskiest changes first. */
+function compareForReport(a, b) {
+    if (a.moduleAddress !== b.moduleAddress) {
+        if (a.moduleAddress === '')
+            return -1;
+        if (b.moduleAddress === '')
+            return 1;
+        return a.moduleAddress < b.moduleAddress ? -1 : 1;
+    }
+    const bySeverity = (severity[a.kind] ?? 9) - (severity[b.kind] ?? 9);
+    if (bySeverity !== 0)
+        return bySeverity;
+    return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+}
+/** Resources a report lists: everything but pure no-ops (moves and imports are listed). */
+function isListed(change) {
+    return change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing;
+}
+function symbolOf(change) {
+    switch (change.kind) {
+        case 'create':
+            return '+';
+        case 'update':
+            return '~';
+        case 'destroy':
+            return '-';
+        case 'replace':
+            return change.createBeforeDestroy ? '+/-' : '-/+';
+        case 'read':
+            return '<=';
+        case 'forget':
+            return '.';
+        case 'no-op':
+            return change.importing ? '<-' : '->';
+        default:
+            return '!';
+    }
+}
+function pathText(path) {
+    let out = '';
+    for (const step of path) {
+        if (typeof step === 'number')
+            out += `[${step}]`;
+        else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) {
+            out += out === '' ? step : `.${step}`;
+        }
+        else
+            out += `[${JSON.stringify(step)}]`;
+    }
+    return out;
+}
+/** Terraform's action_reason codes in words (replace paths, where known, are named apart). */
+const REASON_WORDS = {
+    replace_because_tainted: 'tainted',
+    replace_because_cannot_update: 'cannot be updated in place',
+    replace_by_request: 'replacement requested (-replace)',
+    replace_by_triggers: 'replace_triggered_by changed',
+    delete_because_no_resource_config: 'no longer in the configuration',
+    delete_because_no_module: 'its module is no longer in the configuration',
+    delete_because_wrong_repetition: 'count or for_each added or removed',
+    delete_because_count_index: 'count index no longer in range',
+    delete_because_each_key: 'for_each key no longer present',
+    delete_because_no_move_target: 'moved to an address that is not in the configuration',
+    read_because_config_unknown: 'configuration known only after apply',
+    read_because_dependency_pending: 'a dependency has pending changes',
+    read_because_check_nested: 'read by a check block',
+};
+/** An action_reason code in words; a code this release does not know, with spaces. */
+function plan_summary_describeReason(reason) {
+    return Object.hasOwn(REASON_WORDS, reason)
+        ? REASON_WORDS[reason]
+        : reason.replace(/_/g, ' ');
+}
+/** Why Terraform chose this action, in words, or '' when it gave no reason. */
+function reasonOf(change, inTable = false) {
+    const paths = change.replacePaths.map((path) => markdown_code(pathText(path), inTable));
+    const cannotUpdate = change.actionReason === 'replace_because_cannot_update' ||
+        (change.actionReason === undefined && change.kind === 'replace');
+    if (cannotUpdate && paths.length > 0)
+        return `${paths.join(', ')} cannot be updated in place`;
+    return change.actionReason === undefined ? '' : plan_summary_describeReason(change.actionReason);
+}
+const attributeChangeCache = new WeakMap();
+/** Attribute changes of a resource, computed once per report run. */
+function resourceAttributeChanges(change) {
+    let cached = attributeChangeCache.get(change);
+    if (!cached) {
+        cached = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+        attributeChangeCache.set(change, cached);
+    }
+    return cached;
+}
+const changedNamesCache = new WeakMap();
+/** Top-level attribute names that change (the action column, the listing), computed once. */
+function changedAttributeNames(change) {
+    let cached = changedNamesCache.get(change);
+    if (!cached) {
+        cached = changedTopLevelAttributes(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+        changedNamesCache.set(change, cached);
+    }
+    return cached;
+}
+const MAX_NAMED_ATTRIBUTES = 6;
+/** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
+function actionText(change, inTable = true) {
+    let text;
+    const reason = reasonOf(change, inTable);
+    switch (change.kind) {
+        case 'update': {
+            const names = changedAttributeNames(change);
+            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => markdown_code(name, inTable));
+            if (names.length > MAX_NAMED_ATTRIBUTES)
+                shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
+            text = shown.length > 0 ? `update: ${shown.join(', ')}` : 'update';
+            break;
+        }
+        case 'forget':
+            text = 'forget (removed from state, not destroyed)';
+            break;
+        case 'no-op':
+            text = '';
+            break;
+        case 'other':
+            text = change.actions.join(', then ');
+            break;
+        case 'read':
+            text = 'read during apply';
+            break;
+        default:
+            text = change.kind;
+    }
+    if (reason !== '' && change.kind !== 'update')
+        text = `${text}: ${reason}`;
+    const extras = [];
+    if (change.importing) {
+        extras.push(change.importingId !== undefined ? `import ${markdown_code(change.importingId, inTable)}` : 'import');
+    }
+    if (change.previousAddress !== undefined) {
+        extras.push(`move from ${markdown_code(change.previousAddress, inTable)}`);
+    }
+    if (change.deposed !== undefined)
+        extras.push(`deposed object ${markdown_code(change.deposed, inTable)}`);
+    return [text, ...extras].filter((part) => part !== '').join('; ');
+}
+function listedOutputs(plan) {
+    return plan.outputChanges.filter((output) => output.kind !== 'no-op');
+}
+
+;// CONCATENATED MODULE: ../shared/src/plan/plan-listing.ts
+/**
+ * The listing of a plan: what the sticky comment carries for machines (plan-comment.ts writes
+ * and reads it) and what the apply compares with the plan it makes now. Full addresses,
+ * Terraform's actions and reason codes, and the names of the top-level attributes that change:
+ * never a value, not even a hash of one (docs/adr/0011-plan-comment-codec.md).
+ */
+
+
+function listResource(change) {
+    const entry = { address: change.address, actions: [...change.actions] };
+    if (change.deposed !== undefined)
+        entry.deposed = change.deposed;
+    if (change.actionReason !== undefined)
+        entry.reason = change.actionReason;
+    if (change.previousAddress !== undefined)
+        entry.previousAddress = change.previousAddress;
+    if (change.importing)
+        entry.importing = true;
+    if (change.kind === 'update' || change.kind === 'replace') {
+        entry.attributes = [...changedAttributeNames(change)];
+    }
+    return entry;
+}
+/** The listing of every change a report lists, in report order (riskiest first per module). */
+function planListing(plan) {
+    return {
+        resources: plan.resourceChanges.filter(isListed).sort(compareForReport).map(listResource),
+        outputs: listedOutputs(plan).map((output) => ({
+            name: output.name,
+            actions: [...output.actions],
+        })),
+    };
+}
+/** What identifies a listed resource: its address, and its deposed key if it has one. */
+function listedKey(resource) {
+    return resource.deposed === undefined
+        ? resource.address
+        : `${resource.address} (deposed object ${resource.deposed})`;
+}
+/** Whether the change loses the existing object (destroy, replace, any action list with delete). */
+function isDestructiveListing(resource) {
+    return resource.actions.includes('delete');
+}
+/** Same action, reason, move and import: what differs then is only which attributes or values. */
+function sameListedAction(a, b) {
+    return (a.actions.join(',') === b.actions.join(',') &&
+        a.reason === b.reason &&
+        a.previousAddress === b.previousAddress &&
+        a.importing === b.importing);
+}
+function verb(actions) {
+    switch (actions.join(',')) {
+        case 'create':
+        case 'update':
+        case 'forget':
+            return actions[0];
+        case 'delete':
+            return 'destroy';
+        case 'delete,create':
+            return 'replace';
+        case 'create,delete':
+            return 'replace (create before destroy)';
+        case 'read':
+            return 'read during apply';
+        case 'no-op':
+        case '':
+            return '';
+        default:
+            return actions.join(', then ');
+    }
+}
+/** Most attribute names an action description names; the rest are counted. */
+const MAX_NAMED = 10;
+function attributeList(names, markdown) {
+    const shown = names.slice(0, MAX_NAMED).map((name) => (markdown ? code(name, true) : name));
+    if (names.length > MAX_NAMED)
+        shown.push(`${names.length - MAX_NAMED} more`);
+    return shown.join(', ');
+}
+/**
+ * "update: `input`, `output`", "replace: tainted", "create; move from `x`": the action of a
+ * listed resource in words, in Markdown (for a table cell) or plain (for the log). A deposed
+ * object is named by its key (listedKey), not here.
+ */
+function describeListed(resource, markdown) {
+    const name = (text) => (markdown ? code(text, true) : text);
+    let text = verb(resource.actions);
+    const attributes = resource.attributes ?? [];
+    if (resource.actions.join(',') === 'update' && attributes.length > 0) {
+        text = `${text}: ${attributeList(attributes, markdown)}`;
+    }
+    else if (resource.reason !== undefined && text !== '') {
+        text = `${text}: ${describeReason(resource.reason)}`;
+    }
+    const extras = [];
+    if (resource.importing)
+        extras.push('import');
+    if (resource.previousAddress !== undefined)
+        extras.push(`move from ${name(resource.previousAddress)}`);
+    return [text, ...extras].filter((part) => part !== '').join('; ') || 'no change';
+}
+function describeListedOutput(output) {
+    const text = verb(output.actions);
+    return text === 'destroy' ? 'remove' : text || 'no change';
+}
+
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-comment.ts
 /**
- * Markers and metadata of the sticky plan comment, and the functions apply uses on it:
- * find the digest that was reviewed, and set the status line ("Applied at <sha> by run N").
+ * The plan-comment codec: everything a sticky plan comment carries for machines is written and
+ * read here, and nowhere else. The comment opens with hidden lines, before anything visible:
+ *
+ *   <!-- multicloud:plan stack=<stack> -->                       the marker (finds the comment)
+ *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> -->
+ *   <!-- multicloud:plan-listing v1 json {...} -->               or `v1 br-base64 <data>`
+ *
+ * then the visible report, with `<!-- multicloud:status -->` under its header for the line the
+ * apply sets. The listing (plan-listing.ts) holds full addresses, actions and changed attribute
+ * names, never a value; when it does not fit its share of the comment it says it is partial and
+ * keeps destroys and replacements first. See docs/adr/0011-plan-comment-codec.md.
  */
+
+
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 function plan_comment_planMarker(stack) {
@@ -39308,12 +39992,16 @@ function plan_comment_planMarker(stack) {
 function driftMarker(stack) {
     return `<!-- multicloud:drift stack=${stack} -->`;
 }
+const MACHINE_LINE_PREFIX = '<!-- multicloud:';
 const STATUS_MARKER = '<!-- multicloud:status -->';
-const META_PATTERN = /<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->/;
-const VISIBLE_DIGEST_PATTERN = /plan-digest `([0-9a-f]{64})`/;
+const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->$/;
+/** Comments older than the meta line showed the digest only in the footer. */
+const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
+function safeCommit(commit) {
+    return (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
+}
 function plan_comment_planMetaLine(digest, commit, outcome) {
-    const safeCommit = (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
-    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit} outcome=${outcome} -->`;
+    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
 }
 function plan_comment_statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
@@ -39329,10 +40017,38 @@ function sanitizeStatus(text) {
 function isPlanCommentOf(body, stack) {
     return (body ?? '').trimStart().startsWith(plan_comment_planMarker(stack));
 }
+/**
+ * The hidden lines that open a comment, up to the first visible line. Only these are read as
+ * the codec's own: the visible report quotes addresses and values, which may hold any text.
+ */
+function machineLines(body) {
+    const lines = [];
+    for (const line of body.trimStart().split('\n')) {
+        const trimmed = line.trim();
+        if (!trimmed.startsWith(MACHINE_LINE_PREFIX) || trimmed === STATUS_MARKER)
+            break;
+        lines.push(trimmed);
+    }
+    return lines;
+}
+function readStatus(body) {
+    const statusAt = body.indexOf(STATUS_MARKER);
+    if (statusAt < 0)
+        return undefined;
+    const line = body
+        .slice(statusAt + STATUS_MARKER.length)
+        .split('\n')[1]
+        ?.trim() ?? '';
+    return line.startsWith('**') && line.endsWith('**') && line.length > 4
+        ? line.slice(2, -2)
+        : undefined;
+}
 /** Reads what apply needs back from a sticky plan comment body. */
 function parsePlanComment(body) {
     const info = {};
-    const meta = META_PATTERN.exec(body);
+    const meta = machineLines(body)
+        .map((line) => META_PATTERN.exec(line))
+        .find((match) => match !== null);
     if (meta) {
         if (meta[1] !== 'none')
             info.digest = meta[1];
@@ -39341,18 +40057,13 @@ function parsePlanComment(body) {
         info.outcome = meta[3];
     }
     else {
-        const visible = VISIBLE_DIGEST_PATTERN.exec(body);
-        if (visible)
-            info.digest = visible[1];
+        const footer = FOOTER_DIGEST_PATTERN.exec(body);
+        if (footer)
+            info.digest = footer[1];
     }
-    const statusAt = body.indexOf(STATUS_MARKER);
-    if (statusAt >= 0) {
-        const rest = body.slice(statusAt + STATUS_MARKER.length).split('\n');
-        const line = rest[1]?.trim() ?? '';
-        if (line.startsWith('**') && line.endsWith('**') && line.length > 4) {
-            info.status = line.slice(2, -2);
-        }
-    }
+    const status = readStatus(body);
+    if (status !== undefined)
+        info.status = status;
     return info;
 }
 /** Just the digest: what apply compares with its own plan. */
@@ -39388,6 +40099,258 @@ function appliedStatus(commitSha, runId) {
 /** "Not applied: <reason>". */
 function notAppliedStatus(reason) {
     return `Not applied: ${reason}`;
+}
+// ---------------------------------------------------------------------------------------------
+// The listing line
+const LISTING_FORMAT_VERSION = 1;
+const LISTING_PREFIX = `${MACHINE_LINE_PREFIX}plan-listing v`;
+const LISTING_PATTERN = /^<!-- multicloud:plan-listing v(\d+) ([a-z0-9-]+) (.*) -->$/;
+/** A listing this short (or shorter) stays readable JSON; a longer one is compressed. */
+const PLAIN_LISTING_MAX = 6_000;
+/** Most bytes a compressed listing may expand to when read (a bomb is refused, not inflated). */
+const MAX_INFLATED_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+/** Room the order of a partial listing is said in (machines read `kept`, people the words). */
+const PARTIAL_ORDER = 'destroys and replacements, then outputs, then other changes, report order';
+/**
+ * JSON inside an HTML comment: a comment ends at the first `-->` (and `--!>`), so no two
+ * hyphens may stand together. Hyphens appear only inside strings here (no negative numbers),
+ * where `\u002d` is the same character to a JSON reader.
+ */
+function commentSafeJson(document) {
+    return JSON.stringify(document).replace(/-(?=-)/g, '\\u002d');
+}
+function listingLine(document, compress) {
+    const json = commentSafeJson(document);
+    if (!compress)
+        return `${LISTING_PREFIX}${LISTING_FORMAT_VERSION} json ${json} -->`;
+    // Quality 5: within 2 % of quality 9's size on plan listings, at a tenth of the time.
+    const packed = (0,external_node_zlib_.brotliCompressSync)(json, {
+        params: {
+            [external_node_zlib_.constants.BROTLI_PARAM_QUALITY]: 5,
+            [external_node_zlib_.constants.BROTLI_PARAM_SIZE_HINT]: json.length,
+        },
+    });
+    // Standard base64 has no hyphen: nothing in it can end the comment.
+    return `${LISTING_PREFIX}${LISTING_FORMAT_VERSION} br-base64 ${packed.toString('base64')} -->`;
+}
+function documentOf(header, listing) {
+    return {
+        v: LISTING_FORMAT_VERSION,
+        stack: header.stack,
+        digest: header.digest ?? null,
+        commit: safeCommit(header.commit),
+        resources: listing.resources,
+        outputs: listing.outputs,
+    };
+}
+/**
+ * The first `count` entries in the order a partial listing keeps them: destroys and
+ * replacements, then outputs, then the other changes (each in report order).
+ */
+function keptPart(listing, count) {
+    const destructive = listing.resources.filter(isDestructiveListing);
+    const resources = new Set(destructive.slice(0, count));
+    let left = count - destructive.length;
+    const outputs = listing.outputs.slice(0, Math.max(0, left));
+    left -= listing.outputs.length;
+    for (const resource of listing.resources) {
+        if (left <= 0)
+            break;
+        if (resources.has(resource) || isDestructiveListing(resource))
+            continue;
+        resources.add(resource);
+        left--;
+    }
+    return {
+        resources: listing.resources.filter((resource) => resources.has(resource)),
+        outputs,
+        everyDestroy: count >= destructive.length,
+    };
+}
+function partialLine(header, listing, count) {
+    const kept = keptPart(listing, count);
+    const document = documentOf(header, kept);
+    document.partial = {
+        kept: PARTIAL_ORDER,
+        resources_left_out: listing.resources.length - kept.resources.length,
+        outputs_left_out: listing.outputs.length - kept.outputs.length,
+        every_destroy_and_replace: kept.everyDestroy,
+    };
+    return listingLine(document, true);
+}
+/**
+ * The listing line for a comment, at most `maxLength` characters: readable JSON when short,
+ * compressed when longer, and when even that does not fit, the longest partial listing that
+ * does (binary search on the number of entries kept). '' if not even an empty one fits.
+ */
+function planListingLine(header, listing, maxLength) {
+    const document = documentOf(header, listing);
+    const plain = listingLine(document, false);
+    if (plain.length <= Math.min(maxLength, PLAIN_LISTING_MAX))
+        return plain;
+    const packed = listingLine(document, true);
+    if (packed.length <= maxLength)
+        return packed;
+    const total = listing.resources.length + listing.outputs.length;
+    let best = partialLine(header, listing, 0);
+    if (best.length > maxLength)
+        return '';
+    let low = 1;
+    let high = total - 1;
+    while (low <= high) {
+        const middle = Math.floor((low + high) / 2);
+        const line = partialLine(header, listing, middle);
+        if (line.length <= maxLength) {
+            best = line;
+            low = middle + 1;
+        }
+        else
+            high = middle - 1;
+    }
+    return best;
+}
+class ListingFormatError extends (/* unused pure expression or super */ null && (Error)) {
+}
+function expectString(value, what) {
+    if (typeof value !== 'string')
+        throw new ListingFormatError(`${what} is not a string`);
+    return value;
+}
+function expectStrings(value, what) {
+    if (!Array.isArray(value))
+        throw new ListingFormatError(`${what} is not a list`);
+    return value.map((item) => expectString(item, what));
+}
+function expectCount(value, what) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw new ListingFormatError(`${what} is not a count`);
+    return value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function readResource(value) {
+    if (!isRecord(value))
+        throw new ListingFormatError('a resource entry is not an object');
+    const resource = {
+        address: expectString(value['address'], 'an address'),
+        actions: expectStrings(value['actions'], 'actions'),
+    };
+    if (value['deposed'] !== undefined)
+        resource.deposed = expectString(value['deposed'], 'a deposed key');
+    if (value['reason'] !== undefined)
+        resource.reason = expectString(value['reason'], 'a reason');
+    if (value['previousAddress'] !== undefined)
+        resource.previousAddress = expectString(value['previousAddress'], 'a previous address');
+    if (value['importing'] === true)
+        resource.importing = true;
+    if (value['attributes'] !== undefined)
+        resource.attributes = expectStrings(value['attributes'], 'attributes');
+    return resource;
+}
+function readOutput(value) {
+    if (!isRecord(value))
+        throw new ListingFormatError('an output entry is not an object');
+    return {
+        name: expectString(value['name'], 'an output name'),
+        actions: expectStrings(value['actions'], 'actions'),
+    };
+}
+function decodeJson(encoding, data) {
+    let json;
+    if (encoding === 'json')
+        json = data;
+    else if (encoding === 'br-base64') {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data))
+            throw new ListingFormatError('the data is not base64');
+        try {
+            json = brotliDecompressSync(Buffer.from(data, 'base64'), {
+                maxOutputLength: MAX_INFLATED_BYTES,
+            }).toString('utf8');
+        }
+        catch {
+            throw new ListingFormatError('the data does not decompress (or is far too large)');
+        }
+    }
+    else
+        throw new ListingFormatError(`the encoding '${encoding}' is not known`);
+    try {
+        return JSON.parse(json);
+    }
+    catch {
+        throw new ListingFormatError('the data is not JSON');
+    }
+}
+function readDocument(value, header) {
+    if (!isRecord(value))
+        throw new ListingFormatError('the data is not an object');
+    if (!Array.isArray(value['resources']) || !Array.isArray(value['outputs']))
+        throw new ListingFormatError('resources or outputs are missing');
+    const belongs = value['stack'] === header.stack &&
+        (value['digest'] ?? undefined) === header.digest &&
+        (header.commit === undefined || value['commit'] === safeCommit(header.commit));
+    if (!belongs) {
+        return {
+            state: 'unavailable',
+            reason: 'the listing in the plan comment belongs to another stack, plan or commit than its meta line',
+        };
+    }
+    const listing = {
+        resources: value['resources'].map(readResource),
+        outputs: value['outputs'].map(readOutput),
+    };
+    const partial = value['partial'];
+    if (partial === undefined)
+        return { state: 'complete', listing };
+    if (!isRecord(partial))
+        throw new ListingFormatError('partial is not an object');
+    return {
+        state: 'partial',
+        listing,
+        resourcesLeftOut: expectCount(partial['resources_left_out'], 'resources_left_out'),
+        outputsLeftOut: expectCount(partial['outputs_left_out'], 'outputs_left_out'),
+        everyDestroyKept: partial['every_destroy_and_replace'] === true,
+    };
+}
+/**
+ * The listing of the reviewed plan from its comment. Never throws: a comment written before
+ * the listing existed, by a newer format, or damaged, gives `unavailable` with the reason.
+ */
+function readPlanListing(body, stack) {
+    const lines = machineLines(body);
+    const line = lines.find((candidate) => candidate.startsWith(LISTING_PREFIX));
+    if (line === undefined) {
+        return {
+            state: 'unavailable',
+            reason: 'the plan comment carries no machine-readable listing (it was written by an older version of the plan action, or had no room for one)',
+        };
+    }
+    const match = LISTING_PATTERN.exec(line);
+    if (!match)
+        return { state: 'unavailable', reason: 'the listing line of the plan comment is damaged' };
+    if (Number(match[1]) !== LISTING_FORMAT_VERSION) {
+        return {
+            state: 'unavailable',
+            reason: `the plan comment's listing is in format v${match[1]}, which this version of the apply action does not read (it reads v${LISTING_FORMAT_VERSION})`,
+        };
+    }
+    const info = parsePlanComment(body);
+    const header = { stack };
+    if (info.digest !== undefined)
+        header.digest = info.digest;
+    if (info.commit !== undefined)
+        header.commit = info.commit;
+    try {
+        return readDocument(decodeJson(match[2], match[3]), header);
+    }
+    catch (error) {
+        if (!(error instanceof ListingFormatError))
+            throw error;
+        return {
+            state: 'unavailable',
+            reason: `the listing in the plan comment cannot be read: ${error.message}`,
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ../shared/src/github/sticky-comment.ts
@@ -39521,65 +40484,6 @@ class input_error_InputError extends Error {
         this.name = 'InputError';
         this.input = input;
     }
-}
-
-;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
-/** Small, safe Markdown builders for comments, issues and job summaries. */
-/**
- * Longest text a code span shows. Terraform puts no limit on addresses (a for_each key can be
- * any string) or import IDs: one huge address must not crowd every other row out of a report.
- */
-const MAX_CODE_SPAN = 1_000;
-/** Keeps the start and the end (where an address's index key is), cutting the middle. */
-function shortened(text) {
-    if (text.length <= MAX_CODE_SPAN)
-        return text;
-    const head = Math.ceil((MAX_CODE_SPAN - 1) / 2);
-    return `${text.slice(0, head)}…${text.slice(text.length - (MAX_CODE_SPAN - 1 - head))}`;
-}
-/**
- * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
- * a table cell a pipe must be escaped even within code (GFM splits cells first).
- */
-function code(whole, inTable = false) {
-    const text = shortened(whole);
-    // Most addresses and names need no escaping: skip the regular expressions for them.
-    if (text !== '' && !/[`|\r\n]/.test(text))
-        return `\`${text}\``;
-    let body = text.replace(/\r?\n|\r/g, ' ');
-    if (inTable)
-        body = body.replace(/\|/g, '\\|');
-    if (body === '')
-        return '` `';
-    const runs = body.match(/`+/g);
-    const longest = runs ? Math.max(...runs.map((run) => run.length)) : 0;
-    const fence = '`'.repeat(longest + 1);
-    const pad = body.startsWith('`') || body.endsWith('`') || longest > 0 ? ' ' : '';
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/** A fenced block that no line of `text` can close early. */
-function markdown_fencedBlock(text, language = '') {
-    const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
-    const longest = Math.max(2, ...runs.map((run) => run.trim().length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\s+$/, '')}\n${fence}`;
-}
-/** Plain text for running Markdown: the characters that could start markup are escaped. */
-function escapeText(text) {
-    return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
-}
-const numberFormat = new Intl.NumberFormat('en-US');
-function formatCount(count) {
-    return numberFormat.format(count);
-}
-function plural(count, singular, pluralForm = `${singular}s`) {
-    return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
-}
-/** Cuts text to at most `max` characters (the ellipsis included). */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    return `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
 ;// CONCATENATED MODULE: ./src/approved-plan.ts
@@ -39873,7 +40777,7 @@ const PLAN_DIGEST_VERSION = 1;
 function plan_digest_isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function hasKeys(value) {
+function plan_digest_hasKeys(value) {
     if (typeof value !== 'object' || value === null)
         return false;
     for (const _ in value)
@@ -39908,14 +40812,14 @@ function canonicalValueText(value, sensitive, unknown, other) {
     if (unknown === true)
         return UNKNOWN;
     if (value === null || value === undefined) {
-        if (!hasKeys(unknown))
+        if (!plan_digest_hasKeys(unknown))
             return 'null';
     }
     else if (typeof value !== 'object') {
         return JSON.stringify(value);
     }
-    const masked = hasKeys(sensitive);
-    const marked = hasKeys(unknown);
+    const masked = plan_digest_hasKeys(sensitive);
+    const marked = plan_digest_hasKeys(unknown);
     if (Array.isArray(value) || Array.isArray(unknown)) {
         const list = Array.isArray(value) ? value : [];
         if (!masked && !marked)
@@ -40564,513 +41468,6 @@ function parsePlan(text) {
     return readPlan(document);
 }
 
-;// CONCATENATED MODULE: ../shared/src/plan/attribute-diff.ts
-/**
- * Attribute-level differences between a resource's before and after values, with Terraform's
- * sensitive and unknown markers applied: a sensitive value is never returned, only whether it
- * changes.
- */
-const identifier = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function joinKey(prefix, key) {
-    const segment = identifier.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (prefix === '')
-        return segment.startsWith('[') ? segment : segment;
-    return segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`;
-}
-function attribute_diff_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * Flattens a value to leaf paths. Empty collections are leaves, so `[]` -> `["a"]` shows as
- * one change rather than nothing.
- */
-function flatten(value, sensitive, unknown, out = new Map(), path = '', wholeAt = false) {
-    if (wholeAt === true) {
-        // The other side has one leaf here (e.g. an object that becomes unknown): compare whole.
-        if (hasMark(sensitive))
-            out.set(path, { state: 'sensitive', value });
-        else
-            out.set(path, { state: 'known', value: value ?? null });
-        return out;
-    }
-    if (sensitive === true) {
-        out.set(path, { state: 'sensitive', value });
-        return out;
-    }
-    if (unknown === true) {
-        out.set(path, { state: 'unknown' });
-        return out;
-    }
-    if (Array.isArray(value)) {
-        if (value.length === 0 && !Array.isArray(unknown)) {
-            out.set(path, { state: 'known', value });
-            return out;
-        }
-        const sensitiveList = Array.isArray(sensitive) ? sensitive : [];
-        const unknownList = Array.isArray(unknown) ? unknown : [];
-        const length = Math.max(value.length, unknownList.length);
-        for (let i = 0; i < length; i++) {
-            const whole = Array.isArray(wholeAt) ? wholeAt[i] : false;
-            flatten(value[i] ?? null, sensitiveList[i], unknownList[i], out, `${path}[${i}]`, whole);
-        }
-        return out;
-    }
-    if (attribute_diff_isPlainObject(value) || (attribute_diff_isPlainObject(unknown) && (value === null || value === undefined))) {
-        const object = attribute_diff_isPlainObject(value) ? value : {};
-        const sensitiveObject = attribute_diff_isPlainObject(sensitive) ? sensitive : {};
-        const unknownObject = attribute_diff_isPlainObject(unknown) ? unknown : {};
-        const keys = new Set(Object.keys(object));
-        // after leaves out attributes that are unknown until apply; after_unknown names them.
-        for (const key of Object.keys(unknownObject)) {
-            if (unknownObject[key] === true)
-                keys.add(key);
-        }
-        if (keys.size === 0) {
-            if (attribute_diff_isPlainObject(value))
-                out.set(path, { state: 'known', value });
-            else
-                out.set(path, { state: 'known', value: null });
-            return out;
-        }
-        const wholeObject = attribute_diff_isPlainObject(wholeAt) ? wholeAt : {};
-        for (const key of [...keys].sort()) {
-            flatten(object[key] ?? null, sensitiveObject[key], unknownObject[key], out, joinKey(path, key), wholeObject[key]);
-        }
-        return out;
-    }
-    out.set(path, { state: 'known', value: value ?? null });
-    return out;
-}
-/** Whether a sensitivity mask marks anything at all. */
-function hasMark(mask) {
-    if (mask === true)
-        return true;
-    if (typeof mask !== 'object' || mask === null)
-        return false;
-    return Object.values(mask).some(hasMark);
-}
-function sameValue(a, b) {
-    if (a === b)
-        return true;
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
-        return false;
-    return JSON.stringify(a) === JSON.stringify(b);
-}
-function sameLeaf(before, after) {
-    if (before.state !== after.state) {
-        // A value that stays the same but gains or loses the sensitive mark is a change worth
-        // showing, though not its value.
-        return false;
-    }
-    if (before.state === 'unknown' || before.state === 'absent')
-        return true;
-    return sameValue(before.value, after.value);
-}
-function isNullish(value) {
-    return value === null || value === undefined;
-}
-function pathOf(segments) {
-    let path = '';
-    for (const segment of segments) {
-        path = typeof segment === 'number' ? `${path}[${segment}]` : joinKey(path, segment);
-    }
-    return path;
-}
-function leafOf(value, sensitive) {
-    if (hasMark(sensitive))
-        return { state: 'sensitive', value };
-    if (isNullish(value))
-        return { state: 'absent' };
-    return { state: 'known', value };
-}
-function recordLeafChange(before, after, segments, out) {
-    if (sameLeaf(before, after))
-        return;
-    out.push({ path: pathOf(segments), attribute: String(segments[0] ?? ''), before, after });
-}
-/**
- * Walks before and after together and records only what differs, without flattening the
- * values that stay the same (plans with tens of thousands of resources go through here).
- */
-function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segments, out) {
-    if (afterUnknown === true) {
-        // An object that becomes unknown is one row, "{...} -> (known after apply)".
-        const beforeLeaf = leafOf(before, beforeSensitive);
-        out.push({
-            path: pathOf(segments),
-            attribute: String(segments[0] ?? ''),
-            before: beforeLeaf,
-            after: { state: 'unknown' },
-        });
-        return;
-    }
-    if (beforeSensitive === true || afterSensitive === true) {
-        recordLeafChange(leafOf(before, beforeSensitive), leafOf(after, afterSensitive), segments, out);
-        return;
-    }
-    if (before === after)
-        return;
-    const beforeList = Array.isArray(before);
-    const afterList = Array.isArray(after);
-    if ((beforeList || isNullish(before)) &&
-        (afterList || isNullish(after)) &&
-        (beforeList || afterList)) {
-        const b = beforeList ? before : [];
-        const a = afterList ? after : [];
-        const bs = Array.isArray(beforeSensitive) ? beforeSensitive : undefined;
-        const as = Array.isArray(afterSensitive) ? afterSensitive : undefined;
-        const au = Array.isArray(afterUnknown) ? afterUnknown : undefined;
-        const length = Math.max(b.length, a.length, au?.length ?? 0);
-        for (let i = 0; i < length; i++) {
-            segments.push(i);
-            walk(b[i], a[i], bs?.[i], as?.[i], au?.[i], segments, out);
-            segments.pop();
-        }
-        return;
-    }
-    const beforeObject = attribute_diff_isPlainObject(before);
-    const afterObject = attribute_diff_isPlainObject(after);
-    if ((beforeObject || isNullish(before)) &&
-        (afterObject || isNullish(after)) &&
-        (beforeObject || afterObject || attribute_diff_isPlainObject(afterUnknown))) {
-        const b = beforeObject ? before : {};
-        const a = afterObject ? after : {};
-        const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : undefined;
-        const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : undefined;
-        const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : undefined;
-        for (const key of Object.keys(b)) {
-            segments.push(key);
-            walk(b[key], a[key], bs?.[key], as?.[key], au?.[key], segments, out);
-            segments.pop();
-        }
-        for (const key of Object.keys(a)) {
-            if (key in b)
-                continue;
-            segments.push(key);
-            walk(undefined, a[key], undefined, as?.[key], au?.[key], segments, out);
-            segments.pop();
-        }
-        if (au) {
-            for (const key of Object.keys(au)) {
-                if (key in b || key in a || au[key] !== true)
-                    continue;
-                segments.push(key);
-                walk(undefined, undefined, undefined, undefined, true, segments, out);
-                segments.pop();
-            }
-        }
-        return;
-    }
-    recordLeafChange(leafOf(before, false), leafOf(after, false), segments, out);
-}
-/** Leaf-level changes from before to after. Null and absent are the same to a reader. */
-function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
-    const changes = [];
-    walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
-    return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-}
-function isEmptyCollection(value) {
-    if (Array.isArray(value))
-        return value.length === 0;
-    return attribute_diff_isPlainObject(value) && !attribute_diff_hasKeys(value);
-}
-function attribute_diff_hasKeys(value) {
-    for (const _ in value)
-        return true;
-    return false;
-}
-/** Deep equality without allocation; null, absent and empty collections are alike. */
-function sameTree(a, b) {
-    if (a === b)
-        return true;
-    const aNull = isNullish(a);
-    const bNull = isNullish(b);
-    if (aNull || bNull)
-        return (aNull || isEmptyCollection(a)) && (bNull || isEmptyCollection(b));
-    if (typeof a !== 'object' || typeof b !== 'object')
-        return false;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length)
-            return false;
-        for (let i = 0; i < a.length; i++)
-            if (!sameTree(a[i], b[i]))
-                return false;
-        return true;
-    }
-    if (Array.isArray(b))
-        return false;
-    const left = a;
-    const right = b;
-    for (const key in left)
-        if (!sameTree(left[key], right[key]))
-            return false;
-    for (const key in right)
-        if (!(key in left) && !sameTree(undefined, right[key]))
-            return false;
-    return true;
-}
-/**
- * The top-level attributes that change, without computing each leaf: the resource table only
- * names them, and it lists thousands of resources. Agrees with attributeChanges' attributes.
- */
-function changedTopLevelAttributes(before, after, beforeSensitive, afterSensitive, afterUnknown) {
-    if (!attribute_diff_isPlainObject(before) && !attribute_diff_isPlainObject(after)) {
-        return attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map((change) => change.attribute);
-    }
-    const b = attribute_diff_isPlainObject(before) ? before : {};
-    const a = attribute_diff_isPlainObject(after) ? after : {};
-    const bs = attribute_diff_isPlainObject(beforeSensitive) ? beforeSensitive : {};
-    const as = attribute_diff_isPlainObject(afterSensitive) ? afterSensitive : {};
-    const au = attribute_diff_isPlainObject(afterUnknown) ? afterUnknown : {};
-    const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
-    for (const key of Object.keys(au))
-        if (au[key] === true)
-            keys.add(key);
-    const changed = [];
-    for (const key of keys) {
-        const unknown = au[key];
-        if (unknown === true || hasMark(unknown))
-            changed.push(key);
-        else if (hasMark(bs[key]) || hasMark(as[key])) {
-            const rows = attributeChanges(b[key], a[key], bs[key], as[key], unknown);
-            if (rows.length > 0)
-                changed.push(key);
-        }
-        else if (!sameTree(b[key], a[key]))
-            changed.push(key);
-    }
-    return changed.sort();
-}
-/** Top-level attribute names that change, in order, without repeats. */
-function changedAttributes(changes) {
-    const seen = new Set();
-    for (const change of changes)
-        seen.add(change.attribute);
-    return [...seen];
-}
-
-;// CONCATENATED MODULE: ../shared/src/plan/plan-summary.ts
-/** Counts and one-line descriptions of planned changes, shared by every report. */
-
-
-function countChanges(plan) {
-    const counts = {
-        add: 0,
-        change: 0,
-        replace: 0,
-        destroy: 0,
-        import: 0,
-        move: 0,
-        forget: 0,
-        outputs: 0,
-    };
-    for (const change of plan.resourceChanges) {
-        if (change.kind === 'create')
-            counts.add++;
-        else if (change.kind === 'update')
-            counts.change++;
-        else if (change.kind === 'replace')
-            counts.replace++;
-        else if (change.kind === 'destroy')
-            counts.destroy++;
-        else if (change.kind === 'forget')
-            counts.forget++;
-        if (change.importing)
-            counts.import++;
-        if (change.previousAddress !== undefined)
-            counts.move++;
-    }
-    for (const output of plan.outputChanges) {
-        if (output.kind !== 'no-op')
-            counts.outputs++;
-    }
-    return counts;
-}
-function hasChanges(counts) {
-    return Object.values(counts).some((count) => count > 0);
-}
-/** "2 to add, 3 to change, 1 to replace, 1 to destroy, 1 to import, 2 output changes". */
-function describeCounts(counts) {
-    const parts = [
-        `${formatCount(counts.add)} to add`,
-        `${formatCount(counts.change)} to change`,
-        `${formatCount(counts.replace)} to replace`,
-        `${formatCount(counts.destroy)} to destroy`,
-    ];
-    if (counts.import > 0)
-        parts.push(`${formatCount(counts.import)} to import`);
-    if (counts.move > 0)
-        parts.push(`${formatCount(counts.move)} to move`);
-    if (counts.forget > 0)
-        parts.push(`${formatCount(counts.forget)} to forget`);
-    if (counts.outputs > 0)
-        parts.push(plural(counts.outputs, 'output change'));
-    return parts.join(', ');
-}
-/** Whether a change loses the existing object (destroy, replace, or any action list with delete). */
-function isDestructive(change) {
-    return (change.kind === 'destroy' || change.kind === 'replace' || change.actions.includes('delete'));
-}
-const severity = {
-    destroy: 0,
-    replace: 1,
-    other: 2,
-    create: 3,
-    update: 4,
-    forget: 5,
-    read: 6,
-    'no-op': 7,
-};
-/** Root module first, then modules by address; inside each, the riskiest changes first. */
-function compareForReport(a, b) {
-    if (a.moduleAddress !== b.moduleAddress) {
-        if (a.moduleAddress === '')
-            return -1;
-        if (b.moduleAddress === '')
-            return 1;
-        return a.moduleAddress < b.moduleAddress ? -1 : 1;
-    }
-    const bySeverity = (severity[a.kind] ?? 9) - (severity[b.kind] ?? 9);
-    if (bySeverity !== 0)
-        return bySeverity;
-    return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
-}
-/** Resources a report lists: everything but pure no-ops (moves and imports are listed). */
-function isListed(change) {
-    return change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing;
-}
-function symbolOf(change) {
-    switch (change.kind) {
-        case 'create':
-            return '+';
-        case 'update':
-            return '~';
-        case 'destroy':
-            return '-';
-        case 'replace':
-            return change.createBeforeDestroy ? '+/-' : '-/+';
-        case 'read':
-            return '<=';
-        case 'forget':
-            return '.';
-        case 'no-op':
-            return change.importing ? '<-' : '->';
-        default:
-            return '!';
-    }
-}
-function pathText(path) {
-    let out = '';
-    for (const step of path) {
-        if (typeof step === 'number')
-            out += `[${step}]`;
-        else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) {
-            out += out === '' ? step : `.${step}`;
-        }
-        else
-            out += `[${JSON.stringify(step)}]`;
-    }
-    return out;
-}
-/** Why Terraform chose this action, in words, or '' when it gave no reason. */
-function reasonOf(change, inTable = false) {
-    switch (change.actionReason) {
-        case 'replace_because_tainted':
-            return 'tainted';
-        case 'replace_because_cannot_update': {
-            const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-            if (paths.length === 0)
-                return 'cannot be updated in place';
-            return `${paths.join(', ')} cannot be updated in place`;
-        }
-        case 'replace_by_request':
-            return 'replacement requested (-replace)';
-        case 'replace_by_triggers':
-            return 'replace_triggered_by changed';
-        case 'delete_because_no_resource_config':
-            return 'no longer in the configuration';
-        case 'delete_because_no_module':
-            return 'its module is no longer in the configuration';
-        case 'delete_because_wrong_repetition':
-            return 'count or for_each added or removed';
-        case 'delete_because_count_index':
-            return 'count index no longer in range';
-        case 'delete_because_each_key':
-            return 'for_each key no longer present';
-        case 'delete_because_no_move_target':
-            return 'moved to an address that is not in the configuration';
-        case 'read_because_config_unknown':
-            return 'configuration known only after apply';
-        case 'read_because_dependency_pending':
-            return 'a dependency has pending changes';
-        case 'read_because_check_nested':
-            return 'read by a check block';
-        case undefined:
-            if (change.kind === 'replace' && change.replacePaths.length > 0) {
-                const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-                return `${paths.join(', ')} cannot be updated in place`;
-            }
-            return '';
-        default:
-            return change.actionReason.replace(/_/g, ' ');
-    }
-}
-const attributeChangeCache = new WeakMap();
-/** Attribute changes of a resource, computed once per report run. */
-function resourceAttributeChanges(change) {
-    let cached = attributeChangeCache.get(change);
-    if (!cached) {
-        cached = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
-        attributeChangeCache.set(change, cached);
-    }
-    return cached;
-}
-const MAX_NAMED_ATTRIBUTES = 6;
-/** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
-function actionText(change, inTable = true) {
-    let text;
-    const reason = reasonOf(change, inTable);
-    switch (change.kind) {
-        case 'update': {
-            const names = changedTopLevelAttributes(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
-            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
-            if (names.length > MAX_NAMED_ATTRIBUTES)
-                shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
-            text = shown.length > 0 ? `update: ${shown.join(', ')}` : 'update';
-            break;
-        }
-        case 'forget':
-            text = 'forget (removed from state, not destroyed)';
-            break;
-        case 'no-op':
-            text = '';
-            break;
-        case 'other':
-            text = change.actions.join(', then ');
-            break;
-        case 'read':
-            text = 'read during apply';
-            break;
-        default:
-            text = change.kind;
-    }
-    if (reason !== '' && change.kind !== 'update')
-        text = `${text}: ${reason}`;
-    const extras = [];
-    if (change.importing) {
-        extras.push(change.importingId !== undefined ? `import ${code(change.importingId, inTable)}` : 'import');
-    }
-    if (change.previousAddress !== undefined) {
-        extras.push(`move from ${code(change.previousAddress, inTable)}`);
-    }
-    if (change.deposed !== undefined)
-        extras.push(`deposed object ${code(change.deposed, inTable)}`);
-    return [text, ...extras].filter((part) => part !== '').join('; ');
-}
-function listedOutputs(plan) {
-    return plan.outputChanges.filter((output) => output.kind !== 'no-op');
-}
-
 ;// CONCATENATED MODULE: ../shared/src/plan/redaction.ts
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
@@ -41439,6 +41836,7 @@ const report_budget_SUMMARY_LIMIT_BYTES = 1_048_576;
 
 
 
+
 const commentOptions = {
     limit: report_budget_COMMENT_LIMIT - report_budget_STATUS_RESERVE,
     audience: 'comment',
@@ -41455,7 +41853,7 @@ const summaryOptions = {
 /** Room kept for the "not shown" note so that it always fits. */
 const NOTE_RESERVE = 700;
 function moduleTitle(moduleAddress) {
-    return moduleAddress === '' ? 'Root module' : `Module ${code(moduleAddress)}`;
+    return moduleAddress === '' ? 'Root module' : `Module ${markdown_code(moduleAddress)}`;
 }
 function footerLine(context, plan) {
     const parts = [];
@@ -41478,7 +41876,7 @@ function where(context) {
     return 'the job summary of this workflow run';
 }
 function valueCell(text) {
-    return text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
+    return text.startsWith('(') && !text.startsWith('("') ? text : markdown_code(text, true);
 }
 function attributeRows(changes, redactor, options) {
     const rows = [];
@@ -41488,7 +41886,7 @@ function attributeRows(changes, redactor, options) {
         if (change.before.state === 'sensitive' && change.after.state === 'sensitive') {
             after = `${SENSITIVE_TEXT.slice(0, -1)}, changed)`;
         }
-        rows.push(`| ${code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
+        rows.push(`| ${markdown_code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
     }
     const hidden = changes.length - options.maxAttributesPerResource;
     if (hidden > 0)
@@ -41499,7 +41897,7 @@ function attributeRows(changes, redactor, options) {
 function resourceDetail(change, redactor, options, attributeChanges = resourceAttributeChanges(change)) {
     if (attributeChanges.length === 0)
         return '';
-    return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+    return `${markdown_code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
 }
 function cautionBlock(destructive, budget) {
     if (destructive.length === 0)
@@ -41512,7 +41910,7 @@ function cautionBlock(destructive, budget) {
                 ? 'destroy'
                 : change.actions.join(', then ');
         const reason = withReason ? reasonOf(change) : '';
-        return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+        return `> - ${verb} ${markdown_code(change.address)}${reason ? ` (${reason})` : ''}\n`;
     };
     const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
     if (budget.take(full))
@@ -41551,12 +41949,12 @@ function outputValue(output, redactor, maxLength) {
 function outputsSection(outputs, redactor, options, budget) {
     if (outputs.length === 0)
         return { text: '', hidden: 0 };
-    const rows = outputs.map((output) => `| ${code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
+    const rows = outputs.map((output) => `| ${markdown_code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
     const head = `**Outputs** (${formatCount(outputs.length)})\n\n| output | action | after |\n|---|---|---|\n`;
     const full = `${head}${rows.join('')}\n`;
     if (budget.take(full))
         return { text: full, hidden: 0 };
-    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => code(output.name)).join(', ')}\n\n`;
+    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => markdown_code(output.name)).join(', ')}\n\n`;
     if (budget.take(names))
         return { text: names, hidden: 0 };
     const count = `**Outputs**: ${plural(outputs.length, 'output change')}, not listed here.\n\n`;
@@ -41573,7 +41971,7 @@ function resourceTable(listed, budget) {
         if (change.moduleAddress !== module) {
             piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
         }
-        piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+        piece += `| ${symbolOf(change)} | ${markdown_code(change.address, true)} | ${actionText(change, true)} |\n`;
         if (!budget.take(piece))
             break;
         module = change.moduleAddress;
@@ -41614,10 +42012,28 @@ function detailsSection(listed, redactor, options, budget) {
     return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
 }
 function header(context, summary) {
-    return `### Terraform plan for ${code(context.stack)}: ${summary}`;
+    return `### Terraform plan for ${markdown_code(context.stack)}: ${summary}`;
 }
 function outcomeOf(plan) {
     return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
+}
+/** Most of a comment the machine listing may take: the rest is for the people reading it. */
+const LISTING_SHARE = 0.5;
+/** The comment's hidden lines: marker, meta line and the plan's listing for the apply. */
+function machineHeader(plan, context, options) {
+    const lines = [
+        plan_comment_planMarker(context.stack),
+        plan_comment_planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+    ];
+    const header = { stack: context.stack };
+    if (context.digest !== undefined)
+        header.digest = context.digest;
+    if (context.commitSha !== undefined)
+        header.commit = context.commitSha;
+    const listing = planListingLine(header, planListing(plan), Math.floor(options.limit * LISTING_SHARE));
+    if (listing !== '')
+        lines.push(listing);
+    return lines;
 }
 /** The report body for one audience. Never longer than options.limit. */
 function renderPlanReport(plan, context, options) {
@@ -41625,9 +42041,8 @@ function renderPlanReport(plan, context, options) {
     const counts = countChanges(plan);
     const changed = hasChanges(counts);
     const top = [];
-    if (options.audience === 'comment') {
-        top.push(plan_comment_planMarker(context.stack), plan_comment_planMetaLine(context.digest, context.commitSha, outcomeOf(plan)));
-    }
+    if (options.audience === 'comment')
+        top.push(...machineHeader(plan, context, options));
     top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
     if (options.audience === 'comment')
         top.push(plan_comment_statusLine());
@@ -41920,11 +42335,11 @@ function differenceMarkdown(difference, redactor) {
     for (const entry of difference.entries.slice(0, MAX_ROWS)) {
         let planned = entry.planned ?? '(not planned now)';
         if (entry.otherValues) {
-            planned = `the same, with other values for ${entry.otherValues.map((path) => code(path, true)).join(', ')}`;
+            planned = `the same, with other values for ${entry.otherValues.map((path) => markdown_code(path, true)).join(', ')}`;
         }
         const row = difference.reviewedUnknown
-            ? `| ${code(label(entry), true)} | ${planned} |`
-            : `| ${code(label(entry), true)} | ${entry.reviewed ?? '(not in the reviewed plan)'} | ${planned} |`;
+            ? `| ${markdown_code(label(entry), true)} | ${planned} |`
+            : `| ${markdown_code(label(entry), true)} | ${entry.reviewed ?? '(not in the reviewed plan)'} | ${planned} |`;
         parts.push(row);
     }
     if (difference.entries.length > MAX_ROWS) {
@@ -42278,7 +42693,7 @@ function headline(settings, result) {
         : result.failureReason
             ? `not applied (${result.failureReason})`
             : 'no changes, nothing applied';
-    return `### Terraform apply for ${code(settings.stack)}: ${what}`;
+    return `### Terraform apply for ${markdown_code(settings.stack)}: ${what}`;
 }
 function outputsMarkdown(result) {
     const selected = result.outputs;
@@ -42287,9 +42702,9 @@ function outputsMarkdown(result) {
     const names = Object.keys(selected.outputs);
     if (names.length === 0 && selected.omitted.length === 0)
         return '';
-    const rows = names.map((name) => `| ${code(name, true)} | ${selected.outputs[name]?.sensitive ? 'included, masked (include-sensitive-outputs)' : 'in outputs-json'} |`);
+    const rows = names.map((name) => `| ${markdown_code(name, true)} | ${selected.outputs[name]?.sensitive ? 'included, masked (include-sensitive-outputs)' : 'in outputs-json'} |`);
     for (const name of selected.omitted)
-        rows.push(`| ${code(name, true)} | sensitive, left out |`);
+        rows.push(`| ${markdown_code(name, true)} | sensitive, left out |`);
     return `\n\n**Outputs** (\`outputs-json\`)\n\n| output | |\n|---|---|\n${rows.join('\n')}`;
 }
 async function writeSummary(settings, run, approval, result, status) {

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1273);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4696);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1273:
+/***/ 4696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34083,7 +34083,7 @@ function shortened(text) {
  * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
  * a table cell a pipe must be escaped even within code (GFM splits cells first).
  */
-function code(whole, inTable = false) {
+function markdown_code(whole, inTable = false) {
     const text = shortened(whole);
     // Most addresses and names need no escaping: skip the regular expressions for them.
     if (text !== '' && !/[`|\r\n]/.test(text))
@@ -34215,11 +34215,351 @@ function withoutOwnedAttributes(drifted, owned) {
     };
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ../shared/src/plan/plan-summary.ts
+/** Counts and one-line descriptions of planned changes, shared by every report. */
+
+
+function countChanges(plan) {
+    const counts = {
+        add: 0,
+        change: 0,
+        replace: 0,
+        destroy: 0,
+        import: 0,
+        move: 0,
+        forget: 0,
+        outputs: 0,
+    };
+    for (const change of plan.resourceChanges) {
+        if (change.kind === 'create')
+            counts.add++;
+        else if (change.kind === 'update')
+            counts.change++;
+        else if (change.kind === 'replace')
+            counts.replace++;
+        else if (change.kind === 'destroy')
+            counts.destroy++;
+        else if (change.kind === 'forget')
+            counts.forget++;
+        if (change.importing)
+            counts.import++;
+        if (change.previousAddress !== undefined)
+            counts.move++;
+    }
+    for (const output of plan.outputChanges) {
+        if (output.kind !== 'no-op')
+            counts.outputs++;
+    }
+    return counts;
+}
+function hasChanges(counts) {
+    return Object.values(counts).some((count) => count > 0);
+}
+/** "2 to add, 3 to change, 1 to replace, 1 to destroy, 1 to import, 2 output changes". */
+function describeCounts(counts) {
+    const parts = [
+        `${formatCount(counts.add)} to add`,
+        `${formatCount(counts.change)} to change`,
+        `${formatCount(counts.replace)} to replace`,
+        `${formatCount(counts.destroy)} to destroy`,
+    ];
+    if (counts.import > 0)
+        parts.push(`${formatCount(counts.import)} to import`);
+    if (counts.move > 0)
+        parts.push(`${formatCount(counts.move)} to move`);
+    if (counts.forget > 0)
+        parts.push(`${formatCount(counts.forget)} to forget`);
+    if (counts.outputs > 0)
+        parts.push(plural(counts.outputs, 'output change'));
+    return parts.join(', ');
+}
+/** Whether a change loses the existing object (destroy, replace, or any action list with delete). */
+function isDestructive(change) {
+    return (change.kind === 'destroy' || change.kind === 'replace' || change.actions.includes('delete'));
+}
+const severity = {
+    destroy: 0,
+    replace: 1,
+    other: 2,
+    create: 3,
+    update: 4,
+    forget: 5,
+    read: 6,
+    'no-op': 7,
+};
+/** Root module first, then modules by address; inside each, the riskiest changes first. */
+function compareForReport(a, b) {
+    if (a.moduleAddress !== b.moduleAddress) {
+        if (a.moduleAddress === '')
+            return -1;
+        if (b.moduleAddress === '')
+            return 1;
+        return a.moduleAddress < b.moduleAddress ? -1 : 1;
+    }
+    const bySeverity = (severity[a.kind] ?? 9) - (severity[b.kind] ?? 9);
+    if (bySeverity !== 0)
+        return bySeverity;
+    return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+}
+/** Resources a report lists: everything but pure no-ops (moves and imports are listed). */
+function isListed(change) {
+    return change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing;
+}
+function symbolOf(change) {
+    switch (change.kind) {
+        case 'create':
+            return '+';
+        case 'update':
+            return '~';
+        case 'destroy':
+            return '-';
+        case 'replace':
+            return change.createBeforeDestroy ? '+/-' : '-/+';
+        case 'read':
+            return '<=';
+        case 'forget':
+            return '.';
+        case 'no-op':
+            return change.importing ? '<-' : '->';
+        default:
+            return '!';
+    }
+}
+function pathText(path) {
+    let out = '';
+    for (const step of path) {
+        if (typeof step === 'number')
+            out += `[${step}]`;
+        else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) {
+            out += out === '' ? step : `.${step}`;
+        }
+        else
+            out += `[${JSON.stringify(step)}]`;
+    }
+    return out;
+}
+/** Terraform's action_reason codes in words (replace paths, where known, are named apart). */
+const REASON_WORDS = {
+    replace_because_tainted: 'tainted',
+    replace_because_cannot_update: 'cannot be updated in place',
+    replace_by_request: 'replacement requested (-replace)',
+    replace_by_triggers: 'replace_triggered_by changed',
+    delete_because_no_resource_config: 'no longer in the configuration',
+    delete_because_no_module: 'its module is no longer in the configuration',
+    delete_because_wrong_repetition: 'count or for_each added or removed',
+    delete_because_count_index: 'count index no longer in range',
+    delete_because_each_key: 'for_each key no longer present',
+    delete_because_no_move_target: 'moved to an address that is not in the configuration',
+    read_because_config_unknown: 'configuration known only after apply',
+    read_because_dependency_pending: 'a dependency has pending changes',
+    read_because_check_nested: 'read by a check block',
+};
+/** An action_reason code in words; a code this release does not know, with spaces. */
+function plan_summary_describeReason(reason) {
+    return Object.hasOwn(REASON_WORDS, reason)
+        ? REASON_WORDS[reason]
+        : reason.replace(/_/g, ' ');
+}
+/** Why Terraform chose this action, in words, or '' when it gave no reason. */
+function reasonOf(change, inTable = false) {
+    const paths = change.replacePaths.map((path) => markdown_code(pathText(path), inTable));
+    const cannotUpdate = change.actionReason === 'replace_because_cannot_update' ||
+        (change.actionReason === undefined && change.kind === 'replace');
+    if (cannotUpdate && paths.length > 0)
+        return `${paths.join(', ')} cannot be updated in place`;
+    return change.actionReason === undefined ? '' : plan_summary_describeReason(change.actionReason);
+}
+const attributeChangeCache = new WeakMap();
+/** Attribute changes of a resource, computed once per report run. */
+function resourceAttributeChanges(change) {
+    let cached = attributeChangeCache.get(change);
+    if (!cached) {
+        cached = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+        attributeChangeCache.set(change, cached);
+    }
+    return cached;
+}
+const changedNamesCache = new WeakMap();
+/** Top-level attribute names that change (the action column, the listing), computed once. */
+function changedAttributeNames(change) {
+    let cached = changedNamesCache.get(change);
+    if (!cached) {
+        cached = changedTopLevelAttributes(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+        changedNamesCache.set(change, cached);
+    }
+    return cached;
+}
+const MAX_NAMED_ATTRIBUTES = 6;
+/** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
+function actionText(change, inTable = true) {
+    let text;
+    const reason = reasonOf(change, inTable);
+    switch (change.kind) {
+        case 'update': {
+            const names = changedAttributeNames(change);
+            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => markdown_code(name, inTable));
+            if (names.length > MAX_NAMED_ATTRIBUTES)
+                shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
+            text = shown.length > 0 ? `update: ${shown.join(', ')}` : 'update';
+            break;
+        }
+        case 'forget':
+            text = 'forget (removed from state, not destroyed)';
+            break;
+        case 'no-op':
+            text = '';
+            break;
+        case 'other':
+            text = change.actions.join(', then ');
+            break;
+        case 'read':
+            text = 'read during apply';
+            break;
+        default:
+            text = change.kind;
+    }
+    if (reason !== '' && change.kind !== 'update')
+        text = `${text}: ${reason}`;
+    const extras = [];
+    if (change.importing) {
+        extras.push(change.importingId !== undefined ? `import ${markdown_code(change.importingId, inTable)}` : 'import');
+    }
+    if (change.previousAddress !== undefined) {
+        extras.push(`move from ${markdown_code(change.previousAddress, inTable)}`);
+    }
+    if (change.deposed !== undefined)
+        extras.push(`deposed object ${markdown_code(change.deposed, inTable)}`);
+    return [text, ...extras].filter((part) => part !== '').join('; ');
+}
+function listedOutputs(plan) {
+    return plan.outputChanges.filter((output) => output.kind !== 'no-op');
+}
+
+;// CONCATENATED MODULE: ../shared/src/plan/plan-listing.ts
+/**
+ * The listing of a plan: what the sticky comment carries for machines (plan-comment.ts writes
+ * and reads it) and what the apply compares with the plan it makes now. Full addresses,
+ * Terraform's actions and reason codes, and the names of the top-level attributes that change:
+ * never a value, not even a hash of one (docs/adr/0011-plan-comment-codec.md).
+ */
+
+
+function listResource(change) {
+    const entry = { address: change.address, actions: [...change.actions] };
+    if (change.deposed !== undefined)
+        entry.deposed = change.deposed;
+    if (change.actionReason !== undefined)
+        entry.reason = change.actionReason;
+    if (change.previousAddress !== undefined)
+        entry.previousAddress = change.previousAddress;
+    if (change.importing)
+        entry.importing = true;
+    if (change.kind === 'update' || change.kind === 'replace') {
+        entry.attributes = [...changedAttributeNames(change)];
+    }
+    return entry;
+}
+/** The listing of every change a report lists, in report order (riskiest first per module). */
+function planListing(plan) {
+    return {
+        resources: plan.resourceChanges.filter(isListed).sort(compareForReport).map(listResource),
+        outputs: listedOutputs(plan).map((output) => ({
+            name: output.name,
+            actions: [...output.actions],
+        })),
+    };
+}
+/** What identifies a listed resource: its address, and its deposed key if it has one. */
+function listedKey(resource) {
+    return resource.deposed === undefined
+        ? resource.address
+        : `${resource.address} (deposed object ${resource.deposed})`;
+}
+/** Whether the change loses the existing object (destroy, replace, any action list with delete). */
+function isDestructiveListing(resource) {
+    return resource.actions.includes('delete');
+}
+/** Same action, reason, move and import: what differs then is only which attributes or values. */
+function sameListedAction(a, b) {
+    return (a.actions.join(',') === b.actions.join(',') &&
+        a.reason === b.reason &&
+        a.previousAddress === b.previousAddress &&
+        a.importing === b.importing);
+}
+function verb(actions) {
+    switch (actions.join(',')) {
+        case 'create':
+        case 'update':
+        case 'forget':
+            return actions[0];
+        case 'delete':
+            return 'destroy';
+        case 'delete,create':
+            return 'replace';
+        case 'create,delete':
+            return 'replace (create before destroy)';
+        case 'read':
+            return 'read during apply';
+        case 'no-op':
+        case '':
+            return '';
+        default:
+            return actions.join(', then ');
+    }
+}
+/** Most attribute names an action description names; the rest are counted. */
+const MAX_NAMED = 10;
+function attributeList(names, markdown) {
+    const shown = names.slice(0, MAX_NAMED).map((name) => (markdown ? code(name, true) : name));
+    if (names.length > MAX_NAMED)
+        shown.push(`${names.length - MAX_NAMED} more`);
+    return shown.join(', ');
+}
+/**
+ * "update: `input`, `output`", "replace: tainted", "create; move from `x`": the action of a
+ * listed resource in words, in Markdown (for a table cell) or plain (for the log). A deposed
+ * object is named by its key (listedKey), not here.
+ */
+function describeListed(resource, markdown) {
+    const name = (text) => (markdown ? code(text, true) : text);
+    let text = verb(resource.actions);
+    const attributes = resource.attributes ?? [];
+    if (resource.actions.join(',') === 'update' && attributes.length > 0) {
+        text = `${text}: ${attributeList(attributes, markdown)}`;
+    }
+    else if (resource.reason !== undefined && text !== '') {
+        text = `${text}: ${describeReason(resource.reason)}`;
+    }
+    const extras = [];
+    if (resource.importing)
+        extras.push('import');
+    if (resource.previousAddress !== undefined)
+        extras.push(`move from ${name(resource.previousAddress)}`);
+    return [text, ...extras].filter((part) => part !== '').join('; ') || 'no change';
+}
+function describeListedOutput(output) {
+    const text = verb(output.actions);
+    return text === 'destroy' ? 'remove' : text || 'no change';
+}
+
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-comment.ts
 /**
- * Markers and metadata of the sticky plan comment, and the functions apply uses on it:
- * find the digest that was reviewed, and set the status line ("Applied at <sha> by run N").
+ * The plan-comment codec: everything a sticky plan comment carries for machines is written and
+ * read here, and nowhere else. The comment opens with hidden lines, before anything visible:
+ *
+ *   <!-- multicloud:plan stack=<stack> -->                       the marker (finds the comment)
+ *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> -->
+ *   <!-- multicloud:plan-listing v1 json {...} -->               or `v1 br-base64 <data>`
+ *
+ * then the visible report, with `<!-- multicloud:status -->` under its header for the line the
+ * apply sets. The listing (plan-listing.ts) holds full addresses, actions and changed attribute
+ * names, never a value; when it does not fit its share of the comment it says it is partial and
+ * keeps destroys and replacements first. See docs/adr/0011-plan-comment-codec.md.
  */
+
+
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 function planMarker(stack) {
@@ -34228,12 +34568,16 @@ function planMarker(stack) {
 function driftMarker(stack) {
     return `<!-- multicloud:drift stack=${stack} -->`;
 }
+const MACHINE_LINE_PREFIX = '<!-- multicloud:';
 const STATUS_MARKER = '<!-- multicloud:status -->';
-const META_PATTERN = /<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->/;
-const VISIBLE_DIGEST_PATTERN = /plan-digest `([0-9a-f]{64})`/;
+const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->$/;
+/** Comments older than the meta line showed the digest only in the footer. */
+const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
+function safeCommit(commit) {
+    return (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
+}
 function planMetaLine(digest, commit, outcome) {
-    const safeCommit = (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
-    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit} outcome=${outcome} -->`;
+    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
 }
 function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
@@ -34249,10 +34593,38 @@ function sanitizeStatus(text) {
 function isPlanCommentOf(body, stack) {
     return (body ?? '').trimStart().startsWith(planMarker(stack));
 }
+/**
+ * The hidden lines that open a comment, up to the first visible line. Only these are read as
+ * the codec's own: the visible report quotes addresses and values, which may hold any text.
+ */
+function machineLines(body) {
+    const lines = [];
+    for (const line of body.trimStart().split('\n')) {
+        const trimmed = line.trim();
+        if (!trimmed.startsWith(MACHINE_LINE_PREFIX) || trimmed === STATUS_MARKER)
+            break;
+        lines.push(trimmed);
+    }
+    return lines;
+}
+function readStatus(body) {
+    const statusAt = body.indexOf(STATUS_MARKER);
+    if (statusAt < 0)
+        return undefined;
+    const line = body
+        .slice(statusAt + STATUS_MARKER.length)
+        .split('\n')[1]
+        ?.trim() ?? '';
+    return line.startsWith('**') && line.endsWith('**') && line.length > 4
+        ? line.slice(2, -2)
+        : undefined;
+}
 /** Reads what apply needs back from a sticky plan comment body. */
 function parsePlanComment(body) {
     const info = {};
-    const meta = META_PATTERN.exec(body);
+    const meta = machineLines(body)
+        .map((line) => META_PATTERN.exec(line))
+        .find((match) => match !== null);
     if (meta) {
         if (meta[1] !== 'none')
             info.digest = meta[1];
@@ -34261,18 +34633,13 @@ function parsePlanComment(body) {
         info.outcome = meta[3];
     }
     else {
-        const visible = VISIBLE_DIGEST_PATTERN.exec(body);
-        if (visible)
-            info.digest = visible[1];
+        const footer = FOOTER_DIGEST_PATTERN.exec(body);
+        if (footer)
+            info.digest = footer[1];
     }
-    const statusAt = body.indexOf(STATUS_MARKER);
-    if (statusAt >= 0) {
-        const rest = body.slice(statusAt + STATUS_MARKER.length).split('\n');
-        const line = rest[1]?.trim() ?? '';
-        if (line.startsWith('**') && line.endsWith('**') && line.length > 4) {
-            info.status = line.slice(2, -2);
-        }
-    }
+    const status = readStatus(body);
+    if (status !== undefined)
+        info.status = status;
     return info;
 }
 /** Just the digest: what apply compares with its own plan. */
@@ -34308,6 +34675,258 @@ function appliedStatus(commitSha, runId) {
 /** "Not applied: <reason>". */
 function notAppliedStatus(reason) {
     return `Not applied: ${reason}`;
+}
+// ---------------------------------------------------------------------------------------------
+// The listing line
+const LISTING_FORMAT_VERSION = 1;
+const LISTING_PREFIX = `${MACHINE_LINE_PREFIX}plan-listing v`;
+const LISTING_PATTERN = /^<!-- multicloud:plan-listing v(\d+) ([a-z0-9-]+) (.*) -->$/;
+/** A listing this short (or shorter) stays readable JSON; a longer one is compressed. */
+const PLAIN_LISTING_MAX = 6_000;
+/** Most bytes a compressed listing may expand to when read (a bomb is refused, not inflated). */
+const MAX_INFLATED_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+/** Room the order of a partial listing is said in (machines read `kept`, people the words). */
+const PARTIAL_ORDER = 'destroys and replacements, then outputs, then other changes, report order';
+/**
+ * JSON inside an HTML comment: a comment ends at the first `-->` (and `--!>`), so no two
+ * hyphens may stand together. Hyphens appear only inside strings here (no negative numbers),
+ * where `\u002d` is the same character to a JSON reader.
+ */
+function commentSafeJson(document) {
+    return JSON.stringify(document).replace(/-(?=-)/g, '\\u002d');
+}
+function listingLine(document, compress) {
+    const json = commentSafeJson(document);
+    if (!compress)
+        return `${LISTING_PREFIX}${LISTING_FORMAT_VERSION} json ${json} -->`;
+    // Quality 5: within 2 % of quality 9's size on plan listings, at a tenth of the time.
+    const packed = (0,external_node_zlib_.brotliCompressSync)(json, {
+        params: {
+            [external_node_zlib_.constants.BROTLI_PARAM_QUALITY]: 5,
+            [external_node_zlib_.constants.BROTLI_PARAM_SIZE_HINT]: json.length,
+        },
+    });
+    // Standard base64 has no hyphen: nothing in it can end the comment.
+    return `${LISTING_PREFIX}${LISTING_FORMAT_VERSION} br-base64 ${packed.toString('base64')} -->`;
+}
+function documentOf(header, listing) {
+    return {
+        v: LISTING_FORMAT_VERSION,
+        stack: header.stack,
+        digest: header.digest ?? null,
+        commit: safeCommit(header.commit),
+        resources: listing.resources,
+        outputs: listing.outputs,
+    };
+}
+/**
+ * The first `count` entries in the order a partial listing keeps them: destroys and
+ * replacements, then outputs, then the other changes (each in report order).
+ */
+function keptPart(listing, count) {
+    const destructive = listing.resources.filter(isDestructiveListing);
+    const resources = new Set(destructive.slice(0, count));
+    let left = count - destructive.length;
+    const outputs = listing.outputs.slice(0, Math.max(0, left));
+    left -= listing.outputs.length;
+    for (const resource of listing.resources) {
+        if (left <= 0)
+            break;
+        if (resources.has(resource) || isDestructiveListing(resource))
+            continue;
+        resources.add(resource);
+        left--;
+    }
+    return {
+        resources: listing.resources.filter((resource) => resources.has(resource)),
+        outputs,
+        everyDestroy: count >= destructive.length,
+    };
+}
+function partialLine(header, listing, count) {
+    const kept = keptPart(listing, count);
+    const document = documentOf(header, kept);
+    document.partial = {
+        kept: PARTIAL_ORDER,
+        resources_left_out: listing.resources.length - kept.resources.length,
+        outputs_left_out: listing.outputs.length - kept.outputs.length,
+        every_destroy_and_replace: kept.everyDestroy,
+    };
+    return listingLine(document, true);
+}
+/**
+ * The listing line for a comment, at most `maxLength` characters: readable JSON when short,
+ * compressed when longer, and when even that does not fit, the longest partial listing that
+ * does (binary search on the number of entries kept). '' if not even an empty one fits.
+ */
+function planListingLine(header, listing, maxLength) {
+    const document = documentOf(header, listing);
+    const plain = listingLine(document, false);
+    if (plain.length <= Math.min(maxLength, PLAIN_LISTING_MAX))
+        return plain;
+    const packed = listingLine(document, true);
+    if (packed.length <= maxLength)
+        return packed;
+    const total = listing.resources.length + listing.outputs.length;
+    let best = partialLine(header, listing, 0);
+    if (best.length > maxLength)
+        return '';
+    let low = 1;
+    let high = total - 1;
+    while (low <= high) {
+        const middle = Math.floor((low + high) / 2);
+        const line = partialLine(header, listing, middle);
+        if (line.length <= maxLength) {
+            best = line;
+            low = middle + 1;
+        }
+        else
+            high = middle - 1;
+    }
+    return best;
+}
+class ListingFormatError extends (/* unused pure expression or super */ null && (Error)) {
+}
+function expectString(value, what) {
+    if (typeof value !== 'string')
+        throw new ListingFormatError(`${what} is not a string`);
+    return value;
+}
+function expectStrings(value, what) {
+    if (!Array.isArray(value))
+        throw new ListingFormatError(`${what} is not a list`);
+    return value.map((item) => expectString(item, what));
+}
+function expectCount(value, what) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw new ListingFormatError(`${what} is not a count`);
+    return value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function readResource(value) {
+    if (!isRecord(value))
+        throw new ListingFormatError('a resource entry is not an object');
+    const resource = {
+        address: expectString(value['address'], 'an address'),
+        actions: expectStrings(value['actions'], 'actions'),
+    };
+    if (value['deposed'] !== undefined)
+        resource.deposed = expectString(value['deposed'], 'a deposed key');
+    if (value['reason'] !== undefined)
+        resource.reason = expectString(value['reason'], 'a reason');
+    if (value['previousAddress'] !== undefined)
+        resource.previousAddress = expectString(value['previousAddress'], 'a previous address');
+    if (value['importing'] === true)
+        resource.importing = true;
+    if (value['attributes'] !== undefined)
+        resource.attributes = expectStrings(value['attributes'], 'attributes');
+    return resource;
+}
+function readOutput(value) {
+    if (!isRecord(value))
+        throw new ListingFormatError('an output entry is not an object');
+    return {
+        name: expectString(value['name'], 'an output name'),
+        actions: expectStrings(value['actions'], 'actions'),
+    };
+}
+function decodeJson(encoding, data) {
+    let json;
+    if (encoding === 'json')
+        json = data;
+    else if (encoding === 'br-base64') {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data))
+            throw new ListingFormatError('the data is not base64');
+        try {
+            json = brotliDecompressSync(Buffer.from(data, 'base64'), {
+                maxOutputLength: MAX_INFLATED_BYTES,
+            }).toString('utf8');
+        }
+        catch {
+            throw new ListingFormatError('the data does not decompress (or is far too large)');
+        }
+    }
+    else
+        throw new ListingFormatError(`the encoding '${encoding}' is not known`);
+    try {
+        return JSON.parse(json);
+    }
+    catch {
+        throw new ListingFormatError('the data is not JSON');
+    }
+}
+function readDocument(value, header) {
+    if (!isRecord(value))
+        throw new ListingFormatError('the data is not an object');
+    if (!Array.isArray(value['resources']) || !Array.isArray(value['outputs']))
+        throw new ListingFormatError('resources or outputs are missing');
+    const belongs = value['stack'] === header.stack &&
+        (value['digest'] ?? undefined) === header.digest &&
+        (header.commit === undefined || value['commit'] === safeCommit(header.commit));
+    if (!belongs) {
+        return {
+            state: 'unavailable',
+            reason: 'the listing in the plan comment belongs to another stack, plan or commit than its meta line',
+        };
+    }
+    const listing = {
+        resources: value['resources'].map(readResource),
+        outputs: value['outputs'].map(readOutput),
+    };
+    const partial = value['partial'];
+    if (partial === undefined)
+        return { state: 'complete', listing };
+    if (!isRecord(partial))
+        throw new ListingFormatError('partial is not an object');
+    return {
+        state: 'partial',
+        listing,
+        resourcesLeftOut: expectCount(partial['resources_left_out'], 'resources_left_out'),
+        outputsLeftOut: expectCount(partial['outputs_left_out'], 'outputs_left_out'),
+        everyDestroyKept: partial['every_destroy_and_replace'] === true,
+    };
+}
+/**
+ * The listing of the reviewed plan from its comment. Never throws: a comment written before
+ * the listing existed, by a newer format, or damaged, gives `unavailable` with the reason.
+ */
+function readPlanListing(body, stack) {
+    const lines = machineLines(body);
+    const line = lines.find((candidate) => candidate.startsWith(LISTING_PREFIX));
+    if (line === undefined) {
+        return {
+            state: 'unavailable',
+            reason: 'the plan comment carries no machine-readable listing (it was written by an older version of the plan action, or had no room for one)',
+        };
+    }
+    const match = LISTING_PATTERN.exec(line);
+    if (!match)
+        return { state: 'unavailable', reason: 'the listing line of the plan comment is damaged' };
+    if (Number(match[1]) !== LISTING_FORMAT_VERSION) {
+        return {
+            state: 'unavailable',
+            reason: `the plan comment's listing is in format v${match[1]}, which this version of the apply action does not read (it reads v${LISTING_FORMAT_VERSION})`,
+        };
+    }
+    const info = parsePlanComment(body);
+    const header = { stack };
+    if (info.digest !== undefined)
+        header.digest = info.digest;
+    if (info.commit !== undefined)
+        header.commit = info.commit;
+    try {
+        return readDocument(decodeJson(match[2], match[3]), header);
+    }
+    catch (error) {
+        if (!(error instanceof ListingFormatError))
+            throw error;
+        return {
+            state: 'unavailable',
+            reason: `the listing in the plan comment cannot be read: ${error.message}`,
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-digest.ts
@@ -34540,228 +35159,6 @@ function resourceDigests(plan) {
     return out;
 }
 
-;// CONCATENATED MODULE: ../shared/src/plan/plan-summary.ts
-/** Counts and one-line descriptions of planned changes, shared by every report. */
-
-
-function countChanges(plan) {
-    const counts = {
-        add: 0,
-        change: 0,
-        replace: 0,
-        destroy: 0,
-        import: 0,
-        move: 0,
-        forget: 0,
-        outputs: 0,
-    };
-    for (const change of plan.resourceChanges) {
-        if (change.kind === 'create')
-            counts.add++;
-        else if (change.kind === 'update')
-            counts.change++;
-        else if (change.kind === 'replace')
-            counts.replace++;
-        else if (change.kind === 'destroy')
-            counts.destroy++;
-        else if (change.kind === 'forget')
-            counts.forget++;
-        if (change.importing)
-            counts.import++;
-        if (change.previousAddress !== undefined)
-            counts.move++;
-    }
-    for (const output of plan.outputChanges) {
-        if (output.kind !== 'no-op')
-            counts.outputs++;
-    }
-    return counts;
-}
-function hasChanges(counts) {
-    return Object.values(counts).some((count) => count > 0);
-}
-/** "2 to add, 3 to change, 1 to replace, 1 to destroy, 1 to import, 2 output changes". */
-function describeCounts(counts) {
-    const parts = [
-        `${formatCount(counts.add)} to add`,
-        `${formatCount(counts.change)} to change`,
-        `${formatCount(counts.replace)} to replace`,
-        `${formatCount(counts.destroy)} to destroy`,
-    ];
-    if (counts.import > 0)
-        parts.push(`${formatCount(counts.import)} to import`);
-    if (counts.move > 0)
-        parts.push(`${formatCount(counts.move)} to move`);
-    if (counts.forget > 0)
-        parts.push(`${formatCount(counts.forget)} to forget`);
-    if (counts.outputs > 0)
-        parts.push(plural(counts.outputs, 'output change'));
-    return parts.join(', ');
-}
-/** Whether a change loses the existing object (destroy, replace, or any action list with delete). */
-function isDestructive(change) {
-    return (change.kind === 'destroy' || change.kind === 'replace' || change.actions.includes('delete'));
-}
-const severity = {
-    destroy: 0,
-    replace: 1,
-    other: 2,
-    create: 3,
-    update: 4,
-    forget: 5,
-    read: 6,
-    'no-op': 7,
-};
-/** Root module first, then modules by address; inside each, the riskiest changes first. */
-function compareForReport(a, b) {
-    if (a.moduleAddress !== b.moduleAddress) {
-        if (a.moduleAddress === '')
-            return -1;
-        if (b.moduleAddress === '')
-            return 1;
-        return a.moduleAddress < b.moduleAddress ? -1 : 1;
-    }
-    const bySeverity = (severity[a.kind] ?? 9) - (severity[b.kind] ?? 9);
-    if (bySeverity !== 0)
-        return bySeverity;
-    return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
-}
-/** Resources a report lists: everything but pure no-ops (moves and imports are listed). */
-function isListed(change) {
-    return change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing;
-}
-function symbolOf(change) {
-    switch (change.kind) {
-        case 'create':
-            return '+';
-        case 'update':
-            return '~';
-        case 'destroy':
-            return '-';
-        case 'replace':
-            return change.createBeforeDestroy ? '+/-' : '-/+';
-        case 'read':
-            return '<=';
-        case 'forget':
-            return '.';
-        case 'no-op':
-            return change.importing ? '<-' : '->';
-        default:
-            return '!';
-    }
-}
-function pathText(path) {
-    let out = '';
-    for (const step of path) {
-        if (typeof step === 'number')
-            out += `[${step}]`;
-        else if (typeof step === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) {
-            out += out === '' ? step : `.${step}`;
-        }
-        else
-            out += `[${JSON.stringify(step)}]`;
-    }
-    return out;
-}
-/** Why Terraform chose this action, in words, or '' when it gave no reason. */
-function reasonOf(change, inTable = false) {
-    switch (change.actionReason) {
-        case 'replace_because_tainted':
-            return 'tainted';
-        case 'replace_because_cannot_update': {
-            const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-            if (paths.length === 0)
-                return 'cannot be updated in place';
-            return `${paths.join(', ')} cannot be updated in place`;
-        }
-        case 'replace_by_request':
-            return 'replacement requested (-replace)';
-        case 'replace_by_triggers':
-            return 'replace_triggered_by changed';
-        case 'delete_because_no_resource_config':
-            return 'no longer in the configuration';
-        case 'delete_because_no_module':
-            return 'its module is no longer in the configuration';
-        case 'delete_because_wrong_repetition':
-            return 'count or for_each added or removed';
-        case 'delete_because_count_index':
-            return 'count index no longer in range';
-        case 'delete_because_each_key':
-            return 'for_each key no longer present';
-        case 'delete_because_no_move_target':
-            return 'moved to an address that is not in the configuration';
-        case 'read_because_config_unknown':
-            return 'configuration known only after apply';
-        case 'read_because_dependency_pending':
-            return 'a dependency has pending changes';
-        case 'read_because_check_nested':
-            return 'read by a check block';
-        case undefined:
-            if (change.kind === 'replace' && change.replacePaths.length > 0) {
-                const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-                return `${paths.join(', ')} cannot be updated in place`;
-            }
-            return '';
-        default:
-            return change.actionReason.replace(/_/g, ' ');
-    }
-}
-const attributeChangeCache = new WeakMap();
-/** Attribute changes of a resource, computed once per report run. */
-function resourceAttributeChanges(change) {
-    let cached = attributeChangeCache.get(change);
-    if (!cached) {
-        cached = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
-        attributeChangeCache.set(change, cached);
-    }
-    return cached;
-}
-const MAX_NAMED_ATTRIBUTES = 6;
-/** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
-function actionText(change, inTable = true) {
-    let text;
-    const reason = reasonOf(change, inTable);
-    switch (change.kind) {
-        case 'update': {
-            const names = changedTopLevelAttributes(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
-            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
-            if (names.length > MAX_NAMED_ATTRIBUTES)
-                shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
-            text = shown.length > 0 ? `update: ${shown.join(', ')}` : 'update';
-            break;
-        }
-        case 'forget':
-            text = 'forget (removed from state, not destroyed)';
-            break;
-        case 'no-op':
-            text = '';
-            break;
-        case 'other':
-            text = change.actions.join(', then ');
-            break;
-        case 'read':
-            text = 'read during apply';
-            break;
-        default:
-            text = change.kind;
-    }
-    if (reason !== '' && change.kind !== 'update')
-        text = `${text}: ${reason}`;
-    const extras = [];
-    if (change.importing) {
-        extras.push(change.importingId !== undefined ? `import ${code(change.importingId, inTable)}` : 'import');
-    }
-    if (change.previousAddress !== undefined) {
-        extras.push(`move from ${code(change.previousAddress, inTable)}`);
-    }
-    if (change.deposed !== undefined)
-        extras.push(`deposed object ${code(change.deposed, inTable)}`);
-    return [text, ...extras].filter((part) => part !== '').join('; ');
-}
-function listedOutputs(plan) {
-    return plan.outputChanges.filter((output) => output.kind !== 'no-op');
-}
-
 ;// CONCATENATED MODULE: ../shared/src/plan/redaction.ts
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
@@ -34884,6 +35281,7 @@ const SUMMARY_LIMIT_BYTES = 1_048_576;
 
 
 
+
 const commentOptions = {
     limit: COMMENT_LIMIT - STATUS_RESERVE,
     audience: 'comment',
@@ -34900,7 +35298,7 @@ const summaryOptions = {
 /** Room kept for the "not shown" note so that it always fits. */
 const NOTE_RESERVE = 700;
 function moduleTitle(moduleAddress) {
-    return moduleAddress === '' ? 'Root module' : `Module ${code(moduleAddress)}`;
+    return moduleAddress === '' ? 'Root module' : `Module ${markdown_code(moduleAddress)}`;
 }
 function footerLine(context, plan) {
     const parts = [];
@@ -34923,7 +35321,7 @@ function where(context) {
     return 'the job summary of this workflow run';
 }
 function valueCell(text) {
-    return text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
+    return text.startsWith('(') && !text.startsWith('("') ? text : markdown_code(text, true);
 }
 function attributeRows(changes, redactor, options) {
     const rows = [];
@@ -34933,7 +35331,7 @@ function attributeRows(changes, redactor, options) {
         if (change.before.state === 'sensitive' && change.after.state === 'sensitive') {
             after = `${SENSITIVE_TEXT.slice(0, -1)}, changed)`;
         }
-        rows.push(`| ${code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
+        rows.push(`| ${markdown_code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
     }
     const hidden = changes.length - options.maxAttributesPerResource;
     if (hidden > 0)
@@ -34944,7 +35342,7 @@ function attributeRows(changes, redactor, options) {
 function resourceDetail(change, redactor, options, attributeChanges = resourceAttributeChanges(change)) {
     if (attributeChanges.length === 0)
         return '';
-    return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+    return `${markdown_code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
 }
 function cautionBlock(destructive, budget) {
     if (destructive.length === 0)
@@ -34957,7 +35355,7 @@ function cautionBlock(destructive, budget) {
                 ? 'destroy'
                 : change.actions.join(', then ');
         const reason = withReason ? reasonOf(change) : '';
-        return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+        return `> - ${verb} ${markdown_code(change.address)}${reason ? ` (${reason})` : ''}\n`;
     };
     const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
     if (budget.take(full))
@@ -34996,12 +35394,12 @@ function outputValue(output, redactor, maxLength) {
 function outputsSection(outputs, redactor, options, budget) {
     if (outputs.length === 0)
         return { text: '', hidden: 0 };
-    const rows = outputs.map((output) => `| ${code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
+    const rows = outputs.map((output) => `| ${markdown_code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
     const head = `**Outputs** (${formatCount(outputs.length)})\n\n| output | action | after |\n|---|---|---|\n`;
     const full = `${head}${rows.join('')}\n`;
     if (budget.take(full))
         return { text: full, hidden: 0 };
-    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => code(output.name)).join(', ')}\n\n`;
+    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => markdown_code(output.name)).join(', ')}\n\n`;
     if (budget.take(names))
         return { text: names, hidden: 0 };
     const count = `**Outputs**: ${plural(outputs.length, 'output change')}, not listed here.\n\n`;
@@ -35018,7 +35416,7 @@ function resourceTable(listed, budget) {
         if (change.moduleAddress !== module) {
             piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
         }
-        piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+        piece += `| ${symbolOf(change)} | ${markdown_code(change.address, true)} | ${actionText(change, true)} |\n`;
         if (!budget.take(piece))
             break;
         module = change.moduleAddress;
@@ -35059,10 +35457,28 @@ function detailsSection(listed, redactor, options, budget) {
     return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
 }
 function header(context, summary) {
-    return `### Terraform plan for ${code(context.stack)}: ${summary}`;
+    return `### Terraform plan for ${markdown_code(context.stack)}: ${summary}`;
 }
 function outcomeOf(plan) {
     return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
+}
+/** Most of a comment the machine listing may take: the rest is for the people reading it. */
+const LISTING_SHARE = 0.5;
+/** The comment's hidden lines: marker, meta line and the plan's listing for the apply. */
+function machineHeader(plan, context, options) {
+    const lines = [
+        planMarker(context.stack),
+        planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+    ];
+    const header = { stack: context.stack };
+    if (context.digest !== undefined)
+        header.digest = context.digest;
+    if (context.commitSha !== undefined)
+        header.commit = context.commitSha;
+    const listing = planListingLine(header, planListing(plan), Math.floor(options.limit * LISTING_SHARE));
+    if (listing !== '')
+        lines.push(listing);
+    return lines;
 }
 /** The report body for one audience. Never longer than options.limit. */
 function renderPlanReport(plan, context, options) {
@@ -35070,9 +35486,8 @@ function renderPlanReport(plan, context, options) {
     const counts = countChanges(plan);
     const changed = hasChanges(counts);
     const top = [];
-    if (options.audience === 'comment') {
-        top.push(planMarker(context.stack), planMetaLine(context.digest, context.commitSha, outcomeOf(plan)));
-    }
+    if (options.audience === 'comment')
+        top.push(...machineHeader(plan, context, options));
     top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
     if (options.audience === 'comment')
         top.push(statusLine());
@@ -35211,7 +35626,7 @@ function formatUtc(date) {
 const MAX_VALUE = 120;
 const MAX_ROWS_PER_RESOURCE = 20;
 function driftRows(change, redactor) {
-    const address = code(change.address, true);
+    const address = markdown_code(change.address, true);
     if (change.kind === 'destroy')
         return [`| ${address} | (the whole resource) | exists | deleted |`];
     const changes = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
@@ -35220,8 +35635,8 @@ function driftRows(change, redactor) {
     const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
         const before = redactor.display(attribute.before, MAX_VALUE);
         const after = redactor.display(attribute.after, MAX_VALUE);
-        const cell = (text) => text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
-        return `| ${address} | ${code(attribute.path || '(whole value)', true)} | ${cell(before)} | ${cell(after)} |`;
+        const cell = (text) => text.startsWith('(') && !text.startsWith('("') ? text : markdown_code(text, true);
+        return `| ${address} | ${markdown_code(attribute.path || '(whole value)', true)} | ${cell(before)} | ${cell(after)} |`;
     });
     if (changes.length > MAX_ROWS_PER_RESOURCE) {
         rows.push(`| ${address} | … ${plural(changes.length - MAX_ROWS_PER_RESOURCE, 'more attribute')} | | |`);
@@ -35232,14 +35647,14 @@ function driftRows(change, redactor) {
 function ignoredLine(findings, budget) {
     if (findings.ignoredAttributes.length === 0)
         return '';
-    const line = `Not counted as drift (owned elsewhere at run time, input \`drift-ignore-attributes\`): ${findings.ignoredAttributes.map((text) => code(text)).join(', ')}.\n\n`;
+    const line = `Not counted as drift (owned elsewhere at run time, input \`drift-ignore-attributes\`): ${findings.ignoredAttributes.map((text) => markdown_code(text)).join(', ')}.\n\n`;
     return budget.take(line) ? line : '';
 }
 /** The issue body. `foundAt` is when the check ran. */
 function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMENT_LIMIT - 512, fullReport = 'The full report is in the job summary of the run.') {
     const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
-    const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
+    const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${markdown_code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
     const closing = 'To make it right: merge a change that codifies the new values, or run the deploy workflow to ' +
         "put the code's values back. This issue closes itself when a check finds no drift.\n\n" +
         `${footerLine({ ...context, digest: undefined }, normal)}\n`;
@@ -35268,7 +35683,7 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
         budget.spend(pending.length + 1);
         let shown = 0;
         for (const change of findings.pending) {
-            const row = `| ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+            const row = `| ${markdown_code(change.address, true)} | ${actionText(change, true)} |\n`;
             if (!budget.take(row))
                 break;
             pending += row;

@@ -6,7 +6,15 @@
  */
 import type { AttributeChange } from './attribute-diff.js';
 import { code, fencedBlock, formatCount, plural } from './markdown.js';
-import { planMarker, planMetaLine, statusLine, type PlanOutcome } from './plan-comment.js';
+import {
+  planListingLine,
+  planMarker,
+  planMetaLine,
+  statusLine,
+  type ListingHeader,
+  type PlanOutcome,
+} from './plan-comment.js';
+import { planListing } from './plan-listing.js';
 import type { OutputChange, PlanModel, ResourceChange } from './plan-model.js';
 import {
   actionText,
@@ -260,6 +268,27 @@ function outcomeOf(plan: PlanModel): PlanOutcome {
   return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
 }
 
+/** Most of a comment the machine listing may take: the rest is for the people reading it. */
+const LISTING_SHARE = 0.5;
+
+/** The comment's hidden lines: marker, meta line and the plan's listing for the apply. */
+function machineHeader(plan: PlanModel, context: ReportContext, options: ReportOptions): string[] {
+  const lines = [
+    planMarker(context.stack),
+    planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+  ];
+  const header: ListingHeader = { stack: context.stack };
+  if (context.digest !== undefined) header.digest = context.digest;
+  if (context.commitSha !== undefined) header.commit = context.commitSha;
+  const listing = planListingLine(
+    header,
+    planListing(plan),
+    Math.floor(options.limit * LISTING_SHARE),
+  );
+  if (listing !== '') lines.push(listing);
+  return lines;
+}
+
 /** The report body for one audience. Never longer than options.limit. */
 export function renderPlanReport(
   plan: PlanModel,
@@ -270,12 +299,7 @@ export function renderPlanReport(
   const counts = countChanges(plan);
   const changed = hasChanges(counts);
   const top: string[] = [];
-  if (options.audience === 'comment') {
-    top.push(
-      planMarker(context.stack),
-      planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
-    );
-  }
+  if (options.audience === 'comment') top.push(...machineHeader(plan, context, options));
   top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
   if (options.audience === 'comment') top.push(statusLine());
   const footer = footerLine(context, plan);

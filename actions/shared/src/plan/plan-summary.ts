@@ -130,47 +130,38 @@ function pathText(path: readonly unknown[]): string {
   return out;
 }
 
+/** Terraform's action_reason codes in words (replace paths, where known, are named apart). */
+const REASON_WORDS: Record<string, string> = {
+  replace_because_tainted: 'tainted',
+  replace_because_cannot_update: 'cannot be updated in place',
+  replace_by_request: 'replacement requested (-replace)',
+  replace_by_triggers: 'replace_triggered_by changed',
+  delete_because_no_resource_config: 'no longer in the configuration',
+  delete_because_no_module: 'its module is no longer in the configuration',
+  delete_because_wrong_repetition: 'count or for_each added or removed',
+  delete_because_count_index: 'count index no longer in range',
+  delete_because_each_key: 'for_each key no longer present',
+  delete_because_no_move_target: 'moved to an address that is not in the configuration',
+  read_because_config_unknown: 'configuration known only after apply',
+  read_because_dependency_pending: 'a dependency has pending changes',
+  read_because_check_nested: 'read by a check block',
+};
+
+/** An action_reason code in words; a code this release does not know, with spaces. */
+export function describeReason(reason: string): string {
+  return Object.hasOwn(REASON_WORDS, reason)
+    ? (REASON_WORDS[reason] as string)
+    : reason.replace(/_/g, ' ');
+}
+
 /** Why Terraform chose this action, in words, or '' when it gave no reason. */
 export function reasonOf(change: ResourceChange, inTable = false): string {
-  switch (change.actionReason) {
-    case 'replace_because_tainted':
-      return 'tainted';
-    case 'replace_because_cannot_update': {
-      const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-      if (paths.length === 0) return 'cannot be updated in place';
-      return `${paths.join(', ')} cannot be updated in place`;
-    }
-    case 'replace_by_request':
-      return 'replacement requested (-replace)';
-    case 'replace_by_triggers':
-      return 'replace_triggered_by changed';
-    case 'delete_because_no_resource_config':
-      return 'no longer in the configuration';
-    case 'delete_because_no_module':
-      return 'its module is no longer in the configuration';
-    case 'delete_because_wrong_repetition':
-      return 'count or for_each added or removed';
-    case 'delete_because_count_index':
-      return 'count index no longer in range';
-    case 'delete_because_each_key':
-      return 'for_each key no longer present';
-    case 'delete_because_no_move_target':
-      return 'moved to an address that is not in the configuration';
-    case 'read_because_config_unknown':
-      return 'configuration known only after apply';
-    case 'read_because_dependency_pending':
-      return 'a dependency has pending changes';
-    case 'read_because_check_nested':
-      return 'read by a check block';
-    case undefined:
-      if (change.kind === 'replace' && change.replacePaths.length > 0) {
-        const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
-        return `${paths.join(', ')} cannot be updated in place`;
-      }
-      return '';
-    default:
-      return change.actionReason.replace(/_/g, ' ');
-  }
+  const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
+  const cannotUpdate =
+    change.actionReason === 'replace_because_cannot_update' ||
+    (change.actionReason === undefined && change.kind === 'replace');
+  if (cannotUpdate && paths.length > 0) return `${paths.join(', ')} cannot be updated in place`;
+  return change.actionReason === undefined ? '' : describeReason(change.actionReason);
 }
 
 const attributeChangeCache = new WeakMap<ResourceChange, AttributeChange[]>();
@@ -191,6 +182,24 @@ export function resourceAttributeChanges(change: ResourceChange): AttributeChang
   return cached;
 }
 
+const changedNamesCache = new WeakMap<ResourceChange, string[]>();
+
+/** Top-level attribute names that change (the action column, the listing), computed once. */
+export function changedAttributeNames(change: ResourceChange): string[] {
+  let cached = changedNamesCache.get(change);
+  if (!cached) {
+    cached = changedTopLevelAttributes(
+      change.before,
+      change.after,
+      change.beforeSensitive,
+      change.afterSensitive,
+      change.afterUnknown,
+    );
+    changedNamesCache.set(change, cached);
+  }
+  return cached;
+}
+
 const MAX_NAMED_ATTRIBUTES = 6;
 
 /** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
@@ -199,13 +208,7 @@ export function actionText(change: ResourceChange, inTable = true): string {
   const reason = reasonOf(change, inTable);
   switch (change.kind) {
     case 'update': {
-      const names = changedTopLevelAttributes(
-        change.before,
-        change.after,
-        change.beforeSensitive,
-        change.afterSensitive,
-        change.afterUnknown,
-      );
+      const names = changedAttributeNames(change);
       const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
       if (names.length > MAX_NAMED_ATTRIBUTES)
         shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);

@@ -12,6 +12,7 @@ export interface SyntheticResource {
   replace_paths?: unknown[][];
   previous_address?: string;
   importing?: { id?: string; identity?: unknown };
+  deposed?: string;
 }
 
 export function syntheticPlan(
@@ -44,6 +45,7 @@ export function syntheticPlan(
       if (moduleMatch) entry['module_address'] = moduleMatch[1];
       if (resource.action_reason) entry['action_reason'] = resource.action_reason;
       if (resource.previous_address) entry['previous_address'] = resource.previous_address;
+      if (resource.deposed) entry['deposed'] = resource.deposed;
       return entry;
     }),
     ...extra,
