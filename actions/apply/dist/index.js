@@ -39332,7 +39332,7 @@ function markdown_code(whole, inTable = false) {
     return `${fence}${pad}${body}${pad}${fence}`;
 }
 /** A fenced block that no line of `text` can close early. */
-function markdown_fencedBlock(text, language = '') {
+function fencedBlock(text, language = '') {
     const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
     const longest = Math.max(2, ...runs.map((run) => run.trim().length));
     const fence = '`'.repeat(longest + 1);
@@ -39556,7 +39556,7 @@ function walk(before, after, beforeSensitive, afterSensitive, afterUnknown, segm
     recordLeafChange(leafOf(before, false), leafOf(after, false), segments, out);
 }
 /** Leaf-level changes from before to after. Null and absent are the same to a reader. */
-function attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
+function attribute_diff_attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown) {
     const changes = [];
     walk(before, after, beforeSensitive, afterSensitive, afterUnknown, [], changes);
     return changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
@@ -39607,7 +39607,7 @@ function sameTree(a, b) {
  */
 function changedTopLevelAttributes(before, after, beforeSensitive, afterSensitive, afterUnknown) {
     if (!attribute_diff_isPlainObject(before) && !attribute_diff_isPlainObject(after)) {
-        return attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map((change) => change.attribute);
+        return attribute_diff_attributeChanges(before, after, beforeSensitive, afterSensitive, afterUnknown).map((change) => change.attribute);
     }
     const b = attribute_diff_isPlainObject(before) ? before : {};
     const a = attribute_diff_isPlainObject(after) ? after : {};
@@ -39624,7 +39624,7 @@ function changedTopLevelAttributes(before, after, beforeSensitive, afterSensitiv
         if (unknown === true || hasMark(unknown))
             changed.push(key);
         else if (hasMark(bs[key]) || hasMark(as[key])) {
-            const rows = attributeChanges(b[key], a[key], bs[key], as[key], unknown);
+            const rows = attribute_diff_attributeChanges(b[key], a[key], bs[key], as[key], unknown);
             if (rows.length > 0)
                 changed.push(key);
         }
@@ -39781,19 +39781,19 @@ const REASON_WORDS = {
     read_because_check_nested: 'read by a check block',
 };
 /** An action_reason code in words; a code this release does not know, with spaces. */
-function plan_summary_describeReason(reason) {
+function describeReason(reason) {
     return Object.hasOwn(REASON_WORDS, reason)
         ? REASON_WORDS[reason]
         : reason.replace(/_/g, ' ');
 }
 /** Why Terraform chose this action, in words, or '' when it gave no reason. */
 function reasonOf(change, inTable = false) {
-    const paths = change.replacePaths.map((path) => markdown_code(pathText(path), inTable));
+    const paths = change.replacePaths.map((path) => code(pathText(path), inTable));
     const cannotUpdate = change.actionReason === 'replace_because_cannot_update' ||
         (change.actionReason === undefined && change.kind === 'replace');
     if (cannotUpdate && paths.length > 0)
         return `${paths.join(', ')} cannot be updated in place`;
-    return change.actionReason === undefined ? '' : plan_summary_describeReason(change.actionReason);
+    return change.actionReason === undefined ? '' : describeReason(change.actionReason);
 }
 const attributeChangeCache = new WeakMap();
 /** Attribute changes of a resource, computed once per report run. */
@@ -39823,7 +39823,7 @@ function actionText(change, inTable = true) {
     switch (change.kind) {
         case 'update': {
             const names = changedAttributeNames(change);
-            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => markdown_code(name, inTable));
+            const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
             if (names.length > MAX_NAMED_ATTRIBUTES)
                 shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
             text = shown.length > 0 ? `update: ${shown.join(', ')}` : 'update';
@@ -39848,13 +39848,13 @@ function actionText(change, inTable = true) {
         text = `${text}: ${reason}`;
     const extras = [];
     if (change.importing) {
-        extras.push(change.importingId !== undefined ? `import ${markdown_code(change.importingId, inTable)}` : 'import');
+        extras.push(change.importingId !== undefined ? `import ${code(change.importingId, inTable)}` : 'import');
     }
     if (change.previousAddress !== undefined) {
-        extras.push(`move from ${markdown_code(change.previousAddress, inTable)}`);
+        extras.push(`move from ${code(change.previousAddress, inTable)}`);
     }
     if (change.deposed !== undefined)
-        extras.push(`deposed object ${markdown_code(change.deposed, inTable)}`);
+        extras.push(`deposed object ${code(change.deposed, inTable)}`);
     return [text, ...extras].filter((part) => part !== '').join('; ');
 }
 function listedOutputs(plan) {
@@ -39902,7 +39902,7 @@ function listedKey(resource) {
         : `${resource.address} (deposed object ${resource.deposed})`;
 }
 /** Whether the change loses the existing object (destroy, replace, any action list with delete). */
-function isDestructiveListing(resource) {
+function plan_listing_isDestructiveListing(resource) {
     return resource.actions.includes('delete');
 }
 /** Same action, reason, move and import: what differs then is only which attributes or values. */
@@ -39936,7 +39936,7 @@ function verb(actions) {
 /** Most attribute names an action description names; the rest are counted. */
 const MAX_NAMED = 10;
 function attributeList(names, markdown) {
-    const shown = names.slice(0, MAX_NAMED).map((name) => (markdown ? code(name, true) : name));
+    const shown = names.slice(0, MAX_NAMED).map((name) => (markdown ? markdown_code(name, true) : name));
     if (names.length > MAX_NAMED)
         shown.push(`${names.length - MAX_NAMED} more`);
     return shown.join(', ');
@@ -39947,7 +39947,7 @@ function attributeList(names, markdown) {
  * object is named by its key (listedKey), not here.
  */
 function describeListed(resource, markdown) {
-    const name = (text) => (markdown ? code(text, true) : text);
+    const name = (text) => (markdown ? markdown_code(text, true) : text);
     let text = verb(resource.actions);
     const attributes = resource.attributes ?? [];
     if (resource.actions.join(',') === 'update' && attributes.length > 0) {
@@ -39986,7 +39986,7 @@ function describeListedOutput(output) {
 
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-function plan_comment_planMarker(stack) {
+function planMarker(stack) {
     return `<!-- multicloud:plan stack=${stack} -->`;
 }
 function driftMarker(stack) {
@@ -40000,10 +40000,10 @@ const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
 function safeCommit(commit) {
     return (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
 }
-function plan_comment_planMetaLine(digest, commit, outcome) {
+function planMetaLine(digest, commit, outcome) {
     return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
 }
-function plan_comment_statusLine(text = '') {
+function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
 }
 function sanitizeStatus(text) {
@@ -40015,7 +40015,7 @@ function sanitizeStatus(text) {
 }
 /** True when `body` is the sticky plan comment of `stack` (the marker opens the body). */
 function isPlanCommentOf(body, stack) {
-    return (body ?? '').trimStart().startsWith(plan_comment_planMarker(stack));
+    return (body ?? '').trimStart().startsWith(planMarker(stack));
 }
 /**
  * The hidden lines that open a comment, up to the first visible line. Only these are read as
@@ -40076,7 +40076,7 @@ function parsePlanDigest(body) {
  * kept. The renderer leaves STATUS_RESERVE characters for this, so the body stays in limits.
  */
 function setPlanCommentStatus(body, text) {
-    const replacement = plan_comment_statusLine(text);
+    const replacement = statusLine(text);
     const statusAt = body.indexOf(STATUS_MARKER);
     if (statusAt >= 0) {
         const after = body.slice(statusAt + STATUS_MARKER.length);
@@ -40108,7 +40108,7 @@ const LISTING_PATTERN = /^<!-- multicloud:plan-listing v(\d+) ([a-z0-9-]+) (.*) 
 /** A listing this short (or shorter) stays readable JSON; a longer one is compressed. */
 const PLAIN_LISTING_MAX = 6_000;
 /** Most bytes a compressed listing may expand to when read (a bomb is refused, not inflated). */
-const MAX_INFLATED_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
+const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 /** Room the order of a partial listing is said in (machines read `kept`, people the words). */
 const PARTIAL_ORDER = 'destroys and replacements, then outputs, then other changes, report order';
 /**
@@ -40124,10 +40124,10 @@ function listingLine(document, compress) {
     if (!compress)
         return `${LISTING_PREFIX}${LISTING_FORMAT_VERSION} json ${json} -->`;
     // Quality 5: within 2 % of quality 9's size on plan listings, at a tenth of the time.
-    const packed = (0,external_node_zlib_.brotliCompressSync)(json, {
+    const packed = brotliCompressSync(json, {
         params: {
-            [external_node_zlib_.constants.BROTLI_PARAM_QUALITY]: 5,
-            [external_node_zlib_.constants.BROTLI_PARAM_SIZE_HINT]: json.length,
+            [constants.BROTLI_PARAM_QUALITY]: 5,
+            [constants.BROTLI_PARAM_SIZE_HINT]: json.length,
         },
     });
     // Standard base64 has no hyphen: nothing in it can end the comment.
@@ -40209,7 +40209,7 @@ function planListingLine(header, listing, maxLength) {
     }
     return best;
 }
-class ListingFormatError extends (/* unused pure expression or super */ null && (Error)) {
+class ListingFormatError extends Error {
 }
 function expectString(value, what) {
     if (typeof value !== 'string')
@@ -40264,7 +40264,7 @@ function decodeJson(encoding, data) {
         if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data))
             throw new ListingFormatError('the data is not base64');
         try {
-            json = brotliDecompressSync(Buffer.from(data, 'base64'), {
+            json = (0,external_node_zlib_.brotliDecompressSync)(Buffer.from(data, 'base64'), {
                 maxOutputLength: MAX_INFLATED_BYTES,
             }).toString('utf8');
         }
@@ -41472,7 +41472,7 @@ function parsePlan(text) {
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
 const SUBSTRING_MIN_LENGTH = 3;
-class redaction_Redactor {
+class Redactor {
     exact = new Set();
     substrings = [];
     constructor(sensitiveStrings = []) {
@@ -41797,563 +41797,277 @@ class Terraform {
     }
 }
 
-;// CONCATENATED MODULE: ../shared/src/plan/report-budget.ts
+;// CONCATENATED MODULE: ./src/apply-result.ts
 /**
- * A character budget for a report. GitHub limits comment and issue bodies to 65,536
- * characters; a job summary to 1 MiB. JavaScript string length counts UTF-16 code units,
- * which is never less than the characters GitHub counts, so staying within it is safe.
+ * What a verified apply ends with, and the words for each way it can end: applied, nothing to
+ * apply, or refused / failed with a reason (the `failure-reason` output).
  */
-class ReportBudget {
-    left;
-    constructor(left) {
-        this.left = left;
-    }
-    get remaining() {
-        return this.left;
-    }
-    /** Takes room for `text` if it fits; reports whether it did. */
-    take(text) {
-        if (text.length > this.left)
-            return false;
-        this.left -= text.length;
-        return true;
-    }
-    /** Takes room unconditionally (for text that must be shown); may go below zero. */
-    spend(length) {
-        this.left -= length;
+
+
+/**
+ * Thrown by a step of the apply that ends the run early (a refusal or a Terraform failure);
+ * the run returns its result. Every such step comes before `terraform apply` changes anything,
+ * or reports what Terraform left.
+ */
+class ApplyStopped extends Error {
+    result;
+    constructor(result) {
+        super(result.message);
+        this.result = result;
+        this.name = 'ApplyStopped';
     }
 }
-/** GitHub's limit for an issue or pull request comment body, and an issue body. */
-const report_budget_COMMENT_LIMIT = 65_536;
-/** Room left in every sticky comment for the status line apply writes later. */
-const report_budget_STATUS_RESERVE = 1_024;
-/** GitHub's limit for one step's job summary, in bytes. */
-const report_budget_SUMMARY_LIMIT_BYTES = 1_048_576;
-
-;// CONCATENATED MODULE: ../shared/src/plan/plan-report.ts
-
-
-
-
-
-
-const commentOptions = {
-    limit: report_budget_COMMENT_LIMIT - report_budget_STATUS_RESERVE,
-    audience: 'comment',
-    maxValueLength: 120,
-    maxAttributesPerResource: 40,
-};
-const summaryOptions = {
-    // Bytes, not characters: render to a character budget of a quarter below and check bytes.
-    limit: report_budget_SUMMARY_LIMIT_BYTES - 16_384,
-    audience: 'summary',
-    maxValueLength: 400,
-    maxAttributesPerResource: 200,
-};
-/** Room kept for the "not shown" note so that it always fits. */
-const NOTE_RESERVE = 700;
-function moduleTitle(moduleAddress) {
-    return moduleAddress === '' ? 'Root module' : `Module ${markdown_code(moduleAddress)}`;
-}
-function footerLine(context, plan) {
-    const parts = [];
-    if (context.digest)
-        parts.push(`plan-digest \`${context.digest}\``);
-    if (context.commitSha)
-        parts.push(`commit \`${context.commitSha.slice(0, 7)}\``);
-    if (context.runId && context.runUrl)
-        parts.push(`[run ${context.runId}](${context.runUrl})`);
-    else if (context.runId)
-        parts.push(`run ${context.runId}`);
-    const version = context.terraformVersion ?? plan?.terraformVersion;
-    if (version)
-        parts.push(`Terraform ${version}`);
-    return parts.join(' · ');
-}
-function where(context) {
-    if (context.runId && context.runUrl)
-        return `the job summary of [run ${context.runId}](${context.runUrl})`;
-    return 'the job summary of this workflow run';
-}
-function valueCell(text) {
-    return text.startsWith('(') && !text.startsWith('("') ? text : markdown_code(text, true);
-}
-function attributeRows(changes, redactor, options) {
-    const rows = [];
-    for (const change of changes.slice(0, options.maxAttributesPerResource)) {
-        const before = redactor.display(change.before, options.maxValueLength);
-        let after = redactor.display(change.after, options.maxValueLength);
-        if (change.before.state === 'sensitive' && change.after.state === 'sensitive') {
-            after = `${SENSITIVE_TEXT.slice(0, -1)}, changed)`;
-        }
-        rows.push(`| ${markdown_code(change.path || '(whole value)', true)} | ${valueCell(before)} | ${valueCell(after)} |`);
-    }
-    const hidden = changes.length - options.maxAttributesPerResource;
-    if (hidden > 0)
-        rows.push(`| … ${plural(hidden, 'more attribute')} | | |`);
-    return rows.join('\n');
-}
-/** The attribute table of one resource (for updates and replacements). */
-function resourceDetail(change, redactor, options, attributeChanges = resourceAttributeChanges(change)) {
-    if (attributeChanges.length === 0)
-        return '';
-    return `${markdown_code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
-}
-function cautionBlock(destructive, budget) {
-    if (destructive.length === 0)
-        return { text: '', hidden: 0 };
-    const head = `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
-    const line = (change, withReason) => {
-        const verb = change.kind === 'replace'
-            ? 'replace'
-            : change.kind === 'destroy'
-                ? 'destroy'
-                : change.actions.join(', then ');
-        const reason = withReason ? reasonOf(change) : '';
-        return `> - ${verb} ${markdown_code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+function lockedResult(settings, error, redactor, digest) {
+    const holder = describeLockHolder(error.lock);
+    const result = {
+        applied: false,
+        failureReason: 'state-locked',
+        message: `The state of stack '${settings.stack}' is locked by ${holder}; waited ${settings.lockTimeout} (lock-timeout) without getting it. Nothing was applied. Re-run when that run is done; if it is gone for good, release the lock with \`terraform force-unlock ${error.lock?.id ?? '<lock ID>'}\`.`,
+        details: `The state is locked by ${holder}. Waited ${settings.lockTimeout} (\`lock-timeout\`).\n\n${fencedBlock(redactor.scrub(error.errorText), 'text')}`,
+        reason: `the state is locked by ${error.lock?.who ?? 'another run'}`,
     };
-    const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
-    if (budget.take(full))
-        return { text: full, hidden: 0 };
-    const bare = head + destructive.map((change) => line(change, false)).join('') + '\n';
-    if (budget.take(bare))
-        return { text: bare, hidden: 0 };
-    // Not even the addresses fit: as many as do, and the count of the rest.
-    const tailReserve = 80;
-    let text = head;
-    budget.spend(head.length + tailReserve);
-    let shown = 0;
-    for (const change of destructive) {
-        const entry = line(change, false);
-        if (!budget.take(entry))
-            break;
-        text += entry;
-        shown++;
-    }
-    const hidden = destructive.length - shown;
-    text += `> - … and ${formatCount(hidden)} more not shown\n\n`;
-    return { text, hidden };
+    if (error.lock)
+        result.lock = error.lock;
+    if (digest)
+        result.digest = digest;
+    return result;
 }
-function outputValue(output, redactor, maxLength) {
-    if (output.afterSensitive === true)
-        return SENSITIVE_TEXT;
-    if (output.afterUnknown === true)
-        return '(known after apply)';
-    if (output.kind === 'destroy')
-        return '(removed)';
-    const shown = redactor.display(output.afterSensitive === false
-        ? { state: 'known', value: output.after }
-        : { state: 'sensitive', value: output.after }, maxLength);
-    return valueCell(shown);
+function failedResult(settings, command, errorText, redactor, digest) {
+    const text = redactor.scrub(errorText).trim() || '(Terraform printed no error text)';
+    const result = {
+        applied: false,
+        failureReason: 'apply-failed',
+        message: `terraform ${command} failed for stack '${settings.stack}'. ${command === 'apply' ? 'The state is as Terraform left it; the action did not edit it. ' : 'Nothing was applied. '}Terraform said: ${text.split('\n').find((line) => line.startsWith('Error:')) ?? text.split('\n')[0]}`,
+        details: `\`terraform ${command}\` failed.${command === 'apply' ? ' The state is as Terraform left it.' : ' Nothing was applied.'}\n\n${fencedBlock(text, 'text')}`,
+        reason: `terraform ${command} failed`,
+        errorText: text,
+    };
+    if (digest)
+        result.digest = digest;
+    return result;
 }
-function outputsSection(outputs, redactor, options, budget) {
-    if (outputs.length === 0)
-        return { text: '', hidden: 0 };
-    const rows = outputs.map((output) => `| ${markdown_code(output.name, true)} | ${output.kind === 'destroy' ? 'remove' : output.kind} | ${outputValue(output, redactor, options.maxValueLength)} |\n`);
-    const head = `**Outputs** (${formatCount(outputs.length)})\n\n| output | action | after |\n|---|---|---|\n`;
-    const full = `${head}${rows.join('')}\n`;
-    if (budget.take(full))
-        return { text: full, hidden: 0 };
-    const names = `**Outputs** (${formatCount(outputs.length)}): ${outputs.map((output) => markdown_code(output.name)).join(', ')}\n\n`;
-    if (budget.take(names))
-        return { text: names, hidden: 0 };
-    const count = `**Outputs**: ${plural(outputs.length, 'output change')}, not listed here.\n\n`;
-    budget.take(count);
-    return { text: count, hidden: outputs.length };
-}
-/** The grouped resource table; rows are added while they fit. */
-function resourceTable(listed, budget) {
-    let text = '';
-    let module;
-    let shown = 0;
-    for (const change of listed) {
-        let piece = '';
-        if (change.moduleAddress !== module) {
-            piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
-        }
-        piece += `| ${symbolOf(change)} | ${markdown_code(change.address, true)} | ${actionText(change, true)} |\n`;
-        if (!budget.take(piece))
-            break;
-        module = change.moduleAddress;
-        text += piece;
-        shown++;
-    }
-    if (text !== '')
-        text += '\n';
-    budget.spend(text === '' ? 0 : 1);
-    return { text, hidden: listed.length - shown };
-}
-function detailsSection(listed, redactor, options, budget) {
-    const candidates = listed.filter((change) => change.kind === 'update' || change.kind === 'replace');
-    if (candidates.length === 0)
-        return { text: '', hidden: 0 };
-    const open = `<details><summary>Attribute changes (${plural(candidates.length, 'resource')} updated or replaced)</summary>\n\n`;
-    const close = '</details>\n\n';
-    if (budget.remaining < open.length + close.length + 200)
-        return { text: '', hidden: candidates.length };
-    budget.spend(open.length + close.length);
-    let body = '';
-    let shown = 0;
-    for (const change of candidates) {
-        const detail = resourceDetail(change, redactor, options);
-        if (detail === '') {
-            shown++;
-            continue;
-        }
-        if (!budget.take(detail))
-            break;
-        body += detail;
-        shown++;
-    }
-    if (body === '') {
-        budget.spend(-(open.length + close.length));
-        return { text: '', hidden: candidates.length - shown };
-    }
-    return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
-}
-function header(context, summary) {
-    return `### Terraform plan for ${markdown_code(context.stack)}: ${summary}`;
-}
-function outcomeOf(plan) {
-    return hasChanges(countChanges(plan)) ? 'changes' : 'no-changes';
-}
-/** Most of a comment the machine listing may take: the rest is for the people reading it. */
-const LISTING_SHARE = 0.5;
-/** The comment's hidden lines: marker, meta line and the plan's listing for the apply. */
-function machineHeader(plan, context, options) {
-    const lines = [
-        plan_comment_planMarker(context.stack),
-        plan_comment_planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
-    ];
-    const header = { stack: context.stack };
-    if (context.digest !== undefined)
-        header.digest = context.digest;
-    if (context.commitSha !== undefined)
-        header.commit = context.commitSha;
-    const listing = planListingLine(header, planListing(plan), Math.floor(options.limit * LISTING_SHARE));
-    if (listing !== '')
-        lines.push(listing);
-    return lines;
-}
-/** The report body for one audience. Never longer than options.limit. */
-function renderPlanReport(plan, context, options) {
-    const redactor = new redaction_Redactor(plan.sensitiveStrings);
-    const counts = countChanges(plan);
-    const changed = hasChanges(counts);
-    const top = [];
-    if (options.audience === 'comment')
-        top.push(...machineHeader(plan, context, options));
-    top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
-    if (options.audience === 'comment')
-        top.push(plan_comment_statusLine());
-    const footer = footerLine(context, plan);
-    if (!changed)
-        return `${top.join('\n')}\n\n${footer}\n`;
-    const opening = `${top.join('\n')}\n\n`;
-    const closing = `${footer}\n`;
-    const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
-    const listed = plan.resourceChanges.filter(isListed).sort(compareForReport);
-    const destructive = listed.filter(isDestructive);
-    const caution = cautionBlock(destructive, budget);
-    const table = resourceTable(listed, budget);
-    const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
-    const details = detailsSection(listed, redactor, options, budget);
-    const notShown = [];
-    if (caution.hidden > 0)
-        notShown.push(`${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`);
-    if (table.hidden > 0)
-        notShown.push(`${plural(table.hidden, 'more resource')} in the table`);
-    if (outputs.hidden > 0)
-        notShown.push(`the values of ${plural(outputs.hidden, 'output')}`);
-    if (details.hidden > 0)
-        notShown.push(`attribute changes of ${plural(details.hidden, 'resource')}`);
-    let note = '';
-    if (notShown.length > 0) {
-        const fullReport = options.audience === 'comment'
-            ? `The full report is in ${where(context)}.`
-            : 'The plan is too large to show in full in a job summary.';
-        note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
-    }
-    const body = `${opening}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
-    if (body.length <= options.limit)
-        return body;
-    // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
-    return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(0, options.limit);
-}
-function renderPlanComment(plan, context) {
-    return renderPlanReport(plan, context, commentOptions);
-}
-/** The job summary: the full report, within GitHub's 1 MiB step summary limit (in bytes). */
-function renderPlanSummary(plan, context) {
-    let options = summaryOptions;
-    for (;;) {
-        const body = renderPlanReport(plan, context, options);
-        const bytes = Buffer.byteLength(body, 'utf8');
-        if (bytes <= SUMMARY_LIMIT_BYTES - 16_384 || options.limit < 10_000)
-            return body;
-        options = {
-            ...options,
-            limit: Math.floor((options.limit * (SUMMARY_LIMIT_BYTES - 16_384)) / bytes) - 1_000,
-        };
-    }
-}
-/** The comment (or summary) for a plan that failed: Terraform's error text, secrets scrubbed. */
-function renderPlanFailure(context, errorText, audience, redactor = new Redactor(), lead = 'Terraform could not make a plan:') {
-    const top = [];
-    if (audience === 'comment')
-        top.push(planMarker(context.stack), planMetaLine(undefined, context.commitSha, 'failed'));
-    top.push(header(context, 'failed'));
-    if (audience === 'comment')
-        top.push(statusLine());
-    // The summary limit counts bytes: a UTF-16 code unit takes at most three in UTF-8.
-    const limit = (audience === 'comment'
-        ? COMMENT_LIMIT - STATUS_RESERVE
-        : Math.floor(SUMMARY_LIMIT_BYTES / 3)) - 2_000;
-    let text = redactor.scrub(errorText).trim();
-    if (text.length > limit)
-        text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
-    return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
+function staleResult(settings, errorText, redactor, digest) {
+    return {
+        applied: false,
+        failureReason: 'stale-plan',
+        digest,
+        message: `The saved plan for stack '${settings.stack}' is stale: the state changed after it was made, and Terraform refused it. Nothing was applied. Plan again, have it reviewed, and apply that plan.`,
+        details: `Terraform refused the saved plan: the state changed after the plan was made. Nothing was applied.\n\n${fencedBlock(redactor.scrub(errorText), 'text')}`,
+        reason: 'the saved plan is stale (the state changed after planning)',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan-difference.ts
 /**
- * A readable explanation of why a plan does not match the approved digest: which addresses and
- * actions differ between the plan that was reviewed and the plan made now.
- *
- * The reviewed plan is known by its digest and by its sticky comment: the comment's resource
- * table and outputs table list every address with its action (and, for updates, the names of
- * the attributes that change). Both listings are built with the same plan-summary functions
- * the comment renderer uses, so the same change gives the same text on both sides. No value is
- * compared or shown: the digest already says the values differ, and values can be secrets.
+ * A readable explanation of why a plan does not match the approved digest: which addresses,
+ * actions and changed attributes differ between the plan that was reviewed and the plan made
+ * now. The reviewed side is the listing the plan comment carries for machines (read by the
+ * codec, plan-comment.ts), the other side the same listing of the plan made now: full
+ * addresses against full addresses, never a rendered table. No value is compared or shown: the
+ * digest already says the values differ, and values can be secrets (docs/adr/0011).
  */
 
 
-
-const RESOURCE_SYMBOLS = new Set(['+', '~', '-', '-/+', '+/-', '<=', '.', '<-', '->', '!']);
-/** Reads a code span written by markdown.code(text, true) back into its text. */
-function readCodeSpan(cell) {
-    const match = /^(`+) ?(.*?) ?\1$/.exec(cell.trim());
-    if (!match)
-        return undefined;
-    return (match[2] ?? '').replace(/\\\|/g, '|');
+function difference(a = [], b = []) {
+    const other = new Set(b);
+    return a.filter((name) => !other.has(name));
 }
-/** Splits a table row on the pipes GFM splits on (not the escaped ones). */
-function cells(row) {
-    const inner = row.trim().replace(/^\|/, '').replace(/\|$/, '');
-    return inner.split(/(?<!\\)\|/).map((cell) => cell.trim());
+function byKey(items, key) {
+    return new Map(items.map((item) => [key(item), item]));
 }
-/** What the sticky comment lists (see plan-report.ts: resource table and outputs table). */
-function reviewedListing(commentBody) {
-    const listing = {
-        resources: new Map(),
-        outputs: new Map(),
-        attributes: new Map(),
-        complete: true,
-    };
-    let table = 'other';
-    let inDetails = false;
-    let detailAddress;
-    for (const line of commentBody.split('\n')) {
-        const trimmed = line.trim();
-        if (trimmed.startsWith('<details>'))
-            inDetails = true;
-        if (trimmed.startsWith('</details>'))
-            inDetails = false;
-        if (!trimmed.startsWith('|')) {
-            if (trimmed !== '')
-                table = 'other';
-            const address = inDetails ? readCodeSpan(trimmed) : undefined;
-            if (address !== undefined)
-                detailAddress = address;
-            if (/not shown here:.*(more resources? in the table|output)/.test(trimmed))
-                listing.complete = false;
-            if (/^\*\*Outputs\*\*:? /.test(trimmed) && !trimmed.includes('('))
-                listing.complete = false;
-            continue;
+/** Destroys and replacements planned now first (the entries a re-reviewer must not miss). */
+function order(a, b) {
+    const risk = (entry) => entry.kind === 'resource' && entry.planned && plan_listing_isDestructiveListing(entry.planned) ? 0 : 1;
+    if (a.kind !== b.kind)
+        return a.kind === 'resource' ? -1 : 1;
+    return risk(a) - risk(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+function compareResources(reviewed, planned, result) {
+    const before = byKey(reviewed.listing.resources, listedKey);
+    const after = byKey(planned, listedKey);
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+        const old = before.get(name);
+        const now = after.get(name);
+        if (old && now) {
+            if (!sameListedAction(old, now)) {
+                result.entries.push({ kind: 'resource', name, reviewed: old, planned: now });
+                continue;
+            }
+            const added = difference(now.attributes, old.attributes);
+            const removed = difference(old.attributes, now.attributes);
+            if (added.length + removed.length === 0)
+                result.same++;
+            else
+                result.entries.push({
+                    kind: 'resource',
+                    name,
+                    reviewed: old,
+                    planned: now,
+                    attributes: { added, removed },
+                });
         }
-        const row = cells(trimmed);
-        if (row.length === 3 && row[0] === '' && row[1] === 'resource' && row[2] === 'action') {
-            table = 'resources';
-            continue;
+        else if (old) {
+            result.entries.push({ kind: 'resource', name, reviewed: old });
         }
-        if (row.length === 3 && row[0] === 'output' && row[1] === 'action') {
-            table = 'outputs';
-            continue;
+        else if (now && reviewed.state === 'complete') {
+            result.entries.push({ kind: 'resource', name, planned: now });
         }
-        if (row.length === 3 && row[0] === 'attribute' && row[1] === 'before') {
-            table = inDetails && detailAddress !== undefined ? 'attributes' : 'other';
-            continue;
+        else if (now &&
+            reviewed.state === 'partial' &&
+            reviewed.everyDestroyKept &&
+            plan_listing_isDestructiveListing(now)) {
+            // Every reviewed destroy and replacement is listed, and this is not one of them.
+            result.entries.push({ kind: 'resource', name, planned: now, reviewedNotDestructive: true });
         }
-        if (row.every((cell) => /^-+$/.test(cell)))
-            continue;
-        if (table === 'resources' && row.length >= 3 && RESOURCE_SYMBOLS.has(row[0] ?? '')) {
-            const address = readCodeSpan(row[1] ?? '');
-            if (address !== undefined)
-                listing.resources.set(address, row.slice(2).join('|'));
-        }
-        else if (table === 'outputs' && row.length >= 3) {
-            const name = readCodeSpan(row[0] ?? '');
-            if (name !== undefined)
-                listing.outputs.set(name, row[1] ?? '');
-        }
-        else if (table === 'attributes' && detailAddress !== undefined && row.length >= 3) {
-            const path = readCodeSpan(row[0] ?? '') ?? row[0] ?? '';
-            let rows = listing.attributes.get(detailAddress);
-            if (!rows)
-                listing.attributes.set(detailAddress, (rows = new Map()));
-            rows.set(path, `${row[1] ?? ''} -> ${row.slice(2).join('|')}`);
-        }
+        else if (now)
+            result.notCompared++;
     }
-    return listing;
+}
+function compareOutputs(reviewed, planned, result) {
+    const before = byKey(reviewed.listing.outputs, (output) => output.name);
+    const after = byKey(planned, (output) => output.name);
+    const allKnown = reviewed.state === 'complete' || reviewed.outputsLeftOut === 0;
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+        const old = before.get(name);
+        const now = after.get(name);
+        if (old && now && old.actions.join(',') === now.actions.join(','))
+            result.same++;
+        else if (old && now)
+            result.entries.push({ kind: 'output', name, reviewed: old, planned: now });
+        else if (old)
+            result.entries.push({ kind: 'output', name, reviewed: old });
+        else if (now && allKnown)
+            result.entries.push({ kind: 'output', name, planned: now });
+        else if (now)
+            result.notCompared++;
+    }
 }
 /**
- * The same listing for a plan model, as the comment renderer would write it. The attribute
- * tables come from rendering the comment for this plan and reading it back, so both sides
- * show values exactly the same way (redacted, cut at the same length).
+ * The difference between the reviewed listing (undefined: only a digest was approved) and the
+ * plan made now.
  */
-function plannedListing(plan) {
-    const resources = new Map();
-    for (const change of plan.resourceChanges.filter(isListed).sort(compareForReport)) {
-        resources.set(change.address, actionText(change, true));
-    }
-    const outputs = new Map();
-    for (const output of listedOutputs(plan)) {
-        outputs.set(output.name, output.kind === 'destroy' ? 'remove' : output.kind);
-    }
-    const { attributes } = reviewedListing(renderPlanComment(plan, { stack: 'plan' }));
-    return { resources, outputs, attributes, complete: true };
-}
-/** Attribute paths whose shown values differ, when both sides show the resource's table. */
-function otherValues(reviewed, planned) {
-    if (!reviewed || !planned)
-        return [];
-    const paths = new Set([...reviewed.keys(), ...planned.keys()]);
-    return [...paths].filter((path) => reviewed.get(path) !== planned.get(path)).sort();
-}
-function compareMaps(kind, reviewed, planned, reviewedComplete, attributes) {
-    const entries = [];
-    const names = new Set([...reviewed.keys(), ...planned.keys()]);
-    for (const name of [...names].sort()) {
-        const before = reviewed.get(name);
-        const after = planned.get(name);
-        if (before === after) {
-            const paths = otherValues(attributes?.reviewed.get(name), attributes?.planned.get(name));
-            if (before !== undefined && paths.length > 0) {
-                entries.push({ kind, name, reviewed: before, planned: before, otherValues: paths });
-            }
-            continue;
-        }
-        // A trimmed comment does not list everything: absence there proves nothing.
-        if (before === undefined && !reviewedComplete)
-            continue;
-        const entry = { kind, name };
-        if (before !== undefined)
-            entry.reviewed = before;
-        if (after !== undefined)
-            entry.planned = after;
-        entries.push(entry);
-    }
-    return entries;
-}
 function planDifference(reviewed, plan) {
-    const planned = plannedListing(plan);
-    if (!reviewed) {
-        const entries = [
-            ...[...planned.resources].map(([name, action]) => ({
-                kind: 'resource',
-                name,
-                planned: action,
-            })),
-            ...[...planned.outputs].map(([name, action]) => ({
-                kind: 'output',
-                name,
-                planned: action,
-            })),
-        ];
-        return { entries, complete: true, reviewedUnknown: true };
-    }
-    return {
-        entries: [
-            ...compareMaps('resource', reviewed.resources, planned.resources, reviewed.complete, {
-                reviewed: reviewed.attributes,
-                planned: planned.attributes,
-            }),
-            ...compareMaps('output', reviewed.outputs, planned.outputs, reviewed.complete),
-        ],
-        complete: reviewed.complete,
-        reviewedUnknown: false,
+    const planned = planListing(plan);
+    const result = {
+        entries: [],
+        reviewed: reviewed ?? { state: 'digest-only' },
+        same: 0,
+        notCompared: 0,
     };
+    if (reviewed === undefined || reviewed.state === 'unavailable') {
+        for (const resource of planned.resources)
+            result.entries.push({ kind: 'resource', name: listedKey(resource), planned: resource });
+        for (const output of planned.outputs)
+            result.entries.push({ kind: 'output', name: output.name, planned: output });
+    }
+    else {
+        compareResources(reviewed, planned.resources, result);
+        compareOutputs(reviewed, planned.outputs, result);
+    }
+    result.entries.sort(order);
+    return result;
 }
+// ---------------------------------------------------------------------------------------------
+// Words: the log (plain) and the job summary (Markdown) say the same thing.
 /** At most this many rows are printed; the count of the rest is given. */
 const MAX_ROWS = 200;
 function label(entry) {
     return entry.kind === 'output' ? `output.${entry.name}` : entry.name;
 }
-/** Markdown actions are shown as they are in the comment; in the log without backticks. */
-function plain(text) {
-    return text.replace(/\\\|/g, '|').replace(/`+ ?([^`]*?) ?`+/g, '$1');
+function onlyPlannedNow(difference) {
+    return difference.reviewed.state === 'digest-only' || difference.reviewed.state === 'unavailable';
 }
-/** One line a change, for the log: "~ terraform_data.app: reviewed update: input; now: replace". */
-function differenceLogLines(difference, redactor) {
+function reviewedText(entry, markdown) {
+    if (entry.kind === 'resource' && entry.reviewedNotDestructive)
+        return '(no destroy or replace in the reviewed plan)';
+    if (!entry.reviewed)
+        return '(not in the reviewed plan)';
+    return entry.kind === 'resource'
+        ? describeListed(entry.reviewed, markdown)
+        : describeListedOutput(entry.reviewed);
+}
+function plannedText(entry, markdown) {
+    if (entry.kind === 'resource' && entry.attributes) {
+        const parts = [];
+        if (entry.attributes.added.length > 0)
+            parts.push(`also changes ${attributeList(entry.attributes.added, markdown)}`);
+        if (entry.attributes.removed.length > 0)
+            parts.push(`no longer changes ${attributeList(entry.attributes.removed, markdown)}`);
+        return `the same action, but ${parts.join('; ')}`;
+    }
+    if (!entry.planned)
+        return '(not planned now)';
+    return entry.kind === 'resource'
+        ? describeListed(entry.planned, markdown)
+        : describeListedOutput(entry.planned);
+}
+/** The sentence before the list: what was compared with what. */
+function lead(difference, markdown) {
+    const reviewed = difference.reviewed;
+    if (reviewed.state === 'digest-only') {
+        return `The reviewed plan is known only by its digest (${markdown ? '`expected-plan-digest`' : 'expected-plan-digest'}); the plan made now has:`;
+    }
+    if (reviewed.state === 'unavailable') {
+        return `Reviewed listing unavailable: ${reviewed.reason}. So no address can be compared; the plan made now has:`;
+    }
+    if (difference.entries.length === 0) {
+        return 'The plan made now has the same addresses, actions and changed attributes as the reviewed plan: only planned values differ. Values are not compared or shown: the comment keeps none, and they may be secret.';
+    }
+    return 'Addresses, actions and changed attributes that differ from the reviewed plan:';
+}
+/** What the list cannot say: same-looking changes, and what a partial listing left out. */
+function trailer(difference) {
     const lines = [];
-    if (difference.reviewedUnknown) {
-        lines.push('The reviewed plan is known only by its digest (expected-plan-digest); the plan made now has:');
-    }
-    else if (difference.entries.length === 0) {
-        lines.push('The same addresses and actions as the reviewed plan, but different planned values (values are not shown: they may be secret).');
-    }
-    for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-        const reviewed = entry.reviewed === undefined ? '(not in the reviewed plan)' : plain(entry.reviewed);
-        let planned = entry.planned === undefined ? '(not planned now)' : plain(entry.planned);
-        if (entry.otherValues)
-            planned = `the same, with other values for ${entry.otherValues.join(', ')}`;
-        lines.push(difference.reviewedUnknown
-            ? `  ${label(entry)}: ${planned}`
-            : `  ${label(entry)}: reviewed ${reviewed}; now ${planned}`);
-    }
     if (difference.entries.length > MAX_ROWS) {
-        lines.push(`  … and ${difference.entries.length - MAX_ROWS} more`);
+        lines.push(`… and ${difference.entries.length - MAX_ROWS} more not shown.`);
     }
-    if (!difference.complete) {
-        lines.push('The reviewed comment was trimmed, so only the changes it lists could be compared.');
+    if (difference.entries.length > 0 && difference.same > 0) {
+        lines.push(`${difference.same} other ${difference.same === 1 ? 'change has' : 'changes have'} the same address, action and changed attributes as reviewed; ${difference.same === 1 ? 'its' : 'their'} planned values may differ.`);
     }
+    const reviewed = difference.reviewed;
+    if (reviewed.state === 'partial') {
+        const kept = reviewed.everyDestroyKept
+            ? 'every destroy and replacement, and as many other changes as fitted'
+            : 'only some of its destroys and replacements (the plan has more than a comment can list)';
+        lines.push(`The reviewed comment's listing is partial: it names ${kept}; ${reviewed.resourcesLeftOut} resources and ${reviewed.outputsLeftOut} outputs were left out, so ${difference.notCompared} changes planned now could not be compared.`);
+    }
+    return lines;
+}
+/** One line a change, for the log: "terraform_data.app: reviewed update: input; now replace". */
+function differenceLogLines(difference, redactor) {
+    const lines = [lead(difference, false)];
+    for (const entry of difference.entries.slice(0, MAX_ROWS)) {
+        lines.push(onlyPlannedNow(difference)
+            ? `  ${label(entry)}: ${plannedText(entry, false)}`
+            : `  ${label(entry)}: reviewed ${reviewedText(entry, false)}; now ${plannedText(entry, false)}`);
+    }
+    lines.push(...trailer(difference));
     return lines.map((line) => redactor.scrub(line));
 }
-/** A Markdown table for the job summary. */
+/** The same as a Markdown table, for the job summary. */
 function differenceMarkdown(difference, redactor) {
-    const parts = [];
-    if (difference.reviewedUnknown) {
-        parts.push('The reviewed plan is known only by its digest (`expected-plan-digest`). The plan made now:\n');
-        parts.push('| address | planned now |\n|---|---|');
-    }
-    else if (difference.entries.length === 0) {
-        parts.push('The plan made now has the same addresses and actions as the reviewed plan, but different planned values. Values are not shown: they may be secret.');
-    }
-    else {
-        parts.push('| address | reviewed | planned now |\n|---|---|---|');
+    const parts = [lead(difference, true), ''];
+    if (difference.entries.length > 0) {
+        parts.push(onlyPlannedNow(difference)
+            ? '| address | planned now |\n|---|---|'
+            : '| address | reviewed | planned now |\n|---|---|---|');
     }
     for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-        let planned = entry.planned ?? '(not planned now)';
-        if (entry.otherValues) {
-            planned = `the same, with other values for ${entry.otherValues.map((path) => markdown_code(path, true)).join(', ')}`;
-        }
-        const row = difference.reviewedUnknown
-            ? `| ${markdown_code(label(entry), true)} | ${planned} |`
-            : `| ${markdown_code(label(entry), true)} | ${entry.reviewed ?? '(not in the reviewed plan)'} | ${planned} |`;
-        parts.push(row);
+        parts.push(onlyPlannedNow(difference)
+            ? `| ${markdown_code(label(entry), true)} | ${plannedText(entry, true)} |`
+            : `| ${markdown_code(label(entry), true)} | ${reviewedText(entry, true)} | ${plannedText(entry, true)} |`);
     }
-    if (difference.entries.length > MAX_ROWS) {
-        parts.push(`\n… and ${difference.entries.length - MAX_ROWS} more not shown.`);
-    }
-    if (!difference.complete) {
-        parts.push('\nThe reviewed comment was trimmed, so only the changes it lists could be compared.');
-    }
-    return redactor.scrub(parts.join('\n'));
+    const notes = trailer(difference);
+    if (notes.length > 0)
+        parts.push('', ...notes);
+    return redactor.scrub(parts.join('\n').trim());
 }
 /** "2 resources differ" / "1 output differs" / "planned values differ". */
 function differenceCount(difference) {
-    if (difference.reviewedUnknown)
+    if (difference.reviewed.state === 'digest-only')
         return 'its digest differs from expected-plan-digest';
+    if (difference.reviewed.state === 'unavailable')
+        return 'reviewed listing unavailable';
     if (difference.entries.length === 0)
         return 'planned values differ';
     const resources = difference.entries.filter((entry) => entry.kind === 'resource').length;
@@ -42425,183 +42139,176 @@ function registerSecrets(values, redactor) {
         redactor.add(value);
     }
 }
-async function readPlanModel(terraform, planFile, jsonFile) {
-    await terraform.showJsonToFile(planFile, jsonFile);
+/** A Terraform failure (not a failure to start it) ends the run with `result`. */
+function stopOnTerraformError(error, result) {
+    if (error instanceof TerraformError && error.exitCode !== null)
+        return new ApplyStopped(result(error));
+    return error;
+}
+async function initStack(run) {
     try {
-        return parsePlan(await (0,promises_namespaceObject.readFile)(jsonFile, 'utf8'));
+        await run.terraform.init({ backendConfig: run.settings.backendConfig });
+    }
+    catch (error) {
+        throw stopOnTerraformError(error, (failure) => failedResult(run.settings, 'init', failure.errorText, run.redactor));
+    }
+}
+/** The saved plan given as `plan-path`, or a plan made here (waiting for the lock). */
+async function planFileToApply(run) {
+    const { settings } = run;
+    if (settings.planPath !== undefined)
+        return settings.planPath;
+    const planFile = (0,external_node_path_namespaceObject.join)(run.workDir, 'plan.tfplan');
+    try {
+        await run.terraform.plan({
+            out: planFile,
+            varFiles: settings.varFiles,
+            lockTimeout: settings.lockTimeout,
+        });
+    }
+    catch (error) {
+        throw stopOnTerraformError(error, (failure) => classifyTerraformError(failure) === 'state-locked'
+            ? lockedResult(settings, failure, run.redactor)
+            : failedResult(settings, 'plan', failure.errorText, run.redactor));
+    }
+    return planFile;
+}
+/** `show -json` of the plan into the model; its secrets are masked before anything is logged. */
+async function readPlanToApply(run, planFile) {
+    const jsonFile = (0,external_node_path_namespaceObject.join)(run.workDir, 'plan.json');
+    let plan;
+    try {
+        await run.terraform.showJsonToFile(planFile, jsonFile);
+        plan = parsePlan(await (0,promises_namespaceObject.readFile)(jsonFile, 'utf8'));
+    }
+    catch (error) {
+        throw stopOnTerraformError(error, (failure) => failedResult(run.settings, 'show', failure.errorText, run.redactor));
     }
     finally {
         // The JSON holds every sensitive value in clear: it lives no longer than needed.
         await (0,promises_namespaceObject.rm)(jsonFile, { force: true });
     }
-}
-function lockedResult(settings, error, redactor, digest) {
-    const holder = describeLockHolder(error.lock);
-    const result = {
-        applied: false,
-        failureReason: 'state-locked',
-        message: `The state of stack '${settings.stack}' is locked by ${holder}; waited ${settings.lockTimeout} (lock-timeout) without getting it. Nothing was applied. Re-run when that run is done; if it is gone for good, release the lock with \`terraform force-unlock ${error.lock?.id ?? '<lock ID>'}\`.`,
-        details: `The state is locked by ${holder}. Waited ${settings.lockTimeout} (\`lock-timeout\`).\n\n${markdown_fencedBlock(redactor.scrub(error.errorText), 'text')}`,
-        reason: `the state is locked by ${error.lock?.who ?? 'another run'}`,
-    };
-    if (error.lock)
-        result.lock = error.lock;
-    if (digest)
-        result.digest = digest;
-    return result;
-}
-function failedResult(settings, command, errorText, redactor, digest) {
-    const text = redactor.scrub(errorText).trim() || '(Terraform printed no error text)';
-    const result = {
-        applied: false,
-        failureReason: 'apply-failed',
-        message: `terraform ${command} failed for stack '${settings.stack}'. ${command === 'apply' ? 'The state is as Terraform left it; the action did not edit it. ' : 'Nothing was applied. '}Terraform said: ${text.split('\n').find((line) => line.startsWith('Error:')) ?? text.split('\n')[0]}`,
-        details: `\`terraform ${command}\` failed.${command === 'apply' ? ' The state is as Terraform left it.' : ' Nothing was applied.'}\n\n${markdown_fencedBlock(text, 'text')}`,
-        reason: `terraform ${command} failed`,
-        errorText: text,
-    };
-    if (digest)
-        result.digest = digest;
-    return result;
+    registerSecrets(maskableSecrets(plan.sensitiveStrings), run.redactor);
+    const digest = planDigest(plan);
+    const which = run.settings.planPath ? 'the saved plan' : 'the plan made now';
+    info(`plan-digest of ${which}: ${digest}`);
+    info(`approved plan-digest: ${run.approved.digest}`);
+    return { planFile, plan, digest, counts: countChanges(plan) };
 }
 /**
  * The stack's outputs, or undefined (with a warning) when `terraform output` fails: by then the
  * apply has run, so the run must still report `applied` and post its status.
  */
-async function readOutputs(terraform, settings, redactor) {
+async function readOutputs(run) {
     let all;
     try {
-        all = await terraform.output();
+        all = await run.terraform.output();
     }
     catch (error) {
         const detail = error instanceof TerraformError
-            ? redactor.scrub(error.errorText).trim()
+            ? run.redactor.scrub(error.errorText).trim()
             : error instanceof Error
                 ? error.message
                 : String(error);
-        warning(`Could not read the outputs of stack '${settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`);
+        warning(`Could not read the outputs of stack '${run.settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`);
         return undefined;
     }
-    const selected = selectOutputs(all, settings.includeSensitiveOutputs);
-    registerSecrets(selected.secrets, redactor);
+    const selected = selectOutputs(all, run.settings.includeSensitiveOutputs);
+    registerSecrets(selected.secrets, run.redactor);
     return selected;
 }
-async function verifiedApply(settings, approved) {
-    const redactor = new redaction_Redactor();
-    const terraform = new Terraform({
-        workingDirectory: settings.workingDirectory,
-        onCommand: (line) => info(`[command]${commandForLog(line)}`),
+async function nothingToApply(run, planned) {
+    if (planned.digest !== run.approved.digest) {
+        notice(`Stack '${run.settings.stack}' has nothing to apply now, although the approved plan had changes: they were applied already, or the code no longer asks for them.`);
+    }
+    return {
+        applied: false,
+        digest: planned.digest,
+        message: `No changes in stack '${run.settings.stack}': nothing to apply.`,
+        details: 'The plan has no changes: `terraform apply` was not run.',
+        reason: 'no changes',
+        outputs: await readOutputs(run),
+    };
+}
+/** The refusal of a plan that is not the reviewed one, with what differs, by address. */
+function refuseChangedPlan(run, planned) {
+    const { settings, approved, redactor } = run;
+    const reviewed = approved.source === 'comment'
+        ? readPlanListing(approved.comment.body, settings.stack)
+        : undefined;
+    const difference = planDifference(reviewed, planned.plan);
+    startGroup('Difference from the reviewed plan');
+    for (const line of differenceLogLines(difference, redactor))
+        info(line);
+    endGroup();
+    const what = settings.planPath ? 'The saved plan (plan-path)' : 'The plan made now';
+    const count = differenceCount(difference);
+    return {
+        applied: false,
+        failureReason: 'plan-changed',
+        digest: planned.digest,
+        message: `${what} for stack '${settings.stack}' is not the plan that was reviewed (${count}): approved plan-digest ${approved.digest}, this plan ${planned.digest}. Nothing was applied. Review the new plan (push to the pull request or open a new one) and merge again.`,
+        details: `${what} (${describeCounts(planned.counts)}) differs from the reviewed plan.\n\n- approved plan-digest \`${approved.digest}\`\n- this plan's digest \`${planned.digest}\`\n\n${differenceMarkdown(difference, redactor)}`,
+        reason: 'the plan changed after review',
+        reasonDetail: count,
+    };
+}
+/** `terraform apply` of exactly the checked plan file, and what came of it. */
+async function applyReviewedPlan(run, planned) {
+    const { settings, redactor } = run;
+    const counts = describeCounts(planned.counts);
+    info(`The plan is the reviewed plan (${counts}): applying it.`);
+    const outcome = await applySavedPlan(run.terraform, planned.planFile, {
+        lockTimeout: settings.lockTimeout,
     });
-    const workDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'apply-'));
-    try {
-        try {
-            await terraform.init({ backendConfig: settings.backendConfig });
-        }
-        catch (error) {
-            if (error instanceof TerraformError && error.exitCode !== null)
-                return failedResult(settings, 'init', error.errorText, redactor);
-            throw error;
-        }
-        let planFile = settings.planPath;
-        if (planFile === undefined) {
-            planFile = (0,external_node_path_namespaceObject.join)(workDir, 'plan.tfplan');
-            try {
-                await terraform.plan({
-                    out: planFile,
-                    varFiles: settings.varFiles,
-                    lockTimeout: settings.lockTimeout,
-                });
-            }
-            catch (error) {
-                if (!(error instanceof TerraformError) || error.exitCode === null)
-                    throw error;
-                if (classifyTerraformError(error) === 'state-locked')
-                    return lockedResult(settings, error, redactor);
-                return failedResult(settings, 'plan', error.errorText, redactor);
-            }
-        }
-        let plan;
-        try {
-            plan = await readPlanModel(terraform, planFile, (0,external_node_path_namespaceObject.join)(workDir, 'plan.json'));
-        }
-        catch (error) {
-            if (error instanceof TerraformError && error.exitCode !== null)
-                return failedResult(settings, 'show', error.errorText, redactor);
-            throw error;
-        }
-        registerSecrets(maskableSecrets(plan.sensitiveStrings), redactor);
-        const digest = planDigest(plan);
-        info(`plan-digest of ${settings.planPath ? 'the saved plan' : 'the plan made now'}: ${digest}`);
-        info(`approved plan-digest: ${approved.digest}`);
-        const counts = countChanges(plan);
-        if (!hasChanges(counts)) {
-            if (digest !== approved.digest) {
-                notice(`Stack '${settings.stack}' has nothing to apply now, although the approved plan had changes: they were applied already, or the code no longer asks for them.`);
-            }
-            return {
-                applied: false,
-                digest,
-                message: `No changes in stack '${settings.stack}': nothing to apply.`,
-                details: 'The plan has no changes: `terraform apply` was not run.',
-                reason: 'no changes',
-                outputs: await readOutputs(terraform, settings, redactor),
-            };
-        }
-        if (digest !== approved.digest) {
-            const listing = approved.source === 'comment' ? reviewedListing(approved.comment.body) : undefined;
-            const difference = planDifference(listing, plan);
-            const lines = differenceLogLines(difference, redactor);
-            const what = settings.planPath ? 'The saved plan (plan-path)' : 'The plan made now';
-            const message = `${what} for stack '${settings.stack}' is not the plan that was reviewed (${differenceCount(difference)}): approved plan-digest ${approved.digest}, this plan ${digest}. Nothing was applied. Review the new plan (push to the pull request or open a new one) and merge again.`;
-            startGroup('Difference from the reviewed plan');
-            for (const line of lines)
-                info(line);
+    switch (outcome.status) {
+        case 'applied':
+            startGroup('terraform apply');
+            info(redactor.scrub(outcome.stdout));
             endGroup();
             return {
-                applied: false,
-                failureReason: 'plan-changed',
-                digest,
-                message,
-                details: `${what} (${describeCounts(counts)}) differs from the reviewed plan.\n\n- approved plan-digest \`${approved.digest}\`\n- this plan's digest \`${digest}\`\n\n${differenceMarkdown(difference, redactor)}`,
-                reason: 'the plan changed after review',
-                reasonDetail: differenceCount(difference),
+                applied: true,
+                digest: planned.digest,
+                message: `Applied the reviewed plan to stack '${settings.stack}' (${counts}).`,
+                details: `Applied the reviewed plan: ${counts}.`,
+                reason: 'applied',
+                outputs: await readOutputs(run),
             };
-        }
-        info(`The plan is the reviewed plan (${describeCounts(counts)}): applying it.`);
-        const outcome = await applySavedPlan(terraform, planFile, {
-            lockTimeout: settings.lockTimeout,
-        });
-        switch (outcome.status) {
-            case 'applied': {
-                startGroup('terraform apply');
-                info(redactor.scrub(outcome.stdout));
-                endGroup();
-                return {
-                    applied: true,
-                    digest,
-                    message: `Applied the reviewed plan to stack '${settings.stack}' (${describeCounts(counts)}).`,
-                    details: `Applied the reviewed plan: ${describeCounts(counts)}.`,
-                    reason: 'applied',
-                    outputs: await readOutputs(terraform, settings, redactor),
-                };
-            }
-            case 'stale-plan':
-                return {
-                    applied: false,
-                    failureReason: 'stale-plan',
-                    digest,
-                    message: `The saved plan for stack '${settings.stack}' is stale: the state changed after it was made, and Terraform refused it. Nothing was applied. Plan again, have it reviewed, and apply that plan.`,
-                    details: `Terraform refused the saved plan: the state changed after the plan was made. Nothing was applied.\n\n${markdown_fencedBlock(redactor.scrub(outcome.errorText), 'text')}`,
-                    reason: 'the saved plan is stale (the state changed after planning)',
-                };
-            case 'state-locked':
-                return lockedResult(settings, outcome, redactor, digest);
-            case 'failed':
-                return failedResult(settings, 'apply', outcome.errorText, redactor, digest);
-        }
+        case 'stale-plan':
+            return staleResult(settings, outcome.errorText, redactor, planned.digest);
+        case 'state-locked':
+            return lockedResult(settings, outcome, redactor, planned.digest);
+        case 'failed':
+            return failedResult(settings, 'apply', outcome.errorText, redactor, planned.digest);
+    }
+}
+async function verifiedApply(settings, approved) {
+    const run = {
+        settings,
+        approved,
+        redactor: new Redactor(),
+        terraform: new Terraform({
+            workingDirectory: settings.workingDirectory,
+            onCommand: (line) => info(`[command]${commandForLog(line)}`),
+        }),
+        workDir: await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'apply-')),
+    };
+    try {
+        await initStack(run);
+        const planned = await readPlanToApply(run, await planFileToApply(run));
+        if (!hasChanges(planned.counts))
+            return await nothingToApply(run, planned);
+        if (planned.digest !== approved.digest)
+            return refuseChangedPlan(run, planned);
+        return await applyReviewedPlan(run, planned);
+    }
+    catch (error) {
+        if (error instanceof ApplyStopped)
+            return error.result;
+        throw error;
     }
     finally {
-        await (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rm)(run.workDir, { recursive: true, force: true });
     }
 }
 

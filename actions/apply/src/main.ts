@@ -22,7 +22,8 @@ import {
 } from './approved-plan.js';
 import { readRunContext, type RunContext } from './run-context.js';
 import { parseSettings, type ApplySettings } from './settings.js';
-import { verifiedApply, type ApplyResult } from './verified-apply.js';
+import type { ApplyResult } from './apply-result.js';
+import { verifiedApply } from './verified-apply.js';
 
 interface Approval {
   approved?: ApprovedPlan;

@@ -7,46 +7,52 @@ import * as core from '@actions/core';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPlanListing } from '../../shared/src/plan/plan-comment.js';
 import { planDigest } from '../../shared/src/plan/plan-digest.js';
 import { parsePlan, type PlanModel } from '../../shared/src/plan/plan-model.js';
-import { countChanges, describeCounts, hasChanges } from '../../shared/src/plan/plan-summary.js';
+import {
+  countChanges,
+  describeCounts,
+  hasChanges,
+  type PlanCounts,
+} from '../../shared/src/plan/plan-summary.js';
 import { maskableSecrets, Redactor } from '../../shared/src/plan/redaction.js';
-import { fencedBlock } from '../../shared/src/plan/markdown.js';
 import { applySavedPlan, classifyTerraformError } from '../../shared/src/terraform/apply.js';
-import { describeLockHolder } from '../../shared/src/terraform/state-lock.js';
-import { TerraformError, type StateLockInfo } from '../../shared/src/terraform/terraform-error.js';
+import { TerraformError } from '../../shared/src/terraform/terraform-error.js';
 import { Terraform } from '../../shared/src/terraform/terraform-runner.js';
+import {
+  ApplyStopped,
+  failedResult,
+  lockedResult,
+  staleResult,
+  type ApplyResult,
+} from './apply-result.js';
 import type { ApprovedPlan } from './approved-plan.js';
 import {
   differenceCount,
   differenceLogLines,
   differenceMarkdown,
   planDifference,
-  reviewedListing,
 } from './plan-difference.js';
 import type { ApplySettings } from './settings.js';
 import { selectOutputs, type SelectedOutputs } from './stack-outputs.js';
 
-export type FailureReason =
-  'plan-changed' | 'stale-plan' | 'state-locked' | 'no-approved-plan' | 'apply-failed';
+/** What every step of one apply works with. */
+interface ApplyRun {
+  settings: ApplySettings;
+  approved: ApprovedPlan;
+  terraform: Terraform;
+  /** Knows every sensitive value found so far; scrubs whatever is shown. */
+  redactor: Redactor;
+  /** Private temporary folder for the plan made here and its JSON; removed at the end. */
+  workDir: string;
+}
 
-export interface ApplyResult {
-  applied: boolean;
-  failureReason?: FailureReason;
-  /** Digest of the plan that was compared (and applied when applied is true). */
-  digest?: string;
-  /** One or two sentences for the log and core.setFailed. */
-  message: string;
-  /** Markdown for the job summary (below the headline). */
-  details: string;
-  /** Short reason for the comment status line ("the plan changed after review"). */
-  reason: string;
-  /** Said in brackets after the reason ("2 resources differ"). */
-  reasonDetail?: string;
-  outputs?: SelectedOutputs;
-  lock?: StateLockInfo;
-  /** Terraform's error text, scrubbed, for the annotation. */
-  errorText?: string;
+interface PlanToApply {
+  planFile: string;
+  plan: PlanModel;
+  digest: string;
+  counts: PlanCounts;
 }
 
 /** Backend settings often carry credentials: the log gets their keys, not their values. */
@@ -61,206 +67,186 @@ function registerSecrets(values: Iterable<string>, redactor: Redactor): void {
   }
 }
 
-async function readPlanModel(terraform: Terraform, planFile: string, jsonFile: string) {
-  await terraform.showJsonToFile(planFile, jsonFile);
+/** A Terraform failure (not a failure to start it) ends the run with `result`. */
+function stopOnTerraformError(error: unknown, result: (error: TerraformError) => ApplyResult) {
+  if (error instanceof TerraformError && error.exitCode !== null)
+    return new ApplyStopped(result(error));
+  return error;
+}
+
+async function initStack(run: ApplyRun): Promise<void> {
   try {
-    return parsePlan(await readFile(jsonFile, 'utf8'));
+    await run.terraform.init({ backendConfig: run.settings.backendConfig });
+  } catch (error) {
+    throw stopOnTerraformError(error, (failure) =>
+      failedResult(run.settings, 'init', failure.errorText, run.redactor),
+    );
+  }
+}
+
+/** The saved plan given as `plan-path`, or a plan made here (waiting for the lock). */
+async function planFileToApply(run: ApplyRun): Promise<string> {
+  const { settings } = run;
+  if (settings.planPath !== undefined) return settings.planPath;
+  const planFile = join(run.workDir, 'plan.tfplan');
+  try {
+    await run.terraform.plan({
+      out: planFile,
+      varFiles: settings.varFiles,
+      lockTimeout: settings.lockTimeout,
+    });
+  } catch (error) {
+    throw stopOnTerraformError(error, (failure) =>
+      classifyTerraformError(failure) === 'state-locked'
+        ? lockedResult(settings, failure, run.redactor)
+        : failedResult(settings, 'plan', failure.errorText, run.redactor),
+    );
+  }
+  return planFile;
+}
+
+/** `show -json` of the plan into the model; its secrets are masked before anything is logged. */
+async function readPlanToApply(run: ApplyRun, planFile: string): Promise<PlanToApply> {
+  const jsonFile = join(run.workDir, 'plan.json');
+  let plan: PlanModel;
+  try {
+    await run.terraform.showJsonToFile(planFile, jsonFile);
+    plan = parsePlan(await readFile(jsonFile, 'utf8'));
+  } catch (error) {
+    throw stopOnTerraformError(error, (failure) =>
+      failedResult(run.settings, 'show', failure.errorText, run.redactor),
+    );
   } finally {
     // The JSON holds every sensitive value in clear: it lives no longer than needed.
     await rm(jsonFile, { force: true });
   }
-}
-
-function lockedResult(
-  settings: ApplySettings,
-  error: { lock?: StateLockInfo; errorText: string },
-  redactor: Redactor,
-  digest?: string,
-): ApplyResult {
-  const holder = describeLockHolder(error.lock);
-  const result: ApplyResult = {
-    applied: false,
-    failureReason: 'state-locked',
-    message: `The state of stack '${settings.stack}' is locked by ${holder}; waited ${settings.lockTimeout} (lock-timeout) without getting it. Nothing was applied. Re-run when that run is done; if it is gone for good, release the lock with \`terraform force-unlock ${error.lock?.id ?? '<lock ID>'}\`.`,
-    details: `The state is locked by ${holder}. Waited ${settings.lockTimeout} (\`lock-timeout\`).\n\n${fencedBlock(redactor.scrub(error.errorText), 'text')}`,
-    reason: `the state is locked by ${error.lock?.who ?? 'another run'}`,
-  };
-  if (error.lock) result.lock = error.lock;
-  if (digest) result.digest = digest;
-  return result;
-}
-
-function failedResult(
-  settings: ApplySettings,
-  command: string,
-  errorText: string,
-  redactor: Redactor,
-  digest?: string,
-): ApplyResult {
-  const text = redactor.scrub(errorText).trim() || '(Terraform printed no error text)';
-  const result: ApplyResult = {
-    applied: false,
-    failureReason: 'apply-failed',
-    message: `terraform ${command} failed for stack '${settings.stack}'. ${command === 'apply' ? 'The state is as Terraform left it; the action did not edit it. ' : 'Nothing was applied. '}Terraform said: ${text.split('\n').find((line) => line.startsWith('Error:')) ?? text.split('\n')[0]}`,
-    details: `\`terraform ${command}\` failed.${command === 'apply' ? ' The state is as Terraform left it.' : ' Nothing was applied.'}\n\n${fencedBlock(text, 'text')}`,
-    reason: `terraform ${command} failed`,
-    errorText: text,
-  };
-  if (digest) result.digest = digest;
-  return result;
+  registerSecrets(maskableSecrets(plan.sensitiveStrings), run.redactor);
+  const digest = planDigest(plan);
+  const which = run.settings.planPath ? 'the saved plan' : 'the plan made now';
+  core.info(`plan-digest of ${which}: ${digest}`);
+  core.info(`approved plan-digest: ${run.approved.digest}`);
+  return { planFile, plan, digest, counts: countChanges(plan) };
 }
 
 /**
  * The stack's outputs, or undefined (with a warning) when `terraform output` fails: by then the
  * apply has run, so the run must still report `applied` and post its status.
  */
-async function readOutputs(
-  terraform: Terraform,
-  settings: ApplySettings,
-  redactor: Redactor,
-): Promise<SelectedOutputs | undefined> {
+async function readOutputs(run: ApplyRun): Promise<SelectedOutputs | undefined> {
   let all;
   try {
-    all = await terraform.output();
+    all = await run.terraform.output();
   } catch (error) {
     const detail =
       error instanceof TerraformError
-        ? redactor.scrub(error.errorText).trim()
+        ? run.redactor.scrub(error.errorText).trim()
         : error instanceof Error
           ? error.message
           : String(error);
     core.warning(
-      `Could not read the outputs of stack '${settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`,
+      `Could not read the outputs of stack '${run.settings.stack}' (terraform output failed), so outputs-json is empty: ${detail}`,
     );
     return undefined;
   }
-  const selected = selectOutputs(all, settings.includeSensitiveOutputs);
-  registerSecrets(selected.secrets, redactor);
+  const selected = selectOutputs(all, run.settings.includeSensitiveOutputs);
+  registerSecrets(selected.secrets, run.redactor);
   return selected;
+}
+
+async function nothingToApply(run: ApplyRun, planned: PlanToApply): Promise<ApplyResult> {
+  if (planned.digest !== run.approved.digest) {
+    core.notice(
+      `Stack '${run.settings.stack}' has nothing to apply now, although the approved plan had changes: they were applied already, or the code no longer asks for them.`,
+    );
+  }
+  return {
+    applied: false,
+    digest: planned.digest,
+    message: `No changes in stack '${run.settings.stack}': nothing to apply.`,
+    details: 'The plan has no changes: `terraform apply` was not run.',
+    reason: 'no changes',
+    outputs: await readOutputs(run),
+  };
+}
+
+/** The refusal of a plan that is not the reviewed one, with what differs, by address. */
+function refuseChangedPlan(run: ApplyRun, planned: PlanToApply): ApplyResult {
+  const { settings, approved, redactor } = run;
+  const reviewed =
+    approved.source === 'comment'
+      ? readPlanListing(approved.comment.body, settings.stack)
+      : undefined;
+  const difference = planDifference(reviewed, planned.plan);
+  core.startGroup('Difference from the reviewed plan');
+  for (const line of differenceLogLines(difference, redactor)) core.info(line);
+  core.endGroup();
+  const what = settings.planPath ? 'The saved plan (plan-path)' : 'The plan made now';
+  const count = differenceCount(difference);
+  return {
+    applied: false,
+    failureReason: 'plan-changed',
+    digest: planned.digest,
+    message: `${what} for stack '${settings.stack}' is not the plan that was reviewed (${count}): approved plan-digest ${approved.digest}, this plan ${planned.digest}. Nothing was applied. Review the new plan (push to the pull request or open a new one) and merge again.`,
+    details: `${what} (${describeCounts(planned.counts)}) differs from the reviewed plan.\n\n- approved plan-digest \`${approved.digest}\`\n- this plan's digest \`${planned.digest}\`\n\n${differenceMarkdown(difference, redactor)}`,
+    reason: 'the plan changed after review',
+    reasonDetail: count,
+  };
+}
+
+/** `terraform apply` of exactly the checked plan file, and what came of it. */
+async function applyReviewedPlan(run: ApplyRun, planned: PlanToApply): Promise<ApplyResult> {
+  const { settings, redactor } = run;
+  const counts = describeCounts(planned.counts);
+  core.info(`The plan is the reviewed plan (${counts}): applying it.`);
+  const outcome = await applySavedPlan(run.terraform, planned.planFile, {
+    lockTimeout: settings.lockTimeout,
+  });
+  switch (outcome.status) {
+    case 'applied':
+      core.startGroup('terraform apply');
+      core.info(redactor.scrub(outcome.stdout));
+      core.endGroup();
+      return {
+        applied: true,
+        digest: planned.digest,
+        message: `Applied the reviewed plan to stack '${settings.stack}' (${counts}).`,
+        details: `Applied the reviewed plan: ${counts}.`,
+        reason: 'applied',
+        outputs: await readOutputs(run),
+      };
+    case 'stale-plan':
+      return staleResult(settings, outcome.errorText, redactor, planned.digest);
+    case 'state-locked':
+      return lockedResult(settings, outcome, redactor, planned.digest);
+    case 'failed':
+      return failedResult(settings, 'apply', outcome.errorText, redactor, planned.digest);
+  }
 }
 
 export async function verifiedApply(
   settings: ApplySettings,
   approved: ApprovedPlan,
 ): Promise<ApplyResult> {
-  const redactor = new Redactor();
-  const terraform = new Terraform({
-    workingDirectory: settings.workingDirectory,
-    onCommand: (line) => core.info(`[command]${commandForLog(line)}`),
-  });
-  const workDir = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'apply-'));
+  const run: ApplyRun = {
+    settings,
+    approved,
+    redactor: new Redactor(),
+    terraform: new Terraform({
+      workingDirectory: settings.workingDirectory,
+      onCommand: (line) => core.info(`[command]${commandForLog(line)}`),
+    }),
+    workDir: await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'apply-')),
+  };
   try {
-    try {
-      await terraform.init({ backendConfig: settings.backendConfig });
-    } catch (error) {
-      if (error instanceof TerraformError && error.exitCode !== null)
-        return failedResult(settings, 'init', error.errorText, redactor);
-      throw error;
-    }
-
-    let planFile = settings.planPath;
-    if (planFile === undefined) {
-      planFile = join(workDir, 'plan.tfplan');
-      try {
-        await terraform.plan({
-          out: planFile,
-          varFiles: settings.varFiles,
-          lockTimeout: settings.lockTimeout,
-        });
-      } catch (error) {
-        if (!(error instanceof TerraformError) || error.exitCode === null) throw error;
-        if (classifyTerraformError(error) === 'state-locked')
-          return lockedResult(settings, error, redactor);
-        return failedResult(settings, 'plan', error.errorText, redactor);
-      }
-    }
-
-    let plan: PlanModel;
-    try {
-      plan = await readPlanModel(terraform, planFile, join(workDir, 'plan.json'));
-    } catch (error) {
-      if (error instanceof TerraformError && error.exitCode !== null)
-        return failedResult(settings, 'show', error.errorText, redactor);
-      throw error;
-    }
-    registerSecrets(maskableSecrets(plan.sensitiveStrings), redactor);
-    const digest = planDigest(plan);
-    core.info(
-      `plan-digest of ${settings.planPath ? 'the saved plan' : 'the plan made now'}: ${digest}`,
-    );
-    core.info(`approved plan-digest: ${approved.digest}`);
-
-    const counts = countChanges(plan);
-    if (!hasChanges(counts)) {
-      if (digest !== approved.digest) {
-        core.notice(
-          `Stack '${settings.stack}' has nothing to apply now, although the approved plan had changes: they were applied already, or the code no longer asks for them.`,
-        );
-      }
-      return {
-        applied: false,
-        digest,
-        message: `No changes in stack '${settings.stack}': nothing to apply.`,
-        details: 'The plan has no changes: `terraform apply` was not run.',
-        reason: 'no changes',
-        outputs: await readOutputs(terraform, settings, redactor),
-      };
-    }
-
-    if (digest !== approved.digest) {
-      const listing =
-        approved.source === 'comment' ? reviewedListing(approved.comment.body) : undefined;
-      const difference = planDifference(listing, plan);
-      const lines = differenceLogLines(difference, redactor);
-      const what = settings.planPath ? 'The saved plan (plan-path)' : 'The plan made now';
-      const message = `${what} for stack '${settings.stack}' is not the plan that was reviewed (${differenceCount(difference)}): approved plan-digest ${approved.digest}, this plan ${digest}. Nothing was applied. Review the new plan (push to the pull request or open a new one) and merge again.`;
-      core.startGroup('Difference from the reviewed plan');
-      for (const line of lines) core.info(line);
-      core.endGroup();
-      return {
-        applied: false,
-        failureReason: 'plan-changed',
-        digest,
-        message,
-        details: `${what} (${describeCounts(counts)}) differs from the reviewed plan.\n\n- approved plan-digest \`${approved.digest}\`\n- this plan's digest \`${digest}\`\n\n${differenceMarkdown(difference, redactor)}`,
-        reason: 'the plan changed after review',
-        reasonDetail: differenceCount(difference),
-      };
-    }
-
-    core.info(`The plan is the reviewed plan (${describeCounts(counts)}): applying it.`);
-    const outcome = await applySavedPlan(terraform, planFile, {
-      lockTimeout: settings.lockTimeout,
-    });
-    switch (outcome.status) {
-      case 'applied': {
-        core.startGroup('terraform apply');
-        core.info(redactor.scrub(outcome.stdout));
-        core.endGroup();
-        return {
-          applied: true,
-          digest,
-          message: `Applied the reviewed plan to stack '${settings.stack}' (${describeCounts(counts)}).`,
-          details: `Applied the reviewed plan: ${describeCounts(counts)}.`,
-          reason: 'applied',
-          outputs: await readOutputs(terraform, settings, redactor),
-        };
-      }
-      case 'stale-plan':
-        return {
-          applied: false,
-          failureReason: 'stale-plan',
-          digest,
-          message: `The saved plan for stack '${settings.stack}' is stale: the state changed after it was made, and Terraform refused it. Nothing was applied. Plan again, have it reviewed, and apply that plan.`,
-          details: `Terraform refused the saved plan: the state changed after the plan was made. Nothing was applied.\n\n${fencedBlock(redactor.scrub(outcome.errorText), 'text')}`,
-          reason: 'the saved plan is stale (the state changed after planning)',
-        };
-      case 'state-locked':
-        return lockedResult(settings, outcome, redactor, digest);
-      case 'failed':
-        return failedResult(settings, 'apply', outcome.errorText, redactor, digest);
-    }
+    await initStack(run);
+    const planned = await readPlanToApply(run, await planFileToApply(run));
+    if (!hasChanges(planned.counts)) return await nothingToApply(run, planned);
+    if (planned.digest !== approved.digest) return refuseChangedPlan(run, planned);
+    return await applyReviewedPlan(run, planned);
+  } catch (error) {
+    if (error instanceof ApplyStopped) return error.result;
+    throw error;
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await rm(run.workDir, { recursive: true, force: true });
   }
 }

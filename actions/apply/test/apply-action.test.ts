@@ -285,8 +285,10 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.stdout).toContain(
         'terraform_data.broken[0]: reviewed (not in the reviewed plan); now create',
       );
+      // Same address, action and changed attributes (only its value changed): not listed.
+      expect(result.stdout).not.toMatch(/^ {2}terraform_data\.app:/m);
       expect(result.stdout).toContain(
-        'terraform_data.app: reviewed update: input, output; now the same, with other values for input',
+        '2 other changes have the same address, action and changed attributes as reviewed',
       );
       expect(result.summary).toContain(
         '| `terraform_data.broken[0]` | (not in the reviewed plan) | create |',
@@ -296,7 +298,7 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(errors.map((a) => a.message).join('\n')).toContain('not the plan that was reviewed');
       const comment = commentBody(merged.number);
       expect(comment).toMatch(
-        /\*\*Not applied: the plan changed after review \(3 resources and 1 output differ, see run 4243\)\*\*/,
+        /\*\*Not applied: the plan changed after review \(2 resources and 1 output differ, see run 4243\)\*\*/,
       );
       expect(result.stdout).toContain(
         'terraform_data.key: reviewed (not in the reviewed plan); now update: input, output',
@@ -305,6 +307,71 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       const visible = everythingVisible(result, comment);
       expect(visible).not.toContain(SECRET_AFTER_REVIEW);
       expect(visible).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('reports no invented difference when only values changed, with for_each keys too long to show whole', async () => {
+    const stack = deployedStack();
+    try {
+      // Two policy ARNs longer than a code span shows whole, differing only in the middle.
+      const arn = (env: string) =>
+        `arn:aws:iam::123456789012:policy/${'team-platform-'.repeat(50)}${env}${'-shared-baseline'.repeat(50)}`;
+      const policies = (prod: string, staging: string) =>
+        `default = { "${arn('prod')}" = "${prod}", "${arn('staging')}" = "${staging}" }`;
+      stack.edit('default = {}', policies('v1', 'v1'));
+      stack.tf(['apply', '-auto-approve', '-input=false', '-no-color']);
+      stack.edit(policies('v1', 'v1'), policies('v2', 'v2'));
+      const { merged, digest } = reviewed(stack);
+      // After review only the values change again: same addresses, same actions.
+      stack.edit(policies('v2', 'v2'), policies('v3', 'v2'));
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, merged.mergeSha);
+
+      expect(result.outputs['failure-reason']).toBe('plan-changed');
+      expect(result.outputs['plan-digest']).not.toBe(digest);
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      const explanation = `${visibleLog(result.stdout)}\n${result.summary}`;
+      expect(explanation).toContain(
+        'The plan made now has the same addresses, actions and changed attributes as the reviewed plan: only planned values differ.',
+      );
+      expect(explanation).not.toMatch(
+        /not in the reviewed plan|not planned now|resources? differs?/,
+      );
+      expect(commentBody(merged.number)).toContain(
+        '**Not applied: the plan changed after review (planned values differ, see run 4243)**',
+      );
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('explains a changed plan without a listing when the reviewed comment predates it', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { plan, digest } = stack.review();
+      // A comment as an older plan action wrote it: marker and meta line, no listing line.
+      const old = reviewComment(STACK, plan, digest, fakeSha('old-head'))
+        .split('\n')
+        .filter((line) => !line.startsWith('<!-- multicloud:plan-listing'))
+        .join('\n');
+      const { number, mergeSha } = mergedPullRequest(old);
+      stack.edit('default = "bonjour"', 'default = "hola"');
+
+      const result = await apply(stack, mergeSha);
+
+      expect(result.outputs['failure-reason']).toBe('plan-changed');
+      expect(result.stdout).toContain(
+        'Reviewed listing unavailable: the plan comment carries no machine-readable listing (it was written by an older version of the plan action',
+      );
+      expect(result.stdout).toContain('  terraform_data.app: update: input, output');
+      expect(result.summary).toContain('| `terraform_data.app` | update: `input`, `output` |');
+      expect(commentBody(number)).toContain(
+        '**Not applied: the plan changed after review (reviewed listing unavailable, see run 4243)**',
+      );
     } finally {
       stack.cleanup();
     }
