@@ -8,12 +8,13 @@
  *   flight to that cell have finished;
  * - the action's router endpoints point at the sandbox's Route 53 and Front Door stand-ins.
  */
+import { CLOUDS, otherCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import { formatSplit } from '../../actions/traffic-shift/src/rollout/split.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
 import type { CellStatus, SandboxSnapshot } from '../../sandbox/src/dashboard/snapshot.js';
 import { effectiveWeights } from '../../sandbox/src/router/weights.js';
 import { runTrafficShift, type SandboxTargets } from '../../sandbox/src/shift-runner.js';
 import type { SandboxState } from '../../sandbox/src/state-file.js';
-import { CLOUDS, formatSplit, otherCloud, type Cloud, type PerCloud } from './clouds.js';
 import { RolloutError } from './errors.js';
 import {
   cellEnvironment,

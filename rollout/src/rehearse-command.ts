@@ -2,7 +2,7 @@ import { connectSandbox, launchSandbox, type LaunchedSandbox } from '../../sandb
 import { LoadGenerator } from '../../sandbox/src/load-generator.js';
 import { defaultStateFile, readState, type SandboxState } from '../../sandbox/src/state-file.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
-import { isCloud, type Cloud } from './clouds.js';
+import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { RolloutError } from './errors.js';
 import { rehearse, renderSummary } from './rehearsal.js';
 import { parseRolloutSettings, ROLLOUT_VARIABLES, type RolloutVariable } from './settings.js';

@@ -17,7 +17,8 @@
  * second cloud's job never starts. A failed traffic-shift restores the split it started from,
  * so traffic stays on, or returns to, the healthy cloud.
  */
-import { formatSplit, otherCloud, type Cloud } from './clouds.js';
+import { otherCloud, type Cloud } from '../../actions/shared/src/clouds.js';
+import { formatSplit } from '../../actions/traffic-shift/src/rollout/split.js';
 import { RolloutError } from './errors.js';
 import type { RolloutSettings } from './settings.js';
 

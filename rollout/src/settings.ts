@@ -1,4 +1,4 @@
-import { CLOUDS, isCloud, type Cloud, type PerCloud } from './clouds.js';
+import { CLOUDS, isCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { RolloutError } from './errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { isCloud, type Cloud } from './clouds.js';
+import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { RolloutError } from './errors.js';
 
 export interface SmokeTestOptions {

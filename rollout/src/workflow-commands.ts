@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 
-import { CLOUDS, isCloud, otherCloud, type Cloud } from './clouds.js';
+import { CLOUDS, isCloud, otherCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { RolloutError } from './errors.js';
 import { cellEnvironment, ROUTING_INPUTS, type RoutingInput } from './sequence.js';
 import { parseRolloutSettings, variablesFromEnv } from './settings.js';

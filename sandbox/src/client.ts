@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import type { CellDeployOptions } from './cells/cell-runner.js';
-import type { Cloud } from './clouds.js';
+import type { Cloud } from '../../actions/shared/src/clouds.js';
 import type { CellStatus, SandboxSnapshot } from './dashboard/snapshot.js';
 import { SandboxError } from './errors.js';
 import { repoRoot } from './paths.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { CLOUDS, isCloud, type PerCloud } from './clouds.js';
+import { CLOUDS, isCloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { CELL_HEADER } from './router/edge-router.js';
 
 export type LoadFlow = 'browse' | 'checkout' | 'health';

@@ -3,7 +3,7 @@ import { AWS_ENTRY, AwsCellRunner, createAwsResources } from './cells/aws-cell.j
 import { AZURE_ENTRY, AzureCellRunner } from './cells/azure-cell.js';
 import type { CellDeployOptions, CellRunner } from './cells/cell-runner.js';
 import { preloadFunctionsBuild } from './cells/functions-build.js';
-import { CLOUDS, isCloud, type Cloud, type PerCloud } from './clouds.js';
+import { CLOUDS, isCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
 import type { SandboxSnapshot } from './dashboard/snapshot.js';

@@ -1,5 +1,5 @@
 import { catalog } from '../../functions/src/core/catalog.js';
-import type { Cloud, PerCloud } from './clouds.js';
+import type { Cloud, PerCloud } from '../../actions/shared/src/clouds.js';
 
 /** Stock each cell sells of every SKU: each cell sells only its own allocation. */
 export const SEED_ALLOCATION: PerCloud<number> = { aws: 10_000, azure: 10_000 };

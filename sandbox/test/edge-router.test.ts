@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import type { Cloud, PerCloud } from '../src/clouds.js';
+import type { Cloud, PerCloud } from '../../actions/shared/src/clouds.js';
 import { close, listen } from '../src/listen.js';
 import { CELL_HEADER, EdgeRouter } from '../src/router/edge-router.js';
 import { HISTORY_SECONDS, RequestCounters } from '../src/router/request-counters.js';

@@ -1,4 +1,4 @@
-import type { Cloud } from '../clouds.js';
+import type { Cloud } from '../../../actions/shared/src/clouds.js';
 
 export interface CellDeployOptions {
   /** Deploy a release whose health check fails (a bad setting), to rehearse a rollback. */

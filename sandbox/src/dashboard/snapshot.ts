@@ -1,4 +1,4 @@
-import type { Cloud, PerCloud } from '../clouds.js';
+import type { Cloud, PerCloud } from '../../../actions/shared/src/clouds.js';
 import type { CountersSnapshot, SecondCounts } from '../router/request-counters.js';
 import type { RouterMode, RoutingWeights } from '../router/weights.js';
 

@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 
-import type { Cloud, PerCloud } from '../clouds.js';
+import type { Cloud, PerCloud } from '../../../actions/shared/src/clouds.js';
 import { close, listen } from '../listen.js';
 import type { RequestCounters } from './request-counters.js';
 import { effectiveWeights, pickCloud, type RouterMode, type RoutingWeights } from './weights.js';

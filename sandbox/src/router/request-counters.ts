@@ -1,4 +1,4 @@
-import { CLOUDS, type Cloud, type PerCloud } from '../clouds.js';
+import { CLOUDS, type Cloud, type PerCloud } from '../../../actions/shared/src/clouds.js';
 
 export interface CloudCounters {
   /** Requests answered since start (or the last reset). */

@@ -1,4 +1,4 @@
-import { CLOUDS, type Cloud, type PerCloud } from '../clouds.js';
+import { CLOUDS, type Cloud, type PerCloud } from '../../../actions/shared/src/clouds.js';
 
 /** Which control plane's weights the edge router obeys. */
 export type RouterMode = 'route53' | 'frontdoor';

@@ -1,13 +1,14 @@
+import { CLOUDS, type Cloud, type PerCloud } from '../../../shared/src/clouds.js';
+
+// The clouds' vocabulary is defined once in actions/shared; the action's modules import it
+// from here, beside the split.
+export { CLOUDS, type Cloud, type PerCloud };
+
 /**
  * A traffic split between the clouds: whole percentages that sum to 100. The engine only
  * knows these; each router adapter maps them to its own weights.
  */
-export const CLOUDS = ['aws', 'azure'] as const;
-export type Cloud = (typeof CLOUDS)[number];
-export type Split = Readonly<Record<Cloud, number>>;
-
-/** Per-cloud values given as `aws=<value>,azure=<value>` (target, set identifiers, URLs). */
-export type PerCloud<T> = Readonly<Record<Cloud, T>>;
+export type Split = Readonly<PerCloud<number>>;
 
 export function formatSplit(split: Split): string {
   return CLOUDS.map((cloud) => `${cloud}=${split[cloud]}`).join(',');
