@@ -40551,28 +40551,53 @@ function describeSearch(stack, sha, pulls) {
     return `no plan comment with a plan-digest for stack '${stack}' on pull request ${list} (searched for commit ${short})`;
 }
 
-;// CONCATENATED MODULE: ./src/run-context.ts
-/** What the run is about, read from the runner's GITHUB_* environment and event payload. */
-
-function readRunContext() {
-    const { owner, repo } = github_context.repo;
-    const runId = Number.isFinite(github_context.runId) ? String(github_context.runId) : 'unknown';
-    const run = {
-        eventName: github_context.eventName ?? '',
-        sha: github_context.sha ?? '',
-        owner,
-        repo,
-        runId,
-        runUrl: `${github_context.serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
-    };
-    const pull = github_context.payload.pull_request?.number;
-    if (typeof pull === 'number')
-        run.pullNumber = pull;
-    return run;
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../shared/src/github/run-context.ts
+/**
+ * What the workflow run is about (repository, event, commit, pull request, run link), read
+ * once from the runner's GITHUB_* variables and event payload. Plan and apply share it.
+ */
+
+function readPayload(eventPath) {
+    if (!eventPath)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function readRunContext(env = process.env) {
+    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+    const sha = env['GITHUB_SHA'] ?? '';
+    const context = {
+        owner,
+        repo,
+        eventName: env['GITHUB_EVENT_NAME'] ?? '',
+        sha,
+        fromFork: false,
+    };
+    const pull = readPayload(env['GITHUB_EVENT_PATH']).pull_request;
+    if (typeof pull?.number === 'number') {
+        context.pullNumber = pull.number;
+        const head = pull.head?.repo?.full_name;
+        const base = pull.base?.repo?.full_name;
+        context.fromFork = head !== undefined && base !== undefined && head !== base;
+    }
+    const commitSha = pull?.head?.sha ?? sha;
+    if (commitSha)
+        context.commitSha = commitSha;
+    const runId = env['GITHUB_RUN_ID'];
+    if (runId) {
+        context.runId = runId;
+        const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
+        context.runUrl = `${server}/${owner}/${repo}/actions/runs/${runId}`;
+    }
+    return context;
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../shared/src/inputs/read-input.ts
@@ -42366,14 +42391,15 @@ async function findApproval(settings, run, client) {
 }
 function statusText(result, run) {
     const short = run.sha.slice(0, 7);
+    const runId = run.runId ?? 'unknown';
     if (result.applied)
-        return appliedStatus(run.sha, run.runId);
+        return appliedStatus(run.sha, runId);
     if (!result.failureReason)
-        return `No changes to apply at ${short} (run ${run.runId})`;
+        return `No changes to apply at ${short} (run ${runId})`;
     if (result.failureReason === 'apply-failed')
-        return `Apply failed at ${short} in run ${run.runId}: ${result.reason}; see the run log`;
+        return `Apply failed at ${short} in run ${runId}: ${result.reason}; see the run log`;
     const detail = result.reasonDetail ? `${result.reasonDetail}, ` : '';
-    return notAppliedStatus(`${result.reason} (${detail}see run ${run.runId})`);
+    return notAppliedStatus(`${result.reason} (${detail}see run ${runId})`);
 }
 async function postStatus(client, run, settings, pullNumbers, text) {
     if (!client)

@@ -20,7 +20,7 @@ import {
   type ApprovedPlan,
   type PullRequestRef,
 } from './approved-plan.js';
-import { readRunContext, type RunContext } from './run-context.js';
+import { readRunContext, type RunContext } from '../../shared/src/github/run-context.js';
 import { parseSettings, type ApplySettings } from './settings.js';
 import type { ApplyResult } from './apply-result.js';
 import { verifiedApply } from './verified-apply.js';
@@ -84,12 +84,13 @@ async function findApproval(
 
 function statusText(result: ApplyResult, run: RunContext): string {
   const short = run.sha.slice(0, 7);
-  if (result.applied) return appliedStatus(run.sha, run.runId);
-  if (!result.failureReason) return `No changes to apply at ${short} (run ${run.runId})`;
+  const runId = run.runId ?? 'unknown';
+  if (result.applied) return appliedStatus(run.sha, runId);
+  if (!result.failureReason) return `No changes to apply at ${short} (run ${runId})`;
   if (result.failureReason === 'apply-failed')
-    return `Apply failed at ${short} in run ${run.runId}: ${result.reason}; see the run log`;
+    return `Apply failed at ${short} in run ${runId}: ${result.reason}; see the run log`;
   const detail = result.reasonDetail ? `${result.reasonDetail}, ` : '';
-  return notAppliedStatus(`${result.reason} (${detail}see run ${run.runId})`);
+  return notAppliedStatus(`${result.reason} (${detail}see run ${runId})`);
 }
 
 async function postStatus(

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4696);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9329);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4696:
+/***/ 9329:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42126,7 +42126,53 @@ async function pullRequestsForCommit(client, repo, sha) {
     return data.map((pull) => ({ number: pull.number, state: pull.state, mergedAt: pull.merged_at }));
 }
 
+;// CONCATENATED MODULE: ../shared/src/github/run-context.ts
+/**
+ * What the workflow run is about (repository, event, commit, pull request, run link), read
+ * once from the runner's GITHUB_* variables and event payload. Plan and apply share it.
+ */
+
+function readPayload(eventPath) {
+    if (!eventPath)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function readRunContext(env = process.env) {
+    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+    const sha = env['GITHUB_SHA'] ?? '';
+    const context = {
+        owner,
+        repo,
+        eventName: env['GITHUB_EVENT_NAME'] ?? '',
+        sha,
+        fromFork: false,
+    };
+    const pull = readPayload(env['GITHUB_EVENT_PATH']).pull_request;
+    if (typeof pull?.number === 'number') {
+        context.pullNumber = pull.number;
+        const head = pull.head?.repo?.full_name;
+        const base = pull.base?.repo?.full_name;
+        context.fromFork = head !== undefined && base !== undefined && head !== base;
+    }
+    const commitSha = pull?.head?.sha ?? sha;
+    if (commitSha)
+        context.commitSha = commitSha;
+    const runId = env['GITHUB_RUN_ID'];
+    if (runId) {
+        context.runId = runId;
+        const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
+        context.runUrl = `${server}/${owner}/${repo}/actions/runs/${runId}`;
+    }
+    return context;
+}
+
 ;// CONCATENATED MODULE: ../shared/src/github/index.ts
+
 
 
 
@@ -42408,47 +42454,6 @@ async function runDriftMode(settings, context, now = new Date()) {
         }
         throw new Error(`Could not update the drift issue of stack ${settings.stack}: ${describeGitHubError(error)}`, { cause: error });
     }
-}
-
-;// CONCATENATED MODULE: ./src/run-context.ts
-/** What the workflow run is about: repository, pull request, commit, run link. */
-
-function readRunContext(env = process.env) {
-    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-    const eventName = env['GITHUB_EVENT_NAME'] ?? '';
-    let payload = {};
-    const eventPath = env['GITHUB_EVENT_PATH'];
-    if (eventPath) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        }
-        catch {
-            payload = {};
-        }
-    }
-    const pull = payload.pull_request;
-    const context = {
-        owner,
-        repo,
-        eventName,
-        fromFork: false,
-    };
-    if (pull?.number !== undefined) {
-        context.pullNumber = pull.number;
-        const head = pull.head?.repo?.full_name;
-        const base = pull.base?.repo?.full_name;
-        context.fromFork = head !== undefined && base !== undefined && head !== base;
-    }
-    const sha = pull?.head?.sha ?? env['GITHUB_SHA'];
-    if (sha)
-        context.commitSha = sha;
-    const runId = env['GITHUB_RUN_ID'];
-    if (runId) {
-        context.runId = runId;
-        const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
-        context.runUrl = `${server}/${owner}/${repo}/actions/runs/${runId}`;
-    }
-    return context;
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts

@@ -27,7 +27,7 @@ import {
   setPlanOutputs,
 } from './plan-mode.js';
 import { gitHubClient, readOnlyWarning, writeSummary } from './publish.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext } from '../../shared/src/github/run-context.js';
 import type { Settings } from './settings.js';
 
 function formatUtc(date: Date): string {

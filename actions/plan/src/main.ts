@@ -4,7 +4,7 @@ import { PlanFormatError } from '../../shared/src/plan/index.js';
 import { TerraformError } from '../../shared/src/terraform/index.js';
 import { runDriftMode } from './drift-mode.js';
 import { runPlanMode } from './plan-mode.js';
-import { readRunContext } from './run-context.js';
+import { readRunContext } from '../../shared/src/github/run-context.js';
 import { readSettings } from './settings.js';
 
 export async function run(): Promise<void> {

@@ -15,7 +15,7 @@ import {
 import { Terraform, TerraformError, type PlanResult } from '../../shared/src/terraform/index.js';
 import { createPlanFolder, planFiles } from './plan-files.js';
 import { publishComment, readPlanFile, writeSummary } from './publish.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext } from '../../shared/src/github/run-context.js';
 import type { Settings } from './settings.js';
 
 export function createTerraform(settings: Settings): Terraform {

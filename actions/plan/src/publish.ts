@@ -9,7 +9,7 @@ import {
   type GitHubClient,
 } from '../../shared/src/github/index.js';
 import { maskableSecrets, parsePlan, type PlanModel } from '../../shared/src/plan/index.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext } from '../../shared/src/github/run-context.js';
 import type { Settings } from './settings.js';
 
 /** Registers every sensitive value of the plan with the runner's log masking. */

@@ -24,3 +24,4 @@ export {
   type IssueRef,
   type StickyResult,
 } from './sticky-comment.js';
+export { readRunContext, type RunContext } from './run-context.js';
