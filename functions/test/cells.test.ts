@@ -20,7 +20,7 @@ import { createAzureCell, type AzureCell } from '../src/azure/cell.js';
 import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
 import { apiGatewayEvent } from './support/api-gateway-events.js';
 import { hasFixture } from './support/fixtures.js';
-import { startAzuriteBlob, type AzuriteBlob } from './support/azurite.js';
+import { startAzuriteBlob, type AzuriteBlob } from '../../stand-ins/src/azurite/index.js';
 import {
   functionsEventHubRules,
   functionsNotificationHubRules,

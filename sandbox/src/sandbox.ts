@@ -1,13 +1,17 @@
+import { CLOUDS, isCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import {
+  AzuritePortBusyError,
+  startAzuriteBlob,
+  type AzuriteBlob,
+} from '../../stand-ins/src/azurite/index.js';
 import { startS3ConditionalProxy } from '../../stand-ins/src/s3-conditional/index.js';
 import { AWS_ENTRY, AwsCellRunner, createAwsResources } from './cells/aws-cell.js';
 import { AZURE_ENTRY, AzureCellRunner } from './cells/azure-cell.js';
 import type { CellDeployOptions, CellRunner } from './cells/cell-runner.js';
 import { preloadFunctionsBuild } from './cells/functions-build.js';
-import { CLOUDS, isCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
 import type { SandboxSnapshot } from './dashboard/snapshot.js';
-import { startAzuriteBlob } from './emulators/azurite.js';
 import { startFauxqsServer } from './emulators/fauxqs.js';
 import { SandboxError } from './errors.js';
 import { HealthMonitor } from './health-monitor.js';
@@ -123,7 +127,7 @@ export async function startSandbox(
     );
     const [fauxqs, azurite] = await allStarted([
       fauxqsStarting,
-      track(startAzuriteBlob(settings.ports.azurite, hint('azurite')), (a) => a.stop()),
+      track(startAzurite(settings.ports.azurite), (a) => a.stop()),
     ]);
     phase('fauxqs and Azurite up');
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
@@ -380,4 +384,13 @@ async function allStarted<T extends readonly unknown[]>(
   const settled = await Promise.allSettled(starting);
   for (const result of settled) if (result.status === 'rejected') throw result.reason;
   return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+async function startAzurite(port: number): Promise<AzuriteBlob> {
+  try {
+    return await startAzuriteBlob({ port });
+  } catch (error) {
+    if (!(error instanceof AzuritePortBusyError)) throw error;
+    throw new SandboxError(`${error.message} (choose another with ${portHint('azurite')})`);
+  }
 }

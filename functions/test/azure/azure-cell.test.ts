@@ -8,7 +8,7 @@ import { invokeEventHubTrigger } from '../../src/azure/local-event-hub-trigger.j
 import { parseServiceBusConnection, sasToken } from '../../src/azure/service-bus-auth.js';
 import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
 import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
-import { startAzuriteBlob } from '../support/azurite.js';
+import { startAzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
 import {
   functionsEventHubRules,
   functionsNotificationHubRules,

@@ -11,7 +11,7 @@ import { createAzureCell, type AzureCell } from '../../src/azure/cell.js';
 import { azureConfigFromEnv } from '../../src/azure/config.js';
 import { invokeEventHubTrigger } from '../../src/azure/local-event-hub-trigger.js';
 import { SettingsError } from '../../src/core/errors.js';
-import { startAzuriteBlob, type AzuriteBlob } from '../support/azurite.js';
+import { startAzuriteBlob, type AzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
 import {
   functionsEventHubRules,
   functionsNotificationHubRules,

@@ -11,7 +11,7 @@ import {
 } from '../../../stand-ins/src/notification-hubs/index.js';
 import { EventHubDispatcher, type EventHubFunction } from '../azure/event-hub-dispatcher.js';
 import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
-import type { AzuriteBlob } from '../emulators/azurite.js';
+import type { AzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
 import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
