@@ -9,13 +9,14 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { buildFunctions, formatBytes, functionsRoot } from '../functions/scripts/build.js';
+import { buildFunctions, formatBytes } from '../functions/scripts/build.js';
+import { bundleTypeScript } from '../scripts/run-typescript.js';
 
 const run = promisify(execFile);
+const benchDir = dirname(fileURLToPath(import.meta.url));
 const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 9);
 const throughputMs = Number(process.env.BENCH_THROUGHPUT_MS ?? 1500);
 const oneMegabyte = 1024 * 1024;
@@ -92,26 +93,15 @@ async function throughput(operation) {
   return (count * 1000) / (performance.now() - started);
 }
 
-/** Bundles the core, the in-memory ports and the Lambda HTTP mapping for in-process runs. */
+/**
+ * The core, the in-memory ports and the Lambda HTTP mapping (bench/support/in-process-cell.ts),
+ * bundled the project's one way (scripts/run-typescript.js) for in-process runs.
+ */
 async function loadInProcessCell(dir) {
-  const outfile = join(dir, 'in-process-cell.mjs');
-  await build({
-    stdin: {
-      contents: `
-        export { createCellApp } from './src/core/cell-app.ts';
-        export { MemoryDocumentStore, MemoryEventQueue, MemoryNotifier } from './src/memory/memory-adapters.ts';
-        export { coreRequestFromApiGateway, apiGatewayResult } from './src/aws/lambda-http.ts';`,
-      resolveDir: functionsRoot,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
+  const bundle = await bundleTypeScript(join(benchDir, 'support', 'in-process-cell.ts'), {
+    outDir: dir,
   });
-  return import(pathToFileURL(outfile).href);
+  return import(pathToFileURL(bundle).href);
 }
 
 /** An API Gateway HTTP API (payload 2.0) event, as the Lambda receives it. */

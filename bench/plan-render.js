@@ -24,6 +24,8 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { bundleTypeScript } from '../scripts/run-typescript.js';
+
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(benchDir, '..');
 // Under node_modules/.cache: ignored by git, ESLint and Prettier alike, and kept between runs.
@@ -34,20 +36,10 @@ const sizes = process.argv
   .map(Number);
 const defaultSizes = [1000, 5000, 20000];
 
-/** Bundles the plan model (TypeScript) once, so plain node can import it. */
-async function bundlePlanModule() {
-  const out = join(cacheDir, 'plan-module.mjs');
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(repoRoot, 'actions', 'shared', 'src', 'plan', 'index.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return out;
+/** Bundles the plan model (TypeScript) once, the project's one way, so plain node can import it. */
+function bundlePlanModule() {
+  const entry = join(repoRoot, 'actions', 'shared', 'src', 'plan', 'index.ts');
+  return bundleTypeScript(entry, { outDir: cacheDir });
 }
 
 /** Resources per block: Terraform plans one block of many count instances in quadratic time. */
@@ -256,6 +248,7 @@ async function main() {
       'Targets: parse + comment <= 2x JSON.parse; peak memory <= 3x the file size + a constant.',
   );
   console.table(rows);
+  rmSync(modulePath, { force: true });
 }
 
 if (process.argv[2] === '--child') {

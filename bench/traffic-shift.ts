@@ -1,5 +1,6 @@
 /**
- * traffic-shift benchmark (issue 6), run by bench/traffic-shift.mjs. With the Route 53 and
+ * traffic-shift benchmark (issue 6): `node scripts/run-typescript.js bench/traffic-shift.ts` (or
+ * `npm run bench`); BENCH_TRAFFIC_RUNS (default 5), BENCH_PROBE_INTERVAL_MS (default 500). With the Route 53 and
  * Front Door stand-ins at zero latency and zero bake, on the real SDKs and adapters:
  * - control-plane time per step (first write until the slowest router has it in force) and
  *   API calls per step, against the targets of one Route 53 change batch per step and one Front
@@ -37,7 +38,7 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<number> {
   const certificate = await createTestCertificate();
   const identity = await startAzureIdentityStandIn({
     tls: certificate,
@@ -276,6 +277,5 @@ async function main(): Promise<void> {
   await Promise.all([aws.close(), azure.close(), identity.close()]);
   await certificate.remove();
   await rm(dir, { recursive: true, force: true });
+  return 0;
 }
-
-await main();

@@ -229,7 +229,7 @@ async function runStep(
     });
     return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
   }
-  // The smoke command: the very function `node rollout/run.js smoke` runs in the workflow.
+  // The smoke command: the very function the deploy workflow's `smoke` step runs.
   say(`smoke test of ${cloud}'s own health URL (expects version ${environment.ROLLOUT_VERSION})`);
   const smoke = await smokeStep(environment);
   return smoke.ok

@@ -127,7 +127,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     id: 'smoke',
     name: 'Smoke-test this cloud on its own URL',
     if: WHEN_CHANGED,
-    run: 'node rollout/run.js smoke',
+    run: 'node scripts/run-typescript.js rollout/src/workflow-commands.ts smoke',
     command: 'smoke',
   },
   {

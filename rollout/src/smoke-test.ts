@@ -92,7 +92,7 @@ export async function smokeTest(options: SmokeTestOptions): Promise<SmokeTestRes
 
 /**
  * The sequence's `smoke` step: the smoke test of `ROLLOUT_CLOUD` with the settings the rollout
- * environment holds. `node rollout/run.js smoke` (the workflow) and the rehearsal both call this.
+ * environment holds. The deploy workflow's `smoke` step and the rehearsal both call this.
  */
 export async function smokeStep(
   environment: Record<string, string | undefined>,

@@ -1,5 +1,5 @@
 /**
- * The rollout's `run:` steps in .github/workflows/deploy.yml (`node rollout/run.js <command>`):
+ * The rollout's `run:` steps in .github/workflows/deploy.yml (`node scripts/run-typescript.js rollout/src/workflow-commands.ts <command>`):
  *   plan      check the repository variables, output the cloud order (first, second)
  *   cell-env  put one cloud's rollout environment (ROLLOUT_*) in GITHUB_ENV for the sequence
  *   smoke     the sequence's smoke step: the cloud's own health URL on the new version

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
 import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
+import { runTypeScript } from '../../sandbox/src/paths.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,7 +26,7 @@ function rehearseCli(args: string[]): Promise<{ code: number | null; output: str
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(repoRoot, 'rollout', 'run.js'), 'rehearse', ...args],
+      [...runTypeScript('rollout/src/rehearse-command.ts'), ...args],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 /**
  * The rollout's `run:` steps of deploy.yml, run as the workflow runs them
- * (`node rollout/run.js <command>` with GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files).
+ * (`node scripts/run-typescript.js rollout/src/workflow-commands.ts <command>` with GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { runTypeScript } from '../../sandbox/src/paths.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,7 +40,7 @@ interface RunnerFiles {
   GITHUB_STEP_SUMMARY: string;
 }
 
-describe('node rollout/run.js in the deploy workflow', () => {
+describe('the rollout commands of the deploy workflow', () => {
   let dir: string;
   let server: Server;
   let health = '';
@@ -73,11 +75,15 @@ describe('node rollout/run.js in the deploy workflow', () => {
     };
     for (const path of Object.values(files)) writeFileSync(path, '');
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'rollout', 'run.js'), command], {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', ...files, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [...runTypeScript('rollout/src/workflow-commands.ts'), command],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH ?? '', ...files, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

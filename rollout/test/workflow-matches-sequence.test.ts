@@ -84,7 +84,10 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
 
       it('computes the rollout environment before the sequence, for its own cloud', () => {
         const steps = (job as WorkflowJob).steps;
-        const cellEnv = steps.findIndex((step) => step.run === 'node rollout/run.js cell-env');
+        const cellEnv = steps.findIndex(
+          (step) =>
+            step.run === 'node scripts/run-typescript.js rollout/src/workflow-commands.ts cell-env',
+        );
         const plan = steps.findIndex((step) => step.id === 'plan');
         expect(cellEnv).toBeGreaterThan(-1);
         expect(cellEnv).toBeLessThan(plan);

@@ -3,7 +3,7 @@
  * test, `npm run shift`/`load`): start a sandbox as its own process, or connect to the one
  * running, and drive it over its control API on the dashboard port.
  *
- *   const sandbox = await launchSandbox();                 // node sandbox/start.js --free-ports
+ *   const sandbox = await launchSandbox();                 // npm start -- --free-ports
  *   sandbox.urls.router                                    // send traffic here
  *   await sandbox.client.deployCell('azure', '1.1.0');     // the cell restarts on a new build
  *   await sandbox.client.deployCell('azure', '1.1.1', { breakHealth: true });
@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import type { CellDeployOptions } from './cells/cell-runner.js';
 import type { Cloud } from '../../actions/shared/src/clouds.js';
+import type { CellDeployOptions } from './cells/cell-runner.js';
 import type { CellStatus, SandboxSnapshot } from './dashboard/snapshot.js';
 import { SandboxError } from './errors.js';
-import { repoRoot } from './paths.js';
+import { repoRoot, runTypeScript } from './paths.js';
 import type { CountersSnapshot } from './router/request-counters.js';
 import type { RouterMode } from './router/weights.js';
 import type { ShiftRequest, ShiftResult } from './shift-runner.js';
@@ -109,14 +109,14 @@ export interface LaunchOptions {
   timeoutMs?: number;
 }
 
-/** Starts `node sandbox/start.js` on free ports and resolves once it printed its URLs. */
+/** Starts the sandbox (`npm start`) on free ports and resolves once it printed its URLs. */
 export function launchSandbox(options: LaunchOptions = {}): Promise<LaunchedSandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'multicloud-sandbox-launch-'));
   const stateFile = join(dir, 'state.json');
   const child = spawn(
     process.execPath,
     [
-      join(repoRoot(), 'sandbox', 'start.js'),
+      ...runTypeScript('sandbox/src/cli.ts'),
       '--free-ports',
       '--state-file',
       stateFile,

@@ -6,7 +6,7 @@ import { launchSandbox } from './client.js';
 import { LoadGenerator } from './load-generator.js';
 
 /**
- * `node sandbox/start.js screenshot docs/sandbox-dashboard.png`: the README's picture. Starts
+ * `node scripts/run-typescript.js sandbox/src/screenshot-command.ts docs/sandbox-dashboard.png`: the README's picture. Starts
  * a sandbox, sends steady traffic, runs a real shift to 75/25 and captures the dashboard with
  * Debian's chromium once the chart shows the change.
  */

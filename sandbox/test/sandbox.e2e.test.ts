@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import type { Cloud, PerCloud } from '../../actions/shared/src/clouds.js';
 import { launchSandbox, type LaunchedSandbox } from '../src/client.js';
 import { LoadGenerator } from '../src/load-generator.js';
-import type { Cloud, PerCloud } from '../../actions/shared/src/clouds.js';
 import { repoRoot } from '../src/paths.js';
 import { CELL_HEADER } from '../src/router/edge-router.js';
 import { runStartCommand } from './start-command.js';

@@ -1,14 +1,19 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 
-import { repoRoot } from '../src/paths.js';
+import { repoRoot, runTypeScript } from '../src/paths.js';
 
-/** Runs `node sandbox/start.js <args>` (npm start / shift / load) to completion. */
+/**
+ * Runs `npm start -- <args>` to completion, or `npm run shift|load -- <args>` when the first
+ * argument is `shift` or `load`.
+ */
 export function runStartCommand(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [first, ...rest] = args;
+  const command = first === 'shift' || first === 'load' ? first : undefined;
+  const entry = command ? `sandbox/src/${command}-command.ts` : 'sandbox/src/cli.ts';
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'sandbox', 'start.js'), ...args], {
+    const child = spawn(process.execPath, [...runTypeScript(entry), ...(command ? rest : args)], {
       cwd: repoRoot(),
     });
     let stdout = '';
