@@ -1,11 +1,16 @@
+import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { connectSandbox, launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
-import { LoadGenerator } from '../../sandbox/src/load-generator.js';
+import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
 import { defaultStateFile, readState, type SandboxState } from '../../sandbox/src/state-file.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
-import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { RolloutError } from './errors.js';
 import { rehearse, renderSummary } from './rehearsal.js';
-import { parseRolloutSettings, ROLLOUT_VARIABLES, type RolloutVariable } from './settings.js';
+import {
+  parseRolloutSettings,
+  ROLLOUT_VARIABLES,
+  type RolloutSettings,
+  type RolloutVariable,
+} from './settings.js';
 
 /** Quick schedule for a rehearsal: seconds instead of the workflow's minutes. */
 export const REHEARSAL_DEFAULTS: Partial<Record<RolloutVariable, string>> = {
@@ -130,74 +135,73 @@ function liveSandbox(stateFile: string): SandboxState | undefined {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args;
-  let settings;
-  try {
-    args = parseRehearseArgs(argv);
-    if (args === 'help') {
-      console.log(USAGE);
-      return 0;
+/** The sandbox and the background load a rehearsal uses; stops what it started itself. */
+class RehearsalRun {
+  private launched: LaunchedSandbox | undefined;
+  private load: LoadGenerator | undefined;
+
+  /** The sandbox of --state-file, else the running one, else a new one on free ports. */
+  async sandbox(
+    stateFile: string | undefined,
+  ): Promise<{ state: SandboxState; client: SandboxClient }> {
+    if (stateFile) {
+      const connected = connectSandbox(stateFile);
+      console.log(`using the sandbox of ${stateFile}: router ${connected.state.urls.router}`);
+      return connected;
     }
-    settings = parseRolloutSettings(args.variables);
-  } catch (error) {
-    console.error(`npm run rehearse: ${(error as Error).message}`);
-    return 2;
+    if (liveSandbox(defaultStateFile())) {
+      const connected = connectSandbox();
+      console.log(`using the running sandbox: router ${connected.state.urls.router}`);
+      return connected;
+    }
+    console.log('no sandbox running: starting one on free ports ...');
+    this.launched = await launchSandbox({ timeoutMs: 120_000 });
+    const state = readState(this.launched.stateFile);
+    console.log(`sandbox up: router ${state.urls.router}, dashboard ${state.urls.dashboard}`);
+    return { state, client: this.launched.client };
   }
 
-  let launched: LaunchedSandbox | undefined;
-  let load: LoadGenerator | undefined;
-  let summary: string | undefined;
-  const stopAll = async (): Promise<void> => {
-    await load?.stop();
-    load = undefined;
-    if (launched) {
+  startLoad(router: string, rps: number): void {
+    if (rps <= 0) return;
+    // A generous client timeout: on a busy machine a slow answer is not a failed one.
+    this.load = new LoadGenerator(router, { rps, flow: 'browse', timeoutMs: 30_000 });
+    this.load.start();
+    console.log(`background load: ${rps} requests/s through ${router}`);
+  }
+
+  async stopLoad(): Promise<LoadReport | undefined> {
+    const report = await this.load?.stop();
+    this.load = undefined;
+    return report;
+  }
+
+  async stopAll(): Promise<void> {
+    await this.stopLoad();
+    if (this.launched) {
       console.log('stopping the sandbox this rehearsal started ...');
-      await launched.stop();
-      launched = undefined;
+      await this.launched.stop();
+      this.launched = undefined;
     }
-  };
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (typeof parsed === 'number') return parsed;
+  const { args, settings } = parsed;
+  const run = new RehearsalRun();
   const onSignal = (): void => {
-    void stopAll().then(() => process.exit(130));
+    void run.stopAll().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let summary: string | undefined;
   try {
-    let state: SandboxState;
-    let client: SandboxClient;
-    if (args.stateFile) {
-      ({ state, client } = connectSandbox(args.stateFile));
-      console.log(`using the sandbox of ${args.stateFile}: router ${state.urls.router}`);
-    } else if (liveSandbox(defaultStateFile())) {
-      ({ state, client } = connectSandbox());
-      console.log(`using the running sandbox: router ${state.urls.router}`);
-    } else {
-      console.log('no sandbox running: starting one on free ports ...');
-      launched = await launchSandbox({ timeoutMs: 120_000 });
-      state = readState(launched.stateFile);
-      client = launched.client;
-      console.log(`sandbox up: router ${state.urls.router}, dashboard ${state.urls.dashboard}`);
-    }
-
+    const { state, client } = await run.sandbox(args.stateFile);
     const start = await client.state();
     const version = args.version ?? nextVersion(start.cells[settings.order[0]].version);
-    if (args.loadRps > 0) {
-      // A generous client timeout: on a busy machine a slow answer is not a failed one.
-      load = new LoadGenerator(state.urls.router ?? '', {
-        rps: args.loadRps,
-        flow: 'browse',
-        timeoutMs: 30_000,
-      });
-      load.start();
-      console.log(`background load: ${args.loadRps} requests/s through ${state.urls.router}`);
-    }
-    console.log(
-      `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
-        (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
-        (args.degradeCloud
-          ? `; ${args.degradeCloud}'s new version will degrade once the canary gives it traffic`
-          : ''),
-    );
+    run.startLoad(state.urls.router ?? '', args.loadRps);
+    console.log(describeRollout(args, settings, version));
     const result = await rehearse({
       settings,
       version,
@@ -209,20 +213,9 @@ export async function main(argv: string[]): Promise<number> {
       log: (line) => console.log(line),
     });
     // Let the load's last requests land before the counters are read again.
-    const loadReport = await load?.stop();
-    load = undefined;
+    const loadReport = await run.stopLoad();
     const final = { ...result, after: await client.state() };
-    if (loadReport) {
-      console.log(
-        `\nbackground load: ${loadReport.requests} requests, ${loadReport.failed} failed` +
-          (loadReport.failures.length
-            ? `; first: ${loadReport.failures
-                .slice(0, 20)
-                .map((f) => `${f.at} ${f.method} ${f.path} ${f.status} (${f.cloud}: ${f.detail})`)
-                .join('; ')}`
-            : ''),
-      );
-    }
+    if (loadReport) console.log(describeLoad(loadReport));
     summary = renderSummary(final, settings, version);
     return result.completed ? 0 : 1;
   } catch (error) {
@@ -231,8 +224,46 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await stopAll();
+    await run.stopAll();
     // Last, so that its last line (`failed requests: N`) is the output's last line.
     if (summary) console.log(summary);
   }
+}
+
+/** The arguments and the rollout settings, or the exit code when there is nothing to run. */
+function parseCommandLine(
+  argv: string[],
+): { args: RehearseArgs; settings: RolloutSettings } | number {
+  try {
+    const args = parseRehearseArgs(argv);
+    if (args === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    return { args, settings: parseRolloutSettings(args.variables) };
+  } catch (error) {
+    console.error(`npm run rehearse: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+function describeRollout(args: RehearseArgs, settings: RolloutSettings, version: string): string {
+  return (
+    `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
+    (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
+    (args.degradeCloud
+      ? `; ${args.degradeCloud}'s new version will degrade once the canary gives it traffic`
+      : '')
+  );
+}
+
+function describeLoad(report: LoadReport): string {
+  const failures = report.failures
+    .slice(0, 20)
+    .map((f) => `${f.at} ${f.method} ${f.path} ${f.status} (${f.cloud}: ${f.detail})`)
+    .join('; ');
+  return (
+    `\nbackground load: ${report.requests} requests, ${report.failed} failed` +
+    (report.failures.length ? `; first: ${failures}` : '')
+  );
 }

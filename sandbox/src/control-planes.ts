@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { CLOUDS } from '../../actions/shared/src/clouds.js';
 import {
   startAzureIdentityStandIn,
   type AzureIdentityStandIn,
@@ -74,134 +75,182 @@ export interface ControlPlanes {
   close(): Promise<void>;
 }
 
+/** The stand-ins behind the control planes, and what they were started with. */
+interface PlaneServers {
+  route53: Route53StandIn;
+  frontDoor: FrontDoorStandIn;
+  identity: AzureIdentityStandIn;
+  certificate: TestCertificate;
+  federatedTokenFile: string;
+}
+
+/**
+ * Starts the Entra token endpoint, Route 53 and Front Door stand-ins, seeded as the
+ * global-routing module creates them, behind one test certificate. A failure stops what started.
+ */
 export async function startControlPlanes(): Promise<ControlPlanes> {
-  const { route53: r53, frontDoor: afd, identity: id } = GLOBAL_ROUTING;
-  const certificate: TestCertificate = await createTestCertificate();
+  const certificate = await createTestCertificate();
   const secrets = mkdtempSync(join(tmpdir(), 'multicloud-sandbox-oidc-'));
-  const federatedToken = `sandbox-oidc-${Date.now()}`;
-  const federatedTokenFile = join(secrets, 'federated-token');
-  writeFileSync(federatedTokenFile, federatedToken, { mode: 0o600 });
-
   const started: { close(): Promise<void> }[] = [];
-  try {
-    const identity = await startAzureIdentityStandIn({
-      tls: certificate,
-      tenantId: id.tenantId,
-      clientId: id.clientId,
-      federatedToken,
-    });
-    started.push(identity);
-    const route53 = await startRoute53StandIn({
-      zones: [
-        {
-          id: r53.hostedZoneId,
-          name: r53.zoneName,
-          recordSets: (['aws', 'azure'] as const).map((cloud) => ({
-            name: r53.recordName,
-            type: r53.recordType,
-            setIdentifier: r53.setIdentifiers[cloud],
-            weight: r53.initialWeights[cloud],
-            ttl: 60,
-            resourceRecords: [GLOBAL_ROUTING.cellHostNames[cloud]],
-          })),
-        },
-      ],
-    });
-    started.push(route53);
-    const frontDoor = await startFrontDoorStandIn({
-      tls: certificate,
-      subscriptionId: afd.subscriptionId,
-      resourceGroup: afd.resourceGroup,
-      profile: afd.profile,
-      originGroups: [
-        {
-          name: afd.originGroup,
-          additionalLatencyInMilliseconds: afd.additionalLatencyInMilliseconds,
-          origins: (['aws', 'azure'] as const).map((cloud) => ({
-            name: afd.origins[cloud],
-            hostName: GLOBAL_ROUTING.cellHostNames[cloud],
-            weight: afd.initialWeight,
-          })),
-        },
-      ],
-      isValidToken: (token) => identity.isValidToken(token),
-    });
-    started.push(frontDoor);
-
-    const readWeights = (): RoutingWeights => {
-      const records = route53.weights(r53.hostedZoneId, r53.recordName, r53.recordType);
-      const origins = frontDoor.origins(afd.originGroup);
-      const origin = (name: string): { weight: number; enabled: boolean } => {
-        const state = origins[name];
-        return { weight: state?.weight ?? 0, enabled: state?.enabledState === 'Enabled' };
-      };
-      return {
-        route53: {
-          aws: records[r53.setIdentifiers.aws] ?? 0,
-          azure: records[r53.setIdentifiers.azure] ?? 0,
-        },
-        frontDoor: { aws: origin(afd.origins.aws), azure: origin(afd.origins.azure) },
-      };
-    };
-
-    const listeners: ((change: WeightChange) => void)[] = [];
-    const emit = (change: WeightChange): void => listeners.forEach((listener) => listener(change));
-    route53.onChange(() => {
-      const { route53: weights } = readWeights();
-      emit({
-        router: 'route53',
-        text: `Route 53 weights aws=${weights.aws} azure=${weights.azure}`,
-      });
-    });
-    frontDoor.onUpdate((update) => {
-      const parts = Object.entries(update.changes).map(([key, value]) => `${key}=${String(value)}`);
-      emit({
-        router: 'frontdoor',
-        text: `Front Door origin ${update.origin}: ${parts.join(' ')} (accepted)`,
-      });
-    });
-
-    return {
-      route53,
-      frontDoor,
-      identity,
-      readWeights,
-      shiftInputs: () => ({
-        'route53-hosted-zone-id': r53.hostedZoneId,
-        'route53-record-name': r53.recordName,
-        'route53-record-type': r53.recordType,
-        'route53-set-identifiers': `aws=${r53.setIdentifiers.aws},azure=${r53.setIdentifiers.azure}`,
-        'aws-endpoint-url': route53.url,
-        'azure-subscription-id': afd.subscriptionId,
-        'frontdoor-resource-group': afd.resourceGroup,
-        'frontdoor-profile': afd.profile,
-        'frontdoor-origin-group': afd.originGroup,
-        'frontdoor-origins': `aws=${afd.origins.aws},azure=${afd.origins.azure}`,
-        'azure-resource-manager-url': frontDoor.url,
-      }),
-      shiftEnv: () => ({
-        AWS_ACCESS_KEY_ID: 'sandbox',
-        AWS_SECRET_ACCESS_KEY: 'sandbox',
-        AWS_REGION: 'us-east-1',
-        AZURE_AUTHORITY_HOST: identity.url,
-        AZURE_TENANT_ID: id.tenantId,
-        AZURE_CLIENT_ID: id.clientId,
-        AZURE_FEDERATED_TOKEN_FILE: federatedTokenFile,
-        NODE_EXTRA_CA_CERTS: certificate.certPath,
-        // The action runs on Node 20 here; the SDK's notice about its 2027 releases is noise.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      }),
-      onWeightChange: (listener) => listeners.push(listener),
-      async close() {
-        for (const server of started.reverse()) await server.close();
-        await certificate.remove();
-        rmSync(secrets, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
+  const closeAll = async (): Promise<void> => {
     for (const server of started.reverse()) await server.close();
     await certificate.remove();
     rmSync(secrets, { recursive: true, force: true });
+  };
+  try {
+    const federatedToken = `sandbox-oidc-${Date.now()}`;
+    const federatedTokenFile = join(secrets, 'federated-token');
+    writeFileSync(federatedTokenFile, federatedToken, { mode: 0o600 });
+    const identity = await startIdentity(certificate, federatedToken);
+    started.push(identity);
+    const route53 = await startRoute53();
+    started.push(route53);
+    const frontDoor = await startFrontDoor(certificate, identity);
+    started.push(frontDoor);
+    return controlPlanes(
+      { route53, frontDoor, identity, certificate, federatedTokenFile },
+      closeAll,
+    );
+  } catch (error) {
+    await closeAll();
     throw error;
   }
+}
+
+function startIdentity(
+  certificate: TestCertificate,
+  federatedToken: string,
+): Promise<AzureIdentityStandIn> {
+  return startAzureIdentityStandIn({
+    tls: certificate,
+    tenantId: GLOBAL_ROUTING.identity.tenantId,
+    clientId: GLOBAL_ROUTING.identity.clientId,
+    federatedToken,
+  });
+}
+
+/** One weighted record per cloud in the zone (TTL 60), pointing at the cell's host name. */
+function startRoute53(): Promise<Route53StandIn> {
+  const r53 = GLOBAL_ROUTING.route53;
+  return startRoute53StandIn({
+    zones: [
+      {
+        id: r53.hostedZoneId,
+        name: r53.zoneName,
+        recordSets: CLOUDS.map((cloud) => ({
+          name: r53.recordName,
+          type: r53.recordType,
+          setIdentifier: r53.setIdentifiers[cloud],
+          weight: r53.initialWeights[cloud],
+          ttl: 60,
+          resourceRecords: [GLOBAL_ROUTING.cellHostNames[cloud]],
+        })),
+      },
+    ],
+  });
+}
+
+/** One origin group with one origin per cloud; its ARM API takes the Entra stand-in's tokens. */
+function startFrontDoor(
+  certificate: TestCertificate,
+  identity: AzureIdentityStandIn,
+): Promise<FrontDoorStandIn> {
+  const afd = GLOBAL_ROUTING.frontDoor;
+  return startFrontDoorStandIn({
+    tls: certificate,
+    subscriptionId: afd.subscriptionId,
+    resourceGroup: afd.resourceGroup,
+    profile: afd.profile,
+    originGroups: [
+      {
+        name: afd.originGroup,
+        additionalLatencyInMilliseconds: afd.additionalLatencyInMilliseconds,
+        origins: CLOUDS.map((cloud) => ({
+          name: afd.origins[cloud],
+          hostName: GLOBAL_ROUTING.cellHostNames[cloud],
+          weight: afd.initialWeight,
+        })),
+      },
+    ],
+    isValidToken: (token) => identity.isValidToken(token),
+  });
+}
+
+function controlPlanes(servers: PlaneServers, close: () => Promise<void>): ControlPlanes {
+  const { route53, frontDoor, identity } = servers;
+  const readWeights = (): RoutingWeights => readRoutingWeights(route53, frontDoor);
+  const listeners: ((change: WeightChange) => void)[] = [];
+  const emit = (change: WeightChange): void => listeners.forEach((listener) => listener(change));
+  route53.onChange(() => {
+    const { route53: weights } = readWeights();
+    emit({ router: 'route53', text: `Route 53 weights aws=${weights.aws} azure=${weights.azure}` });
+  });
+  frontDoor.onUpdate((update) => {
+    const parts = Object.entries(update.changes).map(([key, value]) => `${key}=${String(value)}`);
+    emit({
+      router: 'frontdoor',
+      text: `Front Door origin ${update.origin}: ${parts.join(' ')} (accepted)`,
+    });
+  });
+  return {
+    route53,
+    frontDoor,
+    identity,
+    readWeights,
+    shiftInputs: () => shiftInputs(route53, frontDoor),
+    shiftEnv: () => shiftEnv(servers),
+    onWeightChange: (listener) => listeners.push(listener),
+    close,
+  };
+}
+
+function readRoutingWeights(route53: Route53StandIn, frontDoor: FrontDoorStandIn): RoutingWeights {
+  const { route53: r53, frontDoor: afd } = GLOBAL_ROUTING;
+  const records = route53.weights(r53.hostedZoneId, r53.recordName, r53.recordType);
+  const origins = frontDoor.origins(afd.originGroup);
+  const origin = (name: string): { weight: number; enabled: boolean } => {
+    const state = origins[name];
+    return { weight: state?.weight ?? 0, enabled: state?.enabledState === 'Enabled' };
+  };
+  return {
+    route53: {
+      aws: records[r53.setIdentifiers.aws] ?? 0,
+      azure: records[r53.setIdentifiers.azure] ?? 0,
+    },
+    frontDoor: { aws: origin(afd.origins.aws), azure: origin(afd.origins.azure) },
+  };
+}
+
+/** The traffic-shift action's router inputs that point it at these stand-ins. */
+function shiftInputs(route53: Route53StandIn, frontDoor: FrontDoorStandIn): Record<string, string> {
+  const { route53: r53, frontDoor: afd } = GLOBAL_ROUTING;
+  return {
+    'route53-hosted-zone-id': r53.hostedZoneId,
+    'route53-record-name': r53.recordName,
+    'route53-record-type': r53.recordType,
+    'route53-set-identifiers': `aws=${r53.setIdentifiers.aws},azure=${r53.setIdentifiers.azure}`,
+    'aws-endpoint-url': route53.url,
+    'azure-subscription-id': afd.subscriptionId,
+    'frontdoor-resource-group': afd.resourceGroup,
+    'frontdoor-profile': afd.profile,
+    'frontdoor-origin-group': afd.originGroup,
+    'frontdoor-origins': `aws=${afd.origins.aws},azure=${afd.origins.azure}`,
+    'azure-resource-manager-url': frontDoor.url,
+  };
+}
+
+/** The environment the action authenticates with here (never real credentials). */
+function shiftEnv(servers: PlaneServers): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+    AWS_REGION: 'us-east-1',
+    AZURE_AUTHORITY_HOST: servers.identity.url,
+    AZURE_TENANT_ID: GLOBAL_ROUTING.identity.tenantId,
+    AZURE_CLIENT_ID: GLOBAL_ROUTING.identity.clientId,
+    AZURE_FEDERATED_TOKEN_FILE: servers.federatedTokenFile,
+    NODE_EXTRA_CA_CERTS: servers.certificate.certPath,
+    // The action runs on Node 20 here; the SDK's notice about its 2027 releases is noise.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }

@@ -1,0 +1,152 @@
+/** A started sandbox: what its callers (the CLI, the control API, tests) can ask of it. */
+import { CLOUDS, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import type { CellDeployOptions, CellRunner } from './cells/cell-runner.js';
+import type { ControlPlanes } from './control-planes.js';
+import type { SandboxControls } from './control-api.js';
+import type { CellStatus, SandboxSnapshot } from './dashboard/snapshot.js';
+import { SandboxError } from './errors.js';
+import type { HealthMonitor } from './health-monitor.js';
+import type { RolloutLog } from './rollout-log.js';
+import type { EdgeRouter } from './router/edge-router.js';
+import type { CountersSnapshot, RequestCounters } from './router/request-counters.js';
+import { effectiveWeights, percentages, type RouterMode } from './router/weights.js';
+import {
+  runTrafficShift,
+  type SandboxTargets,
+  type ShiftRequest,
+  type ShiftResult,
+} from './shift-runner.js';
+
+export interface Sandbox {
+  /** `<name>: <url>` in print order: router, dashboard, aws, azure, route53, frontdoor, ... */
+  readonly urls: Record<string, string>;
+  readonly stateFile: string;
+  /** Milliseconds from the call to ready (every server up, cells deployed, data seeded). */
+  readonly startupMs: number;
+  snapshot(): SandboxSnapshot;
+  counters(): CountersSnapshot;
+  resetCounters(): void;
+  /** "Deploys" a new build to one cell: the functions are rebuilt from source and swapped in. */
+  restartCell(cloud: Cloud, version: string, options?: CellDeployOptions): Promise<void>;
+  setRouterMode(mode: RouterMode): void;
+  /** Runs the real traffic-shift action against this sandbox. */
+  shift(request: ShiftRequest, onLine?: (line: string) => void): Promise<ShiftResult>;
+  stop(): Promise<void>;
+}
+
+/** The running pieces a sandbox is made of. */
+export interface SandboxParts {
+  router: EdgeRouter;
+  counters: RequestCounters;
+  rollout: RolloutLog;
+  planes: ControlPlanes;
+  cells: PerCloud<CellRunner>;
+  monitor: HealthMonitor;
+  urls: Record<string, string>;
+  stateFile: string;
+  startupMs: number;
+  /** Stops every piece, in reverse start order. */
+  stop(): Promise<void>;
+}
+
+export class RunningSandbox implements Sandbox, SandboxControls {
+  readonly urls: Record<string, string>;
+  readonly stateFile: string;
+  readonly startupMs: number;
+  private shifting: Promise<ShiftResult> | undefined;
+
+  constructor(private readonly parts: SandboxParts) {
+    this.urls = parts.urls;
+    this.stateFile = parts.stateFile;
+    this.startupMs = parts.startupMs;
+  }
+
+  snapshot(): SandboxSnapshot {
+    const { planes, router, counters, monitor, rollout } = this.parts;
+    const weights = planes.readWeights();
+    return {
+      at: new Date().toISOString(),
+      routerMode: router.mode,
+      weights,
+      split: percentages(effectiveWeights(weights, router.mode)),
+      counters: counters.snapshot(),
+      history: counters.history(),
+      cells: monitor.snapshot(),
+      rollout: rollout.latest(),
+      urls: this.urls,
+    };
+  }
+
+  counters(): CountersSnapshot {
+    return this.parts.counters.snapshot();
+  }
+
+  resetCounters(): CountersSnapshot {
+    this.parts.counters.reset();
+    return this.parts.counters.snapshot();
+  }
+
+  cellStatus(cloud: Cloud): CellStatus {
+    return this.parts.monitor.snapshot()[cloud];
+  }
+
+  note(source: string, text: string): void {
+    this.parts.rollout.add(source, text);
+  }
+
+  async restartCell(cloud: Cloud, version: string, options: CellDeployOptions = {}): Promise<void> {
+    const broken = options.breakHealth ? ' (a release whose health check fails)' : '';
+    this.note('cell', `${cloud}: deploying ${version}${broken}`);
+    await this.parts.cells[cloud].deploy(version, options);
+    const status = await this.parts.monitor.check(cloud);
+    const health = status.healthy ? 'healthy' : `unhealthy (health ${status.healthStatus})`;
+    this.note('cell', `${cloud}: running ${version}, ${health}`);
+  }
+
+  setRouterMode(mode: RouterMode): void {
+    this.parts.router.mode = mode;
+    this.note(
+      'sandbox',
+      `edge router now follows ${mode === 'route53' ? 'Route 53' : 'Front Door'}`,
+    );
+  }
+
+  async shift(request: ShiftRequest, onLine?: (line: string) => void): Promise<ShiftResult> {
+    if (this.shifting) {
+      throw new SandboxError(
+        "a traffic shift is already running: one at a time, as the workflow's concurrency group allows",
+      );
+    }
+    this.note('shift', `traffic-shift to ${request.target} started`);
+    this.shifting = runTrafficShift(request, this.shiftTargets(), (line) => {
+      this.note('shift', line);
+      onLine?.(line);
+    });
+    try {
+      const result = await this.shifting;
+      this.note(
+        'shift',
+        result.exitCode === 0
+          ? `traffic-shift to ${request.target} done`
+          : `traffic-shift to ${request.target} failed (exit ${result.exitCode})`,
+      );
+      return result;
+    } finally {
+      this.shifting = undefined;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.parts.stop();
+  }
+
+  private shiftTargets(): SandboxTargets {
+    const { planes, cells } = this.parts;
+    const urls = Object.fromEntries(CLOUDS.map((cloud) => [cloud, cells[cloud].url]));
+    return {
+      shiftInputs: planes.shiftInputs(),
+      shiftEnv: planes.shiftEnv(),
+      cells: urls as PerCloud<string>,
+    };
+  }
+}
