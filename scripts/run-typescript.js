@@ -7,7 +7,7 @@
 // The entry exports `main(argv: string[]): Promise<number>`, the exit code. Node 20 cannot run
 // TypeScript: esbuild bundles the entry and the project's modules it imports into one ESM file
 // (dependencies stay external, loaded from node_modules as usual), this script imports it,
-// removes the file and runs main. Why a bundle and not tsx: docs/adr/0011-one-vocabulary-one-typescript-runner.md.
+// removes the file and runs main. Why a bundle and not tsx: docs/adr/0012-one-vocabulary-one-typescript-runner.md.
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
