@@ -588,3 +588,50 @@ describe('GitHub stand-in below a GitHub Enterprise path prefix', () => {
     }
   });
 });
+
+describe('GitHub stand-in tokens and users', () => {
+  const mallory = { login: 'mallory', id: 9_000_001, type: 'User' as const };
+
+  it('authors what a token creates as the user of that token, and keeps comments in their repository', async () => {
+    const github = await startGitHubStandIn({
+      tokens: [
+        { token: 'ghs_botToken', permission: 'write' },
+        { token: 'ghp_malloryToken', permission: 'write', user: mallory },
+      ],
+    });
+    try {
+      const number = github.addIssue(REPO, { title: 'plan' }).number;
+      const bot = plain(github, 'ghs_botToken');
+      const person = plain(github, 'ghp_malloryToken');
+      await bot.rest.issues.createComment({ owner, repo, issue_number: number, body: 'plan' });
+      const forged = await person.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: number,
+        body: 'plan',
+      });
+      expect(forged.data.user).toMatchObject({ login: 'mallory', type: 'User' });
+      const listed = await bot.rest.issues.listComments({ owner, repo, issue_number: number });
+      expect(listed.data.map((c) => [c.user?.login, c.user?.type])).toEqual([
+        ['github-actions[bot]', 'Bot'],
+        ['mallory', 'User'],
+      ]);
+      expect(github.comments(REPO, number).map((c) => c.user)).toEqual([
+        'github-actions[bot]',
+        'mallory',
+      ]);
+      const issue = await person.rest.issues.create({ owner, repo, title: 'by mallory' });
+      expect(issue.data.user).toMatchObject({ login: 'mallory', type: 'User' });
+      expect(github.writeToken).toBe('ghs_botToken');
+      expect(github.readToken).toBe('');
+
+      // A comment id is found only through the repository that holds it.
+      const other = { owner: 'octo-org', repo: 'octo-repo', comment_id: forged.data.id };
+      expect((await statusOf(bot.rest.issues.getComment(other))).status).toBe(404);
+      expect((await statusOf(bot.rest.issues.deleteComment(other))).status).toBe(404);
+      expect(github.comments(REPO, number)).toHaveLength(2);
+    } finally {
+      await github.close();
+    }
+  });
+});
