@@ -8,7 +8,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
+import {
+  runAction,
+  startAction,
+  type ActionResult,
+} from '../../../test-bench/src/action-runner.js';
 import {
   fakeSha,
   hasGitHubEventFixtures,
@@ -616,6 +620,56 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
         "Could not read the outputs of stack 'app' (terraform output failed)",
       );
       expect(commentBody(merged.number)).toContain(`**Applied at ${merged.mergeSha.slice(0, 7)}`);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('passes a cancelled job on to Terraform, which stops gracefully: lock released, state written', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit(
+        'variable "slow_seconds" {\n  type    = number\n  default = 0',
+        'variable "slow_seconds" {\n  type    = number\n  default = 60',
+      );
+      const { merged } = reviewed(stack);
+      const { child, result } = await startAction({
+        actionDir: applyActionDir,
+        event: pushEvent({ after: merged.mergeSha, ref: 'refs/heads/main' }),
+        token: github.writeToken,
+        apiUrl: github.apiUrl,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK, 'lock-timeout': '10s' },
+        timeoutMs: 90_000,
+      });
+      // As GitHub cancels a step: SIGINT to the action's node process only, once Terraform
+      // is in the middle of the apply (its provisioner sleeps for a minute).
+      let seen = '';
+      await new Promise<void>((resolve) =>
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (seen.includes('[command]terraform apply')) resolve();
+        }),
+      );
+      const lockFile = join(stack.dir, '.terraform.tfstate.lock.info');
+      for (let i = 0; i < 200 && !existsSync(lockFile); i++) await sleep(50);
+      await sleep(1_000);
+      const cancelledAt = Date.now();
+      child.kill('SIGINT');
+      const cancelled = await result;
+
+      // Node waited for Terraform, which stopped at once and wrote what it had done.
+      expect(cancelled.signal).toBeNull();
+      expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+      expect(existsSync(lockFile)).toBe(false);
+      const state = JSON.parse(stack.stateBytes().toString('utf8')) as {
+        resources: { name: string; instances: { status?: string }[] }[];
+      };
+      expect(state.resources.find((r) => r.name === 'slow')?.instances[0]?.status).toBe('tainted');
+      expect(cancelled.outputs['failure-reason']).toBe('apply-failed');
+      const errors = cancelled.annotations.filter((a) => a.level === 'error');
+      expect(errors.map((a) => a.message).join('\n')).toContain('execution halted');
+      expect(commentBody(merged.number)).toContain('**Apply failed at');
     } finally {
       stack.cleanup();
     }

@@ -36339,11 +36339,55 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /**
  * Runs the terraform binary from PATH (hashicorp/setup-terraform with the wrapper off). Output
  * is captured rather than streamed: plan text can only be logged after the values it may hold
- * are registered with core.setSecret, which needs the plan JSON first.
+ * are registered with core.setSecret, which needs the plan JSON first. A cancelled job's
+ * interrupt is passed on to Terraform, which then stops gracefully. Why this is
+ * node:child_process and not @actions/exec: docs/adr/0012-terraform-runner-child-process.md.
  */
 
 
 
+/**
+ * Terraform processes running now. On cancellation GitHub sends SIGINT to the action's node
+ * process only, SIGTERM 7.5 s later, then kills the process tree. Left alone, node exits at
+ * once and Terraform, orphaned, dies at its next write to the closed pipe: mid-apply, with the
+ * state lock held and objects it created missing from the state. So while Terraform runs, the
+ * first SIGINT or SIGTERM is passed on as one SIGINT (Terraform's graceful stop: it finishes or
+ * cancels what is in flight, writes the state and releases the lock); a second would make it
+ * exit at once ("data loss may have occurred"), so none is sent. Node stays up until Terraform
+ * has exited, and the caller reports what Terraform said.
+ */
+const running = new Set();
+const interrupted = new WeakSet();
+/**
+ * Windows has no signals to pass on: Terraform shares the console and gets the runner's
+ * Ctrl-C itself, and ChildProcess.kill would terminate it outright. There node only waits.
+ */
+const PASS_ON = process.platform !== 'win32';
+function passOnCancellation() {
+    if (!PASS_ON)
+        return;
+    for (const child of running) {
+        if (interrupted.has(child))
+            continue;
+        interrupted.add(child);
+        child.kill('SIGINT');
+    }
+}
+function track(child) {
+    if (running.size === 0) {
+        process.on('SIGINT', passOnCancellation);
+        process.on('SIGTERM', passOnCancellation);
+    }
+    running.add(child);
+    const done = () => {
+        if (!running.delete(child) || running.size > 0)
+            return;
+        process.off('SIGINT', passOnCancellation);
+        process.off('SIGTERM', passOnCancellation);
+    };
+    child.once('close', done);
+    child.once('error', done);
+}
 class Terraform {
     options;
     binary;
@@ -36363,7 +36407,11 @@ class Terraform {
                 ...this.options.env,
             },
             stdio: ['ignore', 'pipe', 'pipe'],
+            // Its own process group: a Ctrl-C in a terminal reaches node, which passes on exactly
+            // one interrupt (two make Terraform exit at once).
+            detached: PASS_ON,
         });
+        track(child);
         const stderrChunks = [];
         const stdoutChunks = [];
         const file = options.stdoutFile
