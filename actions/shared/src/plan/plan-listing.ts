@@ -19,18 +19,18 @@ export interface ListedResource {
   /** Terraform's key of a deposed object: one address can be listed twice. */
   deposed?: string;
   /** As planned, in order: ["delete", "create"] is destroy-then-create. */
-  actions: string[];
+  actions: readonly string[];
   /** Terraform's action_reason code, e.g. "replace_because_tainted". */
   reason?: string;
   previousAddress?: string;
   importing?: boolean;
   /** Names of the top-level attributes that change (updates and replacements). */
-  attributes?: string[];
+  attributes?: readonly string[];
 }
 
 export interface ListedOutput {
   name: string;
-  actions: string[];
+  actions: readonly string[];
 }
 
 export interface PlanListing {
@@ -39,21 +39,27 @@ export interface PlanListing {
 }
 
 function listResource(change: ResourceChange): ListedResource {
-  const entry: ListedResource = { address: change.address, actions: [...change.actions] };
+  const entry: ListedResource = { address: change.address, actions: change.actions };
   if (change.deposed !== undefined) entry.deposed = change.deposed;
   if (change.actionReason !== undefined) entry.reason = change.actionReason;
   if (change.previousAddress !== undefined) entry.previousAddress = change.previousAddress;
   if (change.importing) entry.importing = true;
   if (change.kind === 'update' || change.kind === 'replace') {
-    entry.attributes = [...changedAttributeNames(change)];
+    entry.attributes = changedAttributeNames(change);
   }
   return entry;
 }
 
-/** The listing of every change a report lists, in report order (riskiest first per module). */
-export function planListing(plan: PlanModel): PlanListing {
+/**
+ * The listing of every change a report lists, in report order (riskiest first per module).
+ * `listed`: those changes already in that order, when the caller has them.
+ */
+export function planListing(
+  plan: PlanModel,
+  listed: readonly ResourceChange[] = plan.resourceChanges.filter(isListed).sort(compareForReport),
+): PlanListing {
   return {
-    resources: plan.resourceChanges.filter(isListed).sort(compareForReport).map(listResource),
+    resources: listed.map(listResource),
     outputs: listedOutputs(plan).map((output) => ({
       name: output.name,
       actions: [...output.actions],

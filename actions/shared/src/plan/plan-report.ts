@@ -14,7 +14,7 @@ import {
   type ListingHeader,
   type PlanOutcome,
 } from './plan-comment.js';
-import { planListing } from './plan-listing.js';
+import { planListing, type PlanListing } from './plan-listing.js';
 import type { OutputChange, PlanModel, ResourceChange } from './plan-model.js';
 import {
   actionText,
@@ -206,16 +206,18 @@ function outputsSection(
 function resourceTable(
   listed: readonly ResourceChange[],
   budget: ReportBudget,
+  listing?: PlanListing,
 ): { text: string; hidden: number } {
   let text = '';
   let module: string | undefined;
   let shown = 0;
-  for (const change of listed) {
+  for (const [index, change] of listed.entries()) {
     let piece = '';
     if (change.moduleAddress !== module) {
       piece += `${module === undefined ? '' : '\n'}**${moduleTitle(change.moduleAddress)}**\n\n| | resource | action |\n|---|---|---|\n`;
     }
-    piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true)} |\n`;
+    const names = listing?.resources[index]?.attributes;
+    piece += `| ${symbolOf(change)} | ${code(change.address, true)} | ${actionText(change, true, names)} |\n`;
     if (!budget.take(piece)) break;
     module = change.moduleAddress;
     text += piece;
@@ -272,7 +274,12 @@ function outcomeOf(plan: PlanModel): PlanOutcome {
 const LISTING_SHARE = 0.5;
 
 /** The comment's hidden lines: marker, meta line and the plan's listing for the apply. */
-function machineHeader(plan: PlanModel, context: ReportContext, options: ReportOptions): string[] {
+function machineHeader(
+  plan: PlanModel,
+  listing: PlanListing,
+  context: ReportContext,
+  options: ReportOptions,
+): string[] {
   const lines = [
     planMarker(context.stack),
     planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
@@ -280,12 +287,8 @@ function machineHeader(plan: PlanModel, context: ReportContext, options: ReportO
   const header: ListingHeader = { stack: context.stack };
   if (context.digest !== undefined) header.digest = context.digest;
   if (context.commitSha !== undefined) header.commit = context.commitSha;
-  const listing = planListingLine(
-    header,
-    planListing(plan),
-    Math.floor(options.limit * LISTING_SHARE),
-  );
-  if (listing !== '') lines.push(listing);
+  const line = planListingLine(header, listing, Math.floor(options.limit * LISTING_SHARE));
+  if (line !== '') lines.push(line);
   return lines;
 }
 
@@ -299,7 +302,10 @@ export function renderPlanReport(
   const counts = countChanges(plan);
   const changed = hasChanges(counts);
   const top: string[] = [];
-  if (options.audience === 'comment') top.push(...machineHeader(plan, context, options));
+  const listed = plan.resourceChanges.filter(isListed).sort(compareForReport);
+  // The comment carries the listing for machines; its attribute names serve the table too.
+  const listing = options.audience === 'comment' ? planListing(plan, listed) : undefined;
+  if (listing) top.push(...machineHeader(plan, listing, context, options));
   top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
   if (options.audience === 'comment') top.push(statusLine());
   const footer = footerLine(context, plan);
@@ -309,10 +315,9 @@ export function renderPlanReport(
   const closing = `${footer}\n`;
   const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
 
-  const listed = plan.resourceChanges.filter(isListed).sort(compareForReport);
   const destructive = listed.filter(isDestructive);
   const caution = cautionBlock(destructive, budget);
-  const table = resourceTable(listed, budget);
+  const table = resourceTable(listed, budget, listing);
   const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
   const details = detailsSection(listed, redactor, options, budget);
 

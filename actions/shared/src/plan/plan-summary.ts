@@ -182,33 +182,31 @@ export function resourceAttributeChanges(change: ResourceChange): AttributeChang
   return cached;
 }
 
-const changedNamesCache = new WeakMap<ResourceChange, string[]>();
-
-/** Top-level attribute names that change (the action column, the listing), computed once. */
+/** Top-level attribute names that change (the action column, the listing). */
 export function changedAttributeNames(change: ResourceChange): string[] {
-  let cached = changedNamesCache.get(change);
-  if (!cached) {
-    cached = changedTopLevelAttributes(
-      change.before,
-      change.after,
-      change.beforeSensitive,
-      change.afterSensitive,
-      change.afterUnknown,
-    );
-    changedNamesCache.set(change, cached);
-  }
-  return cached;
+  return changedTopLevelAttributes(
+    change.before,
+    change.after,
+    change.beforeSensitive,
+    change.afterSensitive,
+    change.afterUnknown,
+  );
 }
 
 const MAX_NAMED_ATTRIBUTES = 6;
 
 /** The action column: "update: `memory_size`, `environment`", "replace: tainted", ... */
-export function actionText(change: ResourceChange, inTable = true): string {
+export function actionText(
+  change: ResourceChange,
+  inTable = true,
+  /** The changed attribute names, when the caller has them already (the comment's listing). */
+  known?: readonly string[],
+): string {
   let text: string;
   const reason = reasonOf(change, inTable);
   switch (change.kind) {
     case 'update': {
-      const names = changedAttributeNames(change);
+      const names = known ?? changedAttributeNames(change);
       const shown = names.slice(0, MAX_NAMED_ATTRIBUTES).map((name) => code(name, inTable));
       if (names.length > MAX_NAMED_ATTRIBUTES)
         shown.push(`${names.length - MAX_NAMED_ATTRIBUTES} more`);
