@@ -41715,7 +41715,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  * is captured rather than streamed: plan text can only be logged after the values it may hold
  * are registered with core.setSecret, which needs the plan JSON first. A cancelled job's
  * interrupt is passed on to Terraform, which then stops gracefully. Why this is
- * node:child_process and not @actions/exec: docs/adr/0012-terraform-runner-child-process.md.
+ * node:child_process and not @actions/exec: docs/adr/0013-terraform-runner-child-process.md.
  */
 
 

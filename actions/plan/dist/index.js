@@ -36350,7 +36350,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * is captured rather than streamed: plan text can only be logged after the values it may hold
  * are registered with core.setSecret, which needs the plan JSON first. A cancelled job's
  * interrupt is passed on to Terraform, which then stops gracefully. Why this is
- * node:child_process and not @actions/exec: docs/adr/0012-terraform-runner-child-process.md.
+ * node:child_process and not @actions/exec: docs/adr/0013-terraform-runner-child-process.md.
  */
 
 
