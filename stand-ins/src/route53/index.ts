@@ -44,54 +44,41 @@
  * Route 53's codes and statuses: `Throttling` 400 "Rate exceeded", `PriorRequestNotComplete`
  * 400, `InternalFailure` 500, `ServiceUnavailable` 503 (the SDK retries all four unless told
  * not to).
+ *
+ * Layout: this file is the router. State lives in one plain store (store.ts) shared by the
+ * resource modules: list-record-sets.ts and change-batches.ts; record-sets.ts is the zone
+ * model (ordering, batch validation), wire.ts the XML and the operations' paths, faults.ts the
+ * injected errors.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import {
   startStandInServer,
   type InjectedFault,
   type RecordedRequest,
-  type StandInRequest,
-  type StandInResponse,
   type StandInServer,
 } from '../http/server.js';
+import { changeResourceRecordSets, getChange } from './change-batches.js';
+import { injectRoute53Error, type Route53ErrorCode } from './faults.js';
+import { listResourceRecordSets } from './list-record-sets.js';
+import { applyChangeBatch, weightChanges, weightsOf, type RecordSet } from './record-sets.js';
 import {
-  Route53ValidationError,
-  applyChangeBatch,
-  compareRecordSets,
-  normalizeName,
-  type Change,
-  type RecordSet,
-} from './record-sets.js';
-import { changeInfoXml, document, errorXml, parseChangeBatch, recordSetXml } from './wire.js';
+  createRoute53Store,
+  zoneOrThrow,
+  type AcceptedChangeBatch,
+  type HostedZoneSeed,
+  type Route53Store,
+} from './store.js';
+import { OPERATION_ROUTES, route53Error, type Route53Operation } from './wire.js';
 
 export type { AliasTarget, Change, RecordSet } from './record-sets.js';
-
-export interface HostedZoneSeed {
-  /** Hosted zone ID without the '/hostedzone/' prefix ('Z0TRAFFIC'). */
-  id: string;
-  /** Zone apex ('example.com'). */
-  name: string;
-  /** Record sets; names may omit the trailing dot. */
-  recordSets?: RecordSet[];
-}
+export type { AcceptedChangeBatch, HostedZoneSeed } from './store.js';
+export type { Route53ErrorCode } from './faults.js';
+export type { Route53Operation } from './wire.js';
 
 export interface Route53StandInOptions {
   zones: HostedZoneSeed[];
   /** How long a change stays PENDING before GetChange reports INSYNC. Default 0. */
   insyncDelayMs?: number;
 }
-
-export interface AcceptedChangeBatch {
-  id: string;
-  zoneId: string;
-  comment?: string;
-  changes: Change[];
-  submittedAt: Date;
-}
-
-export type Route53Operation = 'ChangeResourceRecordSets' | 'ListResourceRecordSets' | 'GetChange';
-export type Route53ErrorCode =
-  'Throttling' | 'PriorRequestNotComplete' | 'InternalFailure' | 'ServiceUnavailable';
 
 export interface Route53StandIn {
   readonly url: string;
@@ -116,332 +103,67 @@ export interface Route53StandIn {
   close(): Promise<void>;
 }
 
-const OPERATION_ROUTES: Record<Route53Operation, { method: string; path: string }> = {
-  ChangeResourceRecordSets: { method: 'POST', path: '/2013-04-01/hostedzone/:id/rrset' },
-  ListResourceRecordSets: { method: 'GET', path: '/2013-04-01/hostedzone/:id/rrset' },
-  GetChange: { method: 'GET', path: '/2013-04-01/change/:id' },
-};
-
-const ERROR_RESPONSES: Record<
-  Route53ErrorCode,
-  { status: number; type: 'Sender' | 'Receiver'; message: string }
-> = {
-  Throttling: { status: 400, type: 'Sender', message: 'Rate exceeded' },
-  PriorRequestNotComplete: {
-    status: 400,
-    type: 'Sender',
-    message: 'The request was rejected because Route 53 was still processing a prior request.',
-  },
-  InternalFailure: {
-    status: 500,
-    type: 'Receiver',
-    message: 'An internal error occurred. Try your request again.',
-  },
-  ServiceUnavailable: {
-    status: 503,
-    type: 'Receiver',
-    message: 'The service is unavailable. Try your request again.',
-  },
-};
-
-interface Zone {
-  id: string;
-  name: string;
-  recordSets: RecordSet[];
-}
-
-interface StoredChange {
-  info: AcceptedChangeBatch;
-  insyncAt: number;
-}
-
-function xml(status: number, body: string): StandInResponse {
-  return {
-    status,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
-    body,
-  };
-}
-
-function errorResponse(
-  status: number,
-  type: 'Sender' | 'Receiver',
-  code: string,
-  message: string,
-): StandInResponse {
-  return xml(status, errorXml(type, code, message, randomUUID()));
-}
-
-function changeId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return `C${[...randomBytes(13)].map((byte) => alphabet[byte % alphabet.length]).join('')}`;
-}
-
-function seedZone(seed: HostedZoneSeed): Zone {
-  const name = normalizeName(seed.name);
-  const apex: RecordSet[] = [
-    {
-      name,
-      type: 'SOA',
-      ttl: 900,
-      resourceRecords: [
-        `ns-1.awsdns-00.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`,
-      ],
-    },
-    {
-      name,
-      type: 'NS',
-      ttl: 172800,
-      resourceRecords: ['ns-1.awsdns-00.com.', 'ns-2.awsdns-00.net.'],
-    },
-  ];
-  const seeded = (seed.recordSets ?? []).map((set) => ({
-    ...set,
-    name: normalizeName(set.name),
-    type: set.type.toUpperCase(),
-  }));
-  return {
-    id: seed.id,
-    name,
-    recordSets: applyChangeBatch(
-      name,
-      apex,
-      seeded.map((recordSet) => ({ action: 'CREATE', recordSet })),
-    ),
-  };
-}
-
 export async function startRoute53StandIn(options: Route53StandInOptions): Promise<Route53StandIn> {
-  const zones = new Map(options.zones.map((seed) => [seed.id, seedZone(seed)]));
-  const stored = new Map<string, StoredChange>();
-  const accepted: AcceptedChangeBatch[] = [];
-  const listeners = new Set<(batch: AcceptedChangeBatch) => void>();
-  let insyncDelayMs = options.insyncDelayMs ?? 0;
-
-  const requireAuth = (request: StandInRequest): StandInResponse | undefined => {
-    const authorization = request.header('authorization') ?? '';
-    if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) {
-      return errorResponse(
-        403,
-        'Sender',
-        'MissingAuthenticationTokenException',
-        'Missing Authentication Token',
-      );
-    }
-    return undefined;
-  };
-
-  const findZone = (id: string): Zone | StandInResponse => {
-    const zone = zones.get(id.replace(/^\/?hostedzone\//, ''));
-    return (
-      zone ??
-      errorResponse(404, 'Sender', 'NoSuchHostedZone', `No hosted zone found with ID: ${id}`)
-    );
-  };
-
-  const changeRecordSets = (request: StandInRequest): StandInResponse => {
-    const denied = requireAuth(request);
-    if (denied) return denied;
-    const zone = findZone(request.params.id ?? '');
-    if ('status' in zone) return zone;
-    try {
-      const { comment, changes } = parseChangeBatch(request.text());
-      zone.recordSets = applyChangeBatch(zone.name, zone.recordSets, changes);
-      const info: AcceptedChangeBatch = {
-        id: changeId(),
-        zoneId: zone.id,
-        comment,
-        changes,
-        submittedAt: new Date(),
-      };
-      stored.set(info.id, { info, insyncAt: Date.now() + insyncDelayMs });
-      accepted.push(info);
-      for (const listener of listeners) listener(info);
-      return xml(
-        200,
-        document(
-          'ChangeResourceRecordSetsResponse',
-          changeInfoXml({
-            id: info.id,
-            // Route 53 always answers PENDING; GetChange reports INSYNC once the delay has passed.
-            status: 'PENDING',
-            submittedAt: info.submittedAt,
-            comment,
-          }),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof Route53ValidationError) {
-        return errorResponse(400, 'Sender', error.code, error.message);
-      }
-      throw error;
-    }
-  };
-
-  const listRecordSets = (request: StandInRequest): StandInResponse => {
-    const denied = requireAuth(request);
-    if (denied) return denied;
-    const zone = findZone(request.params.id ?? '');
-    if ('status' in zone) return zone;
-    const name = request.query.get('name');
-    const type = request.query.get('type');
-    const identifier = request.query.get('identifier');
-    const maxItemsText = request.query.get('maxitems') ?? '300';
-    const maxItems = Math.min(Number(maxItemsText), 300);
-    if (!Number.isInteger(maxItems) || maxItems < 1) {
-      return errorResponse(
-        400,
-        'Sender',
-        'InvalidInput',
-        `Invalid value for maxitems: ${maxItemsText}`,
-      );
-    }
-    if (type && !name) {
-      return errorResponse(
-        400,
-        'Sender',
-        'InvalidInput',
-        'The input is not valid: type requires name',
-      );
-    }
-    if (identifier && !type) {
-      return errorResponse(
-        400,
-        'Sender',
-        'InvalidInput',
-        'The input is not valid: identifier requires name and type',
-      );
-    }
-    const start = name
-      ? {
-          name: normalizeName(name),
-          type: type?.toUpperCase() ?? '',
-          setIdentifier: identifier ?? undefined,
-        }
-      : undefined;
-    const from = start
-      ? zone.recordSets.filter((set) => compareRecordSets(set, start) >= 0)
-      : zone.recordSets;
-    const page = from.slice(0, maxItems);
-    const next = from[maxItems];
-    const body =
-      `<ResourceRecordSets>${page.map(recordSetXml).join('')}</ResourceRecordSets>` +
-      `<IsTruncated>${next ? 'true' : 'false'}</IsTruncated>` +
-      (next
-        ? `<NextRecordName>${next.name}</NextRecordName><NextRecordType>${next.type}</NextRecordType>` +
-          (next.setIdentifier !== undefined
-            ? `<NextRecordIdentifier>${next.setIdentifier}</NextRecordIdentifier>`
-            : '')
-        : '') +
-      `<MaxItems>${maxItems}</MaxItems>`;
-    return xml(200, document('ListResourceRecordSetsResponse', body));
-  };
-
-  const getChange = (request: StandInRequest): StandInResponse => {
-    const denied = requireAuth(request);
-    if (denied) return denied;
-    const id = (request.params.id ?? '').replace(/^\/?change\//, '');
-    const change = stored.get(id);
-    if (!change) {
-      return errorResponse(
-        404,
-        'Sender',
-        'NoSuchChange',
-        `A change with the specified change ID does not exist.`,
-      );
-    }
-    return xml(
-      200,
-      document(
-        'GetChangeResponse',
-        changeInfoXml({
-          id,
-          status: Date.now() >= change.insyncAt ? 'INSYNC' : 'PENDING',
-          submittedAt: change.info.submittedAt,
-          comment: change.info.comment,
-        }),
-      ),
-    );
-  };
-
+  const store = createRoute53Store(options.zones, options.insyncDelayMs ?? 0);
   const server = await startStandInServer({
     name: 'route53',
     routes: [
-      { ...OPERATION_ROUTES.ChangeResourceRecordSets, handler: changeRecordSets },
-      { method: 'POST', path: '/2013-04-01/hostedzone/:id/rrset/', handler: changeRecordSets },
-      { ...OPERATION_ROUTES.ListResourceRecordSets, handler: listRecordSets },
-      { ...OPERATION_ROUTES.GetChange, handler: getChange },
+      {
+        ...OPERATION_ROUTES.ChangeResourceRecordSets,
+        handler: (request) => changeResourceRecordSets(store, request),
+      },
+      {
+        method: 'POST',
+        path: '/2013-04-01/hostedzone/:id/rrset/',
+        handler: (request) => changeResourceRecordSets(store, request),
+      },
+      {
+        ...OPERATION_ROUTES.ListResourceRecordSets,
+        handler: (request) => listResourceRecordSets(store, request),
+      },
+      { ...OPERATION_ROUTES.GetChange, handler: (request) => getChange(store, request) },
     ],
-    notFound: () => errorResponse(404, 'Sender', 'UnknownOperationException', 'Unknown operation'),
+    notFound: () => {
+      throw route53Error(404, 'Sender', 'UnknownOperationException', 'Unknown operation');
+    },
   });
-
-  const zoneOrThrow = (zoneId: string): Zone => {
-    const zone = zones.get(zoneId);
-    if (!zone) throw new Error(`route53 stand-in: no hosted zone ${zoneId}`);
-    return zone;
-  };
-
   return {
     url: server.url,
     requests: server.requests,
-    changes: accepted,
+    changes: store.accepted,
     server,
-    recordSets: (zoneId) => zoneOrThrow(zoneId).recordSets.map((set) => ({ ...set })),
-    weights(zoneId, name, type) {
-      const normalized = normalizeName(name);
-      const result: Record<string, number> = {};
-      for (const set of zoneOrThrow(zoneId).recordSets) {
-        if (
-          set.name === normalized &&
-          set.type === type.toUpperCase() &&
-          set.weight !== undefined
-        ) {
-          result[set.setIdentifier ?? ''] = set.weight;
-        }
-      }
-      return result;
-    },
-    setWeights(zoneId, name, type, weights) {
-      const zone = zoneOrThrow(zoneId);
-      const normalized = normalizeName(name);
-      const changes: Change[] = Object.entries(weights).map(([setIdentifier, weight]) => {
-        const existing = zone.recordSets.find(
-          (set) =>
-            set.name === normalized &&
-            set.type === type.toUpperCase() &&
-            set.setIdentifier === setIdentifier,
-        );
-        if (!existing) {
-          throw new Error(`route53 stand-in: no record ${normalized} ${type} ${setIdentifier}`);
-        }
-        return { action: 'UPSERT', recordSet: { ...existing, weight } };
-      });
-      zone.recordSets = applyChangeBatch(zone.name, zone.recordSets, changes);
-    },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    injectError(operation, code, faultOptions = {}) {
-      const route = OPERATION_ROUTES[operation];
-      const response = ERROR_RESPONSES[code];
-      return server.injectFault({
-        method: route.method,
-        path: route.path,
-        times: faultOptions.times ?? 1,
-        delayMs: faultOptions.delayMs,
-        status: response.status,
-        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
-        body: errorXml(response.type, code, response.message, randomUUID()),
-      });
-    },
-    setInsyncDelay(ms) {
-      insyncDelayMs = ms;
-    },
+    ...seedAndRead(store),
+    injectError: (operation, code, faultOptions) =>
+      injectRoute53Error(server, operation, code, faultOptions),
     writeRequests: () =>
       server.requests.filter(
         (request) => request.method === 'POST' && /\/rrset\/?$/.test(request.path),
       ),
     close: () => server.close(),
+  };
+}
+
+type SeedAndRead = Pick<
+  Route53StandIn,
+  'recordSets' | 'weights' | 'setWeights' | 'onChange' | 'setInsyncDelay'
+>;
+
+/** The helpers tests and the sandbox use to read and change the zones out of band. */
+function seedAndRead(store: Route53Store): SeedAndRead {
+  return {
+    recordSets: (zoneId) => zoneOrThrow(store, zoneId).recordSets.map((set) => ({ ...set })),
+    weights: (zoneId, name, type) => weightsOf(zoneOrThrow(store, zoneId).recordSets, name, type),
+    setWeights(zoneId, name, type, weights) {
+      const zone = zoneOrThrow(store, zoneId);
+      const changes = weightChanges(zone.recordSets, name, type, weights);
+      zone.recordSets = applyChangeBatch(zone.name, zone.recordSets, changes);
+    },
+    onChange(listener) {
+      store.listeners.add(listener);
+      return () => store.listeners.delete(listener);
+    },
+    setInsyncDelay(ms) {
+      store.insyncDelayMs = ms;
+    },
   };
 }

@@ -153,6 +153,58 @@ export function applyChangeBatch(
   current: readonly RecordSet[],
   changes: readonly Change[],
 ): RecordSet[] {
+  checkBatchSize(changes);
+  changes.forEach(checkShape);
+  const working = current.map((set) => ({ ...set }));
+  const messages = changes
+    .map((change) => applyChange(zoneName, working, change))
+    .filter((message): message is string => message !== undefined);
+  if (messages.length > 0) {
+    throw new Route53ValidationError('InvalidChangeBatch', `[${messages.join(', ')}]`);
+  }
+  return working.sort(compareRecordSets);
+}
+
+/** Weights of the weighted records of one name and type, by set identifier. */
+export function weightsOf(
+  recordSets: readonly RecordSet[],
+  name: string,
+  type: string,
+): Record<string, number> {
+  const normalized = normalizeName(name);
+  const result: Record<string, number> = {};
+  for (const set of recordSets) {
+    if (set.name === normalized && set.type === type.toUpperCase() && set.weight !== undefined) {
+      result[set.setIdentifier ?? ''] = set.weight;
+    }
+  }
+  return result;
+}
+
+/** The UPSERTs that set these weights (by set identifier) on existing records of name and type. */
+export function weightChanges(
+  recordSets: readonly RecordSet[],
+  name: string,
+  type: string,
+  weights: Record<string, number>,
+): Change[] {
+  const normalized = normalizeName(name);
+  return Object.entries(weights).map(([setIdentifier, weight]) => {
+    const existing = recordSets.find(
+      (set) =>
+        set.name === normalized &&
+        set.type === type.toUpperCase() &&
+        set.setIdentifier === setIdentifier,
+    );
+    if (!existing) {
+      throw new Error(`route53 stand-in: no record ${normalized} ${type} ${setIdentifier}`);
+    }
+    return { action: 'UPSERT', recordSet: { ...existing, weight } };
+  });
+}
+
+/** Limits on the whole batch (InvalidInput, InvalidChangeBatch). */
+function checkBatchSize(changes: readonly Change[]): void {
   if (changes.length === 0) {
     throw new Route53ValidationError(
       'InvalidInput',
@@ -169,68 +221,58 @@ export function applyChangeBatch(
       '[Number of records limit of 1000 exceeded.]',
     );
   }
-  changes.forEach(checkShape);
+}
 
-  const working = current.map((set) => ({ ...set }));
-  const messages: string[] = [];
-  for (const change of changes) {
-    const set = change.recordSet;
-    if (set.name !== zoneName && !set.name.endsWith(`.${zoneName}`)) {
-      messages.push(`RRSet with DNS name ${set.name} is not permitted in zone ${zoneName}`);
-      continue;
-    }
-    const index = working.findIndex((existing) => sameKey(existing, set));
-    if (change.action === 'DELETE') {
-      if (index < 0) {
-        messages.push(
-          `Tried to delete resource record set ${describeSet(set)} but it was not found`,
-        );
-      } else if (!sameValues(working[index] as RecordSet, set)) {
-        messages.push(
-          `Tried to delete resource record set ${describeSet(set)} but the values provided do not match the current values`,
-        );
-      } else {
-        working.splice(index, 1);
-      }
-      continue;
-    }
-    if (change.action === 'CREATE' && index >= 0) {
-      messages.push(
-        `Tried to create resource record set ${describeSet(set)} but it already exists`,
-      );
-      continue;
-    }
-    const siblings = working.filter(
-      (existing) =>
-        existing.name === set.name && existing.type === set.type && !sameKey(existing, set),
-    );
-    if (set.weight !== undefined && siblings.some((sibling) => sibling.weight === undefined)) {
-      messages.push(
-        `RRSet with DNS name ${set.name}, type ${set.type}, SetIdentifier ${set.setIdentifier} cannot be created as a non-weighted set exists with the same name and type.`,
-      );
-      continue;
-    }
-    if (set.weight === undefined && siblings.length > 0) {
-      messages.push(
-        `RRSet of type ${set.type} with DNS name ${set.name} is not permitted because a conflicting RRSet of type ${set.type} with the same DNS name already exists in zone ${zoneName}.`,
-      );
-      continue;
-    }
-    if (
-      set.weight !== undefined &&
-      set.ttl !== undefined &&
-      siblings.some((sibling) => sibling.ttl !== undefined && sibling.ttl !== set.ttl)
-    ) {
-      messages.push(
-        `RRSet with DNS name ${set.name}, type ${set.type}, SetIdentifier ${set.setIdentifier} cannot be created as weighted sets must contain the same TTL.`,
-      );
-      continue;
-    }
-    if (index >= 0) working[index] = { ...set };
-    else working.push({ ...set });
+/** Applies one change to the working copy, or says why Route 53 refuses it. */
+function applyChange(zoneName: string, working: RecordSet[], change: Change): string | undefined {
+  const set = change.recordSet;
+  if (set.name !== zoneName && !set.name.endsWith(`.${zoneName}`)) {
+    return `RRSet with DNS name ${set.name} is not permitted in zone ${zoneName}`;
   }
-  if (messages.length > 0) {
-    throw new Route53ValidationError('InvalidChangeBatch', `[${messages.join(', ')}]`);
+  const index = working.findIndex((existing) => sameKey(existing, set));
+  if (change.action === 'DELETE') return deleteRecordSet(working, index, set);
+  if (change.action === 'CREATE' && index >= 0) {
+    return `Tried to create resource record set ${describeSet(set)} but it already exists`;
   }
-  return working.sort(compareRecordSets);
+  const conflict = siblingConflict(zoneName, working, set);
+  if (conflict) return conflict;
+  if (index >= 0) working[index] = { ...set };
+  else working.push({ ...set });
+  return undefined;
+}
+
+function deleteRecordSet(working: RecordSet[], index: number, set: RecordSet): string | undefined {
+  if (index < 0) {
+    return `Tried to delete resource record set ${describeSet(set)} but it was not found`;
+  }
+  if (!sameValues(working[index] as RecordSet, set)) {
+    return `Tried to delete resource record set ${describeSet(set)} but the values provided do not match the current values`;
+  }
+  working.splice(index, 1);
+  return undefined;
+}
+
+/** Records of the same name and type must all be weighted, with one TTL. */
+function siblingConflict(
+  zoneName: string,
+  working: readonly RecordSet[],
+  set: RecordSet,
+): string | undefined {
+  const siblings = working.filter(
+    (existing) =>
+      existing.name === set.name && existing.type === set.type && !sameKey(existing, set),
+  );
+  if (set.weight !== undefined && siblings.some((sibling) => sibling.weight === undefined)) {
+    return `RRSet with DNS name ${set.name}, type ${set.type}, SetIdentifier ${set.setIdentifier} cannot be created as a non-weighted set exists with the same name and type.`;
+  }
+  if (set.weight === undefined && siblings.length > 0) {
+    return `RRSet of type ${set.type} with DNS name ${set.name} is not permitted because a conflicting RRSet of type ${set.type} with the same DNS name already exists in zone ${zoneName}.`;
+  }
+  const ttlDiffers = siblings.some(
+    (sibling) => sibling.ttl !== undefined && sibling.ttl !== set.ttl,
+  );
+  if (set.weight !== undefined && set.ttl !== undefined && ttlDiffers) {
+    return `RRSet with DNS name ${set.name}, type ${set.type}, SetIdentifier ${set.setIdentifier} cannot be created as weighted sets must contain the same TTL.`;
+  }
+  return undefined;
 }

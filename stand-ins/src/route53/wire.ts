@@ -1,9 +1,13 @@
 /**
- * Route 53's REST-XML wire format (API version 2013-04-01): parsing a
- * ChangeResourceRecordSetsRequest body and writing ListResourceRecordSets, ChangeInfo and
- * ErrorResponse documents in the element order of the service model.
+ * Route 53's REST-XML wire format (API version 2013-04-01): the operations' paths, parsing a
+ * ChangeResourceRecordSetsRequest body, writing ListResourceRecordSets, ChangeInfo and
+ * ErrorResponse documents in the element order of the service model, and the XML answers
+ * (x-amzn-requestid on each). Requests without an AWS Signature V4 `Authorization` header are
+ * refused with 403 MissingAuthenticationTokenException (signatures are not verified).
  */
+import { randomUUID } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { HttpError, type StandInRequest, type StandInResponse } from '../http/server.js';
 import {
   Route53ValidationError,
   normalizeName,
@@ -11,8 +15,47 @@ import {
   type ChangeAction,
   type RecordSet,
 } from './record-sets.js';
+import type { Route53Store, Zone } from './store.js';
 
 export const NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
+
+export type Route53Operation = 'ChangeResourceRecordSets' | 'ListResourceRecordSets' | 'GetChange';
+
+export const OPERATION_ROUTES: Record<Route53Operation, { method: string; path: string }> = {
+  ChangeResourceRecordSets: { method: 'POST', path: '/2013-04-01/hostedzone/:id/rrset' },
+  ListResourceRecordSets: { method: 'GET', path: '/2013-04-01/hostedzone/:id/rrset' },
+  GetChange: { method: 'GET', path: '/2013-04-01/change/:id' },
+};
+
+export function xmlHeaders(): Record<string, string> {
+  return { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() };
+}
+
+export function xml(status: number, body: string): StandInResponse {
+  return { status, headers: xmlHeaders(), body };
+}
+
+/** A Route 53 ErrorResponse: throw it from a handler. */
+export function route53Error(
+  status: number,
+  type: 'Sender' | 'Receiver',
+  code: string,
+  message: string,
+): HttpError {
+  return new HttpError(status, errorXml(type, code, message, randomUUID()), xmlHeaders());
+}
+
+export function requireSignature(request: StandInRequest): void {
+  const authorization = request.header('authorization') ?? '';
+  if (!authorization.startsWith('AWS4-HMAC-SHA256 ')) {
+    throw route53Error(
+      403,
+      'Sender',
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token',
+    );
+  }
+}
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -86,6 +129,16 @@ export function errorXml(
       message,
     )}</Error>${element('RequestId', requestId)}`,
   );
+}
+
+/** The hosted zone the `:id` path parameter names ('Z…' or '/hostedzone/Z…'); 404 otherwise. */
+export function zoneParam(store: Route53Store, request: StandInRequest): Zone {
+  const id = request.params.id ?? '';
+  const zone = store.zones.get(id.replace(/^\/?hostedzone\//, ''));
+  if (!zone) {
+    throw route53Error(404, 'Sender', 'NoSuchHostedZone', `No hosted zone found with ID: ${id}`);
+  }
+  return zone;
 }
 
 type XmlNode = Record<string, unknown>;
