@@ -43,11 +43,19 @@
  * times left is used. `times` defaults to 1 (`Infinity` for always). A fault with `status`
  * answers with that status/headers/body; `drop` destroys the connection; neither: the request
  * reaches its route after `delayMs`. `delayMs` applies to all three.
+ *
+ * Layout: this file serves and answers; paths.ts compiles the patterns, faults.ts keeps the
+ * fault table.
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { createFaultTable, type Fault, type FaultTable, type InjectedFault } from './faults.js';
+import { compilePathPattern, methodMatches, type PathMatcher } from './paths.js';
+
+export type { Fault, InjectedFault } from './faults.js';
+export { compilePathPattern } from './paths.js';
 
 export interface StandInRequest {
   method: string;
@@ -99,29 +107,6 @@ export interface RecordedRequest {
   durationMs: number;
   /** True when an injected fault handled (or delayed) this request. */
   fault: boolean;
-}
-
-export interface Fault {
-  /** Method to match; default any. */
-  method?: string;
-  /** Route-style pattern ('/repos/:o/:r/issues/*') or a RegExp tested on the path. */
-  path: string | RegExp;
-  /** How many requests this fault applies to; default 1. Use Infinity for every request. */
-  times?: number;
-  status?: number;
-  headers?: Record<string, string | number | string[]>;
-  body?: unknown;
-  delayMs?: number;
-  /** Destroy the connection without a response (the client sees ECONNRESET / socket hang up). */
-  drop?: boolean;
-}
-
-export interface InjectedFault {
-  readonly fault: Fault;
-  /** Requests this fault has handled so far. */
-  readonly hits: number;
-  readonly remaining: number;
-  remove(): void;
 }
 
 export interface StandInServerOptions {
@@ -177,214 +162,89 @@ export function json(
   };
 }
 
-type PathMatcher = (path: string) => Record<string, string> | undefined;
-
-/** Compiles a route pattern; exported for stand-ins that dispatch on paths themselves. */
-export function compilePathPattern(pattern: string | RegExp): PathMatcher {
-  if (pattern instanceof RegExp) {
-    return (path) => {
-      const match = pattern.exec(path);
-      return match ? { ...match.groups } : undefined;
-    };
-  }
-  const parts = splitPath(pattern);
-  const wildcard = parts.at(-1) === '*';
-  const fixed = wildcard ? parts.slice(0, -1) : parts;
-  return (path) => {
-    const segments = splitPath(path);
-    if (wildcard ? segments.length < fixed.length : segments.length !== fixed.length) {
-      return undefined;
-    }
-    const params: Record<string, string> = {};
-    for (const [index, part] of fixed.entries()) {
-      const segment = segments[index] as string;
-      if (part.startsWith(':')) {
-        if (segment === '') return undefined;
-        params[part.slice(1)] = safeDecode(segment);
-      } else if (part !== segment) {
-        return undefined;
-      }
-    }
-    if (wildcard) params['*'] = segments.slice(fixed.length).map(safeDecode).join('/');
-    return params;
-  };
-}
-
-function splitPath(path: string): string[] {
-  const trimmed = path.replace(/^\/+/, '');
-  return trimmed === '' ? [] : trimmed.split('/');
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function methodMatches(expected: string | undefined, actual: string): boolean {
-  return expected === undefined || expected === '*' || expected.toUpperCase() === actual;
-}
-
-interface FaultState {
-  fault: Fault;
-  matcher: PathMatcher;
-  hits: number;
-  remaining: number;
-}
-
 interface CompiledRoute {
   route: Route;
   matcher: PathMatcher;
 }
 
+/** What one server's request handling shares. */
+interface ServerState {
+  readonly name: string;
+  readonly maxBodyBytes: number;
+  readonly routes: CompiledRoute[];
+  readonly notFound: Handler;
+  readonly faults: FaultTable;
+  readonly requests: RecordedRequest[];
+  /** Pending fault delays, cleared on close. */
+  readonly timers: Set<NodeJS.Timeout>;
+  closing: boolean;
+}
+
 export async function startStandInServer(options: StandInServerOptions): Promise<StandInServer> {
-  const name = options.name ?? 'stand-in';
-  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
-  const routes: CompiledRoute[] = options.routes.map((route) => ({
-    route,
-    matcher: compilePathPattern(route.path),
-  }));
-  const faults: FaultState[] = [];
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
+  const state: ServerState = {
+    name: options.name ?? 'stand-in',
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+    routes: options.routes.map(compileRoute),
+    notFound: options.notFound ?? (() => json(404, { message: 'Not Found' })),
+    faults: createFaultTable(),
+    requests: [],
+    timers: new Set(),
+    closing: false,
+  };
+  const server = createServer(state, options.tls);
+  const sockets = trackSockets(server);
+  const port = await listenOnLoopback(server);
+  return {
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
+    requests: state.requests,
+    addRoute: (route) => state.routes.push(compileRoute(route)),
+    injectFault: (fault) => state.faults.inject(fault),
+    clearFaults: () => state.faults.clear(),
+    clearRequests() {
+      state.requests.length = 0;
+    },
+    async close() {
+      state.closing = true;
+      for (const timer of state.timers) clearTimeout(timer);
+      state.timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+function compileRoute(route: Route): CompiledRoute {
+  return { route, matcher: compilePathPattern(route.path) };
+}
 
-  const notFound: Handler = options.notFound ?? (() => json(404, { message: 'Not Found' }));
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = new Date();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const record: RecordedRequest = {
-      method,
-      path: url.pathname,
-      query: queryRecord(url.searchParams),
-      headers: req.headers,
-      body: '',
-      status: 0,
-      responseBody: '',
-      startedAt,
-      durationMs: 0,
-      fault: false,
-    };
-    requests.push(record);
-    const finish = () => {
-      record.durationMs = Date.now() - startedAt.getTime();
-    };
-    res.on('close', finish);
-
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        send(res, record, { status: error.status, headers: error.headers, body: error.body });
-      } else {
-        req.socket.destroy();
-      }
-      return;
-    }
-    record.body = body.toString('utf8');
-
-    const fault = takeFault(method, url.pathname);
-    if (fault) {
-      record.fault = true;
-      if (fault.delayMs) await sleep(fault.delayMs);
-      if (closing) return;
-      if (fault.drop) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) {
-        send(res, record, toResponse(fault.status, fault.body, fault.headers));
-        return;
-      }
-    }
-
-    let params: Record<string, string> | undefined;
-    const match = routes.find(({ route, matcher }) => {
-      if (!methodMatches(route.method, method)) return false;
-      params = matcher(url.pathname);
-      return params !== undefined;
-    });
-    const request: StandInRequest = {
-      method,
-      path: url.pathname,
-      query: url.searchParams,
-      headers: req.headers,
-      body,
-      params: params ?? {},
-      text: () => body.toString('utf8'),
-      json: <T>() => {
-        try {
-          return JSON.parse(body.toString('utf8')) as T;
-        } catch {
-          throw new HttpError(400, { message: 'Problems parsing JSON' });
-        }
-      },
-      header: (headerName) => {
-        const value = req.headers[headerName.toLowerCase()];
-        return Array.isArray(value) ? value[0] : value;
-      },
-      raw: req,
-    };
-    let response: StandInResponse;
-    try {
-      response = await (match ? match.route.handler(request) : notFound(request));
-    } catch (error) {
-      response =
-        error instanceof HttpError
-          ? toResponse(error.status, error.body, error.headers)
-          : json(500, {
-              message: `${name} stand-in failed on ${method} ${url.pathname}: ${
-                error instanceof Error ? error.message : String(error)
-              }`,
-            });
-    }
-    if (!closing) send(res, record, response);
-  }
-
-  function takeFault(method: string, path: string): Fault | undefined {
-    for (const state of faults) {
-      if (state.remaining <= 0) continue;
-      if (!methodMatches(state.fault.method, method)) continue;
-      if (!state.matcher(path)) continue;
-      state.remaining -= 1;
-      state.hits += 1;
-      return state.fault;
-    }
-    return undefined;
-  }
-
+function createServer(state: ServerState, tls: StandInServerOptions['tls']): Server {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(state, req, res).catch((error: unknown) => {
       // Only reachable through a bug in this module: answer rather than leave the client hanging.
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`${name} stand-in: ${String(error)}`);
+        res.end(`${state.name} stand-in: ${String(error)}`);
       }
     });
   };
-  const server: Server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+  return tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener)
     : createHttpServer(listener);
+}
+
+/** The open sockets, so that close() can end keep-alive connections at once. */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  return sockets;
+}
 
+async function listenOnLoopback(server: Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -392,55 +252,159 @@ export async function startStandInServer(options: StandInServerOptions): Promise
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  return (server.address() as AddressInfo).port;
+}
 
+/** Record, read the body, apply a fault if one matches, route, answer. */
+async function handle(
+  state: ServerState,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const record = recordRequest(state, req, res, method, url);
+  const body = await readBodyOrAnswer(state, req, res, record);
+  if (body === undefined) return;
+  record.body = body.toString('utf8');
+  const fault = state.faults.take(method, url.pathname);
+  if (fault) {
+    record.fault = true;
+    if (await answerWithFault(state, fault, req, res, record)) return;
+  }
+  const response = await routeRequest(state, req, method, url, body);
+  if (!state.closing) send(res, record, response);
+}
+
+function recordRequest(
+  state: ServerState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  url: URL,
+): RecordedRequest {
+  const startedAt = new Date();
+  const record: RecordedRequest = {
+    method,
+    path: url.pathname,
+    query: queryRecord(url.searchParams),
+    headers: req.headers,
+    body: '',
+    status: 0,
+    responseBody: '',
+    startedAt,
+    durationMs: 0,
+    fault: false,
+  };
+  state.requests.push(record);
+  res.on('close', () => {
+    record.durationMs = Date.now() - startedAt.getTime();
+  });
+  return record;
+}
+
+/** The request body; undefined when it was refused (413) or the connection failed. */
+async function readBodyOrAnswer(
+  state: ServerState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, state.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      send(res, record, { status: error.status, headers: error.headers, body: error.body });
+    } else {
+      req.socket.destroy();
+    }
+    return undefined;
+  }
+}
+
+/** Delays, drops or answers as the fault says; false when the request goes on to its route. */
+async function answerWithFault(
+  state: ServerState,
+  fault: Fault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: RecordedRequest,
+): Promise<boolean> {
+  if (fault.delayMs) await sleep(state, fault.delayMs);
+  if (state.closing) return true;
+  if (fault.drop) {
+    req.socket.destroy();
+    return true;
+  }
+  if (fault.status === undefined) return false;
+  send(res, record, toResponse(fault.status, fault.body, fault.headers));
+  return true;
+}
+
+function sleep(state: ServerState, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      state.timers.delete(timer);
+      resolve();
+    }, ms);
+    state.timers.add(timer);
+  });
+}
+
+/** The first matching route's answer (or notFound's); a thrown HttpError becomes its answer. */
+async function routeRequest(
+  state: ServerState,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+  body: Buffer,
+): Promise<StandInResponse> {
+  let params: Record<string, string> | undefined;
+  const match = state.routes.find(({ route, matcher }) => {
+    if (!methodMatches(route.method, method)) return false;
+    params = matcher(url.pathname);
+    return params !== undefined;
+  });
+  const request = standInRequest(req, method, url, body, params ?? {});
+  try {
+    return await (match ? match.route.handler(request) : state.notFound(request));
+  } catch (error) {
+    if (error instanceof HttpError) return toResponse(error.status, error.body, error.headers);
+    return json(500, {
+      message: `${state.name} stand-in failed on ${method} ${url.pathname}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    });
+  }
+}
+
+function standInRequest(
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+  body: Buffer,
+  params: Record<string, string>,
+): StandInRequest {
   return {
-    url,
-    port,
-    requests,
-    addRoute(route) {
-      routes.push({ route, matcher: compilePathPattern(route.path) });
+    method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    body,
+    params,
+    text: () => body.toString('utf8'),
+    json: <T>() => {
+      try {
+        return JSON.parse(body.toString('utf8')) as T;
+      } catch {
+        throw new HttpError(400, { message: 'Problems parsing JSON' });
+      }
     },
-    injectFault(fault) {
-      const times = fault.times ?? 1;
-      if (!(times > 0))
-        throw new Error(`injectFault: times must be a positive number, got ${times}`);
-      const state: FaultState = {
-        fault,
-        matcher: compilePathPattern(fault.path),
-        hits: 0,
-        remaining: times,
-      };
-      faults.push(state);
-      return {
-        fault,
-        get hits() {
-          return state.hits;
-        },
-        get remaining() {
-          return state.remaining;
-        },
-        remove() {
-          const index = faults.indexOf(state);
-          if (index >= 0) faults.splice(index, 1);
-        },
-      };
+    header: (headerName) => {
+      const value = req.headers[headerName.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
     },
-    clearFaults() {
-      faults.length = 0;
-    },
-    clearRequests() {
-      requests.length = 0;
-    },
-    async close() {
-      closing = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    raw: req,
   };
 }
 
