@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../http/server.js';
 
 /** The rights of a shared access authorization rule (Manage implies Send and Listen). */
 export type SasRight = 'Manage' | 'Send' | 'Listen';
@@ -84,4 +85,21 @@ export function serviceBusError(
     headers: { 'content-type': 'application/xml; charset=utf-8' },
     body: `<Error><Code>${status}</Code><Detail>${detail.replace(/[<>&]/g, ' ')}</Detail></Error>`,
   };
+}
+
+/** Refuses (401, Service Bus error body) a request whose SAS token does not grant the claim. */
+export function requireSasClaim(
+  header: string | undefined,
+  rules: Readonly<Record<string, SasRule>>,
+  resourceUri: string,
+  claim: SasRight,
+): void {
+  const refusal = sasRefusal(header, rules, resourceUri, claim);
+  if (refusal) throw serviceBusFailure(401, refusal);
+}
+
+/** serviceBusError as a thrown answer. */
+export function serviceBusFailure(status: number, detail: string): HttpError {
+  const response = serviceBusError(status, detail);
+  return new HttpError(response.status, response.body, response.headers);
 }
