@@ -14,21 +14,17 @@
  *
  *   const push = await startNotificationHubsStandIn({ hubs: ['customers'] });
  *   push.connectionString, push.notifications('customers'), push.server.injectFault(...)
+ *
+ * Layout: this file is the router; hubs.ts holds the state, the checks every call passes and
+ * the description, messages.ts sending; the SAS rules are the Event Hubs stand-in's (sas.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  startStandInServer,
-  type StandInRequest,
-  type StandInResponse,
-  type StandInServer,
-} from '../http/server.js';
-import {
-  connectionStringFor,
-  sasRefusal,
-  serviceBusError,
-  type SasRight,
-  type SasRule,
-} from '../event-hubs/sas.js';
+import { randomBytes } from 'node:crypto';
+import { startStandInServer, type StandInRequest, type StandInServer } from '../http/server.js';
+import { connectionStringFor, type SasRule } from '../event-hubs/sas.js';
+import { describeHub, type NotificationHubsStore, type SentNotification } from './hubs.js';
+import { sendNotification } from './messages.js';
+
+export type { SentNotification } from './hubs.js';
 
 export interface NotificationHubsStandInOptions {
   hubs: string[];
@@ -39,16 +35,6 @@ export interface NotificationHubsStandInOptions {
   keys?: Record<string, SasRule>;
 }
 
-export interface SentNotification {
-  readonly id: string;
-  readonly hub: string;
-  readonly format: string;
-  readonly tags?: string;
-  readonly contentType?: string;
-  readonly body: string;
-  readonly receivedAt: string;
-}
-
 export interface NotificationHubsStandIn {
   readonly url: string;
   readonly server: StandInServer;
@@ -57,124 +43,33 @@ export interface NotificationHubsStandIn {
   close(): Promise<void>;
 }
 
-const formats = new Set([
-  'template',
-  'fcmv1',
-  'gcm',
-  'apple',
-  'windows',
-  'windowsphone',
-  'adm',
-  'baidu',
-  'browser',
-  'xiaomi',
-]);
-const maxBytes = 64 * 1024;
-
 export async function startNotificationHubsStandIn(
   options: NotificationHubsStandInOptions,
 ): Promise<NotificationHubsStandIn> {
   const keys: Record<string, SasRule> = options.keys ?? {
     DefaultFullSharedAccessSignature: randomBytes(32).toString('base64'),
   };
-  const sent = new Map<string, SentNotification[]>(options.hubs.map((hub) => [hub, []]));
-  let baseUrl = '';
-
-  const authorize = (request: StandInRequest, claim: SasRight): StandInResponse | string => {
-    const hub = request.params.hub as string;
-    if (!sent.has(hub)) return serviceBusError(404, `notification hub ${hub} does not exist`);
-    const refusal = sasRefusal(request.header('authorization'), keys, `${baseUrl}/${hub}`, claim);
-    if (refusal) return serviceBusError(401, refusal);
-    if (!request.query.get('api-version'))
-      return serviceBusError(400, 'the api-version query parameter is required');
-    return hub;
+  const store: NotificationHubsStore = {
+    keys,
+    sent: new Map(options.hubs.map((hub) => [hub, []])),
+    baseUrl: '',
   };
-
-  const send = (request: StandInRequest): StandInResponse => {
-    const hub = authorize(request, 'Send');
-    if (typeof hub !== 'string') return hub;
-    const format = request.header('servicebusnotification-format');
-    if (!format || !formats.has(format.toLowerCase())) {
-      return serviceBusError(
-        400,
-        `ServiceBusNotification-Format must be one of ${[...formats].join(', ')}`,
-      );
-    }
-    if (request.body.length > maxBytes)
-      return serviceBusError(413, 'the notification exceeds 64 KB');
-    const body = request.text();
-    if (format.toLowerCase() === 'template') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        return serviceBusError(400, 'a template notification body must be JSON');
-      }
-      const valid =
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        !Array.isArray(parsed) &&
-        Object.values(parsed).every((value) => typeof value === 'string');
-      if (!valid)
-        return serviceBusError(
-          400,
-          'a template notification body must be a JSON object of string properties',
-        );
-    }
-    const tags = request.header('servicebusnotification-tags');
-    if (tags !== undefined && (tags.trim() === '' || tags.length > 1024)) {
-      return serviceBusError(
-        400,
-        'ServiceBusNotification-Tags must be a tag expression of 1 to 1024 characters',
-      );
-    }
-    const id = randomUUID();
-    const contentType = request.header('content-type');
-    (sent.get(hub) as SentNotification[]).push({
-      id,
-      hub,
-      format: format.toLowerCase(),
-      ...(tags === undefined ? {} : { tags }),
-      ...(contentType === undefined ? {} : { contentType }),
-      body,
-      receivedAt: new Date().toISOString(),
-    });
-    return {
-      status: 201,
-      headers: { location: `${baseUrl}/${hub}/messages/${id}?api-version=2015-04` },
-    };
-  };
-
+  const send = (request: StandInRequest) => sendNotification(store, request);
   const server = await startStandInServer({
     name: 'notification-hubs',
     routes: [
       { method: 'POST', path: '/:hub/messages', handler: send },
       { method: 'POST', path: '/:hub/messages/', handler: send },
-      {
-        method: 'GET',
-        path: '/:hub',
-        handler: (request) => {
-          const hub = authorize(request, 'Manage');
-          if (typeof hub !== 'string') return hub;
-          return {
-            status: 200,
-            headers: { 'content-type': 'application/atom+xml;type=entry;charset=utf-8' },
-            body:
-              `<entry xmlns="http://www.w3.org/2005/Atom"><title type="text">${hub}</title>` +
-              `<content type="application/xml"><NotificationHubDescription xmlns="http://schemas.microsoft.com/netservices/2010/10/servicebus/connect"/></content></entry>`,
-          };
-        },
-      },
+      { method: 'GET', path: '/:hub', handler: (request) => describeHub(store, request) },
     ],
   });
-  baseUrl = server.url;
-
+  store.baseUrl = server.url;
   return {
     url: server.url,
     server,
     connectionString: connectionStringFor(server.url, keys),
     notifications(hub) {
-      const list = sent.get(hub);
+      const list = store.sent.get(hub);
       if (!list) throw new Error(`notification hub ${hub} does not exist in the stand-in`);
       return [...list];
     },
