@@ -27,6 +27,9 @@
  * (no secrets, no NODE_OPTIONS from jest). A variable set to undefined in `env` is removed.
  * Each run gets its own temporary folder (RUNNER_TEMP, workspace, command files), removed
  * after the run unless `keepTemp` is set (then call result.cleanup()).
+ *
+ * Layout: this file prepares and launches the run; runner-environment.ts builds the child's
+ * environment, action-result.ts reads back what the action reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,16 +37,19 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fakeSha, type GitHubEvent } from './github-events.js';
+import { collectResult } from './action-result.js';
+import type { GitHubEvent } from './github-events.js';
 import {
-  annotationsFrom,
-  parseCommands,
-  parseKeyValueFile,
-  type Annotation,
-  type WorkflowCommand,
-} from './workflow-commands.js';
+  inputVariables,
+  runContext,
+  runnerEnvironment,
+  type RunFolders,
+} from './runner-environment.js';
+import type { Annotation, WorkflowCommand } from './workflow-commands.js';
 
 export type { Annotation, WorkflowCommand } from './workflow-commands.js';
+export { MAX_OUTPUT_BYTES, MAX_SUMMARY_BYTES } from './action-result.js';
+export { inputEnvName } from './runner-environment.js';
 
 export interface RunActionOptions {
   /** Folder holding action.yml (runs.main/pre/post are resolved against it). */
@@ -147,258 +153,24 @@ export async function readActionMetadata(actionDir: string): Promise<ActionMetad
   return { inputs, runs: metadata.runs };
 }
 
-/** INPUT_<NAME>: upper-cased, spaces to underscores, hyphens kept (as the runner and @actions/core do). */
-export function inputEnvName(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
-/** GitHub's documented limits: 1 MiB per step summary, 1 MB per output. */
-export const MAX_SUMMARY_BYTES = 1024 * 1024;
-export const MAX_OUTPUT_BYTES = 1_000_000;
-
-const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+/** A push to refs/heads/main with an empty payload. */
+const DEFAULT_EVENT: GitHubEvent = { name: 'push', payload: {}, ref: 'refs/heads/main' };
 
 export async function startAction(options: RunActionOptions): Promise<StartedAction> {
   const actionDir = resolve(options.actionDir);
   const metadata = await readActionMetadata(actionDir);
-  const step = options.step ?? 'main';
-  const script = options.entry ?? metadata.runs[step];
-  if (!script) throw new Error(`${actionDir}/action.yml has no runs.${step}`);
-  const entry = resolve(actionDir, script);
-  if (!existsSync(entry)) {
-    throw new Error(
-      `${entry} does not exist: build the action first (node scripts/build-actions.js <name>)`,
-    );
-  }
-
-  const declared = new Set(Object.keys(metadata.inputs).map((name) => name.toLowerCase()));
-  const unknown = Object.keys(options.inputs ?? {}).filter(
-    (name) => !declared.has(name.toLowerCase()),
-  );
-  if (unknown.length > 0 && !options.allowUnknownInputs) {
-    throw new Error(
-      `input(s) ${unknown.join(', ')} not declared in ${actionDir}/action.yml (declared: ${[...declared].join(', ') || 'none'}); pass allowUnknownInputs to send them anyway`,
-    );
-  }
-
+  const entry = entryScript(actionDir, metadata, options);
+  checkInputsDeclared(actionDir, metadata, options);
   const tempDir = await mkdtemp(join(tmpdir(), 'action-run-'));
   const cleanup = () => rm(tempDir, { recursive: true, force: true });
   try {
-    const runnerTemp = join(tempDir, 'runner-temp');
-    const workspace = options.workspace ?? join(tempDir, 'workspace');
-    const commandDir = join(tempDir, 'file-commands');
-    await Promise.all([
-      mkdir(runnerTemp),
-      mkdir(commandDir),
-      mkdir(join(tempDir, 'tool-cache')),
-      options.workspace ? Promise.resolve() : mkdir(workspace),
-    ]);
-    const files = {
-      event: join(tempDir, 'event.json'),
-      output: join(commandDir, 'set_output'),
-      summary: join(commandDir, 'step_summary'),
-      state: join(commandDir, 'save_state'),
-      env: join(commandDir, 'set_env'),
-      path: join(commandDir, 'add_path'),
-    };
-    const event = options.event ?? {
-      name: 'push',
-      payload: {},
-      ref: 'refs/heads/main',
-    };
-    await writeFile(files.event, JSON.stringify(event.payload, null, 2));
-    await Promise.all(
-      [files.output, files.summary, files.state, files.env, files.path].map((file) =>
-        writeFile(file, ''),
-      ),
-    );
-
-    const payloadRepository = (event.payload.repository as { full_name?: unknown } | undefined)
-      ?.full_name;
-    const repository =
-      options.repository ??
-      (typeof payloadRepository === 'string' ? payloadRepository : 'Codertocat/Hello-World');
-    const ref = options.ref ?? event.ref ?? 'refs/heads/main';
-    const sha = options.sha ?? event.sha ?? fakeSha(`${repository}@${ref}`);
-    const serverUrl = options.serverUrl ?? 'https://github.com';
-    const apiUrl = options.apiUrl ?? 'https://api.github.com';
-    const github: Record<string, string> = {
-      token: options.token ?? '',
-      workspace,
-      repository,
-      repository_owner: repository.split('/')[0] as string,
-      server_url: serverUrl,
-      api_url: apiUrl,
-      event_name: event.name,
-      sha,
-      ref,
-      action_path: actionDir,
-    };
-    const runner: Record<string, string> = { temp: runnerTemp, os: 'Linux', arch: 'X64' };
-    const evaluateDefault = (inputName: string, value: string) =>
-      value.replace(EXPRESSION, (_match, expression: string) => {
-        const [scope, key, ...rest] = expression.split('.');
-        const table = scope === 'github' ? github : scope === 'runner' ? runner : undefined;
-        const resolved = rest.length === 0 && key ? table?.[key] : undefined;
-        if (resolved === undefined) {
-          throw new Error(
-            `action.yml input "${inputName}" default uses \${{ ${expression} }}, which the test bench does not evaluate (supported: github.${Object.keys(github).join(', github.')}, runner.${Object.keys(runner).join(', runner.')})`,
-          );
-        }
-        return resolved;
-      });
-
-    const inputEnv: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(metadata.inputs)) {
-      if (spec.default !== undefined) {
-        inputEnv[inputEnvName(name)] = evaluateDefault(name, spec.default);
-      }
-    }
-    for (const [name, value] of Object.entries(options.inputs ?? {})) {
-      inputEnv[inputEnvName(name)] = String(value);
-    }
-
-    const refName = ref.replace(/^refs\/(heads|tags)\//, '');
-    const env: Record<string, string | undefined> = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TMPDIR: process.env.TMPDIR,
-      LANG: process.env.LANG,
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_ACTION: '__run',
-      GITHUB_ACTION_PATH: actionDir,
-      GITHUB_ACTION_REPOSITORY: '',
-      GITHUB_ACTOR: options.actor ?? 'Codertocat',
-      GITHUB_ACTOR_ID: '21031067',
-      GITHUB_TRIGGERING_ACTOR: options.actor ?? 'Codertocat',
-      GITHUB_API_URL: apiUrl,
-      GITHUB_SERVER_URL: serverUrl,
-      GITHUB_GRAPHQL_URL: options.graphqlUrl ?? `${apiUrl.replace(/\/v3\/?$/, '')}/graphql`,
-      GITHUB_EVENT_NAME: event.name,
-      GITHUB_EVENT_PATH: files.event,
-      GITHUB_REPOSITORY: repository,
-      GITHUB_REPOSITORY_OWNER: repository.split('/')[0],
-      GITHUB_SHA: sha,
-      GITHUB_REF: ref,
-      GITHUB_REF_NAME: ref.startsWith('refs/pull/') ? ref.slice('refs/pull/'.length) : refName,
-      GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-      GITHUB_HEAD_REF: event.headRef ?? '',
-      GITHUB_BASE_REF: event.baseRef ?? '',
-      GITHUB_RUN_ID: String(options.runId ?? 1658821493),
-      GITHUB_RUN_ATTEMPT: String(options.runAttempt ?? 1),
-      GITHUB_RUN_NUMBER: String(options.runNumber ?? 1),
-      GITHUB_WORKFLOW: options.workflow ?? 'test-bench',
-      GITHUB_WORKFLOW_REF: `${repository}/.github/workflows/test-bench.yml@${ref}`,
-      GITHUB_JOB: options.job ?? 'test',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      GITHUB_STATE: files.state,
-      GITHUB_ENV: files.env,
-      GITHUB_PATH: files.path,
-      RUNNER_TEMP: runnerTemp,
-      RUNNER_TOOL_CACHE: join(tempDir, 'tool-cache'),
-      RUNNER_OS: 'Linux',
-      RUNNER_ARCH: 'X64',
-      RUNNER_NAME: 'test-bench',
-      RUNNER_ENVIRONMENT: 'github-hosted',
-      ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
-      ...Object.fromEntries(
-        Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
-      ),
-      ...inputEnv,
-      ...options.env,
-    };
-    const childEnv = Object.fromEntries(
-      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
-
-    const child = spawn(options.node ?? process.execPath, [entry], {
-      cwd: workspace,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 100_000);
-
-    const result = new Promise<ActionResult>((resolveResult, rejectResult) => {
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        void cleanup();
-        rejectResult(error);
-      });
-      child.on('close', (exitCode, signal) => {
-        clearTimeout(timer);
-        collect(exitCode, signal).then(resolveResult, rejectResult);
-      });
-    });
-
-    const collect = async (
-      exitCode: number | null,
-      signal: NodeJS.Signals | null,
-    ): Promise<ActionResult> => {
-      try {
-        const out = Buffer.concat(stdout).toString('utf8');
-        const err = Buffer.concat(stderr).toString('utf8');
-        const commands = [...parseCommands(out, 'stdout'), ...parseCommands(err, 'stderr')];
-        const read = (file: string) => readFile(file, 'utf8');
-        const [outputs, summary, state, exportedEnv, pathFile] = await Promise.all([
-          read(files.output).then((text) => parseKeyValueFile(text, 'GITHUB_OUTPUT')),
-          read(files.summary),
-          read(files.state).then((text) => parseKeyValueFile(text, 'GITHUB_STATE')),
-          read(files.env).then((text) => parseKeyValueFile(text, 'GITHUB_ENV')),
-          read(files.path),
-        ]);
-        const limitViolations: string[] = [];
-        const summaryBytes = Buffer.byteLength(summary);
-        if (summaryBytes > MAX_SUMMARY_BYTES) {
-          limitViolations.push(
-            `step summary is ${summaryBytes} bytes; GitHub drops a summary over ${MAX_SUMMARY_BYTES} bytes (1 MiB)`,
-          );
-        }
-        for (const [name, value] of Object.entries(outputs)) {
-          const bytes = Buffer.byteLength(value);
-          if (bytes > MAX_OUTPUT_BYTES) {
-            limitViolations.push(
-              `output "${name}" is ${bytes} bytes; GitHub's limit is ${MAX_OUTPUT_BYTES} bytes (1 MB) per output`,
-            );
-          }
-        }
-        return {
-          exitCode,
-          signal,
-          timedOut,
-          limitViolations,
-          stdout: out,
-          stderr: err,
-          outputs,
-          summary,
-          state,
-          exportedEnv,
-          addedPath: pathFile.split('\n').filter((line) => line.trim() !== ''),
-          annotations: annotationsFrom(commands),
-          masks: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
-          commands,
-          env: childEnv,
-          tempDir,
-          workspace,
-          runnerTemp,
-          cleanup,
-        };
-      } finally {
-        if (!options.keepTemp) await cleanup();
-      }
-    };
-
-    return { child, result };
+    const folders = await createRunFolders(tempDir, options.workspace);
+    const event = options.event ?? DEFAULT_EVENT;
+    await writeRunFiles(folders, event);
+    const context = runContext(options, event, actionDir, folders);
+    const inputs = inputVariables(metadata.inputs, options.inputs, context);
+    const env = runnerEnvironment(options, event, actionDir, folders, context, inputs);
+    return launch(entry, env, folders, options, cleanup);
   } catch (error) {
     await cleanup();
     throw error;
@@ -408,4 +180,119 @@ export async function startAction(options: RunActionOptions): Promise<StartedAct
 export async function runAction(options: RunActionOptions): Promise<ActionResult> {
   const { result } = await startAction(options);
   return result;
+}
+
+/** The script to run: `entry`, or the step's script in action.yml; it must exist (built). */
+function entryScript(
+  actionDir: string,
+  metadata: ActionMetadata,
+  options: RunActionOptions,
+): string {
+  const step = options.step ?? 'main';
+  const script = options.entry ?? metadata.runs[step];
+  if (!script) throw new Error(`${actionDir}/action.yml has no runs.${step}`);
+  const entry = resolve(actionDir, script);
+  if (!existsSync(entry)) {
+    throw new Error(
+      `${entry} does not exist: build the action first (node scripts/build-actions.js <name>)`,
+    );
+  }
+  return entry;
+}
+
+/** Inputs action.yml does not declare are a typo unless allowUnknownInputs says otherwise. */
+function checkInputsDeclared(
+  actionDir: string,
+  metadata: ActionMetadata,
+  options: RunActionOptions,
+): void {
+  const declared = new Set(Object.keys(metadata.inputs).map((name) => name.toLowerCase()));
+  const unknown = Object.keys(options.inputs ?? {}).filter(
+    (name) => !declared.has(name.toLowerCase()),
+  );
+  if (unknown.length > 0 && !options.allowUnknownInputs) {
+    throw new Error(
+      `input(s) ${unknown.join(', ')} not declared in ${actionDir}/action.yml (declared: ${[...declared].join(', ') || 'none'}); pass allowUnknownInputs to send them anyway`,
+    );
+  }
+}
+
+async function createRunFolders(tempDir: string, workspace?: string): Promise<RunFolders> {
+  const commandDir = join(tempDir, 'file-commands');
+  const folders: RunFolders = {
+    tempDir,
+    runnerTemp: join(tempDir, 'runner-temp'),
+    toolCache: join(tempDir, 'tool-cache'),
+    workspace: workspace ?? join(tempDir, 'workspace'),
+    files: {
+      event: join(tempDir, 'event.json'),
+      output: join(commandDir, 'set_output'),
+      summary: join(commandDir, 'step_summary'),
+      state: join(commandDir, 'save_state'),
+      env: join(commandDir, 'set_env'),
+      path: join(commandDir, 'add_path'),
+    },
+  };
+  await Promise.all([
+    mkdir(folders.runnerTemp),
+    mkdir(commandDir),
+    mkdir(folders.toolCache),
+    workspace ? Promise.resolve() : mkdir(folders.workspace),
+  ]);
+  return folders;
+}
+
+/** The event payload, and empty file-command files for the action to append to. */
+async function writeRunFiles({ files }: RunFolders, event: GitHubEvent): Promise<void> {
+  await writeFile(files.event, JSON.stringify(event.payload, null, 2));
+  await Promise.all(
+    [files.output, files.summary, files.state, files.env, files.path].map((file) =>
+      writeFile(file, ''),
+    ),
+  );
+}
+
+/** Spawns the action; its result is collected when it closes (or is killed at the timeout). */
+function launch(
+  entry: string,
+  env: Record<string, string>,
+  folders: RunFolders,
+  options: RunActionOptions,
+  cleanup: () => Promise<void>,
+): StartedAction {
+  const child = spawn(options.node ?? process.execPath, [entry], {
+    cwd: folders.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 100_000);
+  const result = new Promise<ActionResult>((resolveResult, rejectResult) => {
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      void cleanup();
+      rejectResult(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      const end = {
+        exitCode,
+        signal,
+        timedOut,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      };
+      collectResult(end, folders, env, cleanup)
+        .finally(() => (options.keepTemp ? undefined : cleanup()))
+        .then(resolveResult, rejectResult);
+    });
+  });
+  return { child, result };
 }
