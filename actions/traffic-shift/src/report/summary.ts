@@ -4,7 +4,7 @@
  * and the probe error rate over time.
  */
 import type { ProbeStats } from '../rollout/probe-stats.js';
-import type { RolloutReport, StepRecord } from '../rollout/engine.js';
+import type { RolloutReport, StepRecord } from '../rollout/rollout-report.js';
 import { CLOUDS, formatSplit, sameSplit, shortSplit, type Split } from '../rollout/split.js';
 
 export function formatDuration(ms: number): string {

@@ -1,0 +1,118 @@
+/**
+ * One rollout run: what it was asked (options), what it works through (routers, prober, log,
+ * the cancellation signal) and what it has learnt so far (the live weights, the split it starts
+ * from, the plan, the smoke test, the steps). Every report carries all of that, however far the
+ * run got, so the steps record into the run and the report is built in one place.
+ */
+import type { Prober } from '../probes/prober.js';
+import type { Thresholds } from './bake.js';
+import type { PlannedStep, RolloutReport, SmokeRecord, StepRecord } from './rollout-report.js';
+import type { RouterReading, TrafficRouter } from './router.js';
+import type { Split } from './split.js';
+
+export interface RolloutOptions {
+  readonly target: Split;
+  /** Cumulative percentages of the way to the target, strictly increasing, ending at 100. */
+  readonly steps: readonly number[];
+  readonly bakeMs: number;
+  readonly probeIntervalMs: number;
+  readonly thresholds: Thresholds;
+  readonly dryRun: boolean;
+  /** Longest wait for one router to put one split in force. */
+  readonly changeTimeoutMs: number;
+}
+
+export interface Log {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface RolloutPorts {
+  readonly routers: readonly TrafficRouter[];
+  /** Undefined when no smoke URLs were given: no smoke test, bakes only wait. */
+  readonly prober: Prober | undefined;
+  readonly log: Log;
+}
+
+/** What one router held when the run started. */
+export interface LiveReading {
+  readonly router: TrafficRouter;
+  readonly reading: RouterReading;
+}
+
+/** How a run ends: the parts of its report that depend on where it stopped. */
+export type Ending = Pick<RolloutReport, 'outcome' | 'finalSplit'> &
+  Pick<Partial<RolloutReport>, 'failureReason' | 'rollback'>;
+
+/** A failed check, an API error or a cancellation, and when it was first seen. */
+export interface Failure {
+  readonly reason: string;
+  /** ms since the epoch: the first failed probe, or when the failure came back. */
+  readonly detectedAt: number;
+}
+
+export class RolloutRun {
+  readonly startedAt = Date.now();
+  readonly routers: readonly TrafficRouter[];
+  readonly prober: Prober | undefined;
+  readonly log: Log;
+  /** What each router held at the start, in router order (empty until all were read). */
+  readings: readonly LiveReading[] = [];
+  /** Every router was read and they all hold the same split. */
+  routersAgree = false;
+  /** What the run leaves when it changes nothing: the split they agree on, or "unchanged". */
+  unchangedSplit = 'unchanged';
+  /** The split the schedule starts from: the least advanced router's. */
+  initialSplit: Split | undefined;
+  plannedSteps: readonly Split[] = [];
+  planDetails: readonly PlannedStep[] = [];
+  smoke: SmokeRecord | undefined;
+  readonly steps: StepRecord[] = [];
+  /** Routers written to at least once: the ones a rollback restores. */
+  readonly touched = new Set<TrafficRouter>();
+
+  constructor(
+    readonly options: RolloutOptions,
+    ports: RolloutPorts,
+    readonly signal: AbortSignal,
+  ) {
+    this.routers = ports.routers;
+    this.prober = ports.prober;
+    this.log = ports.log;
+  }
+
+  /** Why the run was cancelled, once it was (the abort reason's message). */
+  cancelReason(): string | undefined {
+    return this.signal.aborted ? errorText(this.signal.reason) : undefined;
+  }
+
+  report(ending: Ending): RolloutReport {
+    return {
+      target: this.options.target,
+      planDetails: this.planDetails,
+      steps: this.steps,
+      stepsCompleted: this.steps.filter((step) => !step.failure).length,
+      startedAt: this.startedAt,
+      durationMs: Date.now() - this.startedAt,
+      readings: this.readings.map(({ router, reading }) => ({
+        id: router.id,
+        label: router.label,
+        reading,
+      })),
+      ...(this.initialSplit ? { initialSplit: this.initialSplit } : {}),
+      plannedSteps: this.plannedSteps,
+      ...(this.smoke ? { smoke: this.smoke } : {}),
+      ...ending,
+    };
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** A wait for messages: "0.1 s", "9.5 s", "600 s". */
+export function formatSeconds(ms: number): string {
+  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
