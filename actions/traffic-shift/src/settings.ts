@@ -230,7 +230,26 @@ function readBlock<K extends string>(
   return values;
 }
 
+/** Every input, group by group, in the order the errors are reported. */
 export function readSettings(source: InputSource = environmentInputs): Settings {
+  const schedule = readSchedule(source);
+  const route53 = readRoute53(source);
+  const frontDoor = readFrontDoor(source);
+  if (!route53 && !frontDoor) {
+    throw new InputError(
+      'route53-hosted-zone-id',
+      'no router given: set the Route 53 inputs (route53-hosted-zone-id, route53-record-name, route53-record-type, route53-set-identifiers), the Front Door inputs (azure-subscription-id, frontdoor-resource-group, frontdoor-profile, frontdoor-origin-group, frontdoor-origins), or both.',
+    );
+  }
+  const probes = readProbes(source);
+  const dryRun = readBoolean('dry-run', false, source);
+  return { ...schedule, route53, frontDoor, ...probes, dryRun, ...readChangeWaits(source) };
+}
+
+/** target, steps, bake-seconds, probe-interval-seconds. */
+function readSchedule(
+  source: InputSource,
+): Pick<Settings, 'target' | 'steps' | 'bakeMs' | 'probeIntervalMs'> {
   const targetText = readString('target', {}, source);
   if (targetText === '') {
     throw new InputError(
@@ -240,150 +259,145 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
   }
   const target = parseSplit('target', targetText);
   const steps = parseSteps('steps', readString('steps', { default: '10,25,50,100' }, source));
-  const bakeMs =
-    readNumber(
-      'bake-seconds',
-      60,
-      {
-        min: 0,
-        minInclusive: true,
-        max: MAX_SECONDS,
-        form: `a number of seconds from 0 to ${MAX_SECONDS}`,
-      },
-      source,
-    ) * 1000;
-  const probeIntervalMs =
-    readNumber(
-      'probe-interval-seconds',
-      5,
-      { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
-      source,
-    ) * 1000;
-
-  const route53Block = readBlock(
-    'Route 53',
-    [
-      'route53-hosted-zone-id',
-      'route53-record-name',
-      'route53-record-type',
-      'route53-set-identifiers',
-    ] as const,
+  const bakeSeconds = readNumber(
+    'bake-seconds',
+    60,
+    {
+      min: 0,
+      minInclusive: true,
+      max: MAX_SECONDS,
+      form: `a number of seconds from 0 to ${MAX_SECONDS}`,
+    },
     source,
   );
-  const awsEndpoint = readString('aws-endpoint-url', {}, source);
-  if (awsEndpoint !== '') readUrl('aws-endpoint-url', awsEndpoint);
-  const route53: Route53Settings | undefined = route53Block && {
-    hostedZoneId: route53Block['route53-hosted-zone-id'].replace(/^\/?hostedzone\//, ''),
-    recordName: route53Block['route53-record-name'],
-    recordType: route53Block['route53-record-type'].toUpperCase(),
+  return {
+    target,
+    steps,
+    bakeMs: bakeSeconds * 1000,
+    probeIntervalMs: readSecondsAbove0('probe-interval-seconds', 5, source) * 1000,
+  };
+}
+
+const ROUTE53_BLOCK = [
+  'route53-hosted-zone-id',
+  'route53-record-name',
+  'route53-record-type',
+  'route53-set-identifiers',
+] as const;
+const ROUTE53_RECORD_TYPE =
+  /^(A|AAAA|CNAME|TXT|MX|SRV|CAA|NS|PTR|SPF|NAPTR|DS|HTTPS|SVCB|TLSA|SSHFP)$/;
+
+/** The Route 53 block (all or none of its inputs) and aws-endpoint-url. */
+function readRoute53(source: InputSource): Route53Settings | undefined {
+  const block = readBlock('Route 53', ROUTE53_BLOCK, source);
+  const endpoint = readString('aws-endpoint-url', {}, source);
+  if (endpoint !== '') readUrl('aws-endpoint-url', endpoint);
+  if (!block) return undefined;
+  const route53: Route53Settings = {
+    hostedZoneId: block['route53-hosted-zone-id'].replace(/^\/?hostedzone\//, ''),
+    recordName: block['route53-record-name'],
+    recordType: block['route53-record-type'].toUpperCase(),
     setIdentifiers: parsePerCloud(
       'route53-set-identifiers',
-      route53Block['route53-set-identifiers'],
+      block['route53-set-identifiers'],
       'set identifier',
     ),
-    endpoint: awsEndpoint === '' ? undefined : awsEndpoint,
+    endpoint: endpoint === '' ? undefined : endpoint,
   };
-  if (route53 && !/^[A-Z0-9]+$/.test(route53.hostedZoneId)) {
+  if (!/^[A-Z0-9]+$/.test(route53.hostedZoneId)) {
     throw new InputError(
       'route53-hosted-zone-id',
       `'${route53.hostedZoneId}' is not a hosted zone ID (e.g. Z0123456789ABCDEFGHIJ).`,
     );
   }
-  if (
-    route53 &&
-    !/^(A|AAAA|CNAME|TXT|MX|SRV|CAA|NS|PTR|SPF|NAPTR|DS|HTTPS|SVCB|TLSA|SSHFP)$/.test(
-      route53.recordType,
-    )
-  ) {
+  if (!ROUTE53_RECORD_TYPE.test(route53.recordType)) {
     throw new InputError(
       'route53-record-type',
       `'${route53.recordType}' is not a Route 53 record type (A, AAAA, CNAME...).`,
     );
   }
-  if (route53) {
-    requireForm('route53-record-name', route53.recordName, RECORD_NAME, RECORD_NAME_FORM);
-    for (const cloud of CLOUDS) {
-      requireForm(
-        'route53-set-identifiers',
-        route53.setIdentifiers[cloud],
-        SET_IDENTIFIER,
-        SET_IDENTIFIER_FORM,
-      );
-    }
-    requireDistinct('route53-set-identifiers', route53.setIdentifiers, 'weighted record');
+  requireForm('route53-record-name', route53.recordName, RECORD_NAME, RECORD_NAME_FORM);
+  for (const cloud of CLOUDS) {
+    requireForm(
+      'route53-set-identifiers',
+      route53.setIdentifiers[cloud],
+      SET_IDENTIFIER,
+      SET_IDENTIFIER_FORM,
+    );
   }
+  requireDistinct('route53-set-identifiers', route53.setIdentifiers, 'weighted record');
+  return route53;
+}
 
-  const frontDoorBlock = readBlock(
-    'Front Door',
-    [
-      'azure-subscription-id',
-      'frontdoor-resource-group',
-      'frontdoor-profile',
-      'frontdoor-origin-group',
-      'frontdoor-origins',
-    ] as const,
-    source,
-  );
+const FRONT_DOOR_BLOCK = [
+  'azure-subscription-id',
+  'frontdoor-resource-group',
+  'frontdoor-profile',
+  'frontdoor-origin-group',
+  'frontdoor-origins',
+] as const;
+const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Front Door block (all or none of its inputs) and azure-resource-manager-url. */
+function readFrontDoor(source: InputSource): FrontDoorSettings | undefined {
+  const block = readBlock('Front Door', FRONT_DOOR_BLOCK, source);
   const resourceManagerUrl = readUrl(
     'azure-resource-manager-url',
     readString('azure-resource-manager-url', { default: 'https://management.azure.com' }, source),
   );
-  const frontDoor: FrontDoorSettings | undefined = frontDoorBlock && {
-    subscriptionId: frontDoorBlock['azure-subscription-id'],
-    resourceGroup: frontDoorBlock['frontdoor-resource-group'],
-    profile: frontDoorBlock['frontdoor-profile'],
-    originGroup: frontDoorBlock['frontdoor-origin-group'],
-    origins: parsePerCloud('frontdoor-origins', frontDoorBlock['frontdoor-origins'], 'origin name'),
+  if (!block) return undefined;
+  const frontDoor: FrontDoorSettings = {
+    subscriptionId: block['azure-subscription-id'],
+    resourceGroup: block['frontdoor-resource-group'],
+    profile: block['frontdoor-profile'],
+    originGroup: block['frontdoor-origin-group'],
+    origins: parsePerCloud('frontdoor-origins', block['frontdoor-origins'], 'origin name'),
     resourceManagerUrl,
   };
-  if (
-    frontDoor &&
-    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
-      frontDoor.subscriptionId,
-    )
-  ) {
+  if (!SUBSCRIPTION_ID.test(frontDoor.subscriptionId)) {
     throw new InputError(
       'azure-subscription-id',
       `'${frontDoor.subscriptionId}' is not a subscription ID (a GUID, e.g. 00000000-0000-0000-0000-000000000000).`,
     );
   }
-  if (frontDoor) {
+  requireForm(
+    'frontdoor-resource-group',
+    frontDoor.resourceGroup,
+    RESOURCE_GROUP,
+    RESOURCE_GROUP_FORM,
+  );
+  requireForm('frontdoor-profile', frontDoor.profile, FRONT_DOOR_NAME, FRONT_DOOR_NAME_FORM);
+  requireForm(
+    'frontdoor-origin-group',
+    frontDoor.originGroup,
+    FRONT_DOOR_NAME,
+    FRONT_DOOR_NAME_FORM,
+  );
+  for (const cloud of CLOUDS) {
     requireForm(
-      'frontdoor-resource-group',
-      frontDoor.resourceGroup,
-      RESOURCE_GROUP,
-      RESOURCE_GROUP_FORM,
-    );
-    requireForm('frontdoor-profile', frontDoor.profile, FRONT_DOOR_NAME, FRONT_DOOR_NAME_FORM);
-    requireForm(
-      'frontdoor-origin-group',
-      frontDoor.originGroup,
+      'frontdoor-origins',
+      frontDoor.origins[cloud],
       FRONT_DOOR_NAME,
       FRONT_DOOR_NAME_FORM,
     );
-    for (const cloud of CLOUDS) {
-      requireForm(
-        'frontdoor-origins',
-        frontDoor.origins[cloud],
-        FRONT_DOOR_NAME,
-        FRONT_DOOR_NAME_FORM,
-      );
-    }
-    requireDistinct('frontdoor-origins', frontDoor.origins, 'origin');
   }
-  if (frontDoor && !frontDoor.resourceManagerUrl.startsWith('https://')) {
+  requireDistinct('frontdoor-origins', frontDoor.origins, 'origin');
+  if (!resourceManagerUrl.startsWith('https://')) {
     throw new InputError(
       'azure-resource-manager-url',
       'must be an https:// URL (Azure SDKs send tokens over TLS only).',
     );
   }
-  if (!route53 && !frontDoor) {
-    throw new InputError(
-      'route53-hosted-zone-id',
-      'no router given: set the Route 53 inputs (route53-hosted-zone-id, route53-record-name, route53-record-type, route53-set-identifiers), the Front Door inputs (azure-subscription-id, frontdoor-resource-group, frontdoor-profile, frontdoor-origin-group, frontdoor-origins), or both.',
-    );
-  }
+  return frontDoor;
+}
 
+/** smoke-urls and the thresholds the smoke test and the probes are judged by. */
+function readProbes(
+  source: InputSource,
+): Pick<
+  Settings,
+  'smokeUrls' | 'smokeExpectedStatus' | 'maxErrorRate' | 'maxP95LatencyMs' | 'minProbesPerStep'
+> {
   const smokeText = readString('smoke-urls', {}, source);
   let smokeUrls: PerCloud<string> | undefined;
   if (smokeText !== '') {
@@ -391,14 +405,7 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
     for (const cloud of CLOUDS) readUrl('smoke-urls', urls[cloud]);
     smokeUrls = urls;
   }
-
   return {
-    target,
-    steps,
-    bakeMs,
-    probeIntervalMs,
-    route53,
-    frontDoor,
     smokeUrls,
     smokeExpectedStatus: readNumber(
       'smoke-expected-status',
@@ -436,20 +443,22 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
       },
       source,
     ),
-    dryRun: readBoolean('dry-run', false, source),
-    changeTimeoutMs:
-      readNumber(
-        'change-timeout-seconds',
-        600,
-        { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
-        source,
-      ) * 1000,
-    changePollMs:
-      readNumber(
-        'change-poll-seconds',
-        2,
-        { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
-        source,
-      ) * 1000,
   };
+}
+
+/** change-timeout-seconds, change-poll-seconds. */
+function readChangeWaits(source: InputSource): Pick<Settings, 'changeTimeoutMs' | 'changePollMs'> {
+  return {
+    changeTimeoutMs: readSecondsAbove0('change-timeout-seconds', 600, source) * 1000,
+    changePollMs: readSecondsAbove0('change-poll-seconds', 2, source) * 1000,
+  };
+}
+
+function readSecondsAbove0(name: string, fallback: number, source: InputSource): number {
+  return readNumber(
+    name,
+    fallback,
+    { min: 0, minInclusive: false, max: MAX_SECONDS, form: SECONDS_ABOVE_0 },
+    source,
+  );
 }
