@@ -3,8 +3,13 @@
  * rollback, why and what every router holds now. Markdown plus a mermaid chart of the split
  * and the probe error rate over time.
  */
-import type { ProbeStats } from '../rollout/probe-stats.js';
-import type { RolloutReport, StepRecord } from '../rollout/rollout-report.js';
+import { percentile, type ProbeStats } from '../rollout/probe-stats.js';
+import type {
+  RollbackRecord,
+  RolloutReport,
+  SmokeRecord,
+  StepRecord,
+} from '../rollout/rollout-report.js';
 import { CLOUDS, formatSplit, sameSplit, shortSplit, type Split } from '../rollout/split.js';
 
 export function formatDuration(ms: number): string {
@@ -47,6 +52,95 @@ function title(report: RolloutReport): string {
   }
 }
 
+/** One table row, each cell escaped. */
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+export function renderSummary(report: RolloutReport): string {
+  const labels = report.readings.map((entry) => entry.label);
+  const lines = [
+    title(report),
+    '',
+    ...routersAtStart(report),
+    ...dryRunPlan(report, labels),
+    ...stepsTable(report, labels),
+    ...probesPerCloud(report),
+    ...chart(report),
+    ...rollbackDetails(report),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function routersAtStart(report: RolloutReport): string[] {
+  if (report.readings.length === 0) return [];
+  const lines = ['**Routers at the start**', ''];
+  for (const { label, reading } of report.readings) {
+    lines.push(
+      `- ${label}: ${reading.description}${reading.split ? ` → ${formatSplit(reading.split)}` : ''}`,
+    );
+    for (const warning of reading.warnings) lines.push(`  - ⚠️ ${warning}`);
+  }
+  return [...lines, ''];
+}
+
+/** What each step would write on each router, when nothing was written. */
+function dryRunPlan(report: RolloutReport, labels: readonly string[]): string[] {
+  if (report.outcome !== 'dry-run' || report.planDetails.length === 0) return [];
+  const lines = [
+    `| step | split (${CLOUDS.join('/')}) | ${labels.join(' | ')} |`,
+    `|${' --- |'.repeat(2 + labels.length)}`,
+  ];
+  for (const [index, detail] of report.planDetails.entries()) {
+    const writes = labels.map(
+      (label) => detail.writes.find((entry) => entry.label === label)?.writes ?? '—',
+    );
+    lines.push(row([String(index + 1), shortSplit(detail.split), ...writes]));
+  }
+  return [...lines, ''];
+}
+
+/** The smoke test, every step and the rollback, one row each. */
+function stepsTable(report: RolloutReport, labels: readonly string[]): string[] {
+  if (report.smoke === undefined && report.steps.length === 0) return [];
+  const lines = [
+    `| step | split (${CLOUDS.join('/')}) | ${labels.join(' | ')} | in force after | held for | probes | errors | p95 |`,
+    `|${' --- |'.repeat(7 + labels.length)}`,
+  ];
+  if (report.smoke && report.initialSplit) {
+    lines.push(smokeRow(report.smoke, report.initialSplit, labels));
+  }
+  for (const step of report.steps) lines.push(stepRow(step, labels));
+  if (report.rollback && report.initialSplit) {
+    lines.push(rollbackRow(report, report.rollback, report.initialSplit, labels));
+  }
+  return [...lines, ''];
+}
+
+function smokeRow(smoke: SmokeRecord, initialSplit: Split, labels: readonly string[]): string {
+  const perCloud = smoke.clouds
+    .map((cloud) => {
+      const results = smoke.results.filter((result) => result.cloud === cloud);
+      return `${cloud} ${results.filter((result) => result.ok).length}/${results.length}`;
+    })
+    .join(', ');
+  const failures = smoke.results.filter((result) => !result.ok).length;
+  const p95 = percentile(
+    smoke.results.filter((result) => result.status !== undefined).map((result) => result.latencyMs),
+    0.95,
+  );
+  return row([
+    'smoke',
+    shortSplit(initialSplit),
+    ...labels.map(() => '—'),
+    '—',
+    '—',
+    perCloud,
+    String(failures),
+    p95 === undefined ? '—' : `${p95} ms`,
+  ]);
+}
+
 function stepRow(step: StepRecord, labels: readonly string[]): string {
   const routers = labels.map((label) => {
     const result = step.routers.find((entry) => entry.label === label);
@@ -58,7 +152,7 @@ function stepRow(step: StepRecord, labels: readonly string[]): string {
     return `${change.status} ${formatDuration(change.durationMs)}${change.note ? ` (${change.note})` : ''}`;
   });
   const bake = step.bake;
-  return `| ${[
+  return row([
     String(step.index),
     shortSplit(step.split),
     ...routers,
@@ -67,9 +161,58 @@ function stepRow(step: StepRecord, labels: readonly string[]): string {
     bake && bake.overall.probes > 0 ? String(bake.overall.probes) : '—',
     errorsCell(bake?.overall),
     p95Cell(bake?.overall),
-  ]
-    .map(cell)
-    .join(' | ')} |`;
+  ]);
+}
+
+function rollbackRow(
+  report: RolloutReport,
+  rollback: RollbackRecord,
+  initialSplit: Split,
+  labels: readonly string[],
+): string {
+  // Each router goes back to what it held, which is not the same split when they disagreed.
+  const startSplits = new Map(report.readings.map(({ label, reading }) => [label, reading.split]));
+  const agreed = [...startSplits.values()].every(
+    (split) => split !== undefined && sameSplit(split, initialSplit),
+  );
+  const routers = labels.map((label) => {
+    const entry = rollback.routers.find((router) => router.label === label);
+    if (!entry) return '—';
+    if (entry.status === 'untouched') return 'untouched';
+    if (entry.status === 'failed') return `FAILED: ${entry.error ?? ''}`;
+    const split = startSplits.get(label);
+    const restored = agreed || !split ? 'restored' : `restored ${shortSplit(split)}`;
+    if (!entry.change) return `${restored} (${entry.error ?? 'unconfirmed'})`;
+    return `${restored} ${formatDuration(entry.change.durationMs)}`;
+  });
+  return row([
+    'rollback',
+    agreed ? shortSplit(initialSplit) : 'as at the start',
+    ...routers,
+    formatDuration(rollback.durationMs),
+    '—',
+    '—',
+    '—',
+    '—',
+  ]);
+}
+
+function probesPerCloud(report: RolloutReport): string[] {
+  if (!report.steps.some((step) => step.bake && step.bake.byCloud.size > 0)) return [];
+  const lines = [
+    '<details><summary>Probes per cloud</summary>',
+    '',
+    '| step | cloud | probes | errors | p95 |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const step of report.steps) {
+    for (const [cloud, stats] of step.bake?.byCloud ?? []) {
+      lines.push(
+        `| ${step.index} | ${cloud} | ${stats.probes} | ${errorsCell(stats)} | ${p95Cell(stats)} |`,
+      );
+    }
+  }
+  return [...lines, '', '</details>', ''];
 }
 
 function chart(report: RolloutReport): string[] {
@@ -100,122 +243,9 @@ function chart(report: RolloutReport): string[] {
   ];
 }
 
-export function renderSummary(report: RolloutReport): string {
-  const lines: string[] = [title(report), ''];
-  const labels = report.readings.map((entry) => entry.label);
-
-  if (report.readings.length > 0) {
-    lines.push('**Routers at the start**', '');
-    for (const { label, reading } of report.readings) {
-      lines.push(
-        `- ${label}: ${reading.description}${reading.split ? ` → ${formatSplit(reading.split)}` : ''}`,
-      );
-      for (const warning of reading.warnings) lines.push(`  - ⚠️ ${warning}`);
-    }
-    lines.push('');
-  }
-
-  if (report.outcome === 'dry-run' && report.planDetails.length > 0) {
-    lines.push(`| step | split (${CLOUDS.join('/')}) | ${labels.join(' | ')} |`);
-    lines.push(`|${' --- |'.repeat(2 + labels.length)}`);
-    for (const [index, detail] of report.planDetails.entries()) {
-      const writes = labels.map(
-        (label) => detail.writes.find((entry) => entry.label === label)?.writes ?? '—',
-      );
-      lines.push(
-        `| ${[String(index + 1), shortSplit(detail.split), ...writes].map(cell).join(' | ')} |`,
-      );
-    }
-    lines.push('');
-  }
-
-  const showTable = report.smoke !== undefined || report.steps.length > 0;
-  if (showTable) {
-    lines.push(
-      `| step | split (${CLOUDS.join('/')}) | ${labels.join(' | ')} | in force after | held for | probes | errors | p95 |`,
-    );
-    lines.push(`|${' --- |'.repeat(7 + labels.length)}`);
-    if (report.smoke && report.initialSplit) {
-      const perCloud = report.smoke.clouds
-        .map((cloud) => {
-          const results = report.smoke?.results.filter((result) => result.cloud === cloud) ?? [];
-          return `${cloud} ${results.filter((result) => result.ok).length}/${results.length}`;
-        })
-        .join(', ');
-      const failures = report.smoke.results.filter((result) => !result.ok).length;
-      const latencies = report.smoke.results
-        .filter((result) => result.status !== undefined)
-        .map((result) => result.latencyMs);
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const p95 =
-        sorted.length > 0 ? sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)] : undefined;
-      lines.push(
-        `| ${[
-          'smoke',
-          shortSplit(report.initialSplit),
-          ...labels.map(() => '—'),
-          '—',
-          '—',
-          perCloud,
-          String(failures),
-          p95 === undefined ? '—' : `${p95} ms`,
-        ]
-          .map(cell)
-          .join(' | ')} |`,
-      );
-    }
-    for (const step of report.steps) lines.push(stepRow(step, labels));
-    if (report.rollback && report.initialSplit) {
-      // Each router goes back to what it held, which is not the same split when they disagreed.
-      const startSplits = new Map(
-        report.readings.map(({ label, reading }) => [label, reading.split]),
-      );
-      const agreed = [...startSplits.values()].every(
-        (split) => split !== undefined && sameSplit(split, report.initialSplit as Split),
-      );
-      const routers = labels.map((label) => {
-        const entry = report.rollback?.routers.find((router) => router.label === label);
-        if (!entry) return '—';
-        if (entry.status === 'untouched') return 'untouched';
-        if (entry.status === 'failed') return `FAILED: ${entry.error ?? ''}`;
-        const split = startSplits.get(label);
-        const restored = agreed || !split ? 'restored' : `restored ${shortSplit(split)}`;
-        if (!entry.change) return `${restored} (${entry.error ?? 'unconfirmed'})`;
-        return `${restored} ${formatDuration(entry.change.durationMs)}`;
-      });
-      lines.push(
-        `| ${[
-          'rollback',
-          agreed ? shortSplit(report.initialSplit as Split) : 'as at the start',
-          ...routers,
-          formatDuration(report.rollback.durationMs),
-          '—',
-          '—',
-          '—',
-          '—',
-        ]
-          .map(cell)
-          .join(' | ')} |`,
-      );
-    }
-    lines.push('');
-  }
-
-  if (report.steps.some((step) => step.bake && step.bake.byCloud.size > 0)) {
-    lines.push('<details><summary>Probes per cloud</summary>', '');
-    lines.push('| step | cloud | probes | errors | p95 |', '| --- | --- | --- | --- | --- |');
-    for (const step of report.steps) {
-      for (const [cloud, stats] of step.bake?.byCloud ?? []) {
-        lines.push(
-          `| ${step.index} | ${cloud} | ${stats.probes} | ${errorsCell(stats)} | ${p95Cell(stats)} |`,
-        );
-      }
-    }
-    lines.push('', '</details>', '');
-  }
-
-  lines.push(...chart(report));
-
+/** Why it rolled back, where every router stands now, and what to do when it did not finish. */
+function rollbackDetails(report: RolloutReport): string[] {
+  const lines: string[] = [];
   if (report.rollback) {
     lines.push('', `**Rollback** (${report.rollback.reason}):`, '');
     for (const router of report.rollback.routers) {
@@ -239,5 +269,5 @@ export function renderSummary(report: RolloutReport): string {
       '> The rollback did not finish: check each router above and set the weights by hand or re-run this workflow with the initial split as the target.',
     );
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
