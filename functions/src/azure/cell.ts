@@ -7,7 +7,7 @@ import type {
 } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
-import { consumeBatch, type BatchItem } from '../core/order-events.js';
+import { consumeBatch, type BatchItem, type BatchItemFailure } from '../core/order-events.js';
 import { delay } from '../core/optimistic.js';
 import { BlobDeadLetters } from './blob-dead-letters.js';
 import { BlobDocumentStore } from './blob-document-store.js';
@@ -75,15 +75,55 @@ export function createAzureCell(
   config: AzureCellConfig,
   options: AzureCellOptions = {},
 ): AzureCell {
+  const containers = storageContainers(config, options.storageRetry);
+  const deadLetters = new BlobDeadLetters(containers.deadLetters, config.cell);
+  const app = cellApp(config, containers.documents, options);
+  const handlers = {
+    http: httpHandler(app, config.routePrefix),
+    orderEvents: orderEventsHandler(app, deadLetters, config, {
+      attempts: options.eventAttempts ?? 3,
+      retryDelayMs: options.retryDelayMs ?? 200,
+    }),
+  };
+  const register = (registrar: FunctionsRegistrar) =>
+    registerFunctions(registrar, config, handlers);
+  return {
+    config,
+    app,
+    handlers,
+    deadLetters,
+    containers,
+    register,
+    capture: () => captureFunctions(register),
+    async ensureContainers() {
+      await containers.documents.createIfNotExists();
+      await containers.deadLetters.createIfNotExists();
+    },
+  };
+}
+
+function storageContainers(
+  config: AzureCellConfig,
+  storageRetry: AzureCellOptions['storageRetry'],
+): AzureCell['containers'] {
   const blobService = BlobServiceClient.fromConnectionString(
     config.storageConnection,
-    options.storageRetry ? { retryOptions: options.storageRetry } : {},
+    storageRetry ? { retryOptions: storageRetry } : {},
   );
-  const documents = blobService.getContainerClient(config.documentsContainer);
-  const deadLetterContainer = blobService.getContainerClient(config.deadLetterContainer);
-  const deadLetters = new BlobDeadLetters(deadLetterContainer, config.cell);
+  return {
+    documents: blobService.getContainerClient(config.documentsContainer),
+    deadLetters: blobService.getContainerClient(config.deadLetterContainer),
+  };
+}
+
+/** The cloud-neutral core on Azure's ports: Blob documents, Event Hubs, Notification Hubs. */
+function cellApp(
+  config: AzureCellConfig,
+  documents: ContainerClient,
+  options: AzureCellOptions,
+): CellApp {
   const fetchImpl = options.fetch ?? fetch;
-  const app = createCellApp({
+  return createCellApp({
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
     peer: { cell: config.peerCell, url: config.peerUrl, timeoutMs: config.peerTimeoutMs },
     ports: {
@@ -101,11 +141,12 @@ export function createAzureCell(
     // The Functions worker forwards console output to the invocation logs.
     logError: options.log ?? ((message, error) => console.error(message, error)),
   });
-  const prefix = config.routePrefix ? `/${config.routePrefix.replace(/^\/+|\/+$/g, '')}` : '';
-  const attempts = options.eventAttempts ?? 3;
-  const retryDelayMs = options.retryDelayMs ?? 200;
+}
 
-  const http: AzureHttpHandler = async (request) => {
+/** The catch-all HTTP function: strips the route prefix and hands the request to the core. */
+function httpHandler(app: CellApp, routePrefix: string | undefined): AzureHttpHandler {
+  const prefix = routePrefix ? `/${routePrefix.replace(/^\/+|\/+$/g, '')}` : '';
+  return async (request) => {
     const url = new URL(request.url);
     let path = url.pathname;
     if (prefix && (path === prefix || path.startsWith(`${prefix}/`)))
@@ -124,102 +165,125 @@ export function createAzureCell(
     });
     return { status: response.status, headers: response.headers, body: response.body };
   };
+}
 
-  // The Event Hubs trigger checkpoints each batch whatever happens, so failures are handled
-  // here: every event is processed on its own, a failing one is retried in process, and one
-  // that still fails (or is poison) is parked in the dead-letter container before returning.
-  const orderEvents: AzureEventHubHandler = async (messages, context) => {
-    const list = Array.isArray(messages) ? messages : [messages];
-    const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>;
-    const sequences = Array.isArray(metadata.sequenceNumberArray)
-      ? metadata.sequenceNumberArray
-      : [];
-    const enqueued = Array.isArray(metadata.enqueuedTimeUtcArray)
-      ? metadata.enqueuedTimeUtcArray
-      : [];
-    const partitionContext = metadata.partitionContext as { PartitionId?: unknown } | undefined;
-    const partitionId = String(partitionContext?.PartitionId ?? 'unknown');
-    const items: BatchItem[] = list.map((body, index) => ({
-      itemId:
-        sequences[index] === undefined
-          ? `${context.invocationId}-${index}`
-          : String(sequences[index]),
-      body,
-    }));
-    let pending = items;
+/** One trigger invocation's events, with what the trigger metadata says about each. */
+interface TriggerBatch {
+  items: BatchItem[];
+  enqueued: unknown[];
+  partitionId: string;
+}
+
+/**
+ * The Event Hubs trigger checkpoints each batch whatever happens, so failures are handled
+ * here: every event is processed on its own, a failing one is retried in process, and one
+ * that still fails (or is poison) is parked in the dead-letter container before returning.
+ */
+function orderEventsHandler(
+  app: CellApp,
+  deadLetters: BlobDeadLetters,
+  config: AzureCellConfig,
+  retry: { attempts: number; retryDelayMs: number },
+): AzureEventHubHandler {
+  return async (messages, context) => {
+    const batch = triggerBatch(messages, context);
+    let pending = batch.items;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       const failures = await consumeBatch(app.orderEvents, pending);
       const retryable = new Set<string>();
       for (const failure of failures) {
-        const item = items.find((candidate) => candidate.itemId === failure.itemId) as BatchItem;
-        if (failure.poison || attempt >= attempts) {
-          const index = items.indexOf(item);
-          const name = await deadLetters.park({
-            hub: config.orderEventsHub,
-            partitionId,
-            sequence: item.itemId,
-            body: bodyText(item.body),
-            reason: failure.error.message,
-            poison: failure.poison,
-            attempts: attempt,
-            ...(enqueued[index] === undefined ? {} : { enqueuedTimeUtc: String(enqueued[index]) }),
-          });
-          context.warn(
-            `order event ${item.itemId} parked in ${config.deadLetterContainer}/${name}: ${failure.error.message}`,
-          );
+        if (failure.poison || attempt >= retry.attempts) {
+          await park(deadLetters, config, context, batch, failure, attempt);
         } else {
           retryable.add(failure.itemId);
         }
       }
       pending = pending.filter((item) => retryable.has(item.itemId));
-      if (pending.length > 0) await delay(retryDelayMs * attempt);
+      if (pending.length > 0) await delay(retry.retryDelayMs * attempt);
     }
   };
+}
 
-  const register = (registrar: FunctionsRegistrar) => {
-    registrar.http(httpFunctionName, {
-      // One catch-all route: the core answers unknown routes with the same JSON 404 on both clouds.
-      route: '{*path}',
-      methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
-      authLevel: 'anonymous',
-      handler: http,
-    });
-    registrar.eventHub(orderEventsFunctionName, {
-      connection: orderEventsConnectionSetting,
-      eventHubName: `%${orderEventsHubSetting}%`,
-      cardinality: 'many',
-      // Read from the app setting as the Functions host does; the local hosts take the name.
-      consumerGroup: config.orderEventsConsumerGroup ?? '$Default',
-      // A batch whose dead-letter write failed is run again; the consumer deduplicates.
-      retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
-      handler: orderEvents,
-    });
-  };
+function triggerBatch(messages: unknown, context: InvocationContext): TriggerBatch {
+  const list = Array.isArray(messages) ? messages : [messages];
+  const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>;
+  const sequences = Array.isArray(metadata.sequenceNumberArray) ? metadata.sequenceNumberArray : [];
+  const enqueued = Array.isArray(metadata.enqueuedTimeUtcArray)
+    ? metadata.enqueuedTimeUtcArray
+    : [];
+  const partitionContext = metadata.partitionContext as { PartitionId?: unknown } | undefined;
+  const items = list.map((body, index) => ({
+    itemId:
+      sequences[index] === undefined
+        ? `${context.invocationId}-${index}`
+        : String(sequences[index]),
+    body,
+  }));
+  return { items, enqueued, partitionId: String(partitionContext?.PartitionId ?? 'unknown') };
+}
 
-  return {
-    config,
-    app,
-    handlers: { http, orderEvents },
-    deadLetters,
-    containers: { documents, deadLetters: deadLetterContainer },
-    register,
-    capture() {
-      const captured: CapturedFunctions = { http: {}, eventHub: {} };
-      register({
-        http: (name, functionOptions) => {
-          captured.http[name] = functionOptions as CapturedFunctions['http'][string];
-        },
-        eventHub: (name, functionOptions) => {
-          captured.eventHub[name] = functionOptions as CapturedFunctions['eventHub'][string];
-        },
-      });
-      return captured;
+async function park(
+  deadLetters: BlobDeadLetters,
+  config: AzureCellConfig,
+  context: InvocationContext,
+  batch: TriggerBatch,
+  failure: BatchItemFailure,
+  attempts: number,
+): Promise<void> {
+  const index = batch.items.findIndex((candidate) => candidate.itemId === failure.itemId);
+  const item = batch.items[index] as BatchItem;
+  const enqueuedTimeUtc = batch.enqueued[index];
+  const name = await deadLetters.park({
+    hub: config.orderEventsHub,
+    partitionId: batch.partitionId,
+    sequence: item.itemId,
+    body: bodyText(item.body),
+    reason: failure.error.message,
+    poison: failure.poison,
+    attempts,
+    ...(enqueuedTimeUtc === undefined ? {} : { enqueuedTimeUtc: String(enqueuedTimeUtc) }),
+  });
+  context.warn(
+    `order event ${item.itemId} parked in ${config.deadLetterContainer}/${name}: ${failure.error.message}`,
+  );
+}
+
+function registerFunctions(
+  registrar: FunctionsRegistrar,
+  config: AzureCellConfig,
+  handlers: AzureCell['handlers'],
+): void {
+  registrar.http(httpFunctionName, {
+    // One catch-all route: the core answers unknown routes with the same JSON 404 on both clouds.
+    route: '{*path}',
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
+    authLevel: 'anonymous',
+    handler: handlers.http,
+  });
+  registrar.eventHub(orderEventsFunctionName, {
+    connection: orderEventsConnectionSetting,
+    eventHubName: `%${orderEventsHubSetting}%`,
+    cardinality: 'many',
+    // Read from the app setting as the Functions host does; the local hosts take the name.
+    consumerGroup: config.orderEventsConsumerGroup ?? '$Default',
+    // A batch whose dead-letter write failed is run again; the consumer deduplicates.
+    retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
+    handler: handlers.orderEvents,
+  });
+}
+
+/** The registrations as the Functions host would receive them. */
+function captureFunctions(register: (registrar: FunctionsRegistrar) => void): CapturedFunctions {
+  const captured: CapturedFunctions = { http: {}, eventHub: {} };
+  register({
+    http: (name, functionOptions) => {
+      captured.http[name] = functionOptions as CapturedFunctions['http'][string];
     },
-    async ensureContainers() {
-      await documents.createIfNotExists();
-      await deadLetterContainer.createIfNotExists();
+    eventHub: (name, functionOptions) => {
+      captured.eventHub[name] = functionOptions as CapturedFunctions['eventHub'][string];
     },
-  };
+  });
+  return captured;
 }
 
 function bodyText(body: unknown): string {
