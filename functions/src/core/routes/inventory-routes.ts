@@ -1,122 +1,134 @@
 import { HttpProblem, badRequest } from '../errors.js';
-import { jsonResponse, type CoreResponse } from '../http-types.js';
+import { jsonResponse, type CoreRequest, type CoreResponse } from '../http-types.js';
 import { allocationLimit, type InventoryView } from '../inventory-service.js';
 import { forwardedFromHeader } from '../peer-forwarder.js';
-import type { Route } from '../router.js';
+import type { Params, Route, RouteHandler } from '../router.js';
 import { integerField, knownSku, parseJsonObject } from '../validation.js';
 import type { RouteContext } from './route-context.js';
 
 const transferIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function inventoryRoutes({ cell, peerCell, inventory, forwarder }: RouteContext): Route[] {
-  const inventoryResponse = (view: InventoryView) =>
-    jsonResponse(200, view, view.etag ? { etag: view.etag } : {});
+export function inventoryRoutes(context: RouteContext): Route[] {
   return [
-    {
-      method: 'GET',
-      pattern: /^\/inventory\/(?<sku>[^/]+)$/,
-      handler: async (_request, params) => {
-        const item = knownSku(params.sku, 'sku');
-        return inventoryResponse(await inventory.get(item.sku));
-      },
-    },
-    {
-      method: 'PUT',
-      pattern: /^\/inventory\/(?<sku>[^/]+)$/,
-      handler: async (request, params) => {
-        const item = knownSku(params.sku, 'sku');
-        const body = parseJsonObject(request.body);
-        const allocation = integerField(body.allocation, 'allocation', 0, allocationLimit);
-        return inventoryResponse(
-          await inventory.setAllocation(item.sku, allocation, request.headers['if-match']),
-        );
-      },
-    },
+    { method: 'GET', pattern: /^\/inventory\/(?<sku>[^/]+)$/, handler: getStock(context) },
+    { method: 'PUT', pattern: /^\/inventory\/(?<sku>[^/]+)$/, handler: setAllocation(context) },
     {
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/(?<action>reserve|release)$/,
-      handler: async (request, params) => {
-        const item = knownSku(params.sku, 'sku');
-        const body = parseJsonObject(request.body);
-        const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
-        const view =
-          params.action === 'reserve'
-            ? await inventory.reserve(item.sku, quantity)
-            : await inventory.release(item.sku, quantity);
-        return inventoryResponse(view);
-      },
+      handler: reserveOrRelease(context),
     },
     {
       // Admin: move allocation to the peer cell. Like PUT /inventory, unauthenticated in this
       // sample: put it behind the platform's auth in production.
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/transfers$/,
-      handler: async (request, params) => {
-        const item = knownSku(params.sku, 'sku');
-        const body = parseJsonObject(request.body);
-        const transferId = transferIdField(body.transferId);
-        if (body.toCell !== peerCell) {
-          throw badRequest('toCell', `toCell must be '${peerCell}', the peer cell`);
-        }
-        const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
-        const from = await inventory.transferOut(item.sku, transferId, peerCell, quantity);
-        const pending = (reason: string) =>
-          new HttpProblem(
-            502,
-            'transfer_pending',
-            `${quantity} of ${item.sku} left cell ${cell} but ${reason}; retry the same request to deliver them`,
-            undefined,
-            { transferId, peerCell },
-          );
-        let delivered: CoreResponse;
-        try {
-          delivered = await forwarder.forward({
-            method: 'POST',
-            path: `/inventory/${encodeURIComponent(item.sku)}/incoming-transfers`,
-            query: new URLSearchParams(),
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ transferId, fromCell: cell, quantity }),
-          });
-        } catch (error) {
-          throw error instanceof HttpProblem ? pending(error.message) : error;
-        }
-        if (delivered.status !== 200) {
-          throw pending(`cell ${peerCell} answered ${delivered.status}`);
-        }
-        return jsonResponse(200, {
-          transferId,
-          sku: item.sku,
-          quantity,
-          from,
-          to: parseJsonOrText(delivered.body),
-        });
-      },
+      handler: transferToPeer(context),
     },
     {
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/incoming-transfers$/,
-      handler: async (request, params) => {
-        if (request.headers[forwardedFromHeader] !== peerCell) {
-          throw new HttpProblem(
-            403,
-            'not_from_peer',
-            `incoming transfers are accepted only from cell ${peerCell}; use POST /inventory/{sku}/transfers on that cell`,
-            forwardedFromHeader,
-          );
-        }
-        const item = knownSku(params.sku, 'sku');
-        const body = parseJsonObject(request.body);
-        const transferId = transferIdField(body.transferId);
-        if (body.fromCell !== peerCell) {
-          throw badRequest('fromCell', `fromCell must be '${peerCell}', the peer cell`);
-        }
-        const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
-        return inventoryResponse(
-          await inventory.transferIn(item.sku, transferId, peerCell, quantity),
-        );
-      },
+      handler: receiveFromPeer(context),
     },
   ];
+}
+
+function inventoryResponse(view: InventoryView): CoreResponse {
+  return jsonResponse(200, view, view.etag ? { etag: view.etag } : {});
+}
+
+function getStock({ inventory }: RouteContext): RouteHandler {
+  return async (_request, params) => {
+    const item = knownSku(params.sku, 'sku');
+    return inventoryResponse(await inventory.get(item.sku));
+  };
+}
+
+function setAllocation({ inventory }: RouteContext): RouteHandler {
+  return async (request, params) => {
+    const item = knownSku(params.sku, 'sku');
+    const body = parseJsonObject(request.body);
+    const allocation = integerField(body.allocation, 'allocation', 0, allocationLimit);
+    return inventoryResponse(
+      await inventory.setAllocation(item.sku, allocation, request.headers['if-match']),
+    );
+  };
+}
+
+function reserveOrRelease({ inventory }: RouteContext): RouteHandler {
+  return async (request, params) => {
+    const item = knownSku(params.sku, 'sku');
+    const body = parseJsonObject(request.body);
+    const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
+    const view =
+      params.action === 'reserve'
+        ? await inventory.reserve(item.sku, quantity)
+        : await inventory.release(item.sku, quantity);
+    return inventoryResponse(view);
+  };
+}
+
+/** Takes allocation out of this cell, then delivers it to the peer; a retry finishes the move. */
+function transferToPeer({ cell, peerCell, inventory, forwarder }: RouteContext): RouteHandler {
+  return async (request, params) => {
+    const { item, transferId, quantity } = readTransfer(request, params, 'toCell', peerCell);
+    const from = await inventory.transferOut(item.sku, transferId, peerCell, quantity);
+    const pending = (reason: string) =>
+      new HttpProblem(
+        502,
+        'transfer_pending',
+        `${quantity} of ${item.sku} left cell ${cell} but ${reason}; retry the same request to deliver them`,
+        undefined,
+        { transferId, peerCell },
+      );
+    let delivered: CoreResponse;
+    try {
+      delivered = await forwarder.forward({
+        method: 'POST',
+        path: `/inventory/${encodeURIComponent(item.sku)}/incoming-transfers`,
+        query: new URLSearchParams(),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ transferId, fromCell: cell, quantity }),
+      });
+    } catch (error) {
+      throw error instanceof HttpProblem ? pending(error.message) : error;
+    }
+    if (delivered.status !== 200) throw pending(`cell ${peerCell} answered ${delivered.status}`);
+    const to = parseJsonOrText(delivered.body);
+    return jsonResponse(200, { transferId, sku: item.sku, quantity, from, to });
+  };
+}
+
+/** The peer's half of a transfer: accepted only from the peer cell itself. */
+function receiveFromPeer({ peerCell, inventory }: RouteContext): RouteHandler {
+  return async (request, params) => {
+    if (request.headers[forwardedFromHeader] !== peerCell) {
+      throw new HttpProblem(
+        403,
+        'not_from_peer',
+        `incoming transfers are accepted only from cell ${peerCell}; use POST /inventory/{sku}/transfers on that cell`,
+        forwardedFromHeader,
+      );
+    }
+    const { item, transferId, quantity } = readTransfer(request, params, 'fromCell', peerCell);
+    return inventoryResponse(await inventory.transferIn(item.sku, transferId, peerCell, quantity));
+  };
+}
+
+/** A transfer's SKU, id and quantity; `cellField` must name the peer cell. */
+function readTransfer(
+  request: CoreRequest,
+  params: Params,
+  cellField: 'toCell' | 'fromCell',
+  peerCell: string,
+) {
+  const item = knownSku(params.sku, 'sku');
+  const body = parseJsonObject(request.body);
+  const transferId = transferIdField(body.transferId);
+  if (body[cellField] !== peerCell) {
+    throw badRequest(cellField, `${cellField} must be '${peerCell}', the peer cell`);
+  }
+  const quantity = integerField(body.quantity, 'quantity', 1, allocationLimit);
+  return { item, transferId, quantity };
 }
 
 function transferIdField(value: unknown): string {
