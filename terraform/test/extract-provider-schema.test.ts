@@ -1,7 +1,8 @@
 // The schema extractor reads the CDKTF bindings' generated JavaScript and declarations. The
 // real packages are too big to install here (see ADR 8), so this feeds it a miniature in the
 // same shape: a resource with a required argument, a single nested block with a required
-// argument, a set block, and computed attributes.
+// argument (and an id, which in a nested block is an argument), a set block, and computed
+// attributes.
 import { describe, expect, it } from '@jest/globals';
 // @ts-expect-error: a plain JavaScript maintenance script, checked by its own @ts-check
 import { readType } from './provider-schema/extract-provider-schema.js';
@@ -12,6 +13,7 @@ function widgetRuleToTerraform(struct) {
         return struct;
     }
     return {
+        id: cdktf.stringToTerraform(struct.id),
         mode: cdktf.stringToTerraform(struct.mode),
         limit: cdktf.numberToTerraform(struct.limit),
     };
@@ -66,6 +68,10 @@ export interface WidgetConfig extends cdktf.TerraformMetaArguments {
 }
 export interface WidgetRule {
     /**
+    * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/x/example/1.0.0/docs/resources/widget#id Widget#id}
+    */
+    readonly id: string;
+    /**
     * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/x/example/1.0.0/docs/resources/widget#mode Widget#mode}
     */
     readonly mode: string;
@@ -96,7 +102,9 @@ describe('extract-provider-schema readType', () => {
         rule: {
           required: false,
           nesting: 'single',
-          block: { mode: { required: true }, limit: { required: false } },
+          // A nested block's id is an argument (an S3 lifecycle rule's id); only the
+          // resource's own id is computed and left out.
+          block: { id: { required: true }, mode: { required: true }, limit: { required: false } },
         },
         port: { required: false, nesting: 'set', block: { number: { required: true } } },
       },

@@ -158,7 +158,9 @@ export function readType(js, dts) {
     /** @type {Record<string, any>} */
     const result = {};
     for (const [name, expression] of entries) {
-      if (name === 'id') continue;
+      // A top-level id is the resource's computed ID; a nested block's id (a lifecycle rule's)
+      // is an argument like any other.
+      if (name === 'id' && depth === 0) continue;
       const argument = { required: required?.get(name) ?? false };
       const fn = nestedFunction(expression);
       if (fn && depth < 8) {
