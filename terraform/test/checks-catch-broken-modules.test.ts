@@ -388,6 +388,14 @@ data "aws_iam_policy_document" "p" {
     actions   = ["s3:*"]
     resources = ["*"]
   }
+  statement {
+    actions   = ["route53:CreateHealthCheck", "route53:DeleteHealthCheck"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["route53:CreateHealthCheck", "logs:CreateLogDelivery"]
+    resources = ["*"]
+  }
 }
 `);
     expectProblems(logGroupsHaveRetention(module), [
@@ -396,7 +404,9 @@ data "aws_iam_policy_document" "p" {
     ]);
     expectProblems(iamLeastPrivilege(module), [
       'bad: data.aws_iam_policy_document.p allows a wildcard action (s3:*)',
-      'bad: data.aws_iam_policy_document.p allows actions on every resource ("*")',
+      'bad: data.aws_iam_policy_document.p allows actions on every resource ("*"): s3:*',
+      // DeleteHealthCheck takes a health check ARN: only CreateHealthCheck may have "*".
+      'bad: data.aws_iam_policy_document.p allows actions on every resource ("*"): route53:DeleteHealthCheck',
     ]);
   });
 

@@ -740,7 +740,29 @@ export function logGroupsHaveRetention(module: TerraformModule): string[] {
   return problems;
 }
 
-/** IAM policy documents allow no `*` action and no `*` resource. */
+/**
+ * Actions that accept no resource ARN, only "*" (the "Resource types" column is empty in the AWS
+ * Service Authorization Reference, docs.aws.amazon.com/service-authorization/latest/reference):
+ * the CloudWatch Logs delivery an HTTP API stage's access logging sets up, Route 53
+ * CreateHealthCheck, Lambda CreateEventSourceMapping (scoped by its lambda:FunctionArn
+ * condition instead).
+ */
+const actionsWithoutResourceTypes = new Set([
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'route53:CreateHealthCheck',
+  'lambda:CreateEventSourceMapping',
+]);
+
+/**
+ * IAM policy documents allow no `*` action and no `*` resource, except for actions that accept
+ * no resource but `*`.
+ */
 export function iamLeastPrivilege(module: TerraformModule): string[] {
   const problems: string[] = [];
   for (const [address, { body }] of module.data) {
@@ -760,8 +782,11 @@ export function iamLeastPrivilege(module: TerraformModule): string[] {
           `${module.name}: data.${address} allows a wildcard action (${actions.join(', ')})`,
         );
       }
-      if (resources.includes('*'))
-        problems.push(`${module.name}: data.${address} allows actions on every resource ("*")`);
+      const scopable = actions.filter((action) => !actionsWithoutResourceTypes.has(action));
+      if (resources.includes('*') && scopable.length > 0)
+        problems.push(
+          `${module.name}: data.${address} allows actions on every resource ("*"): ${scopable.join(', ')}`,
+        );
     }
   }
   return problems;
