@@ -11,6 +11,7 @@ import { awsSettingsSchema } from '../../functions/src/aws/config.js';
 import { azureSettingsSchema } from '../../functions/src/azure/config.js';
 import { readmeTables } from './support/readme-tables.js';
 import {
+  bootstrapDirs,
   loadModule,
   moduleDirs,
   parseHcl,
@@ -88,7 +89,8 @@ const trafficShiftInputs: readonly string[] = ROUTING_INPUTS;
 const loaded = new Map<string, TerraformModule>();
 
 beforeAll(async () => {
-  for (const dir of [...moduleDirs, ...stackDirs]) loaded.set(dir, await loadModule(dir));
+  for (const dir of [...moduleDirs, ...stackDirs, ...bootstrapDirs])
+    loaded.set(dir, await loadModule(dir));
 });
 
 function get(dir: string): TerraformModule {
@@ -273,7 +275,7 @@ describe('stack examples', () => {
 });
 
 describe('module READMEs', () => {
-  it.each([...moduleDirs, ...stackDirs])(
+  it.each([...moduleDirs, ...stackDirs, ...bootstrapDirs])(
     '%s/README.md ends with Inputs and Outputs tables that match the code (regenerate: see the diff)',
     async (dir) => {
       const file = join(terraformRoot, dir, 'README.md');

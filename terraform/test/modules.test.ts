@@ -25,6 +25,7 @@ import {
   type ProviderSchema,
 } from './support/static-checks.js';
 import {
+  bootstrapDirs,
   childModuleDir,
   loadModule,
   moduleDirs,
@@ -34,15 +35,17 @@ import {
 } from './support/terraform-module.js';
 
 const loaded = new Map<string, TerraformModule>();
-const schemas: Record<'aws' | 'azurerm', ProviderSchema> = {
-  aws: JSON.parse(readFileSync(join(terraformRoot, 'test/provider-schema/aws.json'), 'utf8')),
-  azurerm: JSON.parse(
-    readFileSync(join(terraformRoot, 'test/provider-schema/azurerm.json'), 'utf8'),
-  ),
+const readSchema = (name: string): ProviderSchema =>
+  JSON.parse(readFileSync(join(terraformRoot, `test/provider-schema/${name}.json`), 'utf8'));
+const schemas: Record<'aws' | 'azurerm' | 'github', ProviderSchema> = {
+  aws: readSchema('aws'),
+  azurerm: readSchema('azurerm'),
+  github: readSchema('github'),
 };
 
 beforeAll(async () => {
-  for (const dir of [...moduleDirs, ...stackDirs]) loaded.set(dir, await loadModule(dir));
+  for (const dir of [...moduleDirs, ...stackDirs, ...bootstrapDirs])
+    loaded.set(dir, await loadModule(dir));
 });
 
 function get(dir: string): TerraformModule {
@@ -58,7 +61,8 @@ function childOf(module: TerraformModule) {
   };
 }
 
-const all = [...moduleDirs, ...stackDirs];
+const all = [...moduleDirs, ...stackDirs, ...bootstrapDirs];
+const roots = [...stackDirs, ...bootstrapDirs];
 
 describe.each(all)('%s', (dir) => {
   it('types and describes every variable and describes every output', () => {
@@ -87,7 +91,7 @@ describe.each(all)('%s', (dir) => {
 
   it('pins Terraform and provider versions', () => {
     expect(
-      providerVersionsPinned(get(dir), dir.startsWith('stacks/') ? 'stack' : 'module'),
+      providerVersionsPinned(get(dir), dir.startsWith('modules/') ? 'module' : 'stack'),
     ).toEqual([]);
   });
 
@@ -95,11 +99,12 @@ describe.each(all)('%s', (dir) => {
     expect(noSecretLiterals(get(dir))).toEqual([]);
   });
 
-  it('uses only arguments, blocks and attributes the aws and azurerm provider schemas have', () => {
+  it('uses only arguments, blocks and attributes the aws, azurerm and github provider schemas have', () => {
     const module = get(dir);
     expect([
       ...attributesMatchSchema(module, schemas.aws, 'aws_'),
       ...attributesMatchSchema(module, schemas.azurerm, 'azurerm_'),
+      ...attributesMatchSchema(module, schemas.github, 'github_'),
     ]).toEqual([]);
   });
 });
@@ -165,17 +170,20 @@ describe('stacks', () => {
     expect(remoteStateConfigured(get(dir))).toEqual([]);
   });
 
-  it.each(stackDirs)('%s pins each provider to the version whose schema the checks use', (dir) => {
+  it.each(roots)('%s pins each provider to the version whose schema the checks use', (dir) => {
     for (const [name, { source, version }] of requiredProviders(get(dir))) {
-      const schema = schemas[name as 'aws' | 'azurerm'];
+      const schema = schemas[name as keyof typeof schemas];
       expect(schema).toBeDefined();
       expect(source).toBe(schema.source);
       expect(version.replace(/^=\s*/, '')).toBe(schema.version);
     }
   });
 
-  it.each(all)('%s: reusable modules declare no backend; stacks declare one', (dir) => {
-    const backends = get(dir).terraform.filter(({ body }) => body.backend !== undefined);
-    expect(backends.length).toBe(dir.startsWith('stacks/') ? 1 : 0);
-  });
+  it.each(all)(
+    '%s: reusable modules declare no backend; stacks declare one; bootstrap stacks start on local state',
+    (dir) => {
+      const backends = get(dir).terraform.filter(({ body }) => body.backend !== undefined);
+      expect(backends.length).toBe(dir.startsWith('stacks/') ? 1 : 0);
+    },
+  );
 });

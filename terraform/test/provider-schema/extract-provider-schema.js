@@ -1,5 +1,5 @@
 // @ts-check
-// Writes a small snapshot of the aws and azurerm provider schemas (argument names, nested
+// Writes a small snapshot of the aws, azurerm and github provider schemas (argument names, nested
 // blocks, required flags, computed attributes) for the resource types this repository uses.
 //
 // Why a snapshot: provider plugins cannot be downloaded on the machines that run the tests,
@@ -35,6 +35,12 @@ const providers = [
     source: 'hashicorp/azurerm',
     npmPackage: '@cdktf/provider-azurerm@14.23.1',
     prefix: 'azurerm_',
+  },
+  {
+    name: 'github',
+    source: 'integrations/github',
+    npmPackage: '@cdktf/provider-github@15.3.1',
+    prefix: 'github_',
   },
 ];
 

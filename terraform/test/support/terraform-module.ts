@@ -14,7 +14,7 @@ export interface Declared {
 }
 
 export interface TerraformModule {
-  /** Short name for messages: `modules/aws-cell`, `stacks/global`, or the snippet's name. */
+  /** Short name for messages: `modules/aws-cell`, `stacks/global`, `bootstrap/aws`, or the snippet's name. */
   name: string;
   /** Folder on disk; undefined for in-memory snippets. */
   dir: string | undefined;
@@ -36,6 +36,8 @@ export const terraformRoot = resolve(dirname(fileURLToPath(import.meta.url)), '.
 
 export const moduleDirs = ['modules/aws-cell', 'modules/azure-cell', 'modules/global-routing'];
 export const stackDirs = ['stacks/aws', 'stacks/azure', 'stacks/global'];
+/** Root modules an administrator applies once, with local state, before the stacks. */
+export const bootstrapDirs = ['bootstrap/aws', 'bootstrap/azure', 'bootstrap/github'];
 
 /** Parses one HCL file (.tf, .tfvars) into hcl2json's JSON form. */
 export async function parseHcl(file: string, text: string): Promise<Record<string, unknown>> {
