@@ -33,6 +33,7 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'kms_key_arn',
     'api_throttling_burst_limit',
     'api_throttling_rate_limit',
+    'permissions_boundary_arn',
   ],
   'modules/azure-cell': [
     'resource_group_name',
@@ -48,6 +49,7 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'eventhub_partition_count',
     'eventhub_message_retention_in_days',
     'notification_hub_sku',
+    'custom_domain_key_vault_id',
   ],
 };
 
@@ -221,12 +223,9 @@ describe('cell settings the functions read', () => {
       local: 'app_settings',
       schema: azureSettingsSchema,
       platform: ['REGION_NAME'],
-      // Read by the Functions host, not by the code.
-      hostOnly: [
-        'AzureWebJobsStorage__accountName',
-        'AzureWebJobsStorage__credential',
-        'AzureWebJobsStorage__clientId',
-      ],
+      // The host's own storage setting (AzureWebJobsStorage) is written by the provider from
+      // storage_access_key, not through app_settings.
+      hostOnly: [] as string[],
     },
   ];
 

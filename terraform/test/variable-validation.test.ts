@@ -194,12 +194,38 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     const result = plan(module, { ...base, custom_domain_name: '"api.example.com"' });
     expect(result.ok).toBe(false);
     expect(result.output).toContain('custom_domain_certificate_id');
-    expect(result.output).toContain('is required when custom_domain_name is set.');
+    if (module === 'modules/aws-cell') {
+      expect(result.output).toContain('is required when custom_domain_name is set.');
+      expect(
+        plan(module, {
+          ...base,
+          custom_domain_name: '"api.example.com"',
+          custom_domain_certificate_id: '"certificate"',
+        }),
+      ).toMatchObject({ ok: true });
+      return;
+    }
+    // Azure: a Key Vault certificate secret ID and its vault, which API Management's identity
+    // is granted read access to before the custom domain is created.
+    expect(result.output).toContain(
+      'custom_domain_certificate_id must be a Key Vault certificate secret ID',
+    );
+    expect(result.output).toContain("custom_domain_key_vault_id must be the vault's resource ID");
+    const vault =
+      '"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/certs"';
+    const withDomain = { ...base, custom_domain_name: '"api.example.com"' };
     expect(
       plan(module, {
-        ...base,
-        custom_domain_name: '"api.example.com"',
+        ...withDomain,
         custom_domain_certificate_id: '"certificate"',
+        custom_domain_key_vault_id: vault,
+      }),
+    ).toMatchObject({ ok: false });
+    expect(
+      plan(module, {
+        ...withDomain,
+        custom_domain_certificate_id: '"https://certs.vault.azure.net/secrets/api-example-com"',
+        custom_domain_key_vault_id: vault,
       }),
     ).toMatchObject({ ok: true });
   });
@@ -209,5 +235,32 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     const result = plan(module, withoutPeer);
     expect(result.ok).toBe(false);
     expect(result.output).toContain('No value for required variable');
+  });
+});
+
+describe('modules/aws-cell permissions_boundary_arn', () => {
+  const base: Record<string, string> = {
+    name: '"shop"',
+    environment: '"prod"',
+    app_version: '"1.4.0"',
+    artifact_path: '"build/aws"',
+    peer_cell_url: '"https://peer.example.com"',
+  };
+
+  it('accepts an IAM policy ARN or nothing, and rejects anything else', () => {
+    expect(plan('modules/aws-cell', base)).toMatchObject({ ok: true });
+    expect(
+      plan('modules/aws-cell', {
+        ...base,
+        permissions_boundary_arn:
+          '"arn:aws:iam::123456789012:policy/multicloud-cell-function-boundary"',
+      }),
+    ).toMatchObject({ ok: true });
+    const result = plan('modules/aws-cell', {
+      ...base,
+      permissions_boundary_arn: '"multicloud-cell-function-boundary"',
+    });
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('permissions_boundary_arn must be an IAM policy ARN');
   });
 });

@@ -253,6 +253,9 @@ resource "aws_iam_role" "functions" {
   description        = "Runs the ${each.key} function of cell ${var.name} (${var.environment})."
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 
+  # The deploy role may only create roles that carry its boundary (bootstrap/aws).
+  permissions_boundary = var.permissions_boundary_arn
+
   tags = local.tags
 }
 

@@ -160,6 +160,17 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary attached to every function role (bootstrap/aws creates it; its deploy role may only create roles that carry it). Null: none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::\\d{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
 variable "api_throttling_burst_limit" {
   description = "Burst limit of the API's default route settings."
   type        = number

@@ -10,11 +10,26 @@ locals {
 
   custom_domain_enabled = var.custom_domain_name != null
 
-  # Storage account names are global, 3-24 lowercase letters and digits: a readable stem plus a
-  # short hash of the subscription, resource group and cell, so that forks do not collide.
-  storage_suffix       = substr(sha256("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${local.prefix}"), 0, 6)
+  # Names that must be unique across Azure (they become host names): a readable stem plus a
+  # short hash of the subscription, resource group and cell, the same on every plan of this
+  # cell and different for every fork. API Management (<name>.azure-api.net), the Function App
+  # (<name>.azurewebsites.net) and the Event Hubs and Notification Hubs namespaces
+  # (<name>.servicebus.windows.net) take 50 characters at most, storage accounts 24 lowercase
+  # letters and digits.
+  name_suffix          = substr(sha256("${data.azurerm_client_config.current.subscription_id}/${var.resource_group_name}/${local.prefix}"), 0, 6)
+  unique_stem          = trimsuffix(substr(local.prefix, 0, 36), "-")
   storage_stem         = substr(replace(local.prefix, "/[^a-z0-9]/", ""), 0, 18)
-  storage_account_name = coalesce(var.storage_account_name, "${local.storage_stem}${local.storage_suffix}")
+  storage_account_name = coalesce(var.storage_account_name, "${local.storage_stem}${local.name_suffix}")
+  unique_names = {
+    api       = "${local.unique_stem}-api-${local.name_suffix}"
+    functions = "${local.unique_stem}-functions-${local.name_suffix}"
+    events    = "${local.unique_stem}-events-${local.name_suffix}"
+    notify    = "${local.unique_stem}-notify-${local.name_suffix}"
+  }
+
+  # The secret behind a Key Vault certificate ID (https://<vault>.vault.azure.net/secrets/<name>[/<version>]):
+  # API Management's identity gets read access to that secret only.
+  custom_domain_secret_name = local.custom_domain_enabled ? regex("/secrets/([^/]+)", var.custom_domain_certificate_id)[0] : null
 
   containers = {
     documents   = "documents"
@@ -24,26 +39,24 @@ locals {
 
   # The settings functions/src/azure/config.ts validates at cold start. The functions reach
   # Blob Storage, Event Hubs and Notification Hubs with connection strings (SAS keys: Event
-  # Hubs REST send and Notification Hubs have no other option in that code); the Functions
-  # host itself uses the user-assigned identity for AzureWebJobsStorage. App settings are
-  # sensitive in the provider and in state; see ADR 8 for the move to identity-based access.
+  # Hubs REST send and Notification Hubs have no other option in that code), and so does the
+  # Functions host for its own storage (AzureWebJobsStorage, which the provider writes from
+  # storage_access_key: see the Function App below). App settings are sensitive in the
+  # provider and in state; see ADR 8 for the move to identity-based access.
   app_settings = merge(
     {
-      CELL_NAME                        = "azure"
-      PEER_CELL_NAME                   = "aws"
-      PEER_URL                         = var.peer_cell_url
-      APP_VERSION                      = var.app_version
-      DOCUMENTS_STORAGE_CONNECTION     = azurerm_storage_account.this.primary_connection_string
-      DOCUMENTS_CONTAINER              = azurerm_storage_container.this["documents"].name
-      DEAD_LETTER_CONTAINER            = azurerm_storage_container.this["dead_letter"].name
-      ORDER_EVENTS_CONNECTION          = azurerm_eventhub_authorization_rule.functions.primary_connection_string
-      ORDER_EVENTS_HUB                 = azurerm_eventhub.order_events.name
-      ORDER_EVENTS_CONSUMER_GROUP      = azurerm_eventhub_consumer_group.order_events.name
-      NOTIFICATION_HUB_CONNECTION      = azurerm_notification_hub_authorization_rule.send.primary_connection_string
-      NOTIFICATION_HUB_NAME            = azurerm_notification_hub.this.name
-      AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
-      AzureWebJobsStorage__credential  = "managedidentity"
-      AzureWebJobsStorage__clientId    = azurerm_user_assigned_identity.functions.client_id
+      CELL_NAME                    = "azure"
+      PEER_CELL_NAME               = "aws"
+      PEER_URL                     = var.peer_cell_url
+      APP_VERSION                  = var.app_version
+      DOCUMENTS_STORAGE_CONNECTION = azurerm_storage_account.this.primary_connection_string
+      DOCUMENTS_CONTAINER          = azurerm_storage_container.this["documents"].name
+      DEAD_LETTER_CONTAINER        = azurerm_storage_container.this["dead_letter"].name
+      ORDER_EVENTS_CONNECTION      = azurerm_eventhub_authorization_rule.functions.primary_connection_string
+      ORDER_EVENTS_HUB             = azurerm_eventhub.order_events.name
+      ORDER_EVENTS_CONSUMER_GROUP  = azurerm_eventhub_consumer_group.order_events.name
+      NOTIFICATION_HUB_CONNECTION  = azurerm_notification_hub_authorization_rule.send.primary_connection_string
+      NOTIFICATION_HUB_NAME        = azurerm_notification_hub.this.name
     },
     var.function_route_prefix == "" ? {} : { HTTP_ROUTE_PREFIX = var.function_route_prefix },
     var.app_settings,
@@ -59,7 +72,7 @@ locals {
 }
 
 ################################################################################
-# Identity of the functions (created first so that its roles exist before the app starts)
+# Identity of the functions
 ################################################################################
 
 resource "azurerm_user_assigned_identity" "functions" {
@@ -85,7 +98,8 @@ resource "azurerm_storage_account" "this" {
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
   allow_nested_items_to_be_public = false
-  # The functions' DOCUMENTS_STORAGE_CONNECTION is a key-based connection string.
+  # The functions' DOCUMENTS_STORAGE_CONNECTION and the host's AzureWebJobsStorage are
+  # key-based connection strings.
   shared_access_key_enabled        = true
   default_to_oauth_authentication  = true
   cross_tenant_replication_enabled = false
@@ -113,21 +127,12 @@ resource "azurerm_storage_container" "this" {
   container_access_type = "private"
 }
 
-# The Functions host keeps its leases and Event Hubs checkpoints in blobs of this account:
-# Microsoft documents Storage Blob Data Owner for an identity-based AzureWebJobsStorage.
-resource "azurerm_role_assignment" "functions_storage" {
-  scope                = azurerm_storage_account.this.id
-  role_definition_name = "Storage Blob Data Owner"
-  principal_id         = azurerm_user_assigned_identity.functions.principal_id
-  principal_type       = "ServicePrincipal"
-}
-
 ################################################################################
 # Events: Event Hubs namespace, hub and consumer group
 ################################################################################
 
 resource "azurerm_eventhub_namespace" "this" {
-  name                = "${local.prefix}-events"
+  name                = local.unique_names.events
   location            = var.location
   resource_group_name = var.resource_group_name
   sku                 = "Standard"
@@ -172,7 +177,7 @@ resource "azurerm_eventhub_authorization_rule" "functions" {
 ################################################################################
 
 resource "azurerm_notification_hub_namespace" "this" {
-  name                = "${local.prefix}-notify"
+  name                = local.unique_names.notify
   location            = var.location
   resource_group_name = var.resource_group_name
   namespace_type      = "NotificationHub"
@@ -241,7 +246,7 @@ resource "azurerm_service_plan" "this" {
 }
 
 resource "azurerm_function_app_flex_consumption" "this" {
-  name                = "${local.prefix}-functions"
+  name                = local.unique_names.functions
   location            = var.location
   resource_group_name = var.resource_group_name
   service_plan_id     = azurerm_service_plan.this.id
@@ -251,10 +256,20 @@ resource "azurerm_function_app_flex_consumption" "this" {
   maximum_instance_count = var.function_maximum_instance_count
   instance_memory_in_mb  = var.function_instance_memory_in_mb
 
-  storage_container_type            = "blobContainer"
-  storage_container_endpoint        = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
-  storage_authentication_type       = "UserAssignedIdentity"
-  storage_user_assigned_identity_id = azurerm_user_assigned_identity.functions.id
+  # Host and deployment storage through the account key. With the pinned provider (4.55.0)
+  # the identity-based types do not work: for SystemAssignedIdentity and UserAssignedIdentity
+  # it still writes an AzureWebJobsStorage connection string with an empty AccountKey, which
+  # the host prefers to the AzureWebJobsStorage__* identity settings, so the app cannot reach
+  # its storage (hashicorp/terraform-provider-azurerm#29693). The workaround of setting
+  # AzureWebJobsStorage = "" in app_settings never converges: the provider strips that key on
+  # read and writes it again on update, so every plan shows a change (#29149, #33211). With
+  # StorageAccountConnectionString the provider writes the full connection string from
+  # storage_access_key, reads the key back from it, and plans converge. Identity-based host
+  # storage comes back when the provider stops injecting the setting (#29099).
+  storage_container_type      = "blobContainer"
+  storage_container_endpoint  = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_authentication_type = "StorageAccountConnectionString"
+  storage_access_key          = azurerm_storage_account.this.primary_access_key
 
   https_only                                     = true
   webdeploy_publish_basic_authentication_enabled = false
@@ -272,8 +287,6 @@ resource "azurerm_function_app_flex_consumption" "this" {
   app_settings = local.app_settings
 
   tags = local.tags
-
-  depends_on = [azurerm_role_assignment.functions_storage]
 }
 
 # The package is published with OneDeploy (`az functionapp deployment source config-zip`
@@ -281,6 +294,12 @@ resource "azurerm_function_app_flex_consumption" "this" {
 # own zip_deploy_file posts to /api/zipdeploy, which Flex Consumption does not serve
 # (hashicorp/terraform-provider-azurerm#29630, open in 4.55.0). Values reach the shell through
 # the environment, never interpolated into the command. A new package hash is a new deploy.
+#
+# In a GitHub job that signs Terraform in with OIDC (ARM_USE_OIDC=true), the CLI is signed in
+# again first, with a GitHub ID token fetched now: azure/login signed it in at the start of the
+# job with a token that expires within minutes, and the CLI cannot refresh its Entra token from
+# it an hour or more later (Azure/azure-cli#28708). Elsewhere (a person's `az login`) the CLI
+# is used as it is.
 resource "terraform_data" "package" {
   triggers_replace = {
     function_app = azurerm_function_app_flex_consumption.this.id
@@ -288,7 +307,20 @@ resource "terraform_data" "package" {
   }
 
   provisioner "local-exec" {
-    command = "az functionapp deployment source config-zip --resource-group \"$RESOURCE_GROUP\" --name \"$FUNCTION_APP\" --src \"$PACKAGE\""
+    command = <<-EOT
+      set -eu
+      if [ "$${ARM_USE_OIDC:-}" = "true" ] && [ -n "$${ACTIONS_ID_TOKEN_REQUEST_URL:-}" ]; then
+        response=$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange")
+        token=$(printf '%s' "$response" | jq -r '.value // empty')
+        if [ -z "$token" ]; then
+          echo "GitHub returned no ID token: cannot sign the Azure CLI in to deploy the package" >&2
+          exit 1
+        fi
+        az login --service-principal --username "$ARM_CLIENT_ID" --tenant "$ARM_TENANT_ID" --federated-token "$token" --allow-no-subscriptions --output none
+        az account set --subscription "$ARM_SUBSCRIPTION_ID"
+      fi
+      az functionapp deployment source config-zip --resource-group "$RESOURCE_GROUP" --name "$FUNCTION_APP" --src "$PACKAGE"
+    EOT
 
     environment = {
       RESOURCE_GROUP = var.resource_group_name
@@ -303,7 +335,7 @@ resource "terraform_data" "package" {
 ################################################################################
 
 resource "azurerm_api_management" "this" {
-  name                = "${local.prefix}-api"
+  name                = local.unique_names.api
   location            = var.location
   resource_group_name = var.resource_group_name
   publisher_name      = var.apim_publisher_name
@@ -344,6 +376,34 @@ resource "azurerm_api_management_api_operation" "this" {
   url_template        = "/*"
 }
 
+# API Management reads the custom domain's certificate from Key Vault with its system-assigned
+# identity, which this apply creates: grant it Key Vault Secrets User on the certificate's
+# secret (the vault uses Azure RBAC; a role scoped to one secret), and wait for the assignment
+# to take effect before the custom domain asks for the certificate.
+# https://learn.microsoft.com/en-us/azure/api-management/configure-custom-domain#set-a-custom-domain-name---portal
+# https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide
+resource "azurerm_role_assignment" "api_certificate" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  scope                = "${var.custom_domain_key_vault_id}/secrets/${local.custom_domain_secret_name}"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_api_management.this.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Azure RBAC changes can take minutes to apply everywhere
+# (https://learn.microsoft.com/en-us/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected):
+# without the wait, the first custom domain request can fail with 403.
+resource "terraform_data" "api_certificate_access" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  triggers_replace = [azurerm_role_assignment.api_certificate[0].id]
+
+  provisioner "local-exec" {
+    command = "sleep 120"
+  }
+}
+
 resource "azurerm_api_management_custom_domain" "this" {
   count = local.custom_domain_enabled ? 1 : 0
 
@@ -353,4 +413,6 @@ resource "azurerm_api_management_custom_domain" "this" {
     host_name                = var.custom_domain_name
     key_vault_certificate_id = var.custom_domain_certificate_id
   }
+
+  depends_on = [azurerm_role_assignment.api_certificate, terraform_data.api_certificate_access]
 }

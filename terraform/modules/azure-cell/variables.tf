@@ -71,13 +71,13 @@ variable "custom_domain_name" {
 }
 
 variable "custom_domain_certificate_id" {
-  description = "Certificate for custom_domain_name: a Key Vault certificate secret ID that API Management's identity can read. Required when custom_domain_name is set."
+  description = "Certificate for custom_domain_name: a Key Vault certificate secret ID (https://<vault>.vault.azure.net/secrets/<name>). The module grants API Management's identity read access to it. Required when custom_domain_name is set."
   type        = string
   default     = null
 
   validation {
-    condition     = var.custom_domain_name == null || var.custom_domain_certificate_id != null
-    error_message = "custom_domain_certificate_id (a Key Vault certificate secret ID) is required when custom_domain_name is set."
+    condition     = var.custom_domain_name == null || can(regex("^https://[^/]+/secrets/[^/]+", var.custom_domain_certificate_id))
+    error_message = "custom_domain_certificate_id must be a Key Vault certificate secret ID (https://<vault>.vault.azure.net/secrets/<name>) when custom_domain_name is set."
   }
 }
 
@@ -104,6 +104,17 @@ variable "resource_group_name" {
 variable "location" {
   description = "Azure region of the cell (for example westeurope)."
   type        = string
+}
+
+variable "custom_domain_key_vault_id" {
+  description = "Resource ID of the Key Vault (Azure RBAC authorization) holding custom_domain_certificate_id: API Management's identity gets Key Vault Secrets User on that certificate's secret. Required when custom_domain_name is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || can(regex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$", var.custom_domain_key_vault_id))
+    error_message = "custom_domain_key_vault_id must be the vault's resource ID (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>) when custom_domain_name is set."
+  }
 }
 
 variable "storage_account_name" {
