@@ -41,6 +41,9 @@ const env = {
   NOTIFICATION_HUB_CONNECTION:
     'Endpoint=sb://bench.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
   NOTIFICATION_HUB_NAME: 'customers',
+  AUTH_ISSUER: 'https://login.bench.example/',
+  AUTH_AUDIENCE: 'https://api.bench.example',
+  AUTH_JWKS_URL: 'https://login.bench.example/.well-known/jwks.json',
 };
 
 /** @param {number[]} values */
@@ -97,11 +100,14 @@ async function throughput(operation) {
  * The core, the in-memory ports and the Lambda HTTP mapping (bench/support/in-process-cell.ts),
  * bundled the project's one way (scripts/run-typescript.js) for in-process runs.
  */
-async function loadInProcessCell(dir) {
-  const bundle = await bundleTypeScript(join(benchDir, 'support', 'in-process-cell.ts'), {
-    outDir: dir,
-  });
-  return import(pathToFileURL(bundle).href);
+/** Bundled into bench/build/ (git-ignored), where its dependencies (jose) resolve; removed once loaded. */
+async function loadInProcessCell() {
+  const bundle = await bundleTypeScript(join(benchDir, 'support', 'in-process-cell.ts'));
+  try {
+    return await import(pathToFileURL(bundle).href);
+  } finally {
+    rmSync(bundle, { force: true });
+  }
 }
 
 /** An API Gateway HTTP API (payload 2.0) event, as the Lambda receives it. */
@@ -123,6 +129,7 @@ function apiEvent(method, path, headers = {}, body) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-functions-'));
+let issuer;
 try {
   const artifacts = await buildFunctions({ outDir: join(dir, 'build') });
   const bundles = artifacts.map((artifact) =>
@@ -146,8 +153,9 @@ try {
     overMs: cold[index + 1]?.overBaseline ?? 0,
   }));
 
-  const cellModule = await loadInProcessCell(dir);
+  const cellModule = await loadInProcessCell();
   const documents = new cellModule.MemoryDocumentStore();
+  issuer = await cellModule.startOidcIssuer({ audience: 'https://api.bench.example' });
   const app = cellModule.createCellApp({
     identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 'bench' },
     peer: { cell: 'azure', url: 'http://127.0.0.1:9', timeoutMs: 1000 },
@@ -156,7 +164,10 @@ try {
       events: new cellModule.MemoryEventQueue(),
       notifier: new cellModule.MemoryNotifier(),
     },
+    auth: issuer.verifierSettings,
   });
+  // Every request carries the shopper's token: the numbers include its RS256 check.
+  const authorization = `Bearer ${issuer.customerToken('bench')}`;
   const lambda = async (event) =>
     cellModule.apiGatewayResult(await app.handleHttp(cellModule.coreRequestFromApiGateway(event)));
   const bare = async () => ({
@@ -168,20 +179,26 @@ try {
   for (const sku of ['MUG', 'HOODIE', 'STICKERS']) {
     await app.inventory.setAllocation(sku, 1_000_000);
   }
-  const cart = await app.carts.create();
-  for (const sku of ['MUG', 'HOODIE', 'STICKERS']) await app.carts.putItem(cart.id, sku, 2);
-  const cartEvent = apiEvent('GET', `/carts/${cart.id}`);
+  const cart = await app.carts.create('bench');
+  for (const sku of ['MUG', 'HOODIE', 'STICKERS']) {
+    await app.carts.putItem(cart.id, 'bench', sku, 2);
+  }
+  const cartEvent = apiEvent('GET', `/carts/${cart.id}`, { authorization });
   const check = await lambda(cartEvent);
   if (check.statusCode !== 200) throw new Error(`cart read answered ${check.statusCode}`);
   let orderNumber = 0;
-  const orderBody = JSON.stringify({ customerId: 'bench', items: [{ sku: 'MUG', quantity: 1 }] });
+  const orderBody = JSON.stringify({ items: [{ sku: 'MUG', quantity: 1 }] });
   const placeOrder = async () => {
     orderNumber += 1;
     const result = await lambda(
       apiEvent(
         'POST',
         '/orders',
-        { 'content-type': 'application/json', 'idempotency-key': `bench-${orderNumber}` },
+        {
+          'content-type': 'application/json',
+          'idempotency-key': `bench-${orderNumber}`,
+          authorization,
+        },
         orderBody,
       ),
     );
@@ -221,5 +238,6 @@ try {
     `POST /orders (new Idempotency-Key, 1 line)                 ${orderOps.toFixed(0).padStart(10)}    ${(orderOps / bareOps).toFixed(4)} (${(bareOps / orderOps).toFixed(0)}x slower)`,
   );
 } finally {
+  await issuer?.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
 // Run: node bench/sandbox.js [--requests 2000] [--starts 3]. Prints the figures measured in
 // this one run; the latest are kept in bench/README.md (section "Sandbox").
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,9 +19,10 @@ const option = (/** @type {string} */ name, /** @type {number} */ fallback) => {
 const REQUESTS = option('--requests', 2000);
 const STARTS = option('--starts', 3);
 
-/** @returns {Promise<{ urls: Record<string, string>, readyMs: number, reportedMs: number, stop: () => Promise<void> }>} */
+/** @returns {Promise<{ urls: Record<string, string>, stateFile: string, readyMs: number, reportedMs: number, stop: () => Promise<void> }>} */
 function startSandbox() {
   const started = performance.now();
+  const stateFile = join(root, 'sandbox', 'build', `bench-${process.pid}.json`);
   const child = spawn(
     process.execPath,
     [
@@ -28,7 +30,7 @@ function startSandbox() {
       join(root, 'sandbox', 'src', 'cli.ts'),
       '--free-ports',
       '--state-file',
-      join(root, 'sandbox', 'build', `bench-${process.pid}.json`),
+      stateFile,
     ],
     {
       cwd: root,
@@ -54,6 +56,7 @@ function startSandbox() {
         if (ready) {
           resolve({
             urls,
+            stateFile,
             readyMs: performance.now() - started,
             reportedMs: Number(ready[1]) * 1000,
             stop: async () => {
@@ -69,14 +72,36 @@ function startSandbox() {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-/** One GET over a kept-alive connection; resolves with the latency in ms. */
+/** A shopper's bearer token from the sandbox's issuer (its token endpoint, as npm run token does). */
+async function shopperToken(/** @type {string} */ stateFile) {
+  const { auth } = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const response = await fetch(auth.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: auth.clientId,
+      client_secret: auth.clientSecret,
+      subject: 'bench-shopper',
+    }).toString(),
+  });
+  const body = /** @type {{ access_token: string }} */ (await response.json());
+  return body.access_token;
+}
+
+/** @type {Record<string, string>} */
+const headers = {};
+
+/** One GET over a kept-alive connection (as a shopper); resolves with the latency in ms. */
 function timedGet(/** @type {string} */ url) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, headers }, (res) => {
       res.resume();
       res.on('end', () => {
-        if ((res.statusCode ?? 500) >= 500) reject(new Error(`${url}: ${res.statusCode}`));
+        // /health answers 200 (or 503 on a starved machine); /inventory must be 200, not a 401.
+        if ((res.statusCode ?? 500) >= 500 || res.statusCode === 401)
+          reject(new Error(`${url}: ${res.statusCode}`));
         else resolve(Number(process.hrtime.bigint() - started) / 1e6);
       });
     });
@@ -119,6 +144,7 @@ for (let i = 0; i < STARTS; i++) {
   startups.push({ readyMs: sandbox.readyMs, reportedMs: sandbox.reportedMs });
   if (i < STARTS - 1) await sandbox.stop();
   else {
+    headers.authorization = `Bearer ${await shopperToken(sandbox.stateFile)}`;
     console.log(
       `sandbox benchmark: ${REQUESTS} requests per path, sequential, kept-alive connections, node ${process.version}`,
     );

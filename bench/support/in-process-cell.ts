@@ -1,4 +1,7 @@
-/** What bench/functions.mjs runs in process: the core on in-memory ports behind the Lambda HTTP mapping. */
+/**
+ * What bench/functions.mjs runs in process: the core on in-memory ports behind the Lambda HTTP
+ * mapping, checking bearer tokens from a local OIDC issuer (its JWKS over loopback HTTP).
+ */
 export { createCellApp } from '../../functions/src/core/cell-app.js';
 export {
   MemoryDocumentStore,
@@ -9,3 +12,4 @@ export {
   apiGatewayResult,
   coreRequestFromApiGateway,
 } from '../../functions/src/aws/lambda-http.js';
+export { startOidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testAuthEnv } from './support/auth.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,7 @@ const lambdaEnv = {
   DOCUMENTS_BUCKET: 'documents',
   ORDER_EVENTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/order-events',
   NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
+  ...testAuthEnv,
 };
 
 const azureEnv = {
@@ -59,6 +61,7 @@ const azureEnv = {
   NOTIFICATION_HUB_CONNECTION:
     'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
   NOTIFICATION_HUB_NAME: 'customers',
+  ...testAuthEnv,
 };
 
 describe('npm run build:functions', () => {

@@ -19,6 +19,8 @@ import { createAwsCell, type AwsCell } from '../src/aws/cell.js';
 import { createAzureCell, type AzureCell } from '../src/azure/cell.js';
 import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
 import { apiGatewayEvent } from './support/api-gateway-events.js';
+import { authSettingsOf, bearer, startTestIssuer } from './support/auth.js';
+import type { OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
 import { hasFixture } from './support/fixtures.js';
 import { startAzuriteBlob, type AzuriteBlob } from '../../stand-ins/src/azurite/index.js';
 import {
@@ -78,9 +80,10 @@ suite('two cells forwarding to each other over HTTP', () => {
   let azure: AzureCell;
   let awsServer: { server: Server; url: string };
   let azureServer: { server: Server; url: string };
+  let issuer: OidcIssuer;
 
   beforeAll(async () => {
-    [fauxqs, azurite, hubs, push] = await Promise.all([
+    [fauxqs, azurite, hubs, push, issuer] = await Promise.all([
       startFauxqs({ port: 0, logger: false }),
       startAzuriteBlob(),
       startEventHubsStandIn({
@@ -91,6 +94,7 @@ suite('two cells forwarding to each other over HTTP', () => {
         hubs: ['customers'],
         keys: functionsNotificationHubRules(),
       }),
+      startTestIssuer(),
     ]);
     proxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
     const queue = fauxqs.createQueue('order-events');
@@ -145,6 +149,7 @@ suite('two cells forwarding to each other over HTTP', () => {
         peerTimeoutMs: 2000,
         version: '1.0.0',
         region: 'us-east-1',
+        auth: authSettingsOf(issuer),
         documentsBucket: 'aws-documents',
         orderEventsQueueUrl: queue.queueUrl,
         notificationsTopicArn: topic.topicArn,
@@ -160,6 +165,7 @@ suite('two cells forwarding to each other over HTTP', () => {
       peerTimeoutMs: 2000,
       version: '1.0.0',
       region: 'westeurope',
+      auth: authSettingsOf(issuer),
       storageConnection: azurite.connectionString,
       documentsContainer: 'documents',
       deadLetterContainer: 'dead-letters',
@@ -178,14 +184,30 @@ suite('two cells forwarding to each other over HTTP', () => {
     aws?.destroy();
     await new Promise((resolve) => awsServer?.server.close(resolve));
     await new Promise((resolve) => azureServer?.server.close(resolve));
-    await Promise.all([proxy?.close(), push?.close(), hubs?.close(), azurite?.stop()]);
+    await Promise.all([
+      proxy?.close(),
+      push?.close(),
+      hubs?.close(),
+      azurite?.stop(),
+      issuer?.close(),
+    ]);
     await fauxqs?.stop();
   });
 
-  const call = async (base: string, method: string, path: string, body?: unknown) => {
+  /** As customer c-9 unless another token is given (the admin's for inventory writes). */
+  const call = async (
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    token = issuer.customerToken('c-9'),
+  ) => {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...bearer(token),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -197,7 +219,13 @@ suite('two cells forwarding to each other over HTTP', () => {
   };
 
   it("serves the other cell's cart and order through either cell's URL", async () => {
-    const azureStock = await call(azureServer.url, 'PUT', '/inventory/MUG', { allocation: 5 });
+    const azureStock = await call(
+      azureServer.url,
+      'PUT',
+      '/inventory/MUG',
+      { allocation: 5 },
+      issuer.adminToken(),
+    );
     expect(azureStock.body).toMatchObject({ cell: 'azure', available: 5 });
     expect((await call(awsServer.url, 'GET', '/inventory/MUG')).body).toMatchObject({
       cell: 'aws',
@@ -239,14 +267,33 @@ suite('two cells forwarding to each other over HTTP', () => {
     expect((await call(awsServer.url, 'GET', '/carts/aws-from-azure')).body.items).toEqual([
       { sku: 'HOODIE', quantity: 1 },
     ]);
+
+    // Another customer, through either cell, finds neither the cart nor the order.
+    const stranger = issuer.customerToken('c-10');
+    for (const [base, path] of [
+      [awsServer.url, '/carts/azure-shared-1'],
+      [azureServer.url, '/carts/azure-shared-1'],
+      [awsServer.url, `/orders/${order.body.id as string}`],
+      [azureServer.url, '/carts/aws-from-azure'],
+    ] as const) {
+      const response = await call(base, 'GET', path, undefined, stranger);
+      expect({ base, path, status: response.status }).toEqual({ base, path, status: 404 });
+    }
   });
 
   it('moves allocation from one cell to the other exactly once', async () => {
-    await call(awsServer.url, 'PUT', '/inventory/STICKERS', { allocation: 10 });
+    const admin = issuer.adminToken();
+    await call(awsServer.url, 'PUT', '/inventory/STICKERS', { allocation: 10 }, admin);
     const azureBefore = (await call(azureServer.url, 'GET', '/inventory/STICKERS')).body;
     const transfer = { transferId: 'move-1', toCell: 'azure', quantity: 4 };
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const moved = await call(awsServer.url, 'POST', '/inventory/STICKERS/transfers', transfer);
+      const moved = await call(
+        awsServer.url,
+        'POST',
+        '/inventory/STICKERS/transfers',
+        transfer,
+        admin,
+      );
       expect(moved.status).toBe(200);
       expect(moved.body).toMatchObject({
         from: { cell: 'aws', allocation: 6 },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { authSettingsOf, startTestIssuer } from './support/auth.js';
 import { createCellApp } from '../src/core/cell-app.js';
 import {
   MemoryDocumentStore,
@@ -77,6 +78,24 @@ const headerSets: Record<string, string>[] = [
 describe('client mistakes', () => {
   it('never answer 500: 600 generated requests get a 2xx, a 4xx or a peer 5xx, always JSON', async () => {
     const errors: unknown[] = [];
+    const issuer = await startTestIssuer();
+    // Who calls: nobody, a customer, the admin, or someone with a token that must be refused;
+    // valid tokens weigh more, so most requests get past authentication to the validation.
+    const customer = `Bearer ${issuer.customerToken('c')}`;
+    const admin = `Bearer ${issuer.adminToken()}`;
+    const authorizations = [
+      undefined,
+      customer,
+      customer,
+      customer,
+      admin,
+      admin,
+      admin,
+      `Bearer ${issuer.forged('c', 'expired')}`,
+      `Bearer ${issuer.forged('c', 'alg-none')}`,
+      'Bearer ',
+      'Token abc',
+    ];
     const app = createCellApp({
       identity: { cell: 'mem', cloud: 'memory', region: 'local', version: 'test' },
       // No peer listens on port 9: forwarded requests end in 502, which is not a client mistake.
@@ -86,6 +105,7 @@ describe('client mistakes', () => {
         events: new MemoryEventQueue(),
         notifier: new MemoryNotifier(),
       },
+      auth: authSettingsOf(issuer),
       logError: (_message, error) => errors.push(error),
     });
     await app.inventory.setAllocation('MUG', 3);
@@ -94,7 +114,11 @@ describe('client mistakes', () => {
       const method = pick(methods);
       const path = pick(paths);
       const body = pick(bodies);
-      const headers = pick(headerSets);
+      const authorization = pick(authorizations);
+      const headers = {
+        ...pick(headerSets),
+        ...(authorization === undefined ? {} : { authorization }),
+      };
       const response = await app.handleHttp({
         method,
         path,
@@ -111,5 +135,6 @@ describe('client mistakes', () => {
       if (response.status === 400) expect(typeof JSON.parse(response.body).field).toBe('string');
     }
     expect(errors).toEqual([]);
+    await issuer.close();
   });
 });

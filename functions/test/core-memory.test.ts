@@ -10,13 +10,14 @@ import type { CellHarness, HarnessResponse, RequestOptions } from './behaviour/h
 
 // The behavioural suite on in-memory adapters: checks the core alone, fast, before the
 // same suite runs against the AWS and Azure adapter sets on their emulators.
-describeCellBehaviour('cell core on in-memory adapters', async (peer) => {
+describeCellBehaviour('cell core on in-memory adapters', async (peer, auth) => {
   const documents = new MemoryDocumentStore();
   const events = new MemoryEventQueue();
   const notifier = new MemoryNotifier();
   const app = createCellApp({
     identity: { cell: 'mem', cloud: 'memory', region: 'local', version: '1.2.3-test' },
     peer: { cell: 'peer', url: peer.url, timeoutMs: peer.timeoutMs },
+    auth,
     ports: { documents, events, notifier },
     logError: () => {},
   });

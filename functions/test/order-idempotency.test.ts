@@ -1,10 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { HttpProblem } from '../src/core/errors.js';
+import type { HttpProblem } from '../src/core/errors.js';
 import { InventoryService } from '../src/core/inventory-service.js';
-import { idFromKey } from '../src/core/ids.js';
-import { OrderService, fingerprintOf, type ClaimTiming } from '../src/core/order-service.js';
+import {
+  OrderService,
+  fingerprintOf,
+  orderIdOf,
+  type ClaimTiming,
+} from '../src/core/order-service.js';
 import type { WriteOutcome } from '../src/core/ports.js';
 import { MemoryDocumentStore, MemoryEventQueue } from '../src/memory/memory-adapters.js';
+import { refusal } from './support/refusal.js';
 
 /** A store whose order writes can be held back, to keep a request "in flight" on purpose. */
 class GatedStore extends MemoryDocumentStore {
@@ -36,16 +41,6 @@ const input = (key: string, quantity = 1) => ({
   items: [{ sku: 'MUG', quantity }],
   source: { kind: 'api' as const },
 });
-
-async function failure(promise: Promise<unknown>): Promise<HttpProblem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HttpProblem) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('order placement with an Idempotency-Key', () => {
   it('lets only the claim holder reserve: concurrent requests wait and get its order', async () => {
@@ -86,7 +81,7 @@ describe('order placement with an Idempotency-Key', () => {
   it('retries a refused key once stock is back', async () => {
     const { inventory, orders } = setup();
     await inventory.setAllocation('MUG', 1);
-    expect((await failure(orders.place(input('k3', 2)))).code).toBe('insufficient_stock');
+    expect((await refusal(orders.place(input('k3', 2)))).code).toBe('insufficient_stock');
     await inventory.setAllocation('MUG', 2);
     expect((await orders.place(input('k3', 2))).created).toBe(true);
   });
@@ -94,10 +89,10 @@ describe('order placement with an Idempotency-Key', () => {
   it('frees a refused key for a different body (a cart checked out again with less)', async () => {
     const { inventory, orders } = setup();
     await inventory.setAllocation('MUG', 2);
-    expect((await failure(orders.place(input('k7', 3)))).code).toBe('insufficient_stock');
+    expect((await refusal(orders.place(input('k7', 3)))).code).toBe('insufficient_stock');
     const placed = await orders.place(input('k7', 2));
     expect(placed.created).toBe(true);
-    expect((await failure(orders.place(input('k7', 1)))).code).toBe('idempotency_key_reused');
+    expect((await refusal(orders.place(input('k7', 1)))).code).toBe('idempotency_key_reused');
   });
 
   it('answers 409 in progress when the claim holder takes too long', async () => {
@@ -107,7 +102,7 @@ describe('order placement with an Idempotency-Key', () => {
     store.gate = new Promise((resolve) => (open = resolve));
     const first = orders.place(input('k4'));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const waiting = await failure(orders.place(input('k4')));
+    const waiting = await refusal(orders.place(input('k4')));
     expect({ status: waiting.status, code: waiting.code, headers: waiting.headers }).toEqual({
       status: 409,
       code: 'idempotency_key_in_progress',
@@ -121,8 +116,8 @@ describe('order placement with an Idempotency-Key', () => {
     const { store, inventory, orders } = setup({ claimWaitMs: 30 });
     await inventory.setAllocation('MUG', 5);
     const claim = (key: string, claimedAt: string) =>
-      store.createIfAbsent(`order-claims/${idFromKey('mem', 'api', key)}`, {
-        orderId: idFromKey('mem', 'api', key),
+      store.createIfAbsent(`order-claims/${orderIdOf('mem', input(key))}`, {
+        orderId: orderIdOf('mem', input(key)),
         fingerprint: fingerprintOf(input(key)),
         state: 'pending',
         claimedAt,
@@ -132,14 +127,14 @@ describe('order placement with an Idempotency-Key', () => {
     expect(revived.created).toBe(true);
 
     await claim('busy', new Date().toISOString());
-    expect((await failure(orders.place(input('busy')))).code).toBe('idempotency_key_in_progress');
+    expect((await refusal(orders.place(input('busy')))).code).toBe('idempotency_key_in_progress');
   });
 
   it('refuses the same key with a different body (422)', async () => {
     const { inventory, orders } = setup();
     await inventory.setAllocation('MUG', 5);
     await orders.place(input('k6', 1));
-    const refused = await failure(orders.place(input('k6', 2)));
+    const refused = await refusal(orders.place(input('k6', 2)));
     expect({ status: refused.status, field: refused.field }).toEqual({
       status: 422,
       field: 'Idempotency-Key',

@@ -2,6 +2,7 @@ import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { connectSandbox, launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
 import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
 import { defaultStateFile, readState, type SandboxState } from '../../sandbox/src/state-file.js';
+import type { TokenSource } from '../../sandbox/src/tokens.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
 import { RolloutError } from './errors.js';
 import { rehearse, renderSummary } from './rehearsal.js';
@@ -143,7 +144,7 @@ class RehearsalRun {
   /** The sandbox of --state-file, else the running one, else a new one on free ports. */
   async sandbox(
     stateFile: string | undefined,
-  ): Promise<{ state: SandboxState; client: SandboxClient }> {
+  ): Promise<{ state: SandboxState; client: SandboxClient; tokens: TokenSource }> {
     if (stateFile) {
       const connected = connectSandbox(stateFile);
       console.log(`using the sandbox of ${stateFile}: router ${connected.state.urls.router}`);
@@ -158,13 +159,14 @@ class RehearsalRun {
     this.launched = await launchSandbox({ timeoutMs: 120_000 });
     const state = readState(this.launched.stateFile);
     console.log(`sandbox up: router ${state.urls.router}, dashboard ${state.urls.dashboard}`);
-    return { state, client: this.launched.client };
+    return { state, client: this.launched.client, tokens: this.launched.tokens };
   }
 
-  startLoad(router: string, rps: number): void {
+  /** Shoppers browsing with their own bearer tokens from the sandbox's issuer. */
+  startLoad(router: string, rps: number, tokens: TokenSource): void {
     if (rps <= 0) return;
     // A generous client timeout: on a busy machine a slow answer is not a failed one.
-    this.load = new LoadGenerator(router, { rps, flow: 'browse', timeoutMs: 30_000 });
+    this.load = new LoadGenerator(router, { rps, flow: 'browse', timeoutMs: 30_000, tokens });
     this.load.start();
     console.log(`background load: ${rps} requests/s through ${router}`);
   }
@@ -197,10 +199,10 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let summary: string | undefined;
   try {
-    const { state, client } = await run.sandbox(args.stateFile);
+    const { state, client, tokens } = await run.sandbox(args.stateFile);
     const start = await client.state();
     const version = args.version ?? nextVersion(start.cells[settings.order[0]].version);
-    run.startLoad(state.urls.router ?? '', args.loadRps);
+    run.startLoad(state.urls.router ?? '', args.loadRps, tokens);
     console.log(describeRollout(args, settings, version));
     const result = await rehearse({
       settings,

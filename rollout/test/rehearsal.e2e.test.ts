@@ -63,7 +63,7 @@ describe('npm run rehearse under steady load through the edge router', () => {
     args: string[],
   ): Promise<{ run: { code: number | null; output: string }; report: LoadReport }> {
     const box = sandbox as LaunchedSandbox;
-    load = new LoadGenerator(box.urls.router ?? '', LOAD);
+    load = new LoadGenerator(box.urls.router ?? '', { ...LOAD, tokens: box.tokens });
     load.start();
     const run = await rehearseCli(['--state-file', box.stateFile, ...args]);
     const report = await load.stop();

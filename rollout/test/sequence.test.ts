@@ -103,6 +103,15 @@ describe('the rollout sequence', () => {
         'azure-resource-manager-url': 'https://127.0.0.1:4',
       },
       shiftEnv: {},
+      auth: {
+        issuer: 'http://127.0.0.1:5',
+        audience: 'https://api.test',
+        jwksUrl: 'http://127.0.0.1:5/.well-known/jwks.json',
+        tokenUrl: 'http://127.0.0.1:5/oauth/token',
+        clientId: 'sandbox',
+        clientSecret: 'secret',
+        adminScope: 'inventory:admin',
+      },
     };
     const settings = parseRolloutSettings({});
     const environment = cellEnvironment(settings, 'aws', {

@@ -9,6 +9,7 @@
  *   await sandbox.client.deployCell('azure', '1.1.1', { breakHealth: true });
  *   await sandbox.client.shift({ target: 'aws=100,azure=0' });   // the real action
  *   (await sandbox.client.state()).counters                // requests per cloud, failures
+ *   await sandbox.tokens.customerToken('alice')            // a bearer token from its issuer
  *   await sandbox.stop();                                  // SIGTERM; resolves when it exited
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,7 @@ import type { CountersSnapshot } from './router/request-counters.js';
 import type { RouterMode } from './router/weights.js';
 import type { ShiftRequest, ShiftResult } from './shift-runner.js';
 import { readState, type SandboxState } from './state-file.js';
+import { IssuerTokens } from './tokens.js';
 
 export class SandboxClient {
   constructor(readonly urls: Record<string, string>) {}
@@ -85,15 +87,24 @@ export class SandboxClient {
   }
 }
 
+export interface ConnectedSandbox {
+  readonly state: SandboxState;
+  readonly client: SandboxClient;
+  /** Customers' and the admin's tokens from the sandbox's issuer. */
+  readonly tokens: IssuerTokens;
+}
+
 /** The sandbox already running (started with `npm start`), found through its state file. */
-export function connectSandbox(stateFile?: string): { state: SandboxState; client: SandboxClient } {
+export function connectSandbox(stateFile?: string): ConnectedSandbox {
   const state = readState(stateFile);
-  return { state, client: new SandboxClient(state.urls) };
+  return { state, client: new SandboxClient(state.urls), tokens: new IssuerTokens(state.auth) };
 }
 
 export interface LaunchedSandbox {
   readonly urls: Record<string, string>;
   readonly client: SandboxClient;
+  /** Customers' and the admin's tokens from the sandbox's issuer (through its state file). */
+  readonly tokens: IssuerTokens;
   readonly process: ChildProcess;
   readonly stateFile: string;
   /** Everything the process printed so far. */
@@ -148,6 +159,8 @@ export function launchSandbox(options: LaunchOptions = {}): Promise<LaunchedSand
         resolve({
           urls,
           client: new SandboxClient(urls),
+          // Written before the ready line.
+          tokens: new IssuerTokens(readState(stateFile).auth),
           process: child,
           stateFile,
           output: () => output,

@@ -5,8 +5,9 @@ import { formatCounts, LoadGenerator, type LoadFlow, type LoadReport } from './l
 
 const USAGE = `usage: npm run load -- [--rps 20] [--duration 30] [--flow browse|checkout|health] [--state-file PATH]
 
-Sends steady traffic through the running sandbox's edge router and prints, every second, how
-many requests each cloud served and how many failed. --duration 0 (the default) runs until Ctrl-C.
+Sends steady traffic through the running sandbox's edge router, as 20 shoppers with bearer
+tokens from its issuer, and prints, every second, how many requests each cloud served and how
+many failed (a 5xx, a 401 or 403, or no answer). --duration 0 (the default) runs until Ctrl-C.
 Flows: browse (stock reads, the default), checkout (cart, item, checkout, order read), health
 (GET /health, the deep check the smoke tests call).`;
 
@@ -25,11 +26,11 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const { state } = connectSandbox(options.stateFile);
+    const { state, tokens } = connectSandbox(options.stateFile);
     const router = state.urls.router ?? '';
     const until = options.duration ? ` for ${options.duration} s` : ' (Ctrl-C stops)';
     console.log(`load: ${options.rps} ${options.flow} units/s through ${router}${until}`);
-    const load = new LoadGenerator(router, { rps: options.rps, flow: options.flow });
+    const load = new LoadGenerator(router, { rps: options.rps, flow: options.flow, tokens });
     load.start();
     await printEverySecond(load, options.duration);
     const report = await load.stop();

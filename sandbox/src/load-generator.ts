@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { CLOUDS, isCloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { CELL_HEADER } from './router/edge-router.js';
+import type { TokenSource } from './tokens.js';
 
 export type LoadFlow = 'browse' | 'checkout' | 'health';
 
@@ -27,12 +28,17 @@ export interface LoadReport {
 
 const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
 
+/** Shoppers the load plays, each with its own token (the issuer is asked once per shopper). */
+const SHOPPERS = 20;
+
 /**
  * Steady traffic through the edge router at a fixed rate: each tick starts one unit of work
  * (`health`: GET /health; `browse`: a stock read of a random SKU; `checkout`: cart, one item
- * of a random SKU, checkout, order read), counted per cell by the router's cell header. A
- * failure is any 5xx or a request that got no answer; 4xx answers are the client's own mistakes
- * and the flows make none.
+ * of a random SKU, checkout, order read), counted per cell by the router's cell header. Every
+ * unit but `health` runs as one of the shoppers, with a bearer token from the sandbox's issuer.
+ * A failure is any 5xx, a 401 or 403 (the shopper holds a valid token for their own carts, so
+ * a refusal means authentication broke somewhere), or a request that got no answer; other 4xx
+ * answers are the client's own mistakes and the flows make none.
  *
  * `browse` (the default, and the rehearsal's background load) is what shoppers send, never
  * GET /health: that is the smoke tests' and probes' deep check, with a 2 s budget per dependency,
@@ -57,11 +63,19 @@ export class LoadGenerator {
     private readonly options: {
       rps: number;
       flow: LoadFlow;
+      /** Where the shoppers' tokens come from (the sandbox's issuer). */
+      tokens: TokenSource;
       timeoutMs?: number;
       /** Units of work in flight at most; a tick beyond it is skipped (default 200). */
       maxInFlight?: number;
     },
   ) {}
+
+  /** One run's shoppers: a random prefix, so two runs never share a customer. */
+  private readonly shoppers = Array.from(
+    { length: SHOPPERS },
+    (_, index) => `load-${randomUUID().slice(0, 6)}-${index}`,
+  );
 
   start(): void {
     const interval = 1000 / this.options.rps;
@@ -99,44 +113,54 @@ export class LoadGenerator {
   }
 
   private async unit(): Promise<void> {
+    const shopper = this.shoppers[Math.floor(Math.random() * this.shoppers.length)] as string;
     switch (this.options.flow) {
       case 'health':
         await this.send('GET', '/health');
         return;
-      case 'browse':
-        await this.send('GET', `/inventory/${SKUS[Math.floor(Math.random() * SKUS.length)]}`);
+      case 'browse': {
+        const sku = SKUS[Math.floor(Math.random() * SKUS.length)] as string;
+        await this.send('GET', `/inventory/${sku}`, undefined, shopper);
         return;
+      }
       case 'checkout': {
-        const cart = await this.send('POST', '/carts');
+        const cart = await this.send('POST', '/carts', undefined, shopper);
         const id = (cart as { id?: string } | undefined)?.id;
         if (!id) return;
         // A random SKU: every checkout reserves stock of its SKU with optimistic concurrency,
         // and one SKU for all would make every reservation fight over one document.
         const sku = SKUS[Math.floor(Math.random() * SKUS.length)] ?? 'MUG';
-        const put = await this.send('PUT', `/carts/${id}/items/${sku}`, { quantity: 1 });
+        const put = await this.send('PUT', `/carts/${id}/items/${sku}`, { quantity: 1 }, shopper);
         if (!put) return;
-        const order = await this.send('POST', `/carts/${id}/checkout`, {
-          customerId: `load-${randomUUID().slice(0, 8)}`,
-        });
+        // The order is the shopper's: the token says who, the body needs nothing.
+        const order = await this.send('POST', `/carts/${id}/checkout`, undefined, shopper);
         const orderId = (order as { id?: string } | undefined)?.id;
-        if (orderId) await this.send('GET', `/orders/${orderId}`);
+        if (orderId) await this.send('GET', `/orders/${orderId}`, undefined, shopper);
         return;
       }
     }
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    shopper?: string,
+  ): Promise<unknown> {
     const started = performance.now();
     let status = 0;
     let cloud = 'none';
     let detail: string;
     let parsed: unknown;
     try {
+      const token = shopper ? await this.options.tokens.customerToken(shopper) : undefined;
       const response = await fetch(`${this.routerUrl}${path}`, {
         method,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       status = response.status;
@@ -153,7 +177,7 @@ export class LoadGenerator {
     }
     this.latencies.push(performance.now() - started);
     if (this.latencies.length > 100_000) this.latencies.splice(0, 50_000);
-    const failed = status === 0 || status >= 500;
+    const failed = status === 0 || status >= 500 || status === 401 || status === 403;
     this.report.requests++;
     if (failed) this.report.failed++;
     if (isCloud(cloud)) {

@@ -18,6 +18,8 @@ import { AZURE_ENTRY, AzureCellRunner } from './cells/azure-cell.js';
 import type { CellRunner } from './cells/cell-runner.js';
 import { preloadFunctionsBuild } from './cells/functions-build.js';
 import { handleControl } from './control-api.js';
+import type { OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
+import { cellAuthOf, sandboxAuthOf, startSandboxIssuer } from './issuer.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
 import { startFauxqsServer } from './emulators/fauxqs.js';
@@ -50,6 +52,8 @@ interface Emulators {
   fauxqsUrl: string;
   fauxqs: Awaited<ReturnType<typeof startFauxqsServer>>;
   azurite: AzuriteBlob;
+  /** The OIDC issuer whose tokens the cells require. */
+  issuer: OidcIssuer;
   /** Started with the emulators, awaited with the cells' first deploy. */
   planesStarting: Promise<ControlPlanes>;
 }
@@ -74,7 +78,7 @@ export async function startSandbox(
     const cells = await startCells(settings, startUp, emulators, front.cellUrls);
     const planes = await deployFirstRelease(settings, cells, emulators.planesStarting, front);
     startUp.phase('control planes up, both cells deployed');
-    const seeded = await seedCells(front.cellUrls);
+    const seeded = await seedCells(front.cellUrls, emulators.issuer.adminToken());
     startUp.phase('seed data written');
     front.rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
     const monitor = await startHealthMonitor(front.cellUrls, startUp);
@@ -84,7 +88,7 @@ export async function startSandbox(
       startUp,
     );
     const urls = endpointUrls(front, emulators, cells, planes);
-    const stateFile = saveState(settings, urls, planes, startUp);
+    const stateFile = saveState(settings, urls, planes, emulators.issuer, startUp);
     const sandbox = new RunningSandbox({
       ...front,
       planes,
@@ -136,19 +140,26 @@ async function listenFront(settings: SandboxSettings, startUp: StartUp): Promise
 }
 
 /**
- * fauxqs and Azurite, side by side; meanwhile the first release builds and the control planes
- * (with their test certificate) start. Each registers its stop as soon as it is up, so a
+ * fauxqs, Azurite and the OIDC issuer, side by side; meanwhile the first release builds and the
+ * control planes (with their test certificate) start. Each registers its stop as soon as it is up, so a
  * failure of one still stops the others.
  */
 async function startEmulators(settings: SandboxSettings, startUp: StartUp): Promise<Emulators> {
   preloadFunctionsBuild(AWS_ENTRY, `aws-${settings.version}`);
   preloadFunctionsBuild(AZURE_ENTRY, `azure-${settings.version}`);
   const planesStarting = startUp.track(startControlPlanes(), (planes) => planes.close());
-  const [fauxqs, azurite] = await allStarted([
+  const [fauxqs, azurite, issuer] = await allStarted([
     startUp.track(startFauxqsServer(settings.ports.fauxqs, portHint('fauxqs')), (f) => f.stop()),
     startUp.track(startAzurite(settings.ports.azurite), (a) => a.stop()),
+    startUp.track(startSandboxIssuer(), (i) => i.close()),
   ]);
-  return { fauxqs, fauxqsUrl: `http://127.0.0.1:${fauxqs.port}`, azurite, planesStarting };
+  return {
+    fauxqs,
+    fauxqsUrl: `http://127.0.0.1:${fauxqs.port}`,
+    azurite,
+    issuer,
+    planesStarting,
+  };
 }
 
 async function startAzurite(port: number): Promise<AzuriteBlob> {
@@ -174,13 +185,19 @@ async function startCells(
   const [s3, azure] = await allStarted([
     startUp.track(startS3ConditionalProxy({ upstream: emulators.fauxqsUrl }), (p) => p.close()),
     startUp.track(
-      AzureCellRunner.create(emulators.azurite, () => cellUrls.aws),
+      AzureCellRunner.create(emulators.azurite, cellAuthOf(emulators.issuer), () => cellUrls.aws),
       (runner) => runner.stop(),
     ),
   ]);
   startUp.phase('S3 proxy and Azure cell services up');
   const resources = createAwsResources(emulators.fauxqs);
-  const aws = new AwsCellRunner(emulators.fauxqsUrl, s3.url, resources, () => cellUrls.azure);
+  const aws = new AwsCellRunner(
+    emulators.fauxqsUrl,
+    s3.url,
+    resources,
+    cellAuthOf(emulators.issuer),
+    () => cellUrls.azure,
+  );
   startUp.onStop(() => aws.stop());
   await aws.host.listen(settings.ports.aws, portHint('aws'));
   await azure.listen(settings.ports.azure, portHint('azure'));
@@ -248,6 +265,7 @@ function endpointUrls(
     route53: planes.route53.url,
     frontdoor: planes.frontDoor.url,
     identity: planes.identity.url,
+    issuer: emulators.issuer.issuer,
     fauxqs: emulators.fauxqsUrl,
     azurite: emulators.azurite.url,
     eventhubs: cells.azure.eventHubs.url,
@@ -255,11 +273,15 @@ function endpointUrls(
   };
 }
 
-/** The state file `npm run shift`, `load` and `rehearse` find the sandbox by; removed last. */
+/**
+ * The state file `npm run shift`, `load`, `token` and `rehearse` find the sandbox by (0600: it
+ * holds the token endpoint's client secret); removed last.
+ */
 function saveState(
   settings: SandboxSettings,
   urls: Record<string, string>,
   planes: ControlPlanes,
+  issuer: OidcIssuer,
   startUp: StartUp,
 ): string {
   const stateFile = settings.stateFile ?? defaultStateFile();
@@ -269,6 +291,7 @@ function saveState(
     urls,
     shiftInputs: planes.shiftInputs(),
     shiftEnv: planes.shiftEnv(),
+    auth: sandboxAuthOf(issuer),
   });
   startUp.onStopLast(() => removeState(stateFile));
   return stateFile;

@@ -13,7 +13,11 @@ import { LoadGenerator } from './load-generator.js';
 export async function main(argv: string[]): Promise<number> {
   const path = resolve(argv[0] ?? 'docs/sandbox-dashboard.png');
   const sandbox = await launchSandbox();
-  const load = new LoadGenerator(sandbox.urls.router ?? '', { rps: 40, flow: 'browse' });
+  const load = new LoadGenerator(sandbox.urls.router ?? '', {
+    rps: 40,
+    flow: 'browse',
+    tokens: sandbox.tokens,
+  });
   const browser = await launchChromium();
   try {
     load.start();

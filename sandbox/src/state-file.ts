@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { SandboxError } from './errors.js';
+import type { SandboxAuth } from './tokens.js';
 
 /** What a running sandbox tells `npm run shift`, `npm run load` and the deploy rehearsal. */
 export interface SandboxState {
@@ -14,6 +15,8 @@ export interface SandboxState {
   shiftInputs: Record<string, string>;
   /** Environment the action needs (static AWS keys, Azure workload identity, test CA). */
   shiftEnv: Record<string, string>;
+  /** The OIDC issuer the cells trust, and the client that gets tokens from it. */
+  auth: SandboxAuth;
 }
 
 export function defaultStateFile(): string {

@@ -33,7 +33,11 @@ describeIfReady('the dashboard in a real browser', () => {
   beforeAll(async () => {
     sandbox = await launchSandbox();
     browser = await launchChromium();
-    load = new LoadGenerator(sandbox.urls.router ?? '', { rps: 30, flow: 'browse' });
+    load = new LoadGenerator(sandbox.urls.router ?? '', {
+      rps: 30,
+      flow: 'browse',
+      tokens: sandbox.tokens,
+    });
     load.start();
   });
 

@@ -72,6 +72,10 @@ function alive(pid: number): boolean {
   }
 }
 
+function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
 async function json(response: Response): Promise<Record<string, unknown>> {
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
@@ -81,6 +85,7 @@ async function json(response: Response): Promise<Record<string, unknown>> {
 /** Sends n requests through the router, `concurrency` at a time; counts the cell that served each. */
 async function spread(
   router: string,
+  token: string,
   n: number,
   concurrency = 20,
 ): Promise<PerCloud<number> & { failed: number }> {
@@ -90,7 +95,7 @@ async function spread(
     Array.from({ length: concurrency }, async () => {
       while (next < n) {
         next++;
-        const response = await fetch(`${router}/inventory/MUG`);
+        const response = await fetch(`${router}/inventory/MUG`, { headers: bearer(token) });
         await response.arrayBuffer();
         if (response.status !== 200) counts.failed++;
         counts[response.headers.get(CELL_HEADER) as Cloud]++;
@@ -103,10 +108,12 @@ async function spread(
 describeIfReady('npm start: the sandbox end to end', () => {
   let sandbox: LaunchedSandbox;
   let router: string;
+  let shopper: string;
 
   beforeAll(async () => {
     sandbox = await launchSandbox();
     router = sandbox.urls.router ?? '';
+    shopper = await sandbox.tokens.customerToken('e2e-shopper');
   });
 
   afterAll(async () => {
@@ -130,28 +137,32 @@ describeIfReady('npm start: the sandbox end to end', () => {
   it('serves cart -> checkout -> order through the router on both cells, and each cell confirms its orders from its queue', async () => {
     const homes = new Set<string>();
     const orders: string[] = [];
+    const customer = await sandbox.tokens.customerToken('customer-e2e');
     for (let i = 0; i < 16 && homes.size < 2; i++) {
-      const cart = await json(await fetch(`${router}/carts`, { method: 'POST' }));
+      const cart = await json(
+        await fetch(`${router}/carts`, { method: 'POST', headers: bearer(customer) }),
+      );
       const cartId = String(cart.id);
       await json(
         await fetch(`${router}/carts/${cartId}/items/MUG`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...bearer(customer) },
           body: JSON.stringify({ quantity: 2 }),
         }),
       );
       const order = await json(
         await fetch(`${router}/carts/${cartId}/checkout`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ customerId: `customer-${i}` }),
+          headers: bearer(customer),
         }),
       );
       const orderId = String(order.id);
       // The order lives in the cart's home cell, whichever cell the router picks for the read.
       expect(orderId.split('-')[0]).toBe(cartId.split('-')[0]);
-      const read = await json(await fetch(`${router}/orders/${orderId}`));
-      expect(read).toMatchObject({ id: orderId, customerId: `customer-${i}` });
+      const read = await json(
+        await fetch(`${router}/orders/${orderId}`, { headers: bearer(customer) }),
+      );
+      expect(read).toMatchObject({ id: orderId, customerId: 'customer-e2e' });
       homes.add(cartId.split('-')[0] ?? '');
       orders.push(orderId);
     }
@@ -162,15 +173,177 @@ describeIfReady('npm start: the sandbox end to end', () => {
       const deadline = Date.now() + 20_000;
       let status = '';
       while (status !== 'confirmed' && Date.now() < deadline) {
-        status = String((await json(await fetch(`${router}/orders/${orderId}`))).status);
+        const read = await fetch(`${router}/orders/${orderId}`, { headers: bearer(customer) });
+        status = String((await json(read)).status);
         if (status !== 'confirmed') await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(`${orderId} ${status}`).toBe(`${orderId} confirmed`);
     }
   });
 
+  /**
+   * Sends the same request through the router until both cells have answered it (the split is
+   * 50/50 here), and returns every answer with the cell that gave it.
+   */
+  async function onBothCells(
+    request: () => Promise<Response>,
+  ): Promise<{ cell: string; status: number; body: Record<string, unknown>; headers: Headers }[]> {
+    const answers: {
+      cell: string;
+      status: number;
+      body: Record<string, unknown>;
+      headers: Headers;
+    }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const response = await request();
+      const text = await response.text();
+      answers.push({
+        cell: response.headers.get(CELL_HEADER) ?? 'none',
+        status: response.status,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        headers: response.headers,
+      });
+      const cells = new Set(answers.map((answer) => answer.cell));
+      if (cells.has('aws') && cells.has('azure')) break;
+    }
+    expect(new Set(answers.map((answer) => answer.cell))).toEqual(new Set(['aws', 'azure']));
+    return answers;
+  }
+
+  it('through the router, on both cells: no token, or an expired, foreign, forged or unsigned one, is 401', async () => {
+    const noToken = await onBothCells(() => fetch(`${router}/inventory/MUG`));
+    for (const answer of noToken) {
+      expect({ cell: answer.cell, status: answer.status, code: answer.body.code }).toEqual({
+        cell: answer.cell,
+        status: 401,
+        code: 'token_missing',
+      });
+      expect(answer.body.error).toContain('Authorization: Bearer');
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const kinds = [
+      ['expired', 'expired'],
+      ['wrong-issuer', 'issuer'],
+      ['wrong-audience', 'audience'],
+      ['bad-signature', 'signature'],
+      ['alg-none', 'algorithm'],
+    ] as const;
+    for (const [kind, reason] of kinds) {
+      const token = await sandbox.tokens.forged('e2e-forger', kind);
+      for (const answer of await onBothCells(() =>
+        fetch(`${router}/carts`, { method: 'POST', headers: bearer(token) }),
+      )) {
+        expect({ kind, cell: answer.cell, status: answer.status, body: answer.body }).toMatchObject(
+          {
+            kind,
+            cell: answer.cell,
+            status: 401,
+            body: { code: 'invalid_token', reason },
+          },
+        );
+      }
+    }
+    // /health stays open for smoke tests and probes.
+    for (const answer of await onBothCells(() => fetch(`${router}/health`))) {
+      expect(answer.status).toBe(200);
+    }
+  });
+
+  it("through the router, on both cells: customer B gets 404 for customer A's carts and orders of either cell", async () => {
+    const alice = await sandbox.tokens.customerToken('e2e-alice');
+    const bob = await sandbox.tokens.customerToken('e2e-bob');
+    const carts = new Map<string, string>();
+    const orders = new Map<string, string>();
+    for (let i = 0; i < 30 && (carts.size < 2 || orders.size < 2); i++) {
+      const cart = await json(
+        await fetch(`${router}/carts`, { method: 'POST', headers: bearer(alice) }),
+      );
+      const id = String(cart.id);
+      const home = id.split('-')[0] ?? '';
+      await json(
+        await fetch(`${router}/carts/${id}/items/STICKERS`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', ...bearer(alice) },
+          body: JSON.stringify({ quantity: 1 }),
+        }),
+      );
+      if (!carts.has(home)) {
+        carts.set(home, id);
+        continue;
+      }
+      if (!orders.has(home)) {
+        const order = await json(
+          await fetch(`${router}/carts/${id}/checkout`, { method: 'POST', headers: bearer(alice) }),
+        );
+        orders.set(home, String(order.id));
+      }
+    }
+    expect([...carts.keys()].sort()).toEqual(['aws', 'azure']);
+    expect([...orders.keys()].sort()).toEqual(['aws', 'azure']);
+    const attempts: [string, string, unknown][] = [];
+    for (const id of carts.values()) {
+      attempts.push(['GET', `/carts/${id}`, undefined]);
+      attempts.push(['PUT', `/carts/${id}/items/MUG`, { quantity: 5 }]);
+      attempts.push(['DELETE', `/carts/${id}/items/STICKERS`, undefined]);
+      attempts.push(['POST', `/carts/${id}/checkout`, undefined]);
+    }
+    for (const id of orders.values()) attempts.push(['GET', `/orders/${id}`, undefined]);
+    for (const [method, path, body] of attempts) {
+      for (const answer of await onBothCells(() =>
+        fetch(`${router}${path}`, {
+          method,
+          headers: { ...bearer(bob), ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
+      )) {
+        expect({ method, path, cell: answer.cell, status: answer.status }).toEqual({
+          method,
+          path,
+          cell: answer.cell,
+          status: 404,
+        });
+      }
+    }
+    for (const id of carts.values()) {
+      const mine = await json(await fetch(`${router}/carts/${id}`, { headers: bearer(alice) }));
+      expect(mine).toMatchObject({ status: 'open', items: [{ sku: 'STICKERS', quantity: 1 }] });
+    }
+  });
+
+  it('through the router, on both cells: inventory writes and transfers need the admin scope', async () => {
+    const customer = await sandbox.tokens.customerToken('e2e-customer');
+    const admin = await sandbox.tokens.adminToken();
+    const put = (token: string) => () =>
+      fetch(`${router}/inventory/HOODIE`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ allocation: 10_000 }),
+      });
+    const transfer = (token: string) => () =>
+      fetch(`${router}/inventory/HOODIE/transfers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ transferId: `e2e-${Date.now()}`, toCell: 'x', quantity: 1 }),
+      });
+    for (const request of [put(customer), transfer(customer)]) {
+      for (const answer of await onBothCells(request)) {
+        expect({ cell: answer.cell, status: answer.status, code: answer.body.code }).toEqual({
+          cell: answer.cell,
+          status: 403,
+          code: 'insufficient_scope',
+        });
+      }
+    }
+    for (const answer of await onBothCells(put(admin))) {
+      expect({ cell: answer.cell, status: answer.status }).toEqual({
+        cell: answer.cell,
+        status: 200,
+      });
+    }
+  });
+
   it('splits 2,000 requests 45-55% per cell at 50/50, then follows the real traffic-shift action', async () => {
-    const even = await spread(router, 2000);
+    const even = await spread(router, shopper, 2000);
     expect(even.failed).toBe(0);
     expect(even.aws / 2000).toBeGreaterThanOrEqual(0.45);
     expect(even.aws / 2000).toBeLessThanOrEqual(0.55);
@@ -184,7 +357,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
     });
     expect(toAws.exitCode).toBe(0);
     expect((await sandbox.client.state()).weights.route53).toEqual({ aws: 100, azure: 0 });
-    expect(await spread(router, 300)).toEqual({ aws: 300, azure: 0, failed: 0 });
+    expect(await spread(router, shopper, 300)).toEqual({ aws: 300, azure: 0, failed: 0 });
 
     const toAzure = await sandbox.client.shift({
       target: 'aws=0,azure=100',
@@ -195,13 +368,13 @@ describeIfReady('npm start: the sandbox end to end', () => {
     const state = await sandbox.client.state();
     expect(state.weights.route53).toEqual({ aws: 0, azure: 100 });
     expect(state.weights.frontDoor.aws.enabled).toBe(false);
-    expect(await spread(router, 300)).toEqual({ aws: 0, azure: 300, failed: 0 });
+    expect(await spread(router, shopper, 300)).toEqual({ aws: 0, azure: 300, failed: 0 });
     expect(state.rollout.some((entry) => entry.source === 'route53')).toBe(true);
 
     // Front Door selected: its disabled AWS origin gets nothing either.
     await sandbox.client.setRouterMode('frontdoor');
     expect((await sandbox.client.state()).routerMode).toBe('frontdoor');
-    expect(await spread(router, 100)).toEqual({ aws: 0, azure: 100, failed: 0 });
+    expect(await spread(router, shopper, 100)).toEqual({ aws: 0, azure: 100, failed: 0 });
     await sandbox.client.setRouterMode('route53');
   });
 
@@ -216,7 +389,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
   });
 
   it('redeploys a drained cell under steady load with no failed request', async () => {
-    const load = new LoadGenerator(router, { rps: 30, flow: 'browse' });
+    const load = new LoadGenerator(router, { rps: 30, flow: 'browse', tokens: sandbox.tokens });
     load.start();
     try {
       expect(

@@ -2,7 +2,8 @@
 // each request of the workload goes to the Lambda the module's API Gateway routes pick, and
 // runs the real cell core on in-memory ports that refuse what that Lambda's role does not
 // allow (S3 key prefixes, s3:ListBucket, queue send, notify), as AWS would with AccessDenied.
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startOidcIssuer, type OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
 import { createCellApp } from '../../functions/src/core/cell-app.js';
 import { consumeBatch } from '../../functions/src/core/order-events.js';
 import type {
@@ -37,12 +38,18 @@ class AccessDenied extends Error {
 let module: TerraformModule;
 let functions: Record<string, FunctionAccess>;
 let routes: Record<string, string>;
+let issuer: OidcIssuer;
 
 beforeAll(async () => {
+  issuer = await startOidcIssuer({ audience: 'https://api.shop.test' });
   module = await loadModule('modules/aws-cell');
   const locals = module.locals;
   functions = locals.get('functions')?.value as Record<string, FunctionAccess>;
   routes = locals.get('routes')?.value as Record<string, string>;
+});
+
+afterAll(async () => {
+  await issuer?.close();
 });
 
 /** API Gateway HTTP API route selection: the most specific matching route key wins. */
@@ -161,11 +168,25 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
           identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 't' },
           peer: { cell: 'azure', url: 'http://127.0.0.1:9', timeoutMs: 100 },
           ports: portsOf(name, shared),
+          auth: issuer.verifierSettings,
           logError: (message, error) => errors.push(`${message} ${String(error)}`),
         }),
       ]),
     );
-    const send = async (method: string, path: string, body?: unknown, key?: string) => {
+    // Inventory writes as the admin; the rest as the customer the body names, else c-1.
+    const tokenFor = (method: string, path: string, body: unknown, customer?: string) =>
+      path.startsWith('/inventory/') && method !== 'GET'
+        ? issuer.adminToken()
+        : issuer.customerToken(
+            customer ?? (body as { customerId?: string } | undefined)?.customerId ?? 'c-1',
+          );
+    const send = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      key?: string,
+      customer?: string,
+    ) => {
       const target = routeFor(method, path);
       expect({ request: `${method} ${path}`, target }).toEqual({
         request: `${method} ${path}`,
@@ -175,7 +196,10 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
         method,
         path,
         query: new URLSearchParams(),
-        headers: key ? { 'idempotency-key': key } : {},
+        headers: {
+          authorization: `Bearer ${tokenFor(method, path, body, customer)}`,
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return {
@@ -215,7 +239,7 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
     const placed = shared.events.published.map((entry) => entry.event as OrderPlacedEvent);
     expect(placed).toHaveLength(2);
     const orderId = placed[1]?.orderId as string;
-    expect((await send('GET', `/orders/${orderId}`)).status).toBe(200);
+    expect((await send('GET', `/orders/${orderId}`, undefined, undefined, 'c-2')).status).toBe(200);
     const consumer = apps.get('order_events');
     if (!consumer) throw new Error('aws-cell has no order_events function');
     const failures = await consumeBatch(
@@ -224,9 +248,8 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
     );
     expect(failures.map((failure) => failure.error.message)).toEqual([]);
     expect(shared.notifier.sent.map((sent) => sent.customerId).sort()).toEqual(['c-1', 'c-2']);
-    expect(JSON.parse((await send('GET', `/orders/${orderId}`)).body as string).status).toBe(
-      'confirmed',
-    );
+    const confirmed = await send('GET', `/orders/${orderId}`, undefined, undefined, 'c-2');
+    expect(JSON.parse(confirmed.body as string).status).toBe('confirmed');
   });
 
   it('the model refuses what a role lacks, so the test above can fail', async () => {

@@ -63,6 +63,7 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
   const app = createCellApp({
     identity: { cell: config.cell, cloud: 'aws', region: config.region, version: config.version },
     peer: { cell: config.peerCell, url: config.peerUrl, timeoutMs: config.peerTimeoutMs },
+    auth: config.auth,
     ports: {
       documents: new S3DocumentStore(s3, config.documentsBucket),
       events: new SqsEventQueue(sqs, config.orderEventsQueueUrl),

@@ -1,3 +1,4 @@
+import { authSettingsFrom, type AuthSettings } from '../core/auth/auth-settings.js';
 import { commonSettings, readSettings } from '../core/settings.js';
 
 /** Everything an AWS cell needs; the sandbox fills it directly, Lambda from its environment. */
@@ -8,6 +9,8 @@ export interface AwsCellConfig {
   readonly peerTimeoutMs: number;
   readonly version: string;
   readonly region: string;
+  /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
+  readonly auth: AuthSettings;
   readonly documentsBucket: string;
   readonly orderEventsQueueUrl: string;
   readonly notificationsTopicArn: string;
@@ -61,6 +64,7 @@ export function awsConfigFromEnv(env: Readonly<Record<string, string | undefined
     peerUrl: settings.PEER_URL,
     peerTimeoutMs: Number(settings.PEER_TIMEOUT_MS),
     version: settings.APP_VERSION,
+    auth: authSettingsFrom(settings),
     region: settings.AWS_REGION,
     documentsBucket: settings.DOCUMENTS_BUCKET,
     orderEventsQueueUrl: settings.ORDER_EVENTS_QUEUE_URL,

@@ -126,6 +126,7 @@ function cellApp(
   return createCellApp({
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
     peer: { cell: config.peerCell, url: config.peerUrl, timeoutMs: config.peerTimeoutMs },
+    auth: config.auth,
     ports: {
       documents: new BlobDocumentStore(documents),
       events: new EventHubsEventQueue(config.orderEvents, config.orderEventsHub, 10_000, fetchImpl),
@@ -257,7 +258,7 @@ function registerFunctions(
     // One catch-all route: the core answers unknown routes with the same JSON 404 on both clouds.
     route: '{*path}',
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
-    authLevel: 'anonymous',
+    authLevel: 'anonymous', // bearer tokens, checked by API Management and the core (ADR 14)
     handler: handlers.http,
   });
   registrar.eventHub(orderEventsFunctionName, {

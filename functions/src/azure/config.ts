@@ -1,3 +1,4 @@
+import { authSettingsFrom, type AuthSettings } from '../core/auth/auth-settings.js';
 import { commonSettings, readSettings } from '../core/settings.js';
 import { parseServiceBusConnection, type ServiceBusConnection } from './service-bus-auth.js';
 
@@ -9,6 +10,8 @@ export interface AzureCellConfig {
   readonly peerTimeoutMs: number;
   readonly version: string;
   readonly region: string;
+  /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
+  readonly auth: AuthSettings;
   /** Storage connection string (Azurite's well-known one locally). */
   readonly storageConnection: string;
   readonly documentsContainer: string;
@@ -86,6 +89,7 @@ export function azureConfigFromEnv(
     peerUrl: settings.PEER_URL,
     peerTimeoutMs: Number(settings.PEER_TIMEOUT_MS),
     version: settings.APP_VERSION,
+    auth: authSettingsFrom(settings),
     region: settings.REGION_NAME,
     storageConnection: settings.DOCUMENTS_STORAGE_CONNECTION,
     documentsContainer: settings.DOCUMENTS_CONTAINER,

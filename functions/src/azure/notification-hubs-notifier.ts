@@ -28,7 +28,7 @@ export class NotificationHubsNotifier implements Notifier {
       {
         'content-type': 'application/json;charset=utf-8',
         'servicebusnotification-format': 'template',
-        'servicebusnotification-tags': `customer:${notification.customerId}`,
+        'servicebusnotification-tags': customerTag(notification.customerId),
       },
       JSON.stringify({
         title: notification.title,
@@ -39,4 +39,14 @@ export class NotificationHubsNotifier implements Notifier {
       'Notification Hubs send to',
     );
   }
+}
+
+/**
+ * The tag a customer's devices register with: `customer:<token subject>`. Notification Hubs tags
+ * allow letters, digits and `_ @ # . : -` (up to 120 characters); a subject may also hold `|`
+ * (Auth0's `provider|id`), written `#7c` here, which no subject can contain as such.
+ * https://learn.microsoft.com/azure/notification-hubs/notification-hubs-tags-segment-push-message
+ */
+export function customerTag(customerId: string): string {
+  return `customer:${customerId.replace(/[^A-Za-z0-9_@.:-]/g, (c) => `#${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`;
 }

@@ -9,6 +9,8 @@ import type { OrderLine } from './validation.js';
 export interface CartDocument {
   readonly id: string;
   readonly cell: string;
+  /** The token subject that made the cart; only they see it and check it out. */
+  readonly customerId: string;
   readonly items: readonly OrderLine[];
   readonly status: 'open' | 'checked-out';
   readonly orderId?: string;
@@ -23,6 +25,12 @@ export interface CartView extends CartDocument {
 
 type CartChange = (items: readonly OrderLine[]) => readonly OrderLine[];
 
+/**
+ * A cart belongs to the token subject that made it. Another customer's cart answers exactly as
+ * a missing one (404), never 403, so its id cannot be confirmed; the one trace left is that a
+ * PUT cannot create a cart under an id someone else already holds (ids from POST /carts are 72
+ * random bits; see ADR 14).
+ */
 export class CartService {
   constructor(
     private readonly store: DocumentStore,
@@ -31,11 +39,12 @@ export class CartService {
     private readonly now: () => Date,
   ) {}
 
-  async create(): Promise<CartView> {
+  async create(customerId: string): Promise<CartView> {
     const timestamp = this.now().toISOString();
     const cart: CartDocument = {
       id: newId(this.cell),
       cell: this.cell,
+      customerId,
       items: [],
       status: 'open',
       createdAt: timestamp,
@@ -46,22 +55,35 @@ export class CartService {
     return view(cart, outcome.etag);
   }
 
-  async get(id: string): Promise<CartView> {
-    const stored = await this.store.get<CartDocument>(cartKey(id));
+  async get(id: string, customerId: string): Promise<CartView> {
+    const stored = owned(await this.store.get<CartDocument>(cartKey(id)), customerId);
     if (!stored) throw notFound(`cart ${id} does not exist`, 'id');
     return view(stored.value, stored.etag);
   }
 
   /** Sets the quantity of one SKU; the cart is created on its first item. */
-  async putItem(id: string, sku: string, quantity: number, ifMatch?: string): Promise<CartView> {
-    return this.change(id, ifMatch, true, (items) => {
+  async putItem(
+    id: string,
+    customerId: string,
+    sku: string,
+    quantity: number,
+    ifMatch?: string,
+  ): Promise<CartView> {
+    return this.change({ id, customerId }, ifMatch, true, (items) => {
       const others = items.filter((line) => line.sku !== sku);
       return [...others, { sku, quantity }].sort((a, b) => a.sku.localeCompare(b.sku));
     });
   }
 
-  async removeItem(id: string, sku: string, ifMatch?: string): Promise<CartView> {
-    return this.change(id, ifMatch, false, (items) => items.filter((line) => line.sku !== sku));
+  async removeItem(
+    id: string,
+    customerId: string,
+    sku: string,
+    ifMatch?: string,
+  ): Promise<CartView> {
+    return this.change({ id, customerId }, ifMatch, false, (items) =>
+      items.filter((line) => line.sku !== sku),
+    );
   }
 
   /** Places the cart's order (idempotent per cart) and closes the cart. */
@@ -69,10 +91,11 @@ export class CartService {
     id: string,
     customerId: string,
   ): Promise<{ order: OrderDocument; created: boolean }> {
-    const stored = await this.store.get<CartDocument>(cartKey(id));
+    const key = cartKey(id);
+    const stored = owned(await this.store.get<CartDocument>(key), customerId);
     if (!stored) throw notFound(`cart ${id} does not exist`, 'id');
     if (stored.value.status === 'checked-out' && stored.value.orderId) {
-      return { order: await this.orders.get(stored.value.orderId), created: false };
+      return { order: await this.orders.get(stored.value.orderId, customerId), created: false };
     }
     if (stored.value.items.length === 0) {
       throw conflict('cart_empty', `cart ${id} has no items: add one before checking out`, 'items');
@@ -85,7 +108,7 @@ export class CartService {
     });
     await withOptimisticRetry(
       async () => {
-        const current = await this.store.get<CartDocument>(cartKey(id));
+        const current = await this.store.get<CartDocument>(key);
         if (!current || current.value.status === 'checked-out') return true;
         const closed: CartDocument = {
           ...current.value,
@@ -93,7 +116,7 @@ export class CartService {
           orderId: placed.order.id,
           updatedAt: this.now().toISOString(),
         };
-        const outcome = await this.store.replaceIfMatch(cartKey(id), closed, current.etag);
+        const outcome = await this.store.replaceIfMatch(key, closed, current.etag);
         return outcome.ok ? true : retry;
       },
       () => busy(`cart ${id}`),
@@ -102,13 +125,17 @@ export class CartService {
   }
 
   private async change(
-    id: string,
+    cart: { readonly id: string; readonly customerId: string },
     ifMatch: string | undefined,
     createIfMissing: boolean,
     apply: CartChange,
   ): Promise<CartView> {
+    const { id } = cart;
+    const key = cartKey(id);
     const attempt = async (): Promise<CartView | typeof retry> => {
-      const stored = await this.store.get<CartDocument>(cartKey(id));
+      const found = await this.store.get<CartDocument>(key);
+      const stored = owned(found, cart.customerId);
+      if (found && !stored) throw notFound(`cart ${id} does not exist`, 'id');
       if (ifMatch !== undefined && !ifMatchHolds(ifMatch, stored?.etag)) throw preconditionFailed();
       if (!stored && !createIfMissing) throw notFound(`cart ${id} does not exist`, 'id');
       if (stored?.value.status === 'checked-out') {
@@ -121,10 +148,10 @@ export class CartService {
           },
         );
       }
-      const next = this.nextCart(id, stored, apply);
+      const next = this.nextCart(cart, stored, apply);
       const outcome = stored
-        ? await this.store.replaceIfMatch(cartKey(id), next, stored.etag)
-        : await this.store.createIfAbsent(cartKey(id), next);
+        ? await this.store.replaceIfMatch(key, next, stored.etag)
+        : await this.store.createIfAbsent(key, next);
       if (outcome.ok) return view(next, outcome.etag);
       if (ifMatch !== undefined) throw preconditionFailed();
       return retry;
@@ -133,7 +160,7 @@ export class CartService {
   }
 
   private nextCart(
-    id: string,
+    { id, customerId }: { readonly id: string; readonly customerId: string },
     stored: StoredDocument<CartDocument> | undefined,
     apply: CartChange,
   ): CartDocument {
@@ -141,6 +168,7 @@ export class CartService {
     const base: CartDocument = stored?.value ?? {
       id,
       cell: this.cell,
+      customerId,
       items: [],
       status: 'open',
       createdAt: timestamp,
@@ -156,6 +184,14 @@ function view(cart: CartDocument, etag: string): CartView {
     0,
   );
   return { ...cart, totalCents, etag };
+}
+
+/** The stored cart when `customerId` owns it (carts from before owners were recorded: nobody). */
+function owned(
+  stored: StoredDocument<CartDocument> | undefined,
+  customerId: string,
+): StoredDocument<CartDocument> | undefined {
+  return stored?.value.customerId === customerId ? stored : undefined;
 }
 
 export function cartKey(id: string): string {

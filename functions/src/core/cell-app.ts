@@ -1,3 +1,5 @@
+import type { AuthSettings } from './auth/auth-settings.js';
+import { TokenVerifier, type TokenVerifierOptions } from './auth/token-verifier.js';
 import { CartService } from './cart-service.js';
 import { DependencyError, guardPorts } from './dependency-guard.js';
 import { HttpProblem } from './errors.js';
@@ -19,6 +21,10 @@ export interface CellAppOptions {
   readonly identity: CellIdentity;
   readonly peer: PeerSettings;
   readonly ports: Ports;
+  /** The issuer and audience whose bearer tokens every route but GET /health needs. */
+  readonly auth: AuthSettings;
+  /** JWKS timing (tests shorten the cooldown to see a key rotation). */
+  readonly jwks?: Pick<TokenVerifierOptions, 'jwksTimeoutMs' | 'jwksCooldownMs' | 'jwksMaxAgeMs'>;
   readonly now?: () => Date;
   readonly healthTimeoutMs?: number;
   /** Where unexpected errors are reported (never sent to the client). */
@@ -47,6 +53,11 @@ export function createCellApp(options: CellAppOptions): CellApp {
   const carts = new CartService(ports.documents, orders, cell, now);
   const orderEvents = new OrderEventConsumer(ports.documents, ports.notifier, cell, now);
   const forwarder = new PeerForwarder(cell, options.peer, options.fetch);
+  const verifier = new TokenVerifier(options.auth, {
+    ...options.jwks,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    now,
+  });
   const logError =
     options.logError ??
     ((message, error) =>
@@ -54,9 +65,9 @@ export function createCellApp(options: CellAppOptions): CellApp {
 
   const homed =
     (field: string, handler: RouteHandler): RouteHandler =>
-    async (request, params) => {
+    async (request, params, caller) => {
       const parsed = parseId(params[field] as string, field, [cell, options.peer.cell]);
-      return parsed.cell === cell ? handler(request, params) : forwarder.forward(request);
+      return parsed.cell === cell ? handler(request, params, caller) : forwarder.forward(request);
     };
   const context: RouteContext = {
     cell,
@@ -71,6 +82,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
     {
       method: 'GET',
       pattern: /^\/health$/,
+      access: 'public',
       handler: async () => {
         const report = await checkHealth(
           identity,
@@ -89,7 +101,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
   async function handleHttp(request: CoreRequest): Promise<CoreResponse> {
     const cellHeader = { 'x-cell': cell };
     try {
-      const response = await dispatch(routes, request);
+      const response = await dispatch(routes, request, verifier);
       return { ...response, headers: { ...cellHeader, ...response.headers } };
     } catch (error) {
       if (error instanceof HttpProblem) {

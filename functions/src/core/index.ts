@@ -6,3 +6,9 @@ export { HttpProblem, PoisonEventError, SettingsError } from './errors.js';
 export type * from './ports.js';
 export { commonSettings, readSettings, type SettingsSchema } from './settings.js';
 export { catalog } from './catalog.js';
+export {
+  asymmetricAlgorithms,
+  authSettingsSchema,
+  type AuthSettings,
+} from './auth/auth-settings.js';
+export type { Principal } from './auth/principal.js';

@@ -58,8 +58,9 @@ export const defaultClaimTiming: ClaimTiming = {
 };
 
 export interface PlaceOrderInput {
-  /** Namespaced: `api:<Idempotency-Key>` or `cart:<cartId>`. */
+  /** The Idempotency-Key header, or the cart id; namespaced by `source.kind` and the customer. */
   readonly idempotencyKey: string;
+  /** The token subject of the caller: orders are placed only for oneself. */
   readonly customerId: string;
   readonly items: readonly OrderLine[];
   readonly source: OrderDocument['source'];
@@ -81,9 +82,12 @@ export class OrderService {
     private readonly timing: ClaimTiming = defaultClaimTiming,
   ) {}
 
-  async get(id: string): Promise<OrderDocument> {
+  /** The order when `customerId` placed it; another customer's order is as absent as a missing one. */
+  async get(id: string, customerId: string): Promise<OrderDocument> {
     const stored = await this.store.get<OrderDocument>(orderKey(id));
-    if (!stored) throw notFound(`order ${id} does not exist`, 'id');
+    if (!stored || stored.value.customerId !== customerId) {
+      throw notFound(`order ${id} does not exist`, 'id');
+    }
     return stored.value;
   }
 
@@ -96,7 +100,7 @@ export class OrderService {
    * retry takes over after `staleClaimMs`: a crash can under-sell, never over-sell.
    */
   async place(input: PlaceOrderInput): Promise<PlacedOrder> {
-    const id = idFromKey(this.cell, input.source.kind, input.idempotencyKey);
+    const id = orderIdOf(this.cell, input);
     const fingerprint = fingerprintOf(input);
     const key = claimKey(id);
     const deadline = Date.now() + this.timing.claimWaitMs;
@@ -296,6 +300,18 @@ function problemFrom(failure: ClaimFailure | undefined): HttpProblem {
     failure.field,
     failure.extra,
   );
+}
+
+/**
+ * An order's id comes from its key within its customer's namespace: two customers who pick the
+ * same Idempotency-Key (or the same client-chosen cart id) get two orders, and neither learns
+ * that the other used it.
+ */
+export function orderIdOf(
+  cell: string,
+  input: Pick<PlaceOrderInput, 'customerId' | 'idempotencyKey' | 'source'>,
+): string {
+  return idFromKey(cell, `${input.source.kind}:${input.customerId}`, input.idempotencyKey);
 }
 
 function claimKey(orderId: string): string {

@@ -11,8 +11,25 @@ export interface PeerSettings {
 /** Header a forwarded request carries, so a peer never forwards it back (no loops). */
 export const forwardedFromHeader = 'x-forwarded-from-cell';
 
-const forwardedRequestHeaders = ['content-type', 'if-match', 'idempotency-key', 'accept'];
-const returnedResponseHeaders = ['content-type', 'etag', 'location', 'retry-after', 'x-cell'];
+/**
+ * `authorization` travels on: the peer's edge (JWT authorizer, validate-jwt) and core check the
+ * caller's token again, and serve only that caller's carts and orders.
+ */
+const forwardedRequestHeaders = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'idempotency-key',
+  'accept',
+];
+const returnedResponseHeaders = [
+  'content-type',
+  'etag',
+  'location',
+  'retry-after',
+  'www-authenticate',
+  'x-cell',
+];
 
 /**
  * Sends a request for the peer cell's cart or order to that cell over its public URL, with

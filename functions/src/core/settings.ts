@@ -1,3 +1,4 @@
+import { authSettingsSchema } from './auth/auth-settings.js';
 import { SettingsError } from './errors.js';
 
 /**
@@ -67,4 +68,5 @@ export const commonSettings = {
     describe: 'milliseconds to wait for the peer cell, 1-999999',
   },
   APP_VERSION: { pattern: /^[\w.+-]{1,64}$/, describe: 'the deployed version, e.g. 1.4.0+abc1234' },
+  ...authSettingsSchema,
 } as const satisfies SettingsSchema;

@@ -6,6 +6,7 @@ import {
 } from '../../../stand-ins/src/s3-conditional/index.js';
 import { createAwsCell } from '../../src/aws/cell.js';
 import { drainSqs } from '../../src/aws/local-sqs-trigger.js';
+import type { AuthSettings } from '../../src/core/auth/auth-settings.js';
 import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
 import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
 import { apiGatewayEvent } from '../support/api-gateway-events.js';
@@ -30,7 +31,7 @@ if (!haveFixture) {
   });
 }
 
-async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
+async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Promise<CellHarness> {
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
   const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
   // SQS and SNS through plain pass-through proxies too: somewhere to inject their outages.
@@ -61,6 +62,7 @@ async function startAwsCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       peerUrl: peer.url,
       peerTimeoutMs: peer.timeoutMs,
       version: '1.2.3-test',
+      auth,
       region: 'us-east-1',
       documentsBucket: 'aws-cell-documents',
       orderEventsQueueUrl: queue.queueUrl,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testAuthEnv } from '../support/auth.js';
 import type { SQSEvent } from 'aws-lambda';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { awsConfigFromEnv } from '../../src/aws/config.js';
@@ -18,6 +19,7 @@ const validEnv = {
   DOCUMENTS_BUCKET: 'shop-aws-documents',
   ORDER_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/order-events',
   NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:customer-notifications',
+  ...testAuthEnv,
 };
 
 describe('AWS settings', () => {
@@ -32,6 +34,47 @@ describe('AWS settings', () => {
       documentsBucket: 'shop-aws-documents',
       orderEventsQueueUrl: validEnv.ORDER_EVENTS_QUEUE_URL,
       notificationsTopicArn: validEnv.NOTIFICATIONS_TOPIC_ARN,
+      auth: {
+        issuer: testAuthEnv.AUTH_ISSUER,
+        audience: testAuthEnv.AUTH_AUDIENCE,
+        jwksUrl: testAuthEnv.AUTH_JWKS_URL,
+        adminScope: 'inventory:admin',
+        algorithms: ['RS256'],
+        clockSkewSeconds: 60,
+      },
+    });
+  });
+
+  it('refuses an issuer over plain http off loopback and symmetric or unsigned algorithms', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ AUTH_ISSUER: 'http://login.shop.test/' }, 'AUTH_ISSUER'],
+      [{ AUTH_JWKS_URL: 'http://10.0.0.1/jwks.json' }, 'AUTH_JWKS_URL'],
+      [{ AUTH_ALGORITHMS: 'HS256' }, 'AUTH_ALGORITHMS'],
+      [{ AUTH_ALGORITHMS: 'RS256,none' }, 'AUTH_ALGORITHMS'],
+      [{ AUTH_CLOCK_SKEW_SECONDS: '3600' }, 'AUTH_CLOCK_SKEW_SECONDS'],
+      [{ AUTH_AUDIENCE: '' }, 'AUTH_AUDIENCE'],
+    ];
+    for (const [override, setting] of cases) {
+      let error: unknown;
+      try {
+        awsConfigFromEnv({ ...validEnv, ...override });
+      } catch (caught) {
+        error = caught;
+      }
+      expect({ setting, names: (error as SettingsError).settings }).toEqual({
+        setting,
+        names: [setting],
+      });
+    }
+    const local = awsConfigFromEnv({
+      ...validEnv,
+      AUTH_ISSUER: 'http://127.0.0.1:4000',
+      AUTH_JWKS_URL: 'http://127.0.0.1:4000/.well-known/jwks.json',
+      AUTH_ALGORITHMS: 'RS256,ES256',
+    });
+    expect(local.auth).toMatchObject({
+      issuer: 'http://127.0.0.1:4000',
+      algorithms: ['RS256', 'ES256'],
     });
   });
 

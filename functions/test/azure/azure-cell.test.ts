@@ -6,6 +6,7 @@ import { startS3ConditionalProxy } from '../../../stand-ins/src/s3-conditional/i
 import { createAzureCell } from '../../src/azure/cell.js';
 import { invokeEventHubTrigger } from '../../src/azure/local-event-hub-trigger.js';
 import { parseServiceBusConnection, sasToken } from '../../src/azure/service-bus-auth.js';
+import type { AuthSettings } from '../../src/core/auth/auth-settings.js';
 import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
 import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
 import { startAzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
@@ -25,7 +26,7 @@ import {
  * Requests are real @azure/functions HttpRequest / InvocationContext objects given to the
  * handler registered with `app.http`.
  */
-async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
+async function startAzureCellHarness(peer: PeerEndpoint, auth: AuthSettings): Promise<CellHarness> {
   const azurite = await startAzuriteBlob();
   // Blob through a pass-through proxy: somewhere to inject a storage outage.
   const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(azurite.connectionString)?.[1] as string;
@@ -54,6 +55,7 @@ async function startAzureCellHarness(peer: PeerEndpoint): Promise<CellHarness> {
       peerUrl: peer.url,
       peerTimeoutMs: peer.timeoutMs,
       version: '1.2.3-test',
+      auth,
       region: 'westeurope',
       storageConnection,
       documentsContainer: 'documents',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testAuthEnv } from '../support/auth.js';
 import {
   startEventHubsStandIn,
   type EventHubsStandIn,
@@ -28,6 +29,7 @@ const appSettings = (hubs: string, push: string, storage: string) => ({
   ORDER_EVENTS_HUB: 'order-events',
   NOTIFICATION_HUB_CONNECTION: push,
   NOTIFICATION_HUB_NAME: 'customers',
+  ...testAuthEnv,
 });
 
 describe('Azure settings', () => {
@@ -176,7 +178,7 @@ describe('Azure Functions registrations and the Event Hubs consumer', () => {
     });
     await deliver();
     expect(fault.hits).toBe(1);
-    expect((await cell.app.orders.get(placed.order.id)).status).toBe('confirmed');
+    expect((await cell.app.orders.get(placed.order.id, 'cust-retry')).status).toBe('confirmed');
     expect(
       (await cell.deadLetters.list()).filter((parked) => parked.body.includes(placed.order.id)),
     ).toEqual([]);
@@ -207,7 +209,7 @@ describe('Azure Functions registrations and the Event Hubs consumer', () => {
       cell: 'azure',
     });
     expect(parked[0]?.reason).toMatch(/Notification Hubs send to customers failed: HTTP 500/);
-    expect((await cell.app.orders.get(placed.order.id)).status).toBe('placed');
+    expect((await cell.app.orders.get(placed.order.id, 'cust-retry')).status).toBe('placed');
     expect(logs.some((line) => line.includes('parked in order-events-dead-letters/'))).toBe(true);
   });
 

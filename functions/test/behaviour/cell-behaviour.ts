@@ -4,7 +4,9 @@ import {
   startStandInServer,
   type StandInServer,
 } from '../../../stand-ins/src/http/server.js';
-import type { CellHarness, HarnessFactory } from './harness.js';
+import type { ForgedToken, OidcIssuer } from '../../../stand-ins/src/oidc-issuer/index.js';
+import { authSettingsOf, bearer, startTestIssuer } from '../support/auth.js';
+import type { CellHarness, HarnessFactory, HarnessResponse, RequestOptions } from './harness.js';
 
 /**
  * The behavioural suite every adapter set must pass: the same requests, the same answers,
@@ -14,6 +16,8 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
   describe(title, () => {
     let peer: StandInServer;
     let cell: CellHarness;
+    let issuer: OidcIssuer;
+    let adminToken: string;
 
     beforeAll(async () => {
       peer = await startStandInServer({
@@ -38,13 +42,36 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           },
         ],
       });
-      cell = await factory({ url: peer.url, timeoutMs: 400 });
+      issuer = await startTestIssuer();
+      adminToken = issuer.adminToken();
+      cell = await factory({ url: peer.url, timeoutMs: 400 }, authSettingsOf(issuer));
     });
 
     afterAll(async () => {
       await cell?.close();
       await peer?.close();
+      await issuer?.close();
     });
+
+    /**
+     * A request with a bearer token: `token` when given (null: none), else a customer token for
+     * `as`, else for the customer the body names (the caller is who orders), else `cust-1`.
+     */
+    async function call(
+      method: string,
+      path: string,
+      options: RequestOptions & { token?: string | null; as?: string } = {},
+    ): Promise<HarnessResponse> {
+      const { token, as, ...rest } = options;
+      const named = (rest.body as { customerId?: unknown } | undefined)?.customerId;
+      const customer = as ?? (typeof named === 'string' ? named : 'cust-1');
+      const chosen = token === undefined ? issuer.customerToken(customer) : token;
+      return cell.request(method, path, {
+        ...rest,
+        headers: { ...(chosen === null ? {} : bearer(chosen)), ...rest.headers },
+      });
+    }
+    const asAdmin = (options: RequestOptions = {}) => ({ ...options, token: adminToken });
 
     const uniqueSku = (() => {
       // Each test owns its SKU stock: tests do not depend on each other's reservations.
@@ -58,17 +85,19 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
     })();
 
     async function setStock(sku: string, allocation: number) {
-      const current = await cell.request('GET', `/inventory/${sku}`);
-      const response = await cell.request('PUT', `/inventory/${sku}`, {
-        body: { allocation: current.body.reserved + allocation },
-      });
+      const current = await call('GET', `/inventory/${sku}`);
+      const response = await call(
+        'PUT',
+        `/inventory/${sku}`,
+        asAdmin({ body: { allocation: current.body.reserved + allocation } }),
+      );
       expect(response.status).toBe(200);
       return response.body as { reserved: number; available: number };
     }
 
     describe('health and routing', () => {
       it('GET /health reports cloud, region, version and passing dependency checks', async () => {
-        const response = await cell.request('GET', '/health');
+        const response = await call('GET', '/health');
         expect(response.status).toBe(200);
         expect(response.body).toMatchObject({
           status: 'ok',
@@ -91,10 +120,10 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       });
 
       it('answers an unknown route with a JSON 404 and a wrong method with 405', async () => {
-        const missing = await cell.request('GET', '/nowhere');
+        const missing = await call('GET', '/nowhere');
         expect(missing.status).toBe(404);
         expect(missing.body.code).toBe('route_not_found');
-        const wrongMethod = await cell.request('PATCH', '/orders');
+        const wrongMethod = await call('PATCH', '/orders');
         expect(wrongMethod.status).toBe(405);
         expect(wrongMethod.headers.allow).toBe('POST');
       });
@@ -102,17 +131,17 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
 
     describe('cart', () => {
       it('creates a cart, sets and removes items, and keeps the ETag honest', async () => {
-        const created = await cell.request('POST', '/carts');
+        const created = await call('POST', '/carts');
         expect(created.status).toBe(201);
         const id = created.body.id as string;
         expect(id.startsWith(`${cell.cell}-`)).toBe(true);
 
-        const put = await cell.request('PUT', `/carts/${id}/items/MUG`, { body: { quantity: 2 } });
+        const put = await call('PUT', `/carts/${id}/items/MUG`, { body: { quantity: 2 } });
         expect(put.status).toBe(200);
         expect(put.body.items).toEqual([{ sku: 'MUG', quantity: 2 }]);
         expect(put.body.totalCents).toBe(1800);
 
-        const second = await cell.request('PUT', `/carts/${id}/items/HOODIE`, {
+        const second = await call('PUT', `/carts/${id}/items/HOODIE`, {
           body: { quantity: 1 },
           base64: true,
         });
@@ -122,20 +151,20 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           { sku: 'MUG', quantity: 2 },
         ]);
 
-        const stale = await cell.request('PUT', `/carts/${id}/items/MUG`, {
+        const stale = await call('PUT', `/carts/${id}/items/MUG`, {
           body: { quantity: 5 },
           headers: { 'if-match': put.headers.etag as string },
         });
         expect(stale.status).toBe(412);
         expect(stale.body.field).toBe('If-Match');
 
-        const fresh = await cell.request('DELETE', `/carts/${id}/items/HOODIE`, {
+        const fresh = await call('DELETE', `/carts/${id}/items/HOODIE`, {
           headers: { 'if-match': second.headers.etag as string },
         });
         expect(fresh.status).toBe(200);
         expect(fresh.body.items).toEqual([{ sku: 'MUG', quantity: 2 }]);
 
-        const read = await cell.request('GET', `/carts/${id}`);
+        const read = await call('GET', `/carts/${id}`);
         expect(read.status).toBe(200);
         expect(read.body.items).toEqual([{ sku: 'MUG', quantity: 2 }]);
         expect(read.headers.etag).toBe(fresh.headers.etag);
@@ -152,13 +181,13 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           ['PUT', `/carts/${id}/items/MUG`, '{"quantity":', 'body'],
           ['PUT', `/carts/${id}/items/MUG`, '[1]', 'body'],
           ['PUT', `/carts/not-a-cell-1/items/MUG`, { quantity: 1 }, 'id'],
-          ['POST', `/carts/${id}/checkout`, { customerId: '' }, 'customerId'],
           ['PUT', '/inventory/MUG', { allocation: -1 }, 'allocation'],
           ['POST', '/inventory/MUG/reserve', { quantity: 0 }, 'quantity'],
           ['GET', '/inventory/UNKNOWN', undefined, 'sku'],
         ];
         for (const [method, path, body, field] of cases) {
-          const response = await cell.request(method, path, { body });
+          const admin = path.startsWith('/inventory/MUG');
+          const response = await call(method, path, admin ? asAdmin({ body }) : { body });
           expect({ method, path, status: response.status, field: response.body.field }).toEqual({
             method,
             path,
@@ -167,16 +196,16 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           });
           expect(typeof response.body.error).toBe('string');
         }
-        expect((await cell.request('GET', `/carts/${id}`)).status).toBe(404);
+        expect((await call('GET', `/carts/${id}`)).status).toBe(404);
       });
 
       it('checks a cart out into exactly one order and closes it', async () => {
         const sku = uniqueSku();
         await setStock(sku, 5);
-        const id = (await cell.request('POST', '/carts')).body.id as string;
-        await cell.request('PUT', `/carts/${id}/items/${sku}`, { body: { quantity: 2 } });
+        const id = (await call('POST', '/carts')).body.id as string;
+        await call('PUT', `/carts/${id}/items/${sku}`, { body: { quantity: 2 } });
 
-        const first = await cell.request('POST', `/carts/${id}/checkout`, {
+        const first = await call('POST', `/carts/${id}/checkout`, {
           body: { customerId: 'cust-1' },
         });
         expect(first.status).toBe(201);
@@ -186,15 +215,15 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           items: [{ sku, quantity: 2 }],
           source: { kind: 'cart', cartId: id },
         });
-        const again = await cell.request('POST', `/carts/${id}/checkout`, {
+        const again = await call('POST', `/carts/${id}/checkout`, {
           body: { customerId: 'cust-1' },
         });
         expect(again.status).toBe(200);
         expect(again.body.id).toBe(first.body.id);
 
-        const closed = await cell.request('GET', `/carts/${id}`);
+        const closed = await call('GET', `/carts/${id}`);
         expect(closed.body).toMatchObject({ status: 'checked-out', orderId: first.body.id });
-        const change = await cell.request('PUT', `/carts/${id}/items/${sku}`, {
+        const change = await call('PUT', `/carts/${id}/items/${sku}`, {
           body: { quantity: 1 },
         });
         expect(change.status).toBe(409);
@@ -202,27 +231,22 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
 
         const short = uniqueSku();
         await setStock(short, 1);
-        const second = (await cell.request('POST', '/carts')).body.id as string;
-        await cell.request('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 2 } });
-        const refused = await cell.request('POST', `/carts/${second}/checkout`, {
-          body: { customerId: 'cust-2' },
-        });
+        const second = (await call('POST', '/carts')).body.id as string;
+        await call('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 2 } });
+        const refused = await call('POST', `/carts/${second}/checkout`);
         expect(refused.status).toBe(409);
         expect(refused.body).toMatchObject({
           code: 'insufficient_stock',
           field: 'items[0].quantity',
         });
-        expect((await cell.request('GET', `/carts/${second}`)).body.status).toBe('open');
-        await cell.request('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 1 } });
-        const accepted = await cell.request('POST', `/carts/${second}/checkout`, {
-          body: { customerId: 'cust-2' },
-        });
+        expect((await call('GET', `/carts/${second}`)).body.status).toBe('open');
+        await call('PUT', `/carts/${second}/items/${short}`, { body: { quantity: 1 } });
+        // No body: the order is for the caller, whom the token names.
+        const accepted = await call('POST', `/carts/${second}/checkout`);
         expect(accepted.status).toBe(201);
 
-        const empty = (await cell.request('POST', '/carts')).body.id as string;
-        const nothing = await cell.request('POST', `/carts/${empty}/checkout`, {
-          body: { customerId: 'c' },
-        });
+        const empty = (await call('POST', '/carts')).body.id as string;
+        const nothing = await call('POST', `/carts/${empty}/checkout`, { body: {} });
         expect(nothing.status).toBe(409);
         expect(nothing.body.field).toBe('items');
       });
@@ -234,7 +258,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const before = await setStock(sku, 10);
         const responses = await Promise.all(
           Array.from({ length: 50 }, () =>
-            cell.request('POST', `/inventory/${sku}/reserve`, { body: { quantity: 1 } }),
+            call('POST', `/inventory/${sku}/reserve`, asAdmin({ body: { quantity: 1 } })),
           ),
         );
         const statuses = responses.map((response) => response.status);
@@ -243,7 +267,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         for (const response of responses.filter((r) => r.status === 409)) {
           expect(response.body).toMatchObject({ code: 'insufficient_stock', field: 'quantity' });
         }
-        const after = await cell.request('GET', `/inventory/${sku}`);
+        const after = await call('GET', `/inventory/${sku}`);
         expect(after.body.reserved).toBe(before.reserved + 10);
         expect(after.body.available).toBe(0);
       });
@@ -251,25 +275,35 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('sets the allocation with If-Match and answers 412 to a stale ETag', async () => {
         const sku = uniqueSku();
         await setStock(sku, 3);
-        const read = await cell.request('GET', `/inventory/${sku}`);
+        const read = await call('GET', `/inventory/${sku}`);
         expect(read.headers.etag).toBeDefined();
-        const update = await cell.request('PUT', `/inventory/${sku}`, {
-          body: { allocation: read.body.allocation + 1 },
-          headers: { 'if-match': read.headers.etag as string },
-        });
+        const update = await call(
+          'PUT',
+          `/inventory/${sku}`,
+          asAdmin({
+            body: { allocation: read.body.allocation + 1 },
+            headers: { 'if-match': read.headers.etag as string },
+          }),
+        );
         expect(update.status).toBe(200);
-        const stale = await cell.request('PUT', `/inventory/${sku}`, {
-          body: { allocation: 1000 },
-          headers: { 'if-match': read.headers.etag as string },
-        });
+        const stale = await call(
+          'PUT',
+          `/inventory/${sku}`,
+          asAdmin({
+            body: { allocation: 1000 },
+            headers: { 'if-match': read.headers.etag as string },
+          }),
+        );
         expect(stale.status).toBe(412);
-        expect((await cell.request('GET', `/inventory/${sku}`)).body.allocation).toBe(
+        expect((await call('GET', `/inventory/${sku}`)).body.allocation).toBe(
           read.body.allocation + 1,
         );
 
-        const released = await cell.request('POST', `/inventory/${sku}/release`, {
-          body: { quantity: 1_000 },
-        });
+        const released = await call(
+          'POST',
+          `/inventory/${sku}/release`,
+          asAdmin({ body: { quantity: 1_000 } }),
+        );
         expect(released.status).toBe(409);
         expect(released.body.code).toBe('release_exceeds_reserved');
       });
@@ -277,12 +311,12 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
 
     describe('orders', () => {
       it('requires an Idempotency-Key', async () => {
-        const response = await cell.request('POST', '/orders', {
+        const response = await call('POST', '/orders', {
           body: { customerId: 'c', items: [{ sku: 'MUG', quantity: 1 }] },
         });
         expect(response.status).toBe(400);
         expect(response.body.field).toBe('Idempotency-Key');
-        const badItems = await cell.request('POST', '/orders', {
+        const badItems = await call('POST', '/orders', {
           headers: { 'idempotency-key': 'k-bad-items' },
           body: {
             customerId: 'c',
@@ -302,7 +336,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const key = `key-${cell.cloud}-${Date.now()}`;
         const responses = await Promise.all(
           Array.from({ length: 20 }, () =>
-            cell.request('POST', '/orders', {
+            call('POST', '/orders', {
               headers: { 'idempotency-key': key },
               body: { customerId: 'cust-20', items: [{ sku, quantity: 3 }] },
             }),
@@ -316,14 +350,14 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(id.startsWith(`${cell.cell}-`)).toBe(true);
 
         // Every loser gave its reservation back: exactly one order's worth is reserved.
-        const after = await cell.request('GET', `/inventory/${sku}`);
+        const after = await call('GET', `/inventory/${sku}`);
         expect(after.body.reserved).toBe(before.reserved + 3);
 
-        const read = await cell.request('GET', `/orders/${id}`);
+        const read = await call('GET', `/orders/${id}`, { as: 'cust-20' });
         expect(read.status).toBe(200);
         expect(read.body).toMatchObject({ id, status: 'placed', totalCents: expect.any(Number) });
 
-        const reused = await cell.request('POST', '/orders', {
+        const reused = await call('POST', '/orders', {
           headers: { 'idempotency-key': key },
           body: { customerId: 'cust-20', items: [{ sku, quantity: 4 }] },
         });
@@ -336,7 +370,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const second = uniqueSku();
         const firstBefore = await setStock(first, 5);
         await setStock(second, 1);
-        const response = await cell.request('POST', '/orders', {
+        const response = await call('POST', '/orders', {
           headers: { 'idempotency-key': `too-many-${cell.cloud}-${Date.now()}` },
           body: {
             customerId: 'c',
@@ -351,12 +385,12 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           code: 'insufficient_stock',
           field: 'items[1].quantity',
         });
-        const firstAfter = await cell.request('GET', `/inventory/${first}`);
+        const firstAfter = await call('GET', `/inventory/${first}`);
         expect(firstAfter.body.reserved).toBe(firstBefore.reserved);
       });
 
       it('GET /orders/{id} of an unknown order is 404', async () => {
-        const response = await cell.request('GET', `/orders/${cell.cell}-nothing`);
+        const response = await call('GET', `/orders/${cell.cell}-nothing`);
         expect(response.status).toBe(404);
       });
     });
@@ -365,19 +399,19 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('confirms placed orders and notifies the customer', async () => {
         const sku = uniqueSku();
         await setStock(sku, 5);
-        const placed = await cell.request('POST', '/orders', {
+        const placed = await call('POST', '/orders', {
           headers: { 'idempotency-key': `confirm-${cell.cloud}-${Date.now()}` },
           body: { customerId: 'cust-confirm', items: [{ sku, quantity: 1 }] },
         });
         expect(placed.status).toBe(201);
         await cell.deliverOrderEvents();
-        const read = await cell.request('GET', `/orders/${placed.body.id}`);
+        const read = await call('GET', `/orders/${placed.body.id}`, { as: 'cust-confirm' });
         expect(read.body.status).toBe('confirmed');
         expect(await cell.notifications()).toContainEqual({
           customerId: 'cust-confirm',
           orderId: placed.body.id,
         });
-        const health = await cell.request('GET', '/health');
+        const health = await call('GET', '/health');
         expect(health.status).toBe(200);
         for (const name of ['events', 'notifications']) {
           const check = health.body.checks[name];
@@ -395,7 +429,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const poison = `{"type":"order.placed","id":"poison-${cell.cloud}-${Date.now()}"}`;
         for (let index = 0; index < 4; index += 1) {
           if (index === 2) await cell.queueRawEvent(poison);
-          const placed = await cell.request('POST', '/orders', {
+          const placed = await call('POST', '/orders', {
             headers: { 'idempotency-key': `batch-${cell.cloud}-${index}-${Date.now()}` },
             body: { customerId: `cust-batch-${index}`, items: [{ sku, quantity: 1 }] },
           });
@@ -405,8 +439,9 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         await cell.queueRawEvent('not json at all');
         await cell.deliverOrderEvents();
 
-        for (const id of orders) {
-          expect((await cell.request('GET', `/orders/${id}`)).body.status).toBe('confirmed');
+        for (const [index, id] of orders.entries()) {
+          const read = await call('GET', `/orders/${id}`, { as: `cust-batch-${index}` });
+          expect(read.body.status).toBe('confirmed');
         }
         const parked = await cell.deadLetters();
         expect(parked).toContain(poison);
@@ -424,7 +459,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const restore = await cell.injectOutage('events');
         let orderId: string;
         try {
-          const failed = await cell.request('POST', '/orders', {
+          const failed = await call('POST', '/orders', {
             headers: { 'idempotency-key': key },
             body: order,
           });
@@ -432,7 +467,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           expect(failed.body.code).toBe('event_not_queued');
           expect(failed.headers['retry-after']).toBe('1');
           orderId = failed.body.orderId as string;
-          const health = await cell.request('GET', '/health');
+          const health = await call('GET', '/health');
           expect(health.status).toBe(503);
           expect(health.body).toMatchObject({
             status: 'degraded',
@@ -441,23 +476,27 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         } finally {
           restore();
         }
-        expect((await cell.request('GET', `/orders/${orderId}`)).body.status).toBe('placed');
-        const retried = await cell.request('POST', '/orders', {
+        expect((await call('GET', `/orders/${orderId}`, { as: 'cust-outage' })).body.status).toBe(
+          'placed',
+        );
+        const retried = await call('POST', '/orders', {
           headers: { 'idempotency-key': key },
           body: order,
         });
         expect(retried.status).toBe(200);
         expect(retried.body.id).toBe(orderId);
         await cell.deliverOrderEvents();
-        expect((await cell.request('GET', `/orders/${orderId}`)).body.status).toBe('confirmed');
-        expect((await cell.request('GET', '/health')).status).toBe(200);
+        expect((await call('GET', `/orders/${orderId}`, { as: 'cust-outage' })).body.status).toBe(
+          'confirmed',
+        );
+        expect((await call('GET', '/health')).status).toBe(200);
       });
 
       it('reports a notifier outage in /health, and recovers once notifications go through', async () => {
         const sku = uniqueSku();
         await setStock(sku, 5);
         const place = (key: string) =>
-          cell.request('POST', '/orders', {
+          call('POST', '/orders', {
             headers: { 'idempotency-key': `${key}-${cell.cloud}-${Date.now()}` },
             body: { customerId: 'cust-push-outage', items: [{ sku, quantity: 1 }] },
           });
@@ -466,7 +505,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           expect((await place('push-outage')).status).toBe(201);
           // The consumer's notify fails: retried, then dead-lettered, never lost.
           await cell.deliverOrderEvents();
-          const health = await cell.request('GET', '/health');
+          const health = await call('GET', '/health');
           expect(health.status).toBe(503);
           expect(health.body).toMatchObject({
             status: 'degraded',
@@ -478,7 +517,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         }
         expect((await place('push-back')).status).toBe(201);
         await cell.deliverOrderEvents();
-        const healthy = await cell.request('GET', '/health');
+        const healthy = await call('GET', '/health');
         expect(healthy.status).toBe(200);
         expect(healthy.body.checks.notifications.status).toBe('ok');
       });
@@ -486,32 +525,230 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('answers 503 naming the store when it is down, never a 500 or a 4xx', async () => {
         const restore = await cell.injectOutage('documents');
         try {
-          const read = await cell.request('GET', `/carts/${cell.cell}-during-outage`);
+          const read = await call('GET', `/carts/${cell.cell}-during-outage`);
           expect(read.status).toBe(503);
           expect(read.body).toMatchObject({
             code: 'dependency_unavailable',
             dependency: 'documents',
           });
           expect(read.headers['retry-after']).toBe('1');
-          const health = await cell.request('GET', '/health');
+          const health = await call('GET', '/health');
           expect(health.status).toBe(503);
           expect(health.body.checks.documents.status).toBe('failing');
           // Validation still comes first: a bad request is a 400 even while the store is down.
-          const bad = await cell.request('PUT', `/carts/${cell.cell}-x/items/MUG`, {
+          const bad = await call('PUT', `/carts/${cell.cell}-x/items/MUG`, {
             body: { quantity: 0 },
           });
           expect(bad.status).toBe(400);
         } finally {
           restore();
         }
-        expect((await cell.request('GET', '/health')).status).toBe(200);
+        expect((await call('GET', '/health')).status).toBe(200);
+      });
+    });
+
+    describe('who may call what', () => {
+      it('answers 401 without a token on every route but GET /health, which tells nothing of auth', async () => {
+        peer.clearRequests();
+        const routes: [string, string][] = [
+          ['POST', '/carts'],
+          ['GET', `/carts/${cell.cell}-anyone`],
+          ['PUT', `/carts/${cell.cell}-anyone/items/MUG`],
+          ['POST', `/carts/${cell.cell}-anyone/checkout`],
+          ['POST', '/orders'],
+          ['GET', `/orders/${cell.cell}-anyone`],
+          ['GET', '/inventory/MUG'],
+          ['PUT', '/inventory/MUG'],
+          ['POST', '/inventory/MUG/reserve'],
+          ['POST', '/inventory/MUG/transfers'],
+          ['GET', `/carts/${cell.peerCell}-anyone`],
+        ];
+        for (const [method, path] of routes) {
+          const response = await call(method, path, { token: null, body: { quantity: 1 } });
+          expect({ method, path, status: response.status, code: response.body.code }).toEqual({
+            method,
+            path,
+            status: 401,
+            code: 'token_missing',
+          });
+          expect(response.headers['www-authenticate']).toBe('Bearer');
+          expect(response.body.error).toContain('Authorization: Bearer');
+        }
+        // Not even forwarded: the peer cell never saw the anonymous request for its cart.
+        expect(peer.requests).toHaveLength(0);
+
+        const health = await call('GET', '/health', { token: null });
+        expect(health.status).toBe(200);
+        const text = JSON.stringify(health.body);
+        for (const secret of [issuer.issuer, issuer.audience, 'jwks', 'AUTH_']) {
+          expect(text).not.toContain(secret);
+        }
+      });
+
+      it('refuses expired, early, foreign, forged and unsigned tokens with 401 invalid_token', async () => {
+        const cases: [ForgedToken | string, string][] = [
+          ['expired', 'expired'],
+          ['not-yet-valid', 'not_yet_valid'],
+          ['wrong-issuer', 'issuer'],
+          ['wrong-audience', 'audience'],
+          ['bad-signature', 'signature'],
+          ['alg-none', 'algorithm'],
+          ['hs256-with-public-key', 'algorithm'],
+          ['unknown-key', 'unknown_key'],
+        ];
+        for (const [kind, reason] of cases) {
+          const token = issuer.forged('cust-forged', kind as ForgedToken);
+          const response = await call('GET', '/inventory/MUG', { token });
+          expect({ kind, status: response.status, body: response.body }).toMatchObject({
+            kind,
+            status: 401,
+            body: { code: 'invalid_token', reason, field: 'Authorization' },
+          });
+          expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+        }
+        for (const header of ['Bearer', 'Bearer not.a.jwt', 'Basic YWxpY2U6c2VjcmV0']) {
+          const response = await call('GET', '/inventory/MUG', {
+            token: null,
+            headers: { authorization: header },
+          });
+          expect({ header, status: response.status, reason: response.body.reason }).toEqual({
+            header,
+            status: 401,
+            reason: 'malformed',
+          });
+        }
+        expect((await call('GET', '/inventory/MUG')).status).toBe(200);
+      });
+
+      it("answers 404 to a customer who reads or changes another customer's cart or order", async () => {
+        const sku = uniqueSku();
+        await setStock(sku, 5);
+        const cart = (await call('POST', '/carts', { as: 'alice' })).body.id as string;
+        const put = await call('PUT', `/carts/${cart}/items/${sku}`, {
+          as: 'alice',
+          body: { quantity: 1 },
+        });
+        expect(put.body.customerId).toBe('alice');
+        const other = (await call('POST', '/carts', { as: 'alice' })).body.id as string;
+        await call('PUT', `/carts/${other}/items/${sku}`, { as: 'alice', body: { quantity: 1 } });
+        const order = await call('POST', `/carts/${other}/checkout`, { as: 'alice' });
+        expect(order.status).toBe(201);
+        expect(order.body.customerId).toBe('alice');
+
+        const attempts: [string, string, unknown][] = [
+          ['GET', `/carts/${cart}`, undefined],
+          ['PUT', `/carts/${cart}/items/${sku}`, { quantity: 3 }],
+          ['DELETE', `/carts/${cart}/items/${sku}`, undefined],
+          ['POST', `/carts/${cart}/checkout`, undefined],
+          ['GET', `/orders/${order.body.id as string}`, undefined],
+        ];
+        for (const [method, path, body] of attempts) {
+          const response = await call(method, path, {
+            as: 'bob',
+            body,
+            headers: { 'if-match': put.headers.etag as string },
+          });
+          expect({ method, path, status: response.status, code: response.body.code }).toEqual({
+            method,
+            path,
+            status: 404,
+            code: 'not_found',
+          });
+        }
+        // An admin is a customer like any other here: the scope is for inventory only.
+        expect((await call('GET', `/carts/${cart}`, asAdmin())).status).toBe(404);
+        const mine = await call('GET', `/carts/${cart}`, { as: 'alice' });
+        expect(mine.body).toMatchObject({ status: 'open', items: [{ sku, quantity: 1 }] });
+        expect(mine.headers.etag).toBe(put.headers.etag);
+        const read = await call('GET', `/orders/${order.body.id as string}`, { as: 'alice' });
+        expect(read.status).toBe(200);
+      });
+
+      it('places orders only for the caller: one Idempotency-Key, two customers, two orders', async () => {
+        const sku = uniqueSku();
+        await setStock(sku, 5);
+        const key = `shared-key-${cell.cloud}-${Date.now()}`;
+        const items = [{ sku, quantity: 1 }];
+        const headers = { 'idempotency-key': key };
+        const alice = await call('POST', '/orders', { as: 'alice', headers, body: { items } });
+        const bob = await call('POST', '/orders', { as: 'bob', headers, body: { items } });
+        expect([alice.status, bob.status]).toEqual([201, 201]);
+        expect(alice.body.id).not.toBe(bob.body.id);
+        expect([alice.body.customerId, bob.body.customerId]).toEqual(['alice', 'bob']);
+
+        const forSomeoneElse = await call('POST', '/orders', {
+          as: 'mallory',
+          headers: { 'idempotency-key': `${key}-m` },
+          body: { customerId: 'alice', items },
+        });
+        expect(forSomeoneElse.status).toBe(403);
+        expect(forSomeoneElse.body).toMatchObject({
+          code: 'customer_mismatch',
+          field: 'customerId',
+        });
+      });
+
+      it('lets only the admin scope write inventory, move allocation or reserve directly', async () => {
+        const sku = uniqueSku();
+        const writes: [string, string, unknown][] = [
+          ['PUT', `/inventory/${sku}`, { allocation: 5 }],
+          ['POST', `/inventory/${sku}/reserve`, { quantity: 1 }],
+          ['POST', `/inventory/${sku}/release`, { quantity: 1 }],
+          [
+            'POST',
+            `/inventory/${sku}/transfers`,
+            { transferId: `t-${Date.now()}`, toCell: cell.peerCell, quantity: 1 },
+          ],
+        ];
+        const before = await call('GET', `/inventory/${sku}`);
+        for (const [method, path, body] of writes) {
+          const response = await call(method, path, { as: 'cust-1', body });
+          expect({ method, path, status: response.status, body: response.body }).toMatchObject({
+            method,
+            path,
+            status: 403,
+            body: { code: 'insufficient_scope', scope: issuer.adminScope },
+          });
+          expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+        }
+        expect((await call('GET', `/inventory/${sku}`)).body).toEqual(before.body);
+        const admin = await call(
+          'PUT',
+          `/inventory/${sku}`,
+          asAdmin({ body: { allocation: before.body.allocation } }),
+        );
+        expect(admin.status).toBe(200);
+      });
+
+      it('notifies only the customer whose checkout placed the order', async () => {
+        const sku = uniqueSku();
+        await setStock(sku, 5);
+        const customer = `checkout-${cell.cloud}-${Date.now()}`;
+        const cart = (await call('POST', '/carts', { as: customer })).body.id as string;
+        await call('PUT', `/carts/${cart}/items/${sku}`, { as: customer, body: { quantity: 1 } });
+        const refused = await call('POST', `/carts/${cart}/checkout`, {
+          as: customer,
+          body: { customerId: 'cust-victim' },
+        });
+        expect(refused.status).toBe(403);
+        const placed = await call('POST', `/carts/${cart}/checkout`, {
+          as: customer,
+          body: { customerId: customer },
+        });
+        expect(placed.status).toBe(201);
+        await cell.deliverOrderEvents();
+        const sent = (await cell.notifications()).filter((n) => n.orderId === placed.body.id);
+        expect(sent).toEqual([{ customerId: customer, orderId: placed.body.id }]);
+        expect((await cell.notifications()).some((n) => n.customerId === 'cust-victim')).toBe(
+          false,
+        );
       });
     });
 
     describe('cells', () => {
       it("forwards the peer cell's cart and order requests to the peer URL", async () => {
         peer.clearRequests();
-        const cart = await cell.request('PUT', `/carts/${cell.peerCell}-abc/items/MUG`, {
+        const cart = await call('PUT', `/carts/${cell.peerCell}-abc/items/MUG`, {
           body: { quantity: 1 },
         });
         expect(cart.status).toBe(200);
@@ -522,7 +759,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         });
         expect(JSON.parse(cart.body.body)).toEqual({ quantity: 1 });
         expect(cart.headers.etag).toBe('"peer-etag"');
-        const order = await cell.request('GET', `/orders/${cell.peerCell}-o123`);
+        const order = await call('GET', `/orders/${cell.peerCell}-o123`);
         expect(order.body).toMatchObject({
           servedBy: 'peer',
           path: `/orders/${cell.peerCell}-o123`,
@@ -531,15 +768,20 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           cell.cell,
           cell.cell,
         ]);
+        // The caller's token travels with the request: the peer checks it and serves only them.
+        expect(peer.requests.map((request) => subjectOf(request.headers.authorization))).toEqual([
+          'cust-1',
+          'cust-1',
+        ]);
       });
 
       it('answers 504 when the peer is too slow and 502 when it is unreachable', async () => {
         peer.injectFault({ path: '/orders/*', delayMs: 1500 });
-        const slow = await cell.request('GET', `/orders/${cell.peerCell}-slow`);
+        const slow = await call('GET', `/orders/${cell.peerCell}-slow`);
         expect(slow.status).toBe(504);
         expect(slow.body.code).toBe('peer_timeout');
         peer.injectFault({ path: '/orders/*', drop: true });
-        const down = await cell.request('GET', `/orders/${cell.peerCell}-down`);
+        const down = await call('GET', `/orders/${cell.peerCell}-down`);
         expect(down.status).toBe(502);
         expect(down.body.code).toBe('peer_unreachable');
         peer.clearFaults();
@@ -552,22 +794,20 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const transfer = { transferId, toCell: cell.peerCell, quantity: 4 };
         peer.clearRequests();
         peer.injectFault({ path: '/inventory/*', drop: true });
-        const down = await cell.request('POST', `/inventory/${sku}/transfers`, { body: transfer });
+        const down = await call('POST', `/inventory/${sku}/transfers`, asAdmin({ body: transfer }));
         expect(down.status).toBe(502);
         expect(down.body).toMatchObject({ code: 'transfer_pending', transferId });
-        expect((await cell.request('GET', `/inventory/${sku}`)).body.available).toBe(
-          before.available - 4,
-        );
+        expect((await call('GET', `/inventory/${sku}`)).body.available).toBe(before.available - 4);
         peer.clearFaults();
 
-        const delivered = await cell.request('POST', `/inventory/${sku}/transfers`, {
-          body: transfer,
-        });
+        const delivered = await call(
+          'POST',
+          `/inventory/${sku}/transfers`,
+          asAdmin({ body: transfer }),
+        );
         expect(delivered.status).toBe(200);
         expect(delivered.body).toMatchObject({ transferId, quantity: 4, to: { servedBy: 'peer' } });
-        expect((await cell.request('GET', `/inventory/${sku}`)).body.available).toBe(
-          before.available - 4,
-        );
+        expect((await call('GET', `/inventory/${sku}`)).body.available).toBe(before.available - 4);
         const sent = peer.requests.filter((request) =>
           request.path.endsWith('/incoming-transfers'),
         );
@@ -577,37 +817,57 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           quantity: 4,
         });
         expect(sent.at(-1)?.headers['x-forwarded-from-cell']).toBe(cell.cell);
+        expect(sent.at(-1)?.headers.authorization).toBe(`Bearer ${adminToken}`);
 
-        const reused = await cell.request('POST', `/inventory/${sku}/transfers`, {
-          body: { ...transfer, quantity: 5 },
-        });
+        const reused = await call(
+          'POST',
+          `/inventory/${sku}/transfers`,
+          asAdmin({ body: { ...transfer, quantity: 5 } }),
+        );
         expect({ status: reused.status, field: reused.body.field }).toEqual({
           status: 422,
           field: 'transferId',
         });
-        const tooMany = await cell.request('POST', `/inventory/${sku}/transfers`, {
-          body: { ...transfer, transferId: `${transferId}-2`, quantity: 1000 },
-        });
+        const tooMany = await call(
+          'POST',
+          `/inventory/${sku}/transfers`,
+          asAdmin({ body: { ...transfer, transferId: `${transferId}-2`, quantity: 1000 } }),
+        );
         expect(tooMany.body).toMatchObject({ code: 'insufficient_stock', field: 'quantity' });
-        const toSelf = await cell.request('POST', `/inventory/${sku}/transfers`, {
-          body: { ...transfer, toCell: cell.cell },
-        });
+        const toSelf = await call(
+          'POST',
+          `/inventory/${sku}/transfers`,
+          asAdmin({ body: { ...transfer, toCell: cell.cell } }),
+        );
         expect({ status: toSelf.status, field: toSelf.body.field }).toEqual({
           status: 400,
           field: 'toCell',
         });
-        const notFromPeer = await cell.request('POST', `/inventory/${sku}/incoming-transfers`, {
-          body: { transferId: 'x', fromCell: cell.peerCell, quantity: 1 },
-        });
+        // An admin token is not enough: only the peer cell delivers a transfer.
+        const notFromPeer = await call(
+          'POST',
+          `/inventory/${sku}/incoming-transfers`,
+          asAdmin({ body: { transferId: 'x', fromCell: cell.peerCell, quantity: 1 } }),
+        );
         expect(notFromPeer.status).toBe(403);
+        expect(notFromPeer.body.code).toBe('not_from_peer');
       });
 
       it('never forwards a request that was already forwarded (508)', async () => {
-        const response = await cell.request('GET', `/carts/${cell.peerCell}-loop`, {
+        const response = await call('GET', `/carts/${cell.peerCell}-loop`, {
           headers: { 'x-forwarded-from-cell': cell.peerCell },
         });
         expect(response.status).toBe(508);
       });
     });
   });
+}
+
+/** The `sub` of a bearer token (unverified: the test only reads what it sent). */
+function subjectOf(authorization: string | string[] | undefined): string | undefined {
+  const token = String(authorization ?? '').replace(/^Bearer /, '');
+  const payload = token.split('.')[1];
+  return payload
+    ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: string }).sub
+    : undefined;
 }

@@ -1,3 +1,5 @@
+import type { AuthSettings } from '../../src/core/auth/auth-settings.js';
+
 /** What the shared behavioural suite needs from a cell, whatever cloud adapters it runs on. */
 export interface HarnessResponse {
   readonly status: number;
@@ -38,4 +40,5 @@ export interface PeerEndpoint {
   readonly timeoutMs: number;
 }
 
-export type HarnessFactory = (peer: PeerEndpoint) => Promise<CellHarness>;
+/** Builds a cell that forwards to `peer` and trusts the tokens of `auth`'s issuer. */
+export type HarnessFactory = (peer: PeerEndpoint, auth: AuthSettings) => Promise<CellHarness>;

@@ -3,6 +3,7 @@ import type { FauxqsServer } from 'fauxqs';
 
 import type { AwsCell } from '../../../functions/src/aws/cell.js';
 import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
+import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
 import { ApiGatewayHost } from '../aws/api-gateway-host.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
@@ -62,6 +63,8 @@ export class AwsCellRunner implements CellRunner {
     /** S3 goes through the conditional-write proxy in front of fauxqs. */
     private readonly s3Url: string,
     private readonly resources: AwsCellResources,
+    /** The issuer whose tokens the cell requires (the sandbox's). */
+    private readonly auth: AuthSettings,
     private readonly peerUrl: () => string,
   ) {
     this.sqs = new SQSClient({
@@ -96,6 +99,7 @@ export class AwsCellRunner implements CellRunner {
       peerTimeoutMs: 8000,
       version,
       region: REGION,
+      auth: this.auth,
       // A broken release is modelled as a bad setting: a bucket that does not exist, so the
       // health check (and every request that touches storage) fails, as a real one would.
       documentsBucket: options.breakHealth

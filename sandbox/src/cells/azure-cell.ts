@@ -1,5 +1,6 @@
 import type { AzureCell } from '../../../functions/src/azure/cell.js';
 import type { AzureCellConfig } from '../../../functions/src/azure/config.js';
+import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
 import { parseServiceBusConnection } from '../../../functions/src/azure/service-bus-auth.js';
 import {
   startEventHubsStandIn,
@@ -37,6 +38,8 @@ export class AzureCellRunner implements CellRunner {
     private readonly azurite: AzuriteBlob,
     readonly eventHubs: EventHubsStandIn,
     readonly notificationHubs: NotificationHubsStandIn,
+    /** The issuer whose tokens the cell requires (the sandbox's). */
+    private readonly auth: AuthSettings,
     private readonly peerUrl: () => string,
   ) {
     this.dispatcher = new EventHubDispatcher(
@@ -47,13 +50,17 @@ export class AzureCellRunner implements CellRunner {
   }
 
   /** Starts the cell's own services (Event Hubs and Notification Hubs stand-ins). */
-  static async create(azurite: AzuriteBlob, peerUrl: () => string): Promise<AzureCellRunner> {
+  static async create(
+    azurite: AzuriteBlob,
+    auth: AuthSettings,
+    peerUrl: () => string,
+  ): Promise<AzureCellRunner> {
     const eventHubs = await startEventHubsStandIn({
       hubs: { [ORDER_EVENTS_HUB]: { partitionCount: 2 } },
     });
     try {
       const notificationHubs = await startNotificationHubsStandIn({ hubs: [NOTIFICATION_HUB] });
-      return new AzureCellRunner(azurite, eventHubs, notificationHubs, peerUrl);
+      return new AzureCellRunner(azurite, eventHubs, notificationHubs, auth, peerUrl);
     } catch (error) {
       await eventHubs.close();
       throw error;
@@ -80,6 +87,7 @@ export class AzureCellRunner implements CellRunner {
       peerTimeoutMs: 8000, // see the AWS cell
       version,
       region: 'westeurope',
+      auth: this.auth,
       storageConnection: this.azurite.connectionString,
       // A broken release is modelled as a bad setting: a container that does not exist, so
       // the health check (and every request that touches storage) fails, as a real one would.

@@ -10,23 +10,39 @@ const transferIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function inventoryRoutes(context: RouteContext): Route[] {
   return [
-    { method: 'GET', pattern: /^\/inventory\/(?<sku>[^/]+)$/, handler: getStock(context) },
-    { method: 'PUT', pattern: /^\/inventory\/(?<sku>[^/]+)$/, handler: setAllocation(context) },
     {
+      method: 'GET',
+      pattern: /^\/inventory\/(?<sku>[^/]+)$/,
+      access: 'customer',
+      handler: getStock(context),
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/inventory\/(?<sku>[^/]+)$/,
+      access: 'admin',
+      handler: setAllocation(context),
+    },
+    {
+      // Customers reserve only through checkout and POST /orders, which release what a failed
+      // order took. These stay for operators, e.g. to give back what a crashed request holds.
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/(?<action>reserve|release)$/,
+      access: 'admin',
       handler: reserveOrRelease(context),
     },
     {
-      // Admin: move allocation to the peer cell. Like PUT /inventory, unauthenticated in this
-      // sample: put it behind the platform's auth in production.
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/transfers$/,
+      access: 'admin',
       handler: transferToPeer(context),
     },
     {
+      // The peer's half of a transfer: an admin's token (checked like any other) and the peer's
+      // forwarding header. Issue 16 replaces the header, which any caller can set, by a signed
+      // call between cells.
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/incoming-transfers$/,
+      access: 'admin',
       handler: receiveFromPeer(context),
     },
   ];
@@ -67,9 +83,12 @@ function reserveOrRelease({ inventory }: RouteContext): RouteHandler {
   };
 }
 
-/** Takes allocation out of this cell, then delivers it to the peer; a retry finishes the move. */
+/**
+ * Takes allocation out of this cell, then delivers it to the peer with the admin's token; a
+ * retry finishes the move.
+ */
 function transferToPeer({ cell, peerCell, inventory, forwarder }: RouteContext): RouteHandler {
-  return async (request, params) => {
+  return async (request, params, caller) => {
     const { item, transferId, quantity } = readTransfer(request, params, 'toCell', peerCell);
     const from = await inventory.transferOut(item.sku, transferId, peerCell, quantity);
     const pending = (reason: string) =>
@@ -86,7 +105,7 @@ function transferToPeer({ cell, peerCell, inventory, forwarder }: RouteContext):
         method: 'POST',
         path: `/inventory/${encodeURIComponent(item.sku)}/incoming-transfers`,
         query: new URLSearchParams(),
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: caller.authorization },
         body: JSON.stringify({ transferId, fromCell: cell, quantity }),
       });
     } catch (error) {
@@ -98,7 +117,7 @@ function transferToPeer({ cell, peerCell, inventory, forwarder }: RouteContext):
   };
 }
 
-/** The peer's half of a transfer: accepted only from the peer cell itself. */
+/** The peer's half of a transfer: accepted only from the peer cell itself (and an admin). */
 function receiveFromPeer({ peerCell, inventory }: RouteContext): RouteHandler {
   return async (request, params) => {
     if (request.headers[forwardedFromHeader] !== peerCell) {

@@ -2,7 +2,8 @@ import { badRequest } from '../errors.js';
 import { jsonResponse, type CoreResponse } from '../http-types.js';
 import type { OrderDocument } from '../order-service.js';
 import type { Route } from '../router.js';
-import { customerIdField, orderLines, parseJsonObject } from '../validation.js';
+import { orderLines, parseJsonObject } from '../validation.js';
+import { orderingCustomer } from './caller.js';
 import type { RouteContext } from './route-context.js';
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,128}$/;
@@ -12,7 +13,8 @@ export function orderRoutes({ orders, homed }: RouteContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/orders$/,
-      handler: async (request) => {
+      access: 'customer',
+      handler: async (request, _params, caller) => {
         const key = request.headers['idempotency-key'];
         if (key === undefined || !idempotencyKeyPattern.test(key)) {
           throw badRequest(
@@ -21,7 +23,7 @@ export function orderRoutes({ orders, homed }: RouteContext): Route[] {
           );
         }
         const body = parseJsonObject(request.body);
-        const customerId = customerIdField(body.customerId);
+        const customerId = orderingCustomer(body, caller);
         const items = orderLines(body.items);
         const placed = await orders.place({
           idempotencyKey: key,
@@ -35,8 +37,9 @@ export function orderRoutes({ orders, homed }: RouteContext): Route[] {
     {
       method: 'GET',
       pattern: /^\/orders\/(?<id>[^/]+)$/,
-      handler: homed('id', async (_request, params) =>
-        jsonResponse(200, publicOrder(await orders.get(params.id as string))),
+      access: 'customer',
+      handler: homed('id', async (_request, params, caller) =>
+        jsonResponse(200, publicOrder(await orders.get(params.id as string, caller.subject))),
       ),
     },
   ];
