@@ -106,4 +106,25 @@ describeIfReady('the dashboard in a real browser', () => {
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(existsSync(screenshot)).toBe(true);
   });
+
+  it('refuses a cross-origin text/plain POST that a page on another origin makes the browser send', async () => {
+    const page = await browser.newPage();
+    // Another origin on this machine: the edge router's port (any web page would do).
+    await page.goto(`${sandbox.urls.router ?? ''}/health`);
+    const dashboard = sandbox.urls.dashboard ?? '';
+    const before = (await sandbox.client.state()).routerMode;
+    const attempt = await page.evaluate(async (url) => {
+      // A "simple" request: no preflight, so the browser sends it; the page cannot read the answer.
+      await fetch(`${url}/api/router`, {
+        method: 'POST',
+        mode: 'no-cors',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ mode: 'frontdoor' }),
+      });
+      return 'sent';
+    }, dashboard);
+    expect(attempt).toBe('sent');
+    expect((await sandbox.client.state()).routerMode).toBe(before);
+    await page.close();
+  });
 });

@@ -449,6 +449,50 @@ describeIfReady('npm start: the sandbox end to end', () => {
     ).toBe(true);
   });
 
+  it('npm run token prints a bearer token as its last line: a customer one and an admin one', async () => {
+    const lastLine = (stdout: string) => stdout.trimEnd().split('\n').at(-1) ?? '';
+    const customer = await runStartCommand([
+      'token',
+      '--customer',
+      'carol',
+      '--state-file',
+      sandbox.stateFile,
+    ]);
+    expect({ code: customer.code, stderr: customer.stderr }).toEqual({ code: 0, stderr: '' });
+    const carol = lastLine(customer.stdout);
+    expect(carol).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const cart = await json(
+      await fetch(`${router}/carts`, { method: 'POST', headers: bearer(carol) }),
+    );
+    expect(cart.customerId).toBe('carol');
+    const denied = await fetch(`${router}/inventory/MUG`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...bearer(carol) },
+      body: JSON.stringify({ allocation: 10_000 }),
+    });
+    expect(denied.status).toBe(403);
+
+    const admin = await runStartCommand(['token', '--admin', '--state-file', sandbox.stateFile]);
+    expect(admin.code).toBe(0);
+    const allowed = await fetch(`${router}/inventory/MUG`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...bearer(lastLine(admin.stdout)) },
+      body: JSON.stringify({ allocation: 10_000 }),
+    });
+    expect(allowed.status).toBe(200);
+
+    const wrong = await runStartCommand([
+      'token',
+      '--customer',
+      'no spaces',
+      '--state-file',
+      sandbox.stateFile,
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--customer must be');
+    expect(wrong.stdout).toBe('');
+  });
+
   it('stops on SIGTERM with exit code 0 and leaves no process behind', async () => {
     const pid = sandbox.process.pid ?? 0;
     const children = descendants(pid);

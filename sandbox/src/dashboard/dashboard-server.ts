@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { close, listen, readBody } from '../listen.js';
+import { refuseCrossSiteWrite, refuseForeignHost, type Refusal } from './request-origin.js';
 import type { SandboxSnapshot } from './snapshot.js';
 
 /** A control request from the dashboard or from a script (the deploy rehearsal, npm run shift). */
@@ -76,6 +77,11 @@ export class DashboardServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const foreign = refuseForeignHost(req, this.port);
+    if (foreign) {
+      refuse(res, foreign);
+      return;
+    }
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -100,6 +106,11 @@ export class DashboardServer {
       return;
     }
     if (req.method === 'POST' && path.startsWith('/api/')) {
+      const crossSite = refuseCrossSiteWrite(req, this.port);
+      if (crossSite) {
+        refuse(res, crossSite);
+        return;
+      }
       const raw = (await readBody(req)).toString('utf8');
       let body: unknown = {};
       if (raw.trim()) {
@@ -118,6 +129,10 @@ export class DashboardServer {
     }
     sendJson(res, 404, { error: `no such page: ${req.method} ${path}` });
   }
+}
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  sendJson(res, refusal.status, { error: refusal.error });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
