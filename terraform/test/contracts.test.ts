@@ -61,6 +61,11 @@ const sharedVariables = [
   'artifact_path',
   'peer_cell_url',
   'tags',
+  // The one token issuer both cells trust (ADR 14).
+  'auth_issuer',
+  'auth_audience',
+  'auth_jwks_url',
+  'auth_admin_scope',
 ];
 
 /**

@@ -150,6 +150,9 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     app_version: '"1.4.0"',
     artifact_path: module === 'modules/aws-cell' ? '"build/aws"' : '"build/azure.zip"',
     peer_cell_url: '"https://peer.example.com"',
+    auth_issuer: '"https://login.example.com/"',
+    auth_audience: '"https://api.example.com"',
+    auth_jwks_url: '"https://login.example.com/.well-known/jwks.json"',
     ...(module === 'modules/azure-cell'
       ? {
           resource_group_name: '"rg"',
@@ -171,6 +174,10 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     ['app_version', '"1.4.0 beta"', 'app_version must be 1-64 letters, digits'],
     ['peer_cell_url', '""', 'peer_cell_url must be an https:// URL'],
     ['peer_cell_url', '"http://peer.example.com"', 'peer_cell_url must be an https:// URL'],
+    ['auth_issuer', '"http://login.example.com/"', 'auth_issuer must be an https:// URL'],
+    ['auth_jwks_url', '"login.example.com/jwks"', 'auth_jwks_url must be an https:// URL'],
+    ['auth_audience', '"api example"', 'auth_audience must be 1-256 visible ASCII'],
+    ['auth_admin_scope', '"inventory admin"', 'auth_admin_scope must be one OAuth scope'],
   ])('rejects %s = %s', (name, value, message) => {
     const result = plan(module, { ...base, [name]: value });
     expect(result.ok).toBe(false);
@@ -245,6 +252,9 @@ describe('modules/aws-cell permissions_boundary_arn', () => {
     app_version: '"1.4.0"',
     artifact_path: '"build/aws"',
     peer_cell_url: '"https://peer.example.com"',
+    auth_issuer: '"https://login.example.com/"',
+    auth_audience: '"https://api.example.com"',
+    auth_jwks_url: '"https://login.example.com/.well-known/jwks.json"',
   };
 
   it('accepts an IAM policy ARN or nothing, and rejects anything else', () => {

@@ -81,6 +81,10 @@ locals {
     DOCUMENTS_BUCKET        = aws_s3_bucket.data.id
     ORDER_EVENTS_QUEUE_URL  = aws_sqs_queue.events.url
     NOTIFICATIONS_TOPIC_ARN = aws_sns_topic.notifications.arn
+    AUTH_ISSUER             = var.auth_issuer
+    AUTH_AUDIENCE           = var.auth_audience
+    AUTH_JWKS_URL           = var.auth_jwks_url
+    AUTH_ADMIN_SCOPE        = var.auth_admin_scope
   }, var.app_settings)
 
   # The cell's own endpoint: what smoke tests, Front Door origins and the peer cell call. It

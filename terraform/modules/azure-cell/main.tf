@@ -57,6 +57,10 @@ locals {
       ORDER_EVENTS_CONSUMER_GROUP  = azurerm_eventhub_consumer_group.order_events.name
       NOTIFICATION_HUB_CONNECTION  = azurerm_notification_hub_authorization_rule.send.primary_connection_string
       NOTIFICATION_HUB_NAME        = azurerm_notification_hub.this.name
+      AUTH_ISSUER                  = var.auth_issuer
+      AUTH_AUDIENCE                = var.auth_audience
+      AUTH_JWKS_URL                = var.auth_jwks_url
+      AUTH_ADMIN_SCOPE             = var.auth_admin_scope
     },
     var.function_route_prefix == "" ? {} : { HTTP_ROUTE_PREFIX = var.function_route_prefix },
     var.app_settings,

@@ -92,6 +92,47 @@ variable "log_retention_in_days" {
   }
 }
 
+variable "auth_issuer" {
+  description = "The OIDC issuer whose access tokens the API accepts, exactly as their iss claim (for example https://login.example.com/ or https://cognito-idp.eu-west-1.amazonaws.com/<pool-id>). The edge (API Gateway's JWT authorizer, API Management's validate-jwt) reads its discovery document at <issuer>/.well-known/openid-configuration; the functions get it as AUTH_ISSUER. The same for both cells."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^\\s/]+(/\\S*)?$", var.auth_issuer))
+    error_message = "auth_issuer must be an https:// URL, written exactly as the iss claim of the tokens (a trailing slash counts)."
+  }
+}
+
+variable "auth_audience" {
+  description = "The audience (aud) of the API's access tokens, the same for both cells (for example https://api.shop.example.com): tokens for another API are refused. The functions get it as AUTH_AUDIENCE."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[!-~]{1,256}$", var.auth_audience))
+    error_message = "auth_audience must be 1-256 visible ASCII characters, no spaces (for example https://api.shop.example.com)."
+  }
+}
+
+variable "auth_jwks_url" {
+  description = "The issuer's JSON Web Key Set URL (jwks_uri of its discovery document), where the functions fetch the signing keys (AUTH_JWKS_URL)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^\\s/]+(/\\S*)?$", var.auth_jwks_url))
+    error_message = "auth_jwks_url must be an https:// URL (the jwks_uri of the issuer's discovery document)."
+  }
+}
+
+variable "auth_admin_scope" {
+  description = "The scope (in the token's scope or scp claim) that allows inventory writes and allocation transfers (AUTH_ADMIN_SCOPE)."
+  type        = string
+  default     = "inventory:admin"
+
+  validation {
+    condition     = can(regex("^[!#-\\[\\]-~]{1,64}$", var.auth_admin_scope))
+    error_message = "auth_admin_scope must be one OAuth scope: 1-64 visible ASCII characters, no spaces, quotes or backslashes (for example inventory:admin)."
+  }
+}
+
 ################################################################################
 # Azure only
 ################################################################################

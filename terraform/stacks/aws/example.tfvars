@@ -14,6 +14,11 @@ peer_cell_url = "https://shop-azure-prod-api.azure-api.net"
 # custom_domain_name           = "api.example.com"
 # custom_domain_certificate_id = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 
+# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
+auth_issuer   = "https://login.example.com/"
+auth_audience = "https://api.example.com"
+auth_jwks_url = "https://login.example.com/.well-known/jwks.json"
+
 tags = {
   project = "multicloud-serverless"
 }

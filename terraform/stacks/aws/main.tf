@@ -10,4 +10,8 @@ module "cell" {
   custom_domain_certificate_id = var.custom_domain_certificate_id
   log_retention_in_days        = var.log_retention_in_days
   tags                         = var.tags
+  auth_issuer                  = var.auth_issuer
+  auth_audience                = var.auth_audience
+  auth_jwks_url                = var.auth_jwks_url
+  auth_admin_scope             = var.auth_admin_scope
 }

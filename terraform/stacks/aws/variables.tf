@@ -53,3 +53,24 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "auth_issuer" {
+  description = "The OIDC issuer of the API's access tokens, exactly as their iss claim (both cells take the same)."
+  type        = string
+}
+
+variable "auth_audience" {
+  description = "The audience (aud) of the API's access tokens (both cells take the same)."
+  type        = string
+}
+
+variable "auth_jwks_url" {
+  description = "The issuer's JSON Web Key Set URL (jwks_uri of its discovery document)."
+  type        = string
+}
+
+variable "auth_admin_scope" {
+  description = "The scope that allows inventory writes and allocation transfers."
+  type        = string
+  default     = "inventory:admin"
+}

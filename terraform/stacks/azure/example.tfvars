@@ -17,6 +17,11 @@ peer_cell_url = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com"
 # custom_domain_name           = "api.example.com"
 # custom_domain_certificate_id = "https://my-vault.vault.azure.net/secrets/api-example-com"
 
+# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
+auth_issuer   = "https://login.example.com/"
+auth_audience = "https://api.example.com"
+auth_jwks_url = "https://login.example.com/.well-known/jwks.json"
+
 tags = {
   project = "multicloud-serverless"
 }
