@@ -1,18 +1,21 @@
-// Event payloads for action runs, built from the real webhook examples in
-// shared/fixtures/github-events (never from memory). Tests that need them check
-// `hasGitHubEventFixtures()` and skip with a reason when the folder is absent (e.g. on GitHub).
+// Event payloads for action runs, built from the real webhook examples GitHub's own Octokit
+// team publishes (@octokit/webhooks-examples, a devDependency: the same payloads as GitHub's
+// webhook documentation, typed by @octokit/webhooks-types). The project owns them through the
+// package: nothing here reads files beside the repository, so a plain clone tests everything.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WebhookDefinition } from '@octokit/webhooks-examples';
+import type {
+  PullRequestEvent,
+  PushEvent,
+  WebhookEventMap,
+  WebhookEventName,
+  WorkflowDispatchEvent,
+} from '@octokit/webhooks-types';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const fixturesDir = resolve(repoRoot, '..', 'shared', 'fixtures');
-export const githubEventsDir = join(fixturesDir, 'github-events');
-
-export function hasGitHubEventFixtures(): boolean {
-  return existsSync(join(githubEventsDir, 'pull_request.opened.json'));
-}
 
 /** What a run needs to know about its trigger. `sha`/`ref` are what the runner would set. */
 export interface GitHubEvent {
@@ -27,18 +30,36 @@ export interface GitHubEvent {
 
 type Json = Record<string, unknown>;
 
-/** A fixture file from shared/fixtures/github-events, parsed. */
-export function loadEventFixture(file: string): Json {
-  const path = join(githubEventsDir, file);
-  if (!existsSync(path)) {
-    throw new Error(
-      `GitHub event fixture ${path} is missing: the shared fixtures live next to the repository (../shared/fixtures)`,
-    );
+const definitions = createRequire(import.meta.url)(
+  '@octokit/webhooks-examples',
+) as WebhookDefinition[];
+
+/**
+ * A deep copy of the first example payload of `name` that `matches` accepts; throws, naming
+ * the event, when the package has none (a new package version that dropped it).
+ */
+export function webhookExample<Name extends WebhookEventName>(
+  name: Name,
+  matches: (payload: WebhookEventMap[Name]) => boolean = () => true,
+): WebhookEventMap[Name] {
+  const definition = definitions.find((entry) => entry.name === name) as
+    WebhookDefinition<Name> | undefined;
+  const example = definition?.examples.find(matches);
+  if (!example) {
+    throw new Error(`@octokit/webhooks-examples has no matching "${name}" example payload`);
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as Json;
+  return structuredClone(example);
 }
 
-/** Moves a fixture payload to another repository, URLs included. */
+/** The same example as a plain JSON object, for the field edits below. */
+function exampleJson<Name extends WebhookEventName>(
+  name: Name,
+  matches?: (payload: WebhookEventMap[Name]) => boolean,
+): Json {
+  return webhookExample(name, matches) as unknown as Json;
+}
+
+/** Moves an example payload to another repository, URLs included. */
 function retarget(payload: Json, fromRepository: string, repository: string | undefined): Json {
   if (!repository || repository === fromRepository) return payload;
   const [owner, name] = splitRepository(repository);
@@ -74,7 +95,7 @@ export interface PullRequestEventOptions {
   /** The merge commit GitHub creates for refs/pull/N/merge; it becomes GITHUB_SHA. */
   mergeSha?: string;
   repository?: string;
-  /** 'opened' (default) or 'synchronize' (uses that fixture, which has before/after). */
+  /** The example of that action: 'synchronize' has before/after, 'closed' a closed_at. */
   action?: 'opened' | 'synchronize' | 'reopened' | 'closed';
   /** A PR from a fork: head.repo is another repository (read-only token on GitHub). */
   fromFork?: string;
@@ -82,19 +103,20 @@ export interface PullRequestEventOptions {
   title?: string;
 }
 
-/** A pull_request event from the fixture, with a chosen number, head, base and repository. */
+/** A pull_request example event with a chosen number, head, base and repository. */
 export function pullRequestEvent(options: PullRequestEventOptions = {}): GitHubEvent {
   const action = options.action ?? 'opened';
-  const fixture = loadEventFixture(
-    action === 'synchronize' ? 'pull_request.synchronize.json' : 'pull_request.opened.json',
+  const example = exampleJson(
+    'pull_request',
+    (payload: PullRequestEvent) => payload.action === action,
   );
-  const from = (fixture.repository as Json).full_name as string;
-  const fixtureNumber = fixture.number as number;
-  const number = options.number ?? fixtureNumber;
-  // Every URL that names the fixture's pull request (pulls/2, pull/2.diff, issues/2/comments...).
+  const from = (example.repository as Json).full_name as string;
+  const exampleNumber = example.number as number;
+  const number = options.number ?? exampleNumber;
+  // Every URL that names the example's pull request (pulls/2, pull/2.diff, issues/2/comments...).
   const renumbered = JSON.parse(
-    JSON.stringify(fixture).replace(
-      new RegExp(`/(pulls|pull|issues)/${fixtureNumber}(?=[/".])`, 'g'),
+    JSON.stringify(example).replace(
+      new RegExp(`/(pulls|pull|issues)/${exampleNumber}(?=[/".])`, 'g'),
       `/$1/${number}`,
     ),
   ) as Json;
@@ -132,6 +154,7 @@ export function pullRequestEvent(options: PullRequestEventOptions = {}): GitHubE
   if (action === 'closed') {
     pull.state = 'closed';
     pull.merged = options.merged ?? false;
+    pull.merged_at = pull.merged ? pull.closed_at : null;
   }
   return {
     name: 'pull_request',
@@ -150,11 +173,17 @@ export interface PushEventOptions {
   repository?: string;
 }
 
-/** A branch push (the fixture that creates refs/heads/master, adjusted). */
+/**
+ * A branch push: the example that creates refs/heads/master with one commit, adjusted (the
+ * package has no ordinary branch push; `before` makes it one).
+ */
 export function pushEvent(options: PushEventOptions = {}): GitHubEvent {
-  const fixture = loadEventFixture('push.with-new-branch.json');
-  const from = (fixture.repository as Json).full_name as string;
-  const payload = retarget(fixture, from, options.repository);
+  const example = exampleJson(
+    'push',
+    (payload: PushEvent) => payload.ref.startsWith('refs/heads/') && payload.head_commit !== null,
+  );
+  const from = (example.repository as Json).full_name as string;
+  const payload = retarget(example, from, options.repository);
   if (options.ref) payload.ref = options.ref;
   if (options.before) {
     payload.before = options.before;
@@ -176,9 +205,11 @@ export interface WorkflowDispatchEventOptions {
 }
 
 export function workflowDispatchEvent(options: WorkflowDispatchEventOptions = {}): GitHubEvent {
-  const fixture = loadEventFixture('workflow_dispatch.json');
-  const from = (fixture.repository as Json).full_name as string;
-  const payload = retarget(fixture, from, options.repository);
+  const example = exampleJson('workflow_dispatch', (payload: WorkflowDispatchEvent) =>
+    payload.ref.startsWith('refs/heads/'),
+  );
+  const from = (example.repository as Json).full_name as string;
+  const payload = retarget(example, from, options.repository);
   if (options.inputs) payload.inputs = options.inputs;
   if (options.ref) payload.ref = options.ref;
   return {

@@ -1,18 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   fakeSha,
-  hasGitHubEventFixtures,
   pullRequestEvent,
   pushEvent,
+  webhookExample,
   workflowDispatchEvent,
 } from '../src/github-events.js';
 
-const describeWithFixtures = hasGitHubEventFixtures() ? describe : describe.skip;
-if (!hasGitHubEventFixtures()) {
-  console.warn('github-events tests skipped: ../shared/fixtures/github-events is absent');
-}
-
-describeWithFixtures('event payloads from the fixtures', () => {
+describe('event payloads from @octokit/webhooks-examples', () => {
   it('builds a pull_request event with a chosen number, head and repository', () => {
     const event = pullRequestEvent({
       number: 9,
@@ -75,6 +70,29 @@ describeWithFixtures('event payloads from the fixtures', () => {
     const dispatch = workflowDispatchEvent({ inputs: { target: '100' }, ref: 'refs/heads/main' });
     expect(dispatch.payload).toMatchObject({ inputs: { target: '100' }, ref: 'refs/heads/main' });
     expect(dispatch.name).toBe('workflow_dispatch');
+  });
+
+  it('takes the example of the chosen action: synchronize has before/after, closed is closed', () => {
+    const sync = pullRequestEvent({ action: 'synchronize', headSha: 'e'.repeat(40) });
+    expect(sync.payload).toMatchObject({ action: 'synchronize', after: 'e'.repeat(40) });
+    expect(sync.payload['before']).toMatch(/^[0-9a-f]{40}$/);
+    const merged = pullRequestEvent({ action: 'closed', merged: true, number: 4 });
+    const pull = merged.payload['pull_request'] as Record<string, unknown>;
+    expect(pull).toMatchObject({ state: 'closed', merged: true, number: 4 });
+    expect(pull['closed_at']).toEqual(expect.any(String));
+    expect(pull['merged_at']).toBe(pull['closed_at']);
+    const unmerged = pullRequestEvent({ action: 'closed' }).payload['pull_request'];
+    expect(unmerged).toMatchObject({ merged: false, merged_at: null });
+  });
+
+  it('gives each caller its own copy, and names the event when no example matches', () => {
+    const first = webhookExample('issue_comment', (payload) => payload.action === 'created');
+    first.comment.body = 'changed by one test';
+    const second = webhookExample('issue_comment', (payload) => payload.action === 'created');
+    expect(second.comment.body).not.toBe('changed by one test');
+    expect(() => webhookExample('push', (payload) => payload.ref === 'refs/heads/nowhere')).toThrow(
+      'no matching "push" example payload',
+    );
   });
 });
 

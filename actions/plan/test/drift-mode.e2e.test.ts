@@ -10,10 +10,7 @@ import {
   type GitHubStandIn,
 } from '../../../stand-ins/src/github/github-stand-in.js';
 import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
-import {
-  hasGitHubEventFixtures,
-  workflowDispatchEvent,
-} from '../../../test-bench/src/github-events.js';
+import { workflowDispatchEvent } from '../../../test-bench/src/github-events.js';
 import { createGitHubClient } from '../../shared/src/github/index.js';
 import { driftMarker } from '../../shared/src/plan/index.js';
 import {
@@ -26,7 +23,7 @@ import {
 
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = 'octo-org/octo-repo';
-const ready = terraformAvailable() && hasGitHubEventFixtures();
+const ready = terraformAvailable();
 const describeReady = ready ? describe : describe.skip;
 
 let github: GitHubStandIn;

@@ -11,7 +11,7 @@ import {
   type GitHubStandIn,
 } from '../../../stand-ins/src/github/github-stand-in.js';
 import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
-import { hasGitHubEventFixtures, pullRequestEvent } from '../../../test-bench/src/github-events.js';
+import { pullRequestEvent } from '../../../test-bench/src/github-events.js';
 import {
   parsePlan,
   parsePlanComment,
@@ -27,7 +27,7 @@ import {
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = 'Codertocat/Hello-World';
 const headSha = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
-const ready = terraformAvailable() && hasGitHubEventFixtures();
+const ready = terraformAvailable();
 const describeReady = ready ? describe : describe.skip;
 
 let github: GitHubStandIn;
