@@ -1,6 +1,7 @@
 // The JSON shapes GitHub returns for users, labels, issues, comments and pull requests, built
-// from the stand-in's records. Field sets follow the webhook examples in
-// shared/fixtures/github-events (which use the same REST representations).
+// from the stand-in's records. Field sets follow GitHub's webhook examples, which use the same
+// REST representations (stand-ins/test/github/shapes.test.ts checks them against
+// @octokit/webhooks-examples).
 
 export interface UserRecord {
   login: string;
