@@ -39640,6 +39640,54 @@ function changedAttributes(changes) {
         seen.add(change.attribute);
     return [...seen];
 }
+/**
+ * The leaf-level differences that attributeChanges reads as none, because null, absent and
+ * empty collections are alike to it: here they differ (`tags`: `null` -> `{}`). For drift,
+ * where Terraform reports such a resource as changed and the reader must see why. Values under
+ * a sensitive mark are compared but never returned.
+ */
+function nullOrEmptyChanges(before, after, beforeSensitive, afterSensitive) {
+    const out = [];
+    const known = (value) => ({ state: 'known', value: value ?? null });
+    const visit = (b, a, bs, as, segments) => {
+        if (hasMark(bs) || hasMark(as)) {
+            if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null))
+                return;
+            const leaf = (value, mask) => hasMark(mask) ? { state: 'sensitive', value } : known(value);
+            out.push({
+                path: pathOf(segments),
+                attribute: String(segments[0] ?? ''),
+                before: leaf(b, bs),
+                after: leaf(a, as),
+            });
+            return;
+        }
+        if (attribute_diff_isPlainObject(b) && attribute_diff_isPlainObject(a)) {
+            for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+                const mask = (m) => (attribute_diff_isPlainObject(m) ? m[key] : undefined);
+                visit(b[key], a[key], mask(bs), mask(as), [...segments, key]);
+            }
+            return;
+        }
+        if (Array.isArray(b) && Array.isArray(a) && b.length === a.length) {
+            b.forEach((item, i) => {
+                const mask = (m) => (Array.isArray(m) ? m[i] : undefined);
+                visit(item, a[i], mask(bs), mask(as), [...segments, i]);
+            });
+            return;
+        }
+        if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null))
+            return;
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: known(b),
+            after: known(a),
+        });
+    };
+    visit(before, after, beforeSensitive, afterSensitive, []);
+    return out;
+}
 
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-summary.ts
 /** Counts and one-line descriptions of planned changes, shared by every report. */
@@ -41272,10 +41320,27 @@ function moduleOf(entry, address) {
     const match = /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)/.exec(address);
     return match?.[1] ? match[1].slice(0, -1) : '';
 }
+/**
+ * The entry's address; built from its parts when it has none, as in Terraform 1.0.0's
+ * resource_drift (hashicorp/terraform#28975, fixed in 1.0.1): `module.m.data.t.n["key"]`.
+ */
+function addressOf(entry) {
+    const address = asString(entry['address']);
+    if (address !== undefined)
+        return address;
+    const type = asString(entry['type']);
+    const name = asString(entry['name']);
+    if (!type || !name)
+        return undefined;
+    const module = asString(entry['module_address']);
+    const index = entry['index'];
+    const key = typeof index === 'number' || typeof index === 'string' ? `[${JSON.stringify(index)}]` : '';
+    return `${module ? `${module}.` : ''}${entry['mode'] === 'data' ? 'data.' : ''}${type}.${name}${key}`;
+}
 function readResourceChange(entry) {
     if (!isObject(entry))
         return undefined;
-    const address = asString(entry['address']);
+    const address = addressOf(entry);
     const change = entry['change'];
     if (address === undefined || !isObject(change))
         return undefined;
@@ -41324,6 +41389,17 @@ function readResourceChanges(list) {
             out.push(change);
     }
     return out;
+}
+/**
+ * Whether a resource_drift entry records a change. Terraform 1.0.0 listed every resource in the
+ * state there, changed or not (hashicorp/terraform#28975, fixed in 1.0.1: "only includes those
+ * resources where the old value does not equal the new value").
+ */
+function changedOutside(change) {
+    if (change.kind !== 'update' && change.kind !== 'no-op')
+        return true;
+    return (JSON.stringify(change.before) !== JSON.stringify(change.after) ||
+        JSON.stringify(change.beforeSensitive) !== JSON.stringify(change.afterSensitive));
 }
 /** Outputs that any part of the document declares sensitive (format 0.1 marks them only here). */
 function sensitiveOutputNames(document) {
@@ -41448,7 +41524,8 @@ function readPlan(document) {
     const formatVersion = checkFormatVersion(document);
     const root = document;
     const resourceChanges = readResourceChanges(root['resource_changes']);
-    const resourceDrift = readResourceChanges(root['resource_drift']);
+    const driftEntries = readResourceChanges(root['resource_drift']);
+    const resourceDrift = driftEntries.filter(changedOutside);
     const outputChanges = readOutputChanges(root);
     const { variables, sensitive, defaults } = readVariables(root);
     const sensitiveStrings = new Set();
@@ -41460,7 +41537,7 @@ function readPlan(document) {
         collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
         collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
     }
-    for (const change of resourceDrift) {
+    for (const change of driftEntries) {
         collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
         collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
     }

@@ -34064,6 +34064,54 @@ function changedAttributes(changes) {
         seen.add(change.attribute);
     return [...seen];
 }
+/**
+ * The leaf-level differences that attributeChanges reads as none, because null, absent and
+ * empty collections are alike to it: here they differ (`tags`: `null` -> `{}`). For drift,
+ * where Terraform reports such a resource as changed and the reader must see why. Values under
+ * a sensitive mark are compared but never returned.
+ */
+function nullOrEmptyChanges(before, after, beforeSensitive, afterSensitive) {
+    const out = [];
+    const known = (value) => ({ state: 'known', value: value ?? null });
+    const visit = (b, a, bs, as, segments) => {
+        if (hasMark(bs) || hasMark(as)) {
+            if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null))
+                return;
+            const leaf = (value, mask) => hasMark(mask) ? { state: 'sensitive', value } : known(value);
+            out.push({
+                path: pathOf(segments),
+                attribute: String(segments[0] ?? ''),
+                before: leaf(b, bs),
+                after: leaf(a, as),
+            });
+            return;
+        }
+        if (isPlainObject(b) && isPlainObject(a)) {
+            for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+                const mask = (m) => (isPlainObject(m) ? m[key] : undefined);
+                visit(b[key], a[key], mask(bs), mask(as), [...segments, key]);
+            }
+            return;
+        }
+        if (Array.isArray(b) && Array.isArray(a) && b.length === a.length) {
+            b.forEach((item, i) => {
+                const mask = (m) => (Array.isArray(m) ? m[i] : undefined);
+                visit(item, a[i], mask(bs), mask(as), [...segments, i]);
+            });
+            return;
+        }
+        if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null))
+            return;
+        out.push({
+            path: pathOf(segments),
+            attribute: String(segments[0] ?? ''),
+            before: known(b),
+            after: known(a),
+        });
+    };
+    visit(before, after, beforeSensitive, afterSensitive, []);
+    return out;
+}
 
 ;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
 /** Small, safe Markdown builders for comments, issues and job summaries. */
@@ -35638,9 +35686,13 @@ function driftRows(change, redactor) {
     const address = markdown_code(change.address, true);
     if (change.kind === 'destroy')
         return [`| ${address} | (the whole resource) | exists | deleted |`];
-    const changes = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+    let changes = attributeChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive, change.afterUnknown);
+    // Terraform reports the resource as changed though the diff reads null and empty alike
+    // (the AWS provider refreshes `tags = null` to `{}`): show that difference, not an empty row.
     if (changes.length === 0)
-        return [`| ${address} | | | ${change.actions.join(', ')} |`];
+        changes = nullOrEmptyChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive);
+    if (changes.length === 0)
+        return [`| ${address} | (no attribute differs) | | |`];
     const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
         const before = redactor.display(attribute.before, MAX_VALUE);
         const after = redactor.display(attribute.after, MAX_VALUE);
@@ -36015,10 +36067,27 @@ function moduleOf(entry, address) {
     const match = /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)/.exec(address);
     return match?.[1] ? match[1].slice(0, -1) : '';
 }
+/**
+ * The entry's address; built from its parts when it has none, as in Terraform 1.0.0's
+ * resource_drift (hashicorp/terraform#28975, fixed in 1.0.1): `module.m.data.t.n["key"]`.
+ */
+function addressOf(entry) {
+    const address = asString(entry['address']);
+    if (address !== undefined)
+        return address;
+    const type = asString(entry['type']);
+    const name = asString(entry['name']);
+    if (!type || !name)
+        return undefined;
+    const module = asString(entry['module_address']);
+    const index = entry['index'];
+    const key = typeof index === 'number' || typeof index === 'string' ? `[${JSON.stringify(index)}]` : '';
+    return `${module ? `${module}.` : ''}${entry['mode'] === 'data' ? 'data.' : ''}${type}.${name}${key}`;
+}
 function readResourceChange(entry) {
     if (!plan_model_isObject(entry))
         return undefined;
-    const address = asString(entry['address']);
+    const address = addressOf(entry);
     const change = entry['change'];
     if (address === undefined || !plan_model_isObject(change))
         return undefined;
@@ -36067,6 +36136,17 @@ function readResourceChanges(list) {
             out.push(change);
     }
     return out;
+}
+/**
+ * Whether a resource_drift entry records a change. Terraform 1.0.0 listed every resource in the
+ * state there, changed or not (hashicorp/terraform#28975, fixed in 1.0.1: "only includes those
+ * resources where the old value does not equal the new value").
+ */
+function changedOutside(change) {
+    if (change.kind !== 'update' && change.kind !== 'no-op')
+        return true;
+    return (JSON.stringify(change.before) !== JSON.stringify(change.after) ||
+        JSON.stringify(change.beforeSensitive) !== JSON.stringify(change.afterSensitive));
 }
 /** Outputs that any part of the document declares sensitive (format 0.1 marks them only here). */
 function sensitiveOutputNames(document) {
@@ -36191,7 +36271,8 @@ function readPlan(document) {
     const formatVersion = checkFormatVersion(document);
     const root = document;
     const resourceChanges = readResourceChanges(root['resource_changes']);
-    const resourceDrift = readResourceChanges(root['resource_drift']);
+    const driftEntries = readResourceChanges(root['resource_drift']);
+    const resourceDrift = driftEntries.filter(changedOutside);
     const outputChanges = readOutputChanges(root);
     const { variables, sensitive, defaults } = readVariables(root);
     const sensitiveStrings = new Set();
@@ -36203,7 +36284,7 @@ function readPlan(document) {
         collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
         collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
     }
-    for (const change of resourceDrift) {
+    for (const change of driftEntries) {
         collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
         collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
     }

@@ -321,3 +321,62 @@ export function changedAttributes(changes: readonly AttributeChange[]): string[]
   for (const change of changes) seen.add(change.attribute);
   return [...seen];
 }
+
+/**
+ * The leaf-level differences that attributeChanges reads as none, because null, absent and
+ * empty collections are alike to it: here they differ (`tags`: `null` -> `{}`). For drift,
+ * where Terraform reports such a resource as changed and the reader must see why. Values under
+ * a sensitive mark are compared but never returned.
+ */
+export function nullOrEmptyChanges(
+  before: unknown,
+  after: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+): AttributeChange[] {
+  const out: AttributeChange[] = [];
+  const known = (value: unknown): Leaf => ({ state: 'known', value: value ?? null });
+  const visit = (
+    b: unknown,
+    a: unknown,
+    bs: unknown,
+    as: unknown,
+    segments: (string | number)[],
+  ) => {
+    if (hasMark(bs) || hasMark(as)) {
+      if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null)) return;
+      const leaf = (value: unknown, mask: unknown): Leaf =>
+        hasMark(mask) ? { state: 'sensitive', value } : known(value);
+      out.push({
+        path: pathOf(segments),
+        attribute: String(segments[0] ?? ''),
+        before: leaf(b, bs),
+        after: leaf(a, as),
+      });
+      return;
+    }
+    if (isPlainObject(b) && isPlainObject(a)) {
+      for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+        const mask = (m: unknown) => (isPlainObject(m) ? m[key] : undefined);
+        visit(b[key], a[key], mask(bs), mask(as), [...segments, key]);
+      }
+      return;
+    }
+    if (Array.isArray(b) && Array.isArray(a) && b.length === a.length) {
+      b.forEach((item, i) => {
+        const mask = (m: unknown) => (Array.isArray(m) ? (m as unknown[])[i] : undefined);
+        visit(item, a[i], mask(bs), mask(as), [...segments, i]);
+      });
+      return;
+    }
+    if (JSON.stringify(b ?? null) === JSON.stringify(a ?? null)) return;
+    out.push({
+      path: pathOf(segments),
+      attribute: String(segments[0] ?? ''),
+      before: known(b),
+      after: known(a),
+    });
+  };
+  visit(before, after, beforeSensitive, afterSensitive, []);
+  return out;
+}

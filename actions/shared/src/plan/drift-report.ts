@@ -4,7 +4,7 @@
  * GitHub's 65,536-character issue body limit and without any sensitive value.
  */
 import { createHash } from 'node:crypto';
-import { attributeChanges } from './attribute-diff.js';
+import { attributeChanges, nullOrEmptyChanges } from './attribute-diff.js';
 import { code, formatCount, plural } from './markdown.js';
 import { withoutOwnedAttributes, type OwnedAttribute } from './owned-attributes.js';
 import { driftMarker } from './plan-comment.js';
@@ -98,14 +98,23 @@ function driftRows(change: ResourceChange, redactor: Redactor): string[] {
   const address = code(change.address, true);
   if (change.kind === 'destroy')
     return [`| ${address} | (the whole resource) | exists | deleted |`];
-  const changes = attributeChanges(
+  let changes = attributeChanges(
     change.before,
     change.after,
     change.beforeSensitive,
     change.afterSensitive,
     change.afterUnknown,
   );
-  if (changes.length === 0) return [`| ${address} | | | ${change.actions.join(', ')} |`];
+  // Terraform reports the resource as changed though the diff reads null and empty alike
+  // (the AWS provider refreshes `tags = null` to `{}`): show that difference, not an empty row.
+  if (changes.length === 0)
+    changes = nullOrEmptyChanges(
+      change.before,
+      change.after,
+      change.beforeSensitive,
+      change.afterSensitive,
+    );
+  if (changes.length === 0) return [`| ${address} | (no attribute differs) | | |`];
   const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
     const before = redactor.display(attribute.before, MAX_VALUE);
     const after = redactor.display(attribute.after, MAX_VALUE);

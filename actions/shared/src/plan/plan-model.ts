@@ -140,9 +140,26 @@ function moduleOf(entry: JsonObject, address: string): string {
   return match?.[1] ? match[1].slice(0, -1) : '';
 }
 
+/**
+ * The entry's address; built from its parts when it has none, as in Terraform 1.0.0's
+ * resource_drift (hashicorp/terraform#28975, fixed in 1.0.1): `module.m.data.t.n["key"]`.
+ */
+function addressOf(entry: JsonObject): string | undefined {
+  const address = asString(entry['address']);
+  if (address !== undefined) return address;
+  const type = asString(entry['type']);
+  const name = asString(entry['name']);
+  if (!type || !name) return undefined;
+  const module = asString(entry['module_address']);
+  const index = entry['index'];
+  const key =
+    typeof index === 'number' || typeof index === 'string' ? `[${JSON.stringify(index)}]` : '';
+  return `${module ? `${module}.` : ''}${entry['mode'] === 'data' ? 'data.' : ''}${type}.${name}${key}`;
+}
+
 function readResourceChange(entry: unknown): ResourceChange | undefined {
   if (!isObject(entry)) return undefined;
-  const address = asString(entry['address']);
+  const address = addressOf(entry);
   const change = entry['change'];
   if (address === undefined || !isObject(change)) return undefined;
   const actions = asArray(change['actions']).filter((a): a is string => typeof a === 'string');
@@ -187,6 +204,19 @@ function readResourceChanges(list: unknown): ResourceChange[] {
     if (change) out.push(change);
   }
   return out;
+}
+
+/**
+ * Whether a resource_drift entry records a change. Terraform 1.0.0 listed every resource in the
+ * state there, changed or not (hashicorp/terraform#28975, fixed in 1.0.1: "only includes those
+ * resources where the old value does not equal the new value").
+ */
+function changedOutside(change: ResourceChange): boolean {
+  if (change.kind !== 'update' && change.kind !== 'no-op') return true;
+  return (
+    JSON.stringify(change.before) !== JSON.stringify(change.after) ||
+    JSON.stringify(change.beforeSensitive) !== JSON.stringify(change.afterSensitive)
+  );
 }
 
 /** Outputs that any part of the document declares sensitive (format 0.1 marks them only here). */
@@ -307,7 +337,8 @@ export function readPlan(document: unknown): PlanModel {
   const formatVersion = checkFormatVersion(document);
   const root = document as JsonObject;
   const resourceChanges = readResourceChanges(root['resource_changes']);
-  const resourceDrift = readResourceChanges(root['resource_drift']);
+  const driftEntries = readResourceChanges(root['resource_drift']);
+  const resourceDrift = driftEntries.filter(changedOutside);
   const outputChanges = readOutputChanges(root);
   const { variables, sensitive, defaults } = readVariables(root);
 
@@ -320,7 +351,7 @@ export function readPlan(document: unknown): PlanModel {
     collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
     collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
   }
-  for (const change of resourceDrift) {
+  for (const change of driftEntries) {
     collectSensitive(change.before, change.beforeSensitive, sensitiveStrings);
     collectSensitive(change.after, change.afterSensitive, sensitiveStrings);
   }

@@ -111,6 +111,44 @@ function expectAttributeNamesAgree(plan: PlanModel): void {
   }
 }
 
+/**
+ * The addresses of the resources that changed outside Terraform, read from the document
+ * without the code under test. Terraform 1.0.0 wrote resource_drift entries without `address`
+ * and listed unchanged resources too (hashicorp/terraform#28975): the address is then built
+ * from its parts, and an entry whose values did not change is not drift.
+ */
+export function driftedAddresses(document: Json): string[] {
+  const addresses: string[] = [];
+  for (const entry of (document['resource_drift'] as Json[] | undefined) ?? []) {
+    const change = entry['change'] as Json;
+    const unchanged =
+      JSON.stringify(change['before']) === JSON.stringify(change['after']) &&
+      JSON.stringify(change['before_sensitive']) === JSON.stringify(change['after_sensitive']);
+    if (unchanged && (change['actions'] as string[]).join() !== 'delete') continue;
+    const index = entry['index'];
+    const parts = [
+      entry['module_address'],
+      entry['mode'] === 'data' ? 'data' : undefined,
+      entry['type'],
+      entry['name'],
+    ].filter((part) => typeof part === 'string' && part !== '');
+    const key = index === undefined || index === null ? '' : `[${JSON.stringify(index)}]`;
+    addresses.push((entry['address'] as string | undefined) ?? `${parts.join('.')}${key}`);
+  }
+  return addresses;
+}
+
+/** The drift issue names every drifted resource, with a row that says what changed. */
+function expectDriftShown(document: Json, issue: string): void {
+  const drifted = driftedAddresses(document);
+  expect(issue).toContain(`drifted=${drifted.length} `);
+  if (!issue.includes('not shown here')) {
+    for (const address of drifted) expect(issue).toContain(address);
+  }
+  // A row with an empty attribute cell says nothing about what changed.
+  expect(issue).not.toMatch(/^\| `[^\n]*` \| \| \|/m);
+}
+
 /** Every check above, for one plan JSON document (the text `terraform show -json` wrote). */
 export function expectPlanConformance(text: string): void {
   const document = JSON.parse(text) as Json;
@@ -143,6 +181,7 @@ export function expectPlanConformance(text: string): void {
   const issue = renderDriftIssue(findings, plan, plan, driftContext);
   const driftSummary = renderDriftSummary(findings, plan, plan, driftContext);
   expect(issue.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+  expectDriftShown(document, issue);
   expect(Buffer.byteLength(driftSummary, 'utf8')).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
 
   const secrets = sensitiveValues(document);
