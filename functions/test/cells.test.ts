@@ -21,7 +21,6 @@ import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
 import { apiGatewayEvent } from './support/api-gateway-events.js';
 import { authSettingsOf, bearer, startTestIssuer } from './support/auth.js';
 import type { OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
-import { hasFixture } from './support/fixtures.js';
 import { startAzuriteBlob, type AzuriteBlob } from '../../stand-ins/src/azurite/index.js';
 import {
   functionsEventHubRules,
@@ -32,9 +31,6 @@ import {
  * Both cells at once, each behind its own loopback HTTP server, each configured with the
  * other's URL: a cart or order whose id names the other cell travels to it and back.
  */
-const suite = hasFixture('aws-lambda-events', 'apigw-v2-request-no-authorizer.json')
-  ? describe
-  : describe.skip;
 
 type Handler = (
   request: IncomingMessage,
@@ -70,7 +66,7 @@ function headersOf(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-suite('two cells forwarding to each other over HTTP', () => {
+describe('two cells forwarding to each other over HTTP', () => {
   let fauxqs: FauxqsServer;
   let proxy: S3ConditionalProxy;
   let azurite: AzuriteBlob;

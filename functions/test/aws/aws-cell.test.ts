@@ -1,4 +1,3 @@
-import { describe, it } from '@jest/globals';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import {
   startS3ConditionalProxy,
@@ -10,7 +9,6 @@ import type { AuthSettings } from '../../src/core/auth/auth-settings.js';
 import { describeCellBehaviour } from '../behaviour/cell-behaviour.js';
 import type { CellHarness, PeerEndpoint } from '../behaviour/harness.js';
 import { apiGatewayEvent } from '../support/api-gateway-events.js';
-import { hasFixture } from '../support/fixtures.js';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 
 /**
@@ -21,15 +19,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
  *   ignored), so S3 traffic goes through stand-ins/src/s3-conditional, a proxy in front of
  *   fauxqs that answers them as S3 documents (412 PreconditionFailed, 409
  *   ConditionalRequestConflict, 404 NoSuchKey) and passes everything else through.
- * Requests are real API Gateway v2 events (from the shared fixture) given to the Lambda
+ * Requests are API Gateway v2 events (support/lambda-events.ts) given to the Lambda
  * handler; events are Lambda SQS batches, with batchItemFailures honoured.
  */
-const haveFixture = hasFixture('aws-lambda-events', 'apigw-v2-request-no-authorizer.json');
-if (!haveFixture) {
-  describe('AWS cell', () => {
-    it.skip('needs ../shared/fixtures/aws-lambda-events (absent here)', () => {});
-  });
-}
 
 async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Promise<CellHarness> {
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
@@ -168,9 +160,7 @@ async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Prom
   };
 }
 
-if (haveFixture) {
-  describeCellBehaviour(
-    'AWS cell (Lambda handlers, S3/SQS/SNS on fauxqs + S3 conditional-write stand-in)',
-    startAwsCellHarness,
-  );
-}
+describeCellBehaviour(
+  'AWS cell (Lambda handlers, S3/SQS/SNS on fauxqs + S3 conditional-write stand-in)',
+  startAwsCellHarness,
+);

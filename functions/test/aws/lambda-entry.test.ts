@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { testAuthEnv } from '../support/auth.js';
-import type { SQSEvent } from 'aws-lambda';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { awsConfigFromEnv } from '../../src/aws/config.js';
 import { coreRequestFromApiGateway } from '../../src/aws/lambda-http.js';
 import { SettingsError } from '../../src/core/errors.js';
 import { apiGatewayEvent } from '../support/api-gateway-events.js';
-import { hasFixture, readFixture } from '../support/fixtures.js';
-
-const fixtures = hasFixture('aws-lambda-events', 'sqs-event.json') ? describe : describe.skip;
+import { httpApiEventWithJwt, sqsEvent } from '../support/lambda-events.js';
 
 const validEnv = {
   CELL_NAME: 'aws',
@@ -97,7 +95,7 @@ describe('AWS settings', () => {
   });
 });
 
-fixtures('Lambda entry points and event shapes', () => {
+describe('Lambda entry points and event shapes', () => {
   let fauxqs: FauxqsServer;
   const saved = { ...process.env };
 
@@ -117,7 +115,7 @@ fixtures('Lambda entry points and event shapes', () => {
     );
   });
 
-  it('the order-events entry answers a real SQS event with batchItemFailures for its poison record', async () => {
+  it('the order-events entry confirms the order of a good record and reports only the poison one in batchItemFailures', async () => {
     const queue = fauxqs.createQueue('order-events');
     const topic = fauxqs.createTopic('customer-notifications');
     fauxqs.createBucket('shop-aws-documents');
@@ -133,14 +131,59 @@ fixtures('Lambda entry points and event shapes', () => {
       AWS_SECRET_ACCESS_KEY: 'test',
     });
     const entry = await import('../../src/aws/lambda/order-events.js');
-    // The fixture's record body is "Message Body": not an order.placed event, so it must be
-    // reported as a failed item (SQS then redrives it to the DLQ), not throw the whole batch.
-    const event = readFixture<SQSEvent>('aws-lambda-events', 'sqs-event.json');
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: fauxqs.address,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const order = {
+      id: 'aws-order-1',
+      cell: 'aws',
+      customerId: 'customer-17',
+      items: [{ sku: 'MUG', quantity: 1, priceCents: 1200 }],
+      totalCents: 1200,
+      status: 'placed',
+      fingerprint: 'f'.repeat(64),
+      source: { kind: 'api' },
+      eventPublished: true,
+      processedEventIds: [],
+      createdAt: '2026-04-21T15:08:21.000Z',
+      updatedAt: '2026-04-21T15:08:21.000Z',
+    };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'shop-aws-documents',
+        Key: 'orders/aws-order-1.json',
+        Body: JSON.stringify(order),
+        ContentType: 'application/json',
+      }),
+    );
+    // The second record is not an order.placed event: it must be reported as a failed item
+    // (SQS then redrives it to the DLQ), not throw the whole batch or hide the first.
+    const event = sqsEvent([
+      JSON.stringify({
+        id: 'order.placed:aws-order-1',
+        type: 'order.placed',
+        occurredAt: order.createdAt,
+        orderId: order.id,
+        customerId: order.customerId,
+        cell: 'aws',
+      }),
+      'Message Body',
+    ]);
     const originalError = console.error;
     console.error = () => {};
     try {
       expect(await entry.handler(event)).toEqual({
-        batchItemFailures: [{ itemIdentifier: 'MessageID_1' }],
+        batchItemFailures: [{ itemIdentifier: 'message-2' }],
+      });
+      const stored = await s3.send(
+        new GetObjectCommand({ Bucket: 'shop-aws-documents', Key: 'orders/aws-order-1.json' }),
+      );
+      expect(JSON.parse((await stored.Body?.transformToString()) ?? '')).toMatchObject({
+        status: 'confirmed',
+        processedEventIds: ['order.placed:aws-order-1'],
       });
     } finally {
       console.error = originalError;
@@ -165,13 +208,16 @@ fixtures('Lambda entry points and event shapes', () => {
     });
     expect(request.query.get('y')).toBe('2');
 
-    const jwt = readFixture<Parameters<typeof coreRequestFromApiGateway>[0]>(
-      'aws-lambda-events',
-      'apigw-v2-request-jwt-authorizer.json',
-    );
-    const fromFixture = coreRequestFromApiGateway(jwt);
-    expect(fromFixture.path).toBe(jwt.rawPath);
-    expect(fromFixture.query.toString()).toBe(new URLSearchParams(jwt.rawQueryString).toString());
-    expect(fromFixture.headers.header1).toBe('value1');
+    // Every optional part of the format: stage, JWT authorizer, cookies, repeated query keys.
+    const jwt = httpApiEventWithJwt();
+    const full = coreRequestFromApiGateway(jwt);
+    expect(full).toMatchObject({
+      method: 'POST',
+      path: '/carts/aws-42/checkout',
+      body: '{"paymentReference":"pay-7781"}',
+      headers: { 'x-shop-client': 'web,beta', 'content-type': 'application/json' },
+    });
+    expect(full.query.getAll('expand')).toEqual(['items', 'totals']);
+    expect(full.query.get('currency')).toBe('EUR');
   });
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { readFixture } from './fixtures.js';
+import { httpApiEvent } from './lambda-events.js';
 
 /**
- * Builds API Gateway HTTP API (payload 2.0) events from the real event in
- * shared/fixtures/aws-lambda-events/apigw-v2-request-no-authorizer.json: header names
- * lower-cased as API Gateway delivers them, bodies optionally base64-encoded.
+ * Builds API Gateway HTTP API (payload 2.0) events from the project's `GET /` event
+ * (lambda-events.ts): header names lower-cased as API Gateway delivers them, bodies optionally
+ * base64-encoded, the stage in rawPath unless it is `$default`.
  */
 export function apiGatewayEvent(
   method: string,
@@ -17,10 +17,7 @@ export function apiGatewayEvent(
     stage?: string;
   } = {},
 ): APIGatewayProxyEventV2 {
-  const template = readFixture<APIGatewayProxyEventV2>(
-    'aws-lambda-events',
-    'apigw-v2-request-no-authorizer.json',
-  );
+  const template = httpApiEvent();
   const [path, rawQueryString = ''] = pathWithQuery.split('?') as [string, string?];
   const stage = options.stage ?? '$default';
   const rawPath = stage === '$default' ? path : `/${stage}${path}`;
