@@ -55,7 +55,7 @@ export function describeCorpus(
       it(`needs the corpus folder ${folder}`, () => {
         throw new Error(
           `The corpus folder ${folder} is missing or holds no .json file, and CI=true requires ` +
-            'it: the corpora live beside the checkout, in ../shared/fixtures.',
+            'it: run `node scripts/fetch-corpora.js` to put the corpora beside the checkout.',
         );
       });
       return;
