@@ -4,8 +4,11 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  apiGatewayBehindCustomDomains,
+  apiManagementOnlyBehindFrontDoor,
   attributesMatchSchema,
   deprecatedSyntax,
+  frontDoorCustomDomainsManaged,
   frontDoorWeightsApply,
   iamLeastPrivilege,
   logGroupsHaveRetention,
@@ -467,8 +470,15 @@ resource "azurerm_cdn_frontdoor_origin_group" "g" {
     additional_latency_in_milliseconds = var.latency
   }
 }
+locals {
+  weights = { aws = 500 }
+}
 resource "azurerm_cdn_frontdoor_origin" "o" {
-  weight = 500
+  weight = local.weights["aws"]
+}
+resource "azurerm_cdn_frontdoor_origin" "single" {
+  weight  = 1000
+  enabled = true
 }
 `);
     expectProblems(frontDoorWeightsApply(module), [
@@ -513,5 +523,107 @@ resource "aws_route53_record" "checked" {
       'bad: aws_route53_record.r must ignore_changes on weighted_routing_policy (owned by traffic-shift)',
       'bad: aws_route53_health_check.root must check /health',
     ]);
+  });
+
+  it('reports an API Gateway still open on execute-api, an old TLS policy and an unvalidated certificate', async () => {
+    const module = await snippet(`
+resource "aws_apigatewayv2_api" "a" {
+  protocol_type = "HTTP"
+}
+resource "aws_acm_certificate" "c" {
+  domain_name       = "api.example.com"
+  validation_method = "EMAIL"
+}
+resource "aws_apigatewayv2_domain_name" "d" {
+  domain_name = "api.example.com"
+  domain_name_configuration {
+    certificate_arn = aws_acm_certificate.c.arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_0"
+  }
+}
+`);
+    expectProblems(apiGatewayBehindCustomDomains(module), [
+      'bad: aws_apigatewayv2_api.a must set disable_execute_api_endpoint when a custom domain serves it',
+      'bad: aws_apigatewayv2_domain_name.d must use security_policy TLS_1_2',
+      'bad: aws_apigatewayv2_domain_name.d must use a certificate validated by aws_acm_certificate_validation (or one given by variable)',
+      'bad: aws_acm_certificate.c must use validation_method DNS (renewed by ACM)',
+      'bad: aws_acm_certificate.c has no aws_acm_certificate_validation',
+      'bad: aws_acm_certificate.c has no Route 53 record for its DNS validation',
+    ]);
+  });
+
+  it('reports a Front Door custom domain without a managed certificate or _dnsauth record, and a route left on *.azurefd.net', async () => {
+    const module = await snippet(`
+resource "azurerm_cdn_frontdoor_custom_domain" "d" {
+  host_name = "api.example.com"
+  tls {
+    certificate_type    = "CustomerCertificate"
+    minimum_tls_version = "TLS10"
+  }
+}
+resource "aws_route53_record" "wrong" {
+  name    = "api.example.com"
+  type    = "TXT"
+  records = ["hello"]
+}
+resource "azurerm_cdn_frontdoor_route" "r" {
+  cdn_frontdoor_custom_domain_ids = [azurerm_cdn_frontdoor_custom_domain.d.id]
+  link_to_default_domain          = true
+}
+`);
+    expectProblems(frontDoorCustomDomainsManaged(module), [
+      'bad: azurerm_cdn_frontdoor_custom_domain.d must use tls.certificate_type ManagedCertificate',
+      'bad: azurerm_cdn_frontdoor_custom_domain.d must set tls.minimum_tls_version TLS12',
+      'bad: azurerm_cdn_frontdoor_custom_domain.d has no _dnsauth TXT record with its validation_token',
+      'bad: azurerm_cdn_frontdoor_route.r serves a custom domain and must not also answer on the *.azurefd.net name',
+    ]);
+  });
+
+  it('reports API Management open to anyone, a Front Door ID check without the address filter, and an open default', async () => {
+    const open = await snippet(`
+resource "azurerm_api_management" "open" {
+  sku_name = "Consumption_0"
+}
+`);
+    expectProblems(apiManagementOnlyBehindFrontDoor(open), [
+      'bad: azurerm_api_management.open has no service-scope azurerm_api_management_policy (the Front Door check)',
+    ]);
+    const headerOnly = await snippet(`
+variable "front_door_id" {
+  type        = string
+  description = "d"
+  default     = null
+}
+resource "azurerm_api_management" "a" {
+  sku_name = "Consumption_0"
+}
+resource "azurerm_api_management_policy" "p" {
+  api_management_id = azurerm_api_management.a.id
+  xml_content       = <<-XML
+    <policies><inbound>
+      <check-header name="X-Azure-FDID" failed-check-httpcode="403" failed-check-error-message="no">
+        <value>\${var.front_door_id}</value>
+      </check-header>
+    </inbound></policies>
+  XML
+}
+`);
+    expectProblems(apiManagementOnlyBehindFrontDoor(headerOnly), [
+      "bad: azurerm_api_management_policy.p must ip-filter to the AzureFrontDoor.Backend service tag's addresses",
+      'bad: azurerm_api_management_policy.p must refuse every call (return-response) while var.front_door_id is null',
+    ]);
+    const wrongHeader = await snippet(`
+resource "azurerm_api_management" "a" {
+  sku_name = "Consumption_0"
+}
+resource "azurerm_api_management_policy" "p" {
+  api_management_id = azurerm_api_management.a.id
+  xml_content       = "<policies><inbound><check-header name=\\"X-Forwarded-Host\\" failed-check-httpcode=\\"403\\"><value>x</value></check-header></inbound></policies>"
+}
+`);
+    expect(apiManagementOnlyBehindFrontDoor(wrongHeader)).toContain(
+      'bad: azurerm_api_management_policy.p must check-header X-Azure-FDID (403) against var.front_door_id',
+    );
   });
 });

@@ -34,6 +34,10 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'api_throttling_burst_limit',
     'api_throttling_rate_limit',
     'permissions_boundary_arn',
+    // The public name is an API Gateway custom domain on AWS; on Azure Front Door serves it.
+    'custom_domain_name',
+    'custom_domain_certificate_id',
+    'dns_zone_id',
   ],
   'modules/azure-cell': [
     'resource_group_name',
@@ -49,7 +53,8 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'eventhub_partition_count',
     'eventhub_message_retention_in_days',
     'notification_hub_sku',
-    'custom_domain_key_vault_id',
+    // API Management accepts only this Front Door profile's traffic (ADR 14).
+    'front_door_id',
   ],
 };
 

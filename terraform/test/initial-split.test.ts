@@ -46,6 +46,7 @@ interface Split {
   route53: Record<string, number>;
   frontDoorWeights: Record<string, number>;
   frontDoorEnabled: Record<string, boolean>;
+  frontDoorPriorities: Record<string, number>;
   ttl: number;
 }
 
@@ -61,6 +62,7 @@ function initialSplit(weights: string): Split {
       ['route53', 'local.route53_weights'],
       ['front_door_weights', 'local.front_door_weights'],
       ['front_door_enabled', 'local.front_door_enabled'],
+      ['front_door_priorities', 'local.front_door_priorities'],
       ['ttl', 'local.route53_ttl'],
     ]
       .map(([name, value]) => `output "${name}" {\n  value = ${value}\n}\n`)
@@ -88,6 +90,7 @@ initial_weights                = ${weights}
     route53: outputs.route53?.value as Split['route53'],
     frontDoorWeights: outputs.front_door_weights?.value as Split['frontDoorWeights'],
     frontDoorEnabled: outputs.front_door_enabled?.value as Split['frontDoorEnabled'],
+    frontDoorPriorities: outputs.front_door_priorities?.value as Split['frontDoorPriorities'],
     ttl: outputs.ttl?.value as number,
   };
 }
@@ -98,6 +101,8 @@ describe('initial split', () => {
       route53: { aws: 50, azure: 50 },
       frontDoorWeights: { aws: 500, azure: 500 },
       frontDoorEnabled: { aws: true, azure: true },
+      // Front Door serves the azure record: API Management first, the AWS cell as its backup.
+      frontDoorPriorities: { aws: 2, azure: 1 },
       ttl: 60,
     });
   });

@@ -4,8 +4,11 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  apiGatewayBehindCustomDomains,
+  apiManagementOnlyBehindFrontDoor,
   attributesMatchSchema,
   deprecatedSyntax,
+  frontDoorCustomDomainsManaged,
   frontDoorWeightsApply,
   iamLeastPrivilege,
   logGroupsHaveRetention,
@@ -148,6 +151,47 @@ describe('security and routing rules', () => {
     expect(module.resources.has('azurerm_cdn_frontdoor_origin_group.cells')).toBe(true);
   });
 
+  it('aws-cell: API Gateway reached only through its custom domains, on a DNS-validated ACM certificate', () => {
+    const module = get('modules/aws-cell');
+    expect(apiGatewayBehindCustomDomains(module)).toEqual([]);
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'aws_acm_certificate.api',
+        'aws_acm_certificate_validation.api',
+        'aws_route53_record.certificate_validation',
+        'aws_apigatewayv2_domain_name.this',
+        'aws_apigatewayv2_api_mapping.this',
+        'aws_route53_record.cell',
+      ]),
+    );
+  });
+
+  it('global-routing: Front Door custom domains on managed certificates, validated by _dnsauth TXT records', () => {
+    const module = get('modules/global-routing');
+    expect(frontDoorCustomDomainsManaged(module)).toEqual([]);
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'azurerm_cdn_frontdoor_custom_domain.this',
+        'aws_route53_record.front_door_validation',
+        'azurerm_cdn_frontdoor_route.public',
+        'azurerm_cdn_frontdoor_route.cell',
+      ]),
+    );
+    // The Front Door cell's Route 53 record points at Front Door; its origin is the primary, the
+    // other cells priority-2 backups (the priorities themselves: initial-split.test.ts).
+    const record = module.resources.get('aws_route53_record.cells')?.body;
+    expect(record?.records).toEqual(['${local.record_targets[each.key]}']);
+    expect(module.resources.get('azurerm_cdn_frontdoor_origin.cells')?.body.priority).toBe(
+      '${local.front_door_priorities[each.key]}',
+    );
+  });
+
+  it('azure-cell: API Management accepts only its Front Door (X-Azure-FDID, Front Door addresses), closed without one', () => {
+    const module = get('modules/azure-cell');
+    expect(apiManagementOnlyBehindFrontDoor(module)).toEqual([]);
+    expect(module.resources.has('azurerm_api_management_policy.front_door_only')).toBe(true);
+  });
+
   it('every resource module and stack passes every rule (rules apply wherever the resources appear)', () => {
     for (const dir of all) {
       const module = get(dir);
@@ -160,6 +204,9 @@ describe('security and routing rules', () => {
         ...sasRulesWithoutManage(module),
         ...route53WeightedRecords(module),
         ...frontDoorWeightsApply(module),
+        ...apiGatewayBehindCustomDomains(module),
+        ...frontDoorCustomDomainsManaged(module),
+        ...apiManagementOnlyBehindFrontDoor(module),
       ]).toEqual([]);
     }
   });

@@ -197,45 +197,54 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     expect(result.output).toContain('run `npm run build:functions` first.');
   });
 
-  it('requires a certificate with a custom domain', () => {
-    const result = plan(module, { ...base, custom_domain_name: '"api.example.com"' });
+  it('rejects a cell name that is not a host name', () => {
+    const result = plan(module, { ...base, cell_domain_name: '"https://cell.example.com/"' });
     expect(result.ok).toBe(false);
-    expect(result.output).toContain('custom_domain_certificate_id');
-    if (module === 'modules/aws-cell') {
-      expect(result.output).toContain('is required when custom_domain_name is set.');
+    expect(result.output).toContain(
+      'cell_domain_name must be a lowercase fully qualified host name',
+    );
+    expect(plan(module, { ...base, cell_domain_name: '"cell.api.example.com"' })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  if (module === 'modules/aws-cell') {
+    it('requires the cell name and the DNS zone with the public custom domain', () => {
+      const result = plan(module, { ...base, custom_domain_name: '"api.example.com"' });
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain(
+        'cell_domain_name is required when custom_domain_name is set',
+      );
+      const noZone = plan(module, {
+        ...base,
+        custom_domain_name: '"api.example.com"',
+        cell_domain_name: '"aws.api.example.com"',
+      });
+      expect(noZone.ok).toBe(false);
+      expect(noZone.output).toContain(
+        'dns_zone_id (the Route 53 hosted zone of the custom domains) is required',
+      );
       expect(
         plan(module, {
           ...base,
           custom_domain_name: '"api.example.com"',
-          custom_domain_certificate_id: '"certificate"',
+          cell_domain_name: '"aws.api.example.com"',
+          dns_zone_id: '"Z0123456789ABCDEFGHIJ"',
         }),
       ).toMatchObject({ ok: true });
-      return;
-    }
-    // Azure: a Key Vault certificate secret ID and its vault, which API Management's identity
-    // is granted read access to before the custom domain is created.
-    expect(result.output).toContain(
-      'custom_domain_certificate_id must be a Key Vault certificate secret ID',
-    );
-    expect(result.output).toContain("custom_domain_key_vault_id must be the vault's resource ID");
-    const vault =
-      '"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/certs"';
-    const withDomain = { ...base, custom_domain_name: '"api.example.com"' };
-    expect(
-      plan(module, {
-        ...withDomain,
-        custom_domain_certificate_id: '"certificate"',
-        custom_domain_key_vault_id: vault,
-      }),
-    ).toMatchObject({ ok: false });
-    expect(
-      plan(module, {
-        ...withDomain,
-        custom_domain_certificate_id: '"https://certs.vault.azure.net/secrets/api-example-com"',
-        custom_domain_key_vault_id: vault,
-      }),
-    ).toMatchObject({ ok: true });
-  });
+    });
+  } else {
+    it('takes only a Front Door profile GUID as front_door_id', () => {
+      const result = plan(module, { ...base, front_door_id: '"my-front-door"' });
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain(
+        "front_door_id must be the Front Door profile's resource GUID",
+      );
+      expect(
+        plan(module, { ...base, front_door_id: '"3f2504e0-4f89-11d3-9a0c-0305e82c3301"' }),
+      ).toMatchObject({ ok: true });
+    });
+  }
 
   it('requires the peer cell URL (the functions refuse to start without PEER_URL)', () => {
     const { peer_cell_url: _omitted, ...withoutPeer } = base;

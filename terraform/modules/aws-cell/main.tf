@@ -10,6 +10,9 @@ locals {
   })
 
   custom_domain_enabled = var.custom_domain_name != null
+  managed_certificate   = local.custom_domain_enabled && var.custom_domain_certificate_id == null
+  certificate_arn       = local.managed_certificate ? aws_acm_certificate_validation.api[0].certificate_arn : var.custom_domain_certificate_id
+  custom_domains        = local.custom_domain_enabled ? { public = var.custom_domain_name, cell = var.cell_domain_name } : {}
 
   # One entry per Lambda. Each function gets its own role with only the access listed here:
   # S3 key prefixes it may read and write (the key prefixes of functions/src/core: carts/,
@@ -87,10 +90,10 @@ locals {
     AUTH_ADMIN_SCOPE        = var.auth_admin_scope
   }, var.app_settings)
 
-  # The cell's own endpoint: what smoke tests, Front Door origins and the peer cell call. It
-  # stays the default execute-api host even with a custom domain, whose name is the global
-  # one that Route 53 splits between clouds.
-  origin_hostname = trimprefix(aws_apigatewayv2_api.this.api_endpoint, "https://")
+  # The cell's own endpoint: what smoke tests, Front Door's backup origin, the Route 53 health
+  # check and the peer cell call. With custom domains it is the cell's own name: the default
+  # execute-api endpoint is then off, so the custom domains are the only way in.
+  origin_hostname = local.custom_domain_enabled ? var.cell_domain_name : trimprefix(aws_apigatewayv2_api.this.api_endpoint, "https://")
   base_url        = "https://${local.origin_hostname}"
 }
 
@@ -427,6 +430,11 @@ resource "aws_apigatewayv2_api" "this" {
   description   = "Cart, orders and inventory API of cell ${var.name} (${var.environment})."
   protocol_type = "HTTP"
 
+  # Once the custom domains serve the API, nothing may bypass them through the default
+  # https://{api-id}.execute-api.{region}.amazonaws.com endpoint (API Gateway Developer Guide,
+  # "Disabling the default endpoint for HTTP APIs").
+  disable_execute_api_endpoint = local.custom_domain_enabled
+
   tags = local.tags
 }
 
@@ -495,16 +503,53 @@ resource "aws_lambda_permission" "api" {
 }
 
 ################################################################################
-# Optional custom domain
+# Custom domains: the public name and the cell's own name, one ACM certificate (ADR 14)
 ################################################################################
 
-resource "aws_apigatewayv2_domain_name" "this" {
-  count = local.custom_domain_enabled ? 1 : 0
+# The module requests the certificate (DNS-validated in dns_zone_id) unless one is given. ACM
+# renews a DNS-validated certificate by itself as long as the validation CNAMEs stay in the
+# zone (ACM User Guide, "DNS validation"; "Managed renewal").
+resource "aws_acm_certificate" "api" {
+  count = local.managed_certificate ? 1 : 0
 
-  domain_name = var.custom_domain_name
+  domain_name               = var.custom_domain_name
+  subject_alternative_names = [var.cell_domain_name]
+  validation_method         = "DNS"
+
+  tags = local.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "certificate_validation" {
+  # Keyed by the names in the configuration, so the keys are known at plan time (the pattern of
+  # the aws provider's aws_acm_certificate_validation documentation).
+  for_each = local.managed_certificate ? toset([var.custom_domain_name, var.cell_domain_name]) : toset([])
+
+  zone_id         = var.dns_zone_id
+  name            = one([for option in aws_acm_certificate.api[0].domain_validation_options : option.resource_record_name if option.domain_name == each.key])
+  type            = one([for option in aws_acm_certificate.api[0].domain_validation_options : option.resource_record_type if option.domain_name == each.key])
+  records         = [one([for option in aws_acm_certificate.api[0].domain_validation_options : option.resource_record_value if option.domain_name == each.key])]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "api" {
+  count = local.managed_certificate ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.api[0].arn
+  validation_record_fqdns = [for record in aws_route53_record.certificate_validation : record.fqdn]
+}
+
+resource "aws_apigatewayv2_domain_name" "this" {
+  for_each = local.custom_domains
+
+  domain_name = each.value
 
   domain_name_configuration {
-    certificate_arn = var.custom_domain_certificate_id
+    certificate_arn = local.certificate_arn
     endpoint_type   = "REGIONAL"
     security_policy = "TLS_1_2"
   }
@@ -513,9 +558,23 @@ resource "aws_apigatewayv2_domain_name" "this" {
 }
 
 resource "aws_apigatewayv2_api_mapping" "this" {
-  count = local.custom_domain_enabled ? 1 : 0
+  for_each = local.custom_domains
 
   api_id      = aws_apigatewayv2_api.this.id
-  domain_name = aws_apigatewayv2_domain_name.this[0].id
+  domain_name = aws_apigatewayv2_domain_name.this[each.key].id
   stage       = aws_apigatewayv2_stage.default.id
+}
+
+# The cell's own name (smoke tests, the Route 53 health check, Front Door's backup origin and
+# the peer cell call it). The public name's weighted records are the global stack's.
+resource "aws_route53_record" "cell" {
+  count = local.custom_domain_enabled ? 1 : 0
+
+  zone_id = var.dns_zone_id
+  name    = var.cell_domain_name
+  type    = "CNAME"
+  ttl     = 60
+  records = [aws_apigatewayv2_domain_name.this["cell"].domain_name_configuration[0].target_domain_name]
+
+  depends_on = [aws_apigatewayv2_api_mapping.this]
 }

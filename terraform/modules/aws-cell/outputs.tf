@@ -29,12 +29,17 @@ output "origin_hostname" {
 
 output "dns_target" {
   description = "Host name that a CNAME for the custom domain points to (the custom domain's regional target); the origin host name when there is no custom domain."
-  value       = local.custom_domain_enabled ? aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].target_domain_name : local.origin_hostname
+  value       = local.custom_domain_enabled ? aws_apigatewayv2_domain_name.this["public"].domain_name_configuration[0].target_domain_name : local.origin_hostname
 }
 
 output "custom_domain_name" {
-  description = "The custom domain the cell serves (the global name Route 53 splits), or null."
+  description = "The public host name the cell serves as an API Gateway custom domain (the global name Route 53 splits), or null."
   value       = var.custom_domain_name
+}
+
+output "cell_hostname" {
+  description = "The cell's own host name (cell_domain_name, or the default endpoint's host without one): what the Route 53 health check and the smoke tests call."
+  value       = local.origin_hostname
 }
 
 output "function_names" {

@@ -64,20 +64,14 @@ variable "app_settings" {
   default     = {}
 }
 
-variable "custom_domain_name" {
-  description = "Optional custom domain served by the cell's API (for example the global name that Route 53 splits between clouds). Null for none."
-  type        = string
-  default     = null
-}
-
-variable "custom_domain_certificate_id" {
-  description = "Certificate for custom_domain_name: an ACM certificate ARN in the cell's region. Required when custom_domain_name is set."
+variable "cell_domain_name" {
+  description = "The cell's own host name (for example aws.api.example.com): what smoke tests, the Route 53 health check and the peer cell call. Null when the cell has no custom domain: its default endpoint is then its own name."
   type        = string
   default     = null
 
   validation {
-    condition     = var.custom_domain_name == null || var.custom_domain_certificate_id != null
-    error_message = "custom_domain_certificate_id (an ACM certificate ARN) is required when custom_domain_name is set."
+    condition     = var.cell_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.cell_domain_name))
+    error_message = "cell_domain_name must be a lowercase fully qualified host name such as aws.api.example.com."
   }
 }
 
@@ -136,6 +130,34 @@ variable "auth_admin_scope" {
 ################################################################################
 # AWS only
 ################################################################################
+
+variable "custom_domain_name" {
+  description = "The public host name clients use (for example api.example.com, the global name Route 53 splits between clouds), served as an API Gateway custom domain next to cell_domain_name. Null for none: the default execute-api endpoint stays on. Set, the default endpoint is disabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || var.cell_domain_name != null
+    error_message = "cell_domain_name is required when custom_domain_name is set (the cell's own name, e.g. aws.api.example.com)."
+  }
+}
+
+variable "custom_domain_certificate_id" {
+  description = "Optional ACM certificate ARN (in the cell's region) covering custom_domain_name and cell_domain_name. Null: the module requests one, validated by DNS in dns_zone_id."
+  type        = string
+  default     = null
+}
+
+variable "dns_zone_id" {
+  description = "Route 53 hosted zone of custom_domain_name and cell_domain_name: the module writes the cell name's CNAME there, and the certificate's validation records when it requests the certificate. Required when custom_domain_name is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || var.dns_zone_id != null
+    error_message = "dns_zone_id (the Route 53 hosted zone of the custom domains) is required when custom_domain_name is set."
+  }
+}
 
 variable "lambda_runtime" {
   description = "Lambda runtime identifier for every function."

@@ -8,8 +8,6 @@ locals {
     "multicloud:environment" = var.environment
   })
 
-  custom_domain_enabled = var.custom_domain_name != null
-
   # Names that must be unique across Azure (they become host names): a readable stem plus a
   # short hash of the subscription, resource group and cell, the same on every plan of this
   # cell and different for every fork. API Management (<name>.azure-api.net), the Function App
@@ -29,7 +27,6 @@ locals {
 
   # The secret behind a Key Vault certificate ID (https://<vault>.vault.azure.net/secrets/<name>[/<version>]):
   # API Management's identity gets read access to that secret only.
-  custom_domain_secret_name = local.custom_domain_enabled ? regex("/secrets/([^/]+)", var.custom_domain_certificate_id)[0] : null
 
   containers = {
     documents   = "documents"
@@ -71,8 +68,11 @@ locals {
   # (the same methods as the Functions catch-all route and API Gateway's ANY).
   api_methods = toset(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 
+  # API Management's own host: Front Door's origin. The cell's own URL is its name on Front
+  # Door (cell_domain_name), since API Management answers nothing that does not come through it.
   origin_hostname = trimprefix(azurerm_api_management.this.gateway_url, "https://")
-  base_url        = "https://${local.origin_hostname}"
+  cell_hostname   = coalesce(var.cell_domain_name, local.origin_hostname)
+  base_url        = "https://${local.cell_hostname}"
 }
 
 ################################################################################
@@ -380,43 +380,67 @@ resource "azurerm_api_management_api_operation" "this" {
   url_template        = "/*"
 }
 
-# API Management reads the custom domain's certificate from Key Vault with its system-assigned
-# identity, which this apply creates: grant it Key Vault Secrets User on the certificate's
-# secret (the vault uses Azure RBAC; a role scoped to one secret), and wait for the assignment
-# to take effect before the custom domain asks for the certificate.
-# https://learn.microsoft.com/en-us/azure/api-management/configure-custom-domain#set-a-custom-domain-name---portal
-# https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide
-resource "azurerm_role_assignment" "api_certificate" {
-  count = local.custom_domain_enabled ? 1 : 0
-
-  scope                = "${var.custom_domain_key_vault_id}/secrets/${local.custom_domain_secret_name}"
-  role_definition_name = "Key Vault Secrets User"
-  principal_id         = azurerm_api_management.this.identity[0].principal_id
-  principal_type       = "ServicePrincipal"
+# API Management accepts only what comes through this project's Front Door profile (ADR 14),
+# at the service scope (All APIs), so no API's own policy can leave it out. Both checks are
+# the ones Microsoft documents for this ("Configure Front Door Standard/Premium in front of
+# Azure API Management", Restrict incoming traffic): the X-Azure-FDID header must carry this
+# profile's ID (any Front Door sends the header; only ours sends our ID), and the caller must be
+# in Front Door's backend address space (service tag AzureFrontDoor.Backend) or the Azure
+# platform addresses 168.63.129.16 and 169.254.169.254. Without a front_door_id yet (a first
+# deploy, before the global stack) every call is refused: closed, not open.
+data "azurerm_network_service_tags" "front_door" {
+  location = var.location
+  service  = "AzureFrontDoor.Backend"
 }
 
-# Azure RBAC changes can take minutes to apply everywhere
-# (https://learn.microsoft.com/en-us/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected):
-# without the wait, the first custom domain request can fail with 403.
-resource "terraform_data" "api_certificate_access" {
-  count = local.custom_domain_enabled ? 1 : 0
+locals {
+  # ip-filter takes ranges, not CIDRs; APIM's ip-filter matches IPv4 addresses.
+  front_door_ipv4_ranges = [
+    for prefix in data.azurerm_network_service_tags.front_door.address_prefixes :
+    { from = cidrhost(prefix, 0), to = cidrhost(prefix, -1) } if !strcontains(prefix, ":")
+  ]
+  front_door_only_policy = var.front_door_id == null ? local.closed_policy : local.front_door_policy
 
-  triggers_replace = [azurerm_role_assignment.api_certificate[0].id]
+  front_door_policy = <<-XML
+    <policies>
+      <inbound>
+        <ip-filter action="allow">
+    %{~for range in local.front_door_ipv4_ranges}
+          <address-range from="${range.from}" to="${range.to}" />
+    %{~endfor}
+          <address>168.63.129.16</address>
+          <address>169.254.169.254</address>
+        </ip-filter>
+        <check-header name="X-Azure-FDID" failed-check-httpcode="403" failed-check-error-message="Only requests through this application's Front Door are accepted." ignore-case="true">
+          <value>${coalesce(var.front_door_id, "none")}</value>
+        </check-header>
+      </inbound>
+      <backend>
+        <forward-request />
+      </backend>
+      <outbound />
+      <on-error />
+    </policies>
+  XML
 
-  provisioner "local-exec" {
-    command = "sleep 120"
-  }
+  closed_policy = <<-XML
+    <policies>
+      <inbound>
+        <return-response>
+          <set-status code="403" reason="Forbidden" />
+          <set-body>No Front Door is configured for this cell yet: apply the global stack, then this one with its front_door_id.</set-body>
+        </return-response>
+      </inbound>
+      <backend>
+        <forward-request />
+      </backend>
+      <outbound />
+      <on-error />
+    </policies>
+  XML
 }
 
-resource "azurerm_api_management_custom_domain" "this" {
-  count = local.custom_domain_enabled ? 1 : 0
-
+resource "azurerm_api_management_policy" "front_door_only" {
   api_management_id = azurerm_api_management.this.id
-
-  gateway {
-    host_name                = var.custom_domain_name
-    key_vault_certificate_id = var.custom_domain_certificate_id
-  }
-
-  depends_on = [azurerm_role_assignment.api_certificate, terraform_data.api_certificate_access]
+  xml_content       = local.front_door_only_policy
 }

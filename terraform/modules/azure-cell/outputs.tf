@@ -23,18 +23,23 @@ output "health_url" {
 }
 
 output "origin_hostname" {
-  description = "Host name of the cell's own endpoint (the API Management gateway), for a Front Door origin or a Route 53 health check."
+  description = "Host name of the API Management gateway: Front Door's origin for this cell."
   value       = local.origin_hostname
 }
 
 output "dns_target" {
-  description = "Host name that a CNAME for the custom domain points to: the API Management gateway host."
+  description = "The API Management gateway host. The global stack points this cell's Route 53 record at Front Door instead (API Management accepts only Front Door's traffic)."
   value       = local.origin_hostname
 }
 
 output "custom_domain_name" {
-  description = "The custom domain the cell serves (the global name Route 53 splits), or null."
-  value       = var.custom_domain_name
+  description = "Always null: Front Door serves the public name for this cell (ADR 14), so API Management has no custom domain."
+  value       = null
+}
+
+output "cell_hostname" {
+  description = "The cell's own host name (cell_domain_name, served by Front Door; or the API Management host without one): what the Route 53 health check and the smoke tests call."
+  value       = local.cell_hostname
 }
 
 output "function_names" {

@@ -64,20 +64,14 @@ variable "app_settings" {
   default     = {}
 }
 
-variable "custom_domain_name" {
-  description = "Optional custom domain served by the cell's API (for example the global name that Route 53 splits between clouds). Null for none."
-  type        = string
-  default     = null
-}
-
-variable "custom_domain_certificate_id" {
-  description = "Certificate for custom_domain_name: a Key Vault certificate secret ID (https://<vault>.vault.azure.net/secrets/<name>). The module grants API Management's identity read access to it. Required when custom_domain_name is set."
+variable "cell_domain_name" {
+  description = "The cell's own host name (for example azure.api.example.com): what smoke tests, the Route 53 health check and the peer cell call. The global stack serves it on Front Door, routed to this cell's API Management only. Null: API Management's own host (reachable only through Front Door once front_door_id is set)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.custom_domain_name == null || can(regex("^https://[^/]+/secrets/[^/]+", var.custom_domain_certificate_id))
-    error_message = "custom_domain_certificate_id must be a Key Vault certificate secret ID (https://<vault>.vault.azure.net/secrets/<name>) when custom_domain_name is set."
+    condition     = var.cell_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.cell_domain_name))
+    error_message = "cell_domain_name must be a lowercase fully qualified host name such as azure.api.example.com."
   }
 }
 
@@ -137,6 +131,17 @@ variable "auth_admin_scope" {
 # Azure only
 ################################################################################
 
+variable "front_door_id" {
+  description = "The ID (resource GUID) of the Front Door profile in front of this cell, the global stack's frontdoor_id output: API Management accepts only requests whose X-Azure-FDID header carries it, from Front Door's addresses. Null until the global stack exists: API Management then refuses every call."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.front_door_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.front_door_id))
+    error_message = "front_door_id must be the Front Door profile's resource GUID (the global stack's frontdoor_id output), e.g. 3f2504e0-4f89-11d3-9a0c-0305e82c3301."
+  }
+}
+
 variable "resource_group_name" {
   description = "Existing resource group that holds the cell."
   type        = string
@@ -145,17 +150,6 @@ variable "resource_group_name" {
 variable "location" {
   description = "Azure region of the cell (for example westeurope)."
   type        = string
-}
-
-variable "custom_domain_key_vault_id" {
-  description = "Resource ID of the Key Vault (Azure RBAC authorization) holding custom_domain_certificate_id: API Management's identity gets Key Vault Secrets User on that certificate's secret. Required when custom_domain_name is set."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.custom_domain_name == null || can(regex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$", var.custom_domain_key_vault_id))
-    error_message = "custom_domain_key_vault_id must be the vault's resource ID (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>) when custom_domain_name is set."
-  }
 }
 
 variable "storage_account_name" {

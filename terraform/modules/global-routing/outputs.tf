@@ -47,8 +47,18 @@ output "frontdoor_origins" {
 }
 
 output "frontdoor_endpoint_hostname" {
-  description = "Host name of the Front Door endpoint (*.azurefd.net); null when Front Door is disabled."
-  value       = var.enable_front_door ? azurerm_cdn_frontdoor_endpoint.this[0].host_name : null
+  description = "Host name of the Front Door endpoint (*.azurefd.net), what the Front Door cell's Route 53 record points to; null when Front Door is disabled."
+  value       = local.front_door_endpoint_hostname
+}
+
+output "frontdoor_id" {
+  description = "The Front Door profile's ID (resource GUID): the X-Azure-FDID header Front Door sends to every origin, which the azure cell's API Management requires (its front_door_id); null when Front Door is disabled."
+  value       = var.enable_front_door ? azurerm_cdn_frontdoor_profile.this[0].resource_guid : null
+}
+
+output "public_url" {
+  description = "The one URL clients use (https://<route53_record_name>); null when Route 53 is disabled."
+  value       = var.enable_route53 ? "https://${var.route53_record_name}" : null
 }
 
 output "initial_split" {

@@ -9,10 +9,11 @@ variable "name" {
 }
 
 variable "cells" {
-  description = "The cells traffic is split between, keyed by cloud name (the names traffic-shift uses, e.g. aws and azure): each cell's origin_hostname (its own endpoint host) and dns_target (what the Route 53 record points to), both outputs of the cell modules."
+  description = "The cells traffic is split between, keyed by cloud name (the names traffic-shift uses, e.g. aws and azure), from the cell modules' outputs: origin_hostname (the host Front Door connects to: API Management's gateway, or the AWS cell's own custom domain), dns_target (what a CNAME for the public name points to when Route 53 sends clients straight to the cell) and cell_hostname (the cell's own name, e.g. aws.api.example.com: what the Route 53 health check calls; defaults to origin_hostname)."
   type = map(object({
     origin_hostname = string
     dns_target      = string
+    cell_hostname   = optional(string)
   }))
 
   validation {
@@ -76,7 +77,7 @@ variable "route53_zone_id" {
 }
 
 variable "route53_record_name" {
-  description = "Fully qualified name of the weighted record (e.g. api.example.com); not the zone apex, since the records are CNAMEs."
+  description = "The public host name clients use, the weighted record (e.g. api.example.com); not the zone apex, since the records are CNAMEs. Front Door serves it as a custom domain too, with a managed certificate."
   type        = string
   default     = null
 
@@ -152,7 +153,23 @@ variable "front_door_additional_latency_in_milliseconds" {
 }
 
 variable "front_door_health_probe_interval" {
-  description = "Seconds between Front Door health probes of each origin."
+  description = "Seconds between Front Door health probes of each origin (Front Door allows 1-255)."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.front_door_health_probe_interval >= 1 && var.front_door_health_probe_interval <= 255
+    error_message = "front_door_health_probe_interval must be between 1 and 255 seconds."
+  }
+}
+
+variable "front_door_cell" {
+  description = "The cell Front Door serves: its Route 53 record points at Front Door, its origin (API Management) is the origin group's priority-1 origin, and Front Door also serves its own name (<cell>.<route53_record_name>) with an origin group holding only that origin. Every other cell is a priority-2 backup origin, used only while this one is disabled or unhealthy (ADR 14)."
+  type        = string
+  default     = "azure"
+
+  validation {
+    condition     = contains(keys(var.cells), var.front_door_cell)
+    error_message = "front_door_cell must be one of the keys of cells (e.g. azure)."
+  }
 }

@@ -7,12 +7,14 @@ name          = "shop-aws"
 environment   = "prod"
 artifact_path = "../../../functions/build/aws"
 
-# The azure stack's base_url output; API Management's host name is known in advance.
-peer_cell_url = "https://shop-azure-prod-api.azure-api.net"
+# The Azure cell's own name on Front Door (the azure stack's base_url), known in advance.
+peer_cell_url = "https://azure.api.example.com"
 
-# Optional: serve the global name on this cell too (the Route 53 weighted record's name).
-# custom_domain_name           = "api.example.com"
-# custom_domain_certificate_id = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+# The public name and this cell's own name, with an ACM certificate validated in the zone
+# (ADR 14); the default execute-api endpoint is then off.
+custom_domain_name = "api.example.com"
+cell_domain_name   = "aws.api.example.com"
+dns_zone_id        = "Z0123456789ABCDEFGHIJ"
 
 # The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
 auth_issuer   = "https://login.example.com/"

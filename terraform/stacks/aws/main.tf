@@ -7,6 +7,8 @@ module "cell" {
   artifact_path                = var.artifact_path
   peer_cell_url                = var.peer_cell_url
   custom_domain_name           = var.custom_domain_name
+  cell_domain_name             = var.cell_domain_name
+  dns_zone_id                  = var.dns_zone_id
   custom_domain_certificate_id = var.custom_domain_certificate_id
   log_retention_in_days        = var.log_retention_in_days
   tags                         = var.tags

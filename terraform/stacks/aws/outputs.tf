@@ -25,6 +25,11 @@ output "origin_hostname" {
   value       = module.cell.origin_hostname
 }
 
+output "cell_hostname" {
+  description = "The cell's own host name: the global stack's Route 53 health check target and Front Door backup origin."
+  value       = module.cell.cell_hostname
+}
+
 output "dns_target" {
   description = "What the global Route 53 record of this cloud points to."
   value       = module.cell.dns_target

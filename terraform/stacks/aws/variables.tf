@@ -31,13 +31,25 @@ variable "peer_cell_url" {
 }
 
 variable "custom_domain_name" {
-  description = "Optional custom domain served by the API (the global name, e.g. api.example.com). Null for none."
+  description = "The public host name (the global name, e.g. api.example.com), served by API Gateway next to cell_domain_name. Null for none (the execute-api endpoint stays on)."
+  type        = string
+  default     = null
+}
+
+variable "cell_domain_name" {
+  description = "The cell's own host name (e.g. aws.api.example.com). Required with custom_domain_name."
+  type        = string
+  default     = null
+}
+
+variable "dns_zone_id" {
+  description = "Route 53 hosted zone of both names (certificate validation, the cell name's record). Required with custom_domain_name."
   type        = string
   default     = null
 }
 
 variable "custom_domain_certificate_id" {
-  description = "ACM certificate ARN for custom_domain_name, in var.region. Null for none."
+  description = "Optional ACM certificate ARN in var.region covering both names. Null: the module requests one, validated by DNS."
   type        = string
   default     = null
 }

@@ -10,12 +10,14 @@ artifact_path        = "../../../functions/build/azure.zip"
 apim_publisher_name  = "Example Shop"
 apim_publisher_email = "platform@example.com"
 
-# The aws stack's base_url output (apply the aws stack first).
-peer_cell_url = "https://abcdef1234.execute-api.eu-west-1.amazonaws.com"
+# The AWS cell's own name (the aws stack's base_url output).
+peer_cell_url = "https://aws.api.example.com"
 
-# Optional: serve the global name on this cell too (the Route 53 weighted record's name).
-# custom_domain_name           = "api.example.com"
-# custom_domain_certificate_id = "https://my-vault.vault.azure.net/secrets/api-example-com"
+# This cell's own name, served by the global stack's Front Door (ADR 14).
+cell_domain_name = "azure.api.example.com"
+
+# The global stack's frontdoor_id output. Until it exists API Management refuses every call.
+# front_door_id = "00000000-0000-0000-0000-000000000000"
 
 # The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
 auth_issuer   = "https://login.example.com/"

@@ -21,18 +21,23 @@ output "health_url" {
 }
 
 output "origin_hostname" {
-  description = "Host of the cell's own endpoint: the global stack's Front Door origin and health check target."
+  description = "Host of API Management: the global stack's Front Door origin for this cell."
   value       = module.cell.origin_hostname
+}
+
+output "custom_domain_name" {
+  description = "Always null: Front Door serves the public name for this cell."
+  value       = module.cell.custom_domain_name
+}
+
+output "cell_hostname" {
+  description = "The cell's own host name (on Front Door): the global stack's Route 53 health check target."
+  value       = module.cell.cell_hostname
 }
 
 output "dns_target" {
   description = "What the global Route 53 record of this cloud points to."
   value       = module.cell.dns_target
-}
-
-output "custom_domain_name" {
-  description = "The custom domain the cell serves, or null: the global stack checks it matches the Route 53 record name."
-  value       = module.cell.custom_domain_name
 }
 
 output "function_names" {

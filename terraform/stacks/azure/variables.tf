@@ -52,14 +52,14 @@ variable "apim_publisher_email" {
   type        = string
 }
 
-variable "custom_domain_name" {
-  description = "Optional custom domain served by API Management (the global name, e.g. api.example.com). Null for none."
+variable "cell_domain_name" {
+  description = "The cell's own host name on Front Door (e.g. azure.api.example.com; the global stack serves it). Null: API Management's own host."
   type        = string
   default     = null
 }
 
-variable "custom_domain_certificate_id" {
-  description = "Key Vault certificate secret ID for custom_domain_name, readable by API Management's identity. Null for none."
+variable "front_door_id" {
+  description = "The global stack's frontdoor_id output (the X-Azure-FDID API Management requires). Null before the global stack exists: API Management then refuses every call."
   type        = string
   default     = null
 }

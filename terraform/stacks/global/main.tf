@@ -28,24 +28,25 @@ locals {
     aws = {
       origin_hostname = data.terraform_remote_state.aws.outputs.origin_hostname
       dns_target      = data.terraform_remote_state.aws.outputs.dns_target
+      cell_hostname   = data.terraform_remote_state.aws.outputs.cell_hostname
       health_url      = data.terraform_remote_state.aws.outputs.health_url
-      custom_domain   = data.terraform_remote_state.aws.outputs.custom_domain_name
     }
     azure = {
       origin_hostname = data.terraform_remote_state.azure.outputs.origin_hostname
       dns_target      = data.terraform_remote_state.azure.outputs.dns_target
+      cell_hostname   = data.terraform_remote_state.azure.outputs.cell_hostname
       health_url      = data.terraform_remote_state.azure.outputs.health_url
-      custom_domain   = data.terraform_remote_state.azure.outputs.custom_domain_name
     }
   }
 }
 
-# API Gateway and API Management only answer for host names they know: clients that Route 53
-# sends to a cell with the global name need that cell to serve it as its custom domain.
-check "cells_serve_the_global_name" {
+# API Gateway only answers for host names it knows: clients that Route 53 sends straight to the
+# AWS cell with the public name need that cell to serve it as a custom domain. (The Azure
+# cell's record points at Front Door, which serves the name itself.)
+check "aws_cell_serves_the_public_name" {
   assert {
-    condition     = !var.enable_route53 || alltrue([for cell in local.cells : cell.custom_domain == var.route53_record_name])
-    error_message = "Route 53 sends clients for ${coalesce(var.route53_record_name, "the record")} to both cells, but not every cell serves that name: set custom_domain_name (and its certificate) in the aws and azure stacks."
+    condition     = !var.enable_route53 || data.terraform_remote_state.aws.outputs.custom_domain_name == var.route53_record_name
+    error_message = "Route 53 sends clients for ${coalesce(var.route53_record_name, "the record")} straight to the AWS cell, which does not serve that name: set custom_domain_name, cell_domain_name and dns_zone_id in the aws stack."
   }
 }
 
@@ -62,7 +63,7 @@ module "routing" {
   source = "../../modules/global-routing"
 
   name            = var.name
-  cells           = { for key, cell in local.cells : key => { origin_hostname = cell.origin_hostname, dns_target = cell.dns_target } }
+  cells           = { for key, cell in local.cells : key => { origin_hostname = cell.origin_hostname, dns_target = cell.dns_target, cell_hostname = cell.cell_hostname } }
   initial_weights = var.initial_weights
   tags            = var.tags
 

@@ -51,6 +51,16 @@ output "frontdoor_endpoint_hostname" {
   value       = module.routing.frontdoor_endpoint_hostname
 }
 
+output "frontdoor_id" {
+  description = "The Front Door profile's ID (X-Azure-FDID): the azure stack's front_door_id."
+  value       = module.routing.frontdoor_id
+}
+
+output "public_url" {
+  description = "The one URL clients use (https://<route53_record_name>)."
+  value       = module.routing.public_url
+}
+
 output "smoke_urls" {
   description = "traffic-shift smoke-urls: each cloud's own health URL, as aws=<url>,azure=<url>."
   value       = join(",", [for key in sort(keys(local.cells)) : "${key}=${local.cells[key].health_url}"])

@@ -869,6 +869,9 @@ export function frontDoorWeightsApply(module: TerraformModule, healthPath = '/he
     }
   }
   for (const [address, { body }] of blocksOfType(module, 'azurerm_cdn_frontdoor_origin')) {
+    // An origin whose weight and state are fixed literals (a group holding one origin, which
+    // traffic-shift never writes) is Terraform's alone; one set from the split is not.
+    if (typeof body.weight !== 'string' && typeof body.enabled !== 'string') continue;
     const ignored = ignoredChanges(body);
     for (const attribute of ['weight', 'enabled']) {
       if (!ignored.includes(attribute))
@@ -905,6 +908,147 @@ export function route53WeightedRecords(module: TerraformModule, healthPath = '/h
         `${module.name}: ${address} must ignore_changes on weighted_routing_policy (owned by traffic-shift)`,
       );
     }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// The public chain (ADR 14): custom domains, certificates, no way around them
+// ---------------------------------------------------------------------------------------
+
+/** Every reference (`type.name` or `local.x`) in a value, for following locals. */
+function referencedLocals(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return [...value.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((match) => match[1] ?? '');
+}
+
+/** The text of a value with every local it reads appended (templates and conditionals). */
+function expandLocals(module: TerraformModule, value: unknown, seen = new Set<string>()): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  const parts = [text];
+  for (const name of referencedLocals(text)) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const local = module.locals.get(name);
+    if (local) parts.push(expandLocals(module, local.value, seen));
+  }
+  return parts.join('\n');
+}
+
+/**
+ * API Gateway HTTP APIs are reached only through their custom domains: the default execute-api
+ * endpoint is disabled whenever a custom domain exists; domains use TLS 1.2 and a certificate
+ * that is either given or requested from ACM with DNS validation (and validated before use).
+ */
+export function apiGatewayBehindCustomDomains(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  const domains = blocksOfType(module, 'aws_apigatewayv2_domain_name');
+  for (const [address, { body }] of blocksOfType(module, 'aws_apigatewayv2_api')) {
+    const disabled = body.disable_execute_api_endpoint;
+    if (domains.length > 0 && (disabled === undefined || disabled === false)) {
+      problems.push(
+        `${module.name}: ${address} must set disable_execute_api_endpoint when a custom domain serves it`,
+      );
+    }
+  }
+  for (const [address, { body }] of domains) {
+    const configuration = block(body, 'domain_name_configuration');
+    if (configuration.security_policy !== 'TLS_1_2')
+      problems.push(`${module.name}: ${address} must use security_policy TLS_1_2`);
+    const certificate = expandLocals(module, configuration.certificate_arn);
+    if (!certificate.includes('aws_acm_certificate_validation.'))
+      problems.push(
+        `${module.name}: ${address} must use a certificate validated by aws_acm_certificate_validation (or one given by variable)`,
+      );
+  }
+  for (const [address, { body }] of blocksOfType(module, 'aws_acm_certificate')) {
+    if (body.validation_method !== 'DNS')
+      problems.push(`${module.name}: ${address} must use validation_method DNS (renewed by ACM)`);
+    const validated = blocksOfType(module, 'aws_acm_certificate_validation').some(([, check]) =>
+      refersTo(check.body.certificate_arn, address),
+    );
+    if (!validated)
+      problems.push(`${module.name}: ${address} has no aws_acm_certificate_validation`);
+    const records = blocksOfType(module, 'aws_route53_record').some(([, record]) =>
+      JSON.stringify(record.body).includes(`${address}[0].domain_validation_options`),
+    );
+    if (!records)
+      problems.push(`${module.name}: ${address} has no Route 53 record for its DNS validation`);
+  }
+  return problems;
+}
+
+/**
+ * Front Door custom domains: a managed certificate on TLS 1.2, the `_dnsauth.<name>` TXT record
+ * holding the domain's validation token, and routes that do not also answer on *.azurefd.net.
+ */
+export function frontDoorCustomDomainsManaged(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  for (const [address, { body }] of blocksOfType(module, 'azurerm_cdn_frontdoor_custom_domain')) {
+    const tls = block(body, 'tls');
+    if (tls.certificate_type !== 'ManagedCertificate')
+      problems.push(`${module.name}: ${address} must use tls.certificate_type ManagedCertificate`);
+    if (tls.minimum_tls_version !== 'TLS12')
+      problems.push(`${module.name}: ${address} must set tls.minimum_tls_version TLS12`);
+    const txt = blocksOfType(module, 'aws_route53_record').some(
+      ([, record]) =>
+        record.body.type === 'TXT' &&
+        String(record.body.name).startsWith('_dnsauth.') &&
+        JSON.stringify(record.body.records).includes(`${address}`) &&
+        JSON.stringify(record.body.records).includes('validation_token'),
+    );
+    if (!txt)
+      problems.push(
+        `${module.name}: ${address} has no _dnsauth TXT record with its validation_token`,
+      );
+  }
+  for (const [address, { body }] of blocksOfType(module, 'azurerm_cdn_frontdoor_route')) {
+    const domains = body.cdn_frontdoor_custom_domain_ids;
+    const hasDomains = domains !== undefined && !(Array.isArray(domains) && domains.length === 0);
+    if (hasDomains && body.link_to_default_domain === true)
+      problems.push(
+        `${module.name}: ${address} serves a custom domain and must not also answer on the *.azurefd.net name`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * API Management accepts only its Front Door's traffic: a service-scope policy (every API) with
+ * check-header X-Azure-FDID against var.front_door_id and an ip-filter built from the
+ * AzureFrontDoor.Backend service tag; with no Front Door ID it refuses everything.
+ */
+export function apiManagementOnlyBehindFrontDoor(module: TerraformModule): string[] {
+  const problems: string[] = [];
+  const policies = blocksOfType(module, 'azurerm_api_management_policy');
+  for (const [address] of blocksOfType(module, 'azurerm_api_management')) {
+    const policy = policies.find(([, { body }]) => refersTo(body.api_management_id, address));
+    if (!policy) {
+      problems.push(
+        `${module.name}: ${address} has no service-scope azurerm_api_management_policy (the Front Door check)`,
+      );
+      continue;
+    }
+    const xml = expandLocals(module, policy[1].body.xml_content);
+    const fdid =
+      /<check-header\s+name="X-Azure-FDID"[^>]*failed-check-httpcode="403"[^>]*>\s*<value>\$\{[^}]*var\.front_door_id[^}]*\}<\/value>/;
+    if (!fdid.test(xml))
+      problems.push(
+        `${module.name}: ${policy[0]} must check-header X-Azure-FDID (403) against var.front_door_id`,
+      );
+    const tags = [...module.data].find(
+      ([dataAddress, { body }]) =>
+        dataAddress.startsWith('azurerm_network_service_tags.') &&
+        body.service === 'AzureFrontDoor.Backend',
+    );
+    if (!/<ip-filter\s+action="allow">/.test(xml) || !tags || !xml.includes(`data.${tags[0]}`))
+      problems.push(
+        `${module.name}: ${policy[0]} must ip-filter to the AzureFrontDoor.Backend service tag's addresses`,
+      );
+    if (!/var\.front_door_id\s*==\s*null\s*\?/.test(xml) || !/<return-response>/.test(xml))
+      problems.push(
+        `${module.name}: ${policy[0]} must refuse every call (return-response) while var.front_door_id is null`,
+      );
   }
   return problems;
 }
