@@ -53,7 +53,7 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'eventhub_partition_count',
     'eventhub_message_retention_in_days',
     'notification_hub_sku',
-    // API Management accepts only this Front Door profile's traffic (ADR 14).
+    // API Management accepts only this Front Door profile's traffic (ADR 16).
     'front_door_id',
   ],
 };
@@ -66,7 +66,7 @@ const sharedVariables = [
   'artifact_path',
   'peer_cell_url',
   'tags',
-  // The one token issuer both cells trust (ADR 14).
+  // The one token issuer both cells trust (ADR 16).
   'auth_issuer',
   'auth_audience',
   'auth_jwks_url',

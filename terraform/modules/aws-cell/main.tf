@@ -503,7 +503,7 @@ resource "aws_lambda_permission" "api" {
 }
 
 ################################################################################
-# Custom domains: the public name and the cell's own name, one ACM certificate (ADR 14)
+# Custom domains: the public name and the cell's own name, one ACM certificate (ADR 16)
 ################################################################################
 
 # The module requests the certificate (DNS-validated in dns_zone_id) unless one is given. ACM

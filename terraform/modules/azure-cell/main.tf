@@ -380,7 +380,7 @@ resource "azurerm_api_management_api_operation" "this" {
   url_template        = "/*"
 }
 
-# API Management accepts only what comes through this project's Front Door profile (ADR 14),
+# API Management accepts only what comes through this project's Front Door profile (ADR 16),
 # at the service scope (All APIs), so no API's own policy can leave it out. Both checks are
 # the ones Microsoft documents for this ("Configure Front Door Standard/Premium in front of
 # Azure API Management", Restrict incoming traffic): the X-Azure-FDID header must carry this

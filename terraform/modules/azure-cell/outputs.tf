@@ -33,7 +33,7 @@ output "dns_target" {
 }
 
 output "custom_domain_name" {
-  description = "Always null: Front Door serves the public name for this cell (ADR 14), so API Management has no custom domain."
+  description = "Always null: Front Door serves the public name for this cell (ADR 16), so API Management has no custom domain."
   value       = null
 }
 

@@ -1,5 +1,5 @@
 # One public host name (var.route53_record_name, e.g. api.example.com) in front of both clouds
-# (ADR 14):
+# (ADR 16):
 #
 #   client -> Route 53 weighted record (TTL 60, one health-checked record per cloud)
 #               aws   -> API Gateway custom domain (ACM certificate, in the aws cell)

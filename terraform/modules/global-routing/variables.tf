@@ -164,7 +164,7 @@ variable "front_door_health_probe_interval" {
 }
 
 variable "front_door_cell" {
-  description = "The cell Front Door serves: its Route 53 record points at Front Door, its origin (API Management) is the origin group's priority-1 origin, and Front Door also serves its own name (<cell>.<route53_record_name>) with an origin group holding only that origin. Every other cell is a priority-2 backup origin, used only while this one is disabled or unhealthy (ADR 14)."
+  description = "The cell Front Door serves: its Route 53 record points at Front Door, its origin (API Management) is the origin group's priority-1 origin, and Front Door also serves its own name (<cell>.<route53_record_name>) with an origin group holding only that origin. Every other cell is a priority-2 backup origin, used only while this one is disabled or unhealthy (ADR 16)."
   type        = string
   default     = "azure"
 

@@ -14,7 +14,7 @@ locals {
   front_door_weights = { for key, cell in var.cells : key => max(1, lookup(var.initial_weights, key, 0) * 10) }
   front_door_enabled = { for key, cell in var.cells : key => lookup(var.initial_weights, key, 0) > 0 }
 
-  # Front Door sits behind one cell's Route 53 record (ADR 14): that cell's origin is priority 1,
+  # Front Door sits behind one cell's Route 53 record (ADR 16): that cell's origin is priority 1,
   # every other cell is a priority-2 backup that Front Door uses only while the primary is
   # disabled (drained) or failing its health probes. Weights only rank origins of one priority.
   front_door_priorities = { for key, cell in var.cells : key => key == var.front_door_cell ? 1 : 2 }

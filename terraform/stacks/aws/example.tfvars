@@ -11,12 +11,12 @@ artifact_path = "../../../functions/build/aws"
 peer_cell_url = "https://azure.api.example.com"
 
 # The public name and this cell's own name, with an ACM certificate validated in the zone
-# (ADR 14); the default execute-api endpoint is then off.
+# (ADR 16); the default execute-api endpoint is then off.
 custom_domain_name = "api.example.com"
 cell_domain_name   = "aws.api.example.com"
 dns_zone_id        = "Z0123456789ABCDEFGHIJ"
 
-# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
+# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 16).
 auth_issuer   = "https://login.example.com/"
 auth_audience = "https://api.example.com"
 auth_jwks_url = "https://login.example.com/.well-known/jwks.json"

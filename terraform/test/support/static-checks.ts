@@ -913,7 +913,7 @@ export function route53WeightedRecords(module: TerraformModule, healthPath = '/h
 }
 
 // ---------------------------------------------------------------------------------------
-// The public chain (ADR 14): custom domains, certificates, no way around them
+// The public chain (ADR 16): custom domains, certificates, no way around them
 // ---------------------------------------------------------------------------------------
 
 /** Every reference (`type.name` or `local.x`) in a value, for following locals. */
