@@ -16,7 +16,7 @@ custom_domain_name = "api.example.com"
 cell_domain_name   = "aws.api.example.com"
 dns_zone_id        = "Z0123456789ABCDEFGHIJ"
 
-# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 16).
+# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
 auth_issuer   = "https://login.example.com/"
 auth_audience = "https://api.example.com"
 auth_jwks_url = "https://login.example.com/.well-known/jwks.json"

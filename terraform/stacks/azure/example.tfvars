@@ -19,7 +19,7 @@ cell_domain_name = "azure.api.example.com"
 # The global stack's frontdoor_id output. Until it exists API Management refuses every call.
 # front_door_id = "00000000-0000-0000-0000-000000000000"
 
-# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 16).
+# The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
 auth_issuer   = "https://login.example.com/"
 auth_audience = "https://api.example.com"
 auth_jwks_url = "https://login.example.com/.well-known/jwks.json"
