@@ -8,7 +8,7 @@ import type { CellDeployOptions } from './cells/cell-runner.js';
 import type { CellStatus } from './dashboard/snapshot.js';
 import { SandboxError } from './errors.js';
 import type { CountersSnapshot } from './router/request-counters.js';
-import { isRouterMode, type RouterMode } from './router/weights.js';
+import { isRouterMode, ROUTER_MODES, type RouterMode } from './router/weights.js';
 import type { ShiftRequest, ShiftResult } from './shift-runner.js';
 
 /** What the control API may do to a running sandbox. */
@@ -71,7 +71,7 @@ async function deployCell(
 
 function setRouterMode(controls: SandboxControls, input: Body): ControlResponse {
   if (typeof input.mode !== 'string' || !isRouterMode(input.mode)) {
-    return { status: 400, body: { error: 'mode must be route53 or frontdoor' } };
+    return { status: 400, body: { error: `mode must be ${ROUTER_MODES.join(', ')}` } };
   }
   controls.setRouterMode(input.mode);
   return { status: 200, body: { mode: input.mode } };

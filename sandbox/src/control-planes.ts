@@ -16,7 +16,7 @@ import {
   type TestCertificate,
 } from '../../stand-ins/src/http/test-certificate.js';
 import { startRoute53StandIn, type Route53StandIn } from '../../stand-ins/src/route53/index.js';
-import type { RoutingWeights } from './router/weights.js';
+import type { FrontDoorOrigin, RoutingWeights } from './router/weights.js';
 
 /**
  * What the global-routing Terraform module creates (named as terraform/stacks/global does
@@ -42,6 +42,7 @@ export const GLOBAL_ROUTING = {
     originGroup: 'cells',
     origins: { aws: 'aws', azure: 'azure' },
     initialWeight: 500,
+    priorities: { aws: 2, azure: 1 },
     additionalLatencyInMilliseconds: 500,
   },
   /**
@@ -165,10 +166,12 @@ function startFrontDoor(
       {
         name: afd.originGroup,
         additionalLatencyInMilliseconds: afd.additionalLatencyInMilliseconds,
+        // API Management first, the AWS cell as its priority-2 backup (ADR 16).
         origins: CLOUDS.map((cloud) => ({
           name: afd.origins[cloud],
           hostName: GLOBAL_ROUTING.cellHostNames[cloud],
           weight: afd.initialWeight,
+          priority: afd.priorities[cloud],
         })),
       },
     ],
@@ -208,9 +211,13 @@ function readRoutingWeights(route53: Route53StandIn, frontDoor: FrontDoorStandIn
   const { route53: r53, frontDoor: afd } = GLOBAL_ROUTING;
   const records = route53.weights(r53.hostedZoneId, r53.recordName, r53.recordType);
   const origins = frontDoor.origins(afd.originGroup);
-  const origin = (name: string): { weight: number; enabled: boolean } => {
+  const origin = (name: string): FrontDoorOrigin => {
     const state = origins[name];
-    return { weight: state?.weight ?? 0, enabled: state?.enabledState === 'Enabled' };
+    return {
+      weight: state?.weight ?? 0,
+      enabled: state?.enabledState === 'Enabled',
+      priority: state?.priority ?? 1,
+    };
   };
   return {
     route53: {

@@ -9,7 +9,8 @@ import type { HealthMonitor } from './health-monitor.js';
 import type { RolloutLog } from './rollout-log.js';
 import type { EdgeRouter } from './router/edge-router.js';
 import type { CountersSnapshot, RequestCounters } from './router/request-counters.js';
-import { effectiveWeights, percentages, type RouterMode } from './router/weights.js';
+import { chainShares, frontDoorShares, route53Shares } from './router/chain.js';
+import type { RouterMode } from './router/weights.js';
 import {
   runTrafficShift,
   type SandboxTargets,
@@ -64,11 +65,19 @@ export class RunningSandbox implements Sandbox, SandboxControls {
   snapshot(): SandboxSnapshot {
     const { planes, router, counters, monitor, rollout } = this.parts;
     const weights = planes.readWeights();
+    const health = monitor.routingHealth();
+    const shares =
+      router.mode === 'chain'
+        ? chainShares(weights, health)
+        : router.mode === 'route53'
+          ? route53Shares(weights.route53, health.route53)
+          : frontDoorShares(weights.frontDoor, health.frontDoor);
     return {
       at: new Date().toISOString(),
       routerMode: router.mode,
       weights,
-      split: percentages(effectiveWeights(weights, router.mode)),
+      health,
+      split: wholePercent(shares),
       counters: counters.snapshot(),
       history: counters.history(),
       cells: monitor.snapshot(),
@@ -105,10 +114,12 @@ export class RunningSandbox implements Sandbox, SandboxControls {
 
   setRouterMode(mode: RouterMode): void {
     this.parts.router.mode = mode;
-    this.note(
-      'sandbox',
-      `edge router now follows ${mode === 'route53' ? 'Route 53' : 'Front Door'}`,
-    );
+    const who = {
+      chain: 'the public host name (Route 53, then Front Door for Azure)',
+      route53: 'Route 53 straight to the cells',
+      frontdoor: 'clients that reached Front Door',
+    }[mode];
+    this.note('sandbox', `edge router now routes as ${who}`);
   }
 
   async shift(request: ShiftRequest, onLine?: (line: string) => void): Promise<ShiftResult> {
@@ -149,4 +160,12 @@ export class RunningSandbox implements Sandbox, SandboxControls {
       cells: urls as PerCloud<string>,
     };
   }
+}
+
+/** Shares (summing to 1, or all 0) as whole percentages summing to 100 (or 0/0). */
+function wholePercent(shares: PerCloud<number>): PerCloud<number> {
+  const total = shares.aws + shares.azure;
+  if (total <= 0) return { aws: 0, azure: 0 };
+  const aws = Math.round((shares.aws / total) * 100);
+  return { aws, azure: 100 - aws };
 }

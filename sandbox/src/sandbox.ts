@@ -26,6 +26,7 @@ import { startFauxqsServer } from './emulators/fauxqs.js';
 import { SandboxError } from './errors.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RolloutLog } from './rollout-log.js';
+import { ALL_HEALTHY } from './router/chain.js';
 import { EdgeRouter } from './router/edge-router.js';
 import { RequestCounters } from './router/request-counters.js';
 import { RunningSandbox, type Sandbox } from './running-sandbox.js';
@@ -45,7 +46,7 @@ interface Front {
   /** The cells' URLs, filled in once they listen (the router reads them per request). */
   cellUrls: PerCloud<string>;
   /** Set when the control planes are up, and when the sandbox is ready. */
-  late: { planes?: ControlPlanes; sandbox?: RunningSandbox };
+  late: { planes?: ControlPlanes; sandbox?: RunningSandbox; monitor?: HealthMonitor };
 }
 
 interface Emulators {
@@ -82,6 +83,7 @@ export async function startSandbox(
     startUp.phase('seed data written');
     front.rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
     const monitor = await startHealthMonitor(front.cellUrls, startUp);
+    front.late.monitor = monitor;
     trimRequestLogs(
       [cells.s3, cells.azure.eventHubs, cells.azure.notificationHubs],
       planes,
@@ -122,6 +124,8 @@ async function listenFront(settings: SandboxSettings, startUp: StartUp): Promise
       if (!late.planes) throw new Error('control planes not started');
       return late.planes.readWeights();
     },
+    // Until the first checks are in, every cell counts as healthy (as a new health check does).
+    readHealth: () => late.monitor?.routingHealth() ?? ALL_HEALTHY,
     mode: settings.routerMode,
     counters,
   });

@@ -1,5 +1,5 @@
 import { SandboxError } from './errors.js';
-import { isRouterMode, type RouterMode } from './router/weights.js';
+import { isRouterMode, ROUTER_MODES, type RouterMode } from './router/weights.js';
 
 /** Every port the sandbox opens, each configurable by flag or environment variable. */
 export const PORTS = {
@@ -40,7 +40,11 @@ export interface SandboxSettings {
 
 export const USAGE = `usage: npm start -- [options]
 
-  --router route53|frontdoor   which control plane's weights the edge router follows (default route53)
+  --router chain|route53|frontdoor
+                               which clients the router port stands for (default chain: the public
+                               host name, Route 53 then Front Door for Azure's record, with health;
+                               frontdoor: clients holding the Front Door answer; route53: Route 53
+                               straight to the cells, the wave-1 layout)
   --free-ports                 take any free port for everything (SANDBOX_FREE_PORTS=1)
   --<name>-port N              one port; names: ${Object.keys(PORTS).join(', ')}
                                (or SANDBOX_<NAME>_PORT=N)
@@ -108,9 +112,9 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): SandboxSe
     taken.set(port, name);
   }
 
-  const mode = (flags.get('--router') as string | undefined) ?? env.SANDBOX_ROUTER ?? 'route53';
+  const mode = (flags.get('--router') as string | undefined) ?? env.SANDBOX_ROUTER ?? 'chain';
   if (!isRouterMode(mode))
-    throw new SandboxError(`--router must be route53 or frontdoor, got "${mode}"`);
+    throw new SandboxError(`--router must be ${ROUTER_MODES.join(', ')}, got "${mode}"`);
 
   const version =
     (flags.get('--cell-version') as string | undefined) ?? env.SANDBOX_CELL_VERSION ?? '1.0.0';

@@ -17,7 +17,8 @@ describe('npm start settings', () => {
     expect(settings).not.toBe('help');
     if (settings === 'help') return;
     expect(settings.ports).toMatchObject({ router: 9000, dashboard: 9001, aws: 9002, azure: 8082 });
-    expect(settings.routerMode).toBe('route53');
+    // The router port is the public host name by default (ADR 16).
+    expect(settings.routerMode).toBe('chain');
     const free = parseSettings(['--free-ports', '--router', 'frontdoor'], {});
     expect(free !== 'help' && free.ports.router === 0 && free.routerMode === 'frontdoor').toBe(
       true,
@@ -32,7 +33,7 @@ describe('npm start settings', () => {
       'SANDBOX_AZURE_PORT must be a port number',
     );
     expect(() => parseSettings(['--router', 'dns'], {})).toThrow(
-      '--router must be route53 or frontdoor, got "dns"',
+      '--router must be chain, route53, frontdoor, got "dns"',
     );
     expect(() => parseSettings(['--aws-port', '9000', '--azure-port', '9000'], {})).toThrow(
       '--azure-port and --aws-port are both 9000',

@@ -128,9 +128,10 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(state.cells.aws).toMatchObject({ healthy: true, version: '1.0.0' });
     expect(state.cells.azure).toMatchObject({ healthy: true, version: '1.0.0' });
     expect(state.weights.route53).toEqual({ aws: 50, azure: 50 });
+    // API Management first, the AWS cell as its priority-2 backup (ADR 16).
     expect(state.weights.frontDoor).toEqual({
-      aws: { weight: 500, enabled: true },
-      azure: { weight: 500, enabled: true },
+      aws: { weight: 500, enabled: true, priority: 2 },
+      azure: { weight: 500, enabled: true, priority: 1 },
     });
   });
 
@@ -371,11 +372,11 @@ describeIfReady('npm start: the sandbox end to end', () => {
     expect(await spread(router, shopper, 300)).toEqual({ aws: 0, azure: 300, failed: 0 });
     expect(state.rollout.some((entry) => entry.source === 'route53')).toBe(true);
 
-    // Front Door selected: its disabled AWS origin gets nothing either.
+    // Clients holding the Front Door answer: its disabled AWS backup origin gets nothing either.
     await sandbox.client.setRouterMode('frontdoor');
     expect((await sandbox.client.state()).routerMode).toBe('frontdoor');
     expect(await spread(router, shopper, 100)).toEqual({ aws: 0, azure: 100, failed: 0 });
-    await sandbox.client.setRouterMode('route53');
+    await sandbox.client.setRouterMode('chain');
   });
 
   it('restarts a cell on a new build, and a broken release fails its health check', async () => {

@@ -6,6 +6,7 @@ import { InputError } from '../../shared/src/inputs/index.js';
 import { httpProber } from './probes/http-prober.js';
 import { renderSummary } from './report/summary.js';
 import { CancelledError, runRollout, type RolloutReport } from './rollout/engine.js';
+import { finalClientSplit } from './rollout/effective-split.js';
 import { DEFAULT_RETRY_POLICY } from './rollout/retry.js';
 import type { TrafficRouter } from './rollout/router.js';
 import { formatSplit } from './rollout/split.js';
@@ -90,6 +91,8 @@ function setOutputs(report: RolloutReport): void {
   core.setOutput('steps-completed', String(report.stepsCompleted));
   core.setOutput('rolled-back', String(report.rollback !== undefined));
   core.setOutput('failure-reason', report.failureReason ?? '');
+  const clients = finalClientSplit(report);
+  core.setOutput('client-split', clients ? formatSplit(clients) : '');
 }
 
 export async function run(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Cloud, PerCloud } from '../../../actions/shared/src/clouds.js';
 import type { CountersSnapshot, SecondCounts } from '../router/request-counters.js';
+import type { RoutingHealth } from '../router/chain.js';
 import type { RouterMode, RoutingWeights } from '../router/weights.js';
 
 export interface CellStatus {
@@ -27,7 +28,9 @@ export interface SandboxSnapshot {
   at: string;
   routerMode: RouterMode;
   weights: RoutingWeights;
-  /** The split the router applies now, in percent. */
+  /** What Route 53's health checks and Front Door's probes say of each cell now. */
+  health: RoutingHealth;
+  /** The client split the routers give now (weights and health, through the chain), in percent. */
   split: PerCloud<number>;
   counters: CountersSnapshot;
   /** Requests per cloud in each of the last two minutes' seconds, oldest first (the chart). */

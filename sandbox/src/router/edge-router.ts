@@ -10,7 +10,16 @@ import {
 import type { Cloud, PerCloud } from '../../../actions/shared/src/clouds.js';
 import { close, listen } from '../listen.js';
 import type { RequestCounters } from './request-counters.js';
-import { effectiveWeights, pickCloud, type RouterMode, type RoutingWeights } from './weights.js';
+import {
+  ALL_HEALTHY,
+  frontDoorShares,
+  pick,
+  route53Shares,
+  routeThroughChain,
+  type Route,
+  type RoutingHealth,
+} from './chain.js';
+import type { RouterMode, RoutingWeights } from './weights.js';
 
 /** Response header naming the cell that served a request (what the load generator counts). */
 export const CELL_HEADER = 'x-multicloud-cell';
@@ -19,6 +28,8 @@ export interface EdgeRouterOptions {
   cells: PerCloud<string>;
   /** Reads the weights the control planes hold at this instant (called per request). */
   readWeights: () => RoutingWeights;
+  /** What Route 53's health checks and Front Door's probes say now; default all healthy. */
+  readHealth?: () => RoutingHealth;
   mode: RouterMode;
   counters: RequestCounters;
 }
@@ -59,14 +70,16 @@ export class EdgeRouter {
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const { counters } = this.options;
-    const cloud = pickCloud(effectiveWeights(this.options.readWeights(), this.mode));
+    const route = this.route();
+    const cloud = route?.cloud;
+    const viaFrontDoor = route?.viaFrontDoor ?? false;
     if (!cloud) {
       counters.recordUnrouted();
       req.resume();
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          error: `no cloud has any weight on ${this.mode}: every origin is disabled`,
+          error: `no cloud has any weight on ${this.mode}: every Front Door origin is disabled`,
         }),
       );
       return;
@@ -77,6 +90,7 @@ export class EdgeRouter {
       if (settled) return;
       settled = true;
       counters.record(cloud, ok);
+      if (viaFrontDoor) counters.recordViaFrontDoor(cloud);
     };
     const upstream = httpRequest(
       {
@@ -113,6 +127,19 @@ export class EdgeRouter {
     } else {
       req.pipe(upstream);
     }
+  }
+
+  /** The cell one request goes to, as the clients this router stands for would be sent. */
+  private route(): Route | undefined {
+    const weights = this.options.readWeights();
+    const health = this.options.readHealth?.() ?? ALL_HEALTHY;
+    if (this.mode === 'chain') return routeThroughChain(weights, health);
+    const cloud = pick(
+      this.mode === 'route53'
+        ? route53Shares(weights.route53, health.route53)
+        : frontDoorShares(weights.frontDoor, health.frontDoor),
+    );
+    return cloud ? { cloud, viaFrontDoor: this.mode === 'frontdoor' } : undefined;
   }
 
   /** Cell URLs parsed once (they are fixed once the cells listen). */

@@ -12,6 +12,8 @@ export interface CloudCounters {
 export interface CountersSnapshot extends PerCloud<CloudCounters> {
   /** Requests the router could not place (no cloud has any weight). */
   unrouted: number;
+  /** Of each cloud's requests, those that reached it through Front Door. */
+  viaFrontDoor: PerCloud<number>;
 }
 
 const WINDOW_SECONDS = 3;
@@ -31,6 +33,7 @@ export interface SecondCounts extends PerCloud<number> {
 export class RequestCounters {
   private totals: PerCloud<{ requests: number; failed: number }> = fresh();
   private unrouted = 0;
+  private viaFrontDoor: PerCloud<number> = { aws: 0, azure: 0 };
   // One bucket per second per cloud, keyed by the epoch second.
   private readonly buckets: PerCloud<Map<number, number>> = { aws: new Map(), azure: new Map() };
 
@@ -44,6 +47,10 @@ export class RequestCounters {
       for (const key of bucket.keys()) if (key < second - HISTORY_SECONDS) bucket.delete(key);
   }
 
+  recordViaFrontDoor(cloud: Cloud): void {
+    this.viaFrontDoor[cloud]++;
+  }
+
   recordUnrouted(): void {
     this.unrouted++;
   }
@@ -51,6 +58,7 @@ export class RequestCounters {
   reset(): void {
     this.totals = fresh();
     this.unrouted = 0;
+    this.viaFrontDoor = { aws: 0, azure: 0 };
   }
 
   snapshot(now = Date.now()): CountersSnapshot {
@@ -62,7 +70,10 @@ export class RequestCounters {
         sum += this.buckets[cloud].get(s) ?? 0;
       return Math.round((sum / WINDOW_SECONDS) * 10) / 10;
     };
-    const snapshot = { unrouted: this.unrouted } as CountersSnapshot;
+    const snapshot = {
+      unrouted: this.unrouted,
+      viaFrontDoor: { ...this.viaFrontDoor },
+    } as CountersSnapshot;
     for (const cloud of CLOUDS) snapshot[cloud] = { ...this.totals[cloud], rps: rate(cloud) };
     return snapshot;
   }

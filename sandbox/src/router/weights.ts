@@ -1,15 +1,23 @@
 import { CLOUDS, type Cloud, type PerCloud } from '../../../actions/shared/src/clouds.js';
 
-/** Which control plane's weights the edge router obeys. */
-export type RouterMode = 'route53' | 'frontdoor';
+/**
+ * Which clients the edge router stands for (ADR 16): `chain` is the public host name (Route 53,
+ * then Front Door for Azure's record); `frontdoor` a client whose resolver still holds the Front
+ * Door answer; `route53` the wave-1 layout, Route 53 straight to each cell's own name.
+ */
+export type RouterMode = 'chain' | 'route53' | 'frontdoor';
+
+export const ROUTER_MODES: readonly RouterMode[] = ['chain', 'route53', 'frontdoor'];
 
 export function isRouterMode(value: string): value is RouterMode {
-  return value === 'route53' || value === 'frontdoor';
+  return (ROUTER_MODES as readonly string[]).includes(value);
 }
 
 export interface FrontDoorOrigin {
   weight: number;
   enabled: boolean;
+  /** 1-5, lower first; the backup origin has 2. Default 1. */
+  priority?: number;
 }
 
 /** What the two control planes hold right now. */
@@ -23,7 +31,10 @@ export interface RoutingWeights {
  * the set means an equal split. Front Door: a disabled origin gets nothing; with every origin
  * disabled there is nowhere to send traffic (all zero).
  */
-export function effectiveWeights(weights: RoutingWeights, mode: RouterMode): PerCloud<number> {
+export function effectiveWeights(
+  weights: RoutingWeights,
+  mode: Exclude<RouterMode, 'chain'>,
+): PerCloud<number> {
   if (mode === 'route53') {
     const { aws, azure } = weights.route53;
     return aws + azure === 0 ? { aws: 1, azure: 1 } : { aws, azure };

@@ -3,6 +3,7 @@
  * rollback, why and what every router holds now. Markdown plus a mermaid chart of the split
  * and the probe error rate over time.
  */
+import { effectiveSplit } from '../rollout/effective-split.js';
 import { percentile, type ProbeStats } from '../rollout/probe-stats.js';
 import type {
   RollbackRecord,
@@ -80,6 +81,13 @@ function routersAtStart(report: RolloutReport): string[] {
       `- ${label}: ${reading.description}${reading.split ? ` → ${formatSplit(reading.split)}` : ''}`,
     );
     for (const warning of reading.warnings) lines.push(`  - ⚠️ ${warning}`);
+  }
+  const clients = effectiveSplit(report.readings);
+  if (clients) {
+    const fronted = report.readings.find((entry) => entry.reading.edge);
+    lines.push(
+      `- **Clients** (effective split${fronted ? `, ${fronted.label} behind the ${fronted.reading.edge?.behind} record` : ''}): ${formatSplit(clients)}`,
+    );
   }
   return [...lines, ''];
 }

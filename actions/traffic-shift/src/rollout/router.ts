@@ -1,4 +1,4 @@
-import type { Split } from './split.js';
+import type { Cloud, Split } from './split.js';
 
 /**
  * The port every traffic router adapter implements (Route 53, Front Door). The engine speaks
@@ -10,6 +10,12 @@ export interface RouterReading {
   readonly split: Split | undefined;
   /** What the router holds, in its own terms ("aws=50, azure=50 (of 255)"). */
   readonly description: string;
+  /**
+   * For a router behind one cloud's DNS record (Front Door with that cloud's origin at the best
+   * priority and the others as backups, ADR 16): that cloud, and the share of the traffic
+   * reaching the router that it sends to each cloud right now.
+   */
+  readonly edge?: { readonly behind: Cloud; readonly carries: Split };
   /** Things the operator should know (latency sensitivity 0 ms, all-zero weights...). */
   readonly warnings: readonly string[];
   /**

@@ -31,6 +31,8 @@ export interface FrontDoorTarget {
 interface OriginState {
   readonly weight: number;
   readonly enabled: boolean;
+  /** Read, never written: 1-5, lower first. */
+  readonly priority?: number;
 }
 
 interface FrontDoorReading extends RouterReading {
@@ -86,6 +88,26 @@ function describeOrigins(origins: PerCloud<OriginState>): string {
   ).join(', ');
 }
 
+/**
+ * When one cloud's origin has the best priority alone, Front Door sits behind that cloud's DNS
+ * record and the others are backups (ADR 16): it sends all its traffic to that origin while it
+ * is enabled (and healthy), else to the backups. Weights then rank nothing across priorities.
+ */
+export function edgeOf(origins: PerCloud<OriginState>): RouterReading['edge'] | undefined {
+  const priority = (cloud: Cloud) => origins[cloud].priority ?? 1;
+  const best = Math.min(...CLOUDS.map(priority));
+  const primaries = CLOUDS.filter((cloud) => priority(cloud) === best);
+  if (primaries.length !== 1) return undefined;
+  const behind = primaries[0] as Cloud;
+  const target = origins[behind].enabled
+    ? behind
+    : CLOUDS.find((cloud) => cloud !== behind && origins[cloud].enabled);
+  const carries = Object.fromEntries(
+    CLOUDS.map((cloud) => [cloud, cloud === target ? 100 : 0]),
+  ) as Split;
+  return { behind, carries };
+}
+
 export class FrontDoorRouter implements TrafficRouter {
   readonly id = 'frontdoor';
   readonly label = 'Front Door';
@@ -133,7 +155,11 @@ export class FrontDoorRouter implements TrafficRouter {
         const origin = origins[index] as AFDOrigin;
         return [
           cloud,
-          { weight: origin.weight ?? 1000, enabled: origin.enabledState !== 'Disabled' },
+          {
+            weight: origin.weight ?? 1000,
+            enabled: origin.enabledState !== 'Disabled',
+            priority: origin.priority ?? 1,
+          },
         ];
       }),
     ) as Record<Cloud, OriginState>;
@@ -151,11 +177,18 @@ export class FrontDoorRouter implements TrafficRouter {
       ) as PerCloud<number>,
     );
     if (!split) warnings.push('every origin is disabled: Front Door sends this traffic nowhere');
+    const edge = edgeOf(states);
+    if (edge && edge.carries[edge.behind] === 0 && split) {
+      warnings.push(
+        `the ${edge.behind} origin is disabled: Front Door sends all its traffic to the backup origin`,
+      );
+    }
     return {
       split,
       description: describeOrigins(states),
       warnings,
       origins: states,
+      ...(edge ? { edge } : {}),
     } as FrontDoorReading;
   }
 
