@@ -71,6 +71,9 @@ describeIfReady('the public host name routes as the chain does', () => {
     for (const [target, azure] of steps) {
       const shift = await sandbox.client.shift({ target, steps: '100', bakeSeconds: 1 });
       expect([target, shift.exitCode]).toEqual([target, 0]);
+      // The action reports the split clients see through the chain, Front Door behind azure.
+      expect(shift.outputs['client-split']).toBe(target);
+      expect(shift.summary).toContain(`Front Door behind the azure record`);
       const state = await sandbox.client.state();
       // What the dashboard shows is the client split through the chain, not a router's weights.
       expect(state.split.azure).toBe(Math.round(azure * 100));

@@ -26,6 +26,8 @@ describe('traffic-shift end to end: successful runs', () => {
     expect(result.outputs).toEqual({
       'initial-split': 'aws=50,azure=50',
       'final-split': 'aws=100,azure=0',
+      // The routers are parallel entries here (both origins priority 1): the Route 53 split.
+      'client-split': 'aws=100,azure=0',
       'steps-completed': '3',
       'rolled-back': 'false',
       'failure-reason': '',
