@@ -11,16 +11,28 @@
 //
 // Usage (re-run after adding a resource type, or when moving to a new provider version):
 //   node terraform/test/provider-schema/extract-provider-schema.js
-// It scans terraform/**/*.tf for resource and data types, so run it after writing the HCL.
+// It scans terraform/**/*.tf for resource and data types, so run it after writing the HCL, and
+// the types of the built-in risk catalogue (actions/shared/src/risk/risk-catalogue.yml), whose
+// test checks every type and attribute it names against this snapshot.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { parse as parseYaml } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const terraformDir = join(here, '..', '..');
+const riskCatalogue = join(
+  terraformDir,
+  '..',
+  'actions',
+  'shared',
+  'src',
+  'risk',
+  'risk-catalogue.yml',
+);
 
 /** The bindings packages and the provider versions they were generated from. */
 const providers = [
@@ -65,6 +77,10 @@ function usedTypes() {
       (match[1] === 'resource' ? resources : data).add(match[2]);
     }
   }
+  /** @type {{ rules?: Array<{ types?: string[] }> }} */
+  const catalogue = parseYaml(readFileSync(riskCatalogue, 'utf8'));
+  for (const rule of catalogue.rules ?? [])
+    for (const type of rule.types ?? []) resources.add(type);
   return { resources, data };
 }
 

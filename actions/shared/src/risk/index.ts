@@ -1,0 +1,35 @@
+export {
+  assessChanges,
+  assessPlan,
+  countFindings,
+  DATA_LOSS,
+  findingsOf,
+  type ClassFindings,
+  type RiskAssessment,
+  type RiskFinding,
+  type RiskReason,
+} from './risk-assessment.js';
+export {
+  describeFinding,
+  describeRiskReason,
+  riskCounts,
+  riskSection,
+  risksOutput,
+  type RiskPhase,
+  type RiskSection,
+  type RiskSectionOptions,
+} from './risk-report.js';
+export {
+  ATTRIBUTE_CHANGES,
+  BUILT_IN_SOURCE,
+  builtInCatalogue,
+  parseRiskRules,
+  RISK_ACTIONS,
+  RISK_RULES_FORM,
+  RiskRulesError,
+  rulesFormatOf,
+  withRulesFile,
+  type RiskCatalogue,
+  type RiskClass,
+  type RiskRule,
+} from './risk-rules.js';
