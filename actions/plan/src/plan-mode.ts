@@ -12,6 +12,7 @@ import {
   type PlanModel,
   type ReportContext,
 } from '../../shared/src/plan/index.js';
+import { assessPlan, risksOutput } from '../../shared/src/risk/index.js';
 import { Terraform, TerraformError, type PlanResult } from '../../shared/src/terraform/index.js';
 import { createPlanFolder, planFiles } from './plan-files.js';
 import { publishComment, readPlanFile, writeSummary } from './publish.js';
@@ -32,7 +33,12 @@ export function reportContext(
   context: RunContext,
   terraformVersion: string,
 ): ReportContext {
-  const report: ReportContext = { stack: settings.stack, terraformVersion };
+  const report: ReportContext = {
+    stack: settings.stack,
+    terraformVersion,
+    scope: settings.scope,
+    dataLossLabel: settings.dataLossLabel,
+  };
   if (context.commitSha) report.commitSha = context.commitSha;
   if (context.runId) report.runId = context.runId;
   if (context.runUrl) report.runUrl = context.runUrl;
@@ -139,7 +145,9 @@ export async function runPlanMode(settings: Settings, context: RunContext): Prom
   const { plan, result } = planned;
   const digest = planDigest(plan);
   setPlanOutputs(plan, result.hasChanges, digest);
-  const withDigest = { ...report, digest };
+  const risks = assessPlan(plan, settings.riskRules);
+  core.setOutput('risks', risksOutput(risks));
+  const withDigest = { ...report, digest, risks };
   await writeSummary(renderPlanSummary(plan, withDigest));
   const url = await publishComment(settings, context, renderPlanComment(plan, withDigest));
   if (url) core.setOutput('comment-url', url);

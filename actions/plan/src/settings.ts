@@ -17,6 +17,14 @@ import {
   TRAFFIC_SHIFT_ATTRIBUTES,
   type OwnedAttribute,
 } from '../../shared/src/plan/index.js';
+import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
+import type { RiskCatalogue } from '../../shared/src/risk/index.js';
+import {
+  SCOPE_NAMES,
+  scopeNamed,
+  scopeOfStack,
+  type StackScope,
+} from '../../shared/src/stack-scope.js';
 
 export const MODES = ['plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];
@@ -33,6 +41,12 @@ export interface Settings {
   mode: Mode;
   /** mode drift: attributes owned elsewhere at run time, not counted as drift. */
   driftIgnoreAttributes: OwnedAttribute[];
+  /** The built-in risk catalogue plus the `risk-rules` file. */
+  riskRules: RiskCatalogue;
+  /** The label the apply action wants for data loss, said in the comment. */
+  dataLossLabel: string;
+  /** What the stack touches (`cloud`; default from the stack name): the comment's first line. */
+  scope: StackScope;
 }
 
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.\-[\]"*/: ]+$/;
@@ -67,6 +81,18 @@ function readOwnedAttributes(source: InputSource): OwnedAttribute[] {
     }
     return owned;
   });
+}
+
+/** `cloud`: aws, azure, global or none; empty means the repository's stack of that name. */
+function readScope(stack: string, source: InputSource): StackScope {
+  const name = readString('cloud', {}, source);
+  if (name === '') return scopeOfStack(stack);
+  if (!(SCOPE_NAMES as readonly string[]).includes(name))
+    throw new InputError(
+      'cloud',
+      `'${name.slice(0, 60)}' is not one of ${SCOPE_NAMES.join(', ')} (aws or azure: a cell stack of that cloud; global: the routing on both; none: not part of the rollout).`,
+    );
+  return scopeNamed(name as (typeof SCOPE_NAMES)[number]);
 }
 
 export function readSettings(
@@ -126,5 +152,8 @@ export function readSettings(
     replace: readAddresses('replace', source),
     mode,
     driftIgnoreAttributes: readOwnedAttributes(source),
+    riskRules: readRiskRules(source, workspace),
+    dataLossLabel: readDataLossLabel(source),
+    scope: readScope(stack, source),
   };
 }

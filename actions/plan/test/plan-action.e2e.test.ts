@@ -218,4 +218,52 @@ describeReady('plan action end to end', () => {
       "Input 'working-directory': 'nowhere' is not a directory",
     );
   });
+
+  it("adds a user's risk class to terraform_data: the risks output and the comment's risk list", async () => {
+    writeFileSync(
+      join(dirname(fixture.dir), 'risk-rules.yml'),
+      [
+        'classes:',
+        '  - id: cost',
+        '    title: Cost',
+        'rules:',
+        '  - class: cost',
+        '    types: [terraform_data]',
+        '    actions: [create]',
+        '',
+      ].join('\n'),
+    );
+    const result = await plan({ 'risk-rules': 'risk-rules.yml', cloud: 'azure' });
+    expect(result.exitCode).toBe(0);
+    const risks = JSON.parse(result.outputs['risks'] ?? '') as {
+      classes: string[];
+      counts: Record<string, number>;
+      resources: Record<string, string[]>;
+    };
+    expect(risks.classes).toEqual(['cost']);
+    expect(risks.counts).toEqual({ 'data-loss': 0, traffic: 0, access: 0, cost: 7 });
+    expect(risks.resources['cost']).toContain('terraform_data.keep');
+    expect(risks.resources['cost']).toContain('module.app.terraform_data.service');
+    const body = planComments()[0] ?? '';
+    expect(body).toContain(
+      '### Terraform plan for `app` (Azure cell): 7 to add, 0 to change, 0 to replace, 0 to destroy, 2 output changes; the rollout drains Azure to apply it',
+    );
+    expect(body).toContain('**Risks**: data loss 0 · traffic 0 · access 0 · cost 7');
+    expect(body).toContain('  - `terraform_data.keep`: create');
+    expect(result.summary).toContain('**Risks**: data loss 0 · traffic 0 · access 0 · cost 7');
+  });
+
+  it('refuses a bad risk-rules file before running terraform, naming the input and the form', async () => {
+    writeFileSync(join(dirname(fixture.dir), 'risk-rules.json'), '{"rules": [{"class": "cost"}]}');
+    const result = await plan({ 'risk-rules': 'risk-rules.json' });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations).toHaveLength(1);
+    const message = result.annotations[0]?.message ?? '';
+    expect(message).toContain(
+      "Input 'risk-rules': risk-rules.json: rules[0].class: 'cost' is not a known class",
+    );
+    expect(message).toContain('Expected a YAML or JSON file with `rules:`');
+    expect(result.outputs['plan-path']).toBeUndefined();
+    expect(github.requests).toHaveLength(0);
+  });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../shared/src/inputs/index.js';
+import { builtInCatalogue } from '../../shared/src/risk/index.js';
 import { readSettings } from '../src/settings.js';
 
 function workspace(): string {
@@ -63,6 +64,9 @@ describe('readSettings', () => {
             path: ['enabled'],
           },
         ],
+        riskRules: builtInCatalogue(),
+        dataLossLabel: 'allow-data-loss',
+        scope: { kind: 'cell', cloud: 'aws' },
       });
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -152,6 +156,71 @@ describe('readSettings', () => {
           root,
         );
       expect(attempt).toThrow(/^(?!.*sup3r-s3cret)/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads risk-rules (YAML or JSON, relative to the workspace), data-loss-label and cloud', () => {
+    const root = workspace();
+    try {
+      writeFileSync(
+        join(root, 'risk.json'),
+        JSON.stringify({ rules: [{ class: 'traffic', types: ['terraform_data'] }] }),
+      );
+      const settings = readSettings(
+        inputs({
+          'working-directory': 'terraform/stacks/aws',
+          'github-token': 'token',
+          'risk-rules': 'risk.json',
+          'data-loss-label': 'data-loss-ok',
+          cloud: 'global',
+        }),
+        root,
+      );
+      expect(settings.riskRules.rules.at(-1)).toMatchObject({
+        class: 'traffic',
+        types: ['terraform_data'],
+        origin: 'risk.json, rules[0]',
+      });
+      expect(settings.riskRules.sources).toEqual(['built-in catalogue', 'risk.json']);
+      expect(settings.dataLossLabel).toBe('data-loss-ok');
+      expect(settings.scope).toEqual({ kind: 'global' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ 'risk-rules': 'missing.yml' }, "Input 'risk-rules': 'missing.yml' is not a file"],
+    [
+      { 'risk-rules': 'rules.txt' },
+      "Input 'risk-rules': 'rules.txt' must be a .yml, .yaml or .json file",
+    ],
+    [
+      { 'risk-rules': 'bad.yml' },
+      "Input 'risk-rules': bad.yml: rules[0].class: 'money' is not a known class",
+    ],
+    [{ 'risk-rules': 'bad.json' }, "Input 'risk-rules': bad.json: is not valid JSON"],
+    [{ 'data-loss-label': 'x'.repeat(51) }, "Input 'data-loss-label': must be a label name"],
+    [{ cloud: 'gcp' }, "Input 'cloud': 'gcp' is not one of aws, azure, global, none"],
+  ])('refuses %j with one error naming the input and the accepted form', (bad, message) => {
+    const root = workspace();
+    try {
+      writeFileSync(join(root, 'rules.txt'), 'rules: []');
+      writeFileSync(
+        join(root, 'bad.yml'),
+        'rules:\n  - class: money\n    types: [aws_s3_bucket]\n',
+      );
+      writeFileSync(join(root, 'bad.json'), '{"rules": [');
+      const read = () =>
+        readSettings(
+          inputs({ 'working-directory': 'terraform/stacks/aws', 'github-token': 't', ...bad }),
+          root,
+        );
+      expect(read).toThrow(InputError);
+      expect(read).toThrow(message);
+      if ('risk-rules' in bad) expect(read).toThrow('Expected a YAML or JSON file with `rules:`');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

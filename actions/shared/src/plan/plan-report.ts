@@ -1,8 +1,9 @@
 /**
  * The plan report: the sticky pull request comment and the job summary are the same report
  * with different size limits. Sections are added in order of importance while they fit:
- * header and counts, every destroy/replace address, the resource table, outputs, and last the
- * attribute details, so trimming removes details first.
+ * header and counts (with the stack's blast radius), the risk classes with their counts, every
+ * destroy/replace address, the addresses behind each risk class, the resource table, outputs,
+ * and last the attribute details, so trimming removes details first.
  */
 import type { AttributeChange } from './attribute-diff.js';
 import { code, fencedBlock, formatCount, plural } from './markdown.js';
@@ -30,6 +31,10 @@ import {
   symbolOf,
 } from './plan-summary.js';
 import { Redactor, SENSITIVE_TEXT } from './redaction.js';
+import { assessChanges, type RiskAssessment } from '../risk/risk-assessment.js';
+import { riskSection } from '../risk/risk-report.js';
+import { builtInCatalogue } from '../risk/risk-rules.js';
+import { drainText, scopeTitle, type StackScope } from '../stack-scope.js';
 import {
   COMMENT_LIMIT,
   ReportBudget,
@@ -44,6 +49,12 @@ export interface ReportContext {
   runUrl?: string;
   digest?: string;
   terraformVersion?: string;
+  /** What the stack touches; the first line says it, and whether the rollout drains a cloud. */
+  scope?: StackScope;
+  /** The plan's risk findings; default: the built-in catalogue's rules on the listed changes. */
+  risks?: RiskAssessment;
+  /** The label the apply action wants for data loss (its `data-loss-label`). */
+  dataLossLabel?: string;
 }
 
 export interface ReportOptions {
@@ -132,22 +143,36 @@ export function resourceDetail(
   return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
 }
 
+function cautionHead(destructive: readonly ResourceChange[]): string {
+  return `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
+}
+
+function cautionLine(change: ResourceChange, withReason: boolean): string {
+  const verb =
+    change.kind === 'replace'
+      ? 'replace'
+      : change.kind === 'destroy'
+        ? 'destroy'
+        : change.actions.join(', then ');
+  const reason = withReason ? reasonOf(change) : '';
+  return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
+}
+
+/** Room the caution list needs with every address and no reasons: kept for it by the risks. */
+function cautionRoom(destructive: readonly ResourceChange[]): number {
+  if (destructive.length === 0) return 0;
+  let length = cautionHead(destructive).length + 1;
+  for (const change of destructive) length += cautionLine(change, false).length;
+  return length;
+}
+
 function cautionBlock(
   destructive: readonly ResourceChange[],
   budget: ReportBudget,
 ): { text: string; hidden: number } {
   if (destructive.length === 0) return { text: '', hidden: 0 };
-  const head = `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
-  const line = (change: ResourceChange, withReason: boolean) => {
-    const verb =
-      change.kind === 'replace'
-        ? 'replace'
-        : change.kind === 'destroy'
-          ? 'destroy'
-          : change.actions.join(', then ');
-    const reason = withReason ? reasonOf(change) : '';
-    return `> - ${verb} ${code(change.address)}${reason ? ` (${reason})` : ''}\n`;
-  };
+  const head = cautionHead(destructive);
+  const line = cautionLine;
   const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
   if (budget.take(full)) return { text: full, hidden: 0 };
   const bare = head + destructive.map((change) => line(change, false)).join('') + '\n';
@@ -262,8 +287,16 @@ function detailsSection(
   return { text: `${open}${body}${close}`, hidden: candidates.length - shown };
 }
 
-function header(context: ReportContext, summary: string): string {
-  return `### Terraform plan for ${code(context.stack)}: ${summary}`;
+/**
+ * The first visible line: stack, what it touches, the counts, and whether the rollout drains a
+ * cloud to apply it. `changed` is undefined for a failed plan (nothing is said about draining).
+ */
+function header(context: ReportContext, summary: string, changed?: boolean): string {
+  const scope = context.scope ?? { kind: 'none' };
+  const title = scopeTitle(scope);
+  const drain = changed === undefined ? '' : drainText(scope, changed);
+  const counts = drain === '' ? summary : `${summary.replace(/\.$/, '')}; ${drain}`;
+  return `### Terraform plan for ${code(context.stack)}${title ? ` (${title})` : ''}: ${counts}${drain && !changed ? '.' : ''}`;
 }
 
 function outcomeOf(plan: PlanModel): PlanOutcome {
@@ -306,7 +339,7 @@ export function renderPlanReport(
   // The comment carries the listing for machines; its attribute names serve the table too.
   const listing = options.audience === 'comment' ? planListing(plan, listed) : undefined;
   if (listing) top.push(...machineHeader(plan, listing, context, options));
-  top.push(header(context, changed ? describeCounts(counts) : 'no changes.'));
+  top.push(header(context, changed ? describeCounts(counts) : 'no changes.', changed));
   if (options.audience === 'comment') top.push(statusLine());
   const footer = footerLine(context, plan);
   if (!changed) return `${top.join('\n')}\n\n${footer}\n`;
@@ -316,12 +349,22 @@ export function renderPlanReport(
   const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
 
   const destructive = listed.filter(isDestructive);
+  const risks = riskSection(context.risks ?? assessChanges(listed, builtInCatalogue()), budget, {
+    reserve: Math.min(cautionRoom(destructive), Math.floor(budget.remaining / 2)),
+    ...(context.dataLossLabel === undefined ? {} : { dataLossLabel: context.dataLossLabel }),
+    fullListAt:
+      options.audience === 'comment'
+        ? `the full list is in ${where(context)} and the \`risks\` output`
+        : 'the full list is in the `risks` output',
+  });
   const caution = cautionBlock(destructive, budget);
   const table = resourceTable(listed, budget, listing);
   const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
   const details = detailsSection(listed, redactor, options, budget);
 
   const notShown: string[] = [];
+  if (risks.hidden > 0)
+    notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
   if (caution.hidden > 0)
     notShown.push(
       `${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`,
@@ -338,7 +381,7 @@ export function renderPlanReport(
         : 'The plan is too large to show in full in a job summary.';
     note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
   }
-  const body = `${opening}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
+  const body = `${opening}${risks.text}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
   if (body.length <= options.limit) return body;
   // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
   return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(
