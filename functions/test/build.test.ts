@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testAuthEnv } from './support/auth.js';
+import { testPeerEnv } from './support/peer-key.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ const lambdaEnv = {
   ORDER_EVENTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/order-events',
   NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:notifications',
   ...testAuthEnv,
+  ...testPeerEnv,
 };
 
 const azureEnv = {
@@ -62,6 +64,7 @@ const azureEnv = {
     'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
   NOTIFICATION_HUB_NAME: 'customers',
   ...testAuthEnv,
+  ...testPeerEnv,
 };
 
 describe('npm run build:functions', () => {

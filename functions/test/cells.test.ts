@@ -1,3 +1,4 @@
+import { testPeerKey } from './support/peer-key.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -143,6 +144,7 @@ describe('two cells forwarding to each other over HTTP', () => {
         peerCell: 'azure',
         peerUrl: azureServer.url,
         peerTimeoutMs: 2000,
+        peerKey: testPeerKey,
         version: '1.0.0',
         region: 'us-east-1',
         auth: authSettingsOf(issuer),
@@ -159,6 +161,7 @@ describe('two cells forwarding to each other over HTTP', () => {
       peerCell: 'aws',
       peerUrl: awsServer.url,
       peerTimeoutMs: 2000,
+      peerKey: testPeerKey,
       version: '1.0.0',
       region: 'westeurope',
       auth: authSettingsOf(issuer),

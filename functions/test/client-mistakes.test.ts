@@ -1,3 +1,4 @@
+import { testPeerSettings } from './support/peer-key.js';
 import { describe, expect, it } from '@jest/globals';
 import { authSettingsOf, startTestIssuer } from './support/auth.js';
 import { createCellApp } from '../src/core/cell-app.js';
@@ -99,7 +100,7 @@ describe('client mistakes', () => {
     const app = createCellApp({
       identity: { cell: 'mem', cloud: 'memory', region: 'local', version: 'test' },
       // No peer listens on port 9: forwarded requests end in 502, which is not a client mistake.
-      peer: { cell: 'peer', url: 'http://127.0.0.1:9', timeoutMs: 200 },
+      peer: testPeerSettings('peer', 'http://127.0.0.1:9', 200),
       ports: {
         documents: new MemoryDocumentStore(),
         events: new MemoryEventQueue(),

@@ -1,3 +1,4 @@
+import { testPeerSettings } from './support/peer-key.js';
 import { createCellApp } from '../src/core/cell-app.js';
 import { consumeBatch } from '../src/core/order-events.js';
 import {
@@ -16,7 +17,7 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer, auth) => {
   const notifier = new MemoryNotifier();
   const app = createCellApp({
     identity: { cell: 'mem', cloud: 'memory', region: 'local', version: '1.2.3-test' },
-    peer: { cell: 'peer', url: peer.url, timeoutMs: peer.timeoutMs },
+    peer: testPeerSettings('peer', peer.url, peer.timeoutMs),
     auth,
     ports: { documents, events, notifier },
     logError: () => {},

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Starts the local sandbox: emulators, control planes, both cells, the edge router and the
  * dashboard, on loopback; seeds the data; writes the state file. Any failure stops what was
@@ -186,10 +187,17 @@ async function startCells(
   emulators: Emulators,
   cellUrls: PerCloud<string>,
 ): Promise<Cells> {
+  // One key per run, as Terraform writes one secret into Secrets Manager and Key Vault (ADR 17).
+  const peerKey = randomBytes(48).toString('base64');
   const [s3, azure] = await allStarted([
     startUp.track(startS3ConditionalProxy({ upstream: emulators.fauxqsUrl }), (p) => p.close()),
     startUp.track(
-      AzureCellRunner.create(emulators.azurite, cellAuthOf(emulators.issuer), () => cellUrls.aws),
+      AzureCellRunner.create(
+        emulators.azurite,
+        cellAuthOf(emulators.issuer),
+        () => cellUrls.aws,
+        peerKey,
+      ),
       (runner) => runner.stop(),
     ),
   ]);
@@ -201,6 +209,7 @@ async function startCells(
     resources,
     cellAuthOf(emulators.issuer),
     () => cellUrls.azure,
+    peerKey,
   );
   startUp.onStop(() => aws.stop());
   await aws.host.listen(settings.ports.aws, portHint('aws'));

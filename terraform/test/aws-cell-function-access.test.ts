@@ -2,6 +2,7 @@
 // each request of the workload goes to the Lambda the module's API Gateway routes pick, and
 // runs the real cell core on in-memory ports that refuse what that Lambda's role does not
 // allow (S3 key prefixes, s3:ListBucket, queue send, notify), as AWS would with AccessDenied.
+import { testPeerSettings } from '../../functions/test/support/peer-key.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOidcIssuer, type OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
 import { createCellApp } from '../../functions/src/core/cell-app.js';
@@ -166,7 +167,7 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
         name,
         createCellApp({
           identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 't' },
-          peer: { cell: 'azure', url: 'http://127.0.0.1:9', timeoutMs: 100 },
+          peer: testPeerSettings('azure', 'http://127.0.0.1:9', 100),
           ports: portsOf(name, shared),
           auth: issuer.verifierSettings,
           logError: (message, error) => errors.push(`${message} ${String(error)}`),

@@ -65,6 +65,8 @@ const sharedVariables = [
   'app_version',
   'artifact_path',
   'peer_cell_url',
+  // The key of the signed calls between cells (ADR 17).
+  'peer_shared_key',
   'tags',
   // The one token issuer both cells trust (ADR 16).
   'auth_issuer',

@@ -1,3 +1,4 @@
+import { peerSettingsOf } from '../core/peer-auth.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -62,7 +63,7 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
   const log = options.log ?? ((message, detail) => console.error(message, detail ?? ''));
   const app = createCellApp({
     identity: { cell: config.cell, cloud: 'aws', region: config.region, version: config.version },
-    peer: { cell: config.peerCell, url: config.peerUrl, timeoutMs: config.peerTimeoutMs },
+    peer: peerSettingsOf(config),
     auth: config.auth,
     ports: {
       documents: new S3DocumentStore(s3, config.documentsBucket),

@@ -1,3 +1,4 @@
+import { peerSettingsOf } from '../core/peer-auth.js';
 import type {
   EventHubFunctionOptions,
   HttpFunctionOptions,
@@ -125,7 +126,7 @@ function cellApp(
   const fetchImpl = options.fetch ?? fetch;
   return createCellApp({
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
-    peer: { cell: config.peerCell, url: config.peerUrl, timeoutMs: config.peerTimeoutMs },
+    peer: peerSettingsOf(config),
     auth: config.auth,
     ports: {
       documents: new BlobDocumentStore(documents),

@@ -8,6 +8,10 @@ export interface AzureCellConfig {
   readonly peerCell: string;
   readonly peerUrl: string;
   readonly peerTimeoutMs: number;
+  /** PEER_SHARED_KEY: base64, at least 32 bytes, the same on both cells (ADR 17). */
+  readonly peerKey: string;
+  /** PEER_REPLAY_WINDOW_MS; 60 s when unset. */
+  readonly peerReplayWindowMs?: number;
   readonly version: string;
   readonly region: string;
   /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
@@ -88,6 +92,8 @@ export function azureConfigFromEnv(
     peerCell: settings.PEER_CELL_NAME,
     peerUrl: settings.PEER_URL,
     peerTimeoutMs: Number(settings.PEER_TIMEOUT_MS),
+    peerKey: settings.PEER_SHARED_KEY,
+    peerReplayWindowMs: Number(settings.PEER_REPLAY_WINDOW_MS),
     version: settings.APP_VERSION,
     auth: authSettingsFrom(settings),
     region: settings.REGION_NAME,

@@ -9,6 +9,7 @@ import { parseId } from './ids.js';
 import { InventoryService } from './inventory-service.js';
 import { OrderEventConsumer } from './order-events.js';
 import { OrderService } from './order-service.js';
+import { PeerAuthenticator } from './peer-auth.js';
 import { PeerForwarder, type PeerSettings } from './peer-forwarder.js';
 import type { Ports } from './ports.js';
 import { dispatch, type Route, type RouteHandler } from './router.js';
@@ -52,7 +53,14 @@ export function createCellApp(options: CellAppOptions): CellApp {
   const orders = new OrderService(ports.documents, ports.events, inventory, cell, now);
   const carts = new CartService(ports.documents, orders, cell, now);
   const orderEvents = new OrderEventConsumer(ports.documents, ports.notifier, cell, now);
-  const forwarder = new PeerForwarder(cell, options.peer, options.fetch);
+  const forwarder = new PeerForwarder(cell, options.peer, options.fetch, now);
+  const peerAuth = new PeerAuthenticator(
+    options.peer.auth,
+    cell,
+    options.peer.cell,
+    ports.documents,
+    now,
+  );
   const verifier = new TokenVerifier(options.auth, {
     ...options.jwks,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -101,6 +109,8 @@ export function createCellApp(options: CellAppOptions): CellApp {
   async function handleHttp(request: CoreRequest): Promise<CoreResponse> {
     const cellHeader = { 'x-cell': cell };
     try {
+      // Before any route: the peer headers count only when signed by the peer (ADR 17).
+      await peerAuth.verify(request);
       const response = await dispatch(routes, request, verifier);
       return { ...response, headers: { ...cellHeader, ...response.headers } };
     } catch (error) {

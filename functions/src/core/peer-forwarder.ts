@@ -1,15 +1,21 @@
 import { HttpProblem } from './errors.js';
 import type { CoreRequest, CoreResponse } from './http-types.js';
+import { peerHeaders, signPeerRequest, type PeerAuthSettings } from './peer-auth.js';
 
 export interface PeerSettings {
   readonly cell: string;
   /** Public base URL of the peer cell, e.g. https://azure.shop.example.com */
   readonly url: string;
   readonly timeoutMs: number;
+  /** The key both cells sign their calls with, and the replay window (ADR 17). */
+  readonly auth: PeerAuthSettings;
 }
 
-/** Header a forwarded request carries, so a peer never forwards it back (no loops). */
-export const forwardedFromHeader = 'x-forwarded-from-cell';
+/**
+ * Header a forwarded request carries, so a peer never forwards it back (no loops). The cell
+ * believes it only once PeerAuthenticator has checked the request's signature.
+ */
+export const forwardedFromHeader = peerHeaders.from;
 
 /**
  * `authorization` travels on: the peer's edge (JWT authorizer, validate-jwt) and core check the
@@ -40,6 +46,7 @@ export class PeerForwarder {
     private readonly fromCell: string,
     private readonly peer: PeerSettings,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   get peerCell(): string {
@@ -56,7 +63,19 @@ export class PeerForwarder {
     }
     const query = request.query.toString();
     const url = `${this.peer.url.replace(/\/+$/, '')}${request.path}${query ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { [forwardedFromHeader]: this.fromCell };
+    const body = request.body === undefined || request.method === 'GET' ? undefined : request.body;
+    const headers = signPeerRequest(
+      this.peer.auth,
+      {
+        fromCell: this.fromCell,
+        toCell: this.peer.cell,
+        method: request.method,
+        path: request.path,
+        query,
+      },
+      body,
+      this.now(),
+    );
     for (const name of forwardedRequestHeaders) {
       const value = request.headers[name];
       if (value !== undefined) headers[name] = value;
@@ -66,16 +85,16 @@ export class PeerForwarder {
       response = await this.fetchImpl(url, {
         method: request.method,
         headers,
-        body: request.body === undefined || request.method === 'GET' ? undefined : request.body,
+        body,
         signal: AbortSignal.timeout(this.peer.timeoutMs),
         redirect: 'manual',
       });
     } catch (error) {
       throw this.failure(error);
     }
-    let body: string;
+    let text: string;
     try {
-      body = await response.text();
+      text = await response.text();
     } catch (error) {
       throw this.failure(error);
     }
@@ -85,7 +104,7 @@ export class PeerForwarder {
       if (value !== null) returned[name] = value;
     }
     returned['x-forwarded-to-cell'] = this.peer.cell;
-    return { status: response.status, headers: returned, body };
+    return { status: response.status, headers: returned, body: text };
   }
 
   private failure(error: unknown): HttpProblem {

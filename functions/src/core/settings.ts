@@ -67,6 +67,16 @@ export const commonSettings = {
     pattern: /^[1-9][0-9]{0,5}$/,
     describe: 'milliseconds to wait for the peer cell, 1-999999',
   },
+  PEER_SHARED_KEY: {
+    pattern: /^[A-Za-z0-9+/_-]{43,}={0,2}$/,
+    describe:
+      'the key both cells sign their calls with: base64 of at least 32 bytes, from Secrets Manager / Key Vault (ADR 17)',
+  },
+  PEER_REPLAY_WINDOW_MS: {
+    default: '60000',
+    pattern: /^[1-9][0-9]{2,6}$/,
+    describe: 'how far a signed peer call may lie from this clock, in ms, 100-9999999',
+  },
   APP_VERSION: { pattern: /^[\w.+-]{1,64}$/, describe: 'the deployed version, e.g. 1.4.0+abc1234' },
   ...authSettingsSchema,
 } as const satisfies SettingsSchema;

@@ -1,3 +1,4 @@
+import { testPeerKey } from '../support/peer-key.js';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import {
   startS3ConditionalProxy,
@@ -53,6 +54,7 @@ async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Prom
       peerCell: 'azure',
       peerUrl: peer.url,
       peerTimeoutMs: peer.timeoutMs,
+      peerKey: testPeerKey,
       version: '1.2.3-test',
       auth,
       region: 'us-east-1',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { testAuthEnv } from '../support/auth.js';
+import { testPeerEnv } from '../support/peer-key.js';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { awsConfigFromEnv } from '../../src/aws/config.js';
 import { coreRequestFromApiGateway } from '../../src/aws/lambda-http.js';
@@ -18,6 +19,7 @@ const validEnv = {
   ORDER_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/order-events',
   NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:customer-notifications',
   ...testAuthEnv,
+  ...testPeerEnv,
 };
 
 describe('AWS settings', () => {
@@ -27,6 +29,8 @@ describe('AWS settings', () => {
       peerCell: 'azure',
       peerUrl: 'https://azure.shop.example.com',
       peerTimeoutMs: 3000,
+      peerKey: testPeerEnv.PEER_SHARED_KEY,
+      peerReplayWindowMs: 60000,
       version: '1.0.0',
       region: 'eu-west-1',
       documentsBucket: 'shop-aws-documents',

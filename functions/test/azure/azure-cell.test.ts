@@ -1,3 +1,4 @@
+import { testPeerKey } from '../support/peer-key.js';
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { startEventHubsStandIn } from '../../../stand-ins/src/event-hubs/index.js';
@@ -54,6 +55,7 @@ async function startAzureCellHarness(peer: PeerEndpoint, auth: AuthSettings): Pr
       peerCell: 'aws',
       peerUrl: peer.url,
       peerTimeoutMs: peer.timeoutMs,
+      peerKey: testPeerKey,
       version: '1.2.3-test',
       auth,
       region: 'westeurope',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testAuthEnv } from '../support/auth.js';
+import { testPeerEnv } from '../support/peer-key.js';
 import {
   startEventHubsStandIn,
   type EventHubsStandIn,
@@ -30,6 +31,7 @@ const appSettings = (hubs: string, push: string, storage: string) => ({
   NOTIFICATION_HUB_CONNECTION: push,
   NOTIFICATION_HUB_NAME: 'customers',
   ...testAuthEnv,
+  ...testPeerEnv,
 });
 
 describe('Azure settings', () => {

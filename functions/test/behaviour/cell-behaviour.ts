@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   json,
   startStandInServer,
@@ -6,6 +7,7 @@ import {
 } from '../../../stand-ins/src/http/server.js';
 import type { ForgedToken, OidcIssuer } from '../../../stand-ins/src/oidc-issuer/index.js';
 import { authSettingsOf, bearer, startTestIssuer } from '../support/auth.js';
+import { testPeerKey } from '../support/peer-key.js';
 import type { CellHarness, HarnessFactory, HarnessResponse, RequestOptions } from './harness.js';
 
 /**
@@ -18,6 +20,37 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
     let cell: CellHarness;
     let issuer: OidcIssuer;
     let adminToken: string;
+
+    /** Headers the peer cell would send: signed with the shared key, unless told otherwise. */
+    function signedByPeer(
+      method: string,
+      path: string,
+      body: string | undefined,
+      options: { ageMs?: number; key?: Buffer; fromCell?: string; toCell?: string } = {},
+    ): Record<string, string> {
+      const timestamp = String(Date.now() - (options.ageMs ?? 0));
+      const nonce = randomBytes(18).toString('base64url');
+      const fromCell = options.fromCell ?? cell.peerCell;
+      const signature = peerSignature(
+        {
+          fromCell,
+          toCell: options.toCell ?? cell.cell,
+          method,
+          path,
+          query: '',
+          timestamp,
+          nonce,
+          body: body ?? '',
+        },
+        options.key,
+      );
+      return {
+        'x-forwarded-from-cell': fromCell,
+        'x-peer-timestamp': timestamp,
+        'x-peer-nonce': nonce,
+        'x-peer-signature': `v1=${signature}`,
+      };
+    }
 
     beforeAll(async () => {
       peer = await startStandInServer({
@@ -854,13 +887,116 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       });
 
       it('never forwards a request that was already forwarded (508)', async () => {
-        const response = await call('GET', `/carts/${cell.peerCell}-loop`, {
-          headers: { 'x-forwarded-from-cell': cell.peerCell },
+        const path = `/carts/${cell.peerCell}-loop`;
+        const response = await call('GET', path, {
+          headers: signedByPeer('GET', path, undefined),
         });
         expect(response.status).toBe(508);
       });
     });
+
+    describe('calls between cells (ADR 17)', () => {
+      const incoming = (sku: string) => `/inventory/${sku}/incoming-transfers`;
+      const delivery = (transferId: string) =>
+        JSON.stringify({ transferId, fromCell: cell.peerCell, quantity: 7 });
+      const allocationOf = async (sku: string) =>
+        (await call('GET', `/inventory/${sku}`)).body.allocation as number;
+
+      it('signs what it forwards: the peer can check the signature with the shared key', async () => {
+        peer.clearRequests();
+        await call('GET', `/orders/${cell.peerCell}-signed?x=1`);
+        const sent = peer.requests.at(-1);
+        const headers = sent?.headers as Record<string, string>;
+        const expected = peerSignature({
+          fromCell: cell.cell,
+          toCell: cell.peerCell,
+          method: 'GET',
+          path: `/orders/${cell.peerCell}-signed`,
+          query: 'x=1',
+          timestamp: headers['x-peer-timestamp'] as string,
+          nonce: headers['x-peer-nonce'] as string,
+          body: '',
+        });
+        expect(headers['x-peer-signature']).toBe(`v1=${expected}`);
+        expect(Math.abs(Number(headers['x-peer-timestamp']) - Date.now())).toBeLessThan(10_000);
+      });
+
+      it('rejects the peer header from any other caller, with no change', async () => {
+        const sku = uniqueSku();
+        const before = await allocationOf(sku);
+        const body = delivery(`forged-${Date.now()}`);
+        const attempts: Record<string, string>[] = [
+          { 'x-forwarded-from-cell': cell.peerCell },
+          {
+            ...signedByPeer('POST', incoming(sku), body),
+            'x-peer-signature': `v1=${'0'.repeat(64)}`,
+          },
+          signedByPeer('POST', incoming(sku), body.replace('7', '9')),
+          signedByPeer('POST', incoming(uniqueSku()), body),
+          signedByPeer('POST', incoming(sku), body, { ageMs: 5 * 60_000 }),
+          signedByPeer('POST', incoming(sku), body, { key: randomBytes(48) }),
+          signedByPeer('POST', incoming(sku), body, { fromCell: 'intruder' }),
+          signedByPeer('POST', incoming(sku), body, { toCell: 'elsewhere' }),
+        ];
+        for (const headers of attempts) {
+          const response = await call('POST', incoming(sku), asAdmin({ headers, body }));
+          expect({ status: response.status, code: response.body.code }).toEqual({
+            status: 401,
+            code: 'peer_auth_failed',
+          });
+        }
+        expect(await allocationOf(sku)).toBe(before);
+      });
+
+      it('accepts a signed call once: the same request replayed is refused', async () => {
+        const sku = uniqueSku();
+        const before = await allocationOf(sku);
+        const body = delivery(`replayed-${Date.now()}`);
+        const headers = signedByPeer('POST', incoming(sku), body);
+        const first = await call('POST', incoming(sku), asAdmin({ headers, body }));
+        expect(first.status).toBe(200);
+        expect(await allocationOf(sku)).toBe(before + 7);
+        const replayed = await call('POST', incoming(sku), asAdmin({ headers, body }));
+        expect({ status: replayed.status, code: replayed.body.code }).toEqual({
+          status: 401,
+          code: 'peer_auth_failed',
+        });
+        expect(replayed.body.error).toContain('replay');
+        expect(await allocationOf(sku)).toBe(before + 7);
+      });
+    });
   });
+}
+
+/**
+ * ADR 17's canonical form, written out here independently of the code under test, so a change
+ * of the wire format fails this suite.
+ */
+function peerSignature(
+  parts: {
+    fromCell: string;
+    toCell: string;
+    method: string;
+    path: string;
+    query: string;
+    timestamp: string;
+    nonce: string;
+    body: string;
+  },
+  key: Buffer = Buffer.from(testPeerKey, 'base64'),
+): string {
+  const canonical = [
+    'multicloud-peer-v1',
+    parts.fromCell,
+    parts.toCell,
+    parts.method,
+    parts.path,
+    parts.query,
+    parts.timestamp,
+    parts.nonce,
+    createHash('sha256').update(parts.body).digest('hex'),
+  ].join('\n');
+  return createHmac('sha256', key).update(canonical).digest('hex');
 }
 
 /** The `sub` of a bearer token (unverified: the test only reads what it sent). */

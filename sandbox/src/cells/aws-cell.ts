@@ -66,6 +66,8 @@ export class AwsCellRunner implements CellRunner {
     /** The issuer whose tokens the cell requires (the sandbox's). */
     private readonly auth: AuthSettings,
     private readonly peerUrl: () => string,
+    /** The key both sandbox cells sign their calls with (one per sandbox run). */
+    private readonly peerKey: string,
   ) {
     this.sqs = new SQSClient({
       endpoint: fauxqsUrl,
@@ -97,6 +99,7 @@ export class AwsCellRunner implements CellRunner {
       // Everything shares one machine here: a busy laptop or CI runner stalls a forwarded
       // request more than a cloud would, so the peer gets longer than a deployed cell's 3 s.
       peerTimeoutMs: 8000,
+      peerKey: this.peerKey,
       version,
       region: REGION,
       auth: this.auth,

@@ -41,6 +41,8 @@ export class AzureCellRunner implements CellRunner {
     /** The issuer whose tokens the cell requires (the sandbox's). */
     private readonly auth: AuthSettings,
     private readonly peerUrl: () => string,
+    /** The key both sandbox cells sign their calls with (one per sandbox run). */
+    private readonly peerKey: string,
   ) {
     this.dispatcher = new EventHubDispatcher(
       eventHubs,
@@ -54,13 +56,14 @@ export class AzureCellRunner implements CellRunner {
     azurite: AzuriteBlob,
     auth: AuthSettings,
     peerUrl: () => string,
+    peerKey: string,
   ): Promise<AzureCellRunner> {
     const eventHubs = await startEventHubsStandIn({
       hubs: { [ORDER_EVENTS_HUB]: { partitionCount: 2 } },
     });
     try {
       const notificationHubs = await startNotificationHubsStandIn({ hubs: [NOTIFICATION_HUB] });
-      return new AzureCellRunner(azurite, eventHubs, notificationHubs, auth, peerUrl);
+      return new AzureCellRunner(azurite, eventHubs, notificationHubs, auth, peerUrl, peerKey);
     } catch (error) {
       await eventHubs.close();
       throw error;
@@ -85,6 +88,7 @@ export class AzureCellRunner implements CellRunner {
       peerCell: 'aws',
       peerUrl: this.peerUrl(),
       peerTimeoutMs: 8000, // see the AWS cell
+      peerKey: this.peerKey,
       version,
       region: 'westeurope',
       auth: this.auth,

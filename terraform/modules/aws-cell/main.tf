@@ -21,7 +21,7 @@ locals {
   functions = {
     cart = {
       package       = var.lambda_packages.http
-      s3_prefixes   = ["carts/", "orders/", "order-claims/", "inventory/"]
+      s3_prefixes   = ["carts/", "orders/", "order-claims/", "inventory/", "peer-nonces/"]
       health_checks = false
       queue_send    = true
       queue_consume = false
@@ -29,7 +29,7 @@ locals {
     }
     orders = {
       package       = var.lambda_packages.http
-      s3_prefixes   = ["orders/", "order-claims/", "inventory/"]
+      s3_prefixes   = ["orders/", "order-claims/", "inventory/", "peer-nonces/"]
       health_checks = false
       queue_send    = true
       queue_consume = false
@@ -37,7 +37,7 @@ locals {
     }
     inventory = {
       package       = var.lambda_packages.http
-      s3_prefixes   = ["inventory/"]
+      s3_prefixes   = ["inventory/", "peer-nonces/"]
       health_checks = false
       queue_send    = false
       queue_consume = false
@@ -80,6 +80,7 @@ locals {
     CELL_NAME               = "aws"
     PEER_CELL_NAME          = "azure"
     PEER_URL                = var.peer_cell_url
+    PEER_SHARED_KEY         = var.peer_shared_key
     APP_VERSION             = var.app_version
     DOCUMENTS_BUCKET        = aws_s3_bucket.data.id
     ORDER_EVENTS_QUEUE_URL  = aws_sqs_queue.events.url
@@ -132,6 +133,32 @@ resource "aws_s3_bucket_versioning" "data" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# The single-use nonces of signed calls between cells (ADR 17) only matter inside the replay
+# window (60 s): S3 expires them after a day, and their noncurrent versions a day later.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
+resource "aws_s3_bucket_lifecycle_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    id     = "expire-peer-nonces"
+    status = "Enabled"
+
+    filter {
+      prefix = "peer-nonces/"
+    }
+
+    expiration {
+      days = 1
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.data]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "data" {

@@ -45,6 +45,7 @@ locals {
       CELL_NAME                    = "azure"
       PEER_CELL_NAME               = "aws"
       PEER_URL                     = var.peer_cell_url
+      PEER_SHARED_KEY              = var.peer_shared_key
       APP_VERSION                  = var.app_version
       DOCUMENTS_STORAGE_CONNECTION = azurerm_storage_account.this.primary_connection_string
       DOCUMENTS_CONTAINER          = azurerm_storage_container.this["documents"].name

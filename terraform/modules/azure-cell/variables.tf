@@ -52,6 +52,17 @@ variable "peer_cell_url" {
   }
 }
 
+variable "peer_shared_key" {
+  description = "The key both cells sign their calls to each other with (HMAC-SHA256, ADR 17): base64 of at least 32 bytes (openssl rand -base64 48), the same value in both cells' stacks, kept in a secret store (see ADR 17). The functions get it as PEER_SHARED_KEY and refuse to start without it."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+/_-]{43,}={0,2}$", var.peer_shared_key))
+    error_message = "peer_shared_key must be a base64 key of at least 32 bytes (openssl rand -base64 48), the same in both cells."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)

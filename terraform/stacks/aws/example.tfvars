@@ -2,6 +2,10 @@
 #
 # app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
 # value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
+#
+# peer_shared_key is not set here either: it is a secret, the same in both cell stacks (ADR 17).
+# The workflows pass the repository secret PEER_SHARED_KEY as TF_VAR_peer_shared_key; by hand:
+# TF_VAR_peer_shared_key=$(openssl rand -base64 48), and keep that value for the other stack.
 region        = "eu-west-1"
 name          = "shop-aws"
 environment   = "prod"

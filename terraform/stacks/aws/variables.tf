@@ -86,3 +86,9 @@ variable "auth_admin_scope" {
   type        = string
   default     = "inventory:admin"
 }
+
+variable "peer_shared_key" {
+  description = "The key both cells sign their calls to each other with (ADR 17): the same base64 value (at least 32 bytes) in the aws and azure stacks. Pass it as TF_VAR_peer_shared_key from the deploy workflow's secret, never in a tfvars file."
+  type        = string
+  sensitive   = true
+}

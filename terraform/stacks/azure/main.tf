@@ -13,6 +13,7 @@ module "cell" {
   app_version           = var.app_version
   artifact_path         = var.artifact_path
   peer_cell_url         = var.peer_cell_url
+  peer_shared_key       = var.peer_shared_key
   cell_domain_name      = var.cell_domain_name
   log_retention_in_days = var.log_retention_in_days
   tags                  = var.tags
