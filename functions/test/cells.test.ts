@@ -305,6 +305,56 @@ describe('two cells forwarding to each other over HTTP', () => {
     );
   });
 
+  it('one Idempotency-Key sent to both cells, one after the other and at once: one order, one reservation', async () => {
+    const admin = issuer.adminToken();
+    const place = (base: string, key: string) =>
+      fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: {
+          ...bearer(issuer.customerToken('c-idem')),
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify({ items: [{ sku: 'HOODIE', quantity: 1 }] }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { id: string; cell: string },
+      }));
+    const reserved = async () =>
+      Promise.all(
+        [awsServer.url, azureServer.url].map(
+          async (base) => (await call(base, 'GET', '/inventory/HOODIE')).body.reserved as number,
+        ),
+      );
+    for (const base of [awsServer.url, azureServer.url]) {
+      await call(base, 'PUT', '/inventory/HOODIE', { allocation: 50 }, admin);
+    }
+    // Keys of both homes, so that each cell is once the receiver of a retry it does not own.
+    const keys = ['idem-a', 'idem-b', 'idem-c', 'idem-d', 'idem-e', 'idem-f'];
+    const before = await reserved();
+    for (const key of keys.slice(0, 3)) {
+      const first = await place(awsServer.url, key);
+      const retry = await place(azureServer.url, key);
+      expect([first.status, retry.status]).toEqual([201, 200]);
+      expect(retry.body.id).toBe(first.body.id);
+    }
+    for (const key of keys.slice(3)) {
+      const answers = await Promise.all([
+        place(awsServer.url, key),
+        place(azureServer.url, key),
+        place(awsServer.url, key),
+        place(azureServer.url, key),
+      ]);
+      expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 201]);
+    }
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    expect(sum(await reserved()) - sum(before)).toBe(keys.length);
+    const homes = new Set<string>();
+    for (const key of keys) homes.add((await place(awsServer.url, key)).body.cell);
+    expect([...homes].sort()).toEqual(['aws', 'azure']);
+  });
+
   it('answers 502 for the other cell when it is down, and keeps serving its own', async () => {
     await new Promise((resolve) => azureServer.server.close(resolve));
     const down = await call(awsServer.url, 'GET', '/orders/azure-anything');

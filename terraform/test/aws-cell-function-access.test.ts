@@ -226,7 +226,8 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
         'POST',
         '/orders',
         { customerId: 'c-2', items: [{ sku: 'MUG', quantity: 1 }] },
-        'k1',
+        // A key homed in this cell for c-2 (ADR 18), so the order is placed here.
+        'k2',
       ),
       await send('GET', '/orders/aws-missing'),
       await send('GET', '/health'),

@@ -8,6 +8,7 @@ import {
 import type { ForgedToken, OidcIssuer } from '../../../stand-ins/src/oidc-issuer/index.js';
 import { authSettingsOf, bearer, startTestIssuer } from '../support/auth.js';
 import { testPeerKey } from '../support/peer-key.js';
+import { idempotencyHome } from '../../src/core/routes/order-routes.js';
 import type { CellHarness, HarnessFactory, HarnessResponse, RequestOptions } from './harness.js';
 
 /**
@@ -20,6 +21,20 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
     let cell: CellHarness;
     let issuer: OidcIssuer;
     let adminToken: string;
+
+    /**
+     * `base`, or `base` with a suffix, such that this cell is the key's home for every one of
+     * `customers` (ADR 18): the key's orders are placed here, not forwarded to the peer.
+     */
+    function homedKey(base: string, ...customers: string[]): string {
+      for (let suffix = 0; ; suffix += 1) {
+        const key = suffix === 0 ? base : `${base}-${suffix}`;
+        const cells = [cell.cell, cell.peerCell];
+        if (customers.every((customer) => idempotencyHome(customer, key, cells) === cell.cell)) {
+          return key;
+        }
+      }
+    }
 
     /** Headers the peer cell would send: signed with the shared key, unless told otherwise. */
     function signedByPeer(
@@ -366,7 +381,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('20 parallel POST /orders with one Idempotency-Key create one order', async () => {
         const sku = uniqueSku();
         const before = await setStock(sku, 50);
-        const key = `key-${cell.cloud}-${Date.now()}`;
+        const key = homedKey(`key-${cell.cloud}-${Date.now()}`, 'cust-20');
         const responses = await Promise.all(
           Array.from({ length: 20 }, () =>
             call('POST', '/orders', {
@@ -404,7 +419,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const firstBefore = await setStock(first, 5);
         await setStock(second, 1);
         const response = await call('POST', '/orders', {
-          headers: { 'idempotency-key': `too-many-${cell.cloud}-${Date.now()}` },
+          headers: { 'idempotency-key': homedKey(`too-many-${cell.cloud}-${Date.now()}`, 'c') },
           body: {
             customerId: 'c',
             items: [
@@ -433,7 +448,9 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         const sku = uniqueSku();
         await setStock(sku, 5);
         const placed = await call('POST', '/orders', {
-          headers: { 'idempotency-key': `confirm-${cell.cloud}-${Date.now()}` },
+          headers: {
+            'idempotency-key': homedKey(`confirm-${cell.cloud}-${Date.now()}`, 'cust-confirm'),
+          },
           body: { customerId: 'cust-confirm', items: [{ sku, quantity: 1 }] },
         });
         expect(placed.status).toBe(201);
@@ -463,7 +480,12 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         for (let index = 0; index < 4; index += 1) {
           if (index === 2) await cell.queueRawEvent(poison);
           const placed = await call('POST', '/orders', {
-            headers: { 'idempotency-key': `batch-${cell.cloud}-${index}-${Date.now()}` },
+            headers: {
+              'idempotency-key': homedKey(
+                `batch-${cell.cloud}-${index}-${Date.now()}`,
+                `cust-batch-${index}`,
+              ),
+            },
             body: { customerId: `cust-batch-${index}`, items: [{ sku, quantity: 1 }] },
           });
           expect(placed.status).toBe(201);
@@ -487,7 +509,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('keeps an order whose event could not be queued, and queues it on the retry', async () => {
         const sku = uniqueSku();
         await setStock(sku, 5);
-        const key = `outage-${cell.cloud}-${Date.now()}`;
+        const key = homedKey(`outage-${cell.cloud}-${Date.now()}`, 'cust-outage');
         const order = { customerId: 'cust-outage', items: [{ sku, quantity: 1 }] };
         const restore = await cell.injectOutage('events');
         let orderId: string;
@@ -530,7 +552,9 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         await setStock(sku, 5);
         const place = (key: string) =>
           call('POST', '/orders', {
-            headers: { 'idempotency-key': `${key}-${cell.cloud}-${Date.now()}` },
+            headers: {
+              'idempotency-key': homedKey(`${key}-${cell.cloud}-${Date.now()}`, 'cust-push-outage'),
+            },
             body: { customerId: 'cust-push-outage', items: [{ sku, quantity: 1 }] },
           });
         const restore = await cell.injectOutage('notifications');
@@ -700,7 +724,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('places orders only for the caller: one Idempotency-Key, two customers, two orders', async () => {
         const sku = uniqueSku();
         await setStock(sku, 5);
-        const key = `shared-key-${cell.cloud}-${Date.now()}`;
+        const key = homedKey(`shared-key-${cell.cloud}-${Date.now()}`, 'alice', 'bob');
         const items = [{ sku, quantity: 1 }];
         const headers = { 'idempotency-key': key };
         const alice = await call('POST', '/orders', { as: 'alice', headers, body: { items } });
@@ -892,6 +916,53 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           headers: signedByPeer('GET', path, undefined),
         });
         expect(response.status).toBe(508);
+      });
+    });
+
+    describe('one Idempotency-Key, one home cell (ADR 18)', () => {
+      /** A key whose home is the peer cell for `customer`. */
+      const peerHomedKey = (base: string, customer: string) => {
+        for (let suffix = 0; ; suffix += 1) {
+          const key = `${base}-${suffix}`;
+          const cells = [cell.cell, cell.peerCell];
+          if (idempotencyHome(customer, key, cells) === cell.peerCell) return key;
+        }
+      };
+
+      it('forwards an order whose key is homed in the peer, and places nothing here', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 5);
+        const key = peerHomedKey(`peer-home-${cell.cloud}-${Date.now()}`, 'cust-home');
+        peer.clearRequests();
+        const order = { customerId: 'cust-home', items: [{ sku, quantity: 2 }] };
+        const response = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: order,
+        });
+        expect(response.body).toMatchObject({ servedBy: 'peer', method: 'POST', path: '/orders' });
+        const sent = peer.requests.at(-1);
+        expect(sent?.headers['idempotency-key']).toBe(key);
+        expect(sent?.headers['x-forwarded-from-cell']).toBe(cell.cell);
+        expect((await call('GET', `/inventory/${sku}`)).body.available).toBe(before.available);
+      });
+
+      it('answers 503 with Retry-After, and places nothing, while the key home is unreachable', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 5);
+        const key = peerHomedKey(`peer-down-${cell.cloud}-${Date.now()}`, 'cust-home');
+        peer.injectFault({ path: '/orders', drop: true });
+        const response = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: { customerId: 'cust-home', items: [{ sku, quantity: 2 }] },
+        });
+        peer.clearFaults();
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.body).toMatchObject({
+          code: 'idempotency_home_unreachable',
+          homeCell: cell.peerCell,
+        });
+        expect((await call('GET', `/inventory/${sku}`)).body.available).toBe(before.available);
       });
     });
 
