@@ -10,7 +10,8 @@ import { InventoryService } from './inventory-service.js';
 import { OrderEventConsumer } from './order-events.js';
 import { OrderService } from './order-service.js';
 import { PeerAuthenticator } from './peer-auth.js';
-import { PeerForwarder, type PeerSettings } from './peer-forwarder.js';
+import { forwardedFromHeader, PeerForwarder, type PeerSettings } from './peer-forwarder.js';
+import { probePeerLink } from './peer-link.js';
 import type { Ports } from './ports.js';
 import { dispatch, type Route, type RouteHandler } from './router.js';
 import { cartRoutes } from './routes/cart-routes.js';
@@ -42,6 +43,14 @@ export interface CellApp {
   readonly orders: OrderService;
   readonly inventory: InventoryService;
 }
+
+/**
+ * A hung peer must not make this cell's own /health slow: Route 53 counts a check as failed
+ * unless the endpoint answers within 2 s of connecting
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html),
+ * and the sandbox's monitor waits 2 s too.
+ */
+const peerProbeTimeoutMs = 750;
 
 export function createCellApp(options: CellAppOptions): CellApp {
   const { identity } = options;
@@ -91,14 +100,18 @@ export function createCellApp(options: CellAppOptions): CellApp {
       method: 'GET',
       pattern: /^\/health$/,
       access: 'public',
-      handler: async () => {
-        const report = await checkHealth(
-          identity,
-          ports,
-          lastSends,
-          options.healthTimeoutMs ?? 2000,
+      handler: async (request) => {
+        const timeoutMs = options.healthTimeoutMs ?? 2000;
+        // The peer's own probe (signed, verified above) is answered without probing back.
+        const fromPeer = request.headers[forwardedFromHeader] !== undefined;
+        const [report, peer] = await Promise.all([
+          checkHealth(identity, ports, lastSends, timeoutMs),
+          fromPeer ? undefined : probePeerLink(forwarder, peerProbeTimeoutMs),
+        ]);
+        return jsonResponse(
+          report.status === 'ok' ? 200 : 503,
+          peer ? { ...report, peer } : report,
         );
-        return jsonResponse(report.status === 'ok' ? 200 : 503, report);
       },
     },
     ...cartRoutes(context),

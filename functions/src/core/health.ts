@@ -29,6 +29,25 @@ export interface DependencyCheck {
 export interface HealthReport extends CellIdentity {
   readonly status: 'ok' | 'degraded';
   readonly checks: Record<DependencyName, DependencyCheck>;
+  /**
+   * The link to the peer cell, for operators and the dashboard. Never part of `status`: a cell
+   * whose peer is down must stay healthy, or one cloud's outage would withdraw both from DNS.
+   * Absent on the peer's own probe (no probe loop between the cells).
+   */
+  readonly peer?: PeerLink;
+}
+
+/**
+ * `up`: the peer answered its signed GET /health with 200; `degraded`: with 503; `rejected`:
+ * it refused the signature (PEER_SHARED_KEY differs between the cells); `unreachable`: no
+ * answer in time; `failing`: any other answer.
+ */
+export interface PeerLink {
+  readonly cell: string;
+  readonly status: 'up' | 'degraded' | 'rejected' | 'unreachable' | 'failing';
+  readonly latencyMs: number;
+  readonly httpStatus?: number;
+  readonly error?: string;
 }
 
 /**

@@ -53,7 +53,8 @@ export class PeerForwarder {
     return this.peer.cell;
   }
 
-  async forward(request: CoreRequest): Promise<CoreResponse> {
+  /** `timeoutMs`: a shorter wait than the peer's default (GET /health's link probe). */
+  async forward(request: CoreRequest, timeoutMs = this.peer.timeoutMs): Promise<CoreResponse> {
     if (request.headers[forwardedFromHeader] !== undefined) {
       throw new HttpProblem(
         508,
@@ -86,17 +87,17 @@ export class PeerForwarder {
         method: request.method,
         headers,
         body,
-        signal: AbortSignal.timeout(this.peer.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
       });
     } catch (error) {
-      throw this.failure(error);
+      throw this.failure(error, timeoutMs);
     }
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
-      throw this.failure(error);
+      throw this.failure(error, timeoutMs);
     }
     const returned: Record<string, string> = {};
     for (const name of returnedResponseHeaders) {
@@ -107,14 +108,14 @@ export class PeerForwarder {
     return { status: response.status, headers: returned, body: text };
   }
 
-  private failure(error: unknown): HttpProblem {
+  private failure(error: unknown, timeoutMs: number): HttpProblem {
     // Not `instanceof`: the DOMException of an aborted fetch may come from another realm.
     const names = [nameOf(error), nameOf((error as { cause?: unknown } | undefined)?.cause)];
     if (names.includes('TimeoutError') || names.includes('AbortError')) {
       return new HttpProblem(
         504,
         'peer_timeout',
-        `cell ${this.peer.cell} did not answer within ${this.peer.timeoutMs} ms`,
+        `cell ${this.peer.cell} did not answer within ${timeoutMs} ms`,
         undefined,
         { peerCell: this.peer.cell },
       );

@@ -167,6 +167,35 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(response.headers['x-cell']).toBe(cell.cell);
       });
 
+      it('GET /health reports the peer link, signed, and stays 200 when the peer is down', async () => {
+        peer.clearRequests();
+        const up = await call('GET', '/health');
+        expect(up.body.peer).toMatchObject({ cell: cell.peerCell, status: 'up', httpStatus: 200 });
+        const probe = peer.requests.at(-1);
+        expect(probe?.path).toBe('/health');
+        expect(probe?.headers['x-peer-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
+
+        peer.injectFault({ path: '/health', status: 401 });
+        expect((await call('GET', '/health')).body.peer).toMatchObject({ status: 'rejected' });
+        peer.injectFault({ path: '/health', drop: true });
+        const down = await call('GET', '/health');
+        peer.clearFaults();
+        expect(down.status).toBe(200);
+        expect(down.body).toMatchObject({
+          status: 'ok',
+          peer: { cell: cell.peerCell, status: 'unreachable' },
+        });
+
+        // The peer's own probe is answered without probing back (no loop between the cells).
+        peer.clearRequests();
+        const fromPeer = await call('GET', '/health', {
+          headers: signedByPeer('GET', '/health', undefined),
+        });
+        expect(fromPeer.status).toBe(200);
+        expect(fromPeer.body.peer).toBeUndefined();
+        expect(peer.requests).toEqual([]);
+      });
+
       it('answers an unknown route with a JSON 404 and a wrong method with 405', async () => {
         const missing = await call('GET', '/nowhere');
         expect(missing.status).toBe(404);

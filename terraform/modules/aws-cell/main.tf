@@ -44,8 +44,9 @@ locals {
       notify        = false
     }
     health = {
-      package       = var.lambda_packages.http
-      s3_prefixes   = []
+      package = var.lambda_packages.http
+      # The peer's signed probe of GET /health spends a nonce (ADR 17).
+      s3_prefixes   = ["peer-nonces/"]
       health_checks = true
       queue_send    = false
       queue_consume = false
