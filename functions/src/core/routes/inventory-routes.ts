@@ -38,8 +38,8 @@ export function inventoryRoutes(context: RouteContext): Route[] {
     },
     {
       // The peer's half of a transfer: an admin's token (checked like any other) and the peer's
-      // forwarding header. Issue 16 replaces the header, which any caller can set, by a signed
-      // call between cells.
+      // forwarding header, present only on a call whose signature PeerAuthenticator checked
+      // (ADR 17).
       method: 'POST',
       pattern: /^\/inventory\/(?<sku>[^/]+)\/incoming-transfers$/,
       access: 'admin',
