@@ -78,6 +78,8 @@ describe('two cells forwarding to each other over HTTP', () => {
   let awsServer: { server: Server; url: string };
   let azureServer: { server: Server; url: string };
   let issuer: OidcIssuer;
+  /** While true, the Azure cell's server answers 503 to everything (its cloud is down). */
+  let azureDown = false;
 
   beforeAll(async () => {
     [fauxqs, azurite, hubs, push, issuer] = await Promise.all([
@@ -116,7 +118,7 @@ describe('two cells forwarding to each other over HTTP', () => {
         : undefined,
     );
     azureServer = await listen(() =>
-      azure
+      azure && !azureDown
         ? async (request, body) => {
             const handler = azure.capture().http.api?.handler;
             if (!handler) throw new Error('no api function');
@@ -353,6 +355,51 @@ describe('two cells forwarding to each other over HTTP', () => {
     const homes = new Set<string>();
     for (const key of keys) homes.add((await place(awsServer.url, key)).body.cell);
     expect([...homes].sort()).toEqual(['aws', 'azure']);
+  });
+
+  it('a transfer to a cell that is down returns its units once that cell is back, or completes', async () => {
+    const admin = issuer.adminToken();
+    const allocations = async () =>
+      Promise.all(
+        [awsServer.url, azureServer.url].map(
+          async (base) =>
+            (await call(base, 'GET', '/inventory/TSHIRT-S')).body.allocation as number,
+        ),
+      );
+    await call(awsServer.url, 'PUT', '/inventory/TSHIRT-S', { allocation: 20 }, admin);
+    const [, azureBefore] = await allocations();
+    const transfer = (transferId: string, quantity: number) =>
+      call(
+        awsServer.url,
+        'POST',
+        '/inventory/TSHIRT-S/transfers',
+        { transferId, toCell: 'azure', quantity },
+        admin,
+      );
+    const takeBack = (transferId: string) =>
+      call(awsServer.url, 'POST', `/inventory/TSHIRT-S/transfers/${transferId}/return`, {}, admin);
+
+    azureDown = true;
+    expect((await transfer('ret-1', 5)).body.code).toBe('transfer_pending');
+    expect((await takeBack('ret-1')).status).not.toBe(200);
+    azureDown = false;
+    expect(await allocations()).toEqual([15, azureBefore]);
+
+    const returned = await takeBack('ret-1');
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ returned: 5, from: { allocation: 20 } });
+    expect((await takeBack('ret-1')).status).toBe(200);
+    // The original request retried after the return moves nothing, in either cell.
+    expect((await transfer('ret-1', 5)).body.code).toBe('transfer_returned');
+    expect(await allocations()).toEqual([20, azureBefore]);
+
+    expect((await transfer('ret-2', 3)).status).toBe(200);
+    const late = await takeBack('ret-2');
+    expect({ status: late.status, code: late.body.code }).toEqual({
+      status: 409,
+      code: 'transfer_delivered',
+    });
+    expect(await allocations()).toEqual([17, (azureBefore as number) + 3]);
   });
 
   it('answers 502 for the other cell when it is down, and keeps serving its own', async () => {

@@ -28,6 +28,12 @@ export interface TransferRecord {
   /** The other cell: destination of an outgoing transfer, origin of an incoming one. */
   readonly cell: string;
   readonly quantity: number;
+  /**
+   * Out: `returned` once the units came back because the peer voided the transfer. In:
+   * `voided` when the origin took the transfer back before it arrived: a late delivery of
+   * that id is refused, so the units are counted in one cell only.
+   */
+  readonly state?: 'returned' | 'voided';
 }
 
 /** How many transfer ids each direction remembers (a retry comes long before 200 more). */
@@ -157,6 +163,7 @@ export class InventoryService {
       async () => {
         const stored = await this.store.get<InventoryDocument>(key(item.sku));
         const earlier = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+        if (earlier?.state === 'returned') throw transferSettled(transferId, 'returned');
         if (stored && earlier) return this.repeated(item.sku, stored, earlier, toCell, quantity);
         const available = stored ? stored.value.allocation - stored.value.reserved : 0;
         if (!stored || available < quantity) {
@@ -194,6 +201,7 @@ export class InventoryService {
       async () => {
         const stored = await this.store.get<InventoryDocument>(key(item.sku));
         const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
+        if (earlier?.state === 'voided') throw transferSettled(transferId, 'voided');
         if (stored && earlier) return this.repeated(item.sku, stored, earlier, fromCell, quantity);
         const allocation = (stored?.value.allocation ?? 0) + quantity;
         if (allocation > allocationLimit) {
@@ -216,6 +224,79 @@ export class InventoryService {
         if (stored) return this.replace(item.sku, stored, next);
         const created = await this.store.createIfAbsent(key(item.sku), next);
         return created.ok ? this.view(item.sku, { value: next, etag: created.etag }) : retry;
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /**
+   * The peer's half of taking a transfer back: records the id as voided unless it was already
+   * delivered here (409 `transfer_delivered`: the units stay here, nothing to return).
+   */
+  async voidIncoming(sku: string, transferId: string, fromCell: string, quantity: number) {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
+        if (earlier && earlier.state !== 'voided') throw transferSettled(transferId, 'delivered');
+        if (stored && earlier) return this.view(item.sku, stored);
+        const record: TransferRecord = {
+          id: transferId,
+          cell: fromCell,
+          quantity,
+          state: 'voided',
+        };
+        const next: InventoryDocument = {
+          sku: item.sku,
+          cell: this.cell,
+          allocation: stored?.value.allocation ?? 0,
+          reserved: stored?.value.reserved ?? 0,
+          ...stored?.value,
+          transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
+          updatedAt: this.now().toISOString(),
+        };
+        if (stored) return this.replace(item.sku, stored, next);
+        const created = await this.store.createIfAbsent(key(item.sku), next);
+        return created.ok ? this.view(item.sku, { value: next, etag: created.etag }) : retry;
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /** The outgoing transfer `transferId`, or 404. */
+  async outgoing(sku: string, transferId: string): Promise<TransferRecord> {
+    const item = knownSku(sku);
+    const stored = await this.store.get<InventoryDocument>(key(item.sku));
+    const record = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+    if (!record) {
+      throw new HttpProblem(
+        404,
+        'not_found',
+        `no transfer ${transferId} left this cell`,
+        'transferId',
+      );
+    }
+    return record;
+  }
+
+  /** Puts a voided transfer's units back into this cell's allocation, once. */
+  async returnOutgoing(sku: string, transferId: string): Promise<InventoryView> {
+    const item = knownSku(sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const record = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+        if (!stored || !record) return this.view(item.sku, stored);
+        if (record.state === 'returned') return this.view(item.sku, stored);
+        const next: InventoryDocument = {
+          ...stored.value,
+          allocation: stored.value.allocation + record.quantity,
+          transfersOut: (stored.value.transfersOut ?? []).map((transfer) =>
+            transfer.id === transferId ? { ...transfer, state: 'returned' as const } : transfer,
+          ),
+        };
+        return this.replace(item.sku, stored, next);
       },
       () => busy(`inventory ${item.sku}`),
     );
@@ -265,4 +346,13 @@ export class InventoryService {
 
 function key(sku: string): string {
   return `inventory/${sku}`;
+}
+
+function transferSettled(transferId: string, how: 'voided' | 'returned' | 'delivered') {
+  const why = {
+    voided: 'was taken back by its origin; the units are there again',
+    returned: 'was taken back and its units returned; use a new transferId',
+    delivered: 'was already delivered to the peer; nothing to return',
+  }[how];
+  return new HttpProblem(409, `transfer_${how}`, `transfer ${transferId} ${why}`, 'transferId');
 }

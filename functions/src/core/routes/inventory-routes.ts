@@ -37,6 +37,14 @@ export function inventoryRoutes(context: RouteContext): Route[] {
       handler: transferToPeer(context),
     },
     {
+      // Takes back a transfer the peer has not received (e.g. it was down): the peer voids the
+      // id first, so a late delivery is refused, then the units return here.
+      method: 'POST',
+      pattern: /^\/inventory\/(?<sku>[^/]+)\/transfers\/(?<transferId>[^/]+)\/return$/,
+      access: 'admin',
+      handler: returnFromPeer(context),
+    },
+    {
       // The peer's half of a transfer: an admin's token (checked like any other) and the peer's
       // forwarding header, present only on a call whose signature PeerAuthenticator checked
       // (ADR 17).
@@ -129,7 +137,48 @@ function receiveFromPeer({ peerCell, inventory }: RouteContext): RouteHandler {
       );
     }
     const { item, transferId, quantity } = readTransfer(request, params, 'fromCell', peerCell);
+    if (parseJsonObject(request.body).void === true) {
+      return inventoryResponse(
+        await inventory.voidIncoming(item.sku, transferId, peerCell, quantity),
+      );
+    }
     return inventoryResponse(await inventory.transferIn(item.sku, transferId, peerCell, quantity));
+  };
+}
+
+/**
+ * Asks the peer to void the transfer, then returns its units here. 409 transfer_delivered when
+ * the peer already has them; 502 transfer_pending while the peer cannot be reached (retry).
+ */
+function returnFromPeer({ cell, peerCell, inventory, forwarder }: RouteContext): RouteHandler {
+  return async (_request, params, caller) => {
+    const item = knownSku(params.sku, 'sku');
+    const transferId = transferIdField(params.transferId);
+    const record = await inventory.outgoing(item.sku, transferId);
+    let voided: CoreResponse;
+    try {
+      voided = await forwarder.forward({
+        method: 'POST',
+        path: `/inventory/${encodeURIComponent(item.sku)}/incoming-transfers`,
+        query: new URLSearchParams(),
+        headers: { 'content-type': 'application/json', authorization: caller.authorization },
+        body: JSON.stringify({ transferId, fromCell: cell, quantity: record.quantity, void: true }),
+      });
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      throw new HttpProblem(
+        502,
+        'transfer_pending',
+        `cell ${peerCell} must void transfer ${transferId} before its units return, but ${error.message}; retry once it is back`,
+        undefined,
+        { transferId, peerCell },
+      );
+    }
+    if (voided.status !== 200) {
+      return { ...voided, headers: { ...voided.headers, 'x-cell': cell } };
+    }
+    const view = await inventory.returnOutgoing(item.sku, transferId);
+    return jsonResponse(200, { transferId, sku: item.sku, returned: record.quantity, from: view });
   };
 }
 
