@@ -27,6 +27,8 @@ const env = {
   CELL_NAME: 'aws',
   PEER_CELL_NAME: 'azure',
   PEER_URL: 'http://127.0.0.1:9',
+  // The bench's own signing key (48 bytes of base64): cells refuse to start without one (ADR 17).
+  PEER_SHARED_KEY: 'YmVuY2gtcGVlci1rZXktYmVuY2gtcGVlci1rZXktYmVuY2gtcGVlci1rZXktMDEy',
   APP_VERSION: 'bench',
   AWS_REGION: 'us-east-1',
   DOCUMENTS_BUCKET: 'documents',
@@ -158,7 +160,12 @@ try {
   issuer = await cellModule.startOidcIssuer({ audience: 'https://api.bench.example' });
   const app = cellModule.createCellApp({
     identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 'bench' },
-    peer: { cell: 'azure', url: 'http://127.0.0.1:9', timeoutMs: 1000 },
+    peer: {
+      cell: 'azure',
+      url: 'http://127.0.0.1:9',
+      timeoutMs: 1000,
+      auth: { key: Buffer.from(env.PEER_SHARED_KEY, 'base64'), windowMs: 60_000 },
+    },
     ports: {
       documents,
       events: new cellModule.MemoryEventQueue(),
@@ -189,7 +196,9 @@ try {
   let orderNumber = 0;
   const orderBody = JSON.stringify({ items: [{ sku: 'MUG', quantity: 1 }] });
   const placeOrder = async () => {
-    orderNumber += 1;
+    // Only keys homed in this cell (ADR 18): the others would be forwarded to the absent peer.
+    do orderNumber += 1;
+    while (cellModule.idempotencyHome('bench', `bench-${orderNumber}`, ['aws', 'azure']) !== 'aws');
     const result = await lambda(
       apiEvent(
         'POST',

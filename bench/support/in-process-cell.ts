@@ -3,6 +3,7 @@
  * mapping, checking bearer tokens from a local OIDC issuer (its JWKS over loopback HTTP).
  */
 export { createCellApp } from '../../functions/src/core/cell-app.js';
+export { idempotencyHome } from '../../functions/src/core/routes/order-routes.js';
 export {
   MemoryDocumentStore,
   MemoryEventQueue,
