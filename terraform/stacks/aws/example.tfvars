@@ -11,8 +11,12 @@ name          = "shop-aws"
 environment   = "prod"
 artifact_path = "../../../functions/build/aws"
 
-# The Azure cell's own name on Front Door (the azure stack's base_url), known in advance.
+# The Azure cell's own name on Front Door (the azure stack's base_url), known in advance
+# (left null, it is read from the azure stack's state: TF_VAR_azure_cell_state).
 peer_cell_url = "https://azure.api.example.com"
+
+# permissions_boundary_arn comes as TF_VAR_permissions_boundary_arn from the repository
+# variable AWS_PERMISSIONS_BOUNDARY_ARN, printed by terraform/bootstrap/aws.
 
 # The public name and this cell's own name, with an ACM certificate validated in the zone
 # (ADR 16); the default execute-api endpoint is then off.

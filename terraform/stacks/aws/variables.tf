@@ -26,8 +26,31 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the Azure cell (the azure stack's base_url output: https://<name>-<environment>-api.azure-api.net, known before it exists)."
+  description = "Base URL of the Azure cell. Null (the default): read the azure stack's base_url output from its state (azure_cell_state)."
   type        = string
+  default     = null
+}
+
+variable "azure_cell_state" {
+  description = "Where the azure stack keeps its state (azurerm backend settings), to read its base_url; the workflows pass it as TF_VAR_azure_cell_state from the repository variable AZURE_CELL_STATE (bootstrap/azure prints it). Not needed when peer_cell_url is set."
+  type = object({
+    resource_group_name  = string
+    storage_account_name = string
+    container_name       = string
+    key                  = optional(string, "multicloud/azure/terraform.tfstate")
+  })
+  default = null
+
+  validation {
+    condition     = var.azure_cell_state != null || var.peer_cell_url != null
+    error_message = "Set azure_cell_state (the repository variable AZURE_CELL_STATE, which bootstrap/azure prints, reaches it as TF_VAR_azure_cell_state) or peer_cell_url."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the function roles: bootstrap/aws's output, which its deploy role requires (the workflows pass it as TF_VAR_permissions_boundary_arn from AWS_PERMISSIONS_BOUNDARY_ARN). Null or empty: none."
+  type        = string
+  default     = null
 }
 
 variable "custom_domain_name" {

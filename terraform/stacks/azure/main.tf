@@ -1,8 +1,34 @@
-resource "azurerm_resource_group" "cell" {
-  name     = var.resource_group_name
-  location = var.location
+# terraform/bootstrap/azure creates the group: the workflows' identities hold roles on it, not
+# on the subscription, so it cannot be this stack's to create.
+data "azurerm_resource_group" "cell" {
+  name = var.resource_group_name
+}
 
-  tags = var.tags
+# The AWS cell's URL, from its state. On the first deployment the aws stack is applied first,
+# so it is there (docs/adr/0015-first-deployment.md); until it is, the functions get a
+# placeholder peer in the reserved .invalid domain (RFC 2606), which never resolves.
+data "terraform_remote_state" "peer" {
+  count = var.peer_cell_url == null ? 1 : 0
+
+  backend = "s3"
+
+  config = {
+    bucket = var.aws_cell_state.bucket
+    region = var.aws_cell_state.region
+    key    = var.aws_cell_state.key
+  }
+
+  defaults = {
+    base_url = null
+  }
+}
+
+locals {
+  peer_cell_url = coalesce(
+    var.peer_cell_url,
+    try(data.terraform_remote_state.peer[0].outputs.base_url, null),
+    "https://aws-cell-not-deployed-yet.invalid",
+  )
 }
 
 module "cell" {
@@ -12,7 +38,7 @@ module "cell" {
   environment           = var.environment
   app_version           = var.app_version
   artifact_path         = var.artifact_path
-  peer_cell_url         = var.peer_cell_url
+  peer_cell_url         = local.peer_cell_url
   peer_shared_key       = var.peer_shared_key
   cell_domain_name      = var.cell_domain_name
   log_retention_in_days = var.log_retention_in_days
@@ -22,8 +48,8 @@ module "cell" {
   auth_jwks_url         = var.auth_jwks_url
   auth_admin_scope      = var.auth_admin_scope
 
-  resource_group_name  = azurerm_resource_group.cell.name
-  location             = azurerm_resource_group.cell.location
+  resource_group_name  = data.azurerm_resource_group.cell.name
+  location             = var.location
   apim_publisher_name  = var.apim_publisher_name
   apim_publisher_email = var.apim_publisher_email
   front_door_id        = var.front_door_id

@@ -1,8 +1,16 @@
 provider "azurerm" {
-  # Null falls back to ARM_SUBSCRIPTION_ID, which azure/login's OIDC setup provides.
+  # Null: ARM_SUBSCRIPTION_ID. azure/login exports no ARM_* variable; the workflows set
+  # ARM_USE_OIDC, ARM_CLIENT_ID, ARM_TENANT_ID and ARM_SUBSCRIPTION_ID themselves, which the
+  # provider and the azurerm backend read.
+  # https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs/guides/service_principal_oidc
   subscription_id = var.subscription_id
 
-  # The storage account has shared keys disabled: data-plane calls use Entra ID.
+  # The workflows' identities hold roles on resource groups only and cannot register resource
+  # providers; terraform/bootstrap/azure registers the ones this stack uses.
+  # https://registry.terraform.io/providers/hashicorp/azurerm/4.55.0/docs#resource_provider_registrations
+  resource_provider_registrations = "none"
+
+  # Blob containers and other data-plane calls with Entra ID rather than the account key.
   storage_use_azuread = true
 
   features {}

@@ -1,5 +1,5 @@
 variable "subscription_id" {
-  description = "Azure subscription of the cell. Null uses ARM_SUBSCRIPTION_ID."
+  description = "Azure subscription of the cell. Null uses ARM_SUBSCRIPTION_ID, which the workflows set from the repository variable AZURE_SUBSCRIPTION_ID."
   type        = string
   default     = null
 }
@@ -10,7 +10,7 @@ variable "location" {
 }
 
 variable "resource_group_name" {
-  description = "Resource group the stack creates for the cell."
+  description = "Existing resource group of the cell (terraform/bootstrap/azure creates it; the workflows' identities hold roles on it only)."
   type        = string
   default     = "rg-shop-azure"
 }
@@ -38,8 +38,24 @@ variable "artifact_path" {
 }
 
 variable "peer_cell_url" {
-  description = "Base URL of the AWS cell (the aws stack's base_url output)."
+  description = "Base URL of the AWS cell. Null (the default): read the aws stack's base_url output from its state (aws_cell_state)."
   type        = string
+  default     = null
+}
+
+variable "aws_cell_state" {
+  description = "Where the aws stack keeps its state (S3 backend settings), to read its base_url; the workflows pass it as TF_VAR_aws_cell_state from the repository variable AWS_CELL_STATE (bootstrap/aws prints it). Not needed when peer_cell_url is set."
+  type = object({
+    bucket = string
+    region = string
+    key    = optional(string, "multicloud/aws/terraform.tfstate")
+  })
+  default = null
+
+  validation {
+    condition     = var.aws_cell_state != null || var.peer_cell_url != null
+    error_message = "Set aws_cell_state (the repository variable AWS_CELL_STATE, which bootstrap/aws prints, reaches it as TF_VAR_aws_cell_state) or peer_cell_url."
+  }
 }
 
 variable "apim_publisher_name" {

@@ -8,16 +8,10 @@ initial_weights = {
   azure = 50
 }
 
-aws_cell_state = {
-  bucket = "my-terraform-state-bucket"
-  region = "eu-west-1"
-}
-
-azure_cell_state = {
-  resource_group_name  = "rg-terraform-state"
-  storage_account_name = "mytfstateaccount"
-  container_name       = "tfstate"
-}
+# aws_cell_state and azure_cell_state are not set here: the workflows pass them as
+# TF_VAR_aws_cell_state and TF_VAR_azure_cell_state from the repository variables
+# AWS_CELL_STATE and AZURE_CELL_STATE, which terraform/bootstrap prints (a value in a -var-file
+# would override them).
 
 tags = {
   project = "multicloud-serverless"

@@ -11,19 +11,13 @@ variable "aws_region" {
 }
 
 variable "azure_subscription_id" {
-  description = "Azure subscription of the Front Door profile. Null uses ARM_SUBSCRIPTION_ID."
+  description = "Azure subscription of the Front Door profile. Null uses ARM_SUBSCRIPTION_ID, which the workflows set from the repository variable AZURE_SUBSCRIPTION_ID."
   type        = string
   default     = null
 }
 
-variable "azure_location" {
-  description = "Azure region of the resource group that holds the Front Door profile (Front Door itself is global)."
-  type        = string
-  default     = "westeurope"
-}
-
 variable "front_door_resource_group_name" {
-  description = "Resource group the stack creates for the Front Door profile."
+  description = "Existing resource group of the Front Door profile (terraform/bootstrap/azure creates it; the workflows' identities hold roles on it only)."
   type        = string
   default     = "rg-shop-global"
 }
@@ -59,7 +53,7 @@ variable "initial_weights" {
 }
 
 variable "aws_cell_state" {
-  description = "Where the aws stack keeps its state (S3 backend settings), to read its outputs."
+  description = "Where the aws stack keeps its state (S3 backend settings), to read its outputs; the workflows pass it as TF_VAR_aws_cell_state from the repository variable AWS_CELL_STATE (bootstrap/aws prints it)."
   type = object({
     bucket = string
     region = string
@@ -68,7 +62,7 @@ variable "aws_cell_state" {
 }
 
 variable "azure_cell_state" {
-  description = "Where the azure stack keeps its state (azurerm backend settings), to read its outputs."
+  description = "Where the azure stack keeps its state (azurerm backend settings), to read its outputs; the workflows pass it as TF_VAR_azure_cell_state from the repository variable AZURE_CELL_STATE (bootstrap/azure prints it)."
   type = object({
     resource_group_name  = string
     storage_account_name = string
