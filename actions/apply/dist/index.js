@@ -41920,7 +41920,9 @@ class Terraform {
         const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${options.out}`];
         if (options.refreshOnly)
             args.push('-refresh-only');
-        if (options.lockTimeout)
+        if (options.lock === false)
+            args.push('-lock=false');
+        else if (options.lockTimeout)
             args.push(`-lock-timeout=${options.lockTimeout}`);
         for (const file of options.varFiles ?? [])
             args.push(`-var-file=${file}`);

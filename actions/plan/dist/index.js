@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5994);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5355);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5994:
+/***/ 5355:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37348,7 +37348,9 @@ class Terraform {
         const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${options.out}`];
         if (options.refreshOnly)
             args.push('-refresh-only');
-        if (options.lockTimeout)
+        if (options.lock === false)
+            args.push('-lock=false');
+        else if (options.lockTimeout)
             args.push(`-lock-timeout=${options.lockTimeout}`);
         for (const file of options.varFiles ?? [])
             args.push(`-var-file=${file}`);
@@ -43257,6 +43259,7 @@ async function runTerraformPlan(terraform, settings, out, refreshOnly = false) {
         targets: settings.targets,
         replace: settings.replace,
         refreshOnly,
+        ...(settings.lock.enabled ? { lockTimeout: settings.lock.timeout } : { lock: false }),
     });
     await terraform.showJsonToFile(out.planPath, out.jsonPath);
     const plan = readPlanFile(out.jsonPath);
@@ -43439,8 +43442,53 @@ function readDataLossLabel(source) {
     return label;
 }
 
+;// CONCATENATED MODULE: ../shared/src/terraform/state-lock.ts
+const UNIT_SECONDS = {
+    ns: 1e-9,
+    us: 1e-6,
+    µs: 1e-6,
+    ms: 1e-3,
+    s: 1,
+    m: 60,
+    h: 3600,
+};
+/**
+ * Seconds in a Go duration as Terraform's -lock-timeout reads it ("0s", "30s", "5m", "1h30m",
+ * "1.5h"; a bare "0" too), or undefined when Go would refuse it. Negative durations are refused:
+ * they would mean "do not wait" in a confusing way.
+ */
+function parseLockTimeout(text) {
+    const value = text.trim();
+    if (value === '0')
+        return 0;
+    if (!/^(\d+(\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)((\d+(\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h))*$/.test(value))
+        return undefined;
+    let seconds = 0;
+    for (const match of value.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+        seconds += Number(match[1]) * (UNIT_SECONDS[match[2]] ?? 0);
+    }
+    return seconds;
+}
+/** "runner@fv-az123 (OperationTypeApply, lock ID 5d0e…, since 2026-11-24 10:00:00 UTC, state terraform.tfstate)". */
+function describeLockHolder(lock) {
+    if (!lock)
+        return 'another run (Terraform did not say which)';
+    const details = [];
+    if (lock.operation)
+        details.push(lock.operation);
+    if (lock.id)
+        details.push(`lock ID ${lock.id}`);
+    if (lock.created)
+        details.push(`since ${lock.created}`);
+    if (lock.path)
+        details.push(`state ${lock.path}`);
+    const who = lock.who ?? 'an unknown holder';
+    return details.length > 0 ? `${who} (${details.join(', ')})` : who;
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 /** Every input of the plan action, parsed and checked before anything runs. */
+
 
 
 
@@ -43482,6 +43530,26 @@ function readScope(stack, source) {
     if (!SCOPE_NAMES.includes(name))
         throw new InputError('cloud', `'${name.slice(0, 60)}' is not one of ${SCOPE_NAMES.join(', ')} (aws or azure: a cell stack of that cloud; global: the routing on both; none: not part of the rollout).`);
     return scopeNamed(name);
+}
+/**
+ * `lock` and `lock-timeout`. A plan by a read-only identity cannot take the lock (the S3 lock
+ * file and the azurerm blob lease are writes), and holding it would only make a deploy wait:
+ * PR plans and drift checks set lock: false. The deploy's plan keeps the lock and waits for it.
+ */
+function readLocking(source) {
+    const enabled = readBoolean('lock', true, source);
+    const timeout = readString('lock-timeout', { default: '0s' }, source);
+    const seconds = parseLockTimeout(timeout);
+    if (seconds === undefined) {
+        throw new InputError('lock-timeout', `must be a duration such as 0s, 30s, 5m or 1h30m; got '${timeout.slice(0, 100)}'.`);
+    }
+    if (!enabled) {
+        if (seconds > 0) {
+            throw new InputError('lock-timeout', `is '${timeout}' but lock is false: a plan that takes no lock waits for none. Remove lock-timeout, or set lock: true.`);
+        }
+        return { enabled: false };
+    }
+    return { enabled: true, timeout };
 }
 function readSettings(source = environmentInputs, workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd()) {
     const directoryInput = readString('working-directory', { required: true }, source);
@@ -43525,6 +43593,7 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
         riskRules: readRiskRules(source, workspace),
         dataLossLabel: readDataLossLabel(source),
         scope: readScope(stack, source),
+        lock: readLocking(source),
     };
 }
 

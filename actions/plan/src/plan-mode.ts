@@ -89,6 +89,7 @@ export async function runTerraformPlan(
     targets: settings.targets,
     replace: settings.replace,
     refreshOnly,
+    ...(settings.lock.enabled ? { lockTimeout: settings.lock.timeout } : { lock: false }),
   });
   await terraform.showJsonToFile(out.planPath, out.jsonPath);
   const plan = readPlanFile(out.jsonPath);

@@ -25,6 +25,7 @@ import {
   scopeOfStack,
   type StackScope,
 } from '../../shared/src/stack-scope.js';
+import { parseLockTimeout } from '../../shared/src/terraform/state-lock.js';
 
 export const MODES = ['plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];
@@ -47,6 +48,8 @@ export interface Settings {
   dataLossLabel: string;
   /** What the stack touches (`cloud`; default from the stack name): the comment's first line. */
   scope: StackScope;
+  /** State locking: off (`-lock=false`), or on with how long to wait (`-lock-timeout=`). */
+  lock: { enabled: false } | { enabled: true; timeout: string };
 }
 
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.\-[\]"*/: ]+$/;
@@ -93,6 +96,33 @@ function readScope(stack: string, source: InputSource): StackScope {
       `'${name.slice(0, 60)}' is not one of ${SCOPE_NAMES.join(', ')} (aws or azure: a cell stack of that cloud; global: the routing on both; none: not part of the rollout).`,
     );
   return scopeNamed(name as (typeof SCOPE_NAMES)[number]);
+}
+
+/**
+ * `lock` and `lock-timeout`. A plan by a read-only identity cannot take the lock (the S3 lock
+ * file and the azurerm blob lease are writes), and holding it would only make a deploy wait:
+ * PR plans and drift checks set lock: false. The deploy's plan keeps the lock and waits for it.
+ */
+function readLocking(source: InputSource): Settings['lock'] {
+  const enabled = readBoolean('lock', true, source);
+  const timeout = readString('lock-timeout', { default: '0s' }, source);
+  const seconds = parseLockTimeout(timeout);
+  if (seconds === undefined) {
+    throw new InputError(
+      'lock-timeout',
+      `must be a duration such as 0s, 30s, 5m or 1h30m; got '${timeout.slice(0, 100)}'.`,
+    );
+  }
+  if (!enabled) {
+    if (seconds > 0) {
+      throw new InputError(
+        'lock-timeout',
+        `is '${timeout}' but lock is false: a plan that takes no lock waits for none. Remove lock-timeout, or set lock: true.`,
+      );
+    }
+    return { enabled: false };
+  }
+  return { enabled: true, timeout };
 }
 
 export function readSettings(
@@ -155,5 +185,6 @@ export function readSettings(
     riskRules: readRiskRules(source, workspace),
     dataLossLabel: readDataLossLabel(source),
     scope: readScope(stack, source),
+    lock: readLocking(source),
   };
 }

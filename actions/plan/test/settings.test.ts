@@ -67,6 +67,7 @@ describe('readSettings', () => {
         riskRules: builtInCatalogue(),
         dataLossLabel: 'allow-data-loss',
         scope: { kind: 'cell', cloud: 'aws' },
+        lock: { enabled: true, timeout: '0s' },
       });
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -94,6 +95,16 @@ describe('readSettings', () => {
     [
       { 'drift-ignore-attributes': 'weight' },
       "Input 'drift-ignore-attributes': 'weight' is not an attribute path",
+    ],
+    [{ lock: 'no' }, "Input 'lock': must be true or false, got 'no'."],
+    [
+      { 'lock-timeout': '5 minutes' },
+      "Input 'lock-timeout': must be a duration such as 0s, 30s, 5m or 1h30m; got '5 minutes'.",
+    ],
+    [{ 'lock-timeout': '-5m' }, "Input 'lock-timeout': must be a duration"],
+    [
+      { lock: 'false', 'lock-timeout': '5m' },
+      "Input 'lock-timeout': is '5m' but lock is false: a plan that takes no lock waits for none.",
     ],
     [
       { 'drift-ignore-attributes': 'aws_route53_record.records\nnone' },
@@ -138,6 +149,26 @@ describe('readSettings', () => {
         'azurerm_cdn_frontdoor_origin.weight',
         'azurerm_cdn_frontdoor_origin.enabled',
       ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads lock and lock-timeout: no lock at all, or a lock waited for', () => {
+    const root = workspace();
+    try {
+      const read = (values: Record<string, string>) =>
+        readSettings(
+          inputs({ 'working-directory': 'terraform/stacks/aws', 'github-token': 't', ...values }),
+          root,
+        ).lock;
+      expect(read({ lock: 'false' })).toEqual({ enabled: false });
+      expect(read({ lock: 'false', 'lock-timeout': '0s' })).toEqual({ enabled: false });
+      expect(read({ 'lock-timeout': '5m' })).toEqual({ enabled: true, timeout: '5m' });
+      expect(read({ lock: 'true', 'lock-timeout': '1h30m' })).toEqual({
+        enabled: true,
+        timeout: '1h30m',
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

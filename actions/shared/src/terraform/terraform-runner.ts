@@ -73,6 +73,8 @@ export interface PlanOptions {
   targets?: string[];
   replace?: string[];
   refreshOnly?: boolean;
+  /** false: `-lock=false` (a read-only plan). Default: lock as Terraform does. */
+  lock?: boolean;
   lockTimeout?: string;
 }
 
@@ -184,7 +186,8 @@ export class Terraform {
   async plan(options: PlanOptions): Promise<PlanResult> {
     const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${options.out}`];
     if (options.refreshOnly) args.push('-refresh-only');
-    if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
+    if (options.lock === false) args.push('-lock=false');
+    else if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
     for (const file of options.varFiles ?? []) args.push(`-var-file=${file}`);
     for (const target of options.targets ?? []) args.push(`-target=${target}`);
     for (const address of options.replace ?? []) args.push(`-replace=${address}`);
