@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CdnManagementClient } from '@azure/arm-cdn';
-import { DefaultAzureCredential } from '@azure/identity';
 import { InputError } from '../../shared/src/inputs/index.js';
+import { azureCredential } from './azure-credential.js';
 import { httpProber } from './probes/http-prober.js';
 import { renderSummary } from './report/summary.js';
 import { CancelledError, runRollout, type RolloutReport } from './rollout/engine.js';
@@ -13,29 +13,6 @@ import { formatSplit } from './rollout/split.js';
 import { FrontDoorRouter } from './routers/front-door-router.js';
 import { Route53Router } from './routers/route53-router.js';
 import { readSettings, type Settings } from './settings.js';
-
-/** Authority hosts MSAL knows without asking login.microsoftonline.com for instance metadata. */
-const KNOWN_AUTHORITY_HOSTS = new Set([
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.chinacloudapi.cn',
-  'login.partner.microsoftonline.cn',
-]);
-
-function azureCredential(): DefaultAzureCredential {
-  const authority = process.env.AZURE_AUTHORITY_HOST;
-  let host: string;
-  try {
-    host = authority ? new URL(authority).host : '';
-  } catch {
-    host = '';
-  }
-  // A private authority (Azure Stack, a local stand-in) is unknown to MSAL, which would first
-  // ask login.microsoftonline.com to validate it; skip that discovery for such hosts only.
-  return new DefaultAzureCredential(
-    host !== '' && !KNOWN_AUTHORITY_HOSTS.has(host) ? { disableInstanceDiscovery: true } : {},
-  );
-}
 
 /** Query parameters that carry a credential in a health URL (Azure Functions' `code`...). */
 const SECRET_QUERY = /code|key|token|secret|password|sig/i;

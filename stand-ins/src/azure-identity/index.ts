@@ -53,8 +53,12 @@ export interface AzureIdentityStandInOptions {
   tenantId: string;
   /** The one application (client) ID it issues tokens to. */
   clientId: string;
-  /** When set, the client assertion must equal it (the federated OIDC token). */
-  federatedToken?: string;
+  /**
+   * When set, the client assertion must equal it (the federated OIDC token), or pass it when it
+   * is a function (e.g. "a token the GitHub OIDC stand-in issued and that has not expired", as
+   * Entra checks the assertion's signature and lifetime).
+   */
+  federatedToken?: string | ((assertion: string) => boolean);
   /** When set, a client_secret grant must carry it. */
   clientSecret?: string;
   /** Access token lifetime. Default 3599 s, as Entra. */

@@ -15,7 +15,7 @@ export interface IssuedToken {
 export interface IdentityStore {
   readonly tenantId: string;
   readonly clientId: string;
-  readonly federatedToken: string | undefined;
+  readonly federatedToken: string | ((assertion: string) => boolean) | undefined;
   readonly clientSecret: string | undefined;
   readonly tokenLifetimeSeconds: number;
   readonly issued: IssuedToken[];

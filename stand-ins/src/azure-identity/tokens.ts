@@ -70,7 +70,12 @@ function checkClientCredential(store: IdentityStore, form: URLSearchParams): voi
         "The request body must contain the following parameter: 'client_assertion_type'.",
       );
     }
-    if (store.federatedToken !== undefined && assertion !== store.federatedToken) {
+    const accepted =
+      store.federatedToken === undefined ||
+      (typeof store.federatedToken === 'function'
+        ? store.federatedToken(assertion)
+        : assertion === store.federatedToken);
+    if (!accepted) {
       throw oauthError(
         'invalid_client',
         700213,

@@ -71,15 +71,25 @@ export interface RolloutEnvironment {
   close(): Promise<void>;
 }
 
+export interface RolloutEnvironmentOptions {
+  insyncDelayMs?: number;
+  operationDelayMs?: number;
+  /** Which client assertions Entra accepts: default the one token in AZURE_FEDERATED_TOKEN_FILE. */
+  federatedToken?: (assertion: string) => boolean;
+  /** Entra access token lifetime (default Entra's, about an hour). */
+  tokenLifetimeSeconds?: number;
+}
+
 export async function startRolloutEnvironment(
-  options: { insyncDelayMs?: number; operationDelayMs?: number } = {},
+  options: RolloutEnvironmentOptions = {},
 ): Promise<RolloutEnvironment> {
   const certificate = await createTestCertificate();
   const identity = await startAzureIdentityStandIn({
     tls: certificate,
     tenantId: TENANT,
     clientId: CLIENT,
-    federatedToken: FEDERATED_TOKEN,
+    federatedToken: options.federatedToken ?? FEDERATED_TOKEN,
+    ...(options.tokenLifetimeSeconds ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds } : {}),
   });
   const route53 = await startRoute53StandIn({
     zones: [
