@@ -13,6 +13,7 @@ import {
   identityKind,
   subjectKind,
 } from './support/identity-checks.js';
+import { BOOTSTRAP_VARIABLES } from './support/bootstrap-variables.js';
 import { awsStateBucketProtected, azureStateAccountProtected } from './support/state-checks.js';
 import { block, resolveValue, s3BucketsLockedDown } from './support/static-checks.js';
 import {
@@ -33,27 +34,6 @@ function get(dir: string): TerraformModule {
   if (!module) throw new Error(`${dir} was not loaded`);
   return module;
 }
-
-/** The repository variables the workflows read from each bootstrap (github_variables keys). */
-export const BOOTSTRAP_VARIABLES = {
-  'bootstrap/aws': [
-    'AWS_CELL_STATE',
-    'AWS_DEPLOY_ROLE_ARN',
-    'AWS_PERMISSIONS_BOUNDARY_ARN',
-    'AWS_PLAN_ROLE_ARN',
-    'AWS_REGION',
-    'TF_BACKEND_CONFIG_aws',
-    'TF_BACKEND_CONFIG_global',
-  ],
-  'bootstrap/azure': [
-    'AZURE_CELL_STATE',
-    'AZURE_DEPLOY_CLIENT_ID',
-    'AZURE_PLAN_CLIENT_ID',
-    'AZURE_SUBSCRIPTION_ID',
-    'AZURE_TENANT_ID',
-    'TF_BACKEND_CONFIG_azure',
-  ],
-};
 
 function outputVariables(module: TerraformModule): string[] {
   const value = module.locals.get('github_variables')?.value;
