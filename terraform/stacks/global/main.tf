@@ -15,6 +15,7 @@ data "terraform_remote_state" "aws" {
   defaults = {
     origin_hostname    = null
     dns_target         = null
+    cell_hostname      = null
     health_url         = null
     custom_domain_name = null
   }
@@ -34,6 +35,7 @@ data "terraform_remote_state" "azure" {
   defaults = {
     origin_hostname    = null
     dns_target         = null
+    cell_hostname      = null
     health_url         = null
     custom_domain_name = null
   }
@@ -62,7 +64,7 @@ locals {
 check "cells_deployed" {
   assert {
     condition     = local.cells_deployed
-    error_message = "The aws or azure stack has no outputs in its state yet, so this plan creates no routing. On a first deployment deploy.yml applies this stack after both cells (docs/adr/0015-first-deployment.md)."
+    error_message = "The aws or azure stack has no outputs in its state yet, so this plan creates no routing. On a first deployment deploy.yml applies this stack after both cells (docs/adr/0018-bootstrap-identities-and-first-deployment.md#8-the-first-deployment)."
   }
 }
 
