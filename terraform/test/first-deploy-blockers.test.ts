@@ -51,10 +51,13 @@ describe('the modules and stacks', () => {
       expect(cell.resources.has(address)).toBe(true);
   });
 
-  it("let API Management read the custom domain's certificate before asking for it", () => {
+  // ADR 16: Front Door serves the public and the cell's names with its managed certificates,
+  // so API Management reads no Key Vault certificate; should a custom domain come back, the
+  // grant must come first (the check below, shown to fail on a bad snippet further down).
+  it('ask API Management for no Key Vault certificate it could not read yet', () => {
     const cell = get('modules/azure-cell');
     expect(apimCertificateReadableFirst(cell)).toEqual([]);
-    expect(cell.resources.has('azurerm_api_management_custom_domain.this')).toBe(true);
+    expect(cell.resources.has('azurerm_api_management_custom_domain.this')).toBe(false);
   });
 
   it('store the Flex Consumption host state in a way the pinned provider gets right', () => {
@@ -69,6 +72,22 @@ describe('the modules and stacks', () => {
       expect(
         [...get(dir).data.keys()].some((key) => key.startsWith('terraform_remote_state.')),
       ).toBe(true);
+  });
+
+  // ADR 16 closes API Management until it knows Front Door's ID; ADR 18: the azure stack reads
+  // it from the global stack's state, so the first deployment's second azure apply opens it
+  // without a hand-copied front_door_id.
+  it('read Front Door’s ID from the global stack’s state when front_door_id is not set', () => {
+    const azure = get('stacks/azure');
+    const global = azure.data.get('terraform_remote_state.global');
+    expect(global).toBeDefined();
+    expect(JSON.stringify(global?.body)).toContain('global_state_key');
+    expect(JSON.stringify(azure.locals.get('front_door_id')?.value)).toContain(
+      'terraform_remote_state.global',
+    );
+    expect(JSON.stringify(azure.modules.get('cell')?.body?.front_door_id)).toContain(
+      'local.front_door_id',
+    );
   });
 
   it('ask nothing of Azure that the workflows’ identities cannot do', () => {

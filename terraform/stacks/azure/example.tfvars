@@ -20,8 +20,9 @@ peer_cell_url = "https://aws.api.example.com"
 # This cell's own name, served by the global stack's Front Door (ADR 16).
 cell_domain_name = "azure.api.example.com"
 
-# The global stack's frontdoor_id output. Until it exists API Management refuses every call.
-# front_door_id = "00000000-0000-0000-0000-000000000000"
+# front_door_id is not set here: it is the global stack's frontdoor_id output, read from its
+# state (in the aws_cell_state bucket). Until the global stack exists API Management refuses
+# every call; deploy.yml's first deployment applies this stack again after the global stack.
 
 # The OIDC issuer of the API's access tokens: the same on both stacks (see ADR 14).
 auth_issuer   = "https://login.example.com/"

@@ -5,7 +5,7 @@ data "azurerm_resource_group" "cell" {
 }
 
 # The AWS cell's URL, from its state. On the first deployment the aws stack is applied first,
-# so it is there (docs/adr/0015-first-deployment.md); until it is, the functions get a
+# so it is there (docs/adr/0018-bootstrap-identities-and-first-deployment.md#8-the-first-deployment); until it is, the functions get a
 # placeholder peer in the reserved .invalid domain (RFC 2606), which never resolves.
 data "terraform_remote_state" "peer" {
   count = var.peer_cell_url == null ? 1 : 0
@@ -23,7 +23,30 @@ data "terraform_remote_state" "peer" {
   }
 }
 
+# The global stack's Front Door profile ID, from its state (in the AWS state bucket): API
+# Management admits only requests that carry it (X-Azure-FDID, ADR 16). Before the global stack
+# exists it is null and API Management refuses every call; deploy.yml's first deployment applies
+# this stack once more after the global stack, so that no hand-copied front_door_id is needed
+# (docs/adr/0018-bootstrap-identities-and-first-deployment.md).
+data "terraform_remote_state" "global" {
+  count = var.front_door_id == null && var.aws_cell_state != null ? 1 : 0
+
+  backend = "s3"
+
+  config = {
+    bucket = var.aws_cell_state.bucket
+    region = var.aws_cell_state.region
+    key    = var.global_state_key
+  }
+
+  defaults = {
+    frontdoor_id = null
+  }
+}
+
 locals {
+  front_door_id = var.front_door_id != null ? var.front_door_id : try(data.terraform_remote_state.global[0].outputs.frontdoor_id, null)
+
   peer_cell_url = coalesce(
     var.peer_cell_url,
     try(data.terraform_remote_state.peer[0].outputs.base_url, null),
@@ -52,5 +75,5 @@ module "cell" {
   location             = var.location
   apim_publisher_name  = var.apim_publisher_name
   apim_publisher_email = var.apim_publisher_email
-  front_door_id        = var.front_door_id
+  front_door_id        = local.front_door_id
 }

@@ -58,6 +58,12 @@ variable "aws_cell_state" {
   }
 }
 
+variable "global_state_key" {
+  description = "Key of the global stack's state in the aws_cell_state bucket, to read its frontdoor_id when front_door_id is null."
+  type        = string
+  default     = "multicloud/global/terraform.tfstate"
+}
+
 variable "apim_publisher_name" {
   description = "Publisher name of the API Management instance."
   type        = string
@@ -75,7 +81,7 @@ variable "cell_domain_name" {
 }
 
 variable "front_door_id" {
-  description = "The global stack's frontdoor_id output (the X-Azure-FDID API Management requires). Null before the global stack exists: API Management then refuses every call."
+  description = "The global stack's frontdoor_id output (the X-Azure-FDID API Management requires). Null (the default): read it from the global stack's state (aws_cell_state bucket, global_state_key); null there too before the global stack exists, and API Management then refuses every call."
   type        = string
   default     = null
 }
