@@ -46,6 +46,7 @@ describe('the rollout sequence', () => {
       comment: 'false',
       'backend-config': '',
       'var-files': 'example.tfvars',
+      'lock-timeout': '5m',
     });
     expect(resolveInputs(drain as ActionStep, environment)).toMatchObject({
       target: 'aws=100,azure=0',

@@ -114,6 +114,35 @@ describe('the workflows', () => {
     ).toEqual([]);
   });
 
+  it('deploy.yml: a first deployment applies aws, azure, aws, global, then azure with Front Door’s ID', () => {
+    const job = workflows['deploy.yml']?.jobs['first-deploy'];
+    const steps = job?.steps ?? [];
+    const plans = steps.filter((step) => step.uses === './actions/plan');
+    expect(plans.map((step) => step.with?.stack)).toEqual([
+      'aws',
+      'azure',
+      'aws',
+      'global',
+      'azure',
+    ]);
+    for (const plan of plans) {
+      const after = steps.slice(steps.indexOf(plan) + 1);
+      const guard = after[0];
+      const apply = after[1];
+      // The guard refuses a plan that destroys or replaces; the apply takes exactly that plan.
+      expect(String(guard?.env?.DESTROY)).toContain(`steps.${plan.id}.outputs.destroy`);
+      expect(String(guard?.env?.REPLACE)).toContain(`steps.${plan.id}.outputs.replace`);
+      expect(apply?.uses).toBe('./actions/apply');
+      expect(apply?.with?.stack).toBe(plan.with?.stack);
+      expect(String(apply?.with?.['expected-plan-digest'])).toContain(
+        `steps.${plan.id}.outputs.plan-digest`,
+      );
+    }
+    // Every later deployment goes through global and the rollout instead.
+    expect(job?.if).toContain("first-deploy == 'true'");
+    expect(workflows['deploy.yml']?.jobs.global?.if).toContain("first-deploy == 'false'");
+  });
+
   it('shifts traffic with router coordinates from the global stack, never hand-copied variables', () => {
     for (const file of ['deploy.yml', 'traffic-shift.yml'])
       expect(routersFromGlobalOutputs(file, workflows[file] as Workflow)).toEqual([]);

@@ -23,6 +23,7 @@ interface Job {
   needs?: string | string[];
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
+  env?: Record<string, unknown>;
   steps: Step[];
 }
 
@@ -47,10 +48,10 @@ describe('deploy.yml', () => {
     expect(workflow.permissions).toEqual({});
   });
 
-  it('applies the cells and then global; every apply job is in the list below', () => {
+  it('applies the first deployment or global; every apply job is in the list below', () => {
     const names = applyJobs.map(([name]) => name);
-    expect(names).toEqual(expect.arrayContaining(['cells', 'global']));
-    expect(workflow.jobs['global']?.needs).toContain('cells');
+    expect(names).toEqual(expect.arrayContaining(['first-deploy', 'global']));
+    expect(workflow.jobs['global']?.needs).toContain('routing');
   });
 
   it.each(applyJobs)(
@@ -59,8 +60,10 @@ describe('deploy.yml', () => {
       const planIndex = job.steps.findIndex((step) => step.uses === './actions/plan');
       const applyIndex = job.steps.findIndex((step) => step.uses === './actions/apply');
       const apply = job.steps[applyIndex] as Step;
-      // The approved digest always comes from the reviewed pull request's comment.
-      expect(apply.with?.['expected-plan-digest']).toBeUndefined();
+      // The approved digest comes from the reviewed pull request's comment, except in the first
+      // deployment, whose plans read states the PR could not (ADR 18): its environment approval
+      // and destroy/replace guard stand in (scripts/test/workflow-rules.test.ts checks them).
+      if (_ !== 'first-deploy') expect(apply.with?.['expected-plan-digest']).toBeUndefined();
       if (planIndex < 0) return; // apply plans by itself
       expect(planIndex).toBeLessThan(applyIndex);
       const plan = job.steps[planIndex] as Step;
@@ -72,7 +75,7 @@ describe('deploy.yml', () => {
   );
 
   it("hands the plan action's saved plan to apply in the cells and global jobs", () => {
-    for (const name of ['cells', 'global']) {
+    for (const name of ['first-deploy', 'global']) {
       const steps = workflow.jobs[name]?.steps ?? [];
       expect(steps.some((step) => step.uses === './actions/plan')).toBe(true);
     }
@@ -87,7 +90,7 @@ describe('deploy.yml', () => {
   );
 
   it('names the concurrency group after the stack applied', () => {
-    expect(workflow.jobs['cells']?.concurrency?.group).toBe('deploy-stack-${{ matrix.stack }}');
+    expect(workflow.jobs['first-deploy']?.concurrency?.group).toBe('deploy-stack-first-deployment');
     expect(workflow.jobs['global']?.concurrency?.group).toBe('deploy-stack-global');
   });
 
@@ -99,14 +102,16 @@ describe('deploy.yml', () => {
     });
     const uses = job.steps.map((step) => step.uses ?? '');
     const aws = uses.find((use) => use.startsWith('aws-actions/configure-aws-credentials@'));
+    // Azure: ARM_USE_OIDC with the deploy identity (ADR 18), no azure/login.
     const azure = uses.find((use) => use.startsWith('azure/login@'));
     expect(aws).toMatch(/@[0-9a-f]{40}$/);
-    expect(azure).toMatch(/@[0-9a-f]{40}$/);
-    for (const step of job.steps.filter((s) => s.uses === aws || s.uses === azure)) {
+    expect(azure).toBeUndefined();
+    expect(String(job.env?.['ARM_CLIENT_ID'])).toContain('vars.AZURE_DEPLOY_CLIENT_ID');
+    for (const step of job.steps.filter((s) => s.uses === aws)) {
       // OIDC: a role or client ID, never a stored key or client secret.
       expect(Object.keys(step.with ?? {}).sort()).toEqual(
         step.uses === aws
-          ? ['aws-region', 'role-to-assume']
+          ? ['aws-region', 'role-duration-seconds', 'role-to-assume']
           : ['client-id', 'subscription-id', 'tenant-id'],
       );
     }
