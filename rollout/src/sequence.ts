@@ -96,7 +96,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
       comment: 'false',
       'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
       'var-files': env('ROLLOUT_VAR_FILES'),
-      // A PR plan or drift check never locks (ADR 18); an apply may: wait for it.
+      // A PR plan or drift check never locks (ADR 19); an apply may: wait for it.
       'lock-timeout': '5m',
     },
   },

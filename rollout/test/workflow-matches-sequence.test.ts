@@ -111,7 +111,7 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
     for (const [jobId, job] of Object.entries(workflow.jobs)) {
       if (jobId === 'rollout-first' || jobId === 'rollout-second') continue;
       for (const step of job.steps ?? []) expect(step.uses).not.toBe(TRAFFIC_SHIFT_ACTION);
-      // first-deploy: no routing yet, so no traffic to move (ADR 18).
+      // first-deploy: no routing yet, so no traffic to move (ADR 19).
       if (jobId === 'first-deploy') expect(job.if).toContain("first-deploy == 'true'");
       else if (job.steps?.some((step) => step.uses === APPLY_ACTION)) expect(jobId).toBe('global');
     }

@@ -74,7 +74,7 @@ describe('the modules and stacks', () => {
       ).toBe(true);
   });
 
-  // ADR 16 closes API Management until it knows Front Door's ID; ADR 18: the azure stack reads
+  // ADR 16 closes API Management until it knows Front Door's ID; ADR 19: the azure stack reads
   // it from the global stack's state, so the first deployment's second azure apply opens it
   // without a hand-copied front_door_id.
   it('read Front Door’s ID from the global stack’s state when front_door_id is not set', () => {

@@ -61,7 +61,7 @@ describe('deploy.yml', () => {
       const applyIndex = job.steps.findIndex((step) => step.uses === './actions/apply');
       const apply = job.steps[applyIndex] as Step;
       // The approved digest comes from the reviewed pull request's comment, except in the first
-      // deployment, whose plans read states the PR could not (ADR 18): its environment approval
+      // deployment, whose plans read states the PR could not (ADR 19): its environment approval
       // and destroy/replace guard stand in (scripts/test/workflow-rules.test.ts checks them).
       if (_ !== 'first-deploy') expect(apply.with?.['expected-plan-digest']).toBeUndefined();
       if (planIndex < 0) return; // apply plans by itself
@@ -102,7 +102,7 @@ describe('deploy.yml', () => {
     });
     const uses = job.steps.map((step) => step.uses ?? '');
     const aws = uses.find((use) => use.startsWith('aws-actions/configure-aws-credentials@'));
-    // Azure: ARM_USE_OIDC with the deploy identity (ADR 18), no azure/login.
+    // Azure: ARM_USE_OIDC with the deploy identity (ADR 19), no azure/login.
     const azure = uses.find((use) => use.startsWith('azure/login@'));
     expect(aws).toMatch(/@[0-9a-f]{40}$/);
     expect(azure).toBeUndefined();

@@ -1,7 +1,7 @@
 # The Azure cell's URL, from its state. On the first deployment the azure stack does not exist
 # yet when this stack is first applied: the functions start with a placeholder peer (a name in
 # the reserved .invalid domain, RFC 2606, which never resolves), and the deploy workflow
-# applies this stack again once the azure stack exists (docs/adr/0018-bootstrap-identities-and-first-deployment.md#8-the-first-deployment).
+# applies this stack again once the azure stack exists (docs/adr/0019-bootstrap-identities-and-first-deployment.md#8-the-first-deployment).
 data "terraform_remote_state" "peer" {
   count = var.peer_cell_url == null ? 1 : 0
 

@@ -5,7 +5,7 @@ data "azurerm_resource_group" "cell" {
 }
 
 # The AWS cell's URL, from its state. On the first deployment the aws stack is applied first,
-# so it is there (docs/adr/0018-bootstrap-identities-and-first-deployment.md#8-the-first-deployment); until it is, the functions get a
+# so it is there (docs/adr/0019-bootstrap-identities-and-first-deployment.md#8-the-first-deployment); until it is, the functions get a
 # placeholder peer in the reserved .invalid domain (RFC 2606), which never resolves.
 data "terraform_remote_state" "peer" {
   count = var.peer_cell_url == null ? 1 : 0
@@ -27,7 +27,7 @@ data "terraform_remote_state" "peer" {
 # Management admits only requests that carry it (X-Azure-FDID, ADR 16). Before the global stack
 # exists it is null and API Management refuses every call; deploy.yml's first deployment applies
 # this stack once more after the global stack, so that no hand-copied front_door_id is needed
-# (docs/adr/0018-bootstrap-identities-and-first-deployment.md).
+# (docs/adr/0019-bootstrap-identities-and-first-deployment.md).
 data "terraform_remote_state" "global" {
   count = var.front_door_id == null && var.aws_cell_state != null ? 1 : 0
 

@@ -64,7 +64,7 @@ locals {
 check "cells_deployed" {
   assert {
     condition     = local.cells_deployed
-    error_message = "The aws or azure stack has no outputs in its state yet, so this plan creates no routing. On a first deployment deploy.yml applies this stack after both cells (docs/adr/0018-bootstrap-identities-and-first-deployment.md#8-the-first-deployment)."
+    error_message = "The aws or azure stack has no outputs in its state yet, so this plan creates no routing. On a first deployment deploy.yml applies this stack after both cells (docs/adr/0019-bootstrap-identities-and-first-deployment.md#8-the-first-deployment)."
   }
 }
 
