@@ -52,7 +52,9 @@ describe('pr-plan.yml and drift.yml', () => {
     expect(Object.keys(prPlan.on)).toEqual(['pull_request']);
     expect(JSON.stringify(prPlan)).not.toContain('pull_request_target');
     expect(prPlan.jobs['stacks']?.steps.at(-1)?.run).toContain('find terraform/stacks');
-    expect(prPlan.jobs['plan']?.needs).toBe('stacks');
+    // The functions are built in a job without credentials (ADR 19), then the plan job needs it.
+    expect(prPlan.jobs['plan']?.needs).toEqual(['stacks', 'build']);
+    expect(prPlan.jobs['build']?.permissions).toEqual({ contents: 'read' });
     expect(prPlan.jobs['plan']?.strategy?.matrix.stack).toBe(
       '${{ fromJSON(needs.stacks.outputs.stacks) }}',
     );
@@ -91,7 +93,10 @@ describe('pr-plan.yml and drift.yml', () => {
         expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
       const setup = job?.steps.find((step) => step.uses?.startsWith('hashicorp/setup-terraform@'));
       expect(setup?.with?.['terraform_wrapper']).toBe(false);
-      expect(JSON.stringify(job)).not.toContain('secrets.');
+      // One known exception, recorded in ADR 17 as an open gap: the cells' peer key is a Terraform
+      // input, so a plan needs it. No other secret may reach a job that runs the PR's code.
+      const secrets = JSON.stringify(job).match(/secrets\.[A-Za-z_]+/g) ?? [];
+      expect(secrets).toEqual(['secrets.PEER_SHARED_KEY']);
     }
   });
 
