@@ -92,6 +92,7 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings();
     for (const url of Object.values(settings.smokeUrls ?? {})) maskUrlSecrets(url);
+    if (settings.publicHealthUrl) maskUrlSecrets(settings.publicHealthUrl);
     wiring = wire(settings);
     const report = await runRollout(
       {
@@ -106,12 +107,14 @@ export async function run(): Promise<void> {
         },
         dryRun: settings.dryRun,
         changeTimeoutMs: settings.changeTimeoutMs,
+        ...(settings.canary ? { canary: settings.canary } : {}),
       },
       {
         routers: wiring.routers,
         prober: settings.smokeUrls
           ? httpProber({
               urls: settings.smokeUrls,
+              ...(settings.publicHealthUrl ? { publicUrl: settings.publicHealthUrl } : {}),
               expectedStatus: settings.smokeExpectedStatus,
               timeoutMs: Math.max(2 * settings.maxP95LatencyMs, 1000),
             })

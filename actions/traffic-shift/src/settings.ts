@@ -9,7 +9,8 @@ import {
   readString,
   type InputSource,
 } from '../../shared/src/inputs/index.js';
-import { CLOUDS, type Cloud, type PerCloud, type Split } from './rollout/split.js';
+import type { CanaryOptions } from './canary/canary-analysis.js';
+import { CLOUDS, isCloud, type Cloud, type PerCloud, type Split } from './rollout/split.js';
 
 export interface Route53Settings {
   readonly hostedZoneId: string;
@@ -37,6 +38,10 @@ export interface Settings {
   readonly route53: Route53Settings | undefined;
   readonly frontDoor: FrontDoorSettings | undefined;
   readonly smokeUrls: PerCloud<string> | undefined;
+  /** The public host name's health URL, probed during bakes (ADR 16). */
+  readonly publicHealthUrl: string | undefined;
+  /** Judge each bake's canary against the other cloud. */
+  readonly canary: CanaryOptions | undefined;
   readonly smokeExpectedStatus: number;
   readonly maxErrorRate: number;
   readonly maxP95LatencyMs: number;
@@ -242,8 +247,17 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
     );
   }
   const probes = readProbes(source);
+  const canary = readCanary(source, probes.smokeUrls !== undefined);
   const dryRun = readBoolean('dry-run', false, source);
-  return { ...schedule, route53, frontDoor, ...probes, dryRun, ...readChangeWaits(source) };
+  return {
+    ...schedule,
+    route53,
+    frontDoor,
+    ...probes,
+    ...canary,
+    dryRun,
+    ...readChangeWaits(source),
+  };
 }
 
 /** target, steps, bake-seconds, probe-interval-seconds. */
@@ -443,6 +457,72 @@ function readProbes(
       },
       source,
     ),
+  };
+}
+
+/**
+ * public-health-url and the canary analysis: canary-cloud (the cloud running the new version),
+ * its tolerances and the significance level of its tests.
+ */
+function readCanary(
+  source: InputSource,
+  haveSmokeUrls: boolean,
+): Pick<Settings, 'publicHealthUrl' | 'canary'> {
+  const publicText = readString('public-health-url', {}, source);
+  const publicHealthUrl = publicText === '' ? undefined : readUrl('public-health-url', publicText);
+  if (publicHealthUrl && !haveSmokeUrls) {
+    throw new InputError(
+      'public-health-url',
+      "needs smoke-urls: the public host name is probed beside each cloud's own health URL.",
+    );
+  }
+  const cloud = readString('canary-cloud', {}, source);
+  const maxLatencyIncreaseMs = readNumber(
+    'canary-max-latency-increase-ms',
+    100,
+    { min: 0, minInclusive: true, max: 3_600_000, form: 'a number of milliseconds, 0 or more' },
+    source,
+  );
+  const maxErrorRateIncrease = readNumber(
+    'canary-max-error-rate-increase',
+    0,
+    {
+      min: 0,
+      minInclusive: true,
+      max: 1,
+      maxInclusive: false,
+      form: 'a fraction from 0 up to (not including) 1, e.g. 0.01 for one percentage point',
+    },
+    source,
+  );
+  const alpha = readNumber(
+    'canary-significance',
+    0.01,
+    {
+      min: 0,
+      minInclusive: false,
+      max: 0.5,
+      maxInclusive: false,
+      form: 'a significance level above 0 and below 0.5, e.g. 0.01',
+    },
+    source,
+  );
+  if (cloud === '') return { publicHealthUrl, canary: undefined };
+  if (!isCloud(cloud)) {
+    throw new InputError(
+      'canary-cloud',
+      `'${cloud}' is not a cloud; expected ${CLOUD_LIST.replace(' and ', ' or ')} (the cloud running the new version), or empty for no comparison.`,
+    );
+  }
+  if (!haveSmokeUrls) {
+    throw new InputError(
+      'canary-cloud',
+      'needs smoke-urls: the canary and the other cloud are compared on their own health URLs.',
+    );
+  }
+  return {
+    publicHealthUrl,
+    canary: { cloud, maxLatencyIncreaseMs, maxErrorRateIncrease, alpha },
   };
 }
 

@@ -15,6 +15,15 @@ export interface ProbeResult {
   readonly at: number;
 }
 
+/**
+ * One request to the public host name's health endpoint (ADR 16): the routers chose the cell,
+ * whose /health answer names it (`cloud`). Undefined `cloud` when the answer did not say (no
+ * answer, or one from the edge rather than a cell).
+ */
+export type PublicProbeResult = Omit<ProbeResult, 'cloud'> & { readonly cloud: Cloud | undefined };
+
 export interface Prober {
   probe(cloud: Cloud, signal: AbortSignal): Promise<ProbeResult>;
+  /** Through the public host name; absent when there is none to probe. */
+  probePublic?(signal: AbortSignal): Promise<PublicProbeResult>;
 }

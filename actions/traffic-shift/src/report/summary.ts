@@ -4,6 +4,7 @@
  * and the probe error rate over time.
  */
 import { effectiveSplit } from '../rollout/effective-split.js';
+import { canarySection } from './canary-summary.js';
 import { percentile, type ProbeStats } from '../rollout/probe-stats.js';
 import type {
   RollbackRecord,
@@ -68,6 +69,7 @@ export function renderSummary(report: RolloutReport): string {
     ...stepsTable(report, labels),
     ...probesPerCloud(report),
     ...chart(report),
+    ...canarySection(report),
     ...rollbackDetails(report),
   ];
   return `${lines.join('\n')}\n`;

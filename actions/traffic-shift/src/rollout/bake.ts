@@ -1,4 +1,4 @@
-import type { Prober, ProbeResult } from '../probes/prober.js';
+import type { Prober, ProbeResult, PublicProbeResult } from '../probes/prober.js';
 import { probeStats, type ProbeStats } from './probe-stats.js';
 import { sleep } from './retry.js';
 import type { Cloud } from './split.js';
@@ -12,7 +12,10 @@ export interface Thresholds {
 }
 
 export interface BakeResult {
+  /** Every probe of a cell's own URL, judged clouds and compared ones alike. */
   readonly results: readonly ProbeResult[];
+  /** Every probe through the public host name. */
+  readonly publicResults: readonly PublicProbeResult[];
   readonly byCloud: ReadonlyMap<Cloud, ProbeStats>;
   readonly overall: ProbeStats;
   /** Why the step failed its checks; undefined when it passed. */
@@ -22,6 +25,9 @@ export interface BakeResult {
   readonly durationMs: number;
 }
 
+/** Probes through the public host name per round: two, so that a 25 % canary gets answers too. */
+export const PUBLIC_PROBES_PER_ROUND = 2;
+
 /**
  * Probe rounds per cloud: one at the start and one every interval until the bake time has
  * passed, and never fewer than minProbes. Fixing the count up front lets a bake stop at the
@@ -30,6 +36,41 @@ export interface BakeResult {
 export function plannedRounds(bakeMs: number, intervalMs: number, minProbes: number): number {
   const byTime = intervalMs > 0 ? Math.ceil(bakeMs / intervalMs) + 1 : 1;
   return Math.max(minProbes, byTime, 1);
+}
+
+/**
+ * The rounds of a bake and the time between them. A canary comparison needs `minRounds`
+ * samples per cloud: when the interval would give fewer within the bake, the rounds come closer
+ * together so that the bake does not last longer for it.
+ */
+export function probeSchedule(
+  bakeMs: number,
+  intervalMs: number,
+  minProbes: number,
+  minRounds = 0,
+): { rounds: number; intervalMs: number } {
+  const rounds = Math.max(plannedRounds(bakeMs, intervalMs, minProbes), minRounds);
+  if (minRounds > plannedRounds(bakeMs, intervalMs, minProbes) && rounds > 1) {
+    return { rounds, intervalMs: Math.min(intervalMs, bakeMs / (rounds - 1)) };
+  }
+  return { rounds, intervalMs };
+}
+
+/** Failures of the public host name's probes over the planned count, as for a cloud. */
+function publicBreach(
+  results: readonly PublicProbeResult[],
+  planned: number,
+  thresholds: Thresholds,
+): string | undefined {
+  const failures = results.filter((result) => !result.ok);
+  if (planned === 0 || failures.length / planned <= thresholds.maxErrorRate) return undefined;
+  return `public host name probes: ${failures.length} of ${results.length} failed (${mostCommon(failures.map((failure) => failure.error ?? 'failed'))})`;
+}
+
+function mostCommon(reasons: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'failed';
 }
 
 function breachOf(
@@ -59,59 +100,83 @@ function breachOf(
   return undefined;
 }
 
-export async function bake(options: {
-  clouds: readonly Cloud[];
-  prober: Prober | undefined;
-  bakeMs: number;
-  intervalMs: number;
-  thresholds: Thresholds;
-  signal: AbortSignal;
-  onRound?: (round: number, rounds: number, results: readonly ProbeResult[]) => void;
-}): Promise<BakeResult> {
-  const { clouds, prober, bakeMs, intervalMs, thresholds, signal } = options;
+export interface BakeOptions {
+  /** Clouds carrying traffic: judged by the thresholds. */
+  readonly clouds: readonly Cloud[];
+  /** Further clouds probed for a comparison (the canary's baseline), not judged here. */
+  readonly compared?: readonly Cloud[];
+  readonly prober: Prober | undefined;
+  readonly bakeMs: number;
+  readonly intervalMs: number;
+  readonly thresholds: Thresholds;
+  /** Rounds a comparison needs at least (0: none). */
+  readonly minRounds?: number;
+  readonly signal: AbortSignal;
+  readonly onRound?: (round: number, rounds: number, results: readonly ProbeResult[]) => void;
+}
+
+export async function bake(options: BakeOptions): Promise<BakeResult> {
+  const { clouds, prober, bakeMs, thresholds, signal } = options;
+  const probed = [...new Set([...clouds, ...(options.compared ?? [])])];
   const started = Date.now();
   const results: ProbeResult[] = [];
+  const publicResults: PublicProbeResult[] = [];
   const summarize = (breach?: string): BakeResult => {
     const byCloud = new Map(
-      clouds.map((cloud) => [
+      probed.map((cloud) => [
         cloud,
         probeStats(results.filter((result) => result.cloud === cloud)),
       ]),
     );
-    const firstFailure = results.filter((result) => !result.ok).sort((a, b) => a.at - b.at)[0];
+    const judged = results.filter((result) => clouds.includes(result.cloud));
+    const firstFailure = [...judged, ...publicResults]
+      .filter((result) => !result.ok)
+      .sort((a, b) => a.at - b.at)[0];
     return {
       results,
+      publicResults,
       byCloud,
-      overall: probeStats(results),
+      overall: probeStats(judged),
       ...(breach ? { breach } : {}),
       ...(firstFailure ? { firstFailureAt: firstFailure.at } : {}),
       durationMs: Date.now() - started,
     };
   };
 
-  if (!prober || clouds.length === 0) {
+  if (!prober || probed.length === 0) {
     await sleep(bakeMs, signal);
     return summarize();
   }
-  const rounds = plannedRounds(bakeMs, intervalMs, thresholds.minProbes);
+  const schedule = probeSchedule(
+    bakeMs,
+    options.intervalMs,
+    thresholds.minProbes,
+    options.minRounds,
+  );
+  const { rounds } = schedule;
+  const publicPerRound = prober.probePublic && clouds.length > 0 ? PUBLIC_PROBES_PER_ROUND : 0;
   for (let round = 0; round < rounds; round += 1) {
-    const due = started + round * intervalMs;
-    const wait = due - Date.now();
+    const wait = started + round * schedule.intervalMs - Date.now();
     if (wait > 0) await sleep(wait, signal);
-    const roundResults = await Promise.all(clouds.map((cloud) => prober.probe(cloud, signal)));
+    const [roundResults, roundPublic] = await Promise.all([
+      Promise.all(probed.map((cloud) => prober.probe(cloud, signal))),
+      Promise.all(
+        Array.from({ length: publicPerRound }, () =>
+          (prober.probePublic as NonNullable<Prober['probePublic']>)(signal),
+        ),
+      ),
+    ]);
     results.push(...roundResults);
+    publicResults.push(...roundPublic);
     options.onRound?.(round + 1, rounds, roundResults);
     const final = round === rounds - 1;
     for (const cloud of clouds) {
-      const breach = breachOf(
-        cloud,
-        results.filter((result) => result.cloud === cloud),
-        rounds,
-        thresholds,
-        final,
-      );
+      const own = results.filter((result) => result.cloud === cloud);
+      const breach = breachOf(cloud, own, rounds, thresholds, final);
       if (breach) return summarize(breach);
     }
+    const breach = publicBreach(publicResults, rounds * publicPerRound, thresholds);
+    if (breach) return summarize(breach);
   }
   const remaining = started + bakeMs - Date.now();
   if (remaining > 0) await sleep(remaining, signal);

@@ -4,6 +4,7 @@
  * or cancellation restore what each touched router held at the start. It knows no SDK: routers
  * and probes come in through ports.
  */
+import type { CanaryJudgement } from '../canary/canary-analysis.js';
 import { readLiveWeights, reconcile } from './live-weights.js';
 import { rollBack } from './rollback.js';
 import type { RolloutReport } from './rollout-report.js';
@@ -99,15 +100,28 @@ async function runStep(run: RolloutRun, split: Split, index: number): Promise<Fa
   }
   const { baked } = probed;
   const bake = summarizeBake(baked);
-  const failure = judgeBake(baked, index);
+  const { failure, canary } = judgeBake(baked, index, run.options.canary);
+  if (canary) logCanary(run, canary);
+  const judged = { ...step, bake, ...(canary ? { canary } : {}) };
   if (failure) {
     log.warning(`  Probes: ${failure.reason}`);
-    run.steps.push({ ...step, bake, failure: failure.reason });
+    run.steps.push({ ...judged, failure: failure.reason });
     return failure;
   }
   log.info(
     `  Baked ${(baked.durationMs / 1000).toFixed(1)} s: ${baked.overall.probes} probes, ${baked.overall.failures} failed, p95 ${baked.overall.p95Ms ?? '-'} ms`,
   );
-  run.steps.push({ ...step, bake });
+  run.steps.push(judged);
   return undefined;
+}
+
+/** One line per compared metric, then the verdict. */
+function logCanary(run: RolloutRun, canary: CanaryJudgement): void {
+  for (const metric of canary.metrics) {
+    run.log.info(
+      `  Canary ${metric.path} ${metric.metric}: ${metric.outcome} (${metric.why}; ${canary.canary} n=${metric.canary.n}, ${canary.baseline} n=${metric.baseline.n})`,
+    );
+  }
+  const say = canary.outcome === 'pass' ? run.log.info : run.log.warning;
+  say.call(run.log, `  Canary verdict: ${canary.outcome}: ${canary.reason}`);
 }

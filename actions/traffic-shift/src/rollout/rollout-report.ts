@@ -2,6 +2,7 @@
  * What a rollout reports, however it ends: the job summary, the outputs and the rehearsal read
  * these records.
  */
+import type { CanaryJudgement } from '../canary/canary-analysis.js';
 import type { ProbeResult } from '../probes/prober.js';
 import type { ProbeStats } from './probe-stats.js';
 import type { RouterChange, RouterReading } from './router.js';
@@ -22,6 +23,8 @@ export interface StepRecord {
   /** From the step's first write until the slowest router had it in force. */
   readonly inForceMs: number;
   readonly bake?: BakeSummary;
+  /** The canary compared with the other cloud over this step's bake. */
+  readonly canary?: CanaryJudgement;
   readonly failure?: string;
 }
 

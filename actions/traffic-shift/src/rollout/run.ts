@@ -4,6 +4,7 @@
  * from, the plan, the smoke test, the steps). Every report carries all of that, however far the
  * run got, so the steps record into the run and the report is built in one place.
  */
+import type { CanaryOptions } from '../canary/canary-analysis.js';
 import type { Prober } from '../probes/prober.js';
 import type { Thresholds } from './bake.js';
 import type { PlannedStep, RolloutReport, SmokeRecord, StepRecord } from './rollout-report.js';
@@ -20,6 +21,8 @@ export interface RolloutOptions {
   readonly dryRun: boolean;
   /** Longest wait for one router to put one split in force. */
   readonly changeTimeoutMs: number;
+  /** Judge each bake's canary against the other cloud (undefined: thresholds only). */
+  readonly canary?: CanaryOptions;
 }
 
 export interface Log {

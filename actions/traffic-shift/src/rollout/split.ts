@@ -1,8 +1,14 @@
-import { CLOUDS, type Cloud, type PerCloud } from '../../../shared/src/clouds.js';
+import {
+  CLOUDS,
+  isCloud,
+  otherCloud,
+  type Cloud,
+  type PerCloud,
+} from '../../../shared/src/clouds.js';
 
 // The clouds' vocabulary is defined once in actions/shared; the action's modules import it
 // from here, beside the split.
-export { CLOUDS, type Cloud, type PerCloud };
+export { CLOUDS, isCloud, otherCloud, type Cloud, type PerCloud };
 
 /**
  * A traffic split between the clouds: whole percentages that sum to 100. The engine only

@@ -2,11 +2,17 @@
  * The parts of one step: put the split in force on every router (write, then wait until the
  * router says it is in force), bake it with probes, and judge the bake.
  */
+import {
+  analyseCanary,
+  CANARY_MIN_ROUNDS,
+  type CanaryJudgement,
+  type CanaryOptions,
+} from '../canary/canary-analysis.js';
 import { bake, type BakeResult } from './bake.js';
 import type { BakeSummary, RouterStepResult } from './rollout-report.js';
 import { errorText, formatSeconds, type Failure, type RolloutRun } from './run.js';
 import { routerWrites, type RouterWrite } from './step-plan.js';
-import { carrying, type Split } from './split.js';
+import { carrying, otherCloud, type Split } from './split.js';
 
 /** Writes the step on every router at once and waits until each has it in force. */
 export function putInForce(run: RolloutRun, split: Split): Promise<RouterStepResult[]> {
@@ -41,8 +47,12 @@ export async function bakeWithProbes(
 ): Promise<{ baked: BakeResult } | { error: string }> {
   const { options } = run;
   try {
+    const canary = options.canary?.cloud;
     const baked = await bake({
       clouds: carrying(split),
+      // Both sides of a canary comparison are probed on their own URLs every round, whatever
+      // share each carries; the thresholds judge only the clouds carrying traffic.
+      ...(canary ? { compared: [canary, otherCloud(canary)], minRounds: CANARY_MIN_ROUNDS } : {}),
       prober: run.prober,
       bakeMs: options.bakeMs,
       intervalMs: options.probeIntervalMs,
@@ -55,16 +65,41 @@ export async function bakeWithProbes(
   }
 }
 
+/** What judging a bake found: why the step fails (if it does), and the canary comparison. */
+export interface BakeVerdict {
+  readonly failure?: Failure;
+  readonly canary?: CanaryJudgement;
+}
+
 /**
- * The verdict on a bake: why step `index` fails, or undefined when it passes. Today the
- * thresholds on each cloud's own probes (checked round by round during the bake, so a step
- * stops at the first round that cannot pass).
+ * The verdict on a bake, the place to extend how a step is judged (ADR 6). First the ceilings
+ * on each cloud's own probes (checked round by round during the bake, so a step stops at the
+ * first round that cannot pass); then, when the run judges a canary, the comparison of the
+ * canary's probes with the other cloud's over the whole bake (never round by round: testing
+ * again after every round would raise the false alarm rate far above alpha).
  */
-export function judgeBake(baked: BakeResult, index: number): Failure | undefined {
-  if (!baked.breach) return undefined;
+export function judgeBake(
+  baked: BakeResult,
+  index: number,
+  canaryOptions?: CanaryOptions,
+): BakeVerdict {
+  if (baked.breach) {
+    return {
+      failure: {
+        reason: `${baked.breach} at step ${index}`,
+        detectedAt: baked.firstFailureAt ?? Date.now(),
+      },
+    };
+  }
+  if (!canaryOptions || baked.results.length === 0) return {};
+  const canary = analyseCanary(
+    { cells: baked.results, public: baked.publicResults },
+    canaryOptions,
+  );
+  if (canary.outcome === 'pass') return { canary };
   return {
-    reason: `${baked.breach} at step ${index}`,
-    detectedAt: baked.firstFailureAt ?? Date.now(),
+    canary,
+    failure: { reason: `${canary.reason} at step ${index}`, detectedAt: Date.now() },
   };
 }
 

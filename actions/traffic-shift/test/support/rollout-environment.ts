@@ -5,6 +5,7 @@
  * after aws-actions/configure-aws-credentials and azure/login (OIDC).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,11 @@ export interface RolloutEnvironment {
   frontDoor: FrontDoorStandIn;
   aws: SmokeTarget;
   azure: SmokeTarget;
+  /**
+   * The public host name's health URL: each request goes to one cell, picked by the Route 53
+   * stand-in's weights at that moment, and relays its answer (whose body names the cloud).
+   */
+  publicHealthUrl: string;
   /** Environment a workflow step has after the OIDC logins (static AWS keys here). */
   env: Record<string, string>;
   /** The action's inputs for both routers and both smoke URLs; override any. */
@@ -129,6 +135,13 @@ export async function startRolloutEnvironment(
   });
   const aws = await startSmokeTarget({ cloud: 'aws' });
   const azure = await startSmokeTarget({ cloud: 'azure' });
+  const publicName = await startPublicName(
+    () => {
+      const weights = route53.weights(ZONE, RECORD, 'CNAME');
+      return { aws: weights['aws-cell'] ?? 0, azure: weights['azure-cell'] ?? 0 };
+    },
+    { aws: aws.healthUrl, azure: azure.healthUrl },
+  );
   const dir = await mkdtemp(join(tmpdir(), 'traffic-shift-oidc-'));
   const tokenFile = join(dir, 'azure-federated-token');
   await writeFile(tokenFile, FEDERATED_TOKEN);
@@ -147,6 +160,7 @@ export async function startRolloutEnvironment(
     frontDoor,
     aws,
     azure,
+    publicHealthUrl: `http://127.0.0.1:${(publicName.address() as { port: number }).port}/health`,
     env: {
       AWS_ACCESS_KEY_ID: 'AKIATRAFFICSHIFTTEST',
       AWS_SECRET_ACCESS_KEY: AWS_SECRET,
@@ -223,6 +237,7 @@ export async function startRolloutEnvironment(
         identity.close(),
         aws.close(),
         azure.close(),
+        new Promise((resolve) => publicName.close(resolve)),
       ]);
       await certificate.remove();
       await rm(dir, { recursive: true, force: true });
@@ -231,4 +246,26 @@ export async function startRolloutEnvironment(
       }
     },
   };
+}
+
+/** A stand-in for the public host name: a weighted choice per request, then the cell's answer. */
+async function startPublicName(
+  weights: () => { aws: number; azure: number },
+  cells: { aws: string; azure: string },
+): Promise<Server> {
+  const server = createServer((_request, response) => {
+    const { aws, azure } = weights();
+    const cloud = Math.random() * (aws + azure) < aws ? 'aws' : 'azure';
+    fetch(cells[cloud])
+      .then(async (answer) => {
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(await answer.text());
+      })
+      .catch(() => {
+        response.writeHead(502);
+        response.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }

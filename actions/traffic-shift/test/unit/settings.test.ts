@@ -20,6 +20,10 @@ const FRONT_DOOR = {
   'frontdoor-origins': 'aws=a,azure=b',
 };
 
+const SMOKE = {
+  'smoke-urls': 'aws=https://aws.example.net/health,azure=https://azure.example.net/health',
+};
+
 function read(inputs: Record<string, string>) {
   return readSettings((name) => (inputs[name] ?? '').trim());
 }
@@ -213,6 +217,52 @@ const REJECTIONS: [string, Record<string, string>, string, string][] = [
     { target: 'aws=50,azure=50', ...ROUTE53, 'change-timeout-seconds': 'soon' },
     'change-timeout-seconds',
     "'soon' is not a number of seconds above 0, at most 86400",
+  ],
+  [
+    'a canary without a cloud name',
+    { target: 'aws=50,azure=50', ...ROUTE53, ...SMOKE, 'canary-cloud': 'gcp' },
+    'canary-cloud',
+    "'gcp' is not a cloud; expected aws or azure (the cloud running the new version)",
+  ],
+  [
+    'a canary without smoke URLs',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'canary-cloud': 'azure' },
+    'canary-cloud',
+    'needs smoke-urls: the canary and the other cloud are compared on their own health URLs',
+  ],
+  [
+    'a public health URL without smoke URLs',
+    {
+      target: 'aws=50,azure=50',
+      ...ROUTE53,
+      'public-health-url': 'https://api.example.com/health',
+    },
+    'public-health-url',
+    "needs smoke-urls: the public host name is probed beside each cloud's own health URL",
+  ],
+  [
+    'a public health URL that is not one',
+    { target: 'aws=50,azure=50', ...ROUTE53, ...SMOKE, 'public-health-url': 'api.example.com' },
+    'public-health-url',
+    "'api.example.com' is not a URL",
+  ],
+  [
+    'an error tolerance in percent',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'canary-max-error-rate-increase': '2%' },
+    'canary-max-error-rate-increase',
+    "'2%' is not a fraction from 0 up to (not including) 1, e.g. 0.01 for one percentage point",
+  ],
+  [
+    'a negative latency tolerance',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'canary-max-latency-increase-ms': '-5' },
+    'canary-max-latency-increase-ms',
+    "'-5' is not a number of milliseconds, 0 or more",
+  ],
+  [
+    'a significance level of a half',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'canary-significance': '0.5' },
+    'canary-significance',
+    "'0.5' is not a significance level above 0 and below 0.5",
   ],
   [
     'a hexadecimal poll interval',
