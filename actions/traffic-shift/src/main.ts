@@ -108,6 +108,8 @@ export async function run(): Promise<void> {
         dryRun: settings.dryRun,
         changeTimeoutMs: settings.changeTimeoutMs,
         ...(settings.canary ? { canary: settings.canary } : {}),
+        emergency: settings.emergency,
+        ...(settings.expectedInitialSplit ? { expectedStart: settings.expectedInitialSplit } : {}),
       },
       {
         routers: wiring.routers,

@@ -47,6 +47,10 @@ export interface Settings {
   readonly maxP95LatencyMs: number;
   readonly minProbesPerStep: number;
   readonly dryRun: boolean;
+  /** Each router on its own: one that cannot be read or written is left out (ADR 20). */
+  readonly emergency: boolean;
+  /** The split every router must hold at the start (what the previous step of a rollout left). */
+  readonly expectedInitialSplit: Split | undefined;
   readonly changeTimeoutMs: number;
   readonly changePollMs: number;
 }
@@ -249,6 +253,12 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
   const probes = readProbes(source);
   const canary = readCanary(source, probes.smokeUrls !== undefined);
   const dryRun = readBoolean('dry-run', false, source);
+  const emergency = readBoolean('emergency', false, source);
+  const force = readBoolean('force', false, source);
+  if (emergency && !force) requireSafeguards(schedule, probes.smokeUrls);
+  const expectedText = readString('expected-initial-split', {}, source);
+  const expectedInitialSplit =
+    expectedText === '' ? undefined : parseSplit('expected-initial-split', expectedText);
   return {
     ...schedule,
     route53,
@@ -256,8 +266,39 @@ export function readSettings(source: InputSource = environmentInputs): Settings 
     ...probes,
     ...canary,
     dryRun,
+    emergency,
+    expectedInitialSplit,
     ...readChangeWaits(source),
   };
+}
+
+/** The shortest bake a manual shift may ask for without `force`: Route 53's propagation time. */
+export const MIN_MANUAL_BAKE_SECONDS = 60;
+
+/**
+ * A manual (emergency) shift is typed by a person under pressure: bake 0, a single step or no
+ * smoke URLs would move traffic unchecked. They are refused unless the run says force: true.
+ */
+function requireSafeguards(
+  schedule: { readonly steps: readonly number[]; readonly bakeMs: number },
+  smokeUrls: PerCloud<string> | undefined,
+): void {
+  const unless = 'a manual (emergency) shift needs it unless force: true';
+  if (smokeUrls === undefined) {
+    throw new InputError(
+      'smoke-urls',
+      `is required: ${unless} (aws=<url>,azure=<url>, each cloud's own health URL).`,
+    );
+  }
+  if (schedule.bakeMs < MIN_MANUAL_BAKE_SECONDS * 1000) {
+    throw new InputError(
+      'bake-seconds',
+      `must be at least ${MIN_MANUAL_BAKE_SECONDS}: ${unless} (changes take up to 60 s to reach every Route 53 name server).`,
+    );
+  }
+  if (schedule.steps.length < 2) {
+    throw new InputError('steps', `needs at least two steps, e.g. 50,100: ${unless}.`);
+  }
 }
 
 /** target, steps, bake-seconds, probe-interval-seconds. */

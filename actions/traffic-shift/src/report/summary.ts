@@ -51,6 +51,10 @@ function title(report: RolloutReport): string {
       return `${head} — rolled back: ${report.rollback?.reason ?? report.failureReason ?? ''}`;
     case 'rollback-failed':
       return `${head} — ROLLBACK FAILED: ${report.rollback?.reason ?? ''}`;
+    case 'partial':
+      return `${head} — emergency shift, not every router moved: ${report.failureReason ?? ''}`;
+    case 'yielded':
+      return `${head} — stopped, another shift took over: ${report.failureReason ?? ''}`;
   }
 }
 
@@ -65,6 +69,7 @@ export function renderSummary(report: RolloutReport): string {
     title(report),
     '',
     ...routersAtStart(report),
+    ...routerAvailability(report),
     ...dryRunPlan(report, labels),
     ...stepsTable(report, labels),
     ...probesPerCloud(report),
@@ -89,6 +94,38 @@ function routersAtStart(report: RolloutReport): string[] {
     const fronted = report.readings.find((entry) => entry.reading.edge);
     lines.push(
       `- **Clients** (effective split${fronted ? `, ${fronted.label} behind the ${fronted.reading.edge?.behind} record` : ''}): ${formatSplit(clients)}`,
+    );
+  }
+  return [...lines, ''];
+}
+
+/**
+ * Emergency mode and takeovers: which router moved, which could not and why, which another
+ * shift changed under this run.
+ */
+function routerAvailability(report: RolloutReport): string[] {
+  if (!report.emergency && report.takenOver.length === 0) return [];
+  const lines: string[] = [];
+  if (report.emergency) {
+    lines.push(
+      '**Emergency shift**: each router moves on its own; only the clouds gaining traffic are smoke-tested and probed.',
+      '',
+    );
+    const reached = report.outcome === 'completed' || report.outcome === 'partial';
+    for (const { label } of report.readings) {
+      const dropped = report.unavailable.find((entry) => entry.label === label);
+      if (dropped) continue;
+      lines.push(
+        `- ${label}: ${reached ? `**moved** to ${formatSplit(report.target)}` : 'see the steps below'}`,
+      );
+    }
+    for (const { label, reason } of report.unavailable) {
+      lines.push(`- ${label}: **could not move**: ${reason}`);
+    }
+  }
+  for (const { label, holds } of report.takenOver) {
+    lines.push(
+      `- ${label}: changed by another shift during this run (it holds ${holds}); left to it`,
     );
   }
   return [...lines, ''];
@@ -189,6 +226,7 @@ function rollbackRow(
     const entry = rollback.routers.find((router) => router.label === label);
     if (!entry) return '—';
     if (entry.status === 'untouched') return 'untouched';
+    if (entry.status === 'taken-over') return 'left to another shift';
     if (entry.status === 'failed') return `FAILED: ${entry.error ?? ''}`;
     const split = startSplits.get(label);
     const restored = agreed || !split ? 'restored' : `restored ${shortSplit(split)}`;
@@ -264,7 +302,9 @@ function rollbackDetails(report: RolloutReport): string[] {
           ? `restored to ${router.holds}${router.error ? ` (${router.error})` : ''}`
           : router.status === 'untouched'
             ? `untouched, holds ${router.holds}`
-            : `rollback FAILED (${router.error ?? 'unknown error'}); it now holds ${router.holds}`;
+            : router.status === 'taken-over'
+              ? `not restored: another shift changed it since; it holds ${router.holds}`
+              : `rollback FAILED (${router.error ?? 'unknown error'}); it now holds ${router.holds}`;
       lines.push(`- ${router.label}: ${state}`);
     }
     lines.push(

@@ -8,10 +8,16 @@ import type { CanaryJudgement } from '../canary/canary-analysis.js';
 import { readLiveWeights, reconcile } from './live-weights.js';
 import { rollBack } from './rollback.js';
 import type { RolloutReport } from './rollout-report.js';
-import { RolloutRun, type Failure, type RolloutOptions, type RolloutPorts } from './run.js';
+import {
+  RolloutRun,
+  type Ending,
+  type Failure,
+  type RolloutOptions,
+  type RolloutPorts,
+} from './run.js';
 import { smokeTest } from './smoke-test.js';
 import { planSteps } from './step-plan.js';
-import { bakeWithProbes, judgeBake, putInForce, summarizeBake } from './step.js';
+import { bakeWithProbes, checkOwnership, judgeBake, putInForce, summarizeBake } from './step.js';
 import { formatSplit, type Split } from './split.js';
 
 export { CANCELLED_ROLLBACK_WAIT_MS } from './rollback.js';
@@ -50,8 +56,14 @@ export async function runRollout(
 
   // 3. The steps, each put in force on every router, baked with probes and judged.
   const failure = await runSteps(run);
-  if (!failure) {
-    return run.report({ outcome: 'completed', finalSplit: formatSplit(options.target) });
+  if (!failure) return run.report(completed(run));
+  if (failure.yielded) {
+    // Another shift owns the traffic now: restoring anything would undo it.
+    return run.report({
+      outcome: 'yielded',
+      failureReason: failure.reason,
+      finalSplit: 'as the other shift left it',
+    });
   }
   if (run.touched.size === 0) {
     // Cancelled between the smoke test and the first write: there is nothing to roll back.
@@ -66,11 +78,33 @@ export async function runRollout(
   return run.report(await rollBack(run, failure));
 }
 
+/** Every usable router reached the target; in emergency mode some may have been left out. */
+function completed(run: RolloutRun): Ending {
+  const target = formatSplit(run.options.target);
+  if (run.unavailable.size === 0) return { outcome: 'completed', finalSplit: target };
+  const left = [...run.unavailable]
+    .map(([router, reason]) => `${router.label} could not be moved (${reason})`)
+    .join('; ');
+  const moved = run.usableRouters().map((router) => router.label);
+  return {
+    outcome: 'partial',
+    failureReason: `${left}; ${moved.length > 0 ? `${moved.join(' and ')} moved to ${target}` : 'no router moved'}`,
+    finalSplit: [
+      ...run.usableRouters().map((router) => `${router.id}: ${target}`),
+      ...[...run.unavailable.keys()].map((router) => `${router.id}: not moved`),
+    ].join('; '),
+  };
+}
+
 /** Runs the planned steps in order until one fails or the run is cancelled. */
 async function runSteps(run: RolloutRun): Promise<Failure | undefined> {
   for (const [offset, split] of run.plannedSteps.entries()) {
     const cancelled = run.cancelReason();
     if (cancelled) return { reason: cancelled, detectedAt: Date.now() };
+    if (offset > 0) {
+      const taken = await checkOwnership(run, offset + 1);
+      if (taken) return taken;
+    }
     const failure = await runStep(run, split, offset + 1);
     if (failure) return failure;
   }
@@ -81,11 +115,16 @@ async function runSteps(run: RolloutRun): Promise<Failure | undefined> {
 async function runStep(run: RolloutRun, split: Split, index: number): Promise<Failure | undefined> {
   const { log } = run;
   log.info(`Step ${index}/${run.plannedSteps.length}: ${formatSplit(split)}`);
+  if (run.usableRouters().length === 0) {
+    return { reason: `no router left to move at step ${index}`, detectedAt: Date.now() };
+  }
   const started = Date.now();
   const routers = await putInForce(run, split);
   const step = { index, split, routers, inForceMs: Date.now() - started };
   const broken = routers.find((result) => result.error !== undefined);
-  if (broken) {
+  // Emergency mode goes on while any router moved; the ones that failed are left out.
+  const goOn = run.options.emergency && !run.cancelReason() && routers.some((r) => !r.error);
+  if (broken && !goOn) {
     const reason =
       run.cancelReason() ?? `${broken.label}: ${broken.error ?? 'failed'} at step ${index}`;
     run.steps.push({ ...step, failure: reason });

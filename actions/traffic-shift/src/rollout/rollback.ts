@@ -43,7 +43,7 @@ export async function rollBack(run: RolloutRun, failure: Failure): Promise<Endin
     failureReason: failure.reason,
     // Every router is back where it was: one split when they agreed at the start.
     finalSplit:
-      run.routersAgree && run.initialSplit
+      run.routersAgree && run.initialSplit && run.takenOver.size === 0
         ? formatSplit(run.initialSplit)
         : eachRouterHolds(rollback),
   };
@@ -65,7 +65,7 @@ async function restoreAll(
   const routers = await Promise.all(
     run.readings.map((live): Promise<RouterRollback> =>
       run.touched.has(live.router)
-        ? restoreRouter(live, timeoutMs, run.log)
+        ? restoreUnlessTakenOver(run, live, timeoutMs)
         : Promise.resolve({
             id: live.router.id,
             label: live.router.label,
@@ -81,6 +81,34 @@ async function restoreAll(
     durationMs: finished - started,
     detectionToRestoredMs: finished - failure.detectedAt,
   };
+}
+
+/**
+ * Restores a router unless another shift wrote to it since (it holds neither what it held at the
+ * start nor anything this run wrote): that shift owns it now, and restoring would undo it.
+ */
+async function restoreUnlessTakenOver(
+  run: RolloutRun,
+  live: LiveReading,
+  timeoutMs: number,
+): Promise<RouterRollback> {
+  const { router } = live;
+  let now;
+  try {
+    // Short after a cancellation: the restore must still go out before the job is killed.
+    now = await router.read(
+      AbortSignal.timeout(run.signal.aborted ? 2000 : Math.min(timeoutMs, 30_000)),
+    );
+  } catch {
+    // Unknown: restore as before (the restore meets the same error if the router is down).
+    return restoreRouter(live, timeoutMs, run.log);
+  }
+  if (run.owns(router, now.split)) return restoreRouter(live, timeoutMs, run.log);
+  run.takenOver.set(router, now.description);
+  run.log.warning(
+    `  ${router.label}: not restored, another shift changed it since (it holds ${now.description})`,
+  );
+  return { id: router.id, label: router.label, status: 'taken-over', holds: now.description };
 }
 
 async function restoreRouter(

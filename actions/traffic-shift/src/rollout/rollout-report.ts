@@ -40,7 +40,8 @@ export interface SmokeRecord {
   readonly failure?: string;
 }
 
-export type RouterRollbackStatus = 'restored' | 'failed' | 'untouched';
+/** `taken-over`: another shift changed the router under this run; it is left to that shift. */
+export type RouterRollbackStatus = 'restored' | 'failed' | 'untouched' | 'taken-over';
 
 export interface RouterRollback {
   readonly id: string;
@@ -66,7 +67,11 @@ export type Outcome =
   | 'dry-run'
   | 'failed-unchanged'
   | 'rolled-back'
-  | 'rollback-failed';
+  | 'rollback-failed'
+  /** Emergency mode: the shift reached the target on some routers; others could not move. */
+  | 'partial'
+  /** Another shift changed a router under this run: it stopped and left every router alone. */
+  | 'yielded';
 
 /** What one step would write on each router (the dry-run plan). */
 export interface PlannedStep {
@@ -80,6 +85,11 @@ export interface RolloutReport {
   /** The split the schedule started from (the least advanced router when they disagree). */
   readonly initialSplit?: Split;
   readonly readings: readonly { id: string; label: string; reading: RouterReading }[];
+  /** Emergency mode: routers that could not be read or written, and why. */
+  readonly unavailable: readonly { id: string; label: string; reason: string }[];
+  /** Routers another shift changed under this run, and what they hold. */
+  readonly takenOver: readonly { id: string; label: string; holds: string }[];
+  readonly emergency: boolean;
   readonly plannedSteps: readonly Split[];
   readonly planDetails: readonly PlannedStep[];
   readonly smoke?: SmokeRecord;

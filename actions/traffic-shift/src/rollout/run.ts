@@ -9,7 +9,7 @@ import type { Prober } from '../probes/prober.js';
 import type { Thresholds } from './bake.js';
 import type { PlannedStep, RolloutReport, SmokeRecord, StepRecord } from './rollout-report.js';
 import type { RouterReading, TrafficRouter } from './router.js';
-import type { Split } from './split.js';
+import { sameSplit, type Split } from './split.js';
 
 export interface RolloutOptions {
   readonly target: Split;
@@ -23,6 +23,14 @@ export interface RolloutOptions {
   readonly changeTimeoutMs: number;
   /** Judge each bake's canary against the other cloud (undefined: thresholds only). */
   readonly canary?: CanaryOptions;
+  /**
+   * Emergency mode: each router moves on its own. A router that cannot be read or written
+   * (credentials, control plane) is left out and reported, the others still move; only the
+   * clouds gaining traffic are smoke-tested and probed (the other one may be why).
+   */
+  readonly emergency?: boolean;
+  /** The split every router must hold at the start (what the previous step left), if any. */
+  readonly expectedStart?: Split;
 }
 
 export interface Log {
@@ -50,6 +58,8 @@ export type Ending = Pick<RolloutReport, 'outcome' | 'finalSplit'> &
 /** A failed check, an API error or a cancellation, and when it was first seen. */
 export interface Failure {
   readonly reason: string;
+  /** Another shift changed a router under this run: stop and leave every router alone. */
+  readonly yielded?: boolean;
   /** ms since the epoch: the first failed probe, or when the failure came back. */
   readonly detectedAt: number;
 }
@@ -73,6 +83,15 @@ export class RolloutRun {
   readonly steps: StepRecord[] = [];
   /** Routers written to at least once: the ones a rollback restores. */
   readonly touched = new Set<TrafficRouter>();
+  /** Emergency mode: routers that could not be read or written, and why; they are left alone. */
+  readonly unavailable = new Map<TrafficRouter, string>();
+  /**
+   * The splits a router may hold while this run owns it: what it held at the start and every
+   * split this run wrote or tried to write. Anything else was written by another shift.
+   */
+  readonly ours = new Map<TrafficRouter, Split[]>();
+  /** Routers another shift changed under this run, with what they hold: left to that shift. */
+  readonly takenOver = new Map<TrafficRouter, string>();
 
   constructor(
     readonly options: RolloutOptions,
@@ -82,6 +101,24 @@ export class RolloutRun {
     this.routers = ports.routers;
     this.prober = ports.prober;
     this.log = ports.log;
+  }
+
+  /** The routers this run still writes to (emergency mode leaves unusable ones out). */
+  usableRouters(): TrafficRouter[] {
+    return this.readings
+      .map(({ router }) => router)
+      .filter((router) => !this.unavailable.has(router));
+  }
+
+  /** Records that `router` may hold `split` because this run wrote (or tried to write) it. */
+  claim(router: TrafficRouter, split: Split): void {
+    this.ours.set(router, [...(this.ours.get(router) ?? []), split]);
+  }
+
+  /** Whether a router reading `split` still holds something this run put (or found) there. */
+  owns(router: TrafficRouter, split: Split | undefined): boolean {
+    const known = this.ours.get(router) ?? [];
+    return split !== undefined && known.some((mine) => sameSplit(mine, split));
   }
 
   /** Why the run was cancelled, once it was (the abort reason's message). */
@@ -102,6 +139,17 @@ export class RolloutRun {
         label: router.label,
         reading,
       })),
+      unavailable: [...this.unavailable].map(([router, reason]) => ({
+        id: router.id,
+        label: router.label,
+        reason,
+      })),
+      takenOver: [...this.takenOver].map(([router, holds]) => ({
+        id: router.id,
+        label: router.label,
+        holds,
+      })),
+      emergency: this.options.emergency === true,
       ...(this.initialSplit ? { initialSplit: this.initialSplit } : {}),
       plannedSteps: this.plannedSteps,
       ...(this.smoke ? { smoke: this.smoke } : {}),

@@ -4,7 +4,8 @@
  */
 import { smoke } from './bake.js';
 import { errorText, type Ending, type RolloutRun } from './run.js';
-import { CLOUDS, carrying } from './split.js';
+import { CLOUDS } from './split.js';
+import { judgedClouds } from './step.js';
 
 /** Records the smoke test in `run.smoke`; an ending when it failed. */
 export async function smokeTest(run: RolloutRun): Promise<Ending | undefined> {
@@ -16,7 +17,7 @@ export async function smokeTest(run: RolloutRun): Promise<Ending | undefined> {
     return undefined;
   }
   const clouds = CLOUDS.filter((cloud) =>
-    run.plannedSteps.some((split) => carrying(split).includes(cloud)),
+    run.plannedSteps.some((split) => judgedClouds(run, split).includes(cloud)),
   );
   try {
     const result = await smoke({

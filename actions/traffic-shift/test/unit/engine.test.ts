@@ -196,7 +196,9 @@ describe('runRollout', () => {
       new AbortController().signal,
     );
     expect(report.outcome).toBe('failed-unchanged');
-    expect(report.failureReason).toBe('could not read the live weights: no answer within 0.1 s');
+    expect(report.failureReason).toBe(
+      'could not read the live weights: frontdoor: no answer within 0.1 s (emergency: true moves the other routers regardless)',
+    );
     expect(route53.writes).toEqual([]);
   });
 
@@ -214,7 +216,7 @@ describe('runRollout', () => {
     );
     expect(report.outcome).toBe('failed-unchanged');
     expect(report.failureReason).toBe(
-      'could not read the live weights: AccessDenied: not authorized to perform route53:ListResourceRecordSets',
+      'could not read the live weights: route53: AccessDenied: not authorized to perform route53:ListResourceRecordSets (emergency: true moves the other routers regardless)',
     );
     expect(frontDoor.writes).toEqual([]);
 

@@ -24,6 +24,17 @@ const SMOKE = {
   'smoke-urls': 'aws=https://aws.example.net/health,azure=https://azure.example.net/health',
 };
 
+/** A manual shift with every safeguard: smoke URLs, two steps, a 60 s bake. */
+const EMERGENCY = {
+  target: 'aws=100,azure=0',
+  ...ROUTE53,
+  ...FRONT_DOOR,
+  ...SMOKE,
+  emergency: 'true',
+  steps: '50,100',
+  'bake-seconds': '60',
+};
+
 function read(inputs: Record<string, string>) {
   return readSettings((name) => (inputs[name] ?? '').trim());
 }
@@ -139,6 +150,42 @@ const REJECTIONS: [string, Record<string, string>, string, string][] = [
     { target: 'aws=50,azure=50', ...ROUTE53, 'dry-run': 'yes' },
     'dry-run',
     'must be true or false',
+  ],
+  [
+    'a bad emergency',
+    { target: 'aws=50,azure=50', ...ROUTE53, emergency: 'on' },
+    'emergency',
+    'must be true or false',
+  ],
+  [
+    'a bad force',
+    { target: 'aws=50,azure=50', ...ROUTE53, force: '1' },
+    'force',
+    'must be true or false',
+  ],
+  [
+    'an emergency shift without smoke URLs',
+    { target: 'aws=100,azure=0', ...ROUTE53, emergency: 'true', 'bake-seconds': '120' },
+    'smoke-urls',
+    'a manual (emergency) shift needs it unless force: true',
+  ],
+  [
+    'an emergency shift with bake 0',
+    { ...EMERGENCY, 'bake-seconds': '0' },
+    'bake-seconds',
+    'must be at least 60: a manual (emergency) shift needs it unless force: true',
+  ],
+  [
+    'an emergency shift in a single step',
+    { ...EMERGENCY, steps: '100' },
+    'steps',
+    'needs at least two steps, e.g. 50,100: a manual (emergency) shift needs it unless force: true',
+  ],
+  [
+    'a bad expected-initial-split',
+    { target: 'aws=50,azure=50', ...ROUTE53, 'expected-initial-split': 'aws=60,azure=60' },
+    'expected-initial-split',
+    'the percentages sum to 120, not 100',
   ],
   [
     'a bad target',
@@ -309,6 +356,33 @@ describe('readSettings', () => {
     });
     expect(settings.frontDoor).toBeUndefined();
     expect(settings.route53?.hostedZoneId).toBe('Z0TRAFFIC');
+  });
+
+  it('accepts a manual shift with its safeguards, and without them only under force', () => {
+    expect(read(EMERGENCY)).toMatchObject({ emergency: true, steps: [50, 100], bakeMs: 60_000 });
+    const forced = read({
+      target: 'aws=100,azure=0',
+      ...FRONT_DOOR,
+      emergency: 'true',
+      force: 'true',
+      steps: '100',
+      'bake-seconds': '0',
+    });
+    expect(forced).toMatchObject({
+      emergency: true,
+      steps: [100],
+      bakeMs: 0,
+      smokeUrls: undefined,
+    });
+    // Outside emergency mode (a deploy's rollout step) the safeguards are the caller's business.
+    expect(
+      read({ target: 'aws=0,azure=100', ...ROUTE53, steps: '100', 'bake-seconds': '0' }),
+    ).toMatchObject({ emergency: false, bakeMs: 0 });
+  });
+
+  it('reads the expected initial split', () => {
+    const settings = read({ ...EMERGENCY, 'expected-initial-split': 'azure=100,aws=0' });
+    expect(settings.expectedInitialSplit).toEqual({ aws: 0, azure: 100 });
   });
 
   it.each(REJECTIONS)('rejects %s, naming the input', (_name, inputs, input, text) => {
