@@ -34,8 +34,14 @@ import { smokeStep } from './smoke-test.js';
 
 export interface RehearsalOptions {
   settings: RolloutSettings;
-  /** The version rolled out to both cells. */
+  /** The version rolled out to the cells that get a new build. */
   version: string;
+  /**
+   * The cells that get a new build (`--changed`); the others are rolled out with the version
+   * they already run, so their plan has no changes and their traffic is never touched.
+   * Default: both.
+   */
+  changed?: readonly Cloud[];
   /** This cloud's new version fails its health check (to rehearse the rollback). */
   breakCloud?: Cloud;
   /**
@@ -246,8 +252,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   let failure: RehearsalResult['failure'];
 
   outer: for (const cloud of options.settings.order) {
+    const unchanged = options.changed !== undefined && !options.changed.includes(cloud);
     const environment = cellEnvironment(options.settings, cloud, {
-      version: options.version,
+      version: (unchanged ? before.cells[cloud].version : undefined) ?? options.version,
       routing: sandboxRouting(options.state),
     });
     const outputs: StepOutputs = {};

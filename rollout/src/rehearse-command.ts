@@ -1,4 +1,4 @@
-import { isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
+import { CLOUDS, isCloud, type Cloud } from '../../actions/shared/src/clouds.js';
 import { connectSandbox, launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
 import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
 import { defaultStateFile, readState, type SandboxState } from '../../sandbox/src/state-file.js';
@@ -38,6 +38,9 @@ time) against the local sandbox with the real traffic-shift action, under steady
 the edge router, and prints versions, splits and request counts. Exit code 0 only when the
 rollout completed.
 
+  --changed aws|azure|both|none
+                              which cells get a new build (default both); the others keep their
+                              version, so their plan has no changes and their traffic is untouched
   --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
   --degrade aws|azure         that cloud's new version passes its smoke test, then fails once the
                               canary gives it traffic (rehearse the canary's rollback)
@@ -52,6 +55,8 @@ ${variableFlags.join('\n')}`;
 
 interface RehearseArgs {
   variables: Partial<Record<RolloutVariable, string>>;
+  /** The cells that get a new build. */
+  changed: readonly Cloud[];
   breakCloud: Cloud | undefined;
   degradeCloud: Cloud | undefined;
   version: string | undefined;
@@ -68,6 +73,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     ]),
   );
   const own = [
+    '--changed',
     '--break',
     '--degrade',
     '--version',
@@ -93,6 +99,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     const value = values.get(flag);
     if (value !== undefined) variables[name] = value;
   }
+  const changed = parseChanged(values.get('--changed') ?? 'both');
   const breakCloud = values.get('--break');
   if (breakCloud !== undefined && !isCloud(breakCloud))
     throw new RolloutError(`--break must be aws or azure, got "${breakCloud}"`);
@@ -112,6 +119,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
   };
   return {
     variables,
+    changed,
     breakCloud,
     degradeCloud,
     version,
@@ -119,6 +127,14 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
     stateFile: values.get('--state-file'),
   };
+}
+
+/** `--changed`: aws, azure, both or none. */
+function parseChanged(text: string): Cloud[] {
+  if (text === 'both') return [...CLOUDS];
+  if (text === 'none') return [];
+  if (isCloud(text)) return [text];
+  throw new RolloutError(`--changed must be aws, azure, both or none, got "${text}"`);
 }
 
 /** 1.0.0 -> 1.1.0; anything else gets a suffix. */
@@ -207,6 +223,7 @@ export async function main(argv: string[]): Promise<number> {
     const result = await rehearse({
       settings,
       version,
+      changed: args.changed,
       breakCloud: args.breakCloud,
       degradeCloud: args.degradeCloud,
       restartDowntimeMs: args.restartDowntimeMs,
@@ -252,6 +269,9 @@ function parseCommandLine(
 function describeRollout(args: RehearseArgs, settings: RolloutSettings, version: string): string {
   return (
     `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
+    (args.changed.length < CLOUDS.length
+      ? `; new build for ${args.changed.length === 0 ? 'no cell' : args.changed.join(' and ')} only`
+      : '') +
     (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
     (args.degradeCloud
       ? `; ${args.degradeCloud}'s new version will degrade once the canary gives it traffic`

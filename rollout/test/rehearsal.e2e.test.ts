@@ -125,6 +125,62 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect((await box.client.state()).weights).toEqual(before.weights);
   }, 60_000);
 
+  it('--changed azure: only Azure gets the new build; AWS is never drained, no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const awsBefore = (await box.client.state()).cells.aws.version;
+    const { run, report } = await rehearseUnderLoad([
+      '--changed',
+      'azure',
+      '--version',
+      '2.0.1',
+      ...QUICK,
+    ]);
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('new build for azure only');
+    expect(run.output).toMatch(/\[aws plan\] ok: no changes/);
+    expect(run.output).toMatch(/\[aws drain\] skipped/);
+    // No traffic-shift ever asked for AWS at 0 %.
+    expect(run.output).not.toMatch(/traffic-shift to aws=0,/);
+    expect(run.output).toMatch(/\[azure drain\] ok: in force: aws=100,azure=0/);
+    expect(run.output).toMatch(/\[azure canary\] ok: in force: aws=50,azure=50/);
+    const state = await box.client.state();
+    expect(state.cells.aws.version).toBe(awsBefore);
+    expect(state.cells.azure.version).toBe('2.0.1');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+  }, 150_000);
+
+  it('--changed none: no plan has changes and no step moves traffic, no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const before = await box.client.state();
+    const { run, report } = await rehearseUnderLoad([
+      '--changed',
+      'none',
+      '--version',
+      '2.0.2',
+      ...QUICK,
+    ]);
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(run.code).toBe(0);
+    expect(run.output).not.toContain('traffic-shift to');
+    for (const cloud of ['aws', 'azure'])
+      for (const step of ['drain', 'apply', 'smoke', 'canary'])
+        expect(run.output).toMatch(new RegExp(`${cloud} +${step} +skip`));
+    const after = await box.client.state();
+    expect(after.weights).toEqual(before.weights);
+    expect(after.cells.aws.version).toBe(before.cells.aws.version);
+    expect(after.cells.azure.version).toBe(before.cells.azure.version);
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+  }, 150_000);
+
   it('--break azure: AWS upgraded, Azure fails its smoke test, traffic ends 100% on AWS, the run fails, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
     const { run, report } = await rehearseUnderLoad([

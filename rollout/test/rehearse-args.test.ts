@@ -6,6 +6,7 @@ describe('npm run rehearse arguments', () => {
   it('defaults to the quick rehearsal schedule, 50 requests/s and no broken cloud', () => {
     expect(parseRehearseArgs([])).toEqual({
       variables: REHEARSAL_DEFAULTS,
+      changed: ['aws', 'azure'],
       breakCloud: undefined,
       degradeCloud: undefined,
       version: undefined,
@@ -39,6 +40,21 @@ describe('npm run rehearse arguments', () => {
     [['--order'], '--order needs a value'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseRehearseArgs(argv)).toThrow(message);
+  });
+
+  it.each([
+    ['both', ['aws', 'azure']],
+    ['aws', ['aws']],
+    ['azure', ['azure']],
+    ['none', []],
+  ])('--changed %s: new builds for %j', (value, cells) => {
+    expect(parseRehearseArgs(['--changed', value])).toMatchObject({ changed: cells });
+  });
+
+  it('refuses an unknown --changed value, naming the accepted ones', () => {
+    expect(() => parseRehearseArgs(['--changed=gcp'])).toThrow(
+      '--changed must be aws, azure, both or none, got "gcp"',
+    );
   });
 
   it('bumps the minor version by default', () => {
