@@ -9,11 +9,17 @@ interface Step {
   uses?: string;
   with?: Record<string, unknown>;
 }
+interface Job {
+  permissions: Record<string, string>;
+  environment?: string;
+  env?: Record<string, string>;
+  steps: Step[];
+}
 interface Workflow {
   on: { workflow_dispatch: { inputs: Record<string, { type: string }> } };
   concurrency: { group: string; 'cancel-in-progress': boolean };
   permissions: Record<string, string>;
-  jobs: Record<string, { permissions: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -45,25 +51,34 @@ describe('traffic-shift workflow', () => {
     expect(workflow.concurrency).toEqual({ group: 'traffic', 'cancel-in-progress': false });
   });
 
-  it('authenticates to both clouds by OIDC with least privilege and pinned actions', () => {
+  it('reads the routers with the plan role, then shifts in production with the deploy identities', () => {
     expect(workflow.permissions).toEqual({});
-    const [job] = Object.values(workflow.jobs);
-    expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    const uses = (job?.steps ?? []).map((step) => step.uses).filter(Boolean) as string[];
-    expect(uses.filter((use) => !use.startsWith('./'))).toEqual([
-      expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/),
-      expect.stringMatching(/^aws-actions\/configure-aws-credentials@[0-9a-f]{40}$/),
-      expect.stringMatching(/^azure\/login@[0-9a-f]{40}$/),
-    ]);
+    const { routers, shift } = workflow.jobs;
+    for (const job of [routers, shift])
+      expect(job?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const pinned = (job: Job | undefined): string[] =>
+      ((job?.steps ?? []).map((step) => step.uses).filter(Boolean) as string[]).filter(
+        (use) => !use.startsWith('./'),
+      );
+    for (const use of [...pinned(routers), ...pinned(shift)])
+      expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    expect(JSON.stringify(routers)).toContain('vars.AWS_PLAN_ROLE_ARN');
+    expect(JSON.stringify(routers)).not.toContain('DEPLOY');
+    expect(routers?.environment).toBeUndefined();
+    // Only the shift holds the deploy identities, and only in the protected environment (ADR 19);
+    // Azure signs in inside the action with fresh GitHub ID tokens (no azure/login).
+    expect(shift?.environment).toBe('production');
+    expect(JSON.stringify(shift)).toContain('vars.AWS_DEPLOY_ROLE_ARN');
+    expect(shift?.env?.['AZURE_CLIENT_ID']).toBe('${{ vars.AZURE_DEPLOY_CLIENT_ID }}');
+    expect(pinned(shift).some((use) => use.startsWith('azure/login@'))).toBe(false);
     // No long-lived keys: nothing reads a secret.
-    expect(JSON.stringify(job)).not.toContain('secrets.');
+    expect(JSON.stringify(workflow.jobs)).not.toContain('secrets.');
   });
 
   it('passes only inputs the action has', () => {
-    const [job] = Object.values(workflow.jobs);
-    const shift = job?.steps.find((step) => step.uses === './actions/traffic-shift');
-    expect(shift).toBeDefined();
-    const unknown = Object.keys(shift?.with ?? {}).filter((name) => !actionInputs.includes(name));
+    const step = workflow.jobs['shift']?.steps.find((s) => s.uses === './actions/traffic-shift');
+    expect(step).toBeDefined();
+    const unknown = Object.keys(step?.with ?? {}).filter((name) => !actionInputs.includes(name));
     expect(unknown).toEqual([]);
   });
 });
