@@ -18,6 +18,8 @@ export const docs = {
   getLabel: 'https://docs.github.com/rest/issues/labels#get-a-label',
   createLabel: 'https://docs.github.com/rest/issues/labels#create-a-label',
   addLabels: 'https://docs.github.com/rest/issues/labels#add-labels-to-an-issue',
+  removeLabel: 'https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue',
+  issueEvents: 'https://docs.github.com/rest/issues/events#list-issue-events',
   commitPulls:
     'https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit',
   getPull: 'https://docs.github.com/rest/pulls/pulls#get-a-pull-request',

@@ -26,6 +26,7 @@
  *   PATCH  /repos/{o}/{r}/issues/{n}              {title?, body?, state?, state_reason?, labels?}
  *   POST   /repos/{o}/{r}/issues/{n}/labels       {labels: [...]}
  *   GET    /repos/{o}/{r}/labels, /labels/{name}; POST /repos/{o}/{r}/labels {name, color?, description?}
+ *   DELETE /repos/{o}/{r}/issues/{n}/labels/{name}; GET /repos/{o}/{r}/issues/{n}/events (issue-events.ts)
  *   GET    /repos/{o}/{r}/commits/{sha}/pulls     PRs whose head or merge commit is sha, or associated
  *   GET    /repos/{o}/{r}/pulls/{n}
  * Pull requests are issues too (shared numbers), so PR comments go through the issue endpoints.
@@ -53,6 +54,7 @@ import {
   type SeedIssue,
   type StoredIssue,
 } from './issues.js';
+import { issueEventRoutes, seedLabelChange, seedMerge } from './issue-events.js';
 import { labelRoutes, readLabels, seedLabel } from './labels.js';
 import { associateCommit, pullRoutes, seedPullRequest, type SeedPullRequest } from './pulls.js';
 import { mountRepoRoute } from './repo-routes.js';
@@ -89,12 +91,37 @@ export interface GitHubStandIn extends GitHubFaults {
   issue(repo: string, issueNumber: number): StoredIssue | undefined;
   issues(repo: string): StoredIssue[];
   labels(repo: string): string[];
+  /** Merges a pull request now (or `at`): merged_at, closed, `merged` and `closed` events. */
+  mergePullRequest(
+    repo: string,
+    number: number,
+    options?: { at?: Date; mergeCommitSha?: string; actor?: UserRecord },
+  ): void;
+  /** Puts a label on an issue or pull request (or takes it off) at `at`, with its event. */
+  labelIssue(
+    repo: string,
+    number: number,
+    label: string,
+    options?: { at?: Date; actor?: UserRecord },
+  ): void;
+  unlabelIssue(
+    repo: string,
+    number: number,
+    label: string,
+    options?: { at?: Date; actor?: UserRecord },
+  ): void;
   clearRequests(): void;
   close(): Promise<void>;
 }
 
 /** Every route, in matching order: one list per resource module. */
-const REPO_ROUTES = [...commentRoutes, ...labelRoutes, ...issueRoutes, ...pullRoutes];
+const REPO_ROUTES = [
+  ...commentRoutes,
+  ...labelRoutes,
+  ...issueEventRoutes,
+  ...issueRoutes,
+  ...pullRoutes,
+];
 
 export async function startGitHubStandIn(
   options: GitHubStandInOptions = {},
@@ -151,5 +178,10 @@ function seedAndRead(store: GitHubStore): SeedAndRead {
     issue: (repo, issueNumber) => readIssue(store, repo, issueNumber),
     issues: (repo) => readIssues(store, repo),
     labels: (repo) => readLabels(store, repo),
+    mergePullRequest: (repo, number, options) => seedMerge(store, repo, number, options),
+    labelIssue: (repo, number, label, options) =>
+      seedLabelChange(store, repo, number, label, 'labeled', options),
+    unlabelIssue: (repo, number, label, options) =>
+      seedLabelChange(store, repo, number, label, 'unlabeled', options),
   };
 }

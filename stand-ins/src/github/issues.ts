@@ -108,7 +108,7 @@ export function newIssue(
     updatedAt: at,
     closedAt: closed ? at : null,
   };
-  setIssueLabels(store, repo, issue, seed.labels ?? []);
+  setIssueLabels(store, repo, issue, seed.labels ?? [], issue.user);
   repo.issues.set(issueNumber, issue);
   return issue;
 }
@@ -172,7 +172,7 @@ function updateIssue(call: RepoCall): StandInResponse {
   const at = call.store.now();
   if (update.title !== undefined) issue.title = update.title;
   if (update.body !== undefined) issue.body = update.body;
-  if (update.labels) setIssueLabels(call.store, call.repo, issue, update.labels);
+  if (update.labels) setIssueLabels(call.store, call.repo, issue, update.labels, call.caller.user);
   changeState(issue, update, at);
   issue.updatedAt = at;
   return json(200, renderIssue(call.store, call.repo, issue));

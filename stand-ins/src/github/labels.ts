@@ -7,7 +7,9 @@
  *   POST   /repos/{o}/{r}/labels                  {name, color?, description?}; a name that
  *                                                 exists -> 422 already_exists
  *   POST   /repos/{o}/{r}/issues/{n}/labels       {labels: [...]}: adds them (unknown labels
- *                                                 are created), answers the issue's labels
+ *                                                 are created), answers the issue's labels;
+ *                                                 each added label is a `labeled` event
+ *                                                 (issue-events.ts, which also removes labels)
  *
  * Creating or updating an issue with `labels` also creates unknown ones (issues.ts). Seed with
  * `addLabel(repo, name, color?, description?)`; read with `labels(repo)` (names).
@@ -17,7 +19,8 @@ import { docs, invalidRequest, notFound, validationFailed } from './errors.js';
 import { listPage } from './pagination.js';
 import { issueParam, type RepoCall, type RepoRoute } from './repo-routes.js';
 import { readJsonObject } from './request-input.js';
-import { labelJson, type IssueRecord, type LabelRecord } from './shapes.js';
+import { recordLabelEvent } from './issue-events.js';
+import { labelJson, type IssueRecord, type LabelRecord, type UserRecord } from './shapes.js';
 import { labelsOf, nextId, repoOrThrow, type GitHubStore, type RepoState } from './store.js';
 
 export const labelRoutes: RepoRoute[] = [
@@ -66,27 +69,44 @@ export function ensureLabel(store: GitHubStore, repo: RepoState, name: string): 
   return label;
 }
 
-/** Sets an issue's labels to these names (creating unknown labels), as PATCH `labels` does. */
+/**
+ * Sets an issue's labels to these names (creating unknown labels), as PATCH `labels` does;
+ * records a labeled or unlabeled event for each difference when `actor` is given.
+ */
 export function setIssueLabels(
   store: GitHubStore,
   repo: RepoState,
   issue: IssueRecord,
   names: string[],
+  actor?: UserRecord,
 ): void {
+  const before = new Set(issue.labels.map((name) => name.toLowerCase()));
   issue.labels = names.map((name) => ensureLabel(store, repo, name).name);
+  if (!actor) return;
+  const after = new Set(issue.labels.map((name) => name.toLowerCase()));
+  for (const name of after)
+    if (!before.has(name)) recordLabelEvent(store, issue, 'labeled', labelOf(repo, name), actor);
+  for (const name of before)
+    if (!after.has(name)) recordLabelEvent(store, issue, 'unlabeled', labelOf(repo, name), actor);
 }
 
-/** Adds labels an issue does not carry yet (creating unknown labels). */
+function labelOf(repo: RepoState, key: string): LabelRecord {
+  return repo.labels.get(key) as LabelRecord;
+}
+
+/** Adds labels an issue does not carry yet (creating unknown labels), each a labeled event. */
 export function addIssueLabels(
   store: GitHubStore,
   repo: RepoState,
   issue: IssueRecord,
   names: string[],
+  actor: UserRecord,
 ): void {
   for (const name of names) {
     const label = ensureLabel(store, repo, name);
     if (!issue.labels.some((carried) => carried.toLowerCase() === label.name.toLowerCase())) {
       issue.labels.push(label.name);
+      recordLabelEvent(store, issue, 'labeled', label, actor);
     }
   }
 }
@@ -134,7 +154,13 @@ function addLabelsToIssue(call: RepoCall): StandInResponse {
   const { store, repo } = call;
   const issue = issueParam(call);
   const input = readJsonObject(call.request, call.documentationUrl);
-  addIssueLabels(store, repo, issue, parseLabels(input.labels, call.documentationUrl));
+  addIssueLabels(
+    store,
+    repo,
+    issue,
+    parseLabels(input.labels, call.documentationUrl),
+    call.caller.user,
+  );
   issue.updatedAt = store.now();
   return json(
     200,

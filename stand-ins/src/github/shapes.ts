@@ -31,6 +31,17 @@ export interface IssueRecord {
   closedAt: Date | null;
   /** Set when this issue is a pull request (they share numbers, as on GitHub). */
   pull?: PullRecord;
+  /** The issue's events (labeled, unlabeled, merged, closed), oldest first (issue-events.ts). */
+  events?: IssueEventRecord[];
+}
+
+export interface IssueEventRecord {
+  id: number;
+  event: 'labeled' | 'unlabeled' | 'merged' | 'closed';
+  actor: UserRecord;
+  createdAt: Date;
+  label?: { name: string; color: string };
+  commitId?: string | null;
 }
 
 export interface PullRecord {

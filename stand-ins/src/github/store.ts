@@ -37,7 +37,7 @@ export interface RepoState {
   commitPulls: Map<string, Set<number>>;
 }
 
-export type IdKind = 'repo' | 'issue' | 'comment' | 'label' | 'pull';
+export type IdKind = 'repo' | 'issue' | 'comment' | 'label' | 'pull' | 'event';
 
 export interface GitHubStore {
   /** By lower-case full name: repository names are case-insensitive on GitHub. */
@@ -66,6 +66,7 @@ export function createGitHubStore(options: GitHubStandInOptions): GitHubStore {
       comment: 2_147_483_700, // beyond int32, as real comment ids are
       label: 208_045_946,
       pull: 1_100_000_001,
+      event: 6_430_295_168,
     },
     urls: { api: '', html: options.htmlUrl ?? 'https://github.com' },
     pathPrefix: (options.pathPrefix ?? '').replace(/\/+$/, ''),

@@ -635,3 +635,78 @@ describe('GitHub stand-in tokens and users', () => {
     }
   });
 });
+
+describe('GitHub stand-in issue events (labels over time, merges)', () => {
+  let github: GitHubStandIn;
+
+  beforeAll(async () => {
+    github = await startGitHubStandIn();
+  });
+  afterAll(async () => {
+    await github.close();
+  });
+
+  it('records labeled and unlabeled events with the actor and time, then merged and closed', async () => {
+    const octokit = plain(github, github.writeToken);
+    const { number } = github.addPullRequest(REPO, { headSha: HEAD_SHA });
+    await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: ['keep'] });
+    await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: ['Keep'] });
+    const removed = await octokit.rest.issues.removeLabel({
+      owner,
+      repo,
+      issue_number: number,
+      name: 'keep',
+    });
+    expect(removed.data).toEqual([]);
+    const merged = new Date('2026-12-01T10:00:00Z');
+    github.mergePullRequest(REPO, number, { at: merged, mergeCommitSha: MERGE_SHA });
+    github.labelIssue(REPO, number, 'late', { at: new Date('2026-12-01T10:05:00Z') });
+
+    const events = await octokit.paginate(octokit.rest.issues.listEvents, {
+      owner,
+      repo,
+      issue_number: number,
+      per_page: 2,
+    });
+    expect(
+      events.map((event) => [event.event, 'label' in event ? event.label?.name : null]),
+    ).toEqual([
+      ['labeled', 'keep'],
+      ['unlabeled', 'keep'],
+      ['merged', null],
+      ['closed', null],
+      ['labeled', 'late'],
+    ]);
+    expect(events[0]?.actor?.login).toBe('github-actions[bot]');
+    expect(events[2]).toMatchObject({ created_at: '2026-12-01T10:00:00Z', commit_id: MERGE_SHA });
+    const pull = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+    expect(pull.data).toMatchObject({
+      merged: true,
+      merged_at: '2026-12-01T10:00:00Z',
+      state: 'closed',
+    });
+    expect(pull.data.labels.map((label) => label.name)).toEqual(['late']);
+  });
+
+  it('answers 404 for a label the issue does not carry, and 403 to a read-only token', async () => {
+    const { number } = github.addPullRequest(REPO, { headSha: HEAD_SHA });
+    const writer = plain(github, github.writeToken);
+    const missing = await statusOf(
+      writer.rest.issues.removeLabel({ owner, repo, issue_number: number, name: 'nope' }),
+    );
+    expect(missing).toMatchObject({ status: 404, data: { message: 'Label does not exist' } });
+    github.labelIssue(REPO, number, 'allow-data-loss');
+    const reader = plain(github, github.readToken);
+    const denied = await statusOf(
+      reader.rest.issues.removeLabel({
+        owner,
+        repo,
+        issue_number: number,
+        name: 'allow-data-loss',
+      }),
+    );
+    expect(denied.status).toBe(403);
+    const events = await reader.rest.issues.listEvents({ owner, repo, issue_number: number });
+    expect(events.data.map((event) => event.event)).toEqual(['labeled']);
+  });
+});
