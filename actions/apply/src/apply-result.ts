@@ -10,7 +10,12 @@ import type { ApplySettings } from './settings.js';
 import type { SelectedOutputs } from './stack-outputs.js';
 
 export type FailureReason =
-  'plan-changed' | 'stale-plan' | 'state-locked' | 'no-approved-plan' | 'apply-failed';
+  | 'plan-changed'
+  | 'stale-plan'
+  | 'state-locked'
+  | 'no-approved-plan'
+  | 'apply-failed'
+  | 'data-loss-not-allowed';
 
 export interface ApplyResult {
   applied: boolean;

@@ -23,6 +23,7 @@ import {
 import { readRunContext, type RunContext } from '../../shared/src/github/run-context.js';
 import { parseSettings, type ApplySettings } from './settings.js';
 import type { ApplyResult } from './apply-result.js';
+import { labelCheckFor } from './data-loss-guard.js';
 import { verifiedApply } from './verified-apply.js';
 
 interface Approval {
@@ -206,7 +207,8 @@ export async function run(): Promise<void> {
         reason: 'no approved plan was found',
       };
     } else {
-      result = await verifiedApply(settings, approval.approved);
+      const check = labelCheckFor(client, run, approval.pullNumbers[0], settings.dataLossLabel);
+      result = await verifiedApply(settings, approval.approved, check);
     }
 
     const status = statusText(result, run);

@@ -11,6 +11,8 @@ import {
   type InputSource,
 } from '../../shared/src/inputs/index.js';
 import { STACK_NAME_PATTERN } from '../../shared/src/plan/plan-comment.js';
+import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
+import type { RiskCatalogue } from '../../shared/src/risk/risk-rules.js';
 import { parseLockTimeout } from '../../shared/src/terraform/state-lock.js';
 
 export interface ApplySettings {
@@ -28,6 +30,10 @@ export interface ApplySettings {
   lockTimeout: string;
   lockTimeoutSeconds: number;
   includeSensitiveOutputs: boolean;
+  /** The label that allows a plan with data-loss risk (on the pull request when merged). */
+  dataLossLabel: string;
+  /** The built-in risk catalogue plus the `risk-rules` file: what counts as data loss. */
+  riskRules: RiskCatalogue;
 }
 
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
@@ -76,6 +82,8 @@ export function parseSettings(
     lockTimeout: '5m',
     lockTimeoutSeconds: 300,
     includeSensitiveOutputs: readBoolean('include-sensitive-outputs', false, source),
+    dataLossLabel: readDataLossLabel(source),
+    riskRules: readRiskRules(source, workspace),
   };
 
   const planPath = readString('plan-path', {}, source);

@@ -28,6 +28,7 @@ import {
   type ApplyResult,
 } from './apply-result.js';
 import type { ApprovedPlan } from './approved-plan.js';
+import { guardDataLoss, type LabelCheck } from './data-loss-guard.js';
 import {
   differenceCount,
   differenceLogLines,
@@ -226,6 +227,7 @@ async function applyReviewedPlan(run: ApplyRun, planned: PlanToApply): Promise<A
 export async function verifiedApply(
   settings: ApplySettings,
   approved: ApprovedPlan,
+  labelCheck: LabelCheck,
 ): Promise<ApplyResult> {
   const run: ApplyRun = {
     settings,
@@ -242,6 +244,8 @@ export async function verifiedApply(
     const planned = await readPlanToApply(run, await planFileToApply(run));
     if (!hasChanges(planned.counts)) return await nothingToApply(run, planned);
     if (planned.digest !== approved.digest) return refuseChangedPlan(run, planned);
+    const refused = await guardDataLoss(settings, planned.plan, planned.digest, labelCheck);
+    if (refused) return refused;
     return await applyReviewedPlan(run, planned);
   } catch (error) {
     if (error instanceof ApplyStopped) return error.result;

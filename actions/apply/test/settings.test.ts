@@ -38,7 +38,9 @@ describe('parseSettings', () => {
       includeSensitiveOutputs: false,
       varFiles: [],
       backendConfig: [],
+      dataLossLabel: 'allow-data-loss',
     });
+    expect(settings.riskRules.sources).toEqual(['built-in catalogue']);
     expect(settings.planPath).toBeUndefined();
     expect(settings.expectedPlanDigest).toBeUndefined();
   });
@@ -87,6 +89,16 @@ describe('parseSettings', () => {
       { 'working-directory': 'stacks/aws', 'include-sensitive-outputs': 'yes' },
       'include-sensitive-outputs',
       'true or false',
+    ],
+    [
+      { 'working-directory': 'stacks/aws', 'data-loss-label': 'a\nb' },
+      'data-loss-label',
+      'a label name of 1 to 50 characters',
+    ],
+    [
+      { 'working-directory': 'stacks/aws', 'risk-rules': 'stacks/aws/prod.tfvars' },
+      'risk-rules',
+      'must be a .yml, .yaml or .json file. Expected a YAML or JSON file with `rules:`',
     ],
   ])('refuses %p naming %s', (inputs, input, words) => {
     const error = failure(inputs as Record<string, string>);
