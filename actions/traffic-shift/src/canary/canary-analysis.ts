@@ -128,6 +128,51 @@ function tooFew(canary: number, baseline: number): string | undefined {
   return `too few samples (${canary} and ${baseline}; the normal approximation needs ${MIN_RANK_SAMPLES} each)`;
 }
 
+/** What a verdict knows before any test: the path, the metric, both sides and the test's power. */
+type VerdictBase = Pick<
+  MetricVerdict,
+  'path' | 'metric' | 'canary' | 'baseline' | 'tolerance' | 'detectable'
+>;
+
+/** A measured difference and its one-sided test. */
+interface Measured {
+  readonly difference: number;
+  readonly test: string;
+  readonly pValue: number;
+}
+
+/** Why a metric passed or failed, in the metric's own words for each of the three cases. */
+interface VerdictWords {
+  readonly fail: string;
+  readonly notSignificant: string;
+  readonly withinTolerance: string;
+}
+
+function notJudged(base: VerdictBase, why: string): MetricVerdict {
+  return {
+    ...base,
+    difference: undefined,
+    test: '—',
+    pValue: undefined,
+    outcome: 'not judged',
+    why,
+  };
+}
+
+/** Fails only when the canary is worse with p below alpha AND by more than the tolerance. */
+function judged(
+  base: VerdictBase,
+  measured: Measured,
+  alpha: number,
+  words: VerdictWords,
+): MetricVerdict {
+  const significant = measured.pValue < alpha;
+  const outcome = significant && measured.difference > base.tolerance ? 'fail' : 'pass';
+  const why =
+    outcome === 'fail' ? words.fail : significant ? words.withinTolerance : words.notSignificant;
+  return { ...base, ...measured, outcome, why };
+}
+
 function judgeErrors(
   path: ProbePath,
   canary: readonly (ProbeResult | PublicProbeResult)[],
@@ -138,9 +183,9 @@ function judgeErrors(
   const c = { failures: failures(canary), total: canary.length };
   const b = { failures: failures(baseline), total: baseline.length };
   const rate = (side: typeof c) => (side.total === 0 ? undefined : side.failures / side.total);
-  const base = {
+  const base: VerdictBase = {
     path,
-    metric: 'errors' as const,
+    metric: 'errors',
     canary: { n: c.total, value: rate(c) },
     baseline: { n: b.total, value: rate(b) },
     tolerance: options.maxErrorRateIncrease,
@@ -153,34 +198,21 @@ function judgeErrors(
     ),
   };
   const few = tooFew(c.total, b.total);
-  if (few) {
-    return {
-      ...base,
-      difference: undefined,
-      test: '—',
-      pValue: undefined,
-      outcome: 'not judged',
-      why: few,
-    };
-  }
+  if (few) return notJudged(base, few);
   const test = compareErrorRates(c, b);
-  const significant = test.pGreater < options.alpha;
-  const beyond = test.difference > options.maxErrorRateIncrease;
-  const outcome = significant && beyond ? 'fail' : 'pass';
-  const why =
-    outcome === 'fail'
-      ? `failure rate ${formatPoints(test.difference)} over the baseline (${test.method} ${pText(test.pGreater)} at α = ${options.alpha}), more than the tolerance of ${formatPoints(options.maxErrorRateIncrease)}`
-      : !significant
-        ? `no significant rise (${test.method} ${pText(test.pGreater)}, α = ${options.alpha})`
-        : `rise of ${formatPoints(test.difference)} within the tolerance of ${formatPoints(options.maxErrorRateIncrease)}`;
-  return {
-    ...base,
-    difference: test.difference,
-    test: test.method,
-    pValue: test.pGreater,
-    outcome,
-    why,
-  };
+  const { alpha } = options;
+  const p = pText(test.pGreater);
+  const tolerance = formatPoints(options.maxErrorRateIncrease);
+  return judged(
+    base,
+    { difference: test.difference, test: test.method, pValue: test.pGreater },
+    alpha,
+    {
+      fail: `failure rate ${formatPoints(test.difference)} over the baseline (${test.method} ${p} at α = ${alpha}), more than the tolerance of ${tolerance}`,
+      notSignificant: `no significant rise (${test.method} ${p}, α = ${alpha})`,
+      withinTolerance: `rise of ${formatPoints(test.difference)} within the tolerance of ${tolerance}`,
+    },
+  );
 }
 
 function judgeLatency(
@@ -191,9 +223,9 @@ function judgeLatency(
 ): MetricVerdict {
   const canary = answered(canaryResults);
   const baseline = answered(baselineResults);
-  const base = {
+  const base: VerdictBase = {
     path,
-    metric: 'latency' as const,
+    metric: 'latency',
     canary: { n: canary.length, value: medianOf(canary) },
     baseline: { n: baseline.length, value: medianOf(baseline) },
     tolerance: options.maxLatencyIncreaseMs,
@@ -206,35 +238,17 @@ function judgeLatency(
     ),
   };
   const few = tooFew(canary.length, baseline.length);
-  if (few) {
-    return {
-      ...base,
-      difference: undefined,
-      test: '—',
-      pValue: undefined,
-      outcome: 'not judged',
-      why: few,
-    };
-  }
+  if (few) return notJudged(base, few);
   const test = mannWhitneyU(canary, baseline);
   const shift = hodgesLehmannShift(canary, baseline) ?? 0;
-  const significant = test.pGreater < options.alpha;
-  const beyond = shift > options.maxLatencyIncreaseMs;
-  const outcome = significant && beyond ? 'fail' : 'pass';
-  const why =
-    outcome === 'fail'
-      ? `latency ${formatMs(shift, true)} over the baseline (Mann–Whitney ${pText(test.pGreater)} at α = ${options.alpha}), more than the tolerance of ${formatMs(options.maxLatencyIncreaseMs)}`
-      : !significant
-        ? `not significantly slower (Mann–Whitney ${pText(test.pGreater)}, α = ${options.alpha})`
-        : `slower by ${formatMs(shift, true)}, within the tolerance of ${formatMs(options.maxLatencyIncreaseMs)}`;
-  return {
-    ...base,
-    difference: shift,
-    test: 'Mann–Whitney U',
-    pValue: test.pGreater,
-    outcome,
-    why,
-  };
+  const { alpha } = options;
+  const p = pText(test.pGreater);
+  const tolerance = formatMs(options.maxLatencyIncreaseMs);
+  return judged(base, { difference: shift, test: 'Mann–Whitney U', pValue: test.pGreater }, alpha, {
+    fail: `latency ${formatMs(shift, true)} over the baseline (Mann–Whitney ${p} at α = ${alpha}), more than the tolerance of ${tolerance}`,
+    notSignificant: `not significantly slower (Mann–Whitney ${p}, α = ${alpha})`,
+    withinTolerance: `slower by ${formatMs(shift, true)}, within the tolerance of ${tolerance}`,
+  });
 }
 
 const PATH_WORDS: Record<ProbePath, string> = {
