@@ -13,7 +13,7 @@ import {
 import { STACK_NAME_PATTERN } from '../../shared/src/plan/plan-comment.js';
 import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
 import type { RiskCatalogue } from '../../shared/src/risk/risk-rules.js';
-import { parseLockTimeout } from '../../shared/src/terraform/state-lock.js';
+import { readLockTimeout } from '../../shared/src/terraform/state-lock.js';
 
 export interface ApplySettings {
   /** Absolute path of the Terraform root module. */
@@ -109,14 +109,7 @@ export function parseSettings(
     settings.expectedPlanDigest = digest;
   }
 
-  const lockTimeout = readString('lock-timeout', { default: '5m' }, source);
-  const seconds = parseLockTimeout(lockTimeout);
-  if (seconds === undefined) {
-    throw new InputError(
-      'lock-timeout',
-      `must be a duration such as 0s, 30s, 5m or 1h30m; got '${lockTimeout}'.`,
-    );
-  }
+  const { text: lockTimeout, seconds } = readLockTimeout('5m', source);
   settings.lockTimeout = lockTimeout;
   settings.lockTimeoutSeconds = seconds;
   return settings;

@@ -25,7 +25,7 @@ import {
   scopeOfStack,
   type StackScope,
 } from '../../shared/src/stack-scope.js';
-import { parseLockTimeout } from '../../shared/src/terraform/state-lock.js';
+import { readLockTimeout } from '../../shared/src/terraform/state-lock.js';
 
 export const MODES = ['plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];
@@ -105,14 +105,7 @@ function readScope(stack: string, source: InputSource): StackScope {
  */
 function readLocking(source: InputSource): Settings['lock'] {
   const enabled = readBoolean('lock', true, source);
-  const timeout = readString('lock-timeout', { default: '0s' }, source);
-  const seconds = parseLockTimeout(timeout);
-  if (seconds === undefined) {
-    throw new InputError(
-      'lock-timeout',
-      `must be a duration such as 0s, 30s, 5m or 1h30m; got '${timeout.slice(0, 100)}'.`,
-    );
-  }
+  const { text: timeout, seconds } = readLockTimeout('0s', source);
   if (!enabled) {
     if (seconds > 0) {
       throw new InputError(

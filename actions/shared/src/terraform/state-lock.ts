@@ -3,6 +3,8 @@
  * Terraform parses itself; checked here first so a typo fails before anything runs) and who
  * holds the lock, in words, from the Lock Info Terraform prints (see parseLockError).
  */
+import { InputError } from '../inputs/input-error.js';
+import { environmentInputs, readString, type InputSource } from '../inputs/read-input.js';
 import type { StateLockInfo } from './terraform-error.js';
 
 const UNIT_SECONDS: Record<string, number> = {
@@ -32,6 +34,22 @@ export function parseLockTimeout(text: string): number | undefined {
     seconds += Number(match[1]) * (UNIT_SECONDS[match[2] as string] ?? 0);
   }
   return seconds;
+}
+
+/** The `lock-timeout` input as given and in seconds; one error naming the input when Go would refuse it. */
+export function readLockTimeout(
+  defaultValue: string,
+  source: InputSource = environmentInputs,
+): { text: string; seconds: number } {
+  const text = readString('lock-timeout', { default: defaultValue }, source);
+  const seconds = parseLockTimeout(text);
+  if (seconds === undefined) {
+    throw new InputError(
+      'lock-timeout',
+      `must be a duration such as 0s, 30s, 5m or 1h30m; got '${text.slice(0, 100)}'.`,
+    );
+  }
+  return { text, seconds };
 }
 
 /** "runner@fv-az123 (OperationTypeApply, lock ID 5d0e…, since 2026-11-24 10:00:00 UTC, state terraform.tfstate)". */
