@@ -212,18 +212,7 @@ export class InventoryService {
           );
         }
         const record = { id: transferId, cell: fromCell, quantity };
-        const next: InventoryDocument = {
-          ...stored?.value,
-          sku: item.sku,
-          cell: this.cell,
-          allocation,
-          reserved: stored?.value.reserved ?? 0,
-          transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
-          updatedAt: this.now().toISOString(),
-        };
-        if (stored) return this.replace(item.sku, stored, next);
-        const created = await this.store.createIfAbsent(key(item.sku), next);
-        return created.ok ? this.view(item.sku, { value: next, etag: created.etag }) : retry;
+        return this.recordIncoming(item.sku, stored, record, allocation);
       },
       () => busy(`inventory ${item.sku}`),
     );
@@ -247,18 +236,7 @@ export class InventoryService {
           quantity,
           state: 'voided',
         };
-        const next: InventoryDocument = {
-          sku: item.sku,
-          cell: this.cell,
-          allocation: stored?.value.allocation ?? 0,
-          reserved: stored?.value.reserved ?? 0,
-          ...stored?.value,
-          transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
-          updatedAt: this.now().toISOString(),
-        };
-        if (stored) return this.replace(item.sku, stored, next);
-        const created = await this.store.createIfAbsent(key(item.sku), next);
-        return created.ok ? this.view(item.sku, { value: next, etag: created.etag }) : retry;
+        return this.recordIncoming(item.sku, stored, record, stored?.value.allocation ?? 0);
       },
       () => busy(`inventory ${item.sku}`),
     );
@@ -318,6 +296,27 @@ export class InventoryService {
       );
     }
     return this.view(sku, stored);
+  }
+
+  /** Remembers an incoming transfer (delivered or voided) with the allocation it leaves. */
+  private async recordIncoming(
+    sku: string,
+    stored: StoredDocument<InventoryDocument> | undefined,
+    record: TransferRecord,
+    allocation: number,
+  ): Promise<InventoryView | typeof retry> {
+    const next: InventoryDocument = {
+      ...stored?.value,
+      sku,
+      cell: this.cell,
+      allocation,
+      reserved: stored?.value.reserved ?? 0,
+      transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
+      updatedAt: this.now().toISOString(),
+    };
+    if (stored) return this.replace(sku, stored, next);
+    const created = await this.store.createIfAbsent(key(sku), next);
+    return created.ok ? this.view(sku, { value: next, etag: created.etag }) : retry;
   }
 
   private async replace(
