@@ -19,21 +19,14 @@ import { block, resolveValue, s3BucketsLockedDown } from './support/static-check
 import {
   asBodies,
   bootstrapDirs,
-  loadModule,
+  loadedModules,
   type TerraformModule,
 } from './support/terraform-module.js';
 
-const loaded = new Map<string, TerraformModule>();
+const modules = loadedModules(bootstrapDirs);
+const get = modules.get;
 
-beforeAll(async () => {
-  for (const dir of bootstrapDirs) loaded.set(dir, await loadModule(dir));
-});
-
-function get(dir: string): TerraformModule {
-  const module = loaded.get(dir);
-  if (!module) throw new Error(`${dir} was not loaded`);
-  return module;
-}
+beforeAll(modules.load);
 
 function outputVariables(module: TerraformModule): string[] {
   const value = module.locals.get('github_variables')?.value;

@@ -12,7 +12,7 @@ import { azureSettingsSchema } from '../../functions/src/azure/config.js';
 import { readmeTables } from './support/readme-tables.js';
 import {
   bootstrapDirs,
-  loadModule,
+  loadedModules,
   moduleDirs,
   parseHcl,
   stackDirs,
@@ -100,18 +100,10 @@ const workflowOutputs: Record<string, string[]> = {
 /** What the deploy workflow's rollout reads from the global stack's outputs (rollout/src). */
 const trafficShiftInputs: readonly string[] = ROUTING_INPUTS;
 
-const loaded = new Map<string, TerraformModule>();
+const modules = loadedModules([...moduleDirs, ...stackDirs, ...bootstrapDirs]);
+const get = modules.get;
 
-beforeAll(async () => {
-  for (const dir of [...moduleDirs, ...stackDirs, ...bootstrapDirs])
-    loaded.set(dir, await loadModule(dir));
-});
-
-function get(dir: string): TerraformModule {
-  const module = loaded.get(dir);
-  if (!module) throw new Error(`${dir} was not loaded`);
-  return module;
-}
+beforeAll(modules.load);
 
 describe('cell contract', () => {
   it('both cell modules take the shared variables, with the same types', () => {

@@ -11,25 +11,16 @@ import {
 } from './support/first-deploy-checks.js';
 import {
   bootstrapDirs,
-  loadModule,
+  loadedModules,
   moduleDirs,
   moduleFromSnippets,
   stackDirs,
-  type TerraformModule,
 } from './support/terraform-module.js';
 
-const loaded = new Map<string, TerraformModule>();
+const modules = loadedModules([...moduleDirs, ...stackDirs, ...bootstrapDirs]);
+const get = modules.get;
 
-beforeAll(async () => {
-  for (const dir of [...moduleDirs, ...stackDirs, ...bootstrapDirs])
-    loaded.set(dir, await loadModule(dir));
-});
-
-function get(dir: string): TerraformModule {
-  const module = loaded.get(dir);
-  if (!module) throw new Error(`${dir} was not loaded`);
-  return module;
-}
+beforeAll(modules.load);
 
 const snippet = (text: string) => moduleFromSnippets('bad', { 'main.tf': text });
 const expectProblems = (actual: string[], expected: string[]) =>

@@ -30,14 +30,15 @@ import {
 import {
   bootstrapDirs,
   childModuleDir,
-  loadModule,
+  loadedModules,
   moduleDirs,
   stackDirs,
   terraformRoot,
   type TerraformModule,
 } from './support/terraform-module.js';
 
-const loaded = new Map<string, TerraformModule>();
+const modules = loadedModules([...moduleDirs, ...stackDirs, ...bootstrapDirs]);
+const get = modules.get;
 const readSchema = (name: string): ProviderSchema =>
   JSON.parse(readFileSync(join(terraformRoot, `test/provider-schema/${name}.json`), 'utf8'));
 const schemas: Record<'aws' | 'azurerm' | 'github', ProviderSchema> = {
@@ -46,21 +47,12 @@ const schemas: Record<'aws' | 'azurerm' | 'github', ProviderSchema> = {
   github: readSchema('github'),
 };
 
-beforeAll(async () => {
-  for (const dir of [...moduleDirs, ...stackDirs, ...bootstrapDirs])
-    loaded.set(dir, await loadModule(dir));
-});
-
-function get(dir: string): TerraformModule {
-  const module = loaded.get(dir);
-  if (!module) throw new Error(`${dir} was not loaded`);
-  return module;
-}
+beforeAll(modules.load);
 
 function childOf(module: TerraformModule) {
   return (name: string): TerraformModule | undefined => {
     const dir = childModuleDir(module, module.modules.get(name)?.body.source);
-    return dir ? loaded.get(dir) : undefined;
+    return dir ? modules.find(dir) : undefined;
   };
 }
 

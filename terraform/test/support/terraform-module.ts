@@ -53,6 +53,29 @@ export async function loadModule(relativeDir: string): Promise<TerraformModule> 
   return buildModule(relativeDir, dir, files);
 }
 
+/**
+ * The folders a test file reads, parsed once in `load` (its beforeAll); `get` fails with the
+ * folder's name when a test asks for one that was not loaded, `find` answers undefined.
+ */
+export function loadedModules(dirs: readonly string[]): {
+  load: () => Promise<void>;
+  get: (dir: string) => TerraformModule;
+  find: (dir: string) => TerraformModule | undefined;
+} {
+  const loaded = new Map<string, TerraformModule>();
+  return {
+    load: async () => {
+      for (const dir of dirs) loaded.set(dir, await loadModule(dir));
+    },
+    get: (dir) => {
+      const module = loaded.get(dir);
+      if (!module) throw new Error(`${dir} was not loaded`);
+      return module;
+    },
+    find: (dir) => loaded.get(dir),
+  };
+}
+
 /** A module made of in-memory files, for tests that feed the checks a broken snippet. */
 export async function moduleFromSnippets(
   name: string,
