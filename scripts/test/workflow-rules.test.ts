@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../build-actions.js';
+import { ROUTING_INPUTS } from '../../rollout/src/sequence.js';
 import { loadModule } from '../../terraform/test/support/terraform-module.js';
 import { BOOTSTRAP_VARIABLES } from '../../terraform/test/support/bootstrap-variables.js';
 import {
@@ -427,20 +428,7 @@ describe('run: steps that read the global stack', () => {
     const outputs = Object.keys(
       (workflows['traffic-shift.yml']?.jobs['routers'] as { outputs?: object }).outputs ?? {},
     ).sort();
-    expect(outputs).toEqual(
-      [
-        'route53-hosted-zone-id',
-        'route53-record-name',
-        'route53-record-type',
-        'route53-set-identifiers',
-        'azure-subscription-id',
-        'frontdoor-resource-group',
-        'frontdoor-profile',
-        'frontdoor-origin-group',
-        'frontdoor-origins',
-        'smoke-urls',
-      ].sort(),
-    );
+    expect(outputs).toEqual([...ROUTING_INPUTS].sort());
   });
 
   it('traffic-shift.yml: refuses to shift before the routing exists', async () => {
