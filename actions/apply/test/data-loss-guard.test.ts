@@ -66,17 +66,13 @@ function mergedWithLabels(
   github.addComment(REPO, number, reviewComment(STACK, plan, digest, headSha));
   const mergedAt = new Date(Date.now() - 10 * MINUTE);
   const at = (minutes: number) => ({ at: new Date(mergedAt.getTime() + minutes * MINUTE) });
-  for (const event of labelEvents.filter((e) => e.at <= 0)) {
-    if (event.kind === 'labeled')
-      github.labelIssue(REPO, number, event.name ?? LABEL, at(event.at));
-    else github.unlabelIssue(REPO, number, event.name ?? LABEL, at(event.at));
-  }
+  const record = ({ kind, at: minutes, name = LABEL }: (typeof labelEvents)[number]) => {
+    if (kind === 'labeled') github.labelIssue(REPO, number, name, at(minutes));
+    else github.unlabelIssue(REPO, number, name, at(minutes));
+  };
+  labelEvents.filter((event) => event.at <= 0).forEach(record);
   github.mergePullRequest(REPO, number, { at: mergedAt, mergeCommitSha: mergeSha });
-  for (const event of labelEvents.filter((e) => e.at > 0)) {
-    if (event.kind === 'labeled')
-      github.labelIssue(REPO, number, event.name ?? LABEL, at(event.at));
-    else github.unlabelIssue(REPO, number, event.name ?? LABEL, at(event.at));
-  }
+  labelEvents.filter((event) => event.at > 0).forEach(record);
   github.associateCommit(REPO, mergeSha, number);
   return { number, mergeSha };
 }
