@@ -43443,6 +43443,13 @@ function readDataLossLabel(source) {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/terraform/state-lock.ts
+/**
+ * State locks as an apply needs them: how long to wait (`-lock-timeout`, a Go duration that
+ * Terraform parses itself; checked here first so a typo fails before anything runs) and who
+ * holds the lock, in words, from the Lock Info Terraform prints (see parseLockError).
+ */
+
+
 const UNIT_SECONDS = {
     ns: 1e-9,
     us: 1e-6,
@@ -43468,6 +43475,15 @@ function parseLockTimeout(text) {
         seconds += Number(match[1]) * (UNIT_SECONDS[match[2]] ?? 0);
     }
     return seconds;
+}
+/** The `lock-timeout` input as given and in seconds; one error naming the input when Go would refuse it. */
+function readLockTimeout(defaultValue, source = environmentInputs) {
+    const text = readString('lock-timeout', { default: defaultValue }, source);
+    const seconds = parseLockTimeout(text);
+    if (seconds === undefined) {
+        throw new InputError('lock-timeout', `must be a duration such as 0s, 30s, 5m or 1h30m; got '${text.slice(0, 100)}'.`);
+    }
+    return { text, seconds };
 }
 /** "runner@fv-az123 (OperationTypeApply, lock ID 5d0e…, since 2026-11-24 10:00:00 UTC, state terraform.tfstate)". */
 function describeLockHolder(lock) {
@@ -43538,11 +43554,7 @@ function readScope(stack, source) {
  */
 function readLocking(source) {
     const enabled = readBoolean('lock', true, source);
-    const timeout = readString('lock-timeout', { default: '0s' }, source);
-    const seconds = parseLockTimeout(timeout);
-    if (seconds === undefined) {
-        throw new InputError('lock-timeout', `must be a duration such as 0s, 30s, 5m or 1h30m; got '${timeout.slice(0, 100)}'.`);
-    }
+    const { text: timeout, seconds } = readLockTimeout('0s', source);
     if (!enabled) {
         if (seconds > 0) {
             throw new InputError('lock-timeout', `is '${timeout}' but lock is false: a plan that takes no lock waits for none. Remove lock-timeout, or set lock: true.`);
