@@ -43,7 +43,7 @@ describe('traffic-shift end to end: canary analysis against the other cloud', ()
     // Both cells were probed every round of the bake, at least 20 times each.
     expect(world.azure.hits).toBeGreaterThanOrEqual(20 + 2);
     expect(result.summary).toMatch(
-      /\| 1 \| cells \| latency \| 1[5-9]\d ms \(20\) \| \d+ ms \(20\) \|/,
+      /\| 1 \| cells \| latency \| 1[5-9]\d ms \(20\) \| \d+(\.\d)? ms \(20\) \|/,
     );
     expect(result.summary).toMatch(
       /\*\*Verdict: fail\*\* at step 1: canary analysis: azure latency/,
