@@ -6,11 +6,12 @@ import type {
   HttpResponseInit,
   InvocationContext,
 } from '@azure/functions';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
 import { consumeBatch, type BatchItem, type BatchItemFailure } from '../core/order-events.js';
 import { delay } from '../core/optimistic.js';
 import { BlobDeadLetters } from './blob-dead-letters.js';
+import { documentsBlobService } from './blob-service.js';
 import { BlobDocumentStore } from './blob-document-store.js';
 import {
   orderEventsConnectionSetting,
@@ -107,8 +108,8 @@ function storageContainers(
   config: AzureCellConfig,
   storageRetry: AzureCellOptions['storageRetry'],
 ): AzureCell['containers'] {
-  const blobService = BlobServiceClient.fromConnectionString(
-    config.storageConnection,
+  const blobService = documentsBlobService(
+    config,
     storageRetry ? { retryOptions: storageRetry } : {},
   );
   return {

@@ -1,4 +1,5 @@
 import { authSettingsFrom, type AuthSettings } from '../core/auth/auth-settings.js';
+import { SettingsError } from '../core/errors.js';
 import { commonSettings, readSettings } from '../core/settings.js';
 import { parseServiceBusConnection, type ServiceBusConnection } from './service-bus-auth.js';
 
@@ -16,8 +17,13 @@ export interface AzureCellConfig {
   readonly region: string;
   /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
   readonly auth: AuthSettings;
-  /** Storage connection string (Azurite's well-known one locally). */
-  readonly storageConnection: string;
+  /**
+   * Where the documents and dead letters are: a connection string (Azurite's well-known one
+   * locally), or, in Azure, the account's blob endpoint reached with a managed identity (the
+   * account has shared keys off). Exactly one.
+   */
+  readonly storageConnection?: string;
+  readonly storageIdentity?: StorageIdentity;
   readonly documentsContainer: string;
   readonly deadLetterContainer: string;
   readonly orderEvents: ServiceBusConnection;
@@ -29,6 +35,15 @@ export interface AzureCellConfig {
   /** Path prefix of the HTTP routes (host.json extensions.http.routePrefix); '' by default. */
   readonly routePrefix?: string;
 }
+
+/** The account's blob endpoint and the user-assigned identity that may use it (none: system-assigned). */
+export interface StorageIdentity {
+  readonly blobServiceUri: string;
+  readonly clientId?: string;
+}
+
+/** The identity-based connection of the documents' account (`<name>__blobServiceUri`, `__clientId`). */
+export const documentsStorageIdentity = 'DOCUMENTS_STORAGE';
 
 /** The app setting the Event Hubs trigger binding reads its connection from. */
 export const orderEventsConnectionSetting = 'ORDER_EVENTS_CONNECTION';
@@ -53,9 +68,24 @@ export const azureSettingsSchema = {
     pattern: /^[A-Za-z0-9 -]{2,40}$/,
     describe: 'the Azure region, e.g. westeurope (App Service sets it)',
   },
+  // The documents' account: a connection string, or (Azure, shared keys off) its blob endpoint
+  // and a managed identity, named as the Functions host names identity-based connections.
   DOCUMENTS_STORAGE_CONNECTION: {
+    required: false,
     pattern: /(AccountName=|BlobEndpoint=|UseDevelopmentStorage=true)/,
-    describe: 'the storage account connection string for carts, orders, inventory and dead letters',
+    describe:
+      'the storage account connection string for carts, orders, inventory and dead letters (local emulators; in Azure set DOCUMENTS_STORAGE__blobServiceUri instead)',
+  },
+  [`${documentsStorageIdentity}__blobServiceUri`]: {
+    required: false,
+    pattern: /^https:\/\/[a-z0-9]{3,24}\.blob\.[\w.-]+\/?$/,
+    describe:
+      "the documents' storage account blob endpoint, https://<account>.blob.core.windows.net, reached with the Function App's managed identity",
+  },
+  [`${documentsStorageIdentity}__clientId`]: {
+    required: false,
+    pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    describe: 'the client ID of the user-assigned identity that may use the documents account',
   },
   DOCUMENTS_CONTAINER: { ...containerName, default: 'documents' },
   DEAD_LETTER_CONTAINER: { ...containerName, default: 'order-events-dead-letters' },
@@ -97,7 +127,7 @@ export function azureConfigFromEnv(
     version: settings.APP_VERSION,
     auth: authSettingsFrom(settings),
     region: settings.REGION_NAME,
-    storageConnection: settings.DOCUMENTS_STORAGE_CONNECTION,
+    ...documentsStorage(settings),
     documentsContainer: settings.DOCUMENTS_CONTAINER,
     deadLetterContainer: settings.DEAD_LETTER_CONTAINER,
     orderEvents: parseServiceBusConnection(
@@ -113,4 +143,23 @@ export function azureConfigFromEnv(
     notificationHubName: settings.NOTIFICATION_HUB_NAME,
     ...(settings.HTTP_ROUTE_PREFIX ? { routePrefix: settings.HTTP_ROUTE_PREFIX } : {}),
   };
+}
+
+/** Exactly one way to the documents' account: its connection string or its endpoint and identity. */
+function documentsStorage(
+  settings: Readonly<Record<string, string | undefined>>,
+): Pick<AzureCellConfig, 'storageConnection' | 'storageIdentity'> {
+  const connection = settings.DOCUMENTS_STORAGE_CONNECTION;
+  const uri = settings[`${documentsStorageIdentity}__blobServiceUri`];
+  const clientId = settings[`${documentsStorageIdentity}__clientId`];
+  if ((connection === undefined) === (uri === undefined)) {
+    const names = ['DOCUMENTS_STORAGE_CONNECTION', `${documentsStorageIdentity}__blobServiceUri`];
+    throw new SettingsError(
+      names,
+      `Azure cell cannot start: set exactly one of ${names.join(' or ')} (the connection string of a local emulator, or the blob endpoint of the account the Function App's identity may use)`,
+    );
+  }
+  return connection !== undefined
+    ? { storageConnection: connection }
+    : { storageIdentity: { blobServiceUri: uri as string, ...(clientId ? { clientId } : {}) } };
 }
