@@ -38,7 +38,12 @@ class AccessDenied extends Error {
 
 let module: TerraformModule;
 let functions: Record<string, FunctionAccess>;
-let routes: Record<string, string>;
+interface RouteTarget {
+  readonly function: string;
+  readonly access: 'public' | 'customer' | 'admin';
+}
+
+let routes: Record<string, RouteTarget>;
 let issuer: OidcIssuer;
 
 beforeAll(async () => {
@@ -46,15 +51,18 @@ beforeAll(async () => {
   module = await loadModule('modules/aws-cell');
   const locals = module.locals;
   functions = locals.get('functions')?.value as Record<string, FunctionAccess>;
-  routes = locals.get('routes')?.value as Record<string, string>;
+  routes = locals.get('routes')?.value as Record<string, RouteTarget>;
 });
 
 afterAll(async () => {
   await issuer?.close();
 });
 
-/** API Gateway HTTP API route selection: the most specific matching route key wins. */
-function routeFor(method: string, path: string): string | undefined {
+/**
+ * API Gateway HTTP API route selection: the most specific matching route key wins, and a route
+ * with the request's method wins over ANY on the same path.
+ */
+function routeFor(method: string, path: string): RouteTarget | undefined {
   const candidates = Object.entries(routes)
     .map(([key, target]) => {
       const [routeMethod, routePath] = key.split(' ') as [string, string];
@@ -70,10 +78,18 @@ function routeFor(method: string, path: string): string | undefined {
         )
         .join('/');
       if (!new RegExp(`^${pattern}$`).test(path)) return undefined;
-      return { target, greedy: routePath.includes('+}'), length: routePath.length };
+      return {
+        target,
+        greedy: routePath.includes('+}'),
+        any: routeMethod === 'ANY',
+        length: routePath.length,
+      };
     })
     .filter((candidate) => candidate !== undefined)
-    .sort((a, b) => Number(a.greedy) - Number(b.greedy) || b.length - a.length);
+    .sort(
+      (a, b) =>
+        Number(a.greedy) - Number(b.greedy) || b.length - a.length || Number(a.any) - Number(b.any),
+    );
   return candidates[0]?.target;
 }
 
@@ -188,7 +204,7 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
       key?: string,
       customer?: string,
     ) => {
-      const target = routeFor(method, path);
+      const target = routeFor(method, path)?.function;
       expect({ request: `${method} ${path}`, target }).toEqual({
         request: `${method} ${path}`,
         target: expect.any(String),
@@ -266,5 +282,57 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
       AccessDenied,
     );
     expect(routeFor('GET', '/nowhere')).toBeUndefined();
+  });
+});
+
+describe('aws-cell: the JWT authorizer asks what the functions ask', () => {
+  it('each route is public, any token or the admin scope exactly as the core decides', async () => {
+    const app = createCellApp({
+      identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 't' },
+      peer: testPeerSettings('azure', 'http://127.0.0.1:9', 100),
+      ports: {
+        documents: new MemoryDocumentStore(),
+        events: new MemoryEventQueue(),
+        notifier: new MemoryNotifier(),
+      },
+      auth: issuer.verifierSettings,
+      logError: () => {},
+    });
+    const customer = `Bearer ${issuer.customerToken('c-1')}`;
+    /** What the core makes of a request: who it lets through. */
+    const coreAccess = async (method: string, path: string) => {
+      const call = (authorization?: string) =>
+        app.handleHttp({
+          method,
+          path,
+          query: new URLSearchParams(),
+          headers: authorization ? { authorization } : {},
+        });
+      if ((await call()).status !== 401) return 'public';
+      return (await call(customer)).status === 403 ? 'admin' : 'customer';
+    };
+    const requests: [string, string][] = [
+      ['GET', '/health'],
+      ['POST', '/carts'],
+      ['GET', '/carts/aws-c1'],
+      ['PUT', '/carts/aws-c1/items/MUG'],
+      ['DELETE', '/carts/aws-c1/items/MUG'],
+      ['POST', '/carts/aws-c1/checkout'],
+      ['POST', '/orders'],
+      ['GET', '/orders/aws-o1'],
+      ['GET', '/inventory/MUG'],
+      ['PUT', '/inventory/MUG'],
+      ['POST', '/inventory/MUG/reserve'],
+      ['POST', '/inventory/MUG/release'],
+      ['POST', '/inventory/MUG/transfers'],
+      ['POST', '/inventory/MUG/incoming-transfers'],
+    ];
+    for (const [method, path] of requests) {
+      const edge = routeFor(method, path)?.access;
+      expect({ request: `${method} ${path}`, edge }).toEqual({
+        request: `${method} ${path}`,
+        edge: await coreAccess(method, path),
+      });
+    }
   });
 });

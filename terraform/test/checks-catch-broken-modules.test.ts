@@ -27,6 +27,13 @@ import {
   type ProviderSchema,
 } from './support/static-checks.js';
 import { moduleFromSnippets, terraformRoot } from './support/terraform-module.js';
+import {
+  apiManagementChecksTokens,
+  functionAppsOnlyFromApiManagement,
+  functionRolesScoped,
+  httpApiRoutesRequireTokens,
+  httpApiRoutesThrottled,
+} from './support/access-checks.js';
 
 const awsSchema: ProviderSchema = JSON.parse(
   readFileSync(join(terraformRoot, 'test/provider-schema/aws.json'), 'utf8'),
@@ -625,5 +632,169 @@ resource "azurerm_api_management_policy" "p" {
     expect(apiManagementOnlyBehindFrontDoor(wrongHeader)).toContain(
       'bad: azurerm_api_management_policy.p must check-header X-Azure-FDID (403) against var.front_door_id',
     );
+  });
+});
+
+describe('who may reach a cell', () => {
+  it('reports API Gateway routes open without a token, an admin route without the scope, a foreign audience', async () => {
+    const module = await snippet(`
+locals {
+  routes = {
+    "ANY /carts"              = { function = "cart", access = "customer" }
+    "ANY /inventory/{proxy+}" = { function = "inventory", access = "admin" }
+    "GET /health"             = { function = "health", access = "public" }
+  }
+}
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  api_id           = "api"
+  name             = "jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+  jwt_configuration {
+    issuer   = var.auth_issuer
+    audience = ["https://some-other-api.example"]
+  }
+}
+resource "aws_apigatewayv2_route" "this" {
+  for_each           = local.routes
+  api_id             = "api"
+  route_key          = each.key
+  authorization_type = each.value.access == "admin" ? "JWT" : "NONE"
+  authorizer_id      = aws_apigatewayv2_authorizer.jwt.id
+}
+resource "aws_apigatewayv2_route" "orders" {
+  api_id    = "api"
+  route_key = "POST /orders"
+}
+resource "aws_apigatewayv2_stage" "default" {
+  api_id = "api"
+  name   = "$default"
+  default_route_settings {
+    throttling_burst_limit = 10
+    throttling_rate_limit  = 10
+  }
+}
+`);
+    expectProblems(httpApiRoutesRequireTokens(module), [
+      "bad: aws_apigatewayv2_authorizer.jwt must require the cell's audience (var.auth_audience)",
+      'bad: aws_apigatewayv2_route.this "ANY /carts" is open to anyone: it needs authorization_type = "JWT" and the JWT authorizer',
+      'bad: aws_apigatewayv2_route.this "ANY /inventory/{proxy+}" is for admins but does not require var.auth_admin_scope',
+      'bad: aws_apigatewayv2_route.orders "POST /orders" is open to anyone: it needs authorization_type = "JWT" and the JWT authorizer',
+    ]);
+    expectProblems(httpApiRoutesThrottled(module), [
+      'bad: aws_apigatewayv2_stage.default has no per-route throttle for the routes of ${local.routes}',
+      'bad: aws_apigatewayv2_stage.default has no per-route throttle for the routes of POST /orders',
+    ]);
+  });
+
+  it('reports an API without a policy, a token check skipped for more than /health, no audience, a limit per address', async () => {
+    const policy = `<policies><inbound><base />
+  <choose><when condition="@(!context.Request.Url.Path.StartsWith(&quot;/inventory&quot;))">
+    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="false">
+      <openid-config url="\${openid}" />
+      <issuers><issuer>\${issuer}</issuer></issuers>
+    </validate-jwt>
+  </when></choose>
+  <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" />
+</inbound></policies>`;
+    const module = await snippet(`
+locals {
+  openid = "\${var.auth_issuer}/.well-known/openid-configuration"
+}
+resource "azurerm_api_management_api" "cell" {
+  name = "cell"
+}
+resource "azurerm_api_management_api" "forgotten" {
+  name = "forgotten"
+}
+resource "azurerm_api_management_api_policy" "cell" {
+  api_name    = azurerm_api_management_api.cell.name
+  xml_content = templatefile("\${path.module}/policy.xml.tftpl", {
+    openid = local.openid
+    issuer = var.auth_issuer
+  })
+}
+`);
+    expectProblems(
+      apiManagementChecksTokens(module, () => policy),
+      [
+        'bad: azurerm_api_management_api.forgotten has no azurerm_api_management_api_policy',
+        'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!context.Request.Url.Path.StartsWith("/inventory")): every route but GET /health must need one',
+        'bad: azurerm_api_management_api_policy.cell validate-jwt must set require-signed-tokens="true"',
+        "bad: azurerm_api_management_api_policy.cell validate-jwt must require the cell's audience (var.auth_audience)",
+        'bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key counting each token subject, for every call',
+      ],
+    );
+  });
+
+  it('reports a Function App open to the internet and an API Management tier without its own addresses', async () => {
+    const module = await snippet(`
+resource "azurerm_api_management" "this" {
+  sku_name = var.apim_sku_name
+}
+variable "apim_sku_name" {
+  type        = string
+  description = "tier"
+  default     = "Consumption_0"
+}
+resource "azurerm_function_app_flex_consumption" "this" {
+  site_config {
+    ip_restriction_default_action = "Allow"
+    ip_restriction {
+      name       = "everyone"
+      ip_address = "0.0.0.0/0"
+      action     = "Allow"
+    }
+  }
+}
+`);
+    expectProblems(functionAppsOnlyFromApiManagement(module), [
+      'bad: azurerm_function_app_flex_consumption.this must deny by default (ip_restriction_default_action = "Deny")',
+      'bad: azurerm_function_app_flex_consumption.this allows 0.0.0.0/0, which is not API Management',
+      'bad: azurerm_function_app_flex_consumption.this has no rule that lets API Management in',
+      'bad: azurerm_api_management.this tier Consumption_0 has no IP addresses of its own to restrict to, nor rate-limit-by-key',
+    ]);
+  });
+
+  it("reports functions' roles on a whole account, on their own package, on a keyed account, and keys in app settings", async () => {
+    const module = await snippet(`
+locals {
+  app_settings = {
+    DOCUMENTS = azurerm_storage_account.data.primary_connection_string
+  }
+}
+resource "azurerm_user_assigned_identity" "functions" {
+  name = "functions"
+}
+resource "azurerm_storage_account" "data" {
+  shared_access_key_enabled = true
+}
+resource "azurerm_storage_container" "documents" {
+  storage_account_id = azurerm_storage_account.data.id
+}
+resource "azurerm_storage_container" "package" {
+  storage_account_id = azurerm_storage_account.data.id
+}
+resource "azurerm_function_app_flex_consumption" "this" {
+  storage_container_endpoint = "\${azurerm_storage_account.data.primary_blob_endpoint}\${azurerm_storage_container.package.name}"
+}
+resource "azurerm_role_assignment" "account" {
+  scope                = azurerm_storage_account.data.id
+  role_definition_name = "Storage Blob Data Owner"
+  principal_id         = azurerm_user_assigned_identity.functions.principal_id
+}
+resource "azurerm_role_assignment" "package" {
+  scope                = azurerm_storage_container.package.id
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_user_assigned_identity.functions.principal_id
+}
+`);
+    expectProblems(functionRolesScoped(module), [
+      'bad: azurerm_role_assignment.account gives the functions Storage Blob Data Owner',
+      'bad: azurerm_role_assignment.account is scoped to ${azurerm_storage_account.data.id}: scope it to one container or one secret',
+      'bad: azurerm_role_assignment.package lets the functions write their own deployment package',
+      "bad: azurerm_storage_account.data holds the functions' data but takes shared keys",
+      'bad: app_settings holds a primary_connection_string in clear: use a Key Vault reference or an identity',
+    ]);
   });
 });

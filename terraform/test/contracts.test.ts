@@ -38,6 +38,7 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'custom_domain_name',
     'custom_domain_certificate_id',
     'dns_zone_id',
+    'api_route_throttling',
   ],
   'modules/azure-cell': [
     'resource_group_name',
@@ -55,6 +56,8 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'notification_hub_sku',
     // API Management accepts only this Front Door profile's traffic (ADR 16).
     'front_door_id',
+    'apim_sku_name',
+    'client_rate_limit',
   ],
 };
 
@@ -68,7 +71,7 @@ const sharedVariables = [
   // The key of the signed calls between cells (ADR 17).
   'peer_shared_key',
   'tags',
-  // The one token issuer both cells trust (ADR 16).
+  // The one token issuer both cells trust (ADR 14).
   'auth_issuer',
   'auth_audience',
   'auth_jwks_url',

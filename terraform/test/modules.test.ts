@@ -28,6 +28,13 @@ import {
   type ProviderSchema,
 } from './support/static-checks.js';
 import {
+  apiManagementChecksTokens,
+  functionAppsOnlyFromApiManagement,
+  functionRolesScoped,
+  httpApiRoutesRequireTokens,
+  httpApiRoutesThrottled,
+} from './support/access-checks.js';
+import {
   bootstrapDirs,
   childModuleDir,
   loadedModules,
@@ -133,6 +140,33 @@ describe('security and routing rules', () => {
     expect(
       module.resources.get('azurerm_notification_hub_authorization_rule.send')?.body,
     ).toMatchObject({ send: true });
+  });
+
+  it('aws-cell: a JWT authorizer on every route but GET /health, the admin scope on admin routes, a throttle per route', () => {
+    const module = get('modules/aws-cell');
+    expect(httpApiRoutesRequireTokens(module)).toEqual([]);
+    expect(httpApiRoutesThrottled(module)).toEqual([]);
+    expect(module.resources.has('aws_apigatewayv2_authorizer.jwt')).toBe(true);
+    // Something to check: the routes map has admin, customer and public routes.
+    const routes = module.locals.get('routes')?.value as Record<string, { access: string }>;
+    expect(new Set(Object.values(routes).map((route) => route.access))).toEqual(
+      new Set(['public', 'customer', 'admin']),
+    );
+  });
+
+  it('azure-cell: validate-jwt and a limit per token subject, the Function App only behind API Management, roles scoped to containers and secrets', () => {
+    const module = get('modules/azure-cell');
+    expect(apiManagementChecksTokens(module)).toEqual([]);
+    expect(functionAppsOnlyFromApiManagement(module)).toEqual([]);
+    expect(functionRolesScoped(module)).toEqual([]);
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'azurerm_api_management_api_policy.this',
+        'azurerm_role_assignment.functions_data',
+        'azurerm_role_assignment.functions_secrets',
+        'azurerm_storage_account.data',
+      ]),
+    );
   });
 
   it('global-routing: Route 53 TTL 60 + set identifiers + /health checks; Front Door latency window >= 500 ms', () => {

@@ -143,6 +143,7 @@ variable "deploy_assignable_role_ids" {
     "2b629674-e913-4c01-ae53-ef4638d8f975", # Azure Event Hubs Data Sender
     "a638d3c7-ab3a-418d-83e6-5f17a39d4fde", # Azure Event Hubs Data Receiver
     "4633458b-17de-408a-b874-0445c86b69e6", # Key Vault Secrets User
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", # Key Vault Secrets Officer (the deploy identity, on the cell's vault: it writes the secrets)
   ]
 
   validation {

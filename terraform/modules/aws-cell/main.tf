@@ -62,18 +62,26 @@ locals {
     }
   }
 
-  # Routes of the HTTP API and the function behind each one. Unknown paths under a service
-  # reach that service, which answers 404 itself; anything else gets API Gateway's 404.
+  # Routes of the HTTP API, the function behind each one, and who may call it (ADR 14):
+  # "public" without a token (GET /health: smoke tests, Route 53 health checks, Front Door
+  # probes), "customer" with any valid token, "admin" with the admin scope. The JWT authorizer
+  # turns the others away at the edge; the functions check the same again. A method route wins
+  # over ANY on the same path ("ANY matches all methods that you haven't defined for a
+  # resource": https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html),
+  # so stock reads are for customers and every other /inventory call needs the admin scope.
+  # Unknown paths under a service reach that service, which answers 404 itself; anything else
+  # gets API Gateway's 404.
   routes = {
-    "ANY /carts"              = "cart"
-    "ANY /carts/{proxy+}"     = "cart"
-    "ANY /orders"             = "orders"
-    "ANY /orders/{proxy+}"    = "orders"
-    "ANY /inventory"          = "inventory"
-    "ANY /inventory/{proxy+}" = "inventory"
-    "GET /health"             = "health"
+    "ANY /carts"              = { function = "cart", access = "customer" }
+    "ANY /carts/{proxy+}"     = { function = "cart", access = "customer" }
+    "ANY /orders"             = { function = "orders", access = "customer" }
+    "ANY /orders/{proxy+}"    = { function = "orders", access = "customer" }
+    "ANY /inventory"          = { function = "inventory", access = "customer" }
+    "GET /inventory/{proxy+}" = { function = "inventory", access = "customer" }
+    "ANY /inventory/{proxy+}" = { function = "inventory", access = "admin" }
+    "GET /health"             = { function = "health", access = "public" }
   }
-  http_functions = toset(distinct(values(local.routes)))
+  http_functions = toset(distinct([for route in values(local.routes) : route.function]))
 
   # The settings functions/src/aws/config.ts validates at cold start. CELL_NAME is the prefix
   # of the IDs this cell creates (aws-...); requests for the peer's IDs go to PEER_URL.
@@ -307,8 +315,10 @@ data "aws_iam_policy_document" "functions" {
     for_each = length(each.value.s3_prefixes) > 0 ? [1] : []
 
     content {
-      sid       = "ReadWriteOwnDocuments"
-      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+      sid = "ReadWriteOwnDocuments"
+      # The functions never delete a document (the DocumentStore port has no delete), so no
+      # s3:DeleteObject: a stolen role cannot erase carts, orders or stock.
+      actions   = ["s3:GetObject", "s3:PutObject"]
       resources = [for prefix in each.value.s3_prefixes : "${aws_s3_bucket.data.arn}/${prefix}*"]
     }
   }
@@ -362,8 +372,9 @@ data "aws_iam_policy_document" "functions" {
     for_each = each.value.queue_send ? [1] : []
 
     content {
-      sid       = "PublishOrderEvents"
-      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+      sid = "PublishOrderEvents"
+      # SendMessage is all a publish does; the queue's attributes are the health role's.
+      actions   = ["sqs:SendMessage"]
       resources = [aws_sqs_queue.events.arn]
     }
   }
@@ -499,7 +510,41 @@ resource "aws_apigatewayv2_stage" "default" {
     throttling_rate_limit  = var.api_throttling_rate_limit
   }
 
+  # A limit per route, by who may call it: a flood of one kind of call (anonymous health
+  # checks, an admin script gone wrong, shoppers) cannot take the capacity the others need.
+  # HTTP APIs have no per-client limit (no usage plans, no AWS WAF association: REST APIs only,
+  # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html);
+  # API Management limits each token subject on Azure (ADR 14).
+  # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+  dynamic "route_settings" {
+    for_each = local.routes
+
+    content {
+      route_key              = route_settings.key
+      throttling_burst_limit = var.api_route_throttling[route_settings.value.access].burst_limit
+      throttling_rate_limit  = var.api_route_throttling[route_settings.value.access].rate_limit
+    }
+  }
+
+  # A route setting names a route by its key: the routes exist first.
+  depends_on = [aws_apigatewayv2_route.this]
+
   tags = local.tags
+}
+
+# Checks the bearer token of every route but GET /health before a function runs: signature
+# against the issuer's JWKS (from its discovery document), iss, aud, exp, nbf and iat; RSA keys
+# only. https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  api_id           = aws_apigatewayv2_api.this.id
+  name             = "${local.prefix}-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer   = var.auth_issuer
+    audience = [var.auth_audience]
+  }
 }
 
 resource "aws_apigatewayv2_integration" "functions" {
@@ -517,7 +562,11 @@ resource "aws_apigatewayv2_route" "this" {
 
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.key
-  target    = "integrations/${aws_apigatewayv2_integration.functions[each.value].id}"
+  target    = "integrations/${aws_apigatewayv2_integration.functions[each.value.function].id}"
+
+  authorization_type   = each.value.access == "public" ? "NONE" : "JWT"
+  authorizer_id        = each.value.access == "public" ? null : aws_apigatewayv2_authorizer.jwt.id
+  authorization_scopes = each.value.access == "admin" ? [var.auth_admin_scope] : null
 }
 
 resource "aws_lambda_permission" "api" {

@@ -256,3 +256,22 @@ variable "api_throttling_rate_limit" {
   type        = number
   default     = 1000
 }
+
+variable "api_route_throttling" {
+  description = "Requests per second (rate_limit) and burst (burst_limit) of each route, by who may call it: public (GET /health), customer (carts, orders, stock reads) and admin (inventory writes and transfers). HTTP APIs cannot limit each client; these cap each route for everyone, under the stage's default."
+  type = object({
+    public   = object({ burst_limit = number, rate_limit = number })
+    customer = object({ burst_limit = number, rate_limit = number })
+    admin    = object({ burst_limit = number, rate_limit = number })
+  })
+  default = {
+    public   = { burst_limit = 50, rate_limit = 20 }
+    customer = { burst_limit = 500, rate_limit = 250 }
+    admin    = { burst_limit = 20, rate_limit = 10 }
+  }
+
+  validation {
+    condition     = alltrue([for limits in values(var.api_route_throttling) : limits.burst_limit >= 1 && limits.rate_limit > 0 && limits.burst_limit <= var.api_throttling_burst_limit && limits.rate_limit <= var.api_throttling_rate_limit])
+    error_message = "api_route_throttling limits must be positive and at most the stage's api_throttling_burst_limit and api_throttling_rate_limit."
+  }
+}

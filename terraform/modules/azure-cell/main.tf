@@ -18,47 +18,62 @@ locals {
   unique_stem          = trimsuffix(substr(local.prefix, 0, 36), "-")
   storage_stem         = substr(replace(local.prefix, "/[^a-z0-9]/", ""), 0, 18)
   storage_account_name = coalesce(var.storage_account_name, "${local.storage_stem}${local.name_suffix}")
+  # The account of the workload's documents (shared keys off), 24 characters at most.
+  data_storage_account_name = "${substr(local.storage_stem, 0, 16)}da${local.name_suffix}"
   unique_names = {
     api       = "${local.unique_stem}-api-${local.name_suffix}"
     functions = "${local.unique_stem}-functions-${local.name_suffix}"
     events    = "${local.unique_stem}-events-${local.name_suffix}"
     notify    = "${local.unique_stem}-notify-${local.name_suffix}"
+    # Key Vault: 3-24 letters, digits and single hyphens, starting with a letter.
+    vault = "${trimsuffix(substr(replace(local.prefix, "/[^a-z0-9-]/", ""), 0, 15), "-")}-kv${local.name_suffix}"
   }
 
-  # The secret behind a Key Vault certificate ID (https://<vault>.vault.azure.net/secrets/<name>[/<version>]):
-  # API Management's identity gets read access to that secret only.
-
-  containers = {
+  # The workload's containers, in the data account; the Functions host's package stays in the
+  # host account (see the Function App below).
+  data_containers = {
     documents   = "documents"
     dead_letter = "order-events-dead-letters"
-    deployment  = "deployment-package"
   }
 
-  # The settings functions/src/azure/config.ts validates at cold start. The functions reach
-  # Blob Storage, Event Hubs and Notification Hubs with connection strings (SAS keys: Event
-  # Hubs REST send and Notification Hubs have no other option in that code), and so does the
-  # Functions host for its own storage (AzureWebJobsStorage, which the provider writes from
-  # storage_access_key: see the Function App below). App settings are sensitive in the
-  # provider and in state; see ADR 8 for the move to identity-based access.
+  # Secrets the functions read as Key Vault references: Event Hubs' REST send and Notification
+  # Hubs take SAS keys (Notification Hubs has no data-plane RBAC), and the peer key is a shared
+  # secret by nature (ADR 17), so the keys live in Key Vault
+  # and the app settings hold only references the platform resolves with the app's identity.
+  # https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
+  secrets = {
+    order-events-connection     = azurerm_eventhub_authorization_rule.functions.primary_connection_string
+    notification-hub-connection = azurerm_notification_hub_authorization_rule.send.primary_connection_string
+    # The key the cells sign their calls to each other with (ADR 17).
+    peer-shared-key = var.peer_shared_key
+  }
+  secret_reference = { for name, secret in azurerm_key_vault_secret.functions : name => "@Microsoft.KeyVault(SecretUri=${secret.versionless_id})" }
+
+  # The settings functions/src/azure/config.ts validates at cold start. The documents are
+  # reached with the functions' user-assigned identity (DOCUMENTS_STORAGE__*: the data account
+  # has shared keys off); Event Hubs and Notification Hubs with SAS connection strings that are
+  # Key Vault references. The Functions host reaches its own storage with the host account's
+  # key (AzureWebJobsStorage, which the provider writes from storage_access_key).
   app_settings = merge(
     {
-      CELL_NAME                    = "azure"
-      PEER_CELL_NAME               = "aws"
-      PEER_URL                     = var.peer_cell_url
-      PEER_SHARED_KEY              = var.peer_shared_key
-      APP_VERSION                  = var.app_version
-      DOCUMENTS_STORAGE_CONNECTION = azurerm_storage_account.this.primary_connection_string
-      DOCUMENTS_CONTAINER          = azurerm_storage_container.this["documents"].name
-      DEAD_LETTER_CONTAINER        = azurerm_storage_container.this["dead_letter"].name
-      ORDER_EVENTS_CONNECTION      = azurerm_eventhub_authorization_rule.functions.primary_connection_string
-      ORDER_EVENTS_HUB             = azurerm_eventhub.order_events.name
-      ORDER_EVENTS_CONSUMER_GROUP  = azurerm_eventhub_consumer_group.order_events.name
-      NOTIFICATION_HUB_CONNECTION  = azurerm_notification_hub_authorization_rule.send.primary_connection_string
-      NOTIFICATION_HUB_NAME        = azurerm_notification_hub.this.name
-      AUTH_ISSUER                  = var.auth_issuer
-      AUTH_AUDIENCE                = var.auth_audience
-      AUTH_JWKS_URL                = var.auth_jwks_url
-      AUTH_ADMIN_SCOPE             = var.auth_admin_scope
+      CELL_NAME                         = "azure"
+      PEER_CELL_NAME                    = "aws"
+      PEER_URL                          = var.peer_cell_url
+      PEER_SHARED_KEY                   = local.secret_reference["peer-shared-key"]
+      APP_VERSION                       = var.app_version
+      DOCUMENTS_STORAGE__blobServiceUri = azurerm_storage_account.data.primary_blob_endpoint
+      DOCUMENTS_STORAGE__clientId       = azurerm_user_assigned_identity.functions.client_id
+      DOCUMENTS_CONTAINER               = azurerm_storage_container.data["documents"].name
+      DEAD_LETTER_CONTAINER             = azurerm_storage_container.data["dead_letter"].name
+      ORDER_EVENTS_CONNECTION           = local.secret_reference["order-events-connection"]
+      ORDER_EVENTS_HUB                  = azurerm_eventhub.order_events.name
+      ORDER_EVENTS_CONSUMER_GROUP       = azurerm_eventhub_consumer_group.order_events.name
+      NOTIFICATION_HUB_CONNECTION       = local.secret_reference["notification-hub-connection"]
+      NOTIFICATION_HUB_NAME             = azurerm_notification_hub.this.name
+      AUTH_ISSUER                       = var.auth_issuer
+      AUTH_AUDIENCE                     = var.auth_audience
+      AUTH_JWKS_URL                     = var.auth_jwks_url
+      AUTH_ADMIN_SCOPE                  = var.auth_admin_scope
     },
     var.function_route_prefix == "" ? {} : { HTTP_ROUTE_PREFIX = var.function_route_prefix },
     var.app_settings,
@@ -68,6 +83,13 @@ locals {
   # unknown path themselves, so one wildcard operation per method is enough.
   # (the same methods as the Functions catch-all route and API Gateway's ANY).
   api_methods = toset(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+
+  # The issuer's values as they go into the API policy's XML (attribute and element text).
+  xml = { for name, value in {
+    issuer            = var.auth_issuer
+    audience          = var.auth_audience
+    openid_config_url = "${trimsuffix(var.auth_issuer, "/")}/.well-known/openid-configuration"
+  } : name => replace(replace(replace(replace(replace(value, "&", "&amp;"), "<", "&lt;"), ">", "&gt;"), "\"", "&quot;"), "'", "&apos;") }
 
   # API Management's own host: Front Door's origin. The cell's own URL is its name on Front
   # Door (cell_domain_name), since API Management answers nothing that does not come through it.
@@ -89,9 +111,12 @@ resource "azurerm_user_assigned_identity" "functions" {
 }
 
 ################################################################################
-# Storage: data and dead-letter containers, the Functions host and its package
+# Storage: the host account (Functions host state, the package) and the data account
 ################################################################################
 
+# The Functions host's own storage and the deployment package. Key-based: with the pinned
+# provider the Function App cannot use an identity for it (see the Function App below). It
+# holds no customer data.
 resource "azurerm_storage_account" "this" {
   name                     = local.storage_account_name
   location                 = var.location
@@ -103,8 +128,7 @@ resource "azurerm_storage_account" "this" {
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
   allow_nested_items_to_be_public = false
-  # The functions' DOCUMENTS_STORAGE_CONNECTION and the host's AzureWebJobsStorage are
-  # key-based connection strings.
+  # The host's AzureWebJobsStorage is a key-based connection string.
   shared_access_key_enabled        = true
   default_to_oauth_authentication  = true
   cross_tenant_replication_enabled = false
@@ -124,12 +148,127 @@ resource "azurerm_storage_account" "this" {
   tags = local.tags
 }
 
-resource "azurerm_storage_container" "this" {
-  for_each = local.containers
-
-  name                  = each.value
+resource "azurerm_storage_container" "deployment" {
+  name                  = "deployment-package"
   storage_account_id    = azurerm_storage_account.this.id
   container_access_type = "private"
+}
+
+# Carts, orders, stock and parked events. No key opens it: Entra ID only, and the functions'
+# identity holds a data role on its two containers and nothing else.
+# https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent
+resource "azurerm_storage_account" "data" {
+  name                     = local.data_storage_account_name
+  location                 = var.location
+  resource_group_name      = var.resource_group_name
+  account_kind             = "StorageV2"
+  account_tier             = "Standard"
+  account_replication_type = var.storage_replication_type
+
+  min_tls_version                  = "TLS1_2"
+  https_traffic_only_enabled       = true
+  allow_nested_items_to_be_public  = false
+  shared_access_key_enabled        = false
+  default_to_oauth_authentication  = true
+  cross_tenant_replication_enabled = false
+  local_user_enabled               = false
+
+  blob_properties {
+    versioning_enabled = true
+
+    delete_retention_policy {
+      days = 7
+    }
+
+    container_delete_retention_policy {
+      days = 7
+    }
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_storage_container" "data" {
+  for_each = local.data_containers
+
+  name                  = each.value
+  storage_account_id    = azurerm_storage_account.data.id
+  container_access_type = "private"
+}
+
+# Read and write blobs of one container: documents for carts, orders and stock, the dead
+# letters for parked events. Scoped to the container, so no other container, and nothing of
+# the host account (its package above), is the identity's to change.
+# https://learn.microsoft.com/azure/storage/blobs/assign-azure-role-data-access
+resource "azurerm_role_assignment" "functions_data" {
+  for_each = azurerm_storage_container.data
+
+  scope                = each.value.id
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_user_assigned_identity.functions.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+################################################################################
+# Secrets: Key Vault for the Event Hubs and Notification Hubs connection strings
+################################################################################
+
+resource "azurerm_key_vault" "this" {
+  name                = local.unique_names.vault
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  tenant_id           = data.azurerm_client_config.current.tenant_id
+  sku_name            = "standard"
+
+  # Azure RBAC, so each reader gets one secret, not the whole vault.
+  rbac_authorization_enabled = true
+  soft_delete_retention_days = 7
+  purge_protection_enabled   = false
+
+  tags = local.tags
+}
+
+# Whoever applies (the deploy identity) writes the secrets: Key Vault Secrets Officer on this
+# vault only. bootstrap/azure lets the deploy identity assign that role, to service principals.
+resource "azurerm_role_assignment" "deployer_secrets" {
+  scope                = azurerm_key_vault.this.id
+  role_definition_name = "Key Vault Secrets Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Azure RBAC changes take minutes to apply everywhere: writing a secret at once can fail with
+# 403 (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected).
+resource "terraform_data" "deployer_secrets_access" {
+  triggers_replace = [azurerm_role_assignment.deployer_secrets.id]
+
+  provisioner "local-exec" {
+    command = "sleep 120"
+  }
+}
+
+resource "azurerm_key_vault_secret" "functions" {
+  for_each = local.secrets
+
+  name         = each.key
+  value        = each.value
+  key_vault_id = azurerm_key_vault.this.id
+  content_type = each.key == "peer-shared-key" ? "hmac key" : "connection string"
+
+  depends_on = [terraform_data.deployer_secrets_access]
+}
+
+# The Function App resolves Key Vault references with its system-assigned identity: the
+# Flex Consumption resource of the pinned provider cannot name a user-assigned one
+# (keyVaultReferenceIdentity; hashicorp/terraform-provider-azurerm#31439). Secrets User on each
+# of the two secrets, nothing else of the vault.
+resource "azurerm_role_assignment" "functions_secrets" {
+  for_each = azurerm_key_vault_secret.functions
+
+  scope                = "${azurerm_key_vault.this.id}/secrets/${each.value.name}"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_function_app_flex_consumption.this.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
 }
 
 ################################################################################
@@ -270,23 +409,50 @@ resource "azurerm_function_app_flex_consumption" "this" {
   # read and writes it again on update, so every plan shows a change (#29149, #33211). With
   # StorageAccountConnectionString the provider writes the full connection string from
   # storage_access_key, reads the key back from it, and plans converge. Identity-based host
-  # storage comes back when the provider stops injecting the setting (#29099).
+  # storage comes back when the provider stops injecting the setting (#29099). Until then the
+  # key is in the app's settings, so code running in the app could replace the package with
+  # it (ADR 14): the customer data lives in the keyless data account instead.
   storage_container_type      = "blobContainer"
-  storage_container_endpoint  = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_container_endpoint  = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.deployment.name}"
   storage_authentication_type = "StorageAccountConnectionString"
   storage_access_key          = azurerm_storage_account.this.primary_access_key
 
   https_only                                     = true
   webdeploy_publish_basic_authentication_enabled = false
 
+  # User-assigned: the functions' own identity (the data containers). System-assigned: what
+  # the platform resolves Key Vault references with (the two secrets).
   identity {
-    type         = "UserAssigned"
+    type         = "SystemAssigned, UserAssigned"
     identity_ids = [azurerm_user_assigned_identity.functions.id]
   }
 
   site_config {
     minimum_tls_version                    = "1.2"
     application_insights_connection_string = azurerm_application_insights.this.connection_string
+
+    # Only API Management reaches the functions: its public IP addresses (static and its own
+    # in the classic tiers) are allowed, everything else is denied, so nobody can go around
+    # its token check and rate limit through <app>.azurewebsites.net.
+    # https://learn.microsoft.com/azure/app-service/app-service-ip-restrictions
+    # https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses
+    # The deployment endpoint (scm) keeps its own rules: the package is published to it from
+    # a runner whose address is not known, and it takes only Entra ID tokens (basic auth off).
+    ip_restriction_default_action     = "Deny"
+    scm_use_main_ip_restriction       = false
+    scm_ip_restriction_default_action = "Allow"
+
+    dynamic "ip_restriction" {
+      for_each = azurerm_api_management.this.public_ip_addresses
+
+      content {
+        name        = "api-management-${ip_restriction.key}"
+        description = "API Management ${azurerm_api_management.this.name}"
+        ip_address  = "${ip_restriction.value}/32"
+        action      = "Allow"
+        priority    = 100 + ip_restriction.key
+      }
+    }
   }
 
   app_settings = local.app_settings
@@ -310,6 +476,10 @@ resource "terraform_data" "package" {
     function_app = azurerm_function_app_flex_consumption.this.id
     package      = filesha256(var.artifact_path)
   }
+
+  # The app's identities need their roles before it runs: the deploy restarts it, and the
+  # restart resolves the Key Vault references again.
+  depends_on = [terraform_data.functions_access]
 
   provisioner "local-exec" {
     command = <<-EOT
@@ -335,8 +505,22 @@ resource "terraform_data" "package" {
   }
 }
 
+# The roles the app's identities use at start (data containers, secrets) take minutes to apply
+# everywhere (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected):
+# wait before the package deploy starts the functions.
+resource "terraform_data" "functions_access" {
+  triggers_replace = concat(
+    [for assignment in azurerm_role_assignment.functions_data : assignment.id],
+    [for assignment in azurerm_role_assignment.functions_secrets : assignment.id],
+  )
+
+  provisioner "local-exec" {
+    command = "sleep 120"
+  }
+}
+
 ################################################################################
-# API Management (Consumption tier) in front of the Function App
+# API Management in front of the Function App
 ################################################################################
 
 resource "azurerm_api_management" "this" {
@@ -346,8 +530,12 @@ resource "azurerm_api_management" "this" {
   publisher_name      = var.apim_publisher_name
   publisher_email     = var.apim_publisher_email
 
-  # Consumption: created in minutes; the other tiers take 30-45 minutes.
-  sku_name = "Consumption_0"
+  # A classic tier: rate-limit-by-key (a limit per token subject) is not available in the
+  # Consumption tier, and only the classic tiers have public IP addresses of their own, which
+  # the Function App's access restriction allows. Creating one takes 30-45 minutes.
+  # https://learn.microsoft.com/azure/api-management/rate-limit-by-key-policy
+  # https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses
+  sku_name = var.apim_sku_name
 
   identity {
     type = "SystemAssigned"
@@ -357,16 +545,33 @@ resource "azurerm_api_management" "this" {
 }
 
 resource "azurerm_api_management_api" "this" {
-  name                  = "${local.prefix}-cell"
-  resource_group_name   = var.resource_group_name
-  api_management_name   = azurerm_api_management.this.name
-  revision              = "1"
-  display_name          = "Cell ${var.name} (${var.environment})"
-  description           = "Cart, orders and inventory of cell ${var.name}; version ${var.app_version}."
-  path                  = ""
-  protocols             = ["https"]
-  service_url           = "https://${azurerm_function_app_flex_consumption.this.default_hostname}${var.function_route_prefix == "" ? "" : "/${var.function_route_prefix}"}"
+  name                = "${local.prefix}-cell"
+  resource_group_name = var.resource_group_name
+  api_management_name = azurerm_api_management.this.name
+  revision            = "1"
+  display_name        = "Cell ${var.name} (${var.environment})"
+  description         = "Cart, orders and inventory of cell ${var.name}; version ${var.app_version}."
+  path                = ""
+  protocols           = ["https"]
+  service_url         = "https://${azurerm_function_app_flex_consumption.this.default_hostname}${var.function_route_prefix == "" ? "" : "/${var.function_route_prefix}"}"
+  # No subscription keys: the bearer token is the client's credential (validate-jwt below),
+  # and a key shared by every shop client would add nothing a token does not already prove.
   subscription_required = false
+}
+
+resource "azurerm_api_management_api_policy" "this" {
+  api_name            = azurerm_api_management_api.this.name
+  api_management_name = azurerm_api_management.this.name
+  resource_group_name = var.resource_group_name
+
+  xml_content = templatefile("${path.module}/policies/api.xml.tftpl", {
+    issuer                    = local.xml.issuer
+    audience                  = local.xml.audience
+    openid_config_url         = local.xml.openid_config_url
+    clock_skew_seconds        = 60
+    rate_limit_calls          = var.client_rate_limit.calls
+    rate_limit_renewal_period = var.client_rate_limit.renewal_period_seconds
+  })
 }
 
 resource "azurerm_api_management_api_operation" "this" {

@@ -49,7 +49,7 @@ output "function_names" {
 
 output "data_store" {
   description = "Where the cell keeps its documents: the blob container URL."
-  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["documents"].name}"
+  value       = "${azurerm_storage_account.data.primary_blob_endpoint}${azurerm_storage_container.data["documents"].name}"
 }
 
 output "event_queue" {
@@ -59,7 +59,7 @@ output "event_queue" {
 
 output "dead_letter" {
   description = "Where poison order events end: the dead-letter blob container URL."
-  value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["dead_letter"].name}"
+  value       = "${azurerm_storage_account.data.primary_blob_endpoint}${azurerm_storage_container.data["dead_letter"].name}"
 }
 
 output "notifier" {

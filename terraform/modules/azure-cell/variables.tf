@@ -246,3 +246,31 @@ variable "notification_hub_sku" {
     error_message = "notification_hub_sku must be Free, Basic or Standard."
   }
 }
+
+variable "apim_sku_name" {
+  description = "API Management tier: a classic one (Developer_1, Basic_N, Standard_N, Premium_N), which has rate-limit-by-key and public IP addresses of its own for the Function App's access restriction. Developer has no SLA: use Basic_1 or more in production."
+  type        = string
+  default     = "Developer_1"
+
+  validation {
+    condition     = can(regex("^(Developer_1|Basic_[12]|Standard_[1-4]|Premium_([1-9]|[1-2][0-9]|3[01]))$", var.apim_sku_name))
+    error_message = "apim_sku_name must be a classic API Management tier: Developer_1, Basic_1, Basic_2, Standard_1 to Standard_4 or Premium_N. Consumption and the v2 tiers have no IP addresses of their own to restrict the Function App to, and Consumption has no rate-limit-by-key."
+  }
+}
+
+variable "client_rate_limit" {
+  description = "Calls each client may make per renewal period, counted by API Management per token subject (per client address for GET /health); over it, 429 with Retry-After."
+  type = object({
+    calls                  = number
+    renewal_period_seconds = number
+  })
+  default = {
+    calls                  = 300
+    renewal_period_seconds = 60
+  }
+
+  validation {
+    condition     = var.client_rate_limit.calls >= 1 && var.client_rate_limit.renewal_period_seconds >= 1 && var.client_rate_limit.renewal_period_seconds <= 300
+    error_message = "client_rate_limit needs calls of at least 1 and renewal_period_seconds from 1 to 300 (rate-limit-by-key's range)."
+  }
+}

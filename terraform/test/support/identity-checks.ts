@@ -318,7 +318,12 @@ export function azureGitHubIdentities(module: TerraformModule): FederatedIdentit
 }
 
 /** Built-in roles a plan identity may hold: control-plane read, and state blobs read. */
-const AZURE_PLAN_ROLES = new Set(['Reader', 'Storage Blob Data Reader']);
+/**
+ * Built-in roles a plan identity may hold: reading only. Key Vault Secrets User reads the
+ * cell's two connection strings when a plan refreshes them (issue 17 moved them into the
+ * cell's vault); they are in the state the plan identity reads anyway.
+ */
+const AZURE_PLAN_ROLES = new Set(['Reader', 'Storage Blob Data Reader', 'Key Vault Secrets User']);
 
 /**
  * Reading actions a plan identity may hold beyond Reader, in a custom role: the list calls the
