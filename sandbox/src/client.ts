@@ -72,6 +72,14 @@ export class SandboxClient {
     ).cell;
   }
 
+  /**
+   * Takes one cloud down as an outage would (its cell's endpoint and storage reset every
+   * connection, its queue trigger stops) or, with `down: false`, brings it back.
+   */
+  async setOutage(cloud: Cloud, down: boolean): Promise<CellStatus> {
+    return (await this.call<{ cell: CellStatus }>(`/api/cells/${cloud}/outage`, { down })).cell;
+  }
+
   setRouterMode(mode: RouterMode): Promise<unknown> {
     return this.call('/api/router', { mode });
   }

@@ -14,6 +14,8 @@ import type { ShiftRequest, ShiftResult } from './shift-runner.js';
 /** What the control API may do to a running sandbox. */
 export interface SandboxControls {
   restartCell(cloud: Cloud, version: string, options?: CellDeployOptions): Promise<void>;
+  /** A simulated outage of one cloud (`down: true`), or its end. */
+  setOutage(cloud: Cloud, down: boolean): Promise<CellStatus>;
   cellStatus(cloud: Cloud): CellStatus;
   setRouterMode(mode: RouterMode): void;
   /** Adds a line to the dashboard's rollout log. */
@@ -39,6 +41,8 @@ export async function handleControl(
   try {
     const deploy = /^\/api\/cells\/([^/]+)\/deploy$/.exec(path);
     if (deploy) return await deployCell(controls, deploy[1] ?? '', input);
+    const outage = /^\/api\/cells\/([^/]+)\/outage$/.exec(path);
+    if (outage) return await setOutage(controls, outage[1] ?? '', input);
     if (path === '/api/router') return setRouterMode(controls, input);
     if (path === '/api/rollout') return addNote(controls, input);
     if (path === '/api/counters/reset') return { status: 200, body: controls.resetCounters() };
@@ -67,6 +71,21 @@ async function deployCell(
     downtimeMs: typeof input.downtimeMs === 'number' ? input.downtimeMs : 0,
   });
   return { status: 200, body: { cell: controls.cellStatus(cloud) } };
+}
+
+async function setOutage(
+  controls: SandboxControls,
+  cloud: string,
+  input: Body,
+): Promise<ControlResponse> {
+  if (!isCloud(cloud)) return { status: 404, body: { error: `no cell "${cloud}": aws or azure` } };
+  if (typeof input.down !== 'boolean') {
+    return {
+      status: 400,
+      body: { error: 'down must be true (take the cloud down) or false (bring it back)' },
+    };
+  }
+  return { status: 200, body: { cell: await controls.setOutage(cloud, input.down) } };
 }
 
 function setRouterMode(controls: SandboxControls, input: Body): ControlResponse {

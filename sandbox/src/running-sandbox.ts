@@ -29,6 +29,8 @@ export interface Sandbox {
   resetCounters(): void;
   /** "Deploys" a new build to one cell: the functions are rebuilt from source and swapped in. */
   restartCell(cloud: Cloud, version: string, options?: CellDeployOptions): Promise<void>;
+  /** Takes one cloud down (an outage) or brings it back; resolves once its URL says so. */
+  setOutage(cloud: Cloud, down: boolean): Promise<CellStatus>;
   setRouterMode(mode: RouterMode): void;
   /** Runs the real traffic-shift action against this sandbox. */
   shift(request: ShiftRequest, onLine?: (line: string) => void): Promise<ShiftResult>;
@@ -80,7 +82,7 @@ export class RunningSandbox implements Sandbox, SandboxControls {
       split: wholePercent(shares),
       counters: counters.snapshot(),
       history: counters.history(),
-      cells: monitor.snapshot(),
+      cells: this.cellsWithOutage(),
       rollout: rollout.latest(),
       urls: this.urls,
     };
@@ -96,7 +98,28 @@ export class RunningSandbox implements Sandbox, SandboxControls {
   }
 
   cellStatus(cloud: Cloud): CellStatus {
-    return this.parts.monitor.snapshot()[cloud];
+    return { ...this.parts.monitor.snapshot()[cloud], outage: this.parts.cells[cloud].down };
+  }
+
+  async setOutage(cloud: Cloud, down: boolean): Promise<CellStatus> {
+    const runner = this.parts.cells[cloud];
+    if (runner.down !== down) {
+      runner.setOutage(down);
+      this.note(
+        'outage',
+        down
+          ? `${cloud}: cloud down (its endpoint and storage reset every connection)`
+          : `${cloud}: cloud back`,
+      );
+    }
+    await this.parts.monitor.check(cloud);
+    return this.cellStatus(cloud);
+  }
+
+  private cellsWithOutage(): PerCloud<CellStatus> {
+    const cells = this.parts.monitor.snapshot();
+    for (const cloud of CLOUDS) cells[cloud].outage = this.parts.cells[cloud].down;
+    return cells;
   }
 
   note(source: string, text: string): void {

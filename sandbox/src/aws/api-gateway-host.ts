@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 import { close, listen, readBody } from '../listen.js';
+import { Reachability } from '../outage/reachability.js';
 import { fromApiGatewayV2Result, toApiGatewayV2Event } from './api-gateway-event.js';
 import { lambdaContext, type LambdaHandler } from './lambda-context.js';
 import { RouteTable } from './route-table.js';
@@ -26,6 +27,8 @@ export class ApiGatewayHost {
   private readonly server: Server;
   private deployment: Deployment | undefined;
   private port = 0;
+  /** Cut during a simulated outage of the cloud (`npm run outage`). */
+  readonly reachability = new Reachability();
 
   constructor(private readonly options: { region: string; apiId?: string }) {
     this.server = createServer((req, res) => {
@@ -35,6 +38,7 @@ export class ApiGatewayHost {
         console.error(`aws cell: ${(error as Error).message}`);
       });
     });
+    this.reachability.attach(this.server);
   }
 
   get url(): string {

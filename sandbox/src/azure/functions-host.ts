@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import azureFunctions, { type HttpHandler, type HttpResponseInit } from '@azure/functions';
 
 import { close, listen, readBody } from '../listen.js';
+import { Reachability } from '../outage/reachability.js';
 
 // @azure/functions is a CommonJS bundle whose named exports Node's ESM loader cannot see.
 const { HttpRequest, HttpResponse, InvocationContext } = azureFunctions;
@@ -76,6 +77,8 @@ export class FunctionsHost {
   private functions: CompiledFunction[] | undefined;
   private currentVersion: string | undefined;
   private port = 0;
+  /** Cut during a simulated outage of the cloud (`npm run outage`). */
+  readonly reachability = new Reachability();
 
   constructor(private readonly options: { routePrefix?: string } = {}) {
     this.server = createServer((req, res) => {
@@ -85,6 +88,7 @@ export class FunctionsHost {
         console.error(`azure cell: ${(error as Error).message}`);
       });
     });
+    this.reachability.attach(this.server);
   }
 
   get url(): string {

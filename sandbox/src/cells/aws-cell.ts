@@ -5,6 +5,7 @@ import type { AwsCell } from '../../../functions/src/aws/cell.js';
 import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
 import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
 import { ApiGatewayHost } from '../aws/api-gateway-host.js';
+import type { TcpLink } from '../outage/reachability.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
 import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
@@ -60,8 +61,8 @@ export class AwsCellRunner implements CellRunner {
 
   constructor(
     private readonly fauxqsUrl: string,
-    /** S3 goes through the conditional-write proxy in front of fauxqs. */
-    private readonly s3Url: string,
+    /** S3 goes through the conditional-write proxy in front of fauxqs (and a link an outage cuts). */
+    private readonly s3: TcpLink,
     private readonly resources: AwsCellResources,
     /** The issuer whose tokens the cell requires (the sandbox's). */
     private readonly auth: AuthSettings,
@@ -110,7 +111,7 @@ export class AwsCellRunner implements CellRunner {
         : this.resources.bucket,
       orderEventsQueueUrl: this.resources.queueUrl,
       notificationsTopicArn: this.resources.topicArn,
-      endpoints: { s3: this.s3Url, sqs: this.fauxqsUrl, sns: this.fauxqsUrl },
+      endpoints: { s3: this.s3.url, sqs: this.fauxqsUrl, sns: this.fauxqsUrl },
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
     };
   }
@@ -130,7 +131,7 @@ export class AwsCellRunner implements CellRunner {
     this.host.deploy(version, [
       { routeKey: '$default', functionName: 'multicloud-http', handler: cell.http as never },
     ]);
-    this.eventSource.setHandler(cell.orderEvents as never, version);
+    if (!this.down) this.eventSource.setHandler(cell.orderEvents as never, version);
     this.eventSource.start();
     const previous = this.current;
     this.current = cell;
@@ -142,6 +143,24 @@ export class AwsCellRunner implements CellRunner {
       }, 10_000);
       this.retiring.add(timer);
     }
+  }
+
+  get down(): boolean {
+    return this.host.reachability.cut;
+  }
+
+  setOutage(down: boolean): void {
+    if (down) {
+      this.host.reachability.cutOff();
+      this.s3.reachability.cutOff();
+      // The event source mapping stops invoking: records wait on the queue.
+      this.eventSource.setHandler(undefined, this.version ?? '$LATEST');
+      return;
+    }
+    this.s3.reachability.restore();
+    this.host.reachability.restore();
+    if (this.current)
+      this.eventSource.setHandler(this.current.orderEvents as never, this.version ?? '$LATEST');
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,7 @@ import {
 import { EventHubDispatcher, type EventHubFunction } from '../azure/event-hub-dispatcher.js';
 import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
 import type { AzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
+import { startTcpLink, type TcpLink } from '../outage/reachability.js';
 import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
@@ -33,9 +34,12 @@ export class AzureCellRunner implements CellRunner {
   readonly host = new FunctionsHost({ routePrefix: '' });
   private readonly dispatcher: EventHubDispatcher;
   private current: AzureCell | undefined;
+  private eventHubFunction: EventHubFunction | undefined;
 
   private constructor(
     private readonly azurite: AzuriteBlob,
+    /** Blob goes through a link an outage cuts. */
+    private readonly storage: TcpLink,
     readonly eventHubs: EventHubsStandIn,
     readonly notificationHubs: NotificationHubsStandIn,
     /** The issuer whose tokens the cell requires (the sandbox's). */
@@ -58,14 +62,24 @@ export class AzureCellRunner implements CellRunner {
     peerUrl: () => string,
     peerKey: string,
   ): Promise<AzureCellRunner> {
+    const storage = await startTcpLink(azurite.port);
     const eventHubs = await startEventHubsStandIn({
       hubs: { [ORDER_EVENTS_HUB]: { partitionCount: 2 } },
     });
     try {
       const notificationHubs = await startNotificationHubsStandIn({ hubs: [NOTIFICATION_HUB] });
-      return new AzureCellRunner(azurite, eventHubs, notificationHubs, auth, peerUrl, peerKey);
+      return new AzureCellRunner(
+        azurite,
+        storage,
+        eventHubs,
+        notificationHubs,
+        auth,
+        peerUrl,
+        peerKey,
+      );
     } catch (error) {
       await eventHubs.close();
+      await storage.close();
       throw error;
     }
   }
@@ -92,7 +106,10 @@ export class AzureCellRunner implements CellRunner {
       version,
       region: 'westeurope',
       auth: this.auth,
-      storageConnection: this.azurite.connectionString,
+      storageConnection: this.azurite.connectionString.replace(
+        `:${this.azurite.port}/`,
+        `:${this.storage.port}/`,
+      ),
       // A broken release is modelled as a bad setting: a container that does not exist, so
       // the health check (and every request that touches storage) fails, as a real one would.
       documentsContainer: options.breakHealth ? 'documents-missing' : 'documents',
@@ -141,9 +158,27 @@ export class AzureCellRunner implements CellRunner {
       await new Promise((resolve) => setTimeout(resolve, options.downtimeMs));
     }
     this.host.deploy(version, http);
-    this.dispatcher.setFunction(eventHub);
+    this.eventHubFunction = eventHub;
+    if (!this.down) this.dispatcher.setFunction(eventHub);
     this.dispatcher.start();
     this.current = cell;
+  }
+
+  get down(): boolean {
+    return this.host.reachability.cut;
+  }
+
+  setOutage(down: boolean): void {
+    if (down) {
+      this.host.reachability.cutOff();
+      this.storage.reachability.cutOff();
+      // The trigger stops: events wait in the hub.
+      this.dispatcher.setFunction(undefined);
+      return;
+    }
+    this.storage.reachability.restore();
+    this.host.reachability.restore();
+    this.dispatcher.setFunction(this.eventHubFunction);
   }
 
   async stop(): Promise<void> {
@@ -151,5 +186,6 @@ export class AzureCellRunner implements CellRunner {
     await this.host.close();
     await this.eventHubs.close();
     await this.notificationHubs.close();
+    await this.storage.close();
   }
 }

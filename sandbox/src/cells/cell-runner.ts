@@ -16,6 +16,13 @@ export interface CellRunner {
   readonly url: string;
   readonly version: string | undefined;
   deploy(version: string, options?: CellDeployOptions): Promise<void>;
+  /** True while a simulated outage has the cloud down (`npm run outage`). */
+  readonly down: boolean;
+  /**
+   * Takes the cloud down (its HTTP endpoint and its storage reset every connection, its queue
+   * trigger stops taking events, which wait on the queue) or brings it back.
+   */
+  setOutage(down: boolean): void;
   stop(): Promise<void>;
 }
 

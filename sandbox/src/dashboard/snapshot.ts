@@ -14,6 +14,8 @@ export interface CellStatus {
   checkedAt: string | undefined;
   /** What the last health check said (its JSON body, or the error). */
   detail: unknown;
+  /** True while a simulated outage has the cloud down (`npm run outage`). */
+  outage?: boolean;
 }
 
 export interface RolloutEntry {
