@@ -46,6 +46,8 @@ export interface StoredIssue {
   state: 'open' | 'closed';
   stateReason: string | null;
   labels: string[];
+  /** The author's login. */
+  user: string;
   isPullRequest: boolean;
   comments: StoredComment[];
 }
@@ -121,6 +123,7 @@ export function storedIssue(repo: RepoState, issue: IssueRecord): StoredIssue {
     state: issue.state,
     stateReason: issue.stateReason,
     labels: labelsOf(repo, issue).map((label) => label.name),
+    user: issue.user.login,
     isPullRequest: issue.pull !== undefined,
     comments: commentsOf(repo, issue.number).map(storedComment),
   };
