@@ -49038,125 +49038,6 @@ function readPlanListing(body, stack) {
     }
 }
 
-;// CONCATENATED MODULE: ../shared/src/github/sticky-comment.ts
-/**
- * The sticky plan comment: exactly one per (pull request, stack), found by the hidden marker
- * that opens its body, updated in place. Duplicates (from a concurrent run, a copy by hand, an
- * older tool) are deleted, keeping the oldest so links to it stay valid.
- */
-
-/** Every comment of `stack`'s plan on the pull request, oldest first. */
-async function findPlanComments(client, ref, stack) {
-    const comments = await client.paginate(client.rest.issues.listComments, {
-        owner: ref.owner,
-        repo: ref.repo,
-        issue_number: ref.issueNumber,
-        per_page: 100,
-    });
-    return comments
-        .filter((comment) => isPlanCommentOf(comment.body, stack))
-        .sort((a, b) => a.id - b.id)
-        .map((comment) => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }));
-}
-/** The sticky comment of `stack` (the oldest one if there are several), for apply. */
-async function findPlanComment(client, ref, stack) {
-    return (await findPlanComments(client, ref, stack))[0];
-}
-async function deleteComments(client, ref, comments) {
-    let removed = 0;
-    for (const comment of comments) {
-        try {
-            await client.rest.issues.deleteComment({
-                owner: ref.owner,
-                repo: ref.repo,
-                comment_id: comment.id,
-            });
-            removed++;
-        }
-        catch (error) {
-            // Someone else removed it first: that is the outcome we wanted.
-            if (error.status !== 404)
-                throw error;
-        }
-    }
-    return removed;
-}
-/** Creates or updates the sticky comment of `stack` and removes duplicates. */
-async function upsertPlanComment(client, ref, stack, body) {
-    const existing = await findPlanComments(client, ref, stack);
-    const [keep, ...duplicates] = existing;
-    if (keep) {
-        try {
-            const { data } = await client.rest.issues.updateComment({
-                owner: ref.owner,
-                repo: ref.repo,
-                comment_id: keep.id,
-                body,
-            });
-            const removed = await deleteComments(client, ref, duplicates);
-            return {
-                id: data.id,
-                body,
-                url: data.html_url,
-                action: 'updated',
-                removedDuplicates: removed,
-            };
-        }
-        catch (error) {
-            // Deleted since it was listed (by a person, or a run cleaning up): post a new one.
-            if (error.status !== 404)
-                throw error;
-        }
-    }
-    const { data } = await client.rest.issues.createComment({
-        owner: ref.owner,
-        repo: ref.repo,
-        issue_number: ref.issueNumber,
-        body,
-    });
-    // Another run for the same stack may have created one meanwhile: keep the oldest.
-    const after = await findPlanComments(client, ref, stack);
-    const oldest = after[0];
-    if (oldest && oldest.id !== data.id) {
-        await client.rest.issues.updateComment({
-            owner: ref.owner,
-            repo: ref.repo,
-            comment_id: oldest.id,
-            body,
-        });
-        const removed = await deleteComments(client, ref, after.slice(1));
-        return { id: oldest.id, body, url: oldest.url, action: 'updated', removedDuplicates: removed };
-    }
-    const removed = await deleteComments(client, ref, after.slice(1));
-    return { id: data.id, body, url: data.html_url, action: 'created', removedDuplicates: removed };
-}
-/**
- * Sets the status line of `stack`'s sticky comment ("Applied at a1b2c3d by run 4243",
- * "Not applied: ..."). Returns the updated comment, or undefined when there is none.
- */
-async function updatePlanCommentStatus(client, ref, stack, statusText) {
-    const comment = await findPlanComment(client, ref, stack);
-    if (!comment)
-        return undefined;
-    const body = setPlanCommentStatus(comment.body, statusText);
-    const { data } = await client.rest.issues.updateComment({
-        owner: ref.owner,
-        repo: ref.repo,
-        comment_id: comment.id,
-        body,
-    });
-    return { id: data.id, body, url: data.html_url };
-}
-/** Pull requests whose head or merge commit is `sha` (for apply on a push to main). */
-async function pullRequestsForCommit(client, repo, sha) {
-    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
-        owner: repo.owner,
-        repo: repo.repo,
-        commit_sha: sha,
-    });
-    return data.map((pull) => ({ number: pull.number, state: pull.state, mergedAt: pull.merged_at }));
-}
-
 ;// CONCATENATED MODULE: ../shared/src/inputs/input-error.ts
 /**
  * A mistake in an action input. The message names the input and the accepted form, so the
@@ -49171,120 +49052,6 @@ class input_error_InputError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/approved-plan.ts
-
-
-/**
- * The pull requests of a commit, the one that most likely brought it to the branch first:
- * the merged PR whose merge commit is `sha`, then other merged PRs, then open ones, newest
- * first within each group. GitHub lists PRs whose head is the commit too (rebase merges, PRs
- * still open with the same commit), hence the order.
- */
-async function pullRequestsOfCommit(client, repo, sha) {
-    const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, {
-        owner: repo.owner,
-        repo: repo.repo,
-        commit_sha: sha,
-        per_page: 100,
-    });
-    const rank = (pull) => pull.merged && pull.mergeCommitSha?.toLowerCase() === sha.toLowerCase()
-        ? 0
-        : pull.merged
-            ? 1
-            : pull.state === 'open'
-                ? 2
-                : 3;
-    return pulls
-        .map((pull) => ({
-        number: pull.number,
-        state: pull.state,
-        merged: pull.merged_at !== null && pull.merged_at !== undefined,
-        mergeCommitSha: pull.merge_commit_sha ?? null,
-    }))
-        .sort((a, b) => rank(a) - rank(b) || b.number - a.number);
-}
-/**
- * Looks for the approved digest in `stack`'s comment on each pull request in order; the first
- * comment that shows a digest wins. A comment of a failed plan shows none.
- */
-async function findApprovedPlanInComments(client, repo, pulls, stack) {
-    for (const pull of pulls) {
-        const comment = await findPlanComment(client, { owner: repo.owner, repo: repo.repo, issueNumber: pull.number }, stack);
-        if (!comment)
-            continue;
-        const info = parsePlanComment(comment.body);
-        if (!info.digest)
-            continue;
-        const approved = {
-            source: 'comment',
-            digest: info.digest,
-            pullNumber: pull.number,
-            comment,
-        };
-        if (info.commit)
-            approved.plannedCommit = info.commit;
-        return approved;
-    }
-    return undefined;
-}
-function describeSearch(stack, sha, pulls) {
-    const short = sha.slice(0, 7);
-    if (pulls.length === 0) {
-        return `commit ${short} belongs to no pull request, so there is no reviewed plan comment for stack '${stack}'`;
-    }
-    const list = pulls.map((pull) => `#${pull.number}`).join(', ');
-    return `no plan comment with a plan-digest for stack '${stack}' on pull request ${list} (searched for commit ${short})`;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ../shared/src/github/run-context.ts
-/**
- * What the workflow run is about (repository, event, commit, pull request, run link), read
- * once from the runner's GITHUB_* variables and event payload. Plan and apply share it.
- */
-
-function readPayload(eventPath) {
-    if (!eventPath)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-function readRunContext(env = process.env) {
-    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-    const sha = env['GITHUB_SHA'] ?? '';
-    const context = {
-        owner,
-        repo,
-        eventName: env['GITHUB_EVENT_NAME'] ?? '',
-        sha,
-        fromFork: false,
-    };
-    const pull = readPayload(env['GITHUB_EVENT_PATH']).pull_request;
-    if (typeof pull?.number === 'number') {
-        context.pullNumber = pull.number;
-        const head = pull.head?.repo?.full_name;
-        const base = pull.base?.repo?.full_name;
-        context.fromFork = head !== undefined && base !== undefined && head !== base;
-    }
-    const commitSha = pull?.head?.sha ?? sha;
-    if (commitSha)
-        context.commitSha = commitSha;
-    const runId = env['GITHUB_RUN_ID'];
-    if (runId) {
-        context.runId = runId;
-        const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
-        context.runUrl = `${server}/${owner}/${repo}/actions/runs/${runId}`;
-    }
-    return context;
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../shared/src/inputs/read-input.ts
 
 const environmentInputs = (name) => (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -49337,6 +49104,351 @@ function readKeyValueLines(name, source = environmentInputs) {
     });
 }
 
+;// CONCATENATED MODULE: ../shared/src/github/comment-author.ts
+/**
+ * Whose comments and issues count: only those the identity the action posts as wrote. A marker
+ * is plain text that anyone who can comment can copy, so the marker finds a candidate and its
+ * author decides (docs/adr/0004-verified-apply.md). The identity is the `comment-author` input,
+ * the same in the plan and apply actions: `github-actions[bot]` for the workflow's GITHUB_TOKEN;
+ * for a GitHub App token the app's bot, `<app-slug>[bot]` (actions/create-github-app-token gives
+ * the slug as its `app-slug` output). GitHub compares logins without regard to case.
+ */
+
+
+/** The login the workflow token (GITHUB_TOKEN) posts as. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (letters, digits, single hyphens, at most 39) or an app's bot (`<slug>[bot]`). */
+const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const BOT_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,99}\[bot\]$/;
+/** `comment-author`: checked before anything runs; default github-actions[bot]. */
+function readCommentAuthor(source) {
+    const login = readString('comment-author', { default: DEFAULT_COMMENT_AUTHOR }, source);
+    if (!LOGIN_PATTERN.test(login) && !BOT_PATTERN.test(login)) {
+        throw new input_error_InputError('comment-author', `'${login.slice(0, 120)}' is not a GitHub login; give the login the github-token posts as: github-actions[bot] for the workflow token, <app-slug>[bot] for a GitHub App token (e.g. \${{ steps.app-token.outputs.app-slug }}[bot]), or a user's login for a personal token.`);
+    }
+    return login;
+}
+function authorOf(item) {
+    return item.user?.login ?? '';
+}
+/** True when `author` (the identity the action posts as) wrote `item`. */
+function isWrittenBy(item, author) {
+    return authorOf(item).toLowerCase() === author.toLowerCase();
+}
+/**
+ * The token posted as someone other than `comment-author`: the action would never find what it
+ * wrote again, and the apply would never trust it. Said once, naming the input and the fix.
+ */
+class CommentAuthorError extends Error {
+    expected;
+    actual;
+    constructor(expected, actual, what) {
+        super(`The ${what} was written as '${actual}', but comment-author is '${expected}': only what comment-author writes is read back (and trusted by the apply action). Set comment-author: ${actual} in both the plan and the apply steps (a GitHub App token posts as <app-slug>[bot]), or pass the workflow token.`);
+        this.expected = expected;
+        this.actual = actual;
+        this.name = 'CommentAuthorError';
+    }
+}
+/** Throws CommentAuthorError unless `author` wrote `created`. */
+function comment_author_checkWrittenBy(created, author, what) {
+    if (!isWrittenBy(created, author))
+        throw new CommentAuthorError(author, authorOf(created), what);
+}
+
+;// CONCATENATED MODULE: ../shared/src/github/sticky-comment.ts
+/**
+ * The sticky plan comment: exactly one per (pull request, stack), found by the hidden marker
+ * that opens its body and written by the identity the action posts as (`comment-author`),
+ * updated in place. Our own duplicates (from a concurrent run) are deleted, keeping the oldest
+ * so links to it stay valid. A marker comment anyone else wrote (a copy by hand, a forgery) is
+ * never read as the plan, never edited and never deleted: it is only counted, so the apply can
+ * say it was ignored.
+ */
+
+
+/** Every comment carrying `key.stack`'s marker on the issue, oldest first, split by author. */
+async function findMarkerComments(client, ref, key) {
+    const comments = await client.paginate(client.rest.issues.listComments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: ref.issueNumber,
+        per_page: 100,
+    });
+    const found = comments
+        .filter((comment) => isPlanCommentOf(comment.body, key.stack))
+        .sort((a, b) => a.id - b.id);
+    const toFound = (comment) => ({
+        id: comment.id,
+        body: comment.body ?? '',
+        url: comment.html_url,
+        author: authorOf(comment),
+    });
+    return {
+        ours: found.filter((comment) => isWrittenBy(comment, key.author)).map(toFound),
+        others: found.filter((comment) => !isWrittenBy(comment, key.author)).map(toFound),
+    };
+}
+/** Every comment of `key.stack`'s plan that `key.author` wrote on the pull request, oldest first. */
+async function findPlanComments(client, ref, key) {
+    return (await findMarkerComments(client, ref, key)).ours;
+}
+/** The sticky comment of `key.stack` (the oldest of ours if there are several), for apply. */
+async function findPlanComment(client, ref, key) {
+    return (await findPlanComments(client, ref, key))[0];
+}
+async function deleteComments(client, ref, comments) {
+    let removed = 0;
+    for (const comment of comments) {
+        try {
+            await client.rest.issues.deleteComment({
+                owner: ref.owner,
+                repo: ref.repo,
+                comment_id: comment.id,
+            });
+            removed++;
+        }
+        catch (error) {
+            // Someone else removed it first: that is the outcome we wanted.
+            if (error.status !== 404)
+                throw error;
+        }
+    }
+    return removed;
+}
+/**
+ * Creates or updates the sticky comment of `key.stack` and removes our duplicates. A comment it
+ * creates must come back written by `key.author` (else CommentAuthorError, and that comment is
+ * removed again): with a wrong comment-author every run would post one more comment.
+ */
+async function upsertPlanComment(client, ref, key, body) {
+    const existing = await findPlanComments(client, ref, key);
+    const [keep, ...duplicates] = existing;
+    if (keep) {
+        try {
+            const { data } = await client.rest.issues.updateComment({
+                owner: ref.owner,
+                repo: ref.repo,
+                comment_id: keep.id,
+                body,
+            });
+            const removed = await deleteComments(client, ref, duplicates);
+            return {
+                id: data.id,
+                body,
+                url: data.html_url,
+                author: keep.author,
+                action: 'updated',
+                removedDuplicates: removed,
+            };
+        }
+        catch (error) {
+            // Deleted since it was listed (by a person, or a run cleaning up): post a new one.
+            if (error.status !== 404)
+                throw error;
+        }
+    }
+    const { data } = await client.rest.issues.createComment({
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: ref.issueNumber,
+        body,
+    });
+    try {
+        checkWrittenBy(data, key.author, `plan comment of stack ${key.stack}`);
+    }
+    catch (error) {
+        await deleteComments(client, ref, [{ id: data.id, body, url: data.html_url, author: '' }]);
+        throw error;
+    }
+    // Another run for the same stack may have created one meanwhile: keep the oldest.
+    const after = await findPlanComments(client, ref, key);
+    const oldest = after[0];
+    if (oldest && oldest.id !== data.id) {
+        await client.rest.issues.updateComment({
+            owner: ref.owner,
+            repo: ref.repo,
+            comment_id: oldest.id,
+            body,
+        });
+        const removed = await deleteComments(client, ref, after.slice(1));
+        return {
+            id: oldest.id,
+            body,
+            url: oldest.url,
+            author: oldest.author,
+            action: 'updated',
+            removedDuplicates: removed,
+        };
+    }
+    const removed = await deleteComments(client, ref, after.slice(1));
+    return {
+        id: data.id,
+        body,
+        url: data.html_url,
+        author: key.author,
+        action: 'created',
+        removedDuplicates: removed,
+    };
+}
+/**
+ * Sets the status line of our sticky comment of `key.stack` ("Applied at a1b2c3d by run 4243",
+ * "Not applied: ..."). Returns the updated comment, or undefined when we wrote none.
+ */
+async function updatePlanCommentStatus(client, ref, key, statusText) {
+    const comment = await findPlanComment(client, ref, key);
+    if (!comment)
+        return undefined;
+    const body = setPlanCommentStatus(comment.body, statusText);
+    const { data } = await client.rest.issues.updateComment({
+        owner: ref.owner,
+        repo: ref.repo,
+        comment_id: comment.id,
+        body,
+    });
+    return { id: data.id, body, url: data.html_url, author: comment.author };
+}
+
+;// CONCATENATED MODULE: ./src/approved-plan.ts
+
+
+/**
+ * The pull requests of a commit, the one that most likely brought it to the branch first:
+ * the merged PR whose merge commit is `sha`, then other merged PRs, then open ones, newest
+ * first within each group. GitHub lists PRs whose head is the commit too (rebase merges, PRs
+ * still open with the same commit), hence the order.
+ */
+async function pullRequestsOfCommit(client, repo, sha) {
+    const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, {
+        owner: repo.owner,
+        repo: repo.repo,
+        commit_sha: sha,
+        per_page: 100,
+    });
+    const rank = (pull) => pull.merged && pull.mergeCommitSha?.toLowerCase() === sha.toLowerCase()
+        ? 0
+        : pull.merged
+            ? 1
+            : pull.state === 'open'
+                ? 2
+                : 3;
+    return pulls
+        .map((pull) => ({
+        number: pull.number,
+        state: pull.state,
+        merged: pull.merged_at !== null && pull.merged_at !== undefined,
+        mergeCommitSha: pull.merge_commit_sha ?? null,
+        headSha: pull.head.sha,
+    }))
+        .sort((a, b) => rank(a) - rank(b) || b.number - a.number);
+}
+const approved_plan_short = (sha) => sha.slice(0, 7);
+/** Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. */
+function refusalOf(comment, pull, stack) {
+    const info = parsePlanComment(comment.body);
+    if (!info.digest)
+        return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
+    if (!info.commit)
+        return `its plan comment for stack '${stack}' does not say which commit it planned (written by an older plan action): plan the pull request again`;
+    if (info.commit.toLowerCase() !== pull.headSha.toLowerCase())
+        return `its plan comment for stack '${stack}' is the plan of commit ${approved_plan_short(info.commit)}, but the pull request's head was ${approved_plan_short(pull.headSha)} when it was merged: the last push was not planned (or its plan did not finish)`;
+    return undefined;
+}
+function othersIgnored(others, author) {
+    if (others.length === 0)
+        return '';
+    const who = [...new Set(others.map((comment) => comment.author || 'unknown'))].join(', ');
+    return `; ${others.length} marker ${others.length === 1 ? 'comment' : 'comments'} by ${who} ignored (only comments by ${author}, the comment-author, count)`;
+}
+/**
+ * Looks for the approved digest in our comment of `key.stack` on each pull request in order;
+ * the first comment of ours that shows a digest for the pull request's head wins. Comments
+ * anyone else wrote are never read as approval.
+ */
+async function findApprovedPlanInComments(client, repo, pulls, key) {
+    const refused = [];
+    for (const pull of pulls) {
+        const { ours, others } = await findMarkerComments(client, { owner: repo.owner, repo: repo.repo, issueNumber: pull.number }, key);
+        const ignored = othersIgnored(others, key.author);
+        const comment = ours[0];
+        if (!comment) {
+            refused.push(`#${pull.number}: no plan comment for stack '${key.stack}' by ${key.author}${ignored}`);
+            continue;
+        }
+        const refusal = refusalOf(comment, pull, key.stack);
+        if (refusal) {
+            refused.push(`#${pull.number}: ${refusal}${ignored}`);
+            continue;
+        }
+        const info = parsePlanComment(comment.body);
+        return {
+            approved: {
+                source: 'comment',
+                digest: info.digest,
+                pullNumber: pull.number,
+                comment,
+                plannedCommit: info.commit,
+            },
+            refused,
+        };
+    }
+    return { refused };
+}
+function describeSearch(stack, sha, pulls, refused) {
+    if (pulls.length === 0) {
+        return `commit ${approved_plan_short(sha)} belongs to no pull request, so there is no reviewed plan comment for stack '${stack}'`;
+    }
+    return `none of the pull requests of commit ${approved_plan_short(sha)} approves one (${refused.join('; ')})`;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../shared/src/github/run-context.ts
+/**
+ * What the workflow run is about (repository, event, commit, pull request, run link), read
+ * once from the runner's GITHUB_* variables and event payload. Plan and apply share it.
+ */
+
+function readPayload(eventPath) {
+    if (!eventPath)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function readRunContext(env = process.env) {
+    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+    const sha = env['GITHUB_SHA'] ?? '';
+    const context = {
+        owner,
+        repo,
+        eventName: env['GITHUB_EVENT_NAME'] ?? '',
+        sha,
+        fromFork: false,
+    };
+    const pull = readPayload(env['GITHUB_EVENT_PATH']).pull_request;
+    if (typeof pull?.number === 'number') {
+        context.pullNumber = pull.number;
+        const head = pull.head?.repo?.full_name;
+        const base = pull.base?.repo?.full_name;
+        context.fromFork = head !== undefined && base !== undefined && head !== base;
+    }
+    const commitSha = pull?.head?.sha ?? sha;
+    if (commitSha)
+        context.commitSha = commitSha;
+    const runId = env['GITHUB_RUN_ID'];
+    if (runId) {
+        context.runId = runId;
+        const server = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');
+        context.runUrl = `${server}/${owner}/${repo}/actions/runs/${runId}`;
+    }
+    return context;
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../shared/src/inputs/index.ts
 
 
@@ -49740,6 +49852,7 @@ function describeLockHolder(lock) {
 
 
 
+
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 /** As the plan action reads them: relative to working-directory, each one must exist. */
 function readVarFiles(workingDirectory, source) {
@@ -49765,6 +49878,7 @@ function parseSettings(source = environmentInputs, workspace = process.env['GITH
         workingDirectory,
         stack,
         githubToken: readString('github-token', {}, source),
+        commentAuthor: readCommentAuthor(source),
         varFiles: readVarFiles(workingDirectory, source),
         backendConfig: readKeyValueLines('backend-config', source),
         lockTimeout: '5m',
@@ -51989,7 +52103,10 @@ async function verifiedApply(settings, approved, labelCheck) {
 
 async function pullRequestsToSearch(client, run) {
     if (run.pullNumber !== undefined) {
-        return [{ number: run.pullNumber, state: 'open', merged: false, mergeCommitSha: null }];
+        const headSha = run.commitSha ?? run.sha;
+        return [
+            { number: run.pullNumber, state: 'open', merged: false, mergeCommitSha: null, headSha },
+        ];
     }
     return pullRequestsOfCommit(client, run, run.sha);
 }
@@ -52014,14 +52131,17 @@ async function findApproval(settings, run, client) {
         };
     }
     const pulls = await pullRequestsToSearch(client, run);
-    const approved = await findApprovedPlanInComments(client, run, pulls, settings.stack);
+    const { approved, refused } = await findApprovedPlanInComments(client, run, pulls, {
+        stack: settings.stack,
+        author: settings.commentAuthor,
+    });
     if (approved) {
         info(`Approved plan: the plan-digest in the '${settings.stack}' plan comment on pull request #${approved.pullNumber} (${approved.comment.url}).`);
         return { approved, pullNumbers: [approved.pullNumber] };
     }
     return {
         pullNumbers: pulls.slice(0, 1).map((pull) => pull.number),
-        searched: describeSearch(settings.stack, run.sha, pulls),
+        searched: describeSearch(settings.stack, run.sha, pulls, refused),
     };
 }
 function statusText(result, run) {
@@ -52041,11 +52161,11 @@ async function postStatus(client, run, settings, pullNumbers, text) {
         return;
     for (const issueNumber of pullNumbers) {
         try {
-            const updated = await updatePlanCommentStatus(client, { owner: run.owner, repo: run.repo, issueNumber }, settings.stack, text);
+            const updated = await updatePlanCommentStatus(client, { owner: run.owner, repo: run.repo, issueNumber }, { stack: settings.stack, author: settings.commentAuthor }, text);
             if (updated)
                 info(`Status posted to ${updated.url}`);
             else
-                info(`Pull request #${issueNumber} has no plan comment for stack '${settings.stack}': status not posted.`);
+                info(`Pull request #${issueNumber} has no plan comment for stack '${settings.stack}' by ${settings.commentAuthor}: status not posted.`);
         }
         catch (error) {
             const why = isReadOnlyTokenError(error)

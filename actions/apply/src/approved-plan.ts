@@ -1,10 +1,16 @@
 /**
  * Which plan was approved: the `expected-plan-digest` input, or else (on a push) the digest in
- * this stack's sticky plan comment on the pull request that the pushed commit belongs to.
+ * this stack's sticky plan comment on the pull request that the pushed commit belongs to. Only
+ * a comment the action's own identity (`comment-author`) wrote counts, and only for the commit
+ * that was merged: its `commit=` must be the pull request's head when it was merged.
  * See docs/adr/0004-verified-apply.md.
  */
 import type { GitHubClient } from '../../shared/src/github/github-client.js';
-import { findPlanComment, type FoundComment } from '../../shared/src/github/sticky-comment.js';
+import {
+  findMarkerComments,
+  type FoundComment,
+  type PlanCommentKey,
+} from '../../shared/src/github/sticky-comment.js';
 import { parsePlanComment } from '../../shared/src/plan/plan-comment.js';
 
 export interface RepoRef {
@@ -17,6 +23,8 @@ export interface PullRequestRef {
   state: string;
   merged: boolean;
   mergeCommitSha: string | null;
+  /** The pull request's head commit (for a merged one: the head that was merged). */
+  headSha: string;
 }
 
 export interface CommentApproval {
@@ -24,8 +32,8 @@ export interface CommentApproval {
   digest: string;
   pullNumber: number;
   comment: FoundComment;
-  /** The commit the reviewed plan was made for, when the comment says. */
-  plannedCommit?: string;
+  /** The commit the reviewed plan was made for: the pull request's head. */
+  plannedCommit: string;
 }
 
 export type ApprovedPlan = { source: 'input'; digest: string } | CommentApproval;
@@ -61,50 +69,92 @@ export async function pullRequestsOfCommit(
       state: pull.state,
       merged: pull.merged_at !== null && pull.merged_at !== undefined,
       mergeCommitSha: pull.merge_commit_sha ?? null,
+      headSha: pull.head.sha,
     }))
     .sort((a, b) => rank(a) - rank(b) || b.number - a.number);
 }
 
+/** What the search found: the approval, or why each comment seen was not one. */
+export interface CommentSearch {
+  approved?: CommentApproval;
+  /** One sentence a pull request whose comments gave no approval, for the refusal. */
+  refused: string[];
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/** Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. */
+function refusalOf(comment: FoundComment, pull: PullRequestRef, stack: string): string | undefined {
+  const info = parsePlanComment(comment.body);
+  if (!info.digest)
+    return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
+  if (!info.commit)
+    return `its plan comment for stack '${stack}' does not say which commit it planned (written by an older plan action): plan the pull request again`;
+  if (info.commit.toLowerCase() !== pull.headSha.toLowerCase())
+    return `its plan comment for stack '${stack}' is the plan of commit ${short(info.commit)}, but the pull request's head was ${short(pull.headSha)} when it was merged: the last push was not planned (or its plan did not finish)`;
+  return undefined;
+}
+
+function othersIgnored(others: FoundComment[], author: string): string {
+  if (others.length === 0) return '';
+  const who = [...new Set(others.map((comment) => comment.author || 'unknown'))].join(', ');
+  return `; ${others.length} marker ${others.length === 1 ? 'comment' : 'comments'} by ${who} ignored (only comments by ${author}, the comment-author, count)`;
+}
+
 /**
- * Looks for the approved digest in `stack`'s comment on each pull request in order; the first
- * comment that shows a digest wins. A comment of a failed plan shows none.
+ * Looks for the approved digest in our comment of `key.stack` on each pull request in order;
+ * the first comment of ours that shows a digest for the pull request's head wins. Comments
+ * anyone else wrote are never read as approval.
  */
 export async function findApprovedPlanInComments(
   client: GitHubClient,
   repo: RepoRef,
   pulls: readonly PullRequestRef[],
-  stack: string,
-): Promise<CommentApproval | undefined> {
+  key: PlanCommentKey,
+): Promise<CommentSearch> {
+  const refused: string[] = [];
   for (const pull of pulls) {
-    const comment = await findPlanComment(
+    const { ours, others } = await findMarkerComments(
       client,
       { owner: repo.owner, repo: repo.repo, issueNumber: pull.number },
-      stack,
+      key,
     );
-    if (!comment) continue;
+    const ignored = othersIgnored(others, key.author);
+    const comment = ours[0];
+    if (!comment) {
+      refused.push(
+        `#${pull.number}: no plan comment for stack '${key.stack}' by ${key.author}${ignored}`,
+      );
+      continue;
+    }
+    const refusal = refusalOf(comment, pull, key.stack);
+    if (refusal) {
+      refused.push(`#${pull.number}: ${refusal}${ignored}`);
+      continue;
+    }
     const info = parsePlanComment(comment.body);
-    if (!info.digest) continue;
-    const approved: CommentApproval = {
-      source: 'comment',
-      digest: info.digest,
-      pullNumber: pull.number,
-      comment,
+    return {
+      approved: {
+        source: 'comment',
+        digest: info.digest as string,
+        pullNumber: pull.number,
+        comment,
+        plannedCommit: info.commit as string,
+      },
+      refused,
     };
-    if (info.commit) approved.plannedCommit = info.commit;
-    return approved;
   }
-  return undefined;
+  return { refused };
 }
 
 export function describeSearch(
   stack: string,
   sha: string,
   pulls: readonly PullRequestRef[],
+  refused: readonly string[],
 ): string {
-  const short = sha.slice(0, 7);
   if (pulls.length === 0) {
-    return `commit ${short} belongs to no pull request, so there is no reviewed plan comment for stack '${stack}'`;
+    return `commit ${short(sha)} belongs to no pull request, so there is no reviewed plan comment for stack '${stack}'`;
   }
-  const list = pulls.map((pull) => `#${pull.number}`).join(', ');
-  return `no plan comment with a plan-digest for stack '${stack}' on pull request ${list} (searched for commit ${short})`;
+  return `none of the pull requests of commit ${short(sha)} approves one (${refused.join('; ')})`;
 }

@@ -38,7 +38,10 @@ async function pullRequestsToSearch(
   run: RunContext,
 ): Promise<PullRequestRef[]> {
   if (run.pullNumber !== undefined) {
-    return [{ number: run.pullNumber, state: 'open', merged: false, mergeCommitSha: null }];
+    const headSha = run.commitSha ?? run.sha;
+    return [
+      { number: run.pullNumber, state: 'open', merged: false, mergeCommitSha: null, headSha },
+    ];
   }
   return pullRequestsOfCommit(client, run, run.sha);
 }
@@ -70,7 +73,10 @@ async function findApproval(
     };
   }
   const pulls = await pullRequestsToSearch(client, run);
-  const approved = await findApprovedPlanInComments(client, run, pulls, settings.stack);
+  const { approved, refused } = await findApprovedPlanInComments(client, run, pulls, {
+    stack: settings.stack,
+    author: settings.commentAuthor,
+  });
   if (approved) {
     core.info(
       `Approved plan: the plan-digest in the '${settings.stack}' plan comment on pull request #${approved.pullNumber} (${approved.comment.url}).`,
@@ -79,7 +85,7 @@ async function findApproval(
   }
   return {
     pullNumbers: pulls.slice(0, 1).map((pull) => pull.number),
-    searched: describeSearch(settings.stack, run.sha, pulls),
+    searched: describeSearch(settings.stack, run.sha, pulls, refused),
   };
 }
 
@@ -107,13 +113,13 @@ async function postStatus(
       const updated = await updatePlanCommentStatus(
         client,
         { owner: run.owner, repo: run.repo, issueNumber },
-        settings.stack,
+        { stack: settings.stack, author: settings.commentAuthor },
         text,
       );
       if (updated) core.info(`Status posted to ${updated.url}`);
       else
         core.info(
-          `Pull request #${issueNumber} has no plan comment for stack '${settings.stack}': status not posted.`,
+          `Pull request #${issueNumber} has no plan comment for stack '${settings.stack}' by ${settings.commentAuthor}: status not posted.`,
         );
     } catch (error) {
       const why = isReadOnlyTokenError(error)

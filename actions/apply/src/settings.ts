@@ -10,6 +10,7 @@ import {
   readString,
   type InputSource,
 } from '../../shared/src/inputs/index.js';
+import { readCommentAuthor } from '../../shared/src/github/comment-author.js';
 import { STACK_NAME_PATTERN } from '../../shared/src/plan/plan-comment.js';
 import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
 import type { RiskCatalogue } from '../../shared/src/risk/risk-rules.js';
@@ -20,6 +21,8 @@ export interface ApplySettings {
   workingDirectory: string;
   stack: string;
   githubToken: string;
+  /** The login github-token posts as: only its plan comment is the approval (ADR 4). */
+  commentAuthor: string;
   /** Absolute path of a saved plan, when one was given. */
   planPath?: string;
   /** Lower-case hex, when given. */
@@ -77,6 +80,7 @@ export function parseSettings(
     workingDirectory,
     stack,
     githubToken: readString('github-token', {}, source),
+    commentAuthor: readCommentAuthor(source),
     varFiles: readVarFiles(workingDirectory, source),
     backendConfig: readKeyValueLines('backend-config', source),
     lockTimeout: '5m',

@@ -14,10 +14,12 @@ import {
   type ActionResult,
 } from '../../../test-bench/src/action-runner.js';
 import { fakeSha, pullRequestEvent, pushEvent } from '../../../test-bench/src/github-events.js';
+import { DEFAULT_TOKENS } from '../../../stand-ins/src/github/auth.js';
 import {
   startGitHubStandIn,
   type GitHubStandIn,
 } from '../../../stand-ins/src/github/github-stand-in.js';
+import { createGitHubClient } from '../../shared/src/github/github-client.js';
 import { terraformAvailable } from '../../shared/test/terraform/terraform-fixture.js';
 import { dirname } from 'node:path';
 import {
@@ -32,6 +34,8 @@ const REPO = 'Codertocat/Hello-World';
 const STACK = 'app';
 const SECRET = 'sk-live-5f3c9a1b7e2d4c60';
 const SECRET_AFTER_REVIEW = 'sk-live-rotated-after-review-9d1e';
+/** Anyone who may comment on a public repository. */
+const MALLORY_TOKEN = 'ghp_malloryCanCommentOnPublicRepos000000000';
 
 const ready = terraformAvailable();
 if (!ready) {
@@ -43,7 +47,17 @@ let github: GitHubStandIn;
 let nextPull = 10;
 
 beforeAll(async () => {
-  if (ready) github = await startGitHubStandIn();
+  if (ready)
+    github = await startGitHubStandIn({
+      tokens: [
+        ...DEFAULT_TOKENS,
+        {
+          token: MALLORY_TOKEN,
+          permission: 'write',
+          user: { login: 'mallory', id: 7, type: 'User' },
+        },
+      ],
+    });
 });
 
 afterAll(async () => {
@@ -72,7 +86,8 @@ function mergedPullRequest(comment?: string): Merged {
 
 function reviewed(stack: StackScenario): { merged: Merged; digest: string } {
   const { plan, digest } = stack.review();
-  const headSha = fakeSha(`reviewed-${nextPull}`);
+  // The plan of the pull request's head: the commit that gets merged.
+  const headSha = fakeSha(`head-${nextPull}`);
   const merged = mergedPullRequest(reviewComment(STACK, plan, digest, headSha));
   return { merged, digest };
 }
@@ -351,7 +366,7 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       stack.edit('default = "hello"', 'default = "bonjour"');
       const { plan, digest } = stack.review();
       // A comment as an older plan action wrote it: marker and meta line, no listing line.
-      const old = reviewComment(STACK, plan, digest, fakeSha('old-head'))
+      const old = reviewComment(STACK, plan, digest, fakeSha(`head-${nextPull}`))
         .split('\n')
         .filter((line) => !line.startsWith('<!-- multicloud:plan-listing'))
         .join('\n');
@@ -494,6 +509,78 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       expect(result.stdout).not.toContain('[command]terraform apply');
       expect(stack.stateBytes().equals(before)).toBe(true);
       expect(commentBody(merged.number)).toContain('**No changes to apply at');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('refuses an older marker comment by another user carrying the digest of the plan it would apply', async () => {
+    const stack = deployedStack();
+    try {
+      // Mallory's plan: the merged code plans this; nobody reviewed it (the bot's plan failed).
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { plan, digest } = stack.review();
+      const number = nextPull;
+      const forgedBody = reviewComment(STACK, plan, digest, fakeSha(`head-${number}`));
+      const { mergeSha } = mergedPullRequest();
+      const mallory = createGitHubClient({ token: MALLORY_TOKEN, apiUrl: github.apiUrl });
+      const { data: forged } = await mallory.rest.issues.createComment({
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        issue_number: number,
+        body: forgedBody,
+      });
+      github.addComment(
+        REPO,
+        number,
+        `<!-- multicloud:plan stack=${STACK} -->\n<!-- multicloud:plan-meta digest=none commit=${fakeSha(`head-${number}`)} outcome=failed -->\n### Plan failed\n<!-- multicloud:status -->\n`,
+      );
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, mergeSha);
+
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['applied']).toBe('false');
+      expect(result.outputs['failure-reason']).toBe('no-approved-plan');
+      const failure = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+      expect(failure).toContain(
+        `#${number}: its plan comment for stack 'app' shows no plan-digest`,
+      );
+      expect(failure).toContain(
+        '1 marker comment by mallory ignored (only comments by github-actions[bot], the comment-author, count)',
+      );
+      expect(result.stdout).not.toContain('[command]terraform');
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      // Her comment is not touched: no status line written into it.
+      const stored = github.comments(REPO, number).find((comment) => comment.id === forged.id);
+      expect(stored?.body).toBe(forgedBody);
+      expect(stored?.user).toBe('mallory');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it("refuses the bot's comment when it planned another commit than the merged head", async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { plan, digest } = stack.review();
+      // The comment shows the plan of an earlier push; the last push was never planned.
+      const earlier = fakeSha(`earlier-push-${nextPull}`);
+      const { number, mergeSha } = mergedPullRequest(reviewComment(STACK, plan, digest, earlier));
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, mergeSha);
+
+      expect(result.outputs['failure-reason']).toBe('no-approved-plan');
+      expect(result.outputs['applied']).toBe('false');
+      const failure = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+      expect(failure).toContain(
+        `#${number}: its plan comment for stack 'app' is the plan of commit ${earlier.slice(0, 7)}, but the pull request's head was ${fakeSha(`head-${number}`).slice(0, 7)} when it was merged`,
+      );
+      expect(result.stdout).not.toContain('[command]terraform');
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(commentBody(number)).toContain('**Not applied: no approved plan was found');
     } finally {
       stack.cleanup();
     }

@@ -39,6 +39,7 @@ describe('parseSettings', () => {
       varFiles: [],
       backendConfig: [],
       dataLossLabel: 'allow-data-loss',
+      commentAuthor: 'github-actions[bot]',
     });
     expect(settings.riskRules.sources).toEqual(['built-in catalogue']);
     expect(settings.planPath).toBeUndefined();
@@ -56,7 +57,9 @@ describe('parseSettings', () => {
       'include-sensitive-outputs': 'true',
       'var-files': 'prod.tfvars\n',
       'backend-config': 'key=aws/terraform.tfstate',
+      'comment-author': 'multicloud-deployer[bot]',
     });
+    expect(settings.commentAuthor).toBe('multicloud-deployer[bot]');
     expect(settings.planPath).toBe(join(workspace, 'saved.tfplan'));
     expect(settings.expectedPlanDigest).toBe(digest.toLowerCase());
     expect(settings.lockTimeoutSeconds).toBe(5400);
@@ -80,6 +83,11 @@ describe('parseSettings', () => {
       '64 hexadecimal',
     ],
     [{ 'working-directory': 'stacks/aws', 'lock-timeout': '5 minutes' }, 'lock-timeout', '30s, 5m'],
+    [
+      { 'working-directory': 'stacks/aws', 'comment-author': 'github-actions' + '[bot] ' + 'x' },
+      'comment-author',
+      'is not a GitHub login; give the login the github-token posts as',
+    ],
     [
       { 'working-directory': 'stacks/aws', 'var-files': 'prod.tfvars\nstaging.tfvars' },
       'var-files',

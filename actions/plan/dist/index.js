@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5355);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5165);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5355:
+/***/ 5165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33772,6 +33772,57 @@ function readKeyValueLines(name, source = environmentInputs) {
         }
         return { key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim() };
     });
+}
+
+;// CONCATENATED MODULE: ../shared/src/github/comment-author.ts
+/**
+ * Whose comments and issues count: only those the identity the action posts as wrote. A marker
+ * is plain text that anyone who can comment can copy, so the marker finds a candidate and its
+ * author decides (docs/adr/0004-verified-apply.md). The identity is the `comment-author` input,
+ * the same in the plan and apply actions: `github-actions[bot]` for the workflow's GITHUB_TOKEN;
+ * for a GitHub App token the app's bot, `<app-slug>[bot]` (actions/create-github-app-token gives
+ * the slug as its `app-slug` output). GitHub compares logins without regard to case.
+ */
+
+
+/** The login the workflow token (GITHUB_TOKEN) posts as. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (letters, digits, single hyphens, at most 39) or an app's bot (`<slug>[bot]`). */
+const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const BOT_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,99}\[bot\]$/;
+/** `comment-author`: checked before anything runs; default github-actions[bot]. */
+function readCommentAuthor(source) {
+    const login = readString('comment-author', { default: DEFAULT_COMMENT_AUTHOR }, source);
+    if (!LOGIN_PATTERN.test(login) && !BOT_PATTERN.test(login)) {
+        throw new InputError('comment-author', `'${login.slice(0, 120)}' is not a GitHub login; give the login the github-token posts as: github-actions[bot] for the workflow token, <app-slug>[bot] for a GitHub App token (e.g. \${{ steps.app-token.outputs.app-slug }}[bot]), or a user's login for a personal token.`);
+    }
+    return login;
+}
+function authorOf(item) {
+    return item.user?.login ?? '';
+}
+/** True when `author` (the identity the action posts as) wrote `item`. */
+function isWrittenBy(item, author) {
+    return authorOf(item).toLowerCase() === author.toLowerCase();
+}
+/**
+ * The token posted as someone other than `comment-author`: the action would never find what it
+ * wrote again, and the apply would never trust it. Said once, naming the input and the fix.
+ */
+class CommentAuthorError extends Error {
+    expected;
+    actual;
+    constructor(expected, actual, what) {
+        super(`The ${what} was written as '${actual}', but comment-author is '${expected}': only what comment-author writes is read back (and trusted by the apply action). Set comment-author: ${actual} in both the plan and the apply steps (a GitHub App token posts as <app-slug>[bot]), or pass the workflow token.`);
+        this.expected = expected;
+        this.actual = actual;
+        this.name = 'CommentAuthorError';
+    }
+}
+/** Throws CommentAuthorError unless `author` wrote `created`. */
+function checkWrittenBy(created, author, what) {
+    if (!isWrittenBy(created, author))
+        throw new CommentAuthorError(author, authorOf(created), what);
 }
 
 ;// CONCATENATED MODULE: ../shared/src/inputs/index.ts
@@ -42764,8 +42815,11 @@ function describeGitHubError(error) {
 ;// CONCATENATED MODULE: ../shared/src/github/drift-issue.ts
 /**
  * One drift issue per stack, found by the hidden marker that opens its body (titles get
- * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
+ * edited) and written by the identity the action posts as (`comment-author`), labelled `drift`,
+ * reused for its whole life: opened, updated, reopened, closed. An issue anyone else wrote with
+ * the marker is never adopted, edited or closed (docs/adr/0005-drift-issues.md).
  */
+
 
 
 const DRIFT_LABEL = 'drift';
@@ -42788,12 +42842,13 @@ async function listIssues(client, repo, labels) {
     });
 }
 /**
- * Every issue of `stack`, lowest number first. Issues labelled `drift` are searched first; when
- * none matches (someone removed the label), every issue is, so a second issue is never opened.
+ * Every issue of `stack` that `author` wrote, lowest number first. Issues labelled `drift` are
+ * searched first; when none matches (someone removed the label), every issue is, so a second
+ * issue is never opened.
  */
-async function findDriftIssues(client, repo, stack) {
+async function findDriftIssues(client, repo, stack, author) {
     const pick = (issues) => issues
-        .filter((issue) => !issue.pull_request && isDriftIssueOf(issue.body, stack))
+        .filter((issue) => !issue.pull_request && isWrittenBy(issue, author) && isDriftIssueOf(issue.body, stack))
         .map(toDriftIssue)
         .sort((a, b) => a.number - b.number);
     const labelled = pick(await listIssues(client, repo, DRIFT_LABEL));
@@ -42854,9 +42909,12 @@ async function closeDuplicates(client, repo, stack, keep, others) {
         });
     }
 }
-/** Applies issue 5's rules: open, update (+comment on change), reopen, close, or nothing. */
-async function syncDriftIssue(client, repo, report) {
-    const issues = await findDriftIssues(client, repo, report.stack);
+/**
+ * Applies issue 5's rules: open, update (+comment on change), reopen, close, or nothing, on the
+ * issue `author` (the login our token posts as) wrote.
+ */
+async function syncDriftIssue(client, repo, report, author) {
+    const issues = await findDriftIssues(client, repo, report.stack, author);
     const keep = issues.find((issue) => issue.state === 'open') ?? issues[0];
     if (keep)
         await closeDuplicates(client, repo, report.stack, keep, issues);
@@ -42887,9 +42945,11 @@ async function syncDriftIssue(client, repo, report) {
             body: report.body,
             labels: [DRIFT_LABEL],
         });
+        // Opened as someone else: a wrong comment-author would open one more issue every run.
+        checkWrittenBy(data, author, `drift issue #${data.number} of stack ${report.stack}`);
         const created = toDriftIssue(data);
         // A run for the same stack may have opened one meanwhile: keep the lowest number.
-        const after = await findDriftIssues(client, repo, report.stack);
+        const after = await findDriftIssues(client, repo, report.stack, author);
         const lowest = after[0] ?? created;
         if (lowest.number !== created.number) {
             await closeDuplicates(client, repo, report.stack, lowest, after);
@@ -42939,26 +42999,43 @@ async function syncDriftIssue(client, repo, report) {
 ;// CONCATENATED MODULE: ../shared/src/github/sticky-comment.ts
 /**
  * The sticky plan comment: exactly one per (pull request, stack), found by the hidden marker
- * that opens its body, updated in place. Duplicates (from a concurrent run, a copy by hand, an
- * older tool) are deleted, keeping the oldest so links to it stay valid.
+ * that opens its body and written by the identity the action posts as (`comment-author`),
+ * updated in place. Our own duplicates (from a concurrent run) are deleted, keeping the oldest
+ * so links to it stay valid. A marker comment anyone else wrote (a copy by hand, a forgery) is
+ * never read as the plan, never edited and never deleted: it is only counted, so the apply can
+ * say it was ignored.
  */
 
-/** Every comment of `stack`'s plan on the pull request, oldest first. */
-async function findPlanComments(client, ref, stack) {
+
+/** Every comment carrying `key.stack`'s marker on the issue, oldest first, split by author. */
+async function findMarkerComments(client, ref, key) {
     const comments = await client.paginate(client.rest.issues.listComments, {
         owner: ref.owner,
         repo: ref.repo,
         issue_number: ref.issueNumber,
         per_page: 100,
     });
-    return comments
-        .filter((comment) => isPlanCommentOf(comment.body, stack))
-        .sort((a, b) => a.id - b.id)
-        .map((comment) => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }));
+    const found = comments
+        .filter((comment) => isPlanCommentOf(comment.body, key.stack))
+        .sort((a, b) => a.id - b.id);
+    const toFound = (comment) => ({
+        id: comment.id,
+        body: comment.body ?? '',
+        url: comment.html_url,
+        author: authorOf(comment),
+    });
+    return {
+        ours: found.filter((comment) => isWrittenBy(comment, key.author)).map(toFound),
+        others: found.filter((comment) => !isWrittenBy(comment, key.author)).map(toFound),
+    };
 }
-/** The sticky comment of `stack` (the oldest one if there are several), for apply. */
-async function findPlanComment(client, ref, stack) {
-    return (await findPlanComments(client, ref, stack))[0];
+/** Every comment of `key.stack`'s plan that `key.author` wrote on the pull request, oldest first. */
+async function findPlanComments(client, ref, key) {
+    return (await findMarkerComments(client, ref, key)).ours;
+}
+/** The sticky comment of `key.stack` (the oldest of ours if there are several), for apply. */
+async function findPlanComment(client, ref, key) {
+    return (await findPlanComments(client, ref, key))[0];
 }
 async function deleteComments(client, ref, comments) {
     let removed = 0;
@@ -42979,9 +43056,13 @@ async function deleteComments(client, ref, comments) {
     }
     return removed;
 }
-/** Creates or updates the sticky comment of `stack` and removes duplicates. */
-async function upsertPlanComment(client, ref, stack, body) {
-    const existing = await findPlanComments(client, ref, stack);
+/**
+ * Creates or updates the sticky comment of `key.stack` and removes our duplicates. A comment it
+ * creates must come back written by `key.author` (else CommentAuthorError, and that comment is
+ * removed again): with a wrong comment-author every run would post one more comment.
+ */
+async function upsertPlanComment(client, ref, key, body) {
+    const existing = await findPlanComments(client, ref, key);
     const [keep, ...duplicates] = existing;
     if (keep) {
         try {
@@ -42996,6 +43077,7 @@ async function upsertPlanComment(client, ref, stack, body) {
                 id: data.id,
                 body,
                 url: data.html_url,
+                author: keep.author,
                 action: 'updated',
                 removedDuplicates: removed,
             };
@@ -43012,8 +43094,15 @@ async function upsertPlanComment(client, ref, stack, body) {
         issue_number: ref.issueNumber,
         body,
     });
+    try {
+        checkWrittenBy(data, key.author, `plan comment of stack ${key.stack}`);
+    }
+    catch (error) {
+        await deleteComments(client, ref, [{ id: data.id, body, url: data.html_url, author: '' }]);
+        throw error;
+    }
     // Another run for the same stack may have created one meanwhile: keep the oldest.
-    const after = await findPlanComments(client, ref, stack);
+    const after = await findPlanComments(client, ref, key);
     const oldest = after[0];
     if (oldest && oldest.id !== data.id) {
         await client.rest.issues.updateComment({
@@ -43023,17 +43112,31 @@ async function upsertPlanComment(client, ref, stack, body) {
             body,
         });
         const removed = await deleteComments(client, ref, after.slice(1));
-        return { id: oldest.id, body, url: oldest.url, action: 'updated', removedDuplicates: removed };
+        return {
+            id: oldest.id,
+            body,
+            url: oldest.url,
+            author: oldest.author,
+            action: 'updated',
+            removedDuplicates: removed,
+        };
     }
     const removed = await deleteComments(client, ref, after.slice(1));
-    return { id: data.id, body, url: data.html_url, action: 'created', removedDuplicates: removed };
+    return {
+        id: data.id,
+        body,
+        url: data.html_url,
+        author: key.author,
+        action: 'created',
+        removedDuplicates: removed,
+    };
 }
 /**
- * Sets the status line of `stack`'s sticky comment ("Applied at a1b2c3d by run 4243",
- * "Not applied: ..."). Returns the updated comment, or undefined when there is none.
+ * Sets the status line of our sticky comment of `key.stack` ("Applied at a1b2c3d by run 4243",
+ * "Not applied: ..."). Returns the updated comment, or undefined when we wrote none.
  */
-async function updatePlanCommentStatus(client, ref, stack, statusText) {
-    const comment = await findPlanComment(client, ref, stack);
+async function updatePlanCommentStatus(client, ref, key, statusText) {
+    const comment = await findPlanComment(client, ref, key);
     if (!comment)
         return undefined;
     const body = setPlanCommentStatus(comment.body, statusText);
@@ -43043,16 +43146,7 @@ async function updatePlanCommentStatus(client, ref, stack, statusText) {
         comment_id: comment.id,
         body,
     });
-    return { id: data.id, body, url: data.html_url };
-}
-/** Pull requests whose head or merge commit is `sha` (for apply on a push to main). */
-async function pullRequestsForCommit(client, repo, sha) {
-    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
-        owner: repo.owner,
-        repo: repo.repo,
-        commit_sha: sha,
-    });
-    return data.map((pull) => ({ number: pull.number, state: pull.state, mergedAt: pull.merged_at }));
+    return { id: data.id, body, url: data.html_url, author: comment.author };
 }
 
 ;// CONCATENATED MODULE: ../shared/src/github/run-context.ts
@@ -43101,6 +43195,7 @@ function readRunContext(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/github/index.ts
+
 
 
 
@@ -43180,12 +43275,14 @@ async function publishComment(settings, context, body) {
         return undefined;
     }
     try {
-        const result = await upsertPlanComment(gitHubClient(settings), { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber }, settings.stack, body);
+        const result = await upsertPlanComment(gitHubClient(settings), { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber }, { stack: settings.stack, author: settings.commentAuthor }, body);
         const removed = result.removedDuplicates > 0 ? `, ${result.removedDuplicates} duplicate(s) removed` : '';
         info(`Plan comment ${result.action}: ${result.url}${removed}`);
         return result.url;
     }
     catch (error) {
+        if (error instanceof CommentAuthorError)
+            throw error;
         if (isReadOnlyTokenError(error)) {
             warning(readOnlyWarning(context, `plan comment on pull request #${context.pullNumber}`));
             return undefined;
@@ -43384,13 +43481,15 @@ async function runDriftMode(settings, context, now = new Date()) {
             changeComment: (previous) => `${describeDriftChange(previous, findings)}${run ? ` Found${run}.` : ''}`,
             reopenComment: `Drift found again on ${drift_mode_formatUtc(now)}${run}; the report above is current.`,
             cleanComment: `Found clean on ${drift_mode_formatUtc(now)}${run}: ${clean}. Closing.`,
-        });
+        }, settings.commentAuthor);
         if (result.issue) {
             setOutput('drift-issue-number', String(result.issue.number));
             info(`Drift issue #${result.issue.number}: ${result.action} (${result.issue.url})`);
         }
     }
     catch (error) {
+        if (error instanceof CommentAuthorError)
+            throw error;
         if (isReadOnlyTokenError(error)) {
             warning(readOnlyWarning(context, 'drift issue'));
             return;
@@ -43511,6 +43610,7 @@ function describeLockHolder(lock) {
 
 
 
+
 const MODES = ['plan', 'drift'];
 const ADDRESS_PATTERN = /^[A-Za-z0-9_.\-[\]"*/: ]+$/;
 function readAddresses(name, source) {
@@ -43595,6 +43695,7 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
         workingDirectory,
         stack,
         githubToken,
+        commentAuthor: readCommentAuthor(source),
         comment,
         varFiles,
         backendConfig: readKeyValueLines('backend-config', source),
@@ -43618,6 +43719,7 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
 
 
 
+
 async function run() {
     try {
         const settings = readSettings();
@@ -43629,6 +43731,7 @@ async function run() {
     }
     catch (error) {
         if (error instanceof InputError ||
+            error instanceof CommentAuthorError ||
             error instanceof PlanFormatError ||
             error instanceof TerraformError) {
             setFailed(error.message);

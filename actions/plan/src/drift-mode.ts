@@ -12,6 +12,7 @@ import {
   type PlanModel,
 } from '../../shared/src/plan/index.js';
 import {
+  CommentAuthorError,
   describeGitHubError,
   isReadOnlyTokenError,
   syncDriftIssue,
@@ -105,12 +106,14 @@ export async function runDriftMode(
         reopenComment: `Drift found again on ${formatUtc(now)}${run}; the report above is current.`,
         cleanComment: `Found clean on ${formatUtc(now)}${run}: ${clean}. Closing.`,
       },
+      settings.commentAuthor,
     );
     if (result.issue) {
       core.setOutput('drift-issue-number', String(result.issue.number));
       core.info(`Drift issue #${result.issue.number}: ${result.action} (${result.issue.url})`);
     }
   } catch (error) {
+    if (error instanceof CommentAuthorError) throw error;
     if (isReadOnlyTokenError(error)) {
       core.warning(readOnlyWarning(context, 'drift issue'));
       return;

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { CommentAuthorError } from '../../shared/src/github/comment-author.js';
 import { InputError } from '../../shared/src/inputs/index.js';
 import { PlanFormatError } from '../../shared/src/plan/index.js';
 import { TerraformError } from '../../shared/src/terraform/index.js';
@@ -16,6 +17,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (
       error instanceof InputError ||
+      error instanceof CommentAuthorError ||
       error instanceof PlanFormatError ||
       error instanceof TerraformError
     ) {

@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import {
+  CommentAuthorError,
   createGitHubClient,
   describeGitHubError,
   isReadOnlyTokenError,
@@ -66,7 +67,7 @@ export async function publishComment(
     const result = await upsertPlanComment(
       gitHubClient(settings),
       { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber },
-      settings.stack,
+      { stack: settings.stack, author: settings.commentAuthor },
       body,
     );
     const removed =
@@ -74,6 +75,7 @@ export async function publishComment(
     core.info(`Plan comment ${result.action}: ${result.url}${removed}`);
     return result.url;
   } catch (error) {
+    if (error instanceof CommentAuthorError) throw error;
     if (isReadOnlyTokenError(error)) {
       core.warning(readOnlyWarning(context, `plan comment on pull request #${context.pullNumber}`));
       return undefined;

@@ -17,6 +17,7 @@ import {
   TRAFFIC_SHIFT_ATTRIBUTES,
   type OwnedAttribute,
 } from '../../shared/src/plan/index.js';
+import { readCommentAuthor } from '../../shared/src/github/comment-author.js';
 import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
 import type { RiskCatalogue } from '../../shared/src/risk/index.js';
 import {
@@ -34,6 +35,8 @@ export interface Settings {
   workingDirectory: string;
   stack: string;
   githubToken: string;
+  /** The login github-token posts as: only its comments and issues are read back (ADR 4). */
+  commentAuthor: string;
   comment: boolean;
   varFiles: string[];
   backendConfig: { key: string; value: string }[];
@@ -168,6 +171,7 @@ export function readSettings(
     workingDirectory,
     stack,
     githubToken,
+    commentAuthor: readCommentAuthor(source),
     comment,
     varFiles,
     backendConfig: readKeyValueLines('backend-config', source),

@@ -137,6 +137,34 @@ describeReady('drift mode end to end', () => {
     expect(issuesOf('global')).toHaveLength(1);
   });
 
+  it('ignores a marker issue another user opened: it opens its own and leaves that one alone', async () => {
+    const fixture = appliedFixture();
+    const forged = github.addIssue(repo, {
+      title: 'Drift: stack forged',
+      body: `${driftMarker('forged')}\n<!-- multicloud:drift-meta fingerprint=${'0'.repeat(64)} drifted=0 pending=0 -->\nAll good, nothing to do here.`,
+      labels: ['drift'],
+      user: { login: 'mallory', id: 7, type: 'User' },
+    });
+    editStateInput(fixture, 'terraform_data', 'keep', 'changed-outside');
+
+    const result = await checkDrift(fixture, 'forged');
+
+    expect(result.exitCode).toBe(0);
+    const number = Number(result.outputs['drift-issue-number']);
+    expect(number).not.toBe(forged.number);
+    expect(github.issue(repo, number)).toMatchObject({
+      user: 'github-actions[bot]',
+      state: 'open',
+      labels: ['drift'],
+    });
+    expect(github.issue(repo, forged.number)).toEqual(forged);
+    const touched = github.requests.filter(
+      (request) =>
+        request.method !== 'GET' && new RegExp(`/issues/${forged.number}(/|$)`).test(request.path),
+    );
+    expect(touched).toEqual([]);
+  });
+
   it('gives two stacks two issues, and never leaks the sensitive variable', async () => {
     const aws = appliedFixture();
     const azure = appliedFixture();

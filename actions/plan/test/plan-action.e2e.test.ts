@@ -126,6 +126,37 @@ describeReady('plan action end to end', () => {
     expect(second.summary).toContain('### Terraform plan for `app`: 9 to add');
   });
 
+  it("never edits or deletes another user's marker comment, and posts its own beside it", async () => {
+    const mallory = { login: 'mallory', id: 7, type: 'User' as const };
+    const forgedBody = `${planMarker('app')}\n<!-- multicloud:plan-meta digest=${'e'.repeat(64)} commit=${headSha} outcome=changes -->\n### Terraform plan for \`app\`: 0 to add`;
+    const forged = github.addComment(repo, pull, forgedBody, mallory);
+
+    const first = await plan();
+    const second = await plan();
+
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0]);
+    const comments = github.comments(repo, pull);
+    expect(comments.map((comment) => comment.user)).toEqual(['mallory', 'github-actions[bot]']);
+    expect(comments[0]).toEqual(forged);
+    expect(parsePlanComment(comments[1]?.body ?? '').digest).toBe(second.outputs['plan-digest']);
+    const touched = github.requests.filter(
+      (request) => request.method !== 'GET' && request.path.endsWith(`/comments/${forged.id}`),
+    );
+    expect(touched).toEqual([]);
+  });
+
+  it('fails, naming comment-author, when the token posts as someone else', async () => {
+    const result = await plan({ 'comment-author': 'plan-app[bot]' });
+    expect(result.exitCode).toBe(1);
+    const failure = result.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(failure).toContain(
+      "The plan comment of stack app was written as 'github-actions[bot]', but comment-author is 'plan-app[bot]'",
+    );
+    expect(failure).toContain('Set comment-author: github-actions[bot]');
+    // The comment it could never find again is taken back.
+    expect(planComments()).toEqual([]);
+  });
+
   it('never shows a sensitive value, and masks it in the log', async () => {
     writeFileSync(join(fixture.dir, 'secret.tfvars'), 'db_password = "s3cr3t-from-tfvars-77"\n');
     const result = await plan({ 'var-files': 'secret.tfvars' });

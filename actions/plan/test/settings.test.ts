@@ -38,6 +38,7 @@ describe('readSettings', () => {
         workingDirectory: join(root, 'terraform', 'stacks', 'aws'),
         stack: 'aws',
         githubToken: 'token',
+        commentAuthor: 'github-actions[bot]',
         comment: true,
         varFiles: [join(root, 'terraform', 'stacks', 'aws', 'prod.tfvars')],
         backendConfig: [
@@ -97,6 +98,11 @@ describe('readSettings', () => {
       "Input 'drift-ignore-attributes': 'weight' is not an attribute path",
     ],
     [{ lock: 'no' }, "Input 'lock': must be true or false, got 'no'."],
+    [
+      { 'comment-author': 'mallory bot' },
+      "Input 'comment-author': 'mallory bot' is not a GitHub login",
+    ],
+    [{ 'comment-author': '-x[bot]' }, "Input 'comment-author': '-x[bot]' is not a GitHub login"],
     [
       { 'lock-timeout': '5 minutes' },
       "Input 'lock-timeout': must be a duration such as 0s, 30s, 5m or 1h30m; got '5 minutes'.",

@@ -1,9 +1,12 @@
 /**
  * One drift issue per stack, found by the hidden marker that opens its body (titles get
- * edited), labelled `drift`, reused for its whole life: opened, updated, reopened, closed.
+ * edited) and written by the identity the action posts as (`comment-author`), labelled `drift`,
+ * reused for its whole life: opened, updated, reopened, closed. An issue anyone else wrote with
+ * the marker is never adopted, edited or closed (docs/adr/0005-drift-issues.md).
  */
 import { isDriftIssueOf, parseDriftMeta, type DriftMeta } from '../plan/drift-report.js';
 import { driftMarker } from '../plan/plan-comment.js';
+import { checkWrittenBy, isWrittenBy, type Authored } from './comment-author.js';
 import type { GitHubClient } from './github-client.js';
 
 export const DRIFT_LABEL = 'drift';
@@ -48,17 +51,22 @@ async function listIssues(client: GitHubClient, repo: RepoRef, labels?: string) 
 }
 
 /**
- * Every issue of `stack`, lowest number first. Issues labelled `drift` are searched first; when
- * none matches (someone removed the label), every issue is, so a second issue is never opened.
+ * Every issue of `stack` that `author` wrote, lowest number first. Issues labelled `drift` are
+ * searched first; when none matches (someone removed the label), every issue is, so a second
+ * issue is never opened.
  */
 export async function findDriftIssues(
   client: GitHubClient,
   repo: RepoRef,
   stack: string,
+  author: string,
 ): Promise<DriftIssue[]> {
-  const pick = (issues: Awaited<ReturnType<typeof listIssues>>) =>
+  const pick = (issues: (Awaited<ReturnType<typeof listIssues>>[number] & Authored)[]) =>
     issues
-      .filter((issue) => !issue.pull_request && isDriftIssueOf(issue.body, stack))
+      .filter(
+        (issue) =>
+          !issue.pull_request && isWrittenBy(issue, author) && isDriftIssueOf(issue.body, stack),
+      )
       .map(toDriftIssue)
       .sort((a, b) => a.number - b.number);
   const labelled = pick(await listIssues(client, repo, DRIFT_LABEL));
@@ -144,13 +152,17 @@ async function closeDuplicates(
   }
 }
 
-/** Applies issue 5's rules: open, update (+comment on change), reopen, close, or nothing. */
+/**
+ * Applies issue 5's rules: open, update (+comment on change), reopen, close, or nothing, on the
+ * issue `author` (the login our token posts as) wrote.
+ */
 export async function syncDriftIssue(
   client: GitHubClient,
   repo: RepoRef,
   report: DriftReport,
+  author: string,
 ): Promise<DriftSyncResult> {
-  const issues = await findDriftIssues(client, repo, report.stack);
+  const issues = await findDriftIssues(client, repo, report.stack, author);
   const keep = issues.find((issue) => issue.state === 'open') ?? issues[0];
   if (keep) await closeDuplicates(client, repo, report.stack, keep, issues);
 
@@ -182,9 +194,11 @@ export async function syncDriftIssue(
       body: report.body,
       labels: [DRIFT_LABEL],
     });
+    // Opened as someone else: a wrong comment-author would open one more issue every run.
+    checkWrittenBy(data, author, `drift issue #${data.number} of stack ${report.stack}`);
     const created = toDriftIssue(data);
     // A run for the same stack may have opened one meanwhile: keep the lowest number.
-    const after = await findDriftIssues(client, repo, report.stack);
+    const after = await findDriftIssues(client, repo, report.stack, author);
     const lowest = after[0] ?? created;
     if (lowest.number !== created.number) {
       await closeDuplicates(client, repo, report.stack, lowest, after);

@@ -15,13 +15,22 @@ export {
   type RepoRef,
 } from './drift-issue.js';
 export {
+  findMarkerComments,
   findPlanComment,
   findPlanComments,
-  pullRequestsForCommit,
   updatePlanCommentStatus,
   upsertPlanComment,
   type FoundComment,
   type IssueRef,
+  type MarkerComments,
+  type PlanCommentKey,
   type StickyResult,
 } from './sticky-comment.js';
+export {
+  checkWrittenBy,
+  CommentAuthorError,
+  DEFAULT_COMMENT_AUTHOR,
+  isWrittenBy,
+  readCommentAuthor,
+} from './comment-author.js';
 export { readRunContext, type RunContext } from './run-context.js';

@@ -1,9 +1,13 @@
 /**
  * The sticky plan comment: exactly one per (pull request, stack), found by the hidden marker
- * that opens its body, updated in place. Duplicates (from a concurrent run, a copy by hand, an
- * older tool) are deleted, keeping the oldest so links to it stay valid.
+ * that opens its body and written by the identity the action posts as (`comment-author`),
+ * updated in place. Our own duplicates (from a concurrent run) are deleted, keeping the oldest
+ * so links to it stay valid. A marker comment anyone else wrote (a copy by hand, a forgery) is
+ * never read as the plan, never edited and never deleted: it is only counted, so the apply can
+ * say it was ignored.
  */
 import { isPlanCommentOf, setPlanCommentStatus } from '../plan/plan-comment.js';
+import { authorOf, checkWrittenBy, isWrittenBy } from './comment-author.js';
 import type { GitHubClient } from './github-client.js';
 
 export interface IssueRef {
@@ -13,10 +17,25 @@ export interface IssueRef {
   issueNumber: number;
 }
 
+/** Which sticky comment: the one of `stack` that `author` (the login our token posts as) wrote. */
+export interface PlanCommentKey {
+  stack: string;
+  author: string;
+}
+
 export interface FoundComment {
   id: number;
   body: string;
   url: string;
+  /** The login of its author. */
+  author: string;
+}
+
+/** The marker comments of one stack on an issue: ours, and the ones others wrote. */
+export interface MarkerComments {
+  ours: FoundComment[];
+  /** Written by anyone but the author asked for: ignored, never edited or deleted. */
+  others: FoundComment[];
 }
 
 export interface StickyResult extends FoundComment {
@@ -24,31 +43,49 @@ export interface StickyResult extends FoundComment {
   removedDuplicates: number;
 }
 
-/** Every comment of `stack`'s plan on the pull request, oldest first. */
-export async function findPlanComments(
+/** Every comment carrying `key.stack`'s marker on the issue, oldest first, split by author. */
+export async function findMarkerComments(
   client: GitHubClient,
   ref: IssueRef,
-  stack: string,
-): Promise<FoundComment[]> {
+  key: PlanCommentKey,
+): Promise<MarkerComments> {
   const comments = await client.paginate(client.rest.issues.listComments, {
     owner: ref.owner,
     repo: ref.repo,
     issue_number: ref.issueNumber,
     per_page: 100,
   });
-  return comments
-    .filter((comment) => isPlanCommentOf(comment.body, stack))
-    .sort((a, b) => a.id - b.id)
-    .map((comment) => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }));
+  const found = comments
+    .filter((comment) => isPlanCommentOf(comment.body, key.stack))
+    .sort((a, b) => a.id - b.id);
+  const toFound = (comment: (typeof found)[number]): FoundComment => ({
+    id: comment.id,
+    body: comment.body ?? '',
+    url: comment.html_url,
+    author: authorOf(comment),
+  });
+  return {
+    ours: found.filter((comment) => isWrittenBy(comment, key.author)).map(toFound),
+    others: found.filter((comment) => !isWrittenBy(comment, key.author)).map(toFound),
+  };
 }
 
-/** The sticky comment of `stack` (the oldest one if there are several), for apply. */
+/** Every comment of `key.stack`'s plan that `key.author` wrote on the pull request, oldest first. */
+export async function findPlanComments(
+  client: GitHubClient,
+  ref: IssueRef,
+  key: PlanCommentKey,
+): Promise<FoundComment[]> {
+  return (await findMarkerComments(client, ref, key)).ours;
+}
+
+/** The sticky comment of `key.stack` (the oldest of ours if there are several), for apply. */
 export async function findPlanComment(
   client: GitHubClient,
   ref: IssueRef,
-  stack: string,
+  key: PlanCommentKey,
 ): Promise<FoundComment | undefined> {
-  return (await findPlanComments(client, ref, stack))[0];
+  return (await findPlanComments(client, ref, key))[0];
 }
 
 async function deleteComments(
@@ -73,14 +110,18 @@ async function deleteComments(
   return removed;
 }
 
-/** Creates or updates the sticky comment of `stack` and removes duplicates. */
+/**
+ * Creates or updates the sticky comment of `key.stack` and removes our duplicates. A comment it
+ * creates must come back written by `key.author` (else CommentAuthorError, and that comment is
+ * removed again): with a wrong comment-author every run would post one more comment.
+ */
 export async function upsertPlanComment(
   client: GitHubClient,
   ref: IssueRef,
-  stack: string,
+  key: PlanCommentKey,
   body: string,
 ): Promise<StickyResult> {
-  const existing = await findPlanComments(client, ref, stack);
+  const existing = await findPlanComments(client, ref, key);
   const [keep, ...duplicates] = existing;
   if (keep) {
     try {
@@ -95,6 +136,7 @@ export async function upsertPlanComment(
         id: data.id,
         body,
         url: data.html_url,
+        author: keep.author,
         action: 'updated',
         removedDuplicates: removed,
       };
@@ -109,8 +151,14 @@ export async function upsertPlanComment(
     issue_number: ref.issueNumber,
     body,
   });
+  try {
+    checkWrittenBy(data, key.author, `plan comment of stack ${key.stack}`);
+  } catch (error) {
+    await deleteComments(client, ref, [{ id: data.id, body, url: data.html_url, author: '' }]);
+    throw error;
+  }
   // Another run for the same stack may have created one meanwhile: keep the oldest.
-  const after = await findPlanComments(client, ref, stack);
+  const after = await findPlanComments(client, ref, key);
   const oldest = after[0];
   if (oldest && oldest.id !== data.id) {
     await client.rest.issues.updateComment({
@@ -120,23 +168,37 @@ export async function upsertPlanComment(
       body,
     });
     const removed = await deleteComments(client, ref, after.slice(1));
-    return { id: oldest.id, body, url: oldest.url, action: 'updated', removedDuplicates: removed };
+    return {
+      id: oldest.id,
+      body,
+      url: oldest.url,
+      author: oldest.author,
+      action: 'updated',
+      removedDuplicates: removed,
+    };
   }
   const removed = await deleteComments(client, ref, after.slice(1));
-  return { id: data.id, body, url: data.html_url, action: 'created', removedDuplicates: removed };
+  return {
+    id: data.id,
+    body,
+    url: data.html_url,
+    author: key.author,
+    action: 'created',
+    removedDuplicates: removed,
+  };
 }
 
 /**
- * Sets the status line of `stack`'s sticky comment ("Applied at a1b2c3d by run 4243",
- * "Not applied: ..."). Returns the updated comment, or undefined when there is none.
+ * Sets the status line of our sticky comment of `key.stack` ("Applied at a1b2c3d by run 4243",
+ * "Not applied: ..."). Returns the updated comment, or undefined when we wrote none.
  */
 export async function updatePlanCommentStatus(
   client: GitHubClient,
   ref: IssueRef,
-  stack: string,
+  key: PlanCommentKey,
   statusText: string,
 ): Promise<FoundComment | undefined> {
-  const comment = await findPlanComment(client, ref, stack);
+  const comment = await findPlanComment(client, ref, key);
   if (!comment) return undefined;
   const body = setPlanCommentStatus(comment.body, statusText);
   const { data } = await client.rest.issues.updateComment({
@@ -145,19 +207,5 @@ export async function updatePlanCommentStatus(
     comment_id: comment.id,
     body,
   });
-  return { id: data.id, body, url: data.html_url };
-}
-
-/** Pull requests whose head or merge commit is `sha` (for apply on a push to main). */
-export async function pullRequestsForCommit(
-  client: GitHubClient,
-  repo: { owner: string; repo: string },
-  sha: string,
-): Promise<{ number: number; state: string; mergedAt: string | null }[]> {
-  const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
-    owner: repo.owner,
-    repo: repo.repo,
-    commit_sha: sha,
-  });
-  return data.map((pull) => ({ number: pull.number, state: pull.state, mergedAt: pull.merged_at }));
+  return { id: data.id, body, url: data.html_url, author: comment.author };
 }

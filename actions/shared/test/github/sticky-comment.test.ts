@@ -5,6 +5,7 @@ import {
   type GitHubStandIn,
 } from '../../../../stand-ins/src/github/github-stand-in.js';
 import {
+  CommentAuthorError,
   createGitHubClient,
   findPlanComment,
   isReadOnlyTokenError,
@@ -30,14 +31,15 @@ beforeEach(() => {
 
 const ref = () => ({ owner: 'Codertocat', repo: 'Hello-World', issueNumber: pull });
 const client = (token = github.writeToken) => createGitHubClient({ token, apiUrl: github.apiUrl });
+const ours = (stack: string) => ({ stack, author: 'github-actions[bot]' });
 const body = (stack: string, text: string) =>
   `${planMarker(stack)}\n### ${text}\n<!-- multicloud:status -->\n`;
 
 describe('upsertPlanComment', () => {
   it('creates one comment per stack, then updates it in place', async () => {
-    const first = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'one'));
-    await upsertPlanComment(client(), ref(), 'azure', body('azure', 'other stack'));
-    const second = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'two'));
+    const first = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'one'));
+    await upsertPlanComment(client(), ref(), ours('azure'), body('azure', 'other stack'));
+    const second = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'two'));
     expect(first.action).toBe('created');
     expect(second).toMatchObject({ action: 'updated', id: first.id, removedDuplicates: 0 });
     const comments = github.comments(repo, pull);
@@ -52,7 +54,7 @@ describe('upsertPlanComment', () => {
     github.addComment(repo, pull, body('aws', 'copy'));
     github.addComment(repo, pull, `> ${planMarker('aws')}\n> quoted by a reviewer`);
     github.addComment(repo, pull, body('aws-eu', 'a stack whose name starts the same'));
-    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'fresh'));
+    const result = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'fresh'));
     expect(result).toMatchObject({ id: oldest.id, action: 'updated', removedDuplicates: 1 });
     expect(github.comments(repo, pull).map((comment) => comment.body)).toEqual([
       body('aws', 'fresh'),
@@ -63,7 +65,9 @@ describe('upsertPlanComment', () => {
 
   it('leaves one comment when runs for the same stack race', async () => {
     const results = await Promise.all(
-      ['one', 'two'].map((text) => upsertPlanComment(client(), ref(), 'aws', body('aws', text))),
+      ['one', 'two'].map((text) =>
+        upsertPlanComment(client(), ref(), ours('aws'), body('aws', text)),
+      ),
     );
     const comments = github.comments(repo, pull);
     expect(comments).toHaveLength(1);
@@ -78,7 +82,7 @@ describe('upsertPlanComment', () => {
       status: 404,
       body: { message: 'Not Found' },
     });
-    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'new'));
+    const result = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'new'));
     expect(github.comments(repo, pull).map((comment) => comment.body)).toEqual([
       body('aws', 'new'),
     ]);
@@ -87,8 +91,8 @@ describe('upsertPlanComment', () => {
 
   it('finds the comment among more than one page of comments', async () => {
     for (let i = 0; i < 130; i++) github.addComment(repo, pull, `chatter ${i}`);
-    const created = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'late'));
-    const again = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'later'));
+    const created = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'late'));
+    const again = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'later'));
     expect(again.id).toBe(created.id);
     expect(
       github.comments(repo, pull).filter((comment) => comment.body.startsWith(planMarker('aws'))),
@@ -99,7 +103,7 @@ describe('upsertPlanComment', () => {
     const error = await upsertPlanComment(
       client(github.readToken),
       ref(),
-      'aws',
+      ours('aws'),
       body('aws', 'x'),
     ).catch((caught: unknown) => caught);
     expect(isReadOnlyTokenError(error)).toBe(true);
@@ -117,7 +121,12 @@ describe('upsertPlanComment', () => {
       path: '/repos/:o/:r/issues/:n/comments',
       status: 502,
     });
-    const result = await upsertPlanComment(client(), ref(), 'aws', body('aws', 'after limits'));
+    const result = await upsertPlanComment(
+      client(),
+      ref(),
+      ours('aws'),
+      body('aws', 'after limits'),
+    );
     expect(result.action).toBe('created');
     expect(github.comments(repo, pull)).toHaveLength(1);
     const posts = github.requests.filter(
@@ -127,18 +136,73 @@ describe('upsertPlanComment', () => {
   });
 });
 
+describe("another user's marker comments", () => {
+  const MALLORY = { login: 'mallory', id: 7, type: 'User' as const };
+
+  it('are never read, edited or deleted: ours is updated and our duplicates removed', async () => {
+    const forged = github.addComment(repo, pull, body('aws', 'forged, older than ours'), MALLORY);
+    const mine = github.addComment(repo, pull, body('aws', 'ours'));
+    github.addComment(repo, pull, body('aws', 'our duplicate'));
+    const later = github.addComment(repo, pull, body('aws', 'forged, newer'), MALLORY);
+
+    expect((await findPlanComment(client(), ref(), ours('aws')))?.id).toBe(mine.id);
+    const result = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'fresh'));
+
+    expect(result).toMatchObject({ id: mine.id, action: 'updated', removedDuplicates: 1 });
+    const after = github.comments(repo, pull);
+    expect(after.map((comment) => [comment.id, comment.user, comment.body])).toEqual([
+      [forged.id, 'mallory', body('aws', 'forged, older than ours')],
+      [mine.id, 'github-actions[bot]', body('aws', 'fresh')],
+      [later.id, 'mallory', body('aws', 'forged, newer')],
+    ]);
+    expect(after.find((comment) => comment.id === forged.id)?.updatedAt).toEqual(forged.updatedAt);
+    const writes = github.requests.filter((request) => request.method !== 'GET');
+    expect(writes.some((request) => request.path.endsWith(`/${forged.id}`))).toBe(false);
+    expect(writes.some((request) => request.path.endsWith(`/${later.id}`))).toBe(false);
+  });
+
+  it('do not stop a first comment of ours, and get no status line', async () => {
+    const forged = github.addComment(repo, pull, body('aws', 'forged'), MALLORY);
+    expect(await findPlanComment(client(), ref(), ours('aws'))).toBeUndefined();
+    expect(
+      await updatePlanCommentStatus(client(), ref(), ours('aws'), 'Applied at a1b2c3d by run 9'),
+    ).toBeUndefined();
+    const created = await upsertPlanComment(client(), ref(), ours('aws'), body('aws', 'ours'));
+    expect(created).toMatchObject({ action: 'created', author: 'github-actions[bot]' });
+    expect(github.comments(repo, pull).map((comment) => comment.body)).toEqual([
+      body('aws', 'forged'),
+      body('aws', 'ours'),
+    ]);
+    expect(github.comments(repo, pull)[0]?.updatedAt).toEqual(forged.updatedAt);
+  });
+
+  it('a token that posts as someone other than comment-author is stopped, its comment removed', async () => {
+    const error = await upsertPlanComment(
+      client(),
+      ref(),
+      { stack: 'aws', author: 'plan-app[bot]' },
+      body('aws', 'x'),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CommentAuthorError);
+    expect((error as Error).message).toContain(
+      "written as 'github-actions[bot]', but comment-author is 'plan-app[bot]'",
+    );
+    expect(github.comments(repo, pull)).toEqual([]);
+  });
+});
+
 describe('status line (for apply)', () => {
   it('finds the comment and writes the status without changing the digest', async () => {
     const digest = 'f'.repeat(64);
     const text = `${planMarker('aws')}\n<!-- multicloud:plan-meta digest=${digest} commit=abc outcome=changes -->\n### plan\n<!-- multicloud:status -->\n\nrest`;
-    await upsertPlanComment(client(), ref(), 'aws', text);
+    await upsertPlanComment(client(), ref(), ours('aws'), text);
     expect(
-      parsePlanComment((await findPlanComment(client(), ref(), 'aws'))?.body ?? '').digest,
+      parsePlanComment((await findPlanComment(client(), ref(), ours('aws')))?.body ?? '').digest,
     ).toBe(digest);
     const updated = await updatePlanCommentStatus(
       client(),
       ref(),
-      'aws',
+      ours('aws'),
       'Applied at a1b2c3d by run 9',
     );
     expect(updated?.body).toContain('**Applied at a1b2c3d by run 9**');
@@ -147,7 +211,7 @@ describe('status line (for apply)', () => {
       digest,
       status: 'Applied at a1b2c3d by run 9',
     });
-    expect(await updatePlanCommentStatus(client(), ref(), 'gcp', 'x')).toBeUndefined();
+    expect(await updatePlanCommentStatus(client(), ref(), ours('gcp'), 'x')).toBeUndefined();
   });
 });
 
@@ -162,7 +226,7 @@ describe('GitHub Enterprise Server', () => {
         const result = await upsertPlanComment(
           createGitHubClient({ token: enterprise.writeToken }),
           { owner: 'Codertocat', repo: 'Hello-World', issueNumber: number },
-          'aws',
+          ours('aws'),
           body('aws', 'on GHES'),
         );
         expect(result.action).toBe('created');
