@@ -49715,7 +49715,7 @@ function parseRiskRules(text, format, source, known = []) {
 const BUILT_IN_SOURCE = 'built-in catalogue';
 let builtIn;
 /** The catalogue that ships with the actions (risk-catalogue.yml beside this module). */
-function builtInCatalogue() {
+function risk_rules_builtInCatalogue() {
     if (!builtIn) {
         const text = (0,external_node_fs_namespaceObject.readFileSync)(new URL(/* asset import */ __nccwpck_require__(4546), __nccwpck_require__.b), 'utf8');
         const { classes, rules } = parseRiskRules(text, 'yaml', BUILT_IN_SOURCE);
@@ -49756,7 +49756,7 @@ function rulesFormatOf(path) {
 function readRiskRules(source, workspace) {
     const path = readString('risk-rules', {}, source);
     if (path === '')
-        return builtInCatalogue();
+        return risk_rules_builtInCatalogue();
     const format = rulesFormatOf(path);
     if (!format)
         throw new input_error_InputError('risk-rules', `'${path}' must be a .yml, .yaml or .json file. Expected ${RISK_RULES_FORM}.`);
@@ -49766,7 +49766,7 @@ function readRiskRules(source, workspace) {
     if ((0,external_node_fs_namespaceObject.statSync)(absolute).size > MAX_RULES_FILE_BYTES)
         throw new input_error_InputError('risk-rules', `'${path}' is larger than ${MAX_RULES_FILE_BYTES / 1024} KiB; a rules file is a short list. Expected ${RISK_RULES_FORM}.`);
     try {
-        return withRulesFile(builtInCatalogue(), (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8'), format, path);
+        return withRulesFile(risk_rules_builtInCatalogue(), (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8'), format, path);
     }
     catch (error) {
         if (!(error instanceof RiskRulesError))
@@ -50085,7 +50085,7 @@ function sameReason(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 /** The findings of every class for these changes, in the order given. */
-function assessChanges(changes, catalogue) {
+function risk_assessment_assessChanges(changes, catalogue) {
     const index = rulesByType(catalogue);
     const found = new Map();
     for (const change of changes) {
@@ -50127,7 +50127,7 @@ function assessChanges(changes, catalogue) {
 }
 /** The findings of a plan's resource changes, in report order. */
 function assessPlan(plan, catalogue) {
-    return assessChanges(plan.resourceChanges.filter(isListed).sort(compareForReport), catalogue);
+    return risk_assessment_assessChanges(plan.resourceChanges.filter(isListed).sort(compareForReport), catalogue);
 }
 /** The findings of one class ([] when none). */
 function risk_assessment_findingsOf(assessment, classId) {
@@ -50147,6 +50147,7 @@ const risk_assessment_DATA_LOSS = 'data-loss';
  * output (JSON for workflows). Findings hold names only (risk-assessment.ts), so nothing here
  * can print a value from the plan.
  */
+
 
 
 
@@ -50270,6 +50271,22 @@ function riskSection(assessment, budget, options) {
     const total = assessment.byClass.reduce((sum, entry) => sum + entry.findings.length, 0);
     const hidden = total - [...shown.values()].reduce((sum, count) => sum + count, 0);
     return { text, hidden };
+}
+/**
+ * The risk section at the top of a drift issue and its job summary: the classes of the resources
+ * changed or deleted outside Terraform (`assessment` of them, by default the built-in
+ * catalogue's), keeping at least half the budget for the drift table. Nothing when no resource
+ * drifted: code not yet applied is a plan's risk, which its pull request's comment showed.
+ */
+function driftRiskSection(drifted, assessment, budget) {
+    if (drifted.length === 0)
+        return { text: '', hidden: 0 };
+    return riskSection(assessment ?? assessChanges(drifted, builtInCatalogue()), budget, {
+        reserve: Math.floor(budget.remaining / 2),
+        phase: 'drift',
+        heading: 'Risks of this drift',
+        fullListAt: 'the full list is in the `risks` output of the run',
+    });
 }
 /** Most characters of the `risks` output before its findings are left out (GitHub allows 1 MiB). */
 const OUTPUT_LIMIT = 900_000;

@@ -35579,179 +35579,6 @@ function countFindings(assessment) {
 /** The class id the apply guards. */
 const DATA_LOSS = 'data-loss';
 
-;// CONCATENATED MODULE: ../shared/src/risk/risk-report.ts
-/**
- * Risk findings in words: the section at the top of a plan comment, job summary and drift issue
- * (counts per class always; the addresses behind each as long as they fit), and the `risks`
- * output (JSON for workflows). Findings hold names only (risk-assessment.ts), so nothing here
- * can print a value from the plan.
- */
-
-
-
-const ACTION_WORDS = {
-    plan: { create: 'create', update: 'update', replace: 'replace', destroy: 'destroy' },
-    drift: {
-        create: 'created outside Terraform',
-        update: 'changed outside Terraform',
-        replace: 'replaced outside Terraform',
-        destroy: 'deleted outside Terraform',
-    },
-};
-function attributeWords(reason, markdown) {
-    const name = markdown ? markdown_code(reason.path) : reason.path;
-    const value = reason.value === undefined
-        ? ''
-        : markdown
-            ? markdown_code(JSON.stringify(reason.value))
-            : JSON.stringify(reason.value);
-    const words = {
-        'turned-on': `${name} turned on`,
-        'turned-off': `${name} turned off`,
-        decreased: `${name} lowered`,
-        changed: `${name} changed`,
-        'changed-from': `${name} no longer ${value}`,
-        'changed-to': `${name} set to ${value}`,
-    };
-    if (reason.certainty === 'sensitive')
-        return `${name} changed (a sensitive value: any change counts)`;
-    if (reason.certainty === 'unknown')
-        return `${words[reason.change]} (possibly: known only after apply)`;
-    return words[reason.change];
-}
-/** One reason in words, in Markdown (code spans) or plain text. */
-function describeRiskReason(reason, markdown, phase = 'plan') {
-    if (reason.kind === 'attribute')
-        return attributeWords(reason, markdown);
-    const verb = ACTION_WORDS[phase][reason.action];
-    const names = reason.attributes ?? [];
-    return names.length > 0 ? `${verb}: ${attributeList(names, markdown)}` : verb;
-}
-function findingName(finding, markdown) {
-    const address = markdown ? markdown_code(finding.address) : finding.address;
-    if (finding.deposed === undefined)
-        return address;
-    return `${address} (deposed object ${markdown ? markdown_code(finding.deposed) : finding.deposed})`;
-}
-/** "`aws_s3_bucket.assets`: destroy" (Markdown) or the same in plain text. */
-function describeFinding(finding, markdown, phase = 'plan') {
-    const reasons = finding.reasons.map((reason) => describeRiskReason(reason, markdown, phase));
-    return `${findingName(finding, markdown)}: ${reasons.join('; ')}`;
-}
-/** "data loss 1 · traffic 2 · access 0": every class, found or not. */
-function riskCounts(assessment) {
-    return assessment.classes
-        .map((risk) => `${risk.title.toLowerCase()} ${formatCount(findingsOf(assessment, risk.id).length)}`)
-        .join(' · ');
-}
-function headLine(assessment, heading) {
-    if (assessment.byClass.length === 0) {
-        const checked = assessment.classes.map((risk) => risk.title.toLowerCase()).join(', ');
-        return `**${heading}**: none found (checked: ${checked}).\n\n`;
-    }
-    return `**${heading}**: ${riskCounts(assessment)}\n`;
-}
-function labelLine(assessment, options) {
-    if (options.dataLossLabel === undefined || findingsOf(assessment, DATA_LOSS).length === 0)
-        return '';
-    return `\nThe apply refuses data loss unless the pull request carries the label ${markdown_code(options.dataLossLabel)} when it is merged.\n`;
-}
-/** Every class with its addresses: `withReasons` adds why, `limit` caps the addresses per class. */
-function classLines(assessment, options, withReasons, shown) {
-    let text = '';
-    for (const { risk, findings } of assessment.byClass) {
-        text += `- **${risk.title}** (${formatCount(findings.length)})\n`;
-        const count = shown?.get(risk.id) ?? findings.length;
-        for (const finding of findings.slice(0, count)) {
-            text += withReasons
-                ? `  - ${describeFinding(finding, true, options.phase)}\n`
-                : `  - ${findingName(finding, true)}\n`;
-        }
-        if (count < findings.length)
-            text += `  - … and ${plural(findings.length - count, 'more address', 'more addresses')} (${options.fullListAt})\n`;
-    }
-    return text;
-}
-/**
- * The risk section within `budget` minus `options.reserve`: counts always; then every address
- * with its reasons, or without them, or as many addresses per class as fit (data loss first).
- */
-function riskSection(assessment, budget, options) {
-    const head = headLine(assessment, options.heading ?? 'Risks');
-    if (assessment.byClass.length === 0) {
-        budget.spend(head.length);
-        return { text: head, hidden: 0 };
-    }
-    const tail = `${labelLine(assessment, options)}\n`;
-    const room = budget.remaining - options.reserve;
-    for (const withReasons of [true, false]) {
-        const text = `${head}${classLines(assessment, options, withReasons)}${tail}`;
-        if (text.length <= room) {
-            budget.spend(text.length);
-            return { text, hidden: 0 };
-        }
-    }
-    // Counts and "… and N more" lines (at their longest) first, then addresses, class by class in
-    // order (data loss first), while they fit.
-    const shown = new Map(assessment.byClass.map(({ risk }) => [risk.id, 0]));
-    let left = room - `${head}${classLines(assessment, options, false, shown)}${tail}`.length;
-    for (const { risk, findings } of assessment.byClass) {
-        for (const finding of findings) {
-            const line = `  - ${findingName(finding, true)}\n`.length;
-            if (line > left)
-                break;
-            left -= line;
-            shown.set(risk.id, (shown.get(risk.id) ?? 0) + 1);
-        }
-    }
-    const text = `${head}${classLines(assessment, options, false, shown)}${tail}`;
-    budget.spend(text.length);
-    const total = assessment.byClass.reduce((sum, entry) => sum + entry.findings.length, 0);
-    const hidden = total - [...shown.values()].reduce((sum, count) => sum + count, 0);
-    return { text, hidden };
-}
-/** Most characters of the `risks` output before its findings are left out (GitHub allows 1 MiB). */
-const OUTPUT_LIMIT = 900_000;
-/**
- * The `risks` output: every class with its count and addresses, and the findings with their
- * reasons in plain text. `classes` lists only the classes found.
- */
-function risksOutput(assessment, phase = 'plan') {
-    const counts = {};
-    const resources = {};
-    for (const risk of assessment.classes) {
-        const findings = findingsOf(assessment, risk.id);
-        counts[risk.id] = findings.length;
-        resources[risk.id] = [...new Set(findings.map((finding) => finding.address))];
-    }
-    const findings = assessment.byClass.flatMap(({ findings: list }) => list.map((finding) => ({
-        class: finding.class,
-        address: finding.address,
-        ...(finding.deposed === undefined ? {} : { deposed: finding.deposed }),
-        actions: finding.actions,
-        reasons: finding.reasons.map((reason) => describeRiskReason(reason, false, phase)),
-    })));
-    const document = {
-        version: 1,
-        classes: assessment.byClass.map(({ risk }) => risk.id),
-        counts,
-        resources,
-        findings,
-    };
-    const full = JSON.stringify(document);
-    if (full.length <= OUTPUT_LIMIT)
-        return full;
-    const withoutFindings = JSON.stringify({ ...document, findings: [], truncated: true });
-    if (withoutFindings.length <= OUTPUT_LIMIT)
-        return withoutFindings;
-    return JSON.stringify({
-        ...document,
-        resources: Object.fromEntries(Object.keys(resources).map((id) => [id, []])),
-        findings: [],
-        truncated: true,
-    });
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
@@ -36040,6 +35867,196 @@ function rulesFormatOf(path) {
     if (/\.ya?ml$/i.test(path))
         return 'yaml';
     return undefined;
+}
+
+;// CONCATENATED MODULE: ../shared/src/risk/risk-report.ts
+/**
+ * Risk findings in words: the section at the top of a plan comment, job summary and drift issue
+ * (counts per class always; the addresses behind each as long as they fit), and the `risks`
+ * output (JSON for workflows). Findings hold names only (risk-assessment.ts), so nothing here
+ * can print a value from the plan.
+ */
+
+
+
+
+const ACTION_WORDS = {
+    plan: { create: 'create', update: 'update', replace: 'replace', destroy: 'destroy' },
+    drift: {
+        create: 'created outside Terraform',
+        update: 'changed outside Terraform',
+        replace: 'replaced outside Terraform',
+        destroy: 'deleted outside Terraform',
+    },
+};
+function attributeWords(reason, markdown) {
+    const name = markdown ? markdown_code(reason.path) : reason.path;
+    const value = reason.value === undefined
+        ? ''
+        : markdown
+            ? markdown_code(JSON.stringify(reason.value))
+            : JSON.stringify(reason.value);
+    const words = {
+        'turned-on': `${name} turned on`,
+        'turned-off': `${name} turned off`,
+        decreased: `${name} lowered`,
+        changed: `${name} changed`,
+        'changed-from': `${name} no longer ${value}`,
+        'changed-to': `${name} set to ${value}`,
+    };
+    if (reason.certainty === 'sensitive')
+        return `${name} changed (a sensitive value: any change counts)`;
+    if (reason.certainty === 'unknown')
+        return `${words[reason.change]} (possibly: known only after apply)`;
+    return words[reason.change];
+}
+/** One reason in words, in Markdown (code spans) or plain text. */
+function describeRiskReason(reason, markdown, phase = 'plan') {
+    if (reason.kind === 'attribute')
+        return attributeWords(reason, markdown);
+    const verb = ACTION_WORDS[phase][reason.action];
+    const names = reason.attributes ?? [];
+    return names.length > 0 ? `${verb}: ${attributeList(names, markdown)}` : verb;
+}
+function findingName(finding, markdown) {
+    const address = markdown ? markdown_code(finding.address) : finding.address;
+    if (finding.deposed === undefined)
+        return address;
+    return `${address} (deposed object ${markdown ? markdown_code(finding.deposed) : finding.deposed})`;
+}
+/** "`aws_s3_bucket.assets`: destroy" (Markdown) or the same in plain text. */
+function describeFinding(finding, markdown, phase = 'plan') {
+    const reasons = finding.reasons.map((reason) => describeRiskReason(reason, markdown, phase));
+    return `${findingName(finding, markdown)}: ${reasons.join('; ')}`;
+}
+/** "data loss 1 · traffic 2 · access 0": every class, found or not. */
+function riskCounts(assessment) {
+    return assessment.classes
+        .map((risk) => `${risk.title.toLowerCase()} ${formatCount(findingsOf(assessment, risk.id).length)}`)
+        .join(' · ');
+}
+function headLine(assessment, heading) {
+    if (assessment.byClass.length === 0) {
+        const checked = assessment.classes.map((risk) => risk.title.toLowerCase()).join(', ');
+        return `**${heading}**: none found (checked: ${checked}).\n\n`;
+    }
+    return `**${heading}**: ${riskCounts(assessment)}\n`;
+}
+function labelLine(assessment, options) {
+    if (options.dataLossLabel === undefined || findingsOf(assessment, DATA_LOSS).length === 0)
+        return '';
+    return `\nThe apply refuses data loss unless the pull request carries the label ${markdown_code(options.dataLossLabel)} when it is merged.\n`;
+}
+/** Every class with its addresses: `withReasons` adds why, `limit` caps the addresses per class. */
+function classLines(assessment, options, withReasons, shown) {
+    let text = '';
+    for (const { risk, findings } of assessment.byClass) {
+        text += `- **${risk.title}** (${formatCount(findings.length)})\n`;
+        const count = shown?.get(risk.id) ?? findings.length;
+        for (const finding of findings.slice(0, count)) {
+            text += withReasons
+                ? `  - ${describeFinding(finding, true, options.phase)}\n`
+                : `  - ${findingName(finding, true)}\n`;
+        }
+        if (count < findings.length)
+            text += `  - … and ${plural(findings.length - count, 'more address', 'more addresses')} (${options.fullListAt})\n`;
+    }
+    return text;
+}
+/**
+ * The risk section within `budget` minus `options.reserve`: counts always; then every address
+ * with its reasons, or without them, or as many addresses per class as fit (data loss first).
+ */
+function riskSection(assessment, budget, options) {
+    const head = headLine(assessment, options.heading ?? 'Risks');
+    if (assessment.byClass.length === 0) {
+        budget.spend(head.length);
+        return { text: head, hidden: 0 };
+    }
+    const tail = `${labelLine(assessment, options)}\n`;
+    const room = budget.remaining - options.reserve;
+    for (const withReasons of [true, false]) {
+        const text = `${head}${classLines(assessment, options, withReasons)}${tail}`;
+        if (text.length <= room) {
+            budget.spend(text.length);
+            return { text, hidden: 0 };
+        }
+    }
+    // Counts and "… and N more" lines (at their longest) first, then addresses, class by class in
+    // order (data loss first), while they fit.
+    const shown = new Map(assessment.byClass.map(({ risk }) => [risk.id, 0]));
+    let left = room - `${head}${classLines(assessment, options, false, shown)}${tail}`.length;
+    for (const { risk, findings } of assessment.byClass) {
+        for (const finding of findings) {
+            const line = `  - ${findingName(finding, true)}\n`.length;
+            if (line > left)
+                break;
+            left -= line;
+            shown.set(risk.id, (shown.get(risk.id) ?? 0) + 1);
+        }
+    }
+    const text = `${head}${classLines(assessment, options, false, shown)}${tail}`;
+    budget.spend(text.length);
+    const total = assessment.byClass.reduce((sum, entry) => sum + entry.findings.length, 0);
+    const hidden = total - [...shown.values()].reduce((sum, count) => sum + count, 0);
+    return { text, hidden };
+}
+/**
+ * The risk section at the top of a drift issue and its job summary: the classes of the resources
+ * changed or deleted outside Terraform (`assessment` of them, by default the built-in
+ * catalogue's), keeping at least half the budget for the drift table. Nothing when no resource
+ * drifted: code not yet applied is a plan's risk, which its pull request's comment showed.
+ */
+function driftRiskSection(drifted, assessment, budget) {
+    if (drifted.length === 0)
+        return { text: '', hidden: 0 };
+    return riskSection(assessment ?? assessChanges(drifted, builtInCatalogue()), budget, {
+        reserve: Math.floor(budget.remaining / 2),
+        phase: 'drift',
+        heading: 'Risks of this drift',
+        fullListAt: 'the full list is in the `risks` output of the run',
+    });
+}
+/** Most characters of the `risks` output before its findings are left out (GitHub allows 1 MiB). */
+const OUTPUT_LIMIT = 900_000;
+/**
+ * The `risks` output: every class with its count and addresses, and the findings with their
+ * reasons in plain text. `classes` lists only the classes found.
+ */
+function risksOutput(assessment, phase = 'plan') {
+    const counts = {};
+    const resources = {};
+    for (const risk of assessment.classes) {
+        const findings = findingsOf(assessment, risk.id);
+        counts[risk.id] = findings.length;
+        resources[risk.id] = [...new Set(findings.map((finding) => finding.address))];
+    }
+    const findings = assessment.byClass.flatMap(({ findings: list }) => list.map((finding) => ({
+        class: finding.class,
+        address: finding.address,
+        ...(finding.deposed === undefined ? {} : { deposed: finding.deposed }),
+        actions: finding.actions,
+        reasons: finding.reasons.map((reason) => describeRiskReason(reason, false, phase)),
+    })));
+    const document = {
+        version: 1,
+        classes: assessment.byClass.map(({ risk }) => risk.id),
+        counts,
+        resources,
+        findings,
+    };
+    const full = JSON.stringify(document);
+    if (full.length <= OUTPUT_LIMIT)
+        return full;
+    const withoutFindings = JSON.stringify({ ...document, findings: [], truncated: true });
+    if (withoutFindings.length <= OUTPUT_LIMIT)
+        return withoutFindings;
+    return JSON.stringify({
+        ...document,
+        resources: Object.fromEntries(Object.keys(resources).map((id) => [id, []])),
+        findings: [],
+        truncated: true,
+    });
 }
 
 ;// CONCATENATED MODULE: ../shared/src/clouds.ts
@@ -36475,6 +36492,7 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
 
 
 
+
 /**
  * Drift from the two plans. The fingerprint hashes the canonical form of both lists (the same
  * form as the plan digest, so sensitive values never enter it); it changes exactly when the
@@ -36563,6 +36581,9 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
         `${footerLine({ ...context, digest: undefined }, normal)}\n`;
     const budget = new ReportBudget(limit - opening.length - closing.length - 600);
     const notShown = [];
+    const risks = driftRiskSection(findings.drifted, context.risks, budget);
+    if (risks.hidden > 0)
+        notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
     let drifted = '';
     if (findings.drifted.length > 0) {
         drifted = `#### Changed outside Terraform (${formatCount(findings.drifted.length)})\n| resource | attribute | in state | in the cloud |\n|---|---|---|---|\n`;
@@ -36604,7 +36625,7 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
     const note = notShown.length > 0
         ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
         : '';
-    return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+    return `${opening}${risks.text}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
 }
 /**
  * The job summary of a drift check: the issue body with room for more rows, within GitHub's
@@ -37435,6 +37456,11 @@ class Terraform {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/terraform/index.ts
+
+
+
+;// CONCATENATED MODULE: ../shared/src/risk/index.ts
+
 
 
 
@@ -43223,11 +43249,6 @@ function planFiles(dir, name) {
     return { dir, planPath: (0,external_node_path_namespaceObject.join)(dir, `${name}.tfplan`), jsonPath: (0,external_node_path_namespaceObject.join)(dir, `${name}.plan.json`) };
 }
 
-;// CONCATENATED MODULE: ../shared/src/risk/index.ts
-
-
-
-
 ;// CONCATENATED MODULE: ./src/publish.ts
 /** Job summary, pull request comment and log output, each secret-safe. */
 
@@ -43425,6 +43446,7 @@ async function runPlanMode(settings, context) {
 
 
 
+
 function drift_mode_formatUtc(date) {
     return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -43456,18 +43478,24 @@ async function runDriftMode(settings, context, now = new Date()) {
     }
     setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
     setOutput('drift', String(findings.hasDrift));
+    // The risks of what changed outside Terraform (the code not applied is a plan's risk).
+    const risks = assessChanges(findings.drifted, settings.riskRules);
+    setOutput('risks', risksOutput(risks, 'drift'));
     // Said in the clean report, so nobody takes a moved weight for a missed drift.
     const clean = findings.ignoredAttributes.length > 0
         ? `nothing changed outside Terraform but attributes owned elsewhere (${findings.ignoredAttributes.join(', ')}), and nothing in the code is left to apply`
         : 'nothing changed outside Terraform and nothing in the code is left to apply';
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
-    const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
+    const driftReport = { ...report, risks, foundAt: now };
+    const body = renderDriftIssue(findings, refresh, normal.plan, driftReport);
     await writeSummary(findings.hasDrift
-        ? renderDriftSummary(findings, refresh, normal.plan, { ...report, foundAt: now })
+        ? renderDriftSummary(findings, refresh, normal.plan, driftReport)
         : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${drift_mode_formatUtc(now)}${run}: ${clean}.\n`);
     info(findings.hasDrift
         ? `Drift in ${settings.stack}: ${findings.drifted.length} resource(s) changed outside Terraform, ${findings.pending.length + findings.outputsPending} change(s) in the code not applied.`
         : `No drift in ${settings.stack}.`);
+    if (findings.drifted.length > 0)
+        info(`Risks of this drift: ${riskCounts(risks)}.`);
     if (!settings.comment) {
         info('comment is false: the drift issue is left as it is.');
         return;

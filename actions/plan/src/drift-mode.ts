@@ -11,6 +11,7 @@ import {
   renderDriftSummary,
   type PlanModel,
 } from '../../shared/src/plan/index.js';
+import { assessChanges, riskCounts, risksOutput } from '../../shared/src/risk/index.js';
 import {
   CommentAuthorError,
   describeGitHubError,
@@ -70,16 +71,20 @@ export async function runDriftMode(
   }
   setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
   core.setOutput('drift', String(findings.hasDrift));
+  // The risks of what changed outside Terraform (the code not applied is a plan's risk).
+  const risks = assessChanges(findings.drifted, settings.riskRules);
+  core.setOutput('risks', risksOutput(risks, 'drift'));
   // Said in the clean report, so nobody takes a moved weight for a missed drift.
   const clean =
     findings.ignoredAttributes.length > 0
       ? `nothing changed outside Terraform but attributes owned elsewhere (${findings.ignoredAttributes.join(', ')}), and nothing in the code is left to apply`
       : 'nothing changed outside Terraform and nothing in the code is left to apply';
   const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
-  const body = renderDriftIssue(findings, refresh, normal.plan, { ...report, foundAt: now });
+  const driftReport = { ...report, risks, foundAt: now };
+  const body = renderDriftIssue(findings, refresh, normal.plan, driftReport);
   await writeSummary(
     findings.hasDrift
-      ? renderDriftSummary(findings, refresh, normal.plan, { ...report, foundAt: now })
+      ? renderDriftSummary(findings, refresh, normal.plan, driftReport)
       : `### No drift in stack \`${settings.stack}\`\n\nChecked on ${formatUtc(now)}${run}: ${clean}.\n`,
   );
   core.info(
@@ -87,6 +92,7 @@ export async function runDriftMode(
       ? `Drift in ${settings.stack}: ${findings.drifted.length} resource(s) changed outside Terraform, ${findings.pending.length + findings.outputsPending} change(s) in the code not applied.`
       : `No drift in ${settings.stack}.`,
   );
+  if (findings.drifted.length > 0) core.info(`Risks of this drift: ${riskCounts(risks)}.`);
 
   if (!settings.comment) {
     core.info('comment is false: the drift issue is left as it is.');

@@ -2,12 +2,11 @@
  * Drift mode and attributes owned elsewhere, end to end through the action's bundle and the
  * GitHub stand-in. A refresh-only plan that reports a traffic shift needs the aws provider,
  * which cannot be downloaded here (terraform_data never drifts on refresh), so a small
- * `terraform` script on PATH plays Terraform's part: it answers version, init, plan (exit code
- * 2 for changes) and show -json with a plan shaped like Terraform 1.11's for a Route 53 record
- * whose weight traffic-shift moved.
+ * `terraform` script on PATH plays Terraform's part (scripted-terraform.ts) with a plan shaped
+ * like Terraform 1.11's for a Route 53 record whose weight traffic-shift moved.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import {
 import { runAction } from '../../../test-bench/src/action-runner.js';
 import { workflowDispatchEvent } from '../../../test-bench/src/github-events.js';
 import { driftMarker } from '../../shared/src/plan/index.js';
+import { scriptedTerraform } from './scripted-terraform.js';
 
 const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = 'octo-org/octo-repo';
@@ -61,46 +61,9 @@ function refreshOnlyPlan(ttl: number): string {
   });
 }
 
-const noChanges = JSON.stringify({
-  format_version: '1.2',
-  terraform_version: '1.11.4',
-  resource_changes: [],
-});
-
 let github: GitHubStandIn;
 let root: string;
 let runNumber = 6100;
-
-/** Writes the scripted terraform and the plans it shows; returns the environment to use. */
-function scriptedTerraform(refreshJson: string): Record<string, string> {
-  const bin = join(root, 'bin');
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(join(root, 'refresh.json'), refreshJson);
-  writeFileSync(join(root, 'normal.json'), noChanges);
-  const script = `#!/bin/sh
-# Plays terraform for drift mode: the plan file only records which plan it is.
-case "$1" in
-  version) echo '{"terraform_version":"1.11.4"}' ;;
-  init) echo 'Terraform has been successfully initialized!' ;;
-  plan)
-    kind=normal
-    for arg in "$@"; do
-      case "$arg" in
-        -refresh-only) kind=refresh ;;
-        -out=*) out="\${arg#-out=}" ;;
-      esac
-    done
-    echo "$kind" > "$out"
-    if [ "$kind" = refresh ]; then echo 'Objects have changed outside of Terraform'; exit 2; fi
-    echo 'No changes.' ;;
-  show) for arg in "$@"; do file="$arg"; done; cat "${root}/$(cat "$file").json" ;;
-  *) echo "scripted terraform: unexpected $*" >&2; exit 1 ;;
-esac
-`;
-  writeFileSync(join(bin, 'terraform'), script);
-  chmodSync(join(bin, 'terraform'), 0o755);
-  return { PATH: `${bin}:${process.env['PATH'] ?? ''}` };
-}
 
 async function checkDrift(env: Record<string, string>, inputs: Record<string, string> = {}) {
   runNumber++;
@@ -134,7 +97,7 @@ afterAll(async () => {
 
 describeReady('drift mode: attributes owned elsewhere', () => {
   it('does not count a traffic shift as drift, unless told to count every attribute', async () => {
-    const shifted = scriptedTerraform(refreshOnlyPlan(60));
+    const shifted = scriptedTerraform(root, refreshOnlyPlan(60));
     const quiet = await checkDrift(shifted);
     expect(quiet.exitCode).toBe(0);
     expect(quiet.outputs['drift']).toBe('false');
@@ -160,7 +123,7 @@ describeReady('drift mode: attributes owned elsewhere', () => {
   });
 
   it('reports the rest of a resource whose weight also moved, without the weight', async () => {
-    const env = scriptedTerraform(refreshOnlyPlan(300));
+    const env = scriptedTerraform(root, refreshOnlyPlan(300));
     const result = await checkDrift(env);
     expect(result.outputs['drift']).toBe('true');
     const body = driftIssues()[0]?.body ?? '';
@@ -172,7 +135,7 @@ describeReady('drift mode: attributes owned elsewhere', () => {
 
   it('refuses a malformed attribute path before running terraform or calling GitHub', async () => {
     github.clearRequests();
-    const result = await checkDrift(scriptedTerraform(refreshOnlyPlan(60)), {
+    const result = await checkDrift(scriptedTerraform(root, refreshOnlyPlan(60)), {
       'drift-ignore-attributes': 'weight',
     });
     expect(result.exitCode).toBe(1);

@@ -14,6 +14,7 @@ import { footerLine, type ReportContext } from './plan-report.js';
 import { actionText, compareForReport, isListed, listedOutputs } from './plan-summary.js';
 import { Redactor } from './redaction.js';
 import { COMMENT_LIMIT, ReportBudget, SUMMARY_LIMIT_BYTES } from './report-budget.js';
+import { driftRiskSection } from '../risk/risk-report.js';
 
 export interface DriftFindings {
   /** Resources changed outside Terraform. */
@@ -155,6 +156,9 @@ export function renderDriftIssue(
     `${footerLine({ ...context, digest: undefined }, normal)}\n`;
   const budget = new ReportBudget(limit - opening.length - closing.length - 600);
   const notShown: string[] = [];
+  const risks = driftRiskSection(findings.drifted, context.risks, budget);
+  if (risks.hidden > 0)
+    notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
 
   let drifted = '';
   if (findings.drifted.length > 0) {
@@ -196,7 +200,7 @@ export function renderDriftIssue(
     notShown.length > 0
       ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
       : '';
-  return `${opening}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+  return `${opening}${risks.text}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
 }
 
 /**

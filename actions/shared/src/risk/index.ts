@@ -12,6 +12,7 @@ export {
 export {
   describeFinding,
   describeRiskReason,
+  driftRiskSection,
   riskCounts,
   riskSection,
   risksOutput,

@@ -7,13 +7,16 @@
 import { code, formatCount, plural } from '../plan/markdown.js';
 import type { ReportBudget } from '../plan/report-budget.js';
 import { attributeList } from '../plan/plan-listing.js';
+import type { ResourceChange } from '../plan/plan-model.js';
 import {
+  assessChanges,
   DATA_LOSS,
   findingsOf,
   type RiskAssessment,
   type RiskFinding,
   type RiskReason,
 } from './risk-assessment.js';
+import { builtInCatalogue } from './risk-rules.js';
 
 const ACTION_WORDS = {
   plan: { create: 'create', update: 'update', replace: 'replace', destroy: 'destroy' },
@@ -183,6 +186,26 @@ export function riskSection(
   const total = assessment.byClass.reduce((sum, entry) => sum + entry.findings.length, 0);
   const hidden = total - [...shown.values()].reduce((sum, count) => sum + count, 0);
   return { text, hidden };
+}
+
+/**
+ * The risk section at the top of a drift issue and its job summary: the classes of the resources
+ * changed or deleted outside Terraform (`assessment` of them, by default the built-in
+ * catalogue's), keeping at least half the budget for the drift table. Nothing when no resource
+ * drifted: code not yet applied is a plan's risk, which its pull request's comment showed.
+ */
+export function driftRiskSection(
+  drifted: readonly ResourceChange[],
+  assessment: RiskAssessment | undefined,
+  budget: ReportBudget,
+): RiskSection {
+  if (drifted.length === 0) return { text: '', hidden: 0 };
+  return riskSection(assessment ?? assessChanges(drifted, builtInCatalogue()), budget, {
+    reserve: Math.floor(budget.remaining / 2),
+    phase: 'drift',
+    heading: 'Risks of this drift',
+    fullListAt: 'the full list is in the `risks` output of the run',
+  });
 }
 
 /** Most characters of the `risks` output before its findings are left out (GitHub allows 1 MiB). */
