@@ -98,6 +98,19 @@ describe('risk classes of an aws and azurerm plan', () => {
     expect(section).toContain('`allow-data-loss`');
     expect(section.indexOf('**Data loss**')).toBeLessThan(section.indexOf('**Traffic**'));
     expect(section.indexOf('**Traffic**')).toBeLessThan(section.indexOf('**Access**'));
+    // Each address under its own class.
+    const dataLoss = section.slice(
+      section.indexOf('**Data loss**'),
+      section.indexOf('**Traffic**'),
+    );
+    const traffic = section.slice(section.indexOf('**Traffic**'), section.indexOf('**Access**'));
+    const access = section.slice(section.indexOf('**Access**'));
+    for (const address of [BUCKET, STORAGE, FORCE, VERSIONING, QUEUE])
+      expect(dataLoss).toContain(`\`${address}\``);
+    expect(traffic).toContain(`- \`${RECORD}\`: update: \`weighted_routing_policy\``);
+    expect(traffic).not.toContain(BUCKET);
+    expect(access).toContain(`- \`${ROLE}\`: create`);
+    expect(access).not.toContain(RECORD);
   });
 
   it('the first line says the stack, its cloud and that the rollout drains it', () => {
