@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { launchSandbox, type LaunchedSandbox } from '../src/client.js';
+import { CellStores } from '../src/replica-audit.js';
 import { CELL_HEADER } from '../src/router/edge-router.js';
 import { runStartCommand } from './start-command.js';
 
@@ -12,6 +13,15 @@ async function statusOf(url: string): Promise<number> {
     return response.status;
   } catch {
     return 0;
+  }
+}
+
+/** Polls `check` every 250 ms until it holds, or fails after `timeoutMs`. */
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
@@ -66,6 +76,74 @@ describe('npm run outage on a running sandbox', () => {
     expect(up.stdout).toMatch(/^azure cell is back: .* answers \/health 200/);
     expect(await statusOf(`${azure}/health`)).toBe(200);
     expect((await sandbox.client.state()).cells.azure.outage).toBe(false);
+  });
+
+  it('Azure down: an Azure-homed cart is read, edited and checked out through AWS; both cells converge after', async () => {
+    const stores = new CellStores(sandbox.urls);
+    try {
+      const token = await sandbox.tokens.customerToken('carol');
+      const call = async (base: string, method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { response, json: (await response.json()) as Record<string, unknown> };
+      };
+      const azure = sandbox.urls.azure as string;
+      const aws = sandbox.urls.aws as string;
+      const created = await call(azure, 'POST', '/carts');
+      const cartId = created.json.id as string;
+      expect(cartId).toMatch(/^azure-/);
+      expect(
+        (await call(azure, 'PUT', `/carts/${cartId}/items/MUG`, { quantity: 2 })).response.status,
+      ).toBe(200);
+      // Replication is asynchronous: wait for AWS's copy to hold the item.
+      await until(async () => {
+        const copy = (await stores.get('aws', `carts/${cartId}`)) as
+          { items?: unknown[] } | undefined;
+        return copy?.items?.length === 1;
+      });
+
+      await sandbox.client.setOutage('azure', true);
+      const read = await call(aws, 'GET', `/carts/${cartId}`);
+      expect(read.response.status).toBe(200);
+      expect(read.response.headers.get('x-served-from-replica')).toBe('azure');
+      expect(read.json.items).toEqual([{ sku: 'MUG', quantity: 2 }]);
+      const edited = await call(aws, 'PUT', `/carts/${cartId}/items/HOODIE`, { quantity: 1 });
+      expect(edited.response.status).toBe(200);
+      const checkout = await call(aws, 'POST', `/carts/${cartId}/checkout`);
+      expect(checkout.response.status).toBe(201);
+      const orderId = checkout.json.id as string;
+      expect(orderId).toMatch(/^aws-/);
+      expect(checkout.json.items).toEqual([
+        expect.objectContaining({ sku: 'HOODIE', quantity: 1 }),
+        expect.objectContaining({ sku: 'MUG', quantity: 2 }),
+      ]);
+      expect((await call(aws, 'GET', `/orders/${orderId}`)).response.status).toBe(200);
+      // Nobody but the peer may write a replica: unsigned, it is refused and nothing changes.
+      const forged = await fetch(`${aws}/replicas/carts/${cartId}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...read.json, items: [] }),
+      });
+      expect(forged.status).toBe(403);
+
+      await sandbox.client.setOutage('azure', false);
+      const keys = [`carts/${cartId}`, `orders/${orderId}`];
+      await until(async () => (await stores.compare(keys)).same === keys.length);
+      const home = await call(azure, 'GET', `/carts/${cartId}`);
+      expect(home.json).toMatchObject({ status: 'checked-out', orderId });
+      expect(home.json.items).toEqual([
+        { sku: 'HOODIE', quantity: 1 },
+        { sku: 'MUG', quantity: 2 },
+      ]);
+    } finally {
+      stores.destroy();
+    }
   });
 
   it('refuses an unknown cloud before changing anything', async () => {

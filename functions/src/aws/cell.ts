@@ -9,7 +9,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
-import { consumeBatch } from '../core/order-events.js';
+import { consumeBatch, type EventHandler } from '../core/order-events.js';
 import type { AwsCellConfig } from './config.js';
 import { apiGatewayResult, coreRequestFromApiGateway } from './lambda-http.js';
 import { S3DocumentStore } from './s3-document-store.js';
@@ -28,6 +28,8 @@ export interface AwsCell {
   readonly http: LambdaHttpHandler;
   /** The Lambda handler of the order-events SQS event source mapping (ReportBatchItemFailures). */
   readonly orderEvents: LambdaSqsHandler;
+  /** The Lambda handler of the replication queue's event source mapping (ADR 23). */
+  readonly replication: LambdaSqsHandler;
   readonly clients: { readonly s3: S3Client; readonly sqs: SQSClient; readonly sns: SNSClient };
   /** Closes the SDK clients' sockets (tests, sandbox). */
   destroy(): void;
@@ -69,6 +71,9 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
       documents: new S3DocumentStore(s3, config.documentsBucket),
       events: new SqsEventQueue(sqs, config.orderEventsQueueUrl),
       notifier: new SnsNotifier(sns, config.notificationsTopicArn),
+      ...(config.replicationQueueUrl
+        ? { replication: new SqsEventQueue(sqs, config.replicationQueueUrl) }
+        : {}),
     },
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -80,27 +85,36 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
 
   // Failed records go back to the queue (batchItemFailures); the queue's redrive policy moves
   // a record that keeps failing to the dead-letter queue after maxReceiveCount receives.
-  const orderEvents: LambdaSqsHandler = async (event) => {
-    // A FIFO queue's order holds only if nothing after a failed record is processed.
-    const fifo = event.Records.some((record) => record.eventSourceARN.endsWith('.fifo'));
-    const failures = await consumeBatch(
-      app.orderEvents,
-      event.Records.map((record) => ({ itemId: record.messageId, body: record.body })),
-      { ordered: fifo },
-    );
-    for (const failure of failures) {
-      log(
-        `order event ${failure.itemId} failed${failure.poison ? ' (poison)' : ''}: ${failure.error.message}`,
+  const sqsHandler =
+    (consumer: EventHandler | undefined, what: string): LambdaSqsHandler =>
+    async (event) => {
+      if (!consumer) throw new Error(`${what}: this cell has no REPLICATION_QUEUE_URL`);
+      // A FIFO queue's order holds only if nothing after a failed record is processed.
+      const fifo = event.Records.some((record) => record.eventSourceARN.endsWith('.fifo'));
+      const failures = await consumeBatch(
+        consumer,
+        event.Records.map((record) => ({ itemId: record.messageId, body: record.body })),
+        { ordered: fifo },
       );
-    }
-    return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.itemId })) };
-  };
+      for (const failure of failures) {
+        log(
+          `${what} ${failure.itemId} failed${failure.poison ? ' (poison)' : ''}: ${failure.error.message}`,
+        );
+      }
+      return {
+        batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.itemId })),
+      };
+    };
+  const orderEvents = sqsHandler(app.orderEvents, 'order event');
+  // The replication queue's redrive allows many receives: a record waits out a peer outage.
+  const replication = sqsHandler(app.replication, 'replica.changed event');
 
   return {
     config,
     app,
     http,
     orderEvents,
+    replication,
     clients: { s3, sqs, sns },
     destroy() {
       s3.destroy();

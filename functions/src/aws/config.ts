@@ -17,6 +17,8 @@ export interface AwsCellConfig {
   readonly auth: AuthSettings;
   readonly documentsBucket: string;
   readonly orderEventsQueueUrl: string;
+  /** REPLICATION_QUEUE_URL: replica.changed events (ADR 23); unset, the cell does not replicate. */
+  readonly replicationQueueUrl?: string;
   readonly notificationsTopicArn: string;
   /** Emulator endpoints (fauxqs, the S3 conditional-write stand-in); unset in AWS. */
   readonly endpoints?: { readonly s3?: string; readonly sqs?: string; readonly sns?: string };
@@ -44,6 +46,12 @@ export const awsSettingsSchema = {
     pattern: /^https?:\/\/\S+\/\d+\/[\w-]+(\.fifo)?$/,
     describe:
       'the SQS queue URL for order.placed events, https://sqs.<region>.amazonaws.com/<account>/<name>',
+  },
+  REPLICATION_QUEUE_URL: {
+    required: false,
+    pattern: /^https?:\/\/\S+\/\d+\/[\w-]+(\.fifo)?$/,
+    describe:
+      'the SQS queue URL for replica.changed events (ADR 23), https://sqs.<region>.amazonaws.com/<account>/<name>',
   },
   NOTIFICATIONS_TOPIC_ARN: {
     pattern: /^arn:aws[\w-]*:sns:[\w-]+:\d+:[\w-]+(\.fifo)?$/,
@@ -74,6 +82,9 @@ export function awsConfigFromEnv(env: Readonly<Record<string, string | undefined
     region: settings.AWS_REGION,
     documentsBucket: settings.DOCUMENTS_BUCKET,
     orderEventsQueueUrl: settings.ORDER_EVENTS_QUEUE_URL,
+    ...(settings.REPLICATION_QUEUE_URL
+      ? { replicationQueueUrl: settings.REPLICATION_QUEUE_URL }
+      : {}),
     notificationsTopicArn: settings.NOTIFICATIONS_TOPIC_ARN,
     ...(Object.keys(endpoints).length > 0 ? { endpoints } : {}),
   };

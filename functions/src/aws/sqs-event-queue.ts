@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EventQueue, OrderPlacedEvent } from '../core/ports.js';
+import { orderingKeyOf, type CellEvent, type EventQueue } from '../core/ports.js';
 
 /** order.placed events on SQS; a FIFO queue gets the ordering key as MessageGroupId. */
 export class SqsEventQueue implements EventQueue {
@@ -12,7 +12,7 @@ export class SqsEventQueue implements EventQueue {
     this.fifo = queueUrl.endsWith('.fifo');
   }
 
-  async publish(event: OrderPlacedEvent, options: { orderingKey?: string } = {}): Promise<void> {
+  async publish(event: CellEvent, options: { orderingKey?: string } = {}): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
@@ -23,7 +23,7 @@ export class SqsEventQueue implements EventQueue {
         },
         ...(this.fifo
           ? {
-              MessageGroupId: options.orderingKey ?? event.orderId,
+              MessageGroupId: options.orderingKey ?? orderingKeyOf(event),
               MessageDeduplicationId: dedupeId(event.id),
             }
           : {}),

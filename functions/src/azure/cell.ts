@@ -16,6 +16,7 @@ import { BlobDocumentStore } from './blob-document-store.js';
 import {
   orderEventsConnectionSetting,
   orderEventsHubSetting,
+  replicationHubSetting,
   type AzureCellConfig,
 } from './config.js';
 import { EventHubsEventQueue } from './event-hubs-queue.js';
@@ -44,6 +45,7 @@ export interface AzureCell {
   readonly handlers: {
     readonly http: AzureHttpHandler;
     readonly orderEvents: AzureEventHubHandler;
+    readonly replication: AzureEventHubHandler;
   };
   readonly deadLetters: BlobDeadLetters;
   readonly containers: {
@@ -71,6 +73,7 @@ export interface AzureCellOptions {
 
 export const httpFunctionName = 'api';
 export const orderEventsFunctionName = 'orderPlaced';
+export const replicationFunctionName = 'replicate';
 
 /** Builds one Azure cell from its config: the sandbox and the Functions entry point both use this. */
 export function createAzureCell(
@@ -86,6 +89,7 @@ export function createAzureCell(
       attempts: options.eventAttempts ?? 3,
       retryDelayMs: options.retryDelayMs ?? 200,
     }),
+    replication: replicationHandler(app),
   };
   const register = (registrar: FunctionsRegistrar) =>
     registerFunctions(registrar, config, handlers);
@@ -138,6 +142,16 @@ function cellApp(
         10_000,
         fetchImpl,
       ),
+      ...(config.replicationHub
+        ? {
+            replication: new EventHubsEventQueue(
+              config.orderEvents,
+              config.replicationHub,
+              10_000,
+              fetchImpl,
+            ),
+          }
+        : {}),
     },
     ...(options.now ? { now: options.now } : {}),
     fetch: fetchImpl,
@@ -207,6 +221,29 @@ function orderEventsHandler(
   };
 }
 
+/**
+ * The replication trigger: delivers each replica.changed event to the peer. While the peer is
+ * down the batch throws, and the registration's retry policy (maxRetryCount -1: indefinitely)
+ * runs it again without checkpointing, so the events wait in the hub for the peer (ADR 23).
+ * A poison event (not a replica.changed) can never succeed and is dropped with a warning.
+ */
+function replicationHandler(app: CellApp): AzureEventHubHandler {
+  return async (messages, context) => {
+    if (!app.replication) throw new Error('this cell has no REPLICATION_HUB');
+    const batch = triggerBatch(messages, context);
+    const failures = await consumeBatch(app.replication, batch.items);
+    for (const failure of failures.filter((candidate) => candidate.poison)) {
+      context.warn(`replica.changed ${failure.itemId} dropped: ${failure.error.message}`);
+    }
+    const retryable = failures.filter((failure) => !failure.poison);
+    if (retryable.length > 0) {
+      throw new Error(
+        `${retryable.length} replica.changed event(s) not delivered: ${retryable[0]?.error.message}`,
+      );
+    }
+  };
+}
+
 function triggerBatch(messages: unknown, context: InvocationContext): TriggerBatch {
   const list = Array.isArray(messages) ? messages : [messages];
   const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>;
@@ -272,6 +309,17 @@ function registerFunctions(
     // A batch whose dead-letter write failed is run again; the consumer deduplicates.
     retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
     handler: handlers.orderEvents,
+  });
+  if (!config.replicationHub) return;
+  registrar.eventHub(replicationFunctionName, {
+    connection: orderEventsConnectionSetting,
+    eventHubName: `%${replicationHubSetting}%`,
+    cardinality: 'many',
+    consumerGroup: config.orderEventsConsumerGroup ?? '$Default',
+    // -1: retried indefinitely, without checkpointing, while the peer is down
+    // (https://learn.microsoft.com/azure/azure-functions/functions-bindings-error-pages#retry-policies).
+    retry: { strategy: 'fixedDelay', maxRetryCount: -1, delayInterval: { seconds: 5 } },
+    handler: handlers.replication,
   });
 }
 

@@ -30,6 +30,11 @@ export interface AzureCellConfig {
   readonly orderEventsHub: string;
   /** The consumer group the trigger reads with (Terraform creates one per cell); `$Default` when unset. */
   readonly orderEventsConsumerGroup?: string;
+  /**
+   * REPLICATION_HUB: the event hub for replica.changed events (ADR 23), in the namespace of
+   * ORDER_EVENTS_CONNECTION; unset, the cell does not replicate.
+   */
+  readonly replicationHub?: string;
   readonly notificationHub: ServiceBusConnection;
   readonly notificationHubName: string;
   /** Path prefix of the HTTP routes (host.json extensions.http.routePrefix); '' by default. */
@@ -51,6 +56,8 @@ export const orderEventsConnectionSetting = 'ORDER_EVENTS_CONNECTION';
 export const orderEventsHubSetting = 'ORDER_EVENTS_HUB';
 /** The app setting naming the trigger's consumer group (the binding refers to it as %ORDER_EVENTS_CONSUMER_GROUP%). */
 export const orderEventsConsumerGroupSetting = 'ORDER_EVENTS_CONSUMER_GROUP';
+/** The app setting naming the replication hub (the binding refers to it as %REPLICATION_HUB%). */
+export const replicationHubSetting = 'REPLICATION_HUB';
 
 const containerName = {
   pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
@@ -100,6 +107,11 @@ export const azureSettingsSchema = {
     describe:
       'the Event Hubs consumer group of the order.placed trigger, e.g. order-events-consumer',
   },
+  [replicationHubSetting]: {
+    required: false,
+    pattern: /^[A-Za-z0-9][\w.-]{0,255}$/,
+    describe: 'the event hub carrying replica.changed events (ADR 23)',
+  },
   NOTIFICATION_HUB_CONNECTION: serviceBusConnection,
   NOTIFICATION_HUB_NAME: {
     pattern: /^[A-Za-z0-9][\w.-]{0,259}$/,
@@ -136,6 +148,7 @@ export function azureConfigFromEnv(
     ),
     orderEventsHub: settings[orderEventsHubSetting],
     orderEventsConsumerGroup: settings[orderEventsConsumerGroupSetting],
+    ...(settings[replicationHubSetting] ? { replicationHub: settings[replicationHubSetting] } : {}),
     notificationHub: parseServiceBusConnection(
       settings.NOTIFICATION_HUB_CONNECTION,
       'NOTIFICATION_HUB_CONNECTION',

@@ -1,4 +1,4 @@
-import type { EventQueue, OrderPlacedEvent } from '../core/ports.js';
+import { orderingKeyOf, type CellEvent, type EventQueue } from '../core/ports.js';
 import { ServiceBusEntity, type ServiceBusConnection } from './service-bus-auth.js';
 
 /**
@@ -22,12 +22,14 @@ export class EventHubsEventQueue implements EventQueue {
     this.hub = new ServiceBusEntity(connection, hub, timeoutMs, fetchImpl);
   }
 
-  async publish(event: OrderPlacedEvent, options: { orderingKey?: string } = {}): Promise<void> {
+  async publish(event: CellEvent, options: { orderingKey?: string } = {}): Promise<void> {
     await this.hub.post(
       '/messages?timeout=60&api-version=2014-01',
       {
         'content-type': 'application/atom+xml;type=entry;charset=utf-8',
-        brokerproperties: JSON.stringify({ PartitionKey: options.orderingKey ?? event.orderId }),
+        brokerproperties: JSON.stringify({
+          PartitionKey: options.orderingKey ?? orderingKeyOf(event),
+        }),
         // Event Hubs user properties: visible to the consumer without parsing the body.
         'event-type': event.type,
         'event-id': event.id,

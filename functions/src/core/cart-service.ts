@@ -4,7 +4,16 @@ import { newId } from './ids.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { OrderDocument, OrderService } from './order-service.js';
 import type { DocumentStore, StoredDocument } from './ports.js';
+import { lineVersionsOf } from './replica-merge.js';
 import type { OrderLine } from './validation.js';
+
+/** One SKU line's last change (ADR 23): quantity 0 records a removal, so a merge keeps it. */
+export interface LineVersion {
+  readonly quantity: number;
+  readonly at: string;
+  /** The cell that made the change; breaks a tie in `at`. */
+  readonly by: string;
+}
 
 export interface CartDocument {
   readonly id: string;
@@ -12,6 +21,8 @@ export interface CartDocument {
   /** The token subject that made the cart; only they see it and check it out. */
   readonly customerId: string;
   readonly items: readonly OrderLine[];
+  /** Per-SKU versions of `items`, for merging copies of the cart across cells. */
+  readonly lines?: Readonly<Record<string, LineVersion>>;
   readonly status: 'open' | 'checked-out';
   readonly orderId?: string;
   readonly createdAt: string;
@@ -46,6 +57,7 @@ export class CartService {
       cell: this.cell,
       customerId,
       items: [],
+      lines: {},
       status: 'open',
       createdAt: timestamp,
       updatedAt: timestamp,
@@ -167,18 +179,45 @@ export class CartService {
     const timestamp = this.now().toISOString();
     const base: CartDocument = stored?.value ?? {
       id,
-      cell: this.cell,
+      // The id's cell, also when a survivor creates a down peer's cart on its first item.
+      cell: id.slice(0, id.indexOf('-')),
       customerId,
       items: [],
+      lines: {},
       status: 'open',
       createdAt: timestamp,
       updatedAt: timestamp,
     };
-    return { ...base, items: apply(base.items), updatedAt: timestamp };
+    const items = apply(base.items);
+    return {
+      ...base,
+      items,
+      lines: stampLines(base, items, timestamp, this.cell),
+      updatedAt: timestamp,
+    };
   }
 }
 
-function view(cart: CartDocument, etag: string): CartView {
+/** The cart's line versions after a change: each SKU whose quantity changed gets `at` and `by`. */
+function stampLines(
+  before: CartDocument,
+  items: readonly OrderLine[],
+  at: string,
+  by: string,
+): Record<string, LineVersion> {
+  const lines: Record<string, LineVersion> = { ...lineVersionsOf(before) };
+  const quantities = new Map(items.map((line) => [line.sku, line.quantity]));
+  for (const sku of new Set([...Object.keys(lines), ...quantities.keys()])) {
+    const quantity = quantities.get(sku) ?? 0;
+    if (lines[sku]?.quantity !== quantity) lines[sku] = { quantity, at, by };
+  }
+  return lines;
+}
+
+function view(document: CartDocument, etag: string): CartView {
+  // The line versions are the cells' bookkeeping, not part of the API.
+  const cart = { ...document };
+  delete (cart as { lines?: unknown }).lines;
   const totalCents = cart.items.reduce(
     (sum, line) => sum + (catalog.find(line.sku)?.priceCents ?? 0) * line.quantity,
     0,

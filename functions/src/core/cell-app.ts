@@ -13,6 +13,13 @@ import { PeerAuthenticator } from './peer-auth.js';
 import { forwardedFromHeader, PeerForwarder, type PeerSettings } from './peer-forwarder.js';
 import { probePeerLink } from './peer-link.js';
 import type { Ports } from './ports.js';
+import {
+  ReplicaPublisher,
+  ReplicatingStore,
+  ReplicationStatus,
+  Replicator,
+} from './replication.js';
+import { replicaRoutes } from './routes/replica-routes.js';
 import { dispatch, type Route, type RouteHandler } from './router.js';
 import { cartRoutes } from './routes/cart-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
@@ -42,6 +49,8 @@ export interface CellApp {
   readonly carts: CartService;
   readonly orders: OrderService;
   readonly inventory: InventoryService;
+  /** The replication consumer and receiver; undefined when the cell has no replication queue. */
+  readonly replication: Replicator | undefined;
 }
 
 /**
@@ -58,11 +67,24 @@ export function createCellApp(options: CellAppOptions): CellApp {
   const lastSends = new LastSendOutcomes(now);
   const ports = guardPorts(recordSendOutcomes(options.ports, lastSends));
   const cell = identity.cell;
-  const inventory = new InventoryService(ports.documents, cell, now);
-  const orders = new OrderService(ports.documents, ports.events, inventory, cell, now);
-  const carts = new CartService(ports.documents, orders, cell, now);
-  const orderEvents = new OrderEventConsumer(ports.documents, ports.notifier, cell, now);
+  const logError =
+    options.logError ??
+    ((message, error) =>
+      error === undefined ? console.error(message) : console.error(message, error));
   const forwarder = new PeerForwarder(cell, options.peer, options.fetch, now);
+  const replicationStatus = new ReplicationStatus(now);
+  const publisher = ports.replication
+    ? new ReplicaPublisher(ports.replication, cell, replicationStatus, now, logError)
+    : undefined;
+  const replication = publisher
+    ? new Replicator(ports.documents, publisher, forwarder, replicationStatus)
+    : undefined;
+  // Carts and orders written through this store reach the peer (ADR 23).
+  const documents = publisher ? new ReplicatingStore(ports.documents, publisher) : ports.documents;
+  const inventory = new InventoryService(ports.documents, cell, now);
+  const orders = new OrderService(documents, ports.events, inventory, cell, now);
+  const carts = new CartService(documents, orders, cell, now);
+  const orderEvents = new OrderEventConsumer(documents, ports.notifier, cell, now);
   const peerAuth = new PeerAuthenticator(
     options.peer.auth,
     cell,
@@ -75,16 +97,18 @@ export function createCellApp(options: CellAppOptions): CellApp {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     now,
   });
-  const logError =
-    options.logError ??
-    ((message, error) =>
-      error === undefined ? console.error(message) : console.error(message, error));
 
   const homed =
-    (field: string, handler: RouteHandler): RouteHandler =>
+    (field: string, handler: RouteHandler, policy: ReplicaPolicy = 'read'): RouteHandler =>
     async (request, params, caller) => {
       const parsed = parseId(params[field] as string, field, [cell, options.peer.cell]);
-      return parsed.cell === cell ? handler(request, params, caller) : forwarder.forward(request);
+      if (parsed.cell === cell) return handler(request, params, caller);
+      return forwardOrServeReplica(
+        () => forwarder.forward(request),
+        replication ? () => handler(request, params, caller) : undefined,
+        policy,
+        options.peer.cell,
+      );
     };
   const context: RouteContext = {
     cell,
@@ -108,15 +132,17 @@ export function createCellApp(options: CellAppOptions): CellApp {
           checkHealth(identity, ports, lastSends, timeoutMs),
           fromPeer ? undefined : probePeerLink(forwarder, peerProbeTimeoutMs),
         ]);
-        return jsonResponse(
-          report.status === 'ok' ? 200 : 503,
-          peer ? { ...report, peer } : report,
-        );
+        return jsonResponse(report.status === 'ok' ? 200 : 503, {
+          ...report,
+          ...(peer ? { peer } : {}),
+          ...(replication ? { replication: replication.status.report() } : {}),
+        });
       },
     },
     ...cartRoutes(context),
     ...orderRoutes(context),
     ...inventoryRoutes(context),
+    ...(replication ? replicaRoutes(cell, options.peer.cell, replication) : []),
   ];
 
   async function handleHttp(request: CoreRequest): Promise<CoreResponse> {
@@ -147,5 +173,37 @@ export function createCellApp(options: CellAppOptions): CellApp {
     }
   }
 
-  return { identity, handleHttp, orderEvents, carts, orders, inventory };
+  return { identity, handleHttp, orderEvents, carts, orders, inventory, replication };
+}
+
+/**
+ * How a request for the peer's cart or order is served while the peer cannot be reached
+ * (ADR 23): `read` and `edit` from this cell's replica when the peer is unreachable or timed
+ * out (an edit sets a line, so doing it twice is harmless, and merges on recovery);
+ * `checkout` only when it is unreachable, since a timed-out checkout may have placed the order
+ * there.
+ */
+export type ReplicaPolicy = 'read' | 'edit' | 'checkout';
+
+async function forwardOrServeReplica(
+  forward: () => Promise<CoreResponse>,
+  serveHere: (() => Promise<CoreResponse>) | undefined,
+  policy: ReplicaPolicy,
+  peerCell: string,
+): Promise<CoreResponse> {
+  try {
+    return await forward();
+  } catch (error) {
+    const unreachable = error instanceof HttpProblem && error.code === 'peer_unreachable';
+    const timedOut = error instanceof HttpProblem && error.code === 'peer_timeout';
+    if (!serveHere || !(unreachable || (timedOut && policy !== 'checkout'))) throw error;
+    try {
+      const response = await serveHere();
+      return { ...response, headers: { ...response.headers, 'x-served-from-replica': peerCell } };
+    } catch (local) {
+      // No copy here (not replicated before the outage): the peer's answer stands.
+      if (local instanceof HttpProblem && local.status === 404) throw error;
+      throw local;
+    }
+  }
 }

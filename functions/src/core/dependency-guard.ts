@@ -25,6 +25,7 @@ export function guardPorts(ports: Ports): Ports {
     documents: guard('documents', ports.documents),
     events: guard('events', ports.events),
     notifier: guard('notifier', ports.notifier),
+    ...(ports.replication ? { replication: guard('replication', ports.replication) } : {}),
   };
 }
 

@@ -113,7 +113,12 @@ export function recordSendOutcomes(ports: Ports, outcomes: LastSendOutcomes): Po
       ? { check: () => (notifier.check as () => Promise<void>).call(notifier) }
       : {}),
   };
-  return { documents: ports.documents, events: queue, notifier: push };
+  return {
+    documents: ports.documents,
+    events: queue,
+    notifier: push,
+    ...(ports.replication ? { replication: ports.replication } : {}),
+  };
 }
 
 /**

@@ -36,9 +36,31 @@ export interface OrderPlacedEvent {
   readonly cell: string;
 }
 
+/**
+ * A cart or order document changed in this cell (ADR 23): the cell's replication consumer sends
+ * the document as it is now to the peer cell. Only the key travels on the queue, so a burst of
+ * changes to one document costs one up-to-date copy per event, never a stale one.
+ */
+export interface ReplicaChangedEvent {
+  readonly id: string;
+  readonly type: 'replica.changed';
+  readonly occurredAt: string;
+  /** The document's key, `carts/<id>` or `orders/<id>`. */
+  readonly key: string;
+  /** The cell whose store changed (the publisher). */
+  readonly cell: string;
+}
+
+export type CellEvent = OrderPlacedEvent | ReplicaChangedEvent;
+
+/** The partition / message group of an event: its order, or its document. */
+export function orderingKeyOf(event: CellEvent): string {
+  return event.type === 'order.placed' ? event.orderId : event.key;
+}
+
 export interface EventQueue {
   /** At-least-once: consumers deduplicate by `event.id`. */
-  publish(event: OrderPlacedEvent, options?: { orderingKey?: string }): Promise<void>;
+  publish(event: CellEvent, options?: { orderingKey?: string }): Promise<void>;
   /**
    * A live check for GET /health, only where the cell's least-privilege rights allow one that
    * sends nothing (SQS GetQueueAttributes). Without it /health reports the last publish.
@@ -65,4 +87,10 @@ export interface Ports {
   readonly documents: DocumentStore;
   readonly events: EventQueue;
   readonly notifier: Notifier;
+  /**
+   * The cell's replication queue (SQS / Event Hubs, ADR 23): replica.changed events, consumed
+   * by this cell's replication function, which delivers each document to the peer and is
+   * retried by the queue while the peer is down. Without it the cell does not replicate.
+   */
+  readonly replication?: EventQueue;
 }

@@ -3,7 +3,7 @@ import type {
   DocumentStore,
   EventQueue,
   Notifier,
-  OrderPlacedEvent,
+  CellEvent,
   StoredDocument,
   WriteOutcome,
 } from '../core/ports.js';
@@ -61,11 +61,11 @@ export class MemoryDocumentStore implements DocumentStore {
 }
 
 export class MemoryEventQueue implements EventQueue {
-  readonly published: { event: OrderPlacedEvent; orderingKey?: string }[] = [];
+  readonly published: { event: CellEvent; orderingKey?: string }[] = [];
   /** While true, publish and check fail as an unreachable queue would. */
   outage = false;
 
-  async publish(event: OrderPlacedEvent, options: { orderingKey?: string } = {}): Promise<void> {
+  async publish(event: CellEvent, options: { orderingKey?: string } = {}): Promise<void> {
     await Promise.resolve();
     if (this.outage) throw new Error('memory queue: unavailable');
     this.published.push({ event, ...options });

@@ -140,7 +140,8 @@ export class EventHubDispatcher {
           );
           break;
         } catch (error) {
-          if (attempt >= maxRetries || !this.running) {
+          // maxRetryCount -1: retried indefinitely, as the Functions host does.
+          if ((maxRetries >= 0 && attempt >= maxRetries) || !this.running) {
             this.failedBatches++;
             console.error(
               `azure cell: ${fn.name} failed on partition ${batch.partitionId}: ${(error as Error).message}`,

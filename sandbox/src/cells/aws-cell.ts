@@ -14,6 +14,8 @@ type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
 
 const REGION = 'us-east-1';
 export const AWS_ENTRY = 'functions/src/aws/cell.ts';
+/** The AWS cell's documents bucket (in fauxqs). */
+export const AWS_DOCUMENTS_BUCKET = 'multicloud-aws-documents';
 
 /** The AWS resources the aws-cell Terraform module creates, here in fauxqs. */
 export interface AwsCellResources {
@@ -21,11 +23,14 @@ export interface AwsCellResources {
   queueUrl: string;
   queueArn: string;
   deadLetterQueueUrl: string;
+  /** replica.changed events (ADR 23). */
+  replicationQueueUrl: string;
+  replicationQueueArn: string;
   topicArn: string;
 }
 
 export function createAwsResources(fauxqs: FauxqsServer): AwsCellResources {
-  const bucket = 'multicloud-aws-documents';
+  const bucket = AWS_DOCUMENTS_BUCKET;
   fauxqs.createBucket(bucket);
   const dlq = fauxqs.createQueue('multicloud-order-events-dlq', { region: REGION });
   const queue = fauxqs.createQueue('multicloud-order-events', {
@@ -36,12 +41,27 @@ export function createAwsResources(fauxqs: FauxqsServer): AwsCellResources {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 3 }),
     },
   });
+  const replicationDlq = fauxqs.createQueue('multicloud-replication-dlq', { region: REGION });
+  const replication = fauxqs.createQueue('multicloud-replication', {
+    region: REGION,
+    attributes: {
+      // A record is retried every 2 s while the peer is down, for up to 1,000 receives (~30
+      // minutes here); the aws-cell module sizes this for hours.
+      VisibilityTimeout: '2',
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: replicationDlq.queueArn,
+        maxReceiveCount: 1000,
+      }),
+    },
+  });
   const topic = fauxqs.createTopic('multicloud-notifications', { region: REGION });
   return {
     bucket,
     queueUrl: queue.queueUrl,
     queueArn: queue.queueArn,
     deadLetterQueueUrl: dlq.queueUrl,
+    replicationQueueUrl: replication.queueUrl,
+    replicationQueueArn: replication.queueArn,
     topicArn: topic.topicArn,
   };
 }
@@ -55,6 +75,7 @@ export class AwsCellRunner implements CellRunner {
   readonly cloud = 'aws' as const;
   readonly host = new ApiGatewayHost({ region: REGION });
   private readonly eventSource: SqsEventSource;
+  private readonly replicationSource: SqsEventSource;
   private readonly sqs: SQSClient;
   private current: AwsCell | undefined;
   private retiring = new Set<NodeJS.Timeout>();
@@ -81,6 +102,13 @@ export class AwsCellRunner implements CellRunner {
       queueArn: resources.queueArn,
       region: REGION,
       functionName: 'multicloud-order-events',
+    });
+    this.replicationSource = new SqsEventSource({
+      client: this.sqs,
+      queueUrl: resources.replicationQueueUrl,
+      queueArn: resources.replicationQueueArn,
+      region: REGION,
+      functionName: 'multicloud-replication',
     });
   }
 
@@ -110,6 +138,7 @@ export class AwsCellRunner implements CellRunner {
         ? 'multicloud-aws-documents-missing'
         : this.resources.bucket,
       orderEventsQueueUrl: this.resources.queueUrl,
+      replicationQueueUrl: this.resources.replicationQueueUrl,
       notificationsTopicArn: this.resources.topicArn,
       endpoints: { s3: this.s3.url, sqs: this.fauxqsUrl, sns: this.fauxqsUrl },
       credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
@@ -125,14 +154,15 @@ export class AwsCellRunner implements CellRunner {
     if (options.downtimeMs && this.current) {
       // A restart, not a slot swap: the cell answers 503 until the new build is up.
       this.host.undeploy();
-      this.eventSource.setHandler(undefined, version);
+      this.setTriggers(undefined, version);
       await new Promise((resolve) => setTimeout(resolve, options.downtimeMs));
     }
     this.host.deploy(version, [
       { routeKey: '$default', functionName: 'multicloud-http', handler: cell.http as never },
     ]);
-    if (!this.down) this.eventSource.setHandler(cell.orderEvents as never, version);
+    if (!this.down) this.setTriggers(cell, version);
     this.eventSource.start();
+    this.replicationSource.start();
     const previous = this.current;
     this.current = cell;
     if (previous) {
@@ -153,18 +183,24 @@ export class AwsCellRunner implements CellRunner {
     if (down) {
       this.host.reachability.cutOff();
       this.s3.reachability.cutOff();
-      // The event source mapping stops invoking: records wait on the queue.
-      this.eventSource.setHandler(undefined, this.version ?? '$LATEST');
+      // The event source mappings stop invoking: records wait on the queues.
+      this.setTriggers(undefined, this.version ?? '$LATEST');
       return;
     }
     this.s3.reachability.restore();
     this.host.reachability.restore();
-    if (this.current)
-      this.eventSource.setHandler(this.current.orderEvents as never, this.version ?? '$LATEST');
+    this.setTriggers(this.current, this.version ?? '$LATEST');
+  }
+
+  /** Points both event source mappings at a build's handlers, or stops them. */
+  private setTriggers(cell: AwsCell | undefined, version: string): void {
+    this.eventSource.setHandler(cell?.orderEvents as never, version);
+    this.replicationSource.setHandler(cell?.replication as never, version);
   }
 
   async stop(): Promise<void> {
     await this.eventSource.stop();
+    await this.replicationSource.stop();
     await this.host.close();
     for (const timer of this.retiring) clearTimeout(timer);
     this.current?.destroy();

@@ -21,7 +21,11 @@ type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
 
 export const AZURE_ENTRY = 'functions/src/azure/cell.ts';
 const ORDER_EVENTS_HUB = 'order-events';
+/** replica.changed events (ADR 23), in the same namespace. */
+const REPLICATION_HUB = 'replication';
 const NOTIFICATION_HUB = 'customers';
+/** The Azure cell's documents container (in Azurite). */
+export const AZURE_DOCUMENTS_CONTAINER = 'documents';
 
 /**
  * The Azure cell: the Functions v4 registrations of the current build (captured as the
@@ -32,9 +36,10 @@ const NOTIFICATION_HUB = 'customers';
 export class AzureCellRunner implements CellRunner {
   readonly cloud = 'azure' as const;
   readonly host = new FunctionsHost({ routePrefix: '' });
-  private readonly dispatcher: EventHubDispatcher;
+  /** One trigger per function: orderPlaced over order-events, replicate over replication. */
+  private readonly dispatchers: Record<string, EventHubDispatcher>;
   private current: AzureCell | undefined;
-  private eventHubFunction: EventHubFunction | undefined;
+  private eventHubFunctions: EventHubFunction[] = [];
 
   private constructor(
     private readonly azurite: AzuriteBlob,
@@ -48,11 +53,16 @@ export class AzureCellRunner implements CellRunner {
     /** The key both sandbox cells sign their calls with (one per sandbox run). */
     private readonly peerKey: string,
   ) {
-    this.dispatcher = new EventHubDispatcher(
-      eventHubs,
-      { ORDER_EVENTS_HUB: ORDER_EVENTS_HUB, ORDER_EVENTS_CONNECTION: eventHubs.connectionString },
-      new URL(eventHubs.url).host,
-    );
+    const settings = {
+      ORDER_EVENTS_HUB: ORDER_EVENTS_HUB,
+      REPLICATION_HUB: REPLICATION_HUB,
+      ORDER_EVENTS_CONNECTION: eventHubs.connectionString,
+    };
+    const namespace = new URL(eventHubs.url).host;
+    this.dispatchers = {
+      orderPlaced: new EventHubDispatcher(eventHubs, settings, namespace),
+      replicate: new EventHubDispatcher(eventHubs, settings, namespace),
+    };
   }
 
   /** Starts the cell's own services (Event Hubs and Notification Hubs stand-ins). */
@@ -64,7 +74,10 @@ export class AzureCellRunner implements CellRunner {
   ): Promise<AzureCellRunner> {
     const storage = await startTcpLink(azurite.port);
     const eventHubs = await startEventHubsStandIn({
-      hubs: { [ORDER_EVENTS_HUB]: { partitionCount: 2 } },
+      hubs: {
+        [ORDER_EVENTS_HUB]: { partitionCount: 2 },
+        [REPLICATION_HUB]: { partitionCount: 2 },
+      },
     });
     try {
       const notificationHubs = await startNotificationHubsStandIn({ hubs: [NOTIFICATION_HUB] });
@@ -112,13 +125,14 @@ export class AzureCellRunner implements CellRunner {
       ),
       // A broken release is modelled as a bad setting: a container that does not exist, so
       // the health check (and every request that touches storage) fails, as a real one would.
-      documentsContainer: options.breakHealth ? 'documents-missing' : 'documents',
+      documentsContainer: options.breakHealth ? 'documents-missing' : AZURE_DOCUMENTS_CONTAINER,
       deadLetterContainer: 'order-events-dead-letters',
       orderEvents: parseServiceBusConnection(
         this.eventHubs.connectionString,
         'ORDER_EVENTS_CONNECTION',
       ),
       orderEventsHub: ORDER_EVENTS_HUB,
+      replicationHub: REPLICATION_HUB,
       notificationHub: parseServiceBusConnection(
         this.notificationHubs.connectionString,
         'NOTIFICATION_HUB_CONNECTION',
@@ -141,7 +155,7 @@ export class AzureCellRunner implements CellRunner {
       ...(registration.methods ? { methods: registration.methods } : {}),
       handler: registration.handler,
     }));
-    const [eventHub] = Object.entries(captured.eventHub).map(
+    const eventHubFunctions = Object.entries(captured.eventHub).map(
       ([name, registration]): EventHubFunction => ({
         name,
         eventHubName: registration.eventHubName,
@@ -154,14 +168,23 @@ export class AzureCellRunner implements CellRunner {
     if (options.downtimeMs && this.current) {
       // A restart, not a slot swap: the host answers 503 until the new build is up.
       this.host.undeploy();
-      this.dispatcher.setFunction(undefined);
+      this.setTriggers(false);
       await new Promise((resolve) => setTimeout(resolve, options.downtimeMs));
     }
     this.host.deploy(version, http);
-    this.eventHubFunction = eventHub;
-    if (!this.down) this.dispatcher.setFunction(eventHub);
-    this.dispatcher.start();
+    this.eventHubFunctions = eventHubFunctions;
+    if (!this.down) this.setTriggers(true);
+    for (const dispatcher of Object.values(this.dispatchers)) dispatcher.start();
     this.current = cell;
+  }
+
+  /** Points each trigger at the current build's function, or stops it (events wait in the hub). */
+  private setTriggers(on: boolean): void {
+    for (const [name, dispatcher] of Object.entries(this.dispatchers)) {
+      dispatcher.setFunction(
+        on ? this.eventHubFunctions.find((fn) => fn.name === name) : undefined,
+      );
+    }
   }
 
   get down(): boolean {
@@ -172,17 +195,17 @@ export class AzureCellRunner implements CellRunner {
     if (down) {
       this.host.reachability.cutOff();
       this.storage.reachability.cutOff();
-      // The trigger stops: events wait in the hub.
-      this.dispatcher.setFunction(undefined);
+      // The triggers stop: events wait in the hubs.
+      this.setTriggers(false);
       return;
     }
     this.storage.reachability.restore();
     this.host.reachability.restore();
-    this.dispatcher.setFunction(this.eventHubFunction);
+    this.setTriggers(true);
   }
 
   async stop(): Promise<void> {
-    await this.dispatcher.stop();
+    for (const dispatcher of Object.values(this.dispatchers)) await dispatcher.stop();
     await this.host.close();
     await this.eventHubs.close();
     await this.notificationHubs.close();

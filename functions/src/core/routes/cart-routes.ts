@@ -30,49 +30,61 @@ export function cartRoutes({ carts, homed }: RouteContext): Route[] {
       method: 'PUT',
       pattern: /^\/carts\/(?<id>[^/]+)\/items\/(?<sku>[^/]+)$/,
       access: 'customer',
-      handler: homed('id', async (request, params, caller) => {
-        const sku = knownSku(params.sku, 'sku').sku;
-        const body = parseJsonObject(request.body);
-        const quantity = integerField(
-          body.quantity,
-          'quantity',
-          quantityLimits.min,
-          quantityLimits.max,
-        );
-        const cart = await carts.putItem(
-          params.id as string,
-          caller.subject,
-          sku,
-          quantity,
-          request.headers['if-match'],
-        );
-        return cartResponse(200, cart);
-      }),
+      handler: homed(
+        'id',
+        async (request, params, caller) => {
+          const sku = knownSku(params.sku, 'sku').sku;
+          const body = parseJsonObject(request.body);
+          const quantity = integerField(
+            body.quantity,
+            'quantity',
+            quantityLimits.min,
+            quantityLimits.max,
+          );
+          const cart = await carts.putItem(
+            params.id as string,
+            caller.subject,
+            sku,
+            quantity,
+            request.headers['if-match'],
+          );
+          return cartResponse(200, cart);
+        },
+        'edit',
+      ),
     },
     {
       method: 'DELETE',
       pattern: /^\/carts\/(?<id>[^/]+)\/items\/(?<sku>[^/]+)$/,
       access: 'customer',
-      handler: homed('id', async (request, params, caller) => {
-        const sku = knownSku(params.sku, 'sku').sku;
-        const cart = await carts.removeItem(
-          params.id as string,
-          caller.subject,
-          sku,
-          request.headers['if-match'],
-        );
-        return cartResponse(200, cart);
-      }),
+      handler: homed(
+        'id',
+        async (request, params, caller) => {
+          const sku = knownSku(params.sku, 'sku').sku;
+          const cart = await carts.removeItem(
+            params.id as string,
+            caller.subject,
+            sku,
+            request.headers['if-match'],
+          );
+          return cartResponse(200, cart);
+        },
+        'edit',
+      ),
     },
     {
       method: 'POST',
       pattern: /^\/carts\/(?<id>[^/]+)\/checkout$/,
       access: 'customer',
-      handler: homed('id', async (request, params, caller) => {
-        const customerId = orderingCustomer(optionalJsonObject(request.body), caller);
-        const placed = await carts.checkout(params.id as string, customerId);
-        return orderResponse(placed.order, placed.created);
-      }),
+      handler: homed(
+        'id',
+        async (request, params, caller) => {
+          const customerId = orderingCustomer(optionalJsonObject(request.body), caller);
+          const placed = await carts.checkout(params.id as string, customerId);
+          return orderResponse(placed.order, placed.created);
+        },
+        'checkout',
+      ),
     },
   ];
 }

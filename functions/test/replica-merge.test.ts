@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals';
+
+import type { CartDocument } from '../src/core/cart-service.js';
+import type { OrderDocument } from '../src/core/order-service.js';
+import { PeerForwarder } from '../src/core/peer-forwarder.js';
+import { mergeCarts, mergeOrders, sameDocument } from '../src/core/replica-merge.js';
+import { ReplicaPublisher, ReplicationStatus, Replicator } from '../src/core/replication.js';
+import { MemoryDocumentStore, MemoryEventQueue } from '../src/memory/memory-adapters.js';
+import { testPeerSettings } from './support/peer-key.js';
+
+const cart = (overrides: Partial<CartDocument>): CartDocument => ({
+  id: 'azure-cart1',
+  cell: 'azure',
+  customerId: 'carol',
+  items: [],
+  lines: {},
+  status: 'open',
+  createdAt: '2026-12-05T10:00:00.000Z',
+  updatedAt: '2026-12-05T10:00:00.000Z',
+  ...overrides,
+});
+
+const line = (quantity: number, at: string, by: string) => ({ quantity, at, by });
+
+describe('merging two copies of a cart (ADR 23)', () => {
+  // Azure set MUG=2 then the outage; AWS added HOODIE and removed STICKERS during it.
+  const home = cart({
+    items: [
+      { sku: 'MUG', quantity: 2 },
+      { sku: 'STICKERS', quantity: 1 },
+    ],
+    lines: {
+      MUG: line(2, '2026-12-05T10:00:05.000Z', 'azure'),
+      STICKERS: line(1, '2026-12-05T10:00:01.000Z', 'azure'),
+    },
+    updatedAt: '2026-12-05T10:00:05.000Z',
+  });
+  const survivor = cart({
+    items: [
+      { sku: 'HOODIE', quantity: 1 },
+      { sku: 'MUG', quantity: 1 },
+    ],
+    lines: {
+      MUG: line(1, '2026-12-05T10:00:02.000Z', 'aws'),
+      HOODIE: line(1, '2026-12-05T10:00:09.000Z', 'aws'),
+      STICKERS: line(0, '2026-12-05T10:00:08.000Z', 'aws'),
+    },
+    status: 'checked-out',
+    orderId: 'aws-o1',
+    updatedAt: '2026-12-05T10:00:09.000Z',
+  });
+
+  it('keeps the later change of each line, removals included, and the checkout', () => {
+    const merged = mergeCarts(home, survivor);
+    expect(merged.items).toEqual([
+      { sku: 'HOODIE', quantity: 1 },
+      { sku: 'MUG', quantity: 2 },
+    ]);
+    expect(merged).toMatchObject({
+      status: 'checked-out',
+      orderId: 'aws-o1',
+      updatedAt: '2026-12-05T10:00:09.000Z',
+    });
+  });
+
+  it('is the same whichever side merges, and merging again changes nothing', () => {
+    const one = mergeCarts(home, survivor);
+    expect(sameDocument(one, mergeCarts(survivor, home))).toBe(true);
+    expect(sameDocument(mergeCarts(one, home), one)).toBe(true);
+    expect(sameDocument(mergeCarts(one, one), one)).toBe(true);
+  });
+
+  it('two checkouts of one cart name the smaller order id on both sides', () => {
+    const other = { ...home, status: 'checked-out' as const, orderId: 'azure-o9' };
+    expect(mergeCarts(other, survivor).orderId).toBe('aws-o1');
+    expect(mergeCarts(survivor, other).orderId).toBe('aws-o1');
+  });
+});
+
+describe('merging two copies of an order', () => {
+  const placed: OrderDocument = {
+    id: 'aws-o1',
+    cell: 'aws',
+    customerId: 'carol',
+    items: [{ sku: 'MUG', quantity: 1, priceCents: 900 }],
+    totalCents: 900,
+    status: 'placed',
+    fingerprint: 'f',
+    source: { kind: 'api' },
+    eventPublished: false,
+    processedEventIds: [],
+    createdAt: '2026-12-05T10:00:00.000Z',
+    updatedAt: '2026-12-05T10:00:00.000Z',
+  };
+  const confirmed: OrderDocument = {
+    ...placed,
+    status: 'confirmed',
+    eventPublished: true,
+    processedEventIds: ['order.placed:aws-o1'],
+    updatedAt: '2026-12-05T10:00:01.000Z',
+  };
+
+  it('confirmed wins over placed, either way round', () => {
+    expect(mergeOrders(placed, confirmed)).toEqual(confirmed);
+    expect(mergeOrders(confirmed, placed)).toEqual(confirmed);
+  });
+});
+
+describe('applying a copy from the peer', () => {
+  function setUp() {
+    const store = new MemoryDocumentStore();
+    const queue = new MemoryEventQueue();
+    const status = new ReplicationStatus(() => new Date());
+    const publisher = new ReplicaPublisher(
+      queue,
+      'aws',
+      status,
+      () => new Date(),
+      () => {},
+    );
+    const forwarder = new PeerForwarder(
+      'aws',
+      testPeerSettings('azure', 'http://127.0.0.1:9', 100),
+    );
+    return { store, queue, replicator: new Replicator(store, publisher, forwarder, status) };
+  }
+
+  it('creates, then leaves an identical copy alone and queues nothing back', async () => {
+    const { store, queue, replicator } = setUp();
+    const copy = cart({
+      items: [{ sku: 'MUG', quantity: 1 }],
+      lines: { MUG: line(1, 'a', 'azure') },
+    });
+    expect(await replicator.apply('carts/azure-cart1', copy)).toBe('created');
+    expect(await replicator.apply('carts/azure-cart1', copy)).toBe('unchanged');
+    expect(queue.published).toHaveLength(0);
+    expect((await store.get('carts/azure-cart1'))?.value).toEqual(copy);
+  });
+
+  it('queues the merge back when the peer lacks part of it', async () => {
+    const { queue, replicator } = setUp();
+    const ours = cart({
+      items: [{ sku: 'HOODIE', quantity: 1 }],
+      lines: { HOODIE: line(1, 'b', 'aws') },
+    });
+    const theirs = cart({
+      items: [{ sku: 'MUG', quantity: 1 }],
+      lines: { MUG: line(1, 'a', 'azure') },
+    });
+    await replicator.apply('carts/azure-cart1', ours);
+    expect(await replicator.apply('carts/azure-cart1', theirs)).toBe('merged');
+    expect(queue.published.map((entry) => entry.event)).toEqual([
+      expect.objectContaining({ type: 'replica.changed', key: 'carts/azure-cart1', cell: 'aws' }),
+    ]);
+  });
+
+  it('a delivery to a peer that is down fails (the queue retries it) and says so', async () => {
+    const { store, replicator } = setUp();
+    await store.createIfAbsent('carts/aws-c2', cart({ id: 'aws-c2', cell: 'aws' }));
+    const event = {
+      id: 'replica.changed:carts/aws-c2:1',
+      type: 'replica.changed',
+      occurredAt: new Date().toISOString(),
+      key: 'carts/aws-c2',
+      cell: 'aws',
+    };
+    await expect(replicator.handle(JSON.stringify(event))).rejects.toThrow(/not delivered/);
+    expect(replicator.status.report()).toMatchObject({ status: 'behind', failedDeliveries: 1 });
+  });
+});
