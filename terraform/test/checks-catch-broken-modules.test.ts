@@ -723,6 +723,47 @@ resource "azurerm_api_management_api_policy" "cell" {
         'bad: azurerm_api_management_api_policy.cell validate-jwt must set require-signed-tokens="true"',
         "bad: azurerm_api_management_api_policy.cell validate-jwt must require the cell's audience (var.auth_audience)",
         'bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key counting each token subject, for every call',
+        "bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key per client address (X-Azure-SocketIP) for every call but Front Door's health probes",
+        "bad: azurerm_api_management_api_policy.cell counts by context.Request.IpAddress, which behind Front Door is Front Door's own address: key on X-Azure-SocketIP",
+      ],
+    );
+  });
+
+  it('reports a limit per address only after the token check, and one per subject for some paths only', async () => {
+    const policy = `<policies><inbound><base />
+  <choose><when condition="@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;))">
+    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="true" output-token-variable-name="jwt">
+      <openid-config url="\${openid}" />
+      <audiences><audience>\${audience}</audience></audiences>
+      <issuers><issuer>\${issuer}</issuer></issuers>
+    </validate-jwt>
+  </when></choose>
+  <rate-limit-by-key calls="900" renewal-period="60" counter-key="@(&quot;addr:&quot; + context.Request.Headers.GetValueOrDefault(&quot;X-Azure-SocketIP&quot;, &quot;&quot;))" />
+  <choose><when condition="@(context.Request.Url.Path.StartsWith(&quot;/carts&quot;))">
+    <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(((Jwt)context.Variables[&quot;jwt&quot;]).Subject)" />
+  </when></choose>
+</inbound></policies>`;
+    const module = await snippet(`
+locals {
+  openid = "\${var.auth_issuer}/.well-known/openid-configuration"
+}
+resource "azurerm_api_management_api" "cell" {
+  name = "cell"
+}
+resource "azurerm_api_management_api_policy" "cell" {
+  api_name    = azurerm_api_management_api.cell.name
+  xml_content = templatefile("\${path.module}/policy.xml.tftpl", {
+    openid   = local.openid
+    issuer   = var.auth_issuer
+    audience = var.auth_audience
+  })
+}
+`);
+    expectProblems(
+      apiManagementChecksTokens(module, () => policy),
+      [
+        'bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key counting each token subject, for every call',
+        'bad: azurerm_api_management_api_policy.cell limits each client address only after validate-jwt: bad tokens go unlimited',
       ],
     );
   });

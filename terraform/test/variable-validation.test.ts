@@ -235,6 +235,24 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
         }),
       ).toMatchObject({ ok: true });
     });
+    it('keeps each route throttle under the stage limit', () => {
+      const routes = (admin: string) =>
+        `{ public = { burst_limit = 50, rate_limit = 20 }, customer = { burst_limit = 500, rate_limit = 250 }, admin = ${admin} }`;
+      const result = plan(module, {
+        ...base,
+        api_route_throttling: routes('{ burst_limit = 5000, rate_limit = 10 }'),
+      });
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain(
+        "api_route_throttling limits must be positive and at most the stage's",
+      );
+      expect(
+        plan(module, {
+          ...base,
+          api_route_throttling: routes('{ burst_limit = 5, rate_limit = 1 }'),
+        }),
+      ).toMatchObject({ ok: true });
+    });
   } else {
     it('takes only a Front Door profile GUID as front_door_id', () => {
       const result = plan(module, { ...base, front_door_id: '"my-front-door"' });
@@ -245,6 +263,33 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
       expect(
         plan(module, { ...base, front_door_id: '"3f2504e0-4f89-11d3-9a0c-0305e82c3301"' }),
       ).toMatchObject({ ok: true });
+    });
+
+    it('takes a per-address limit no smaller than the per-subject one, 1200 when left out', () => {
+      const result = plan(module, {
+        ...base,
+        client_rate_limit: '{ calls = 300, calls_per_address = 100, renewal_period_seconds = 60 }',
+      });
+      expect(result.ok).toBe(false);
+      expect(result.output).toContain('calls_per_address of at least calls');
+      // Without calls_per_address: its default (1200) is at least calls.
+      expect(
+        plan(module, {
+          ...base,
+          client_rate_limit: '{ calls = 600, renewal_period_seconds = 60 }',
+        }),
+      ).toMatchObject({ ok: true });
+      const tooMany = plan(module, {
+        ...base,
+        client_rate_limit: '{ calls = 2000, renewal_period_seconds = 60 }',
+      });
+      expect(tooMany.ok).toBe(false);
+      expect(
+        plan(module, {
+          ...base,
+          client_rate_limit: '{ calls = 10, renewal_period_seconds = 301 }',
+        }).output,
+      ).toContain('renewal_period_seconds from 1 to 300');
     });
   }
 

@@ -570,6 +570,7 @@ resource "azurerm_api_management_api_policy" "this" {
     openid_config_url         = local.xml.openid_config_url
     clock_skew_seconds        = 60
     rate_limit_calls          = var.client_rate_limit.calls
+    address_rate_limit_calls  = var.client_rate_limit.calls_per_address
     rate_limit_renewal_period = var.client_rate_limit.renewal_period_seconds
   })
 }

@@ -259,18 +259,20 @@ variable "apim_sku_name" {
 }
 
 variable "client_rate_limit" {
-  description = "Calls each client may make per renewal period, counted by API Management per token subject (per client address for GET /health); over it, 429 with Retry-After."
+  description = "Calls per renewal period that API Management lets through: per token subject (calls), and per client address as Front Door saw it, before the token is read (calls_per_address: it bounds floods of bad tokens and anonymous GET /health, and is shared by everyone behind one NAT, so it is the larger one). Front Door's own health probes are not counted. Over a limit, 429 with Retry-After."
   type = object({
     calls                  = number
+    calls_per_address      = optional(number, 1200)
     renewal_period_seconds = number
   })
   default = {
     calls                  = 300
+    calls_per_address      = 1200
     renewal_period_seconds = 60
   }
 
   validation {
-    condition     = var.client_rate_limit.calls >= 1 && var.client_rate_limit.renewal_period_seconds >= 1 && var.client_rate_limit.renewal_period_seconds <= 300
-    error_message = "client_rate_limit needs calls of at least 1 and renewal_period_seconds from 1 to 300 (rate-limit-by-key's range)."
+    condition     = var.client_rate_limit.calls >= 1 && var.client_rate_limit.calls_per_address >= var.client_rate_limit.calls && var.client_rate_limit.renewal_period_seconds >= 1 && var.client_rate_limit.renewal_period_seconds <= 300
+    error_message = "client_rate_limit needs calls of at least 1, calls_per_address of at least calls (many clients can share one address) and renewal_period_seconds from 1 to 300 (rate-limit-by-key's range)."
   }
 }

@@ -205,7 +205,7 @@ export function apiManagementChecksTokens(
     }
     const inbound = elements(xmlParser.parse(xml), 'inbound')[0]?.[0];
     problems.push(...validateJwtProblems(module, policy[0], inbound));
-    problems.push(...rateLimitProblems(module, policy[0], inbound));
+    problems.push(...rateLimitProblems(module, policy[0], inbound, xml));
   }
   return problems;
 }
@@ -246,17 +246,55 @@ function validateJwtProblems(module: TerraformModule, address: string, inbound: 
   return problems;
 }
 
-function rateLimitProblems(module: TerraformModule, address: string, inbound: unknown): string[] {
+/**
+ * Two limits: one per token subject (on every call that has a token), and one per client
+ * address before the token is read (so floods of bad tokens are bounded too), Front Door's
+ * health probes left out. The address is X-Azure-SocketIP: API Management sits behind Front
+ * Door (ADR 16), so context.Request.IpAddress is Front Door's, shared by every client.
+ */
+function rateLimitProblems(
+  module: TerraformModule,
+  address: string,
+  inbound: unknown,
+  xml: string,
+): string[] {
+  const where = `${module.name}: ${address}`;
   const limits = elements(inbound, 'rate-limit-by-key');
+  const key = (limit: XmlNode) => String(limit['@counter-key'] ?? '');
+  const problems: string[] = [];
   const perSubject = limits.some(
     ([limit, conditions]) =>
-      conditions.length === 0 && /Jwt[\s\S]*\.Subject/.test(String(limit['@counter-key'] ?? '')),
+      /Jwt[\s\S]*\.Subject/.test(key(limit)) &&
+      conditions.every((condition) =>
+        /^@\(context\.Variables\.ContainsKey\("jwt"\)\)$/.test(condition),
+      ),
   );
-  return perSubject
-    ? []
-    : [
-        `${module.name}: ${address} has no rate-limit-by-key counting each token subject, for every call`,
-      ];
+  if (!perSubject)
+    problems.push(`${where} has no rate-limit-by-key counting each token subject, for every call`);
+  const perAddress = limits.filter(
+    ([limit, conditions]) =>
+      /X-Azure-SocketIP/.test(key(limit)) &&
+      conditions.every((condition) =>
+        /^@\(!context\.Request\.Headers\.ContainsKey\("X-FD-HealthProbe"\)\)$/.test(condition),
+      ),
+  );
+  if (perAddress.length === 0)
+    problems.push(
+      `${where} has no rate-limit-by-key per client address (X-Azure-SocketIP) for every call but Front Door's health probes`,
+    );
+  else if (
+    xml.includes('<validate-jwt') &&
+    xml.search(/<rate-limit-by-key[^>]*X-Azure-SocketIP/) > xml.indexOf('<validate-jwt')
+  )
+    problems.push(
+      `${where} limits each client address only after validate-jwt: bad tokens go unlimited`,
+    );
+  for (const [limit] of limits)
+    if (/context\.Request\.IpAddress/.test(key(limit)) && !/X-Azure-SocketIP/.test(key(limit)))
+      problems.push(
+        `${where} counts by context.Request.IpAddress, which behind Front Door is Front Door's own address: key on X-Azure-SocketIP`,
+      );
+  return problems;
 }
 
 /** API Gateway: every route of each stage carries its own throttle (HTTP APIs have no per-client limit). */
