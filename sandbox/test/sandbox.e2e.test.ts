@@ -311,7 +311,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
     }
   });
 
-  it('through the router, on both cells: inventory writes and transfers need the admin scope', async () => {
+  it('through the router, on both cells: inventory writes, transfers and direct reservations need the admin scope', async () => {
     const customer = await sandbox.tokens.customerToken('e2e-customer');
     const admin = await sandbox.tokens.adminToken();
     const put = (token: string) => () =>
@@ -326,7 +326,30 @@ describeIfReady('npm start: the sandbox end to end', () => {
         headers: { 'content-type': 'application/json', ...bearer(token) },
         body: JSON.stringify({ transferId: `e2e-${Date.now()}`, toCell: 'x', quantity: 1 }),
       });
-    for (const request of [put(customer), transfer(customer)]) {
+    // Reservations happen through checkout and orders only: a customer cannot reserve stock
+    // (or release someone's reservation) by calling the inventory directly.
+    const direct = (action: 'reserve' | 'release', token: string) => () =>
+      fetch(`${router}/inventory/HOODIE/${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ quantity: 1 }),
+      });
+    const reserved = async () =>
+      Object.fromEntries(
+        (
+          await onBothCells(() =>
+            fetch(`${router}/inventory/HOODIE`, { headers: bearer(customer) }),
+          )
+        ).map((answer) => [answer.cell, answer.body.reserved]),
+      );
+    const before = await reserved();
+    const refused = [
+      put(customer),
+      transfer(customer),
+      direct('reserve', customer),
+      direct('release', customer),
+    ];
+    for (const request of refused) {
       for (const answer of await onBothCells(request)) {
         expect({ cell: answer.cell, status: answer.status, code: answer.body.code }).toEqual({
           cell: answer.cell,
@@ -335,6 +358,7 @@ describeIfReady('npm start: the sandbox end to end', () => {
         });
       }
     }
+    expect(await reserved()).toEqual(before);
     for (const answer of await onBothCells(put(admin))) {
       expect({ cell: answer.cell, status: answer.status }).toEqual({
         cell: answer.cell,
