@@ -14,6 +14,10 @@ artifact_path        = "../../../functions/build/azure.zip"
 apim_publisher_name  = "Example Shop"
 apim_publisher_email = "platform@example.com"
 
+# A classic API Management tier: Developer_1 (the default) has no SLA; production takes Basic_1
+# or more. Creating one takes 30-45 minutes (ADR 14).
+apim_sku_name = "Basic_1"
+
 # The AWS cell's own name (the aws stack's base_url output).
 peer_cell_url = "https://aws.api.example.com"
 

@@ -75,5 +75,6 @@ module "cell" {
   location             = var.location
   apim_publisher_name  = var.apim_publisher_name
   apim_publisher_email = var.apim_publisher_email
+  apim_sku_name        = var.apim_sku_name
   front_door_id        = local.front_door_id
 }

@@ -74,6 +74,12 @@ variable "apim_publisher_email" {
   type        = string
 }
 
+variable "apim_sku_name" {
+  description = "API Management tier, a classic one (the module checks it): Developer_1 has no SLA, so production takes Basic_1 or more. See the azure-cell module and ADR 14."
+  type        = string
+  default     = "Developer_1"
+}
+
 variable "cell_domain_name" {
   description = "The cell's own host name on Front Door (e.g. azure.api.example.com; the global stack serves it). Null: API Management's own host."
   type        = string
