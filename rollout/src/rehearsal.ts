@@ -2,12 +2,16 @@
  * The rollout sequence (./sequence.ts) executed against the local sandbox: the same steps, the
  * same inputs, the real traffic-shift action's dist/ through the test bench's action runner.
  * Only what cannot exist on one machine is stood in, each in one place below:
- * - `plan` finds changes when the cell runs another version than the one rolled out;
+ * - `plan` finds changes when the cell runs another version than the one rolled out; its digest
+ *   is a hash of that change, and the reviewed digest is the same hash unless `--unapproved`
+ *   names the cell (`verify` and `apply` then refuse with plan-changed, as the apply action does);
  * - `apply` (Terraform deploying the new build) is the sandbox restarting that cell on a fresh
  *   build of the functions, after the drain is in force on the edge router and the requests in
  *   flight to that cell have finished;
  * - the action's router endpoints point at the sandbox's Route 53 and Front Door stand-ins.
  */
+import { createHash } from 'node:crypto';
+
 import { CLOUDS, otherCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
 import { formatSplit } from '../../actions/traffic-shift/src/rollout/split.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
@@ -24,6 +28,7 @@ import {
   ROUTING_INPUTS,
   stepRuns,
   TRAFFIC_SHIFT_ACTION,
+  type ActionStep,
   type StepOutputs,
   type RolloutStep,
   type RoutingInput,
@@ -42,6 +47,11 @@ export interface RehearsalOptions {
    * Default: both.
    */
   changed?: readonly Cloud[];
+  /**
+   * This cloud's reviewed plan is not the plan the deploy makes (`--unapproved`): its apply is
+   * refused, which the verify step finds before any traffic moves.
+   */
+  unapprovedCloud?: Cloud;
   /** This cloud's new version fails its health check (to rehearse the rollback). */
   breakCloud?: Cloud;
   /**
@@ -170,73 +180,157 @@ function degradeOnceItHasTraffic(
   };
 }
 
+type StepOutcome = { ok: boolean; detail: string; outputs?: Record<string, string> };
+
+/** What a stand-in step gets: the cloud, its rollout environment, the options, its logger. */
+interface StandInContext {
+  cloud: Cloud;
+  environment: Record<string, string>;
+  options: RehearsalOptions;
+  say: (line: string) => void;
+}
+
+/**
+ * The digest of a stand-in plan: Terraform's plan of one cell is, here, "from the version it
+ * runs to the version rolled out"; the same change always hashes the same.
+ */
+export function standInPlanDigest(cloud: Cloud, running: string, version: string): string {
+  return createHash('sha256').update(`${cloud} ${running} -> ${version}`).digest('hex');
+}
+
+/**
+ * The plan that was reviewed on the pull request: the same change, except for the cell of
+ * `--unapproved`, whose comment shows the plan of another build (the code changed after review).
+ */
+function reviewedDigest(context: StandInContext, running: string): string {
+  const version = context.environment.ROLLOUT_VERSION ?? '';
+  return context.options.unapprovedCloud === context.cloud
+    ? standInPlanDigest(context.cloud, running, `${version}, as reviewed before a later push`)
+    : standInPlanDigest(context.cloud, running, version);
+}
+
+/** The plan action: Terraform would compare the stack with the new build; here the version. */
+async function planStandIn(context: StandInContext, directory: string): Promise<StepOutcome> {
+  const { cloud, environment, options, say } = context;
+  const running = (await options.client.state()).cells[cloud].version ?? '?';
+  const changes = running !== environment.ROLLOUT_VERSION;
+  say(`plan ${directory} (stand-in): ${cloud} runs ${running}`);
+  return {
+    ok: true,
+    detail: changes ? `changes: ${running} -> ${environment.ROLLOUT_VERSION}` : 'no changes',
+    outputs: {
+      'has-changes': String(changes),
+      'plan-path': `${cloud}.tfplan`,
+      'plan-digest': standInPlanDigest(cloud, running, environment.ROLLOUT_VERSION ?? ''),
+    },
+  };
+}
+
+/**
+ * The apply action's approval check (verify-only, and again at apply): the saved plan's digest
+ * must be the reviewed one, or it refuses with plan-changed and changes nothing.
+ */
+async function approvalStandIn(
+  context: StandInContext,
+  outputs: StepOutputs,
+): Promise<StepOutcome | undefined> {
+  const running = (await context.options.client.state()).cells[context.cloud].version ?? '?';
+  const planned = outputs.plan?.['plan-digest'] ?? '';
+  const reviewed = reviewedDigest(context, running);
+  if (planned === reviewed) return undefined;
+  return {
+    ok: false,
+    detail: `plan-changed: the saved plan (${planned.slice(0, 12)}) is not the reviewed plan (${reviewed.slice(0, 12)}); nothing applied`,
+    outputs: { verified: 'false', applied: 'false', 'failure-reason': 'plan-changed' },
+  };
+}
+
+async function verifyStandIn(context: StandInContext, outputs: StepOutputs): Promise<StepOutcome> {
+  context.say(`verify ${context.cloud}'s saved plan against the reviewed plan (stand-in)`);
+  const refused = await approvalStandIn(context, outputs);
+  if (refused) return refused;
+  return {
+    ok: true,
+    detail: `the reviewed plan (${outputs.plan?.['plan-digest']?.slice(0, 12)}); verify-only, nothing applied`,
+    outputs: { verified: 'true', applied: 'false', 'failure-reason': '' },
+  };
+}
+
+/** The apply action: Terraform would deploy the new build; the sandbox restarts the cell. */
+async function applyStandIn(
+  context: StandInContext,
+  directory: string,
+  outputs: StepOutputs,
+): Promise<StepOutcome> {
+  const { cloud, environment, options, say } = context;
+  const refused = await approvalStandIn(context, outputs);
+  if (refused) return refused;
+  say(`waiting until the edge router sends ${cloud} nothing and its requests have finished`);
+  await waitUntilDrained(options.client, cloud);
+  const broken = options.breakCloud === cloud;
+  say(
+    `apply ${directory} (stand-in): ${cloud} restarts on ${environment.ROLLOUT_VERSION}${broken ? ' (a release whose health check fails)' : ''}`,
+  );
+  const status: CellStatus = await options.client.deployCell(
+    cloud,
+    environment.ROLLOUT_VERSION ?? '',
+    { breakHealth: broken, downtimeMs: options.restartDowntimeMs ?? 1000 },
+  );
+  return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
+}
+
+/** The real traffic-shift action (dist/) against the sandbox's routers. */
+async function shiftStep(
+  context: StandInContext,
+  step: ActionStep,
+  inputs: Record<string, string>,
+): Promise<StepOutcome> {
+  const { cloud, environment, options, say } = context;
+  say(
+    `traffic-shift to ${inputs.target} (steps ${inputs.steps}, bake ${inputs['bake-seconds']} s)`,
+  );
+  const degrade =
+    step.id === 'canary' && options.degradeCloud === cloud
+      ? degradeOnceItHasTraffic(options.client, cloud, environment.ROLLOUT_VERSION ?? '', say)
+      : undefined;
+  let result;
+  try {
+    result = await runTrafficShift(
+      { target: inputs.target ?? '', extraInputs: inputs },
+      sandboxTargets(options.state),
+      (line) => say(`  ${line}`),
+    );
+  } finally {
+    await degrade?.stop();
+  }
+  const final = result.outputs['final-split'] ?? '?';
+  if (result.exitCode === 0)
+    return { ok: true, detail: `in force: ${final}`, outputs: result.outputs };
+  const reason = result.outputs['failure-reason'] || `the action exited ${result.exitCode}`;
+  return {
+    ok: false,
+    detail: `${reason}${result.outputs['rolled-back'] === 'true' ? ' (rolled back)' : ''}; split now ${final}`,
+  };
+}
+
 async function runStep(
   step: RolloutStep,
-  cloud: Cloud,
-  environment: Record<string, string>,
-  options: RehearsalOptions,
-  say: (line: string) => void,
+  context: StandInContext,
   outputs: StepOutputs,
-): Promise<{ ok: boolean; detail: string; outputs?: Record<string, string> }> {
-  const { client, state } = options;
+): Promise<StepOutcome> {
+  const { environment, say } = context;
   if ('uses' in step) {
     const inputs = resolveInputs(step, environment, outputs);
-    if (step.uses === PLAN_ACTION) {
-      // The plan action: Terraform would compare the stack with the new build; here the cell's
-      // running version tells whether there is anything to deploy.
-      const running = (await client.state()).cells[cloud].version;
-      const changes = running !== environment.ROLLOUT_VERSION;
-      say(`plan ${inputs['working-directory']} (stand-in): ${cloud} runs ${running ?? '?'}`);
-      return {
-        ok: true,
-        detail: changes
-          ? `changes: ${running ?? '?'} -> ${environment.ROLLOUT_VERSION}`
-          : 'no changes',
-        outputs: { 'has-changes': String(changes), 'plan-path': '' },
-      };
-    }
-    if (step.uses === TRAFFIC_SHIFT_ACTION) {
-      say(
-        `traffic-shift to ${inputs.target} (steps ${inputs.steps}, bake ${inputs['bake-seconds']} s)`,
-      );
-      const degrade =
-        step.id === 'canary' && options.degradeCloud === cloud
-          ? degradeOnceItHasTraffic(client, cloud, environment.ROLLOUT_VERSION ?? '', say)
-          : undefined;
-      let result;
-      try {
-        result = await runTrafficShift(
-          { target: inputs.target ?? '', extraInputs: inputs },
-          sandboxTargets(state),
-          (line) => say(`  ${line}`),
-        );
-      } finally {
-        await degrade?.stop();
-      }
-      const final = result.outputs['final-split'] ?? '?';
-      if (result.exitCode === 0)
-        return { ok: true, detail: `in force: ${final}`, outputs: result.outputs };
-      const reason = result.outputs['failure-reason'] || `the action exited ${result.exitCode}`;
-      return {
-        ok: false,
-        detail: `${reason}${result.outputs['rolled-back'] === 'true' ? ' (rolled back)' : ''}; split now ${final}`,
-      };
-    }
-    // The apply action: Terraform would deploy the new build; the sandbox restarts the cell.
-    say(`waiting until the edge router sends ${cloud} nothing and its requests have finished`);
-    await waitUntilDrained(client, cloud);
-    const broken = options.breakCloud === cloud;
-    say(
-      `apply ${inputs['working-directory']} (stand-in): ${cloud} restarts on ${environment.ROLLOUT_VERSION}${broken ? ' (a release whose health check fails)' : ''}`,
-    );
-    const status: CellStatus = await client.deployCell(cloud, environment.ROLLOUT_VERSION ?? '', {
-      breakHealth: broken,
-      downtimeMs: options.restartDowntimeMs ?? 1000,
-    });
-    return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
+    const directory = inputs['working-directory'] ?? '';
+    if (step.uses === PLAN_ACTION) return planStandIn(context, directory);
+    if (step.uses === TRAFFIC_SHIFT_ACTION) return shiftStep(context, step, inputs);
+    if (inputs['verify-only'] === 'true') return verifyStandIn(context, outputs);
+    return applyStandIn(context, directory, outputs);
   }
   // The smoke command: the very function the deploy workflow's `smoke` step runs.
-  say(`smoke test of ${cloud}'s own health URL (expects version ${environment.ROLLOUT_VERSION})`);
+  say(
+    `smoke test of ${context.cloud}'s own health URL (expects version ${environment.ROLLOUT_VERSION})`,
+  );
   const smoke = await smokeStep(environment);
   return smoke.ok
     ? { ok: true, detail: `healthy on ${smoke.version} (${smoke.attempts} checks)` }
@@ -279,9 +373,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
         continue;
       }
       const stepStarted = Date.now();
-      let outcome: { ok: boolean; detail: string; outputs?: Record<string, string> };
+      let outcome: StepOutcome;
       try {
-        outcome = await runStep(step, cloud, environment, options, say, outputs);
+        outcome = await runStep(step, { cloud, environment, options, say }, outputs);
       } catch (error) {
         outcome = { ok: false, detail: (error as Error).message };
       }
@@ -324,6 +418,29 @@ export function trafficBetween(before: SandboxSnapshot, after: SandboxSnapshot):
   return { served, failed };
 }
 
+/** Where traffic is after a failed rollout, and how to recover. */
+function failureLines(
+  result: RehearsalResult,
+  failure: NonNullable<RehearsalResult['failure']>,
+): string[] {
+  const untouched = CLOUDS.find(
+    (cloud) => !result.steps.some((s) => s.cloud === cloud && !s.skipped),
+  );
+  const notTouched = untouched ? `; ${untouched} was not touched` : '';
+  if (failure.step === 'verify')
+    return [
+      `traffic now: ${splitText(result.after)} (the plan of ${failure.cloud} was refused before any traffic moved)${notTouched}`,
+      `to recover: have the plan ${failure.cloud} makes now reviewed (push to the pull request or open a new one), then merge again`,
+    ];
+  const only = CLOUDS.find((cloud) => result.after.split[cloud] === 100);
+  return [
+    `traffic now: ${splitText(result.after)} (${only ? `all on ${only}` : 'as before the failed step'})${notTouched}`,
+    // The failed cloud is drained: a rollout that starts with the other one would have to put
+    // all traffic on it, which traffic-shift refuses. Fixed release first, on that cloud.
+    `to recover: roll a fixed version out to ${failure.cloud} first: npm run rehearse -- --order ${failure.cloud},${otherCloud(failure.cloud)}`,
+  ];
+}
+
 /** The summary the command prints; its last line is `failed requests: N`. */
 export function renderSummary(
   result: RehearsalResult,
@@ -343,16 +460,7 @@ export function renderSummary(
         : `FAILED at ${result.failure?.cloud} ${result.failure?.step}: ${result.failure?.reason}`
     }`,
   ];
-  if (result.failure) {
-    const untouched = settings.order.find((cloud) => !result.steps.some((s) => s.cloud === cloud));
-    const only = CLOUDS.find((cloud) => result.after.split[cloud] === 100);
-    lines.push(
-      `traffic now: ${splitText(result.after)} (${only ? `all on ${only}` : 'as before the failed step'})${untouched ? `; ${untouched} was not touched` : ''}`,
-      // The failed cloud is drained: a rollout that starts with the other one would have to put
-      // all traffic on it, which traffic-shift refuses. Fixed release first, on that cloud.
-      `to recover: roll a fixed version out to ${result.failure.cloud} first: npm run rehearse -- --order ${result.failure.cloud},${otherCloud(result.failure.cloud)}`,
-    );
-  }
+  if (result.failure) lines.push(...failureLines(result, result.failure));
   lines.push(
     `order: ${settings.order.join(' then ')}; desired split ${formatSplit(settings.split)}`,
     `versions before: ${CLOUDS.map((cloud) => cell(result.before, cloud)).join(', ')}`,

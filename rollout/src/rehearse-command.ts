@@ -33,7 +33,7 @@ const variableFlags = Object.entries(ROLLOUT_VARIABLES).map(
 
 export const USAGE = `usage: npm run rehearse -- [options]
 
-Runs the deploy workflow's rollout sequence (plan, drain, apply, smoke, canary back; one cloud at a
+Runs the deploy workflow's rollout sequence (plan, verify, drain, apply, smoke, canary back; one cloud at a
 time) against the local sandbox with the real traffic-shift action, under steady load through
 the edge router, and prints versions, splits and request counts. Exit code 0 only when the
 rollout completed.
@@ -41,6 +41,8 @@ rollout completed.
   --changed aws|azure|both|none
                               which cells get a new build (default both); the others keep their
                               version, so their plan has no changes and their traffic is untouched
+  --unapproved aws|azure      that cloud's reviewed plan is not the plan the deploy makes: its apply
+                              is refused, found by the verify step before any traffic moves
   --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
   --degrade aws|azure         that cloud's new version passes its smoke test, then fails once the
                               canary gives it traffic (rehearse the canary's rollback)
@@ -57,6 +59,7 @@ interface RehearseArgs {
   variables: Partial<Record<RolloutVariable, string>>;
   /** The cells that get a new build. */
   changed: readonly Cloud[];
+  unapprovedCloud: Cloud | undefined;
   breakCloud: Cloud | undefined;
   degradeCloud: Cloud | undefined;
   version: string | undefined;
@@ -74,6 +77,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
   );
   const own = [
     '--changed',
+    '--unapproved',
     '--break',
     '--degrade',
     '--version',
@@ -100,12 +104,12 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     if (value !== undefined) variables[name] = value;
   }
   const changed = parseChanged(values.get('--changed') ?? 'both');
-  const breakCloud = values.get('--break');
-  if (breakCloud !== undefined && !isCloud(breakCloud))
-    throw new RolloutError(`--break must be aws or azure, got "${breakCloud}"`);
-  const degradeCloud = values.get('--degrade');
-  if (degradeCloud !== undefined && !isCloud(degradeCloud))
-    throw new RolloutError(`--degrade must be aws or azure, got "${degradeCloud}"`);
+  const cloudOption = (flag: string): Cloud | undefined => {
+    const value = values.get(flag);
+    if (value !== undefined && !isCloud(value))
+      throw new RolloutError(`${flag} must be aws or azure, got "${value}"`);
+    return value;
+  };
   const version = values.get('--version');
   if (version !== undefined && !/^[\w.+-]{1,64}$/.test(version))
     throw new RolloutError(
@@ -120,8 +124,9 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
   return {
     variables,
     changed,
-    breakCloud,
-    degradeCloud,
+    unapprovedCloud: cloudOption('--unapproved'),
+    breakCloud: cloudOption('--break'),
+    degradeCloud: cloudOption('--degrade'),
     version,
     loadRps: whole('--load-rps', 50, 2000),
     restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
@@ -224,6 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       settings,
       version,
       changed: args.changed,
+      unapprovedCloud: args.unapprovedCloud,
       breakCloud: args.breakCloud,
       degradeCloud: args.degradeCloud,
       restartDowntimeMs: args.restartDowntimeMs,
@@ -271,6 +277,9 @@ function describeRollout(args: RehearseArgs, settings: RolloutSettings, version:
     `rolling out ${version}: ${settings.order.join(' then ')}, back to ${settings.split.aws}/${settings.split.azure}` +
     (args.changed.length < CLOUDS.length
       ? `; new build for ${args.changed.length === 0 ? 'no cell' : args.changed.join(' and ')} only`
+      : '') +
+    (args.unapprovedCloud
+      ? `; ${args.unapprovedCloud}'s plan is not the reviewed one: its apply will be refused`
       : '') +
     (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
     (args.degradeCloud

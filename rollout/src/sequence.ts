@@ -2,8 +2,10 @@
  * THE cross-cloud rollout, defined once. For one cloud at a time:
  *
  *   plan    plan that cloud's stack; no changes: the cloud is left alone (no needless drain)
+ *   verify  the apply action's checks on that saved plan (reviewed digest, data-loss guard),
+ *           applying nothing: a refusal stops the job before any traffic moves (ADR 24)
  *   drain   traffic-shift to <cloud>=0 (the other cloud takes everything)
- *   apply   verified apply of that saved plan: the new version
+ *   apply   verified apply of that saved plan (checked again): the new version
  *   smoke   the cloud's own health URL answers, on the new version
  *   canary  traffic-shift back to the desired split, in canary steps
  *
@@ -22,7 +24,7 @@ import { formatSplit } from '../../actions/traffic-shift/src/rollout/split.js';
 import { RolloutError } from './errors.js';
 import type { RolloutSettings } from './settings.js';
 
-export type StepId = 'plan' | 'drain' | 'apply' | 'smoke' | 'canary';
+export type StepId = 'plan' | 'verify' | 'drain' | 'apply' | 'smoke' | 'canary';
 
 /** The one condition the sequence uses: the plan step found changes. */
 export const WHEN_CHANGED = "steps.plan.outputs.has-changes == 'true'";
@@ -98,6 +100,22 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
       'var-files': env('ROLLOUT_VAR_FILES'),
       // A PR plan or drift check never locks (ADR 19); an apply may: wait for it.
       'lock-timeout': '5m',
+    },
+  },
+  {
+    // Verify, then drain (ADR 24): the same checks as `apply`, on the same saved plan, before
+    // any traffic moves; a refusal fails the job with the split exactly as it was.
+    id: 'verify',
+    name: 'Verify that plan is the reviewed plan (before any traffic moves)',
+    if: WHEN_CHANGED,
+    uses: APPLY_ACTION,
+    with: {
+      'working-directory': env('ROLLOUT_STACK_DIR'),
+      stack: env('ROLLOUT_CLOUD'),
+      'plan-path': '${{ steps.plan.outputs.plan-path }}',
+      'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
+      'lock-timeout': '10m',
+      'verify-only': 'true',
     },
   },
   {

@@ -116,13 +116,18 @@ interface CellReport {
   reason: string;
 }
 
+/** The verify step refused the plan (ADR 24): the cloud was never drained. */
+function refusedBeforeDrain(report: CellReport): boolean {
+  return report.steps.verify === 'failure' && report.steps.drain === 'not run';
+}
+
 async function summary(): Promise<void> {
   const reports: CellReport[] = (['FIRST', 'SECOND'] as const).map((position) => ({
     cloud: cloudFrom(`${position}_CLOUD`),
     result: process.env[`${position}_RESULT`] ?? '',
     changes: process.env[`${position}_CHANGES`] ?? '',
     steps: Object.fromEntries(
-      ['drain', 'apply', 'smoke', 'canary'].map((step) => [
+      ['verify', 'drain', 'apply', 'smoke', 'canary'].map((step) => [
         step,
         process.env[`${position}_${step.toUpperCase()}`] || 'not run',
       ]),
@@ -159,22 +164,22 @@ async function summary(): Promise<void> {
     notStarted
       ? `The rollout did not start: the \`global\` stack's job was ${globalResult || 'not run'}. No cloud was touched.`
       : failed
-        ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. Traffic stays on or returned to the healthy cloud; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
+        ? `Stopped at **${failed.cloud}** (${failed.result})${failed.reason ? `: ${failed.reason}` : ''}. ${refusedBeforeDrain(failed) ? 'Its plan was refused before any traffic moved: traffic is where it was' : 'Traffic stays on or returned to the healthy cloud'}; ${reports.find((r) => r !== failed && r.result === 'skipped')?.cloud ?? 'no other cloud'} was not touched.`
         : 'Every cloud with changes runs the new version and traffic is back at the desired split.',
     '',
     `**Traffic now:** \`${split}\``,
     '',
-    ...(failed && !notStarted
+    ...(failed && !notStarted && !refusedBeforeDrain(failed)
       ? [
           `**Next:** fix the release, then deploy it with \`DEPLOY_ORDER=${failed.cloud},${otherCloud(failed.cloud)}\`: a drained cloud must come back first, since draining the other one would put all traffic on it.`,
           '',
         ]
       : []),
-    '| cloud | job | changes | drain | apply | smoke | canary | version now |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| cloud | job | changes | verify | drain | apply | smoke | canary | version now |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...reports.map(
       (r) =>
-        `| ${r.cloud} | ${r.result || '?'} | ${r.changes === 'false' ? 'none (left alone)' : r.changes === 'true' ? 'yes' : '?'} | ${r.steps.drain} | ${r.steps.apply} | ${r.steps.smoke} | ${r.steps.canary} | ${versions[r.cloud]} |`,
+        `| ${r.cloud} | ${r.result || '?'} | ${r.changes === 'false' ? 'none (left alone)' : r.changes === 'true' ? 'yes' : '?'} | ${r.steps.verify} | ${r.steps.drain} | ${r.steps.apply} | ${r.steps.smoke} | ${r.steps.canary} | ${versions[r.cloud]} |`,
     ),
   ];
   const text = lines.join('\n');

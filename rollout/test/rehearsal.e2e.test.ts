@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { launchSandbox, type LaunchedSandbox } from '../../sandbox/src/client.js';
 import { LoadGenerator, type LoadReport } from '../../sandbox/src/load-generator.js';
 import { runTypeScript } from '../../sandbox/src/paths.js';
+import { effectiveWeights } from '../../sandbox/src/router/weights.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,6 +38,30 @@ function rehearseCli(args: string[]): Promise<{ code: number | null; output: str
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => resolve({ code, output }));
   });
+}
+
+/** The lowest share `cloud` had on either router while watched (polled every 100 ms). */
+function watchLowestShare(
+  box: LaunchedSandbox,
+  cloud: 'aws' | 'azure',
+): { stop(): Promise<number> } {
+  let lowest = 100;
+  let stopped = false;
+  const watching = (async (): Promise<void> => {
+    while (!stopped) {
+      const snapshot = await box.client.state();
+      for (const router of ['route53', 'frontdoor'] as const)
+        lowest = Math.min(lowest, effectiveWeights(snapshot.weights, router)[cloud]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await watching;
+      return lowest;
+    },
+  };
 }
 
 function describeFailures(report: LoadReport): string {
@@ -88,15 +113,17 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(lines.at(-1)).toBe('failed requests: 0');
     // The order of the sequence: AWS drained, applied, smoke-tested and back before Azure starts.
     const order = [
-      ...run.output.matchAll(/\[(aws|azure) (plan|drain|apply|smoke|canary)\] ok:/g),
+      ...run.output.matchAll(/\[(aws|azure) (plan|verify|drain|apply|smoke|canary)\] ok:/g),
     ].map((match) => `${match[1]} ${match[2]}`);
     expect(order).toEqual([
       'aws plan',
+      'aws verify',
       'aws drain',
       'aws apply',
       'aws smoke',
       'aws canary',
       'azure plan',
+      'azure verify',
       'azure drain',
       'azure apply',
       'azure smoke',
@@ -181,6 +208,66 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
   }, 150_000);
 
+  it('--unapproved azure: AWS upgraded; Azure refused at verify, never drained; split after = before; the run fails; no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const before = await box.client.state();
+    const lowest = watchLowestShare(box, 'azure');
+    const { run, report } = await rehearseUnderLoad([
+      '--unapproved',
+      'azure',
+      '--version',
+      '2.0.3',
+      ...QUICK,
+    ]);
+    const azureLowest = await lowest.stop();
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(
+      /rollout of 2\.0\.3: FAILED at azure verify: plan-changed: the saved plan \(\w+\) is not the reviewed plan \(\w+\); nothing applied/,
+    );
+    // Azure's traffic never went below its share of the desired split, on either router.
+    expect(azureLowest).toBeGreaterThan(0);
+    expect(run.output).not.toMatch(/traffic-shift to aws=100,azure=0/);
+    expect(run.output).not.toMatch(/\[azure (drain|apply|smoke|canary)\]/);
+    expect(run.output).toMatch(/azure +verify +FAILED/);
+    const splitBefore = /split before: (\S+)/.exec(run.output)?.[1];
+    expect(splitBefore).toBe('aws=50,azure=50');
+    expect(run.output).toContain(`split after:  ${splitBefore}`);
+    expect(run.output).toContain('(the plan of azure was refused before any traffic moved)');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+    const after = await box.client.state();
+    expect(after.split).toEqual(before.split);
+    expect(after.cells.aws.version).toBe('2.0.3');
+    expect(after.cells.azure.version).toBe(before.cells.azure.version);
+  }, 150_000);
+
+  it('--unapproved aws: refused before anything moves; Azure not touched; weights unchanged', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const before = await box.client.state();
+    const { run, report } = await rehearseUnderLoad([
+      '--unapproved',
+      'aws',
+      '--version',
+      '2.0.4',
+      ...QUICK,
+    ]);
+
+    expect(report.failed).toBe(0);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('rollout of 2.0.4: FAILED at aws verify: plan-changed');
+    expect(run.output).not.toContain('traffic-shift to');
+    expect(run.output).not.toContain('[azure ');
+    expect(run.output).toContain('azure was not touched');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+    const after = await box.client.state();
+    expect(after.weights).toEqual(before.weights);
+    expect(after.cells.aws.version).toBe(before.cells.aws.version);
+  }, 150_000);
+
   it('--break azure: AWS upgraded, Azure fails its smoke test, traffic ends 100% on AWS, the run fails, no request fails', async () => {
     const box = sandbox as LaunchedSandbox;
     const { run, report } = await rehearseUnderLoad([
@@ -242,11 +329,13 @@ describe('npm run rehearse under steady load through the edge router', () => {
     const ok = [...run.output.matchAll(/\[(aws|azure) (\w+)\] ok:/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(ok).toEqual([
       'azure plan',
+      'azure verify',
       'azure drain',
       'azure apply',
       'azure smoke',
       'azure canary',
       'aws plan',
+      'aws verify',
       'aws drain',
       'aws apply',
       'aws smoke',

@@ -7,6 +7,7 @@ describe('npm run rehearse arguments', () => {
     expect(parseRehearseArgs([])).toEqual({
       variables: REHEARSAL_DEFAULTS,
       changed: ['aws', 'azure'],
+      unapprovedCloud: undefined,
       breakCloud: undefined,
       degradeCloud: undefined,
       version: undefined,
@@ -34,6 +35,7 @@ describe('npm run rehearse arguments', () => {
   it.each([
     [['--break', 'gcp'], '--break must be aws or azure, got "gcp"'],
     [['--degrade', 'x'], '--degrade must be aws or azure, got "x"'],
+    [['--unapproved', 'both'], '--unapproved must be aws or azure, got "both"'],
     [['--load-rps', '-1'], '--load-rps must be a whole number from 0 to 2000, got "-1"'],
     [['--version', 'a b'], '--version must be letters, digits, dots, dashes or underscores'],
     [['--bogus'], 'unknown option "--bogus"'],
@@ -49,6 +51,12 @@ describe('npm run rehearse arguments', () => {
     ['none', []],
   ])('--changed %s: new builds for %j', (value, cells) => {
     expect(parseRehearseArgs(['--changed', value])).toMatchObject({ changed: cells });
+  });
+
+  it('--unapproved names the cell whose apply is refused', () => {
+    expect(parseRehearseArgs(['--unapproved', 'azure'])).toMatchObject({
+      unapprovedCloud: 'azure',
+    });
   });
 
   it('refuses an unknown --changed value, naming the accepted ones', () => {

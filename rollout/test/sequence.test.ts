@@ -22,15 +22,16 @@ const routing = {
 };
 
 describe('the rollout sequence', () => {
-  it('is plan, then (only when the plan has changes) drain, apply, smoke, canary', () => {
+  it('is plan, then (only when the plan has changes) verify, drain, apply, smoke, canary', () => {
     expect(ROLLOUT_STEPS.map((step) => [step.id, step.if !== undefined])).toEqual([
       ['plan', false],
+      ['verify', true],
       ['drain', true],
       ['apply', true],
       ['smoke', true],
       ['canary', true],
     ]);
-    const drain = ROLLOUT_STEPS[1] as ActionStep;
+    const drain = ROLLOUT_STEPS[2] as ActionStep;
     expect(stepRuns(drain, { plan: { 'has-changes': 'true' } })).toBe(true);
     expect(stepRuns(drain, { plan: { 'has-changes': 'false' } })).toBe(false);
     expect(stepRuns(ROLLOUT_STEPS[0] as ActionStep, {})).toBe(true);
@@ -39,7 +40,7 @@ describe('the rollout sequence', () => {
   it('drains the cloud being deployed and brings it back to the desired split', () => {
     const settings = parseRolloutSettings({ DEPLOY_SPLIT: 'aws=70,azure=30' });
     const environment = cellEnvironment(settings, 'azure', { version: 'abc123', routing });
-    const [plan, drain, apply, , canary] = ROLLOUT_STEPS as ActionStep[];
+    const [plan, verify, drain, apply, , canary] = ROLLOUT_STEPS as ActionStep[];
     expect(resolveInputs(plan as ActionStep, environment)).toEqual({
       'working-directory': 'terraform/stacks/azure',
       stack: 'azure',
@@ -56,7 +57,17 @@ describe('the rollout sequence', () => {
       'frontdoor-profile': '',
       'smoke-urls': routing['smoke-urls'],
     });
-    // The apply action applies the plan the plan step saved (verified against the reviewed digest).
+    // Verify, then drain (ADR 24): the apply action checks the saved plan and applies nothing,
+    // before the drain; then it checks and applies that same plan.
+    const saved = { plan: { 'plan-path': '/tmp/azure.tfplan', 'has-changes': 'true' } };
+    expect(resolveInputs(verify as ActionStep, environment, saved)).toEqual({
+      'working-directory': 'terraform/stacks/azure',
+      stack: 'azure',
+      'plan-path': '/tmp/azure.tfplan',
+      'backend-config': '',
+      'lock-timeout': '10m',
+      'verify-only': 'true',
+    });
     expect(
       resolveInputs(apply as ActionStep, environment, {
         plan: { 'plan-path': '/tmp/azure.tfplan', 'has-changes': 'true' },

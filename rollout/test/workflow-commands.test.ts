@@ -169,6 +169,7 @@ describe('the rollout commands of the deploy workflow', () => {
       FIRST_CLOUD: 'aws',
       FIRST_RESULT: 'success',
       FIRST_CHANGES: 'true',
+      FIRST_VERIFY: 'success',
       FIRST_DRAIN: 'success',
       FIRST_APPLY: 'success',
       FIRST_SMOKE: 'success',
@@ -177,6 +178,7 @@ describe('the rollout commands of the deploy workflow', () => {
       SECOND_CLOUD: 'azure',
       SECOND_RESULT: 'failure',
       SECOND_CHANGES: 'true',
+      SECOND_VERIFY: 'success',
       SECOND_DRAIN: 'success',
       SECOND_APPLY: 'success',
       SECOND_SMOKE: 'failure',
@@ -192,14 +194,36 @@ describe('the rollout commands of the deploy workflow', () => {
       '**Next:** fix the release, then deploy it with `DEPLOY_ORDER=azure,aws`',
     );
     expect(summary).toContain(
-      '| aws | success | yes | success | success | success | success | abc123 (health 200) |',
+      '| aws | success | yes | success | success | success | success | success | abc123 (health 200) |',
     );
     expect(summary).toContain(
-      '| azure | failure | yes | success | success | failure | not run | abc123 (health 503) |',
+      '| azure | failure | yes | success | success | success | failure | not run | abc123 (health 503) |',
     );
     expect(result.stdout).toContain(
       '::error title=rollout summary::the rollout did not complete: stopped at azure',
     );
+  }, 30_000);
+
+  it('summary: a plan refused by the verify step moved no traffic, and says so (ADR 24)', async () => {
+    const result = await run('summary', {
+      DEPLOY_VERSION: 'abc123',
+      ROLLOUT_SMOKE_URLS: health,
+      FIRST_CLOUD: 'aws',
+      FIRST_RESULT: 'failure',
+      FIRST_CHANGES: 'true',
+      FIRST_VERIFY: 'failure',
+      FIRST_REASON: 'plan-changed',
+      SECOND_CLOUD: 'azure',
+      SECOND_RESULT: 'skipped',
+    });
+    expect(result.code).toBe(1);
+    const summary = readFileSync(result.files.GITHUB_STEP_SUMMARY, 'utf8');
+    expect(summary).toContain(
+      'Stopped at **aws** (failure): plan-changed. Its plan was refused before any traffic moved: traffic is where it was; azure was not touched.',
+    );
+    expect(summary).toContain('**Traffic now:** `unchanged (no traffic-shift ran)`');
+    expect(summary).not.toContain('**Next:**');
+    expect(summary).toContain('| aws | failure | yes | failure | not run | not run |');
   }, 30_000);
 
   it('summary: says so when the rollout never started (the global stack failed)', async () => {

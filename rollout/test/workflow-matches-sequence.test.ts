@@ -53,7 +53,7 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
     describe(jobId, () => {
       const job = workflow.jobs[jobId];
 
-      it('exists and runs plan, drain, apply, smoke, canary in that order with nothing in between', () => {
+      it('exists and runs plan, verify, drain, apply, smoke, canary in that order with nothing in between', () => {
         expect(job).toBeDefined();
         expect(sequenceBlock(job as WorkflowJob).map((step) => step.id)).toEqual(sequenceIds);
         // Nothing of the sequence appears elsewhere in the job, and no step follows it that could
@@ -80,6 +80,23 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
             expect(actual.with).toBeUndefined();
           }
         });
+      });
+
+      it('verifies the saved plan against the reviewed digest before any traffic moves (ADR 24)', () => {
+        const steps = (job as WorkflowJob).steps;
+        const firstShift = steps.findIndex((step) => step.uses === TRAFFIC_SHIFT_ACTION);
+        const verify = steps.findIndex(
+          (step) => step.uses === APPLY_ACTION && String(step.with?.['verify-only']) === 'true',
+        );
+        const apply = steps.findIndex(
+          (step) => step.uses === APPLY_ACTION && step.with?.['verify-only'] === undefined,
+        );
+        expect(verify).toBeGreaterThan(-1);
+        expect(verify).toBeLessThan(firstShift);
+        // The very plan the apply step applies, with the same stack and backend.
+        for (const input of ['plan-path', 'working-directory', 'stack', 'backend-config'])
+          expect(steps[verify]?.with?.[input]).toBe(steps[apply]?.with?.[input]);
+        expect(steps[verify]?.if).toBe(steps[firstShift]?.if);
       });
 
       it('computes the rollout environment before the sequence, for its own cloud', () => {

@@ -49886,6 +49886,7 @@ function parseSettings(source = environmentInputs, workspace = process.env['GITH
         includeSensitiveOutputs: readBoolean('include-sensitive-outputs', false, source),
         dataLossLabel: readDataLossLabel(source),
         riskRules: readRiskRules(source, workspace),
+        verifyOnly: readBoolean('verify-only', false, source),
     };
     const planPath = readString('plan-path', {}, source);
     if (planPath !== '') {
@@ -52040,6 +52041,18 @@ function refuseChangedPlan(run, planned) {
         reasonDetail: count,
     };
 }
+/** verify-only: every check passed; `terraform apply` is left to a later step (ADR 24). */
+function verifiedResult(run, planned) {
+    const counts = describeCounts(planned.counts);
+    return {
+        applied: false,
+        verified: true,
+        digest: planned.digest,
+        message: `The plan for stack '${run.settings.stack}' is the reviewed plan (${counts}); verify-only: not applied.`,
+        details: `The plan is the reviewed plan (${counts}) and passed the data-loss guard. \`verify-only\`: \`terraform apply\` was not run.`,
+        reason: 'verified',
+    };
+}
 /** `terraform apply` of exactly the checked plan file, and what came of it. */
 async function applyReviewedPlan(run, planned) {
     const { settings, redactor } = run;
@@ -52090,6 +52103,8 @@ async function verifiedApply(settings, approved, labelCheck) {
         const refused = await guardDataLoss(settings, planned.plan, planned.digest, labelCheck);
         if (refused)
             return refused;
+        if (settings.verifyOnly)
+            return verifiedResult(run, planned);
         return await applyReviewedPlan(run, planned);
     }
     catch (error) {
@@ -52166,6 +52181,8 @@ function statusText(result, run) {
     const runId = run.runId ?? 'unknown';
     if (result.applied)
         return appliedStatus(run.sha, runId);
+    if (result.verified)
+        return `Verified at ${short} in run ${runId}: the reviewed plan; applying it next`;
     if (!result.failureReason)
         return `No changes to apply at ${short} (run ${runId})`;
     if (result.failureReason === 'apply-failed')
@@ -52195,9 +52212,11 @@ async function postStatus(client, run, settings, pullNumbers, text) {
 function headline(settings, result) {
     const what = result.applied
         ? 'applied'
-        : result.failureReason
-            ? `not applied (${result.failureReason})`
-            : 'no changes, nothing applied';
+        : result.verified
+            ? 'verified, not applied yet (verify-only)'
+            : result.failureReason
+                ? `not applied (${result.failureReason})`
+                : 'no changes, nothing applied';
     return `### Terraform apply for ${markdown_code(settings.stack)}: ${what}`;
 }
 function outputsMarkdown(result) {
@@ -52238,6 +52257,7 @@ async function writeSummary(settings, run, approval, result, status) {
 }
 function setOutputs(result) {
     setOutput('applied', result.applied ? 'true' : 'false');
+    setOutput('verified', result.failureReason ? 'false' : 'true');
     setOutput('failure-reason', result.failureReason ?? '');
     setOutput('plan-digest', result.digest ?? '');
     setOutput('outputs-json', JSON.stringify(result.outputs?.outputs ?? {}));
@@ -52270,7 +52290,9 @@ async function run() {
         const status = statusText(result, run);
         setOutputs(result);
         await writeSummary(settings, run, approval, result, status);
-        await postStatus(client, run, settings, approval.pullNumbers, status);
+        // verify-only: a refusal is the last word and is posted; a pass is not (the apply step posts).
+        if (!result.verified)
+            await postStatus(client, run, settings, approval.pullNumbers, status);
         if (result.errorText) {
             error(result.errorText, { title: `terraform failed for stack ${settings.stack}` });
         }

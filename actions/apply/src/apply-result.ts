@@ -19,6 +19,8 @@ export type FailureReason =
 
 export interface ApplyResult {
   applied: boolean;
+  /** verify-only: the plan is the reviewed plan and passed every check (nothing applied). */
+  verified?: boolean;
   failureReason?: FailureReason;
   /** Digest of the plan that was compared (and applied when applied is true). */
   digest?: string;

@@ -93,6 +93,8 @@ function statusText(result: ApplyResult, run: RunContext): string {
   const short = run.sha.slice(0, 7);
   const runId = run.runId ?? 'unknown';
   if (result.applied) return appliedStatus(run.sha, runId);
+  if (result.verified)
+    return `Verified at ${short} in run ${runId}: the reviewed plan; applying it next`;
   if (!result.failureReason) return `No changes to apply at ${short} (run ${runId})`;
   if (result.failureReason === 'apply-failed')
     return `Apply failed at ${short} in run ${runId}: ${result.reason}; see the run log`;
@@ -133,9 +135,11 @@ async function postStatus(
 function headline(settings: ApplySettings, result: ApplyResult): string {
   const what = result.applied
     ? 'applied'
-    : result.failureReason
-      ? `not applied (${result.failureReason})`
-      : 'no changes, nothing applied';
+    : result.verified
+      ? 'verified, not applied yet (verify-only)'
+      : result.failureReason
+        ? `not applied (${result.failureReason})`
+        : 'no changes, nothing applied';
   return `### Terraform apply for ${code(settings.stack)}: ${what}`;
 }
 
@@ -186,6 +190,7 @@ async function writeSummary(
 
 function setOutputs(result: ApplyResult): void {
   core.setOutput('applied', result.applied ? 'true' : 'false');
+  core.setOutput('verified', result.failureReason ? 'false' : 'true');
   core.setOutput('failure-reason', result.failureReason ?? '');
   core.setOutput('plan-digest', result.digest ?? '');
   core.setOutput('outputs-json', JSON.stringify(result.outputs?.outputs ?? {}));
@@ -220,7 +225,8 @@ export async function run(): Promise<void> {
     const status = statusText(result, run);
     setOutputs(result);
     await writeSummary(settings, run, approval, result, status);
-    await postStatus(client, run, settings, approval.pullNumbers, status);
+    // verify-only: a refusal is the last word and is posted; a pass is not (the apply step posts).
+    if (!result.verified) await postStatus(client, run, settings, approval.pullNumbers, status);
 
     if (result.errorText) {
       core.error(result.errorText, { title: `terraform failed for stack ${settings.stack}` });

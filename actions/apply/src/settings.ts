@@ -37,6 +37,11 @@ export interface ApplySettings {
   dataLossLabel: string;
   /** The built-in risk catalogue plus the `risk-rules` file: what counts as data loss. */
   riskRules: RiskCatalogue;
+  /**
+   * Run every check of the apply (approved digest, data-loss guard) and stop before
+   * `terraform apply`: a rollout verifies before it drains a cloud (ADR 24).
+   */
+  verifyOnly: boolean;
 }
 
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
@@ -88,6 +93,7 @@ export function parseSettings(
     includeSensitiveOutputs: readBoolean('include-sensitive-outputs', false, source),
     dataLossLabel: readDataLossLabel(source),
     riskRules: readRiskRules(source, workspace),
+    verifyOnly: readBoolean('verify-only', false, source),
   };
 
   const planPath = readString('plan-path', {}, source);

@@ -194,6 +194,19 @@ function refuseChangedPlan(run: ApplyRun, planned: PlanToApply): ApplyResult {
   };
 }
 
+/** verify-only: every check passed; `terraform apply` is left to a later step (ADR 24). */
+function verifiedResult(run: ApplyRun, planned: PlanToApply): ApplyResult {
+  const counts = describeCounts(planned.counts);
+  return {
+    applied: false,
+    verified: true,
+    digest: planned.digest,
+    message: `The plan for stack '${run.settings.stack}' is the reviewed plan (${counts}); verify-only: not applied.`,
+    details: `The plan is the reviewed plan (${counts}) and passed the data-loss guard. \`verify-only\`: \`terraform apply\` was not run.`,
+    reason: 'verified',
+  };
+}
+
 /** `terraform apply` of exactly the checked plan file, and what came of it. */
 async function applyReviewedPlan(run: ApplyRun, planned: PlanToApply): Promise<ApplyResult> {
   const { settings, redactor } = run;
@@ -246,6 +259,7 @@ export async function verifiedApply(
     if (planned.digest !== approved.digest) return refuseChangedPlan(run, planned);
     const refused = await guardDataLoss(settings, planned.plan, planned.digest, labelCheck);
     if (refused) return refused;
+    if (settings.verifyOnly) return verifiedResult(run, planned);
     return await applyReviewedPlan(run, planned);
   } catch (error) {
     if (error instanceof ApplyStopped) return error.result;

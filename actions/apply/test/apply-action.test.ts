@@ -274,6 +274,93 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
     }
   });
 
+  it('verify-only checks the saved plan and applies nothing; the same plan-path is applied after (ADR 24: verify, then drain)', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged, digest } = reviewed(stack);
+      const plan = await runAction({
+        actionDir: join(dirname(applyActionDir), 'plan'),
+        event: pushEvent({ after: merged.mergeSha, ref: 'refs/heads/main' }),
+        token: github.writeToken,
+        apiUrl: github.apiUrl,
+        env: stack.env,
+        inputs: { 'working-directory': stack.dir, stack: STACK, comment: 'false' },
+        keepTemp: true,
+        timeoutMs: 90_000,
+      });
+      try {
+        const planPath = plan.outputs['plan-path'] ?? '';
+        const before = stack.stateBytes();
+        const commentBefore = commentBody(merged.number);
+
+        const verify = await apply(stack, merged.mergeSha, {
+          'plan-path': planPath,
+          'verify-only': 'true',
+        });
+
+        expect(verify.exitCode).toBe(0);
+        expect(verify.outputs['verified']).toBe('true');
+        expect(verify.outputs['applied']).toBe('false');
+        expect(verify.outputs['failure-reason']).toBe('');
+        expect(verify.outputs['plan-digest']).toBe(digest);
+        expect(verify.stdout).not.toContain('[command]terraform apply');
+        expect(verify.summary).toContain('verified, not applied yet (verify-only)');
+        expect(stack.stateBytes().equals(before)).toBe(true);
+        // A pass is not posted: the apply step that follows posts the outcome.
+        expect(commentBody(merged.number)).toBe(commentBefore);
+
+        const applied = await apply(stack, merged.mergeSha, { 'plan-path': planPath });
+        expect(applied.outputs['applied']).toBe('true');
+        expect(applied.outputs['verified']).toBe('true');
+        expect(stateOf(stack, 'app')).toBe('bonjour');
+      } finally {
+        await plan.cleanup();
+      }
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('verify-only refuses a plan that is not the reviewed one, fails the step and posts the refusal', async () => {
+    const stack = deployedStack();
+    try {
+      stack.edit('default = "hello"', 'default = "bonjour"');
+      const { merged } = reviewed(stack);
+      stack.edit('default = "bonjour"', 'default = "hola"');
+      const before = stack.stateBytes();
+
+      const result = await apply(stack, merged.mergeSha, { 'verify-only': 'true' });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['verified']).toBe('false');
+      expect(result.outputs['failure-reason']).toBe('plan-changed');
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(commentBody(merged.number)).toContain('**Not applied: the plan changed after review');
+
+      const orphan = await apply(stack, fakeSha('verify-pushed-directly'), {
+        'verify-only': 'true',
+      });
+      expect(orphan.exitCode).toBe(1);
+      expect(orphan.outputs['failure-reason']).toBe('no-approved-plan');
+      expect(orphan.outputs['verified']).toBe('false');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('refuses a bad verify-only value before anything runs', async () => {
+    const stack = deployedStack();
+    try {
+      const result = await apply(stack, fakeSha('verify-bad-input'), { 'verify-only': 'maybe' });
+      expect(result.exitCode).toBe(1);
+      expect(result.annotations.find((a) => a.level === 'error')?.message).toContain('verify-only');
+      expect(result.stdout).not.toContain('[command]terraform');
+    } finally {
+      stack.cleanup();
+    }
+  });
+
   it('refuses a configuration changed after review, shows the difference and leaves the state byte-identical', async () => {
     const stack = deployedStack();
     try {
