@@ -5,6 +5,7 @@ import { defaultStateFile, readState, type SandboxState } from '../../sandbox/sr
 import type { TokenSource } from '../../sandbox/src/tokens.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
 import { RolloutError } from './errors.js';
+import { outageHeld, rehearseOutage, renderOutageSummary } from './outage-rehearsal.js';
 import { rehearse, renderSummary } from './rehearsal.js';
 import {
   parseRolloutSettings,
@@ -46,6 +47,11 @@ rollout completed.
   --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
   --degrade aws|azure         that cloud's new version passes its smoke test, then fails once the
                               canary gives it traffic (rehearse the canary's rollback)
+  --outage aws|azure          instead of a rollout: shoppers check out carts at --load-rps while
+                              that cloud is down for --outage-seconds (default 20), then the
+                              figures: served by the survivor, orders lost and duplicated,
+                              replicas converged, stock oversold, failed requests
+  --outage-seconds N          how long the outage lasts (default 20)
   --version V                 the version rolled out (default: the cells' version, minor + 1)
   --load-rps N                background requests per second through the router (default 50; 0 = none)
   --restart-downtime-ms N     how long a cell answers 503 while it restarts (default 1000)
@@ -66,6 +72,9 @@ interface RehearseArgs {
   loadRps: number;
   restartDowntimeMs: number;
   stateFile: string | undefined;
+  /** An outage rehearsal of this cloud instead of a rollout. */
+  outage: Cloud | undefined;
+  outageSeconds: number;
 }
 
 export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
@@ -84,6 +93,8 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     '--load-rps',
     '--restart-downtime-ms',
     '--state-file',
+    '--outage',
+    '--outage-seconds',
   ];
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -131,6 +142,8 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     loadRps: whole('--load-rps', 50, 2000),
     restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
     stateFile: values.get('--state-file'),
+    outage: cloudOption('--outage'),
+    outageSeconds: whole('--outage-seconds', 20, 600),
   };
 }
 
@@ -221,6 +234,19 @@ export async function main(argv: string[]): Promise<number> {
   let summary: string | undefined;
   try {
     const { state, client, tokens } = await run.sandbox(args.stateFile);
+    if (args.outage) {
+      const outage = await rehearseOutage({
+        down: args.outage,
+        outageSeconds: args.outageSeconds,
+        rps: args.loadRps || 50,
+        state,
+        client,
+        tokens,
+        log: (line) => console.log(line),
+      });
+      summary = renderOutageSummary(outage);
+      return outageHeld(outage) ? 0 : 1;
+    }
     const start = await client.state();
     const version = args.version ?? nextVersion(start.cells[settings.order[0]].version);
     run.startLoad(state.urls.router ?? '', args.loadRps, tokens);

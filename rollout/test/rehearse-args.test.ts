@@ -14,6 +14,12 @@ describe('npm run rehearse arguments', () => {
       loadRps: 50,
       restartDowntimeMs: 1000,
       stateFile: undefined,
+      outage: undefined,
+      outageSeconds: 20,
+    });
+    expect(parseRehearseArgs(['--outage', 'azure', '--outage-seconds', '5'])).toMatchObject({
+      outage: 'azure',
+      outageSeconds: 5,
     });
   });
 
@@ -39,6 +45,8 @@ describe('npm run rehearse arguments', () => {
     [['--load-rps', '-1'], '--load-rps must be a whole number from 0 to 2000, got "-1"'],
     [['--version', 'a b'], '--version must be letters, digits, dots, dashes or underscores'],
     [['--bogus'], 'unknown option "--bogus"'],
+    [['--outage', 'gcp'], '--outage must be aws or azure, got "gcp"'],
+    [['--outage-seconds', '601'], '--outage-seconds must be a whole number from 0 to 600'],
     [['--order'], '--order needs a value'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseRehearseArgs(argv)).toThrow(message);
