@@ -160,6 +160,9 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
       steps: env('ROLLOUT_CANARY_STEPS'),
       ...schedule,
       ...routerInputs,
+      // Each bake compares this cloud (the new version) with the other one, measured in the same
+      // window (error rates, latency), with the action's default tolerances (ADR 20's canary).
+      'canary-cloud': env('ROLLOUT_CLOUD'),
     },
   },
 ];

@@ -82,7 +82,10 @@ describe('the rollout sequence', () => {
     expect(resolveInputs(canary as ActionStep, environment)).toMatchObject({
       target: 'aws=70,azure=30',
       steps: '10,25,50,100',
+      // The canary is judged against the other cloud (the drain is not: nothing new runs yet).
+      'canary-cloud': 'azure',
     });
+    expect(resolveInputs(drain as ActionStep, environment)['canary-cloud']).toBeUndefined();
     expect(environment.ROLLOUT_VERSION).toBe('abc123');
   });
 
