@@ -24,7 +24,6 @@ import { cellAuthOf, sandboxAuthOf, startSandboxIssuer } from './issuer.js';
 import { startControlPlanes, type ControlPlanes } from './control-planes.js';
 import { DashboardServer } from './dashboard/dashboard-server.js';
 import { startFauxqsServer } from './emulators/fauxqs.js';
-import { startTcpLink } from './outage/reachability.js';
 import { SandboxError } from './errors.js';
 import { HealthMonitor } from './health-monitor.js';
 import { RolloutLog } from './rollout-log.js';
@@ -203,14 +202,10 @@ async function startCells(
     ),
   ]);
   startUp.phase('S3 proxy and Azure cell services up');
-  // The AWS cell reaches S3 through a link an outage cuts (`npm run outage -- aws`).
-  const s3Link = await startUp.track(startTcpLink(Number(new URL(s3.url).port)), (link) =>
-    link.close(),
-  );
   const resources = createAwsResources(emulators.fauxqs);
   const aws = new AwsCellRunner(
     emulators.fauxqsUrl,
-    s3Link,
+    s3,
     resources,
     cellAuthOf(emulators.issuer),
     () => cellUrls.azure,

@@ -5,7 +5,8 @@ import type { AwsCell } from '../../../functions/src/aws/cell.js';
 import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
 import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
 import { ApiGatewayHost } from '../aws/api-gateway-host.js';
-import type { TcpLink } from '../outage/reachability.js';
+import type { S3ConditionalProxy } from '../../../stand-ins/src/s3-conditional/index.js';
+import type { InjectedFault } from '../../../stand-ins/src/http/faults.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
 import { warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
@@ -79,11 +80,13 @@ export class AwsCellRunner implements CellRunner {
   private readonly sqs: SQSClient;
   private current: AwsCell | undefined;
   private retiring = new Set<NodeJS.Timeout>();
+  /** While the cloud is down: every S3 request's connection is destroyed, no answer. */
+  private storageOutage: InjectedFault | undefined;
 
   constructor(
     private readonly fauxqsUrl: string,
-    /** S3 goes through the conditional-write proxy in front of fauxqs (and a link an outage cuts). */
-    private readonly s3: TcpLink,
+    /** S3 goes through the conditional-write proxy in front of fauxqs (an outage drops its connections). */
+    private readonly s3: S3ConditionalProxy,
     private readonly resources: AwsCellResources,
     /** The issuer whose tokens the cell requires (the sandbox's). */
     private readonly auth: AuthSettings,
@@ -182,12 +185,17 @@ export class AwsCellRunner implements CellRunner {
   setOutage(down: boolean): void {
     if (down) {
       this.host.reachability.cutOff();
-      this.s3.reachability.cutOff();
+      this.storageOutage ??= this.s3.server.injectFault({
+        path: /.*/,
+        drop: true,
+        times: Infinity,
+      });
       // The event source mappings stop invoking: records wait on the queues.
       this.setTriggers(undefined, this.version ?? '$LATEST');
       return;
     }
-    this.s3.reachability.restore();
+    this.storageOutage?.remove();
+    this.storageOutage = undefined;
     this.host.reachability.restore();
     this.setTriggers(this.current, this.version ?? '$LATEST');
   }
