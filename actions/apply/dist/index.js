@@ -47928,26 +47928,180 @@ function describeGitHubError(error) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
 /** Small, safe Markdown builders for comments, issues and job summaries. */
+
 /**
  * Longest text a code span shows. Terraform puts no limit on addresses (a for_each key can be
  * any string) or import IDs: one huge address must not crowd every other row out of a report.
  */
 const MAX_CODE_SPAN = 1_000;
-/** Keeps the start and the end (where an address's index key is), cutting the middle. */
-function shortened(text) {
-    if (text.length <= MAX_CODE_SPAN)
-        return text;
-    const head = Math.ceil((MAX_CODE_SPAN - 1) / 2);
-    return `${text.slice(0, head)}…${text.slice(text.length - (MAX_CODE_SPAN - 1 - head))}`;
+/**
+ * Characters a reader cannot see or that reorder what they see: C0/C1 controls and DEL,
+ * format characters (bidi embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069,
+ * marks U+200E/U+200F/U+061C, zero-width space, joiners, word joiner, BOM, tags...), and the
+ * line and paragraph separators. A resource named to look like another is a review hazard.
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const HIDDEN_ALL = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+function escapeCharacter(character) {
+    const point = character.codePointAt(0);
+    return point > 0xffff
+        ? `\\u{${point.toString(16).toUpperCase()}}`
+        : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 /**
- * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
- * a table cell a pipe must be escaped even within code (GFM splits cells first).
+ * How many texts escapeHidden has changed so far. A renderer reads it before and after one
+ * synchronous render to learn whether its report escaped anything (the warning line), without
+ * threading a flag through every builder that shows an address or a value.
  */
-function markdown_code(whole, inTable = false) {
-    const text = shortened(whole);
+let hiddenSeen = 0;
+function hiddenEscapeCount() {
+    return hiddenSeen;
+}
+/** Whether `text` holds a character that escapeHidden would escape. */
+function hasHiddenCharacters(text) {
+    return HIDDEN.test(text) && escaped(text) !== text;
+}
+/**
+ * `text` with every invisible or direction-changing character written as its escape
+ * (`\u202E`), except the joiners and tags inside an emoji sequence. Tab, newline and
+ * carriage return are escaped too: a code span would show them as spaces.
+ */
+function escapeHidden(text) {
+    if (!HIDDEN.test(text))
+        return text;
+    const out = escaped(text);
+    if (out !== text)
+        hiddenSeen++;
+    return out;
+}
+function escaped(text) {
+    return text.replace(HIDDEN_ALL, (character, at) => joinsEmoji(text, character, at) ? character : escapeCharacter(character));
+}
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+/** What may stand between a pictograph and its joiner: VS16 and the skin-tone modifiers. */
+function isEmojiModifier(character) {
+    const point = character.codePointAt(0) ?? 0;
+    return point === 0xfe0f || (point >= 0x1f3fb && point <= 0x1f3ff);
+}
+const BLACK_FLAG = 0x1f3f4;
+function codePointBefore(text, at) {
+    const low = text.charCodeAt(at - 1);
+    const pair = low >= 0xdc00 && low <= 0xdfff && at >= 2;
+    return pair ? text.slice(at - 2, at) : text.slice(at - 1, at);
+}
+/**
+ * True for U+200D between two pictographs (a family, a profession) and for the tag characters
+ * after U+1F3F4 that spell a subdivision flag: parts of one visible emoji, not hidden text.
+ * Checked on the neighbours only, so escaping stays linear in the length of the text.
+ */
+function joinsEmoji(text, character, at) {
+    if (character === '\u200D') {
+        let before = at;
+        let previous = codePointBefore(text, before);
+        while (isEmojiModifier(previous)) {
+            before -= previous.length;
+            previous = codePointBefore(text, before);
+        }
+        const next = String.fromCodePoint(text.codePointAt(at + 1) ?? 0);
+        return PICTOGRAPH.test(previous) && PICTOGRAPH.test(next);
+    }
+    const point = character.codePointAt(0);
+    if (point < 0xe0020 || point > 0xe007f)
+        return false;
+    let before = at;
+    for (;;) {
+        const previous = codePointBefore(text, before);
+        if (previous === '')
+            return false;
+        const code = previous.codePointAt(0);
+        if (code === BLACK_FLAG)
+            return true;
+        if (code < 0xe0020 || code > 0xe007f)
+            return false;
+        before -= previous.length;
+    }
+}
+/**
+ * Context the segmenter reads on each side of a cut. Grapheme boundaries depend only on nearby
+ * characters, and Intl.Segmenter slows down badly on long texts: only this window is segmented.
+ * A grapheme longer than the window may be dropped whole, never split.
+ */
+const SEGMENT_WINDOW = 256;
+/** Never between the two halves of a surrogate pair (the fallback when no boundary is found). */
+function codeUnitSafe(text, at) {
+    const code = text.charCodeAt(at);
+    return code >= 0xdc00 && code <= 0xdfff && at > 0 ? at - 1 : at;
+}
+/** The grapheme boundary at or before `at` (0 < at < text.length), from a window around it. */
+function boundaryBefore(text, at) {
+    const from = Math.max(0, at - SEGMENT_WINDOW);
+    const to = Math.min(text.length, at + SEGMENT_WINDOW);
+    let best = -1;
+    for (const { index, segment } of graphemes.segment(text.slice(from, to))) {
+        // The first segment of a window that starts mid-text may begin inside a grapheme.
+        if (index > 0 || from === 0) {
+            if (from + index > at)
+                break;
+            best = from + index;
+        }
+        if (from + index + segment.length === at)
+            return at;
+    }
+    return best >= 0 ? best : codeUnitSafe(text, from);
+}
+/** The longest run of whole graphemes from the start of `text` within `max` code units. */
+function graphemePrefix(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    return text.slice(0, boundaryBefore(text, max));
+}
+/** The boundary at or after `at`. */
+function boundaryAfter(text, at) {
+    const from = Math.max(0, at - SEGMENT_WINDOW);
+    const to = Math.min(text.length, at + SEGMENT_WINDOW);
+    for (const { index, segment } of graphemes.segment(text.slice(from, to))) {
+        const end = from + index + segment.length;
+        if ((index > 0 || from === 0) && from + index >= at)
+            return from + index;
+        if (end >= at && (end < to || to === text.length))
+            return end;
+    }
+    return codeUnitSafe(text, to);
+}
+/** The longest run of whole graphemes at the end of `text` within `max` code units. */
+function graphemeSuffix(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    return text.slice(boundaryAfter(text, text.length - max));
+}
+/** A short stable name of a text: 128 bits of its SHA-256, too many to collide by design. */
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
+/** Room the head and the tail of a shortened code span share. */
+const KEPT = MAX_CODE_SPAN - 1;
+/**
+ * The start and the end (where an address's index key is) of a text too long to show whole,
+ * cut between graphemes, or undefined when it fits.
+ */
+function shortenedParts(text) {
+    if (text.length <= MAX_CODE_SPAN)
+        return undefined;
+    const head = graphemePrefix(text, Math.ceil(KEPT / 2));
+    const tail = graphemeSuffix(text, KEPT - Math.ceil(KEPT / 2));
+    return { head, tail };
+}
+/** Backticks inside pick a longer fence; in a table cell a pipe is escaped even within code. */
+function codeSpan(text, inTable) {
     // Most addresses and names need no escaping: skip the regular expressions for them.
     if (text !== '' && !/[`|\r\n]/.test(text))
         return `\`${text}\``;
@@ -47962,6 +48116,23 @@ function markdown_code(whole, inTable = false) {
     const pad = body.startsWith('`') || body.endsWith('`') || longest > 0 ? ' ' : '';
     return `${fence}${pad}${body}${pad}${fence}`;
 }
+/**
+ * An inline code span that shows `text` literally, hidden characters escaped. A text too long
+ * to show whole keeps its start and end, and after the span (outside it, so no address can
+ * imitate it) says that it was shortened, from how many characters, and a hash of the whole
+ * text: two different texts never look the same. The job summaries give such addresses whole.
+ */
+function markdown_code(whole, inTable = false) {
+    const text = escapeHidden(whole);
+    const parts = shortenedParts(text);
+    if (parts === undefined)
+        return codeSpan(text, inTable);
+    return `${codeSpan(`${parts.head}…${parts.tail}`, inTable)} (shortened from ${markdown_formatCount(text.length)} characters, sha256 \`${shortHash(whole)}\`)`;
+}
+/** Whether code() shows `text` shortened. */
+function isShortened(text) {
+    return text.length > MAX_CODE_SPAN || (HIDDEN.test(text) && escaped(text).length > MAX_CODE_SPAN);
+}
 /** A fenced block that no line of `text` can close early. */
 function fencedBlock(text, language = '') {
     const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
@@ -47971,7 +48142,7 @@ function fencedBlock(text, language = '') {
 }
 /** Plain text for running Markdown: the characters that could start markup are escaped. */
 function escapeText(text) {
-    return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
+    return escapeHidden(text).replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
 }
 const numberFormat = new Intl.NumberFormat('en-US');
 function markdown_formatCount(count) {
@@ -47980,11 +48151,24 @@ function markdown_formatCount(count) {
 function markdown_plural(count, singular, pluralForm = `${singular}s`) {
     return `${markdown_formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }
-/** Cuts text to at most `max` characters (the ellipsis included). */
+/** Cuts text to at most `max` code units (the ellipsis included), between graphemes. */
 function truncate(text, max) {
     if (text.length <= max)
         return text;
-    return `${text.slice(0, Math.max(0, max - 1))}…`;
+    return `${graphemePrefix(text, Math.max(0, max - 1))}…`;
+}
+/**
+ * The one warning line a report shows near its top when it escaped hidden characters.
+ */
+const HIDDEN_CHARACTERS_WARNING = '> [!WARNING]\n> This plan contains invisible or direction-changing characters (bidi controls, zero-width or control characters) in addresses or values; they are shown escaped, e.g. `\\u202E`. A name can be made to look like another: compare escaped names carefully.\n\n';
+/**
+ * Terraform writes a hidden character of an index key as an escape in the address
+ * (`["user-\u202enimda"]`): shown literally, so nothing is hidden, but a reviewer is still told.
+ * The joiner of emoji sequences (U+200D) is left out: it joins, it does not hide or reorder.
+ */
+const ESCAPED_IN_ADDRESS = /(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|061c|200[bcef]|202[a-e]|206[0-9]|feff)/i;
+function addressHasEscapedHidden(address) {
+    return address.includes('\\u') && ESCAPED_IN_ADDRESS.test(address);
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/attribute-diff.ts
@@ -48662,6 +48846,7 @@ function describeListedOutput(output) {
  */
 
 
+
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 function planMarker(stack) {
@@ -48685,11 +48870,11 @@ function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
 }
 function sanitizeStatus(text) {
-    return text
+    const cleaned = text
         .replace(/[\r\n]+/g, ' ')
         .replace(/<!--|-->/g, '')
-        .replace(/\*\*/g, '')
-        .slice(0, 500);
+        .replace(/\*\*/g, '');
+    return graphemePrefix(escapeHidden(cleaned), 500);
 }
 /** True when `body` is the sticky plan comment of `stack` (the marker opens the body). */
 function isPlanCommentOf(body, stack) {
@@ -50450,8 +50635,6 @@ async function guardDataLoss(settings, plan, digest, check) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-digest.ts
 /**
  * The plan digest: a sha256 over a canonical form of the planned resource and output changes.
@@ -51204,17 +51387,85 @@ function parsePlan(text) {
     }
     return readPlan(document);
 }
+/** Every resource instance the plan speaks of: its changes and what drifted outside Terraform. */
+function planInstances(plan) {
+    return [...plan.resourceChanges, ...plan.resourceDrift];
+}
 
 ;// CONCATENATED MODULE: ../shared/src/plan/redaction.ts
+
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
 const SUBSTRING_MIN_LENGTH = 3;
+/** Stands for a redacted leaf inside a structured value while it is turned into JSON. */
+const LEAF_TOKEN = '\u0000multicloud-sensitive\u0000';
+const QUOTED_LEAF_TOKEN = JSON.stringify(LEAF_TOKEN);
+/** A scalar's text for comparison: "17" and 17 are the same value once copied. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return undefined;
+}
+function isMarked(mask) {
+    if (mask === true)
+        return true;
+    if (typeof mask !== 'object' || mask === null)
+        return false;
+    return Object.values(mask).some(isMarked);
+}
+/** Every scalar leaf of `value` under a sensitivity mark (the whole value when `mask` is true). */
+function sensitiveLeaves(value, mask, out) {
+    if (mask === true) {
+        collectScalars(value, out);
+        return out;
+    }
+    if (typeof mask !== 'object' || mask === null || typeof value !== 'object' || value === null)
+        return out;
+    if (!isMarked(mask))
+        return out;
+    for (const [key, part] of Object.entries(mask)) {
+        sensitiveLeaves(value[key], part, out);
+    }
+    return out;
+}
+function collectScalars(value, out) {
+    const text = scalarText(value);
+    if (text !== undefined)
+        out.add(text);
+    else if (typeof value === 'object' && value !== null)
+        for (const part of Object.values(value))
+            collectScalars(part, out);
+}
 class Redactor {
     exact = new Set();
     substrings = [];
-    constructor(sensitiveStrings = []) {
+    /** Scalars sensitive in the one resource instance this redactor shows, whatever their length. */
+    instanceLeaves;
+    constructor(sensitiveStrings = [], instanceLeaves = new Set()) {
         for (const value of sensitiveStrings)
             this.add(value);
+        this.instanceLeaves = instanceLeaves;
+    }
+    /**
+     * The redactor for one resource instance: on top of the plan-wide rule, any leaf equal to a
+     * value marked sensitive in this instance (before or after) is hidden, however short. A
+     * provider copies a marked value into an unmarked attribute (terraform_data's `output`), and
+     * the substring rule cannot safely catch a one- or two-character secret in every text.
+     */
+    forInstance(instance) {
+        const leaves = new Set();
+        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
+        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+        if (leaves.size === 0)
+            return this;
+        const scoped = new Redactor([], leaves);
+        scoped.exact.clear();
+        for (const value of this.exact)
+            scoped.exact.add(value);
+        scoped.substrings.push(...this.substrings);
+        return scoped;
     }
     add(value) {
         if (value === '' || this.exact.has(value))
@@ -51252,6 +51503,27 @@ class Redactor {
         }
         return out;
     }
+    /**
+     * JSON of a shown value with every leaf equal to one of this instance's sensitive values
+     * written as (sensitive); undefined when the value itself is one.
+     */
+    instanceJson(value) {
+        const leaves = this.instanceLeaves;
+        if (leaves.size === 0)
+            return JSON.stringify(value) ?? 'null';
+        const own = scalarText(value);
+        if (own !== undefined)
+            return leaves.has(own) ? undefined : JSON.stringify(value);
+        let hidden = false;
+        const json = JSON.stringify(value, (_key, part) => {
+            const text = scalarText(part);
+            if (text === undefined || !leaves.has(text))
+                return part;
+            hidden = true;
+            return LEAF_TOKEN;
+        }) ?? 'null';
+        return hidden ? json.replaceAll(QUOTED_LEAF_TOKEN, SENSITIVE_TEXT) : json;
+    }
     /** The text to show for one leaf value: its JSON, or a placeholder. */
     display(leaf, maxLength) {
         switch (leaf.state) {
@@ -51262,11 +51534,11 @@ class Redactor {
             case 'absent':
                 return '(none)';
             case 'known': {
-                const text = JSON.stringify(leaf.value) ?? 'null';
+                const text = this.instanceJson(leaf.value);
                 // Checked before truncation: a cut could leave a recognisable prefix of a secret.
-                if (this.reveals(text))
+                if (text === undefined || this.reveals(text))
                     return SENSITIVE_TEXT;
-                return text.length <= maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 1))}…`;
+                return truncate(text, maxLength);
             }
         }
     }
@@ -51286,6 +51558,37 @@ function maskableSecrets(sensitiveStrings) {
             out.add(value);
     }
     return [...out];
+}
+/** Every scalar marked sensitive in any of `instances` (before or after). */
+function instanceSensitiveLeaves(instances) {
+    const leaves = new Set();
+    for (const instance of instances) {
+        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
+        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+    }
+    return leaves;
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Terraform's own plan and apply text (the log) with every short sensitive leaf hidden where it
+ * stands as a value: quoted (`pin = "17"`) or bare after `=` or `:` (`port = 17`, `-> 7`).
+ * Masks (core.setSecret) cover longer values; masking a one- or two-character text everywhere
+ * would garble the log, so only value positions are replaced here.
+ */
+function scrubShortLeaves(text, leaves) {
+    let out = text;
+    for (const leaf of leaves) {
+        if (leaf.length >= SUBSTRING_MIN_LENGTH || leaf === '')
+            continue;
+        const quoted = JSON.stringify(leaf);
+        if (out.includes(quoted))
+            out = out.split(quoted).join(SENSITIVE_TEXT);
+        const bare = new RegExp(`((?:=|:|->)\\s*)${escapeRegExp(leaf)}(?=\\s*(?:$|,|->|\\}|\\]))`, 'gm');
+        out = out.replace(bare, `$1${SENSITIVE_TEXT}`);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../shared/src/terraform/terraform-error.ts
@@ -51756,8 +52059,10 @@ function planDifference(reviewed, plan) {
 }
 // ---------------------------------------------------------------------------------------------
 // Words: the log (plain) and the job summary (Markdown) say the same thing.
-/** At most this many rows are printed; the count of the rest is given. */
+/** At most this many rows are printed in the log; the count of the rest is given. */
 const MAX_ROWS = 200;
+/** Bytes of the job summary the table may take (GitHub allows 1 MiB a step). */
+const SUMMARY_ROWS_BYTES = 900_000;
 function label(entry) {
     return entry.kind === 'output' ? `output.${entry.name}` : entry.name;
 }
@@ -51803,10 +52108,10 @@ function lead(difference, markdown) {
     return 'Addresses, actions and changed attributes that differ from the reviewed plan:';
 }
 /** What the list cannot say: same-looking changes, and what a partial listing left out. */
-function trailer(difference) {
+function trailer(difference, shown) {
     const lines = [];
-    if (difference.entries.length > MAX_ROWS) {
-        lines.push(`… and ${difference.entries.length - MAX_ROWS} more not shown.`);
+    if (difference.entries.length > shown) {
+        lines.push(`… and ${difference.entries.length - shown} more not shown.`);
     }
     if (difference.entries.length > 0 && difference.same > 0) {
         lines.push(`${difference.same} other ${difference.same === 1 ? 'change has' : 'changes have'} the same address, action and changed attributes as reviewed; ${difference.same === 1 ? 'its' : 'their'} planned values may differ.`);
@@ -51828,8 +52133,8 @@ function differenceLogLines(difference, redactor) {
             ? `  ${label(entry)}: ${plannedText(entry, false)}`
             : `  ${label(entry)}: reviewed ${reviewedText(entry, false)}; now ${plannedText(entry, false)}`);
     }
-    lines.push(...trailer(difference));
-    return lines.map((line) => redactor.scrub(line));
+    lines.push(...trailer(difference, MAX_ROWS));
+    return lines.map((line) => escapeHidden(redactor.scrub(line)));
 }
 /** The same as a Markdown table, for the job summary. */
 function differenceMarkdown(difference, redactor) {
@@ -51839,12 +52144,20 @@ function differenceMarkdown(difference, redactor) {
             ? '| address | planned now |\n|---|---|'
             : '| address | reviewed | planned now |\n|---|---|---|');
     }
-    for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-        parts.push(onlyPlannedNow(difference)
+    // A job summary holds 1 MiB: rows while they fit in most of it (the rest is the headline).
+    let room = SUMMARY_ROWS_BYTES;
+    let shown = 0;
+    for (const entry of difference.entries) {
+        const row = onlyPlannedNow(difference)
             ? `| ${markdown_code(label(entry), true)} | ${plannedText(entry, true)} |`
-            : `| ${markdown_code(label(entry), true)} | ${reviewedText(entry, true)} | ${plannedText(entry, true)} |`);
+            : `| ${markdown_code(label(entry), true)} | ${reviewedText(entry, true)} | ${plannedText(entry, true)} |`;
+        room -= Buffer.byteLength(row, 'utf8') + 1;
+        if (room < 0)
+            break;
+        parts.push(row);
+        shown++;
     }
-    const notes = trailer(difference);
+    const notes = trailer(difference, shown);
     if (notes.length > 0)
         parts.push('', ...notes);
     return redactor.scrub(parts.join('\n').trim());
@@ -52064,7 +52377,7 @@ async function applyReviewedPlan(run, planned) {
     switch (outcome.status) {
         case 'applied':
             startGroup('terraform apply');
-            info(redactor.scrub(outcome.stdout));
+            info(scrubShortLeaves(redactor.scrub(outcome.stdout), instanceSensitiveLeaves(planInstances(planned.plan))));
             endGroup();
             return {
                 applied: true,

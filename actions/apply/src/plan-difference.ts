@@ -6,7 +6,7 @@
  * addresses against full addresses, never a rendered table. No value is compared or shown: the
  * digest already says the values differ, and values can be secrets (docs/adr/0011).
  */
-import { code } from '../../shared/src/plan/markdown.js';
+import { code, escapeHidden } from '../../shared/src/plan/markdown.js';
 import type { ReviewedListing } from '../../shared/src/plan/plan-comment.js';
 import {
   attributeList,
@@ -159,8 +159,10 @@ export function planDifference(
 // ---------------------------------------------------------------------------------------------
 // Words: the log (plain) and the job summary (Markdown) say the same thing.
 
-/** At most this many rows are printed; the count of the rest is given. */
+/** At most this many rows are printed in the log; the count of the rest is given. */
 const MAX_ROWS = 200;
+/** Bytes of the job summary the table may take (GitHub allows 1 MiB a step). */
+const SUMMARY_ROWS_BYTES = 900_000;
 
 function label(entry: DifferenceEntry): string {
   return entry.kind === 'output' ? `output.${entry.name}` : entry.name;
@@ -210,10 +212,10 @@ function lead(difference: PlanDifference, markdown: boolean): string {
 }
 
 /** What the list cannot say: same-looking changes, and what a partial listing left out. */
-function trailer(difference: PlanDifference): string[] {
+function trailer(difference: PlanDifference, shown: number): string[] {
   const lines: string[] = [];
-  if (difference.entries.length > MAX_ROWS) {
-    lines.push(`… and ${difference.entries.length - MAX_ROWS} more not shown.`);
+  if (difference.entries.length > shown) {
+    lines.push(`… and ${difference.entries.length - shown} more not shown.`);
   }
   if (difference.entries.length > 0 && difference.same > 0) {
     lines.push(
@@ -242,8 +244,8 @@ export function differenceLogLines(difference: PlanDifference, redactor: Redacto
         : `  ${label(entry)}: reviewed ${reviewedText(entry, false)}; now ${plannedText(entry, false)}`,
     );
   }
-  lines.push(...trailer(difference));
-  return lines.map((line) => redactor.scrub(line));
+  lines.push(...trailer(difference, MAX_ROWS));
+  return lines.map((line) => escapeHidden(redactor.scrub(line)));
 }
 
 /** The same as a Markdown table, for the job summary. */
@@ -256,14 +258,19 @@ export function differenceMarkdown(difference: PlanDifference, redactor: Redacto
         : '| address | reviewed | planned now |\n|---|---|---|',
     );
   }
-  for (const entry of difference.entries.slice(0, MAX_ROWS)) {
-    parts.push(
-      onlyPlannedNow(difference)
-        ? `| ${code(label(entry), true)} | ${plannedText(entry, true)} |`
-        : `| ${code(label(entry), true)} | ${reviewedText(entry, true)} | ${plannedText(entry, true)} |`,
-    );
+  // A job summary holds 1 MiB: rows while they fit in most of it (the rest is the headline).
+  let room = SUMMARY_ROWS_BYTES;
+  let shown = 0;
+  for (const entry of difference.entries) {
+    const row = onlyPlannedNow(difference)
+      ? `| ${code(label(entry), true)} | ${plannedText(entry, true)} |`
+      : `| ${code(label(entry), true)} | ${reviewedText(entry, true)} | ${plannedText(entry, true)} |`;
+    room -= Buffer.byteLength(row, 'utf8') + 1;
+    if (room < 0) break;
+    parts.push(row);
+    shown++;
   }
-  const notes = trailer(difference);
+  const notes = trailer(difference, shown);
   if (notes.length > 0) parts.push('', ...notes);
   return redactor.scrub(parts.join('\n').trim());
 }

@@ -34166,24 +34166,176 @@ function nullOrEmptyChanges(before, after, beforeSensitive, afterSensitive) {
 
 ;// CONCATENATED MODULE: ../shared/src/plan/markdown.ts
 /** Small, safe Markdown builders for comments, issues and job summaries. */
+
 /**
  * Longest text a code span shows. Terraform puts no limit on addresses (a for_each key can be
  * any string) or import IDs: one huge address must not crowd every other row out of a report.
  */
 const MAX_CODE_SPAN = 1_000;
-/** Keeps the start and the end (where an address's index key is), cutting the middle. */
-function shortened(text) {
-    if (text.length <= MAX_CODE_SPAN)
-        return text;
-    const head = Math.ceil((MAX_CODE_SPAN - 1) / 2);
-    return `${text.slice(0, head)}…${text.slice(text.length - (MAX_CODE_SPAN - 1 - head))}`;
+/**
+ * Characters a reader cannot see or that reorder what they see: C0/C1 controls and DEL,
+ * format characters (bidi embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069,
+ * marks U+200E/U+200F/U+061C, zero-width space, joiners, word joiner, BOM, tags...), and the
+ * line and paragraph separators. A resource named to look like another is a review hazard.
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const HIDDEN_ALL = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+function escapeCharacter(character) {
+    const point = character.codePointAt(0);
+    return point > 0xffff
+        ? `\\u{${point.toString(16).toUpperCase()}}`
+        : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 /**
- * An inline code span that shows `text` literally. Backticks inside pick a longer fence; inside
- * a table cell a pipe must be escaped even within code (GFM splits cells first).
+ * How many texts escapeHidden has changed so far. A renderer reads it before and after one
+ * synchronous render to learn whether its report escaped anything (the warning line), without
+ * threading a flag through every builder that shows an address or a value.
  */
-function markdown_code(whole, inTable = false) {
-    const text = shortened(whole);
+let hiddenSeen = 0;
+function hiddenEscapeCount() {
+    return hiddenSeen;
+}
+/** Whether `text` holds a character that escapeHidden would escape. */
+function hasHiddenCharacters(text) {
+    return HIDDEN.test(text) && escaped(text) !== text;
+}
+/**
+ * `text` with every invisible or direction-changing character written as its escape
+ * (`\u202E`), except the joiners and tags inside an emoji sequence. Tab, newline and
+ * carriage return are escaped too: a code span would show them as spaces.
+ */
+function escapeHidden(text) {
+    if (!HIDDEN.test(text))
+        return text;
+    const out = escaped(text);
+    if (out !== text)
+        hiddenSeen++;
+    return out;
+}
+function escaped(text) {
+    return text.replace(HIDDEN_ALL, (character, at) => joinsEmoji(text, character, at) ? character : escapeCharacter(character));
+}
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+/** What may stand between a pictograph and its joiner: VS16 and the skin-tone modifiers. */
+function isEmojiModifier(character) {
+    const point = character.codePointAt(0) ?? 0;
+    return point === 0xfe0f || (point >= 0x1f3fb && point <= 0x1f3ff);
+}
+const BLACK_FLAG = 0x1f3f4;
+function codePointBefore(text, at) {
+    const low = text.charCodeAt(at - 1);
+    const pair = low >= 0xdc00 && low <= 0xdfff && at >= 2;
+    return pair ? text.slice(at - 2, at) : text.slice(at - 1, at);
+}
+/**
+ * True for U+200D between two pictographs (a family, a profession) and for the tag characters
+ * after U+1F3F4 that spell a subdivision flag: parts of one visible emoji, not hidden text.
+ * Checked on the neighbours only, so escaping stays linear in the length of the text.
+ */
+function joinsEmoji(text, character, at) {
+    if (character === '\u200D') {
+        let before = at;
+        let previous = codePointBefore(text, before);
+        while (isEmojiModifier(previous)) {
+            before -= previous.length;
+            previous = codePointBefore(text, before);
+        }
+        const next = String.fromCodePoint(text.codePointAt(at + 1) ?? 0);
+        return PICTOGRAPH.test(previous) && PICTOGRAPH.test(next);
+    }
+    const point = character.codePointAt(0);
+    if (point < 0xe0020 || point > 0xe007f)
+        return false;
+    let before = at;
+    for (;;) {
+        const previous = codePointBefore(text, before);
+        if (previous === '')
+            return false;
+        const code = previous.codePointAt(0);
+        if (code === BLACK_FLAG)
+            return true;
+        if (code < 0xe0020 || code > 0xe007f)
+            return false;
+        before -= previous.length;
+    }
+}
+/**
+ * Context the segmenter reads on each side of a cut. Grapheme boundaries depend only on nearby
+ * characters, and Intl.Segmenter slows down badly on long texts: only this window is segmented.
+ * A grapheme longer than the window may be dropped whole, never split.
+ */
+const SEGMENT_WINDOW = 256;
+/** Never between the two halves of a surrogate pair (the fallback when no boundary is found). */
+function codeUnitSafe(text, at) {
+    const code = text.charCodeAt(at);
+    return code >= 0xdc00 && code <= 0xdfff && at > 0 ? at - 1 : at;
+}
+/** The grapheme boundary at or before `at` (0 < at < text.length), from a window around it. */
+function boundaryBefore(text, at) {
+    const from = Math.max(0, at - SEGMENT_WINDOW);
+    const to = Math.min(text.length, at + SEGMENT_WINDOW);
+    let best = -1;
+    for (const { index, segment } of graphemes.segment(text.slice(from, to))) {
+        // The first segment of a window that starts mid-text may begin inside a grapheme.
+        if (index > 0 || from === 0) {
+            if (from + index > at)
+                break;
+            best = from + index;
+        }
+        if (from + index + segment.length === at)
+            return at;
+    }
+    return best >= 0 ? best : codeUnitSafe(text, from);
+}
+/** The longest run of whole graphemes from the start of `text` within `max` code units. */
+function graphemePrefix(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    return text.slice(0, boundaryBefore(text, max));
+}
+/** The boundary at or after `at`. */
+function boundaryAfter(text, at) {
+    const from = Math.max(0, at - SEGMENT_WINDOW);
+    const to = Math.min(text.length, at + SEGMENT_WINDOW);
+    for (const { index, segment } of graphemes.segment(text.slice(from, to))) {
+        const end = from + index + segment.length;
+        if ((index > 0 || from === 0) && from + index >= at)
+            return from + index;
+        if (end >= at && (end < to || to === text.length))
+            return end;
+    }
+    return codeUnitSafe(text, to);
+}
+/** The longest run of whole graphemes at the end of `text` within `max` code units. */
+function graphemeSuffix(text, max) {
+    if (text.length <= max)
+        return text;
+    if (max <= 0)
+        return '';
+    return text.slice(boundaryAfter(text, text.length - max));
+}
+/** A short stable name of a text: 128 bits of its SHA-256, too many to collide by design. */
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
+/** Room the head and the tail of a shortened code span share. */
+const KEPT = MAX_CODE_SPAN - 1;
+/**
+ * The start and the end (where an address's index key is) of a text too long to show whole,
+ * cut between graphemes, or undefined when it fits.
+ */
+function shortenedParts(text) {
+    if (text.length <= MAX_CODE_SPAN)
+        return undefined;
+    const head = graphemePrefix(text, Math.ceil(KEPT / 2));
+    const tail = graphemeSuffix(text, KEPT - Math.ceil(KEPT / 2));
+    return { head, tail };
+}
+/** Backticks inside pick a longer fence; in a table cell a pipe is escaped even within code. */
+function codeSpan(text, inTable) {
     // Most addresses and names need no escaping: skip the regular expressions for them.
     if (text !== '' && !/[`|\r\n]/.test(text))
         return `\`${text}\``;
@@ -34198,6 +34350,23 @@ function markdown_code(whole, inTable = false) {
     const pad = body.startsWith('`') || body.endsWith('`') || longest > 0 ? ' ' : '';
     return `${fence}${pad}${body}${pad}${fence}`;
 }
+/**
+ * An inline code span that shows `text` literally, hidden characters escaped. A text too long
+ * to show whole keeps its start and end, and after the span (outside it, so no address can
+ * imitate it) says that it was shortened, from how many characters, and a hash of the whole
+ * text: two different texts never look the same. The job summaries give such addresses whole.
+ */
+function markdown_code(whole, inTable = false) {
+    const text = escapeHidden(whole);
+    const parts = shortenedParts(text);
+    if (parts === undefined)
+        return codeSpan(text, inTable);
+    return `${codeSpan(`${parts.head}…${parts.tail}`, inTable)} (shortened from ${formatCount(text.length)} characters, sha256 \`${shortHash(whole)}\`)`;
+}
+/** Whether code() shows `text` shortened. */
+function isShortened(text) {
+    return text.length > MAX_CODE_SPAN || (HIDDEN.test(text) && escaped(text).length > MAX_CODE_SPAN);
+}
 /** A fenced block that no line of `text` can close early. */
 function fencedBlock(text, language = '') {
     const runs = text.match(/^ {0,3}(`{3,}|~{3,})/gm) ?? [];
@@ -34207,7 +34376,7 @@ function fencedBlock(text, language = '') {
 }
 /** Plain text for running Markdown: the characters that could start markup are escaped. */
 function escapeText(text) {
-    return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
+    return escapeHidden(text).replace(/[\\`*_{}[\]<>()#+!|~]/g, (character) => `\\${character}`);
 }
 const numberFormat = new Intl.NumberFormat('en-US');
 function formatCount(count) {
@@ -34216,11 +34385,24 @@ function formatCount(count) {
 function plural(count, singular, pluralForm = `${singular}s`) {
     return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }
-/** Cuts text to at most `max` characters (the ellipsis included). */
+/** Cuts text to at most `max` code units (the ellipsis included), between graphemes. */
 function truncate(text, max) {
     if (text.length <= max)
         return text;
-    return `${text.slice(0, Math.max(0, max - 1))}…`;
+    return `${graphemePrefix(text, Math.max(0, max - 1))}…`;
+}
+/**
+ * The one warning line a report shows near its top when it escaped hidden characters.
+ */
+const HIDDEN_CHARACTERS_WARNING = '> [!WARNING]\n> This plan contains invisible or direction-changing characters (bidi controls, zero-width or control characters) in addresses or values; they are shown escaped, e.g. `\\u202E`. A name can be made to look like another: compare escaped names carefully.\n\n';
+/**
+ * Terraform writes a hidden character of an index key as an escape in the address
+ * (`["user-\u202enimda"]`): shown literally, so nothing is hidden, but a reviewer is still told.
+ * The joiner of emoji sequences (U+200D) is left out: it joins, it does not hide or reorder.
+ */
+const ESCAPED_IN_ADDRESS = /(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|061c|200[bcef]|202[a-e]|206[0-9]|feff)/i;
+function addressHasEscapedHidden(address) {
+    return address.includes('\\u') && ESCAPED_IN_ADDRESS.test(address);
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/owned-attributes.ts
@@ -34658,6 +34840,7 @@ function describeListedOutput(output) {
  */
 
 
+
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 function planMarker(stack) {
@@ -34681,11 +34864,11 @@ function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
 }
 function sanitizeStatus(text) {
-    return text
+    const cleaned = text
         .replace(/[\r\n]+/g, ' ')
         .replace(/<!--|-->/g, '')
-        .replace(/\*\*/g, '')
-        .slice(0, 500);
+        .replace(/\*\*/g, '');
+    return graphemePrefix(escapeHidden(cleaned), 500);
 }
 /** True when `body` is the sticky plan comment of `stack` (the marker opens the body). */
 function isPlanCommentOf(body, stack) {
@@ -35265,15 +35448,79 @@ function resourceDigests(plan) {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/redaction.ts
+
 const SENSITIVE_TEXT = '(sensitive)';
 /** Substring matching only for values long enough not to match by chance everywhere. */
 const SUBSTRING_MIN_LENGTH = 3;
+/** Stands for a redacted leaf inside a structured value while it is turned into JSON. */
+const LEAF_TOKEN = '\u0000multicloud-sensitive\u0000';
+const QUOTED_LEAF_TOKEN = JSON.stringify(LEAF_TOKEN);
+/** A scalar's text for comparison: "17" and 17 are the same value once copied. */
+function scalarText(value) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return undefined;
+}
+function isMarked(mask) {
+    if (mask === true)
+        return true;
+    if (typeof mask !== 'object' || mask === null)
+        return false;
+    return Object.values(mask).some(isMarked);
+}
+/** Every scalar leaf of `value` under a sensitivity mark (the whole value when `mask` is true). */
+function sensitiveLeaves(value, mask, out) {
+    if (mask === true) {
+        collectScalars(value, out);
+        return out;
+    }
+    if (typeof mask !== 'object' || mask === null || typeof value !== 'object' || value === null)
+        return out;
+    if (!isMarked(mask))
+        return out;
+    for (const [key, part] of Object.entries(mask)) {
+        sensitiveLeaves(value[key], part, out);
+    }
+    return out;
+}
+function collectScalars(value, out) {
+    const text = scalarText(value);
+    if (text !== undefined)
+        out.add(text);
+    else if (typeof value === 'object' && value !== null)
+        for (const part of Object.values(value))
+            collectScalars(part, out);
+}
 class Redactor {
     exact = new Set();
     substrings = [];
-    constructor(sensitiveStrings = []) {
+    /** Scalars sensitive in the one resource instance this redactor shows, whatever their length. */
+    instanceLeaves;
+    constructor(sensitiveStrings = [], instanceLeaves = new Set()) {
         for (const value of sensitiveStrings)
             this.add(value);
+        this.instanceLeaves = instanceLeaves;
+    }
+    /**
+     * The redactor for one resource instance: on top of the plan-wide rule, any leaf equal to a
+     * value marked sensitive in this instance (before or after) is hidden, however short. A
+     * provider copies a marked value into an unmarked attribute (terraform_data's `output`), and
+     * the substring rule cannot safely catch a one- or two-character secret in every text.
+     */
+    forInstance(instance) {
+        const leaves = new Set();
+        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
+        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+        if (leaves.size === 0)
+            return this;
+        const scoped = new Redactor([], leaves);
+        scoped.exact.clear();
+        for (const value of this.exact)
+            scoped.exact.add(value);
+        scoped.substrings.push(...this.substrings);
+        return scoped;
     }
     add(value) {
         if (value === '' || this.exact.has(value))
@@ -35311,6 +35558,27 @@ class Redactor {
         }
         return out;
     }
+    /**
+     * JSON of a shown value with every leaf equal to one of this instance's sensitive values
+     * written as (sensitive); undefined when the value itself is one.
+     */
+    instanceJson(value) {
+        const leaves = this.instanceLeaves;
+        if (leaves.size === 0)
+            return JSON.stringify(value) ?? 'null';
+        const own = scalarText(value);
+        if (own !== undefined)
+            return leaves.has(own) ? undefined : JSON.stringify(value);
+        let hidden = false;
+        const json = JSON.stringify(value, (_key, part) => {
+            const text = scalarText(part);
+            if (text === undefined || !leaves.has(text))
+                return part;
+            hidden = true;
+            return LEAF_TOKEN;
+        }) ?? 'null';
+        return hidden ? json.replaceAll(QUOTED_LEAF_TOKEN, SENSITIVE_TEXT) : json;
+    }
     /** The text to show for one leaf value: its JSON, or a placeholder. */
     display(leaf, maxLength) {
         switch (leaf.state) {
@@ -35321,11 +35589,11 @@ class Redactor {
             case 'absent':
                 return '(none)';
             case 'known': {
-                const text = JSON.stringify(leaf.value) ?? 'null';
+                const text = this.instanceJson(leaf.value);
                 // Checked before truncation: a cut could leave a recognisable prefix of a secret.
-                if (this.reveals(text))
+                if (text === undefined || this.reveals(text))
                     return SENSITIVE_TEXT;
-                return text.length <= maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 1))}…`;
+                return truncate(text, maxLength);
             }
         }
     }
@@ -35345,6 +35613,37 @@ function maskableSecrets(sensitiveStrings) {
             out.add(value);
     }
     return [...out];
+}
+/** Every scalar marked sensitive in any of `instances` (before or after). */
+function instanceSensitiveLeaves(instances) {
+    const leaves = new Set();
+    for (const instance of instances) {
+        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
+        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+    }
+    return leaves;
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Terraform's own plan and apply text (the log) with every short sensitive leaf hidden where it
+ * stands as a value: quoted (`pin = "17"`) or bare after `=` or `:` (`port = 17`, `-> 7`).
+ * Masks (core.setSecret) cover longer values; masking a one- or two-character text everywhere
+ * would garble the log, so only value positions are replaced here.
+ */
+function scrubShortLeaves(text, leaves) {
+    let out = text;
+    for (const leaf of leaves) {
+        if (leaf.length >= SUBSTRING_MIN_LENGTH || leaf === '')
+            continue;
+        const quoted = JSON.stringify(leaf);
+        if (out.includes(quoted))
+            out = out.split(quoted).join(SENSITIVE_TEXT);
+        const bare = new RegExp(`((?:=|:|->)\\s*)${escapeRegExp(leaf)}(?=\\s*(?:$|,|->|\\}|\\]))`, 'gm');
+        out = out.replace(bare, `$1${SENSITIVE_TEXT}`);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../shared/src/risk/attribute-match.ts
@@ -36225,7 +36524,8 @@ function attributeRows(changes, redactor, options) {
 function resourceDetail(change, redactor, options, attributeChanges = resourceAttributeChanges(change)) {
     if (attributeChanges.length === 0)
         return '';
-    return `${markdown_code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+    const rows = attributeRows(attributeChanges, redactor.forInstance(change), options);
+    return `${markdown_code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${rows}\n\n`;
 }
 function cautionHead(destructive) {
     return `> [!CAUTION]\n> This plan destroys or replaces ${plural(destructive.length, 'resource')}:\n`;
@@ -36248,10 +36548,14 @@ function cautionRoom(destructive) {
         length += cautionLine(change, false).length;
     return length;
 }
-function cautionBlock(destructive, budget) {
+function cautionBlock(destructive, budget, 
+/** Where shortened addresses are given whole ('' in the summary, which gives them below). */
+wholeWhere) {
     if (destructive.length === 0)
         return { text: '', hidden: 0 };
-    const head = cautionHead(destructive);
+    const shortened = wholeWhere !== '' && destructive.some((change) => isShortened(change.address));
+    const head = cautionHead(destructive) +
+        (shortened ? `> (shortened addresses are given whole in ${wholeWhere})\n` : '');
     const line = cautionLine;
     const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
     if (budget.take(full))
@@ -36274,6 +36578,31 @@ function cautionBlock(destructive, budget) {
     const hidden = destructive.length - shown;
     text += `> - … and ${formatCount(hidden)} more not shown\n\n`;
     return { text, hidden };
+}
+const emptyPart = { text: '', hidden: 0 };
+/**
+ * Every shortened address of `changes` whole, one fenced block each (hidden characters
+ * escaped): code spans cut long addresses, and a reviewer or on-call engineer must be able to
+ * tell exactly which object goes. As many as the budget holds; the rest are counted.
+ */
+function wholeAddresses(changes, budget, title = 'Shortened addresses of destroys and replacements, whole') {
+    const long = changes.filter((change) => isShortened(change.address));
+    if (long.length === 0)
+        return emptyPart;
+    const head = `<details open><summary>${title} (${formatCount(long.length)})</summary>\n\n`;
+    const close = '</details>\n\n';
+    if (!budget.take(head + close))
+        return { text: '', hidden: long.length };
+    let text = head;
+    let shown = 0;
+    for (const change of long) {
+        const entry = `${fencedBlock(escapeHidden(change.address), 'text')}\n\n`;
+        if (!budget.take(entry))
+            break;
+        text += entry;
+        shown++;
+    }
+    return { text: `${text}${close}`, hidden: long.length - shown };
 }
 function outputValue(output, redactor, maxLength) {
     if (output.afterSensitive === true)
@@ -36387,6 +36716,7 @@ function machineHeader(plan, listing, context, options) {
 }
 /** The report body for one audience. Never longer than options.limit. */
 function renderPlanReport(plan, context, options) {
+    const escapesBefore = hiddenEscapeCount();
     const redactor = new Redactor(plan.sensitiveStrings);
     const counts = countChanges(plan);
     const changed = hasChanges(counts);
@@ -36404,7 +36734,11 @@ function renderPlanReport(plan, context, options) {
         return `${top.join('\n')}\n\n${footer}\n`;
     const opening = `${top.join('\n')}\n\n`;
     const closing = `${footer}\n`;
-    const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
+    const budget = new ReportBudget(options.limit -
+        opening.length -
+        closing.length -
+        NOTE_RESERVE -
+        HIDDEN_CHARACTERS_WARNING.length);
     const destructive = listed.filter(isDestructive);
     const risks = riskSection(context.risks ?? assessChanges(listed, builtInCatalogue()), budget, {
         reserve: Math.min(cautionRoom(destructive), Math.floor(budget.remaining / 2)),
@@ -36413,13 +36747,16 @@ function renderPlanReport(plan, context, options) {
             ? `the full list is in ${where(context)} and the \`risks\` output`
             : 'the full list is in the `risks` output',
     });
-    const caution = cautionBlock(destructive, budget);
+    const caution = cautionBlock(destructive, budget, options.audience === 'comment' ? where(context) : '');
+    const whole = options.audience === 'summary' ? wholeAddresses(destructive, budget) : emptyPart;
     const table = resourceTable(listed, budget, listing);
     const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
     const details = detailsSection(listed, redactor, options, budget);
     const notShown = [];
     if (risks.hidden > 0)
         notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
+    if (whole.hidden > 0)
+        notShown.push(`the whole address of ${plural(whole.hidden, 'shortened destroy or replacement', 'shortened destroys or replacements')}`);
     if (caution.hidden > 0)
         notShown.push(`${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`);
     if (table.hidden > 0)
@@ -36435,11 +36772,14 @@ function renderPlanReport(plan, context, options) {
             : 'The plan is too large to show in full in a job summary.';
         note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
     }
-    const body = `${opening}${risks.text}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
+    const hidden = hiddenEscapeCount() !== escapesBefore ||
+        listed.some((change) => addressHasEscapedHidden(change.address));
+    const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+    const body = `${opening}${warning}${risks.text}${caution.text}${whole.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
     if (body.length <= options.limit)
         return body;
     // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
-    return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(0, options.limit);
+    return graphemePrefix(`${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`, options.limit);
 }
 function renderPlanComment(plan, context) {
     return renderPlanReport(plan, context, commentOptions);
@@ -36472,7 +36812,7 @@ function renderPlanFailure(context, errorText, audience, redactor = new Redactor
         : Math.floor(SUMMARY_LIMIT_BYTES / 3)) - 2_000;
     let text = redactor.scrub(errorText).trim();
     if (text.length > limit)
-        text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
+        text = `${graphemePrefix(text, limit)}\n… (cut; the rest is in the run log)`;
     return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
 }
 
@@ -36553,9 +36893,10 @@ function driftRows(change, redactor) {
         changes = nullOrEmptyChanges(change.before, change.after, change.beforeSensitive, change.afterSensitive);
     if (changes.length === 0)
         return [`| ${address} | (no attribute differs) | | |`];
+    const instance = redactor.forInstance(change);
     const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
-        const before = redactor.display(attribute.before, MAX_VALUE);
-        const after = redactor.display(attribute.after, MAX_VALUE);
+        const before = instance.display(attribute.before, MAX_VALUE);
+        const after = instance.display(attribute.after, MAX_VALUE);
         const cell = (text) => text.startsWith('(') && !text.startsWith('("') ? text : markdown_code(text, true);
         return `| ${address} | ${markdown_code(attribute.path || '(whole value)', true)} | ${cell(before)} | ${cell(after)} |`;
     });
@@ -36571,19 +36912,31 @@ function ignoredLine(findings, budget) {
     const line = `Not counted as drift (owned elsewhere at run time, input \`drift-ignore-attributes\`): ${findings.ignoredAttributes.map((text) => markdown_code(text)).join(', ')}.\n\n`;
     return budget.take(line) ? line : '';
 }
+const issueAudience = {
+    limit: COMMENT_LIMIT - 512,
+    fullReport: 'The full report is in the job summary of the run.',
+    wholeAddresses: false,
+};
 /** The issue body. `foundAt` is when the check ran. */
-function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMENT_LIMIT - 512, fullReport = 'The full report is in the job summary of the run.') {
+function renderDriftIssue(findings, refreshOnly, normal, context, audience = issueAudience) {
+    const { limit, fullReport } = audience;
+    const escapesBefore = hiddenEscapeCount();
     const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
     const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
     const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${markdown_code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
     const closing = 'To make it right: merge a change that codifies the new values, or run the deploy workflow to ' +
         "put the code's values back. This issue closes itself when a check finds no drift.\n\n" +
         `${footerLine({ ...context, digest: undefined }, normal)}\n`;
-    const budget = new ReportBudget(limit - opening.length - closing.length - 600);
+    const budget = new ReportBudget(limit - opening.length - closing.length - 600 - HIDDEN_CHARACTERS_WARNING.length);
     const notShown = [];
     const risks = driftRiskSection(findings.drifted, context.risks, budget);
     if (risks.hidden > 0)
         notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
+    const whole = audience.wholeAddresses
+        ? wholeAddresses([...findings.drifted, ...findings.pending.filter(isDestructive)], budget, 'Shortened addresses of drifted resources and pending destroys, whole')
+        : { text: '', hidden: 0 };
+    if (whole.hidden > 0)
+        notShown.push(`the whole address of ${plural(whole.hidden, 'shortened address', 'shortened addresses')}`);
     let drifted = '';
     if (findings.drifted.length > 0) {
         drifted = `#### Changed outside Terraform (${formatCount(findings.drifted.length)})\n| resource | attribute | in state | in the cloud |\n|---|---|---|---|\n`;
@@ -36625,7 +36978,13 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
     const note = notShown.length > 0
         ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
         : '';
-    return `${opening}${risks.text}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+    const shortenedNote = !audience.wholeAddresses && /\(shortened from [\d,]+ characters, sha256/.test(drifted + pending)
+        ? 'Shortened addresses are given whole in the job summary of the run.\n\n'
+        : '';
+    const hidden = hiddenEscapeCount() !== escapesBefore ||
+        [...findings.drifted, ...findings.pending].some((change) => addressHasEscapedHidden(change.address));
+    const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+    return `${opening}${warning}${risks.text}${whole.text}${drifted}${pending}${note}${shortenedNote}${ignoredLine(findings, budget)}${closing}`;
 }
 /**
  * The job summary of a drift check: the issue body with room for more rows, within GitHub's
@@ -36634,9 +36993,14 @@ function renderDriftIssue(findings, refreshOnly, normal, context, limit = COMMEN
  */
 function renderDriftSummary(findings, refreshOnly, normal, context) {
     const target = SUMMARY_LIMIT_BYTES - 16_384;
-    let limit = SUMMARY_LIMIT_BYTES / 2;
+    // Characters first (most text is ASCII), then smaller while the bytes do not fit.
+    let limit = target;
     for (;;) {
-        const body = renderDriftIssue(findings, refreshOnly, normal, context, limit, 'The drift is too large to show in full in a job summary.');
+        const body = renderDriftIssue(findings, refreshOnly, normal, context, {
+            limit,
+            fullReport: 'The drift is too large to show in full in a job summary.',
+            wholeAddresses: true,
+        });
         const bytes = Buffer.byteLength(body, 'utf8');
         if (bytes <= target || limit < 10_000)
             return body;
@@ -37184,6 +37548,10 @@ function parsePlan(text) {
         throw new PlanFormatError('The plan file is not valid JSON; expected `terraform show -json <planfile>` output.');
     }
     return readPlan(document);
+}
+/** Every resource instance the plan speaks of: its changes and what drifted outside Terraform. */
+function planInstances(plan) {
+    return [...plan.resourceChanges, ...plan.resourceDrift];
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/index.ts
@@ -43383,7 +43751,7 @@ async function runTerraformPlan(terraform, settings, out, refreshOnly = false) {
     const plan = readPlanFile(out.jsonPath);
     // Printed only now: the values it may show are masked from here on.
     startGroup(`terraform plan${refreshOnly ? ' -refresh-only' : ''} (${settings.stack})`);
-    info(result.stdout);
+    info(scrubShortLeaves(result.stdout, instanceSensitiveLeaves(planInstances(plan))));
     endGroup();
     return { result, plan };
 }

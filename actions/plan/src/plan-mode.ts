@@ -3,12 +3,15 @@ import * as core from '@actions/core';
 import {
   countChanges,
   hasChanges,
+  instanceSensitiveLeaves,
   planDigest,
+  planInstances,
   PlanFormatError,
   Redactor,
   renderPlanComment,
   renderPlanFailure,
   renderPlanSummary,
+  scrubShortLeaves,
   type PlanModel,
   type ReportContext,
 } from '../../shared/src/plan/index.js';
@@ -95,7 +98,7 @@ export async function runTerraformPlan(
   const plan = readPlanFile(out.jsonPath);
   // Printed only now: the values it may show are masked from here on.
   core.startGroup(`terraform plan${refreshOnly ? ' -refresh-only' : ''} (${settings.stack})`);
-  core.info(result.stdout);
+  core.info(scrubShortLeaves(result.stdout, instanceSensitiveLeaves(planInstances(plan))));
   core.endGroup();
   return { result, plan };
 }

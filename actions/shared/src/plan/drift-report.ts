@@ -5,13 +5,26 @@
  */
 import { createHash } from 'node:crypto';
 import { attributeChanges, nullOrEmptyChanges } from './attribute-diff.js';
-import { code, formatCount, plural } from './markdown.js';
+import {
+  addressHasEscapedHidden,
+  code,
+  formatCount,
+  HIDDEN_CHARACTERS_WARNING,
+  hiddenEscapeCount,
+  plural,
+} from './markdown.js';
 import { withoutOwnedAttributes, type OwnedAttribute } from './owned-attributes.js';
 import { driftMarker } from './plan-comment.js';
 import { canonicalJson, canonicalOutput, canonicalResource } from './plan-digest.js';
 import type { PlanModel, ResourceChange } from './plan-model.js';
-import { footerLine, type ReportContext } from './plan-report.js';
-import { actionText, compareForReport, isListed, listedOutputs } from './plan-summary.js';
+import { footerLine, wholeAddresses, type ReportContext } from './plan-report.js';
+import {
+  actionText,
+  compareForReport,
+  isDestructive,
+  isListed,
+  listedOutputs,
+} from './plan-summary.js';
 import { Redactor } from './redaction.js';
 import { COMMENT_LIMIT, ReportBudget, SUMMARY_LIMIT_BYTES } from './report-budget.js';
 import { driftRiskSection } from '../risk/risk-report.js';
@@ -116,9 +129,10 @@ function driftRows(change: ResourceChange, redactor: Redactor): string[] {
       change.afterSensitive,
     );
   if (changes.length === 0) return [`| ${address} | (no attribute differs) | | |`];
+  const instance = redactor.forInstance(change);
   const rows = changes.slice(0, MAX_ROWS_PER_RESOURCE).map((attribute) => {
-    const before = redactor.display(attribute.before, MAX_VALUE);
-    const after = redactor.display(attribute.after, MAX_VALUE);
+    const before = instance.display(attribute.before, MAX_VALUE);
+    const after = instance.display(attribute.after, MAX_VALUE);
     const cell = (text: string) =>
       text.startsWith('(') && !text.startsWith('("') ? text : code(text, true);
     return `| ${address} | ${code(attribute.path || '(whole value)', true)} | ${cell(before)} | ${cell(after)} |`;
@@ -138,15 +152,31 @@ function ignoredLine(findings: DriftFindings, budget: ReportBudget): string {
   return budget.take(line) ? line : '';
 }
 
+/** How a drift report is shown: the issue body, or the job summary with room for more. */
+interface DriftAudience {
+  limit: number;
+  /** The sentence after the counts of what is not shown. */
+  fullReport: string;
+  /** The summary gives shortened drifted and destroyed addresses whole. */
+  wholeAddresses: boolean;
+}
+
+const issueAudience: DriftAudience = {
+  limit: COMMENT_LIMIT - 512,
+  fullReport: 'The full report is in the job summary of the run.',
+  wholeAddresses: false,
+};
+
 /** The issue body. `foundAt` is when the check ran. */
 export function renderDriftIssue(
   findings: DriftFindings,
   refreshOnly: PlanModel,
   normal: PlanModel,
   context: ReportContext & { foundAt: Date },
-  limit = COMMENT_LIMIT - 512,
-  fullReport = 'The full report is in the job summary of the run.',
+  audience: DriftAudience = issueAudience,
 ): string {
+  const { limit, fullReport } = audience;
+  const escapesBefore = hiddenEscapeCount();
   const redactor = new Redactor([...refreshOnly.sensitiveStrings, ...normal.sensitiveStrings]);
   const run = context.runId && context.runUrl ? ` ([run ${context.runId}](${context.runUrl}))` : '';
   const opening = `${driftMarker(context.stack)}\n${driftMetaLine(findings)}\nTerraform found drift in stack ${code(context.stack)} on ${formatUtc(context.foundAt)}${run}.\n\n`;
@@ -154,11 +184,24 @@ export function renderDriftIssue(
     'To make it right: merge a change that codifies the new values, or run the deploy workflow to ' +
     "put the code's values back. This issue closes itself when a check finds no drift.\n\n" +
     `${footerLine({ ...context, digest: undefined }, normal)}\n`;
-  const budget = new ReportBudget(limit - opening.length - closing.length - 600);
+  const budget = new ReportBudget(
+    limit - opening.length - closing.length - 600 - HIDDEN_CHARACTERS_WARNING.length,
+  );
   const notShown: string[] = [];
   const risks = driftRiskSection(findings.drifted, context.risks, budget);
   if (risks.hidden > 0)
     notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
+  const whole = audience.wholeAddresses
+    ? wholeAddresses(
+        [...findings.drifted, ...findings.pending.filter(isDestructive)],
+        budget,
+        'Shortened addresses of drifted resources and pending destroys, whole',
+      )
+    : { text: '', hidden: 0 };
+  if (whole.hidden > 0)
+    notShown.push(
+      `the whole address of ${plural(whole.hidden, 'shortened address', 'shortened addresses')}`,
+    );
 
   let drifted = '';
   if (findings.drifted.length > 0) {
@@ -200,7 +243,17 @@ export function renderDriftIssue(
     notShown.length > 0
       ? `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`
       : '';
-  return `${opening}${risks.text}${drifted}${pending}${note}${ignoredLine(findings, budget)}${closing}`;
+  const shortenedNote =
+    !audience.wholeAddresses && /\(shortened from [\d,]+ characters, sha256/.test(drifted + pending)
+      ? 'Shortened addresses are given whole in the job summary of the run.\n\n'
+      : '';
+  const hidden =
+    hiddenEscapeCount() !== escapesBefore ||
+    [...findings.drifted, ...findings.pending].some((change) =>
+      addressHasEscapedHidden(change.address),
+    );
+  const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+  return `${opening}${warning}${risks.text}${whole.text}${drifted}${pending}${note}${shortenedNote}${ignoredLine(findings, budget)}${closing}`;
 }
 
 /**
@@ -215,16 +268,14 @@ export function renderDriftSummary(
   context: ReportContext & { foundAt: Date },
 ): string {
   const target = SUMMARY_LIMIT_BYTES - 16_384;
-  let limit = SUMMARY_LIMIT_BYTES / 2;
+  // Characters first (most text is ASCII), then smaller while the bytes do not fit.
+  let limit = target;
   for (;;) {
-    const body = renderDriftIssue(
-      findings,
-      refreshOnly,
-      normal,
-      context,
+    const body = renderDriftIssue(findings, refreshOnly, normal, context, {
       limit,
-      'The drift is too large to show in full in a job summary.',
-    );
+      fullReport: 'The drift is too large to show in full in a job summary.',
+      wholeAddresses: true,
+    });
     const bytes = Buffer.byteLength(body, 'utf8');
     if (bytes <= target || limit < 10_000) return body;
     limit = Math.floor((limit * target) / bytes) - 1_000;

@@ -52,6 +52,7 @@ export {
   type ChangeKind,
   type OutputChange,
   type PlanModel,
+  planInstances,
   type ResourceChange,
 } from './plan-model.js';
 export {
@@ -63,5 +64,11 @@ export {
   type ReportOptions,
 } from './plan-report.js';
 export { countChanges, describeCounts, hasChanges, type PlanCounts } from './plan-summary.js';
-export { maskableSecrets, Redactor, SENSITIVE_TEXT } from './redaction.js';
+export {
+  instanceSensitiveLeaves,
+  maskableSecrets,
+  Redactor,
+  scrubShortLeaves,
+  SENSITIVE_TEXT,
+} from './redaction.js';
 export { COMMENT_LIMIT, STATUS_RESERVE, SUMMARY_LIMIT_BYTES } from './report-budget.js';

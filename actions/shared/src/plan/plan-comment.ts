@@ -13,6 +13,7 @@
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { isDestructiveListing, type PlanListing } from './plan-listing.js';
+import { escapeHidden, graphemePrefix } from './markdown.js';
 
 /** Stack names go inside an HTML comment and a code span: keep them to a safe alphabet. */
 export const STACK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
@@ -51,11 +52,11 @@ export function statusLine(text = ''): string {
 }
 
 function sanitizeStatus(text: string): string {
-  return text
+  const cleaned = text
     .replace(/[\r\n]+/g, ' ')
     .replace(/<!--|-->/g, '')
-    .replace(/\*\*/g, '')
-    .slice(0, 500);
+    .replace(/\*\*/g, '');
+  return graphemePrefix(escapeHidden(cleaned), 500);
 }
 
 /** True when `body` is the sticky plan comment of `stack` (the marker opens the body). */

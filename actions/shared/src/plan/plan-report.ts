@@ -6,7 +6,18 @@
  * and last the attribute details, so trimming removes details first.
  */
 import type { AttributeChange } from './attribute-diff.js';
-import { code, fencedBlock, formatCount, plural } from './markdown.js';
+import {
+  addressHasEscapedHidden,
+  code,
+  escapeHidden,
+  fencedBlock,
+  formatCount,
+  graphemePrefix,
+  HIDDEN_CHARACTERS_WARNING,
+  hiddenEscapeCount,
+  isShortened,
+  plural,
+} from './markdown.js';
 import {
   planListingLine,
   planMarker,
@@ -140,7 +151,8 @@ export function resourceDetail(
   attributeChanges: readonly AttributeChange[] = resourceAttributeChanges(change),
 ): string {
   if (attributeChanges.length === 0) return '';
-  return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${attributeRows(attributeChanges, redactor, options)}\n\n`;
+  const rows = attributeRows(attributeChanges, redactor.forInstance(change), options);
+  return `${code(change.address)}\n\n| attribute | before | after |\n|---|---|---|\n${rows}\n\n`;
 }
 
 function cautionHead(destructive: readonly ResourceChange[]): string {
@@ -169,9 +181,14 @@ function cautionRoom(destructive: readonly ResourceChange[]): number {
 function cautionBlock(
   destructive: readonly ResourceChange[],
   budget: ReportBudget,
+  /** Where shortened addresses are given whole ('' in the summary, which gives them below). */
+  wholeWhere: string,
 ): { text: string; hidden: number } {
   if (destructive.length === 0) return { text: '', hidden: 0 };
-  const head = cautionHead(destructive);
+  const shortened = wholeWhere !== '' && destructive.some((change) => isShortened(change.address));
+  const head =
+    cautionHead(destructive) +
+    (shortened ? `> (shortened addresses are given whole in ${wholeWhere})\n` : '');
   const line = cautionLine;
   const full = head + destructive.map((change) => line(change, true)).join('') + '\n';
   if (budget.take(full)) return { text: full, hidden: 0 };
@@ -191,6 +208,34 @@ function cautionBlock(
   const hidden = destructive.length - shown;
   text += `> - … and ${formatCount(hidden)} more not shown\n\n`;
   return { text, hidden };
+}
+
+const emptyPart = { text: '', hidden: 0 };
+
+/**
+ * Every shortened address of `changes` whole, one fenced block each (hidden characters
+ * escaped): code spans cut long addresses, and a reviewer or on-call engineer must be able to
+ * tell exactly which object goes. As many as the budget holds; the rest are counted.
+ */
+export function wholeAddresses(
+  changes: readonly ResourceChange[],
+  budget: ReportBudget,
+  title = 'Shortened addresses of destroys and replacements, whole',
+): { text: string; hidden: number } {
+  const long = changes.filter((change) => isShortened(change.address));
+  if (long.length === 0) return emptyPart;
+  const head = `<details open><summary>${title} (${formatCount(long.length)})</summary>\n\n`;
+  const close = '</details>\n\n';
+  if (!budget.take(head + close)) return { text: '', hidden: long.length };
+  let text = head;
+  let shown = 0;
+  for (const change of long) {
+    const entry = `${fencedBlock(escapeHidden(change.address), 'text')}\n\n`;
+    if (!budget.take(entry)) break;
+    text += entry;
+    shown++;
+  }
+  return { text: `${text}${close}`, hidden: long.length - shown };
 }
 
 function outputValue(output: OutputChange, redactor: Redactor, maxLength: number): string {
@@ -331,6 +376,7 @@ export function renderPlanReport(
   context: ReportContext,
   options: ReportOptions,
 ): string {
+  const escapesBefore = hiddenEscapeCount();
   const redactor = new Redactor(plan.sensitiveStrings);
   const counts = countChanges(plan);
   const changed = hasChanges(counts);
@@ -346,7 +392,13 @@ export function renderPlanReport(
 
   const opening = `${top.join('\n')}\n\n`;
   const closing = `${footer}\n`;
-  const budget = new ReportBudget(options.limit - opening.length - closing.length - NOTE_RESERVE);
+  const budget = new ReportBudget(
+    options.limit -
+      opening.length -
+      closing.length -
+      NOTE_RESERVE -
+      HIDDEN_CHARACTERS_WARNING.length,
+  );
 
   const destructive = listed.filter(isDestructive);
   const risks = riskSection(context.risks ?? assessChanges(listed, builtInCatalogue()), budget, {
@@ -357,7 +409,12 @@ export function renderPlanReport(
         ? `the full list is in ${where(context)} and the \`risks\` output`
         : 'the full list is in the `risks` output',
   });
-  const caution = cautionBlock(destructive, budget);
+  const caution = cautionBlock(
+    destructive,
+    budget,
+    options.audience === 'comment' ? where(context) : '',
+  );
+  const whole = options.audience === 'summary' ? wholeAddresses(destructive, budget) : emptyPart;
   const table = resourceTable(listed, budget, listing);
   const outputs = outputsSection(listedOutputs(plan), redactor, options, budget);
   const details = detailsSection(listed, redactor, options, budget);
@@ -365,6 +422,10 @@ export function renderPlanReport(
   const notShown: string[] = [];
   if (risks.hidden > 0)
     notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
+  if (whole.hidden > 0)
+    notShown.push(
+      `the whole address of ${plural(whole.hidden, 'shortened destroy or replacement', 'shortened destroys or replacements')}`,
+    );
   if (caution.hidden > 0)
     notShown.push(
       `${plural(caution.hidden, 'destroy or replacement', 'destroys or replacements')} in the caution list`,
@@ -381,11 +442,15 @@ export function renderPlanReport(
         : 'The plan is too large to show in full in a job summary.';
     note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
   }
-  const body = `${opening}${risks.text}${caution.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
+  const hidden =
+    hiddenEscapeCount() !== escapesBefore ||
+    listed.some((change) => addressHasEscapedHidden(change.address));
+  const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+  const body = `${opening}${warning}${risks.text}${caution.text}${whole.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
   if (body.length <= options.limit) return body;
   // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
-  return `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`.slice(
-    0,
+  return graphemePrefix(
+    `${opening}> [!NOTE]\n> The report is too large to show here. ${where(context)}.\n\n${closing}`,
     options.limit,
   );
 }
@@ -427,6 +492,7 @@ export function renderPlanFailure(
       ? COMMENT_LIMIT - STATUS_RESERVE
       : Math.floor(SUMMARY_LIMIT_BYTES / 3)) - 2_000;
   let text = redactor.scrub(errorText).trim();
-  if (text.length > limit) text = `${text.slice(0, limit)}\n… (cut; the rest is in the run log)`;
+  if (text.length > limit)
+    text = `${graphemePrefix(text, limit)}\n… (cut; the rest is in the run log)`;
   return `${top.join('\n')}\n\n${lead}\n\n${fencedBlock(text || '(no error text)', 'text')}\n\n${footerLine(context)}\n`;
 }

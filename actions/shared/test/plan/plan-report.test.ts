@@ -159,11 +159,19 @@ describe('renderPlanComment', () => {
         },
       ]),
     );
-    for (const body of [renderPlanComment(plan, context), renderPlanSummary(plan, context)]) {
-      expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
-      expect(body).toMatch(/> - destroy `terraform_data\.big\["k{400,}…k{400,}"\]`/);
+    const comment = renderPlanComment(plan, context);
+    const summary = renderPlanSummary(plan, context);
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    // The summary gives the destroyed address whole (the comment says where).
+    expect(summary).toContain(`\n\`\`\`text\nterraform_data.big["${key}"]\n\`\`\`\n`);
+    expect(comment).toContain('(shortened addresses are given whole in the job summary of');
+    for (const body of [comment, summary]) {
+      expect(body).toMatch(/> - destroy `terraform_data\.big\["k{400,}…k{400,}"\]` \(shortened/);
       expect(body).toContain('| + | `terraform_data.small` | create |');
-      expect(body).toMatch(/\| <- \| `terraform_data\.imported` \| import `i{400,}…i{400,}` \|/);
+      expect(body).toMatch(
+        /\| <- \| `terraform_data\.imported` \| import `i{400,}…i{400,}` \(shortened from 100,000 characters, sha256 `[0-9a-f]{32}`\) \|/,
+      );
       expect(body).toMatch(/\| `input` \| `"z{50,}…` \| `"w{50,}…` \|/);
       expect(body).not.toContain('not shown here');
     }
