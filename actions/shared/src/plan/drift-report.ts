@@ -18,13 +18,7 @@ import { driftMarker } from './plan-comment.js';
 import { canonicalJson, canonicalOutput, canonicalResource } from './plan-digest.js';
 import type { PlanModel, ResourceChange } from './plan-model.js';
 import { footerLine, wholeAddresses, type ReportContext } from './plan-report.js';
-import {
-  actionText,
-  compareForReport,
-  isDestructive,
-  isListed,
-  listedOutputs,
-} from './plan-summary.js';
+import { actionText, compareForReport, isListed, listedOutputs } from './plan-summary.js';
 import { Redactor } from './redaction.js';
 import { COMMENT_LIMIT, ReportBudget, SUMMARY_LIMIT_BYTES } from './report-budget.js';
 import { driftRiskSection } from '../risk/risk-report.js';
@@ -193,9 +187,9 @@ export function renderDriftIssue(
     notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
   const whole = audience.wholeAddresses
     ? wholeAddresses(
-        [...findings.drifted, ...findings.pending.filter(isDestructive)],
+        [...findings.drifted, ...findings.pending],
         budget,
-        'Shortened addresses of drifted resources and pending destroys, whole',
+        'Shortened addresses of drifted resources and pending changes, whole',
       )
     : { text: '', hidden: 0 };
   if (whole.hidden > 0)

@@ -1,0 +1,183 @@
+/**
+ * Issue 22 end to end: plans the real `terraform` makes from the project's edge-case
+ * configuration (test/fixtures/terraform/edge-cases: long for_each keys that differ only in the
+ * middle, one- and two-character secrets copied into an unmarked attribute, emoji and combining
+ * marks at every cut, a right-to-left override), through the plan action's dist/ in plan mode
+ * (comment, summary, log) and drift mode (issue, summary).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../../../stand-ins/src/github/github-stand-in.js';
+import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
+import { pullRequestEvent, workflowDispatchEvent } from '../../../test-bench/src/github-events.js';
+import { driftMarker, planMarker } from '../../shared/src/plan/index.js';
+import {
+  editStateInput,
+  terraformAvailable,
+  terraformFixture,
+  terraformSync,
+  type TerraformFixture,
+} from '../../shared/test/terraform/terraform-fixture.js';
+
+const actionDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = 'Codertocat/Hello-World';
+const headSha = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+const ready = terraformAvailable();
+const describeReady = ready ? describe : describe.skip;
+const WARNING = 'This plan contains invisible or direction-changing characters';
+
+let github: GitHubStandIn;
+const fixtures: TerraformFixture[] = [];
+
+beforeAll(async () => {
+  if (ready) github = await startGitHubStandIn();
+});
+afterAll(async () => {
+  await github?.close();
+  for (const fixture of fixtures) fixture.cleanup();
+});
+
+/** The edge-case stack applied with its defaults (both policies, pin "17", flag "Q"). */
+function deployed(vars = ''): TerraformFixture {
+  const fixture = terraformFixture('edge-cases');
+  fixtures.push(fixture);
+  if (vars !== '') writeFileSync(join(fixture.dir, 'terraform.tfvars'), vars);
+  terraformSync(fixture, ['init', '-input=false', '-no-color']);
+  terraformSync(fixture, ['apply', '-auto-approve', '-input=false', '-no-color']);
+  return fixture;
+}
+
+function policyAddresses(fixture: TerraformFixture): { prod: string; staging: string } {
+  const list = terraformSync(fixture, ['state', 'list']).split('\n');
+  const find = (env: string) =>
+    list.find((line) => line.startsWith('terraform_data.policy[') && line.includes(`${env}-base`));
+  return { prod: find('platform-prod') as string, staging: find('platform-staging') as string };
+}
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+const wellFormed = (text: string) => !/\p{Cs}/u.test(text) && !text.includes('\uFFFD');
+const visible = (result: ActionResult) =>
+  result.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+
+/** What every rendering must hold for these plans, wherever it is shown. */
+function expectSafe(text: string): void {
+  expect(wellFormed(text)).toBe(true);
+  expect(text).not.toMatch(/"17"|"Q"|pin":"17|flag":"Q/);
+  expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F]/);
+}
+
+describeReady('plan rendering edge cases, end to end (real terraform, dist/)', () => {
+  it('plan mode: identifiable long addresses, no short secret, whole graphemes, escaped bidi', async () => {
+    const fixture = deployed();
+    const { prod, staging } = policyAddresses(fixture);
+    expect(prod.length).toBeGreaterThan(1_000);
+    writeFileSync(
+      join(fixture.dir, 'terraform.tfvars'),
+      'environments = ["prod"]\npolicy_version = "v2"\npin_label = "pins2"\ntext_generation = "b"\nbidi_generation = "b"\n',
+    );
+    const pull = github.addPullRequest(repo, { headSha }).number;
+    const result = await runAction({
+      actionDir,
+      inputs: { 'working-directory': 'stack', stack: 'edge' },
+      token: github.writeToken,
+      event: pullRequestEvent({ number: pull, headSha }),
+      apiUrl: github.apiUrl,
+      runId: 4301,
+      workspace: dirname(fixture.dir),
+      env: fixture.env,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ destroy: '1' });
+    const comment =
+      github
+        .comments(repo, pull)
+        .map((entry) => entry.body)
+        .find((body) => body.startsWith(planMarker('edge'))) ?? '';
+
+    // The destroyed policy is told apart from the updated one, and marked as shortened.
+    const destroyLine = comment.split('\n').find((line) => line.startsWith('> - destroy ')) ?? '';
+    expect(destroyLine).toContain(`shortened from`);
+    expect(destroyLine).toContain(hashOf(staging));
+    expect(destroyLine).not.toContain(hashOf(prod));
+    expect(comment).toMatch(new RegExp(`\\| ~ \\| .*${hashOf(prod)}.* \\| update: \`input\``));
+    expect(comment).toContain('(shortened addresses are given whole in the job summary of');
+    // The summary has the destroyed address whole.
+    expect(result.summary).toContain(`\`\`\`text\n${staging}\n\`\`\``);
+
+    // The pin and the flag, copied into `output`, never appear; the row says (sensitive).
+    expect(comment).toContain('{"flag":(sensitive),"name":"pins","pin":(sensitive)}');
+    // Emoji and combining marks at every cut (values at 120 and 400, addresses at 1,000).
+    expect(comment).toMatch(/`"bx{115,}[^`]*…`/);
+    // The bidi override: escaped, with one warning line before the caution list.
+    expect(comment).toContain('"b-\\u202Eeulav"');
+    expect(comment.split(WARNING)).toHaveLength(2);
+    expect(comment.indexOf(WARNING)).toBeLessThan(comment.indexOf('[!CAUTION]'));
+    expect(result.summary.split(WARNING)).toHaveLength(2);
+    for (const text of [comment, result.summary, visible(result), JSON.stringify(result.outputs)])
+      expectSafe(text);
+  }, 300_000);
+
+  it('drift mode: the issue tells the two policies apart, the summary names them whole', async () => {
+    const fixture = deployed();
+    const { prod, staging } = policyAddresses(fixture);
+    editStateInput(fixture, 'terraform_data', 'policy', 'changed-outside');
+    editStateInput(fixture, 'terraform_data', 'bidi', 'x-\u202Eedisni');
+    const result = await runAction({
+      actionDir,
+      inputs: { 'working-directory': 'stack', stack: 'edge-drift', mode: 'drift' },
+      token: github.writeToken,
+      event: workflowDispatchEvent(),
+      apiUrl: github.apiUrl,
+      runId: 4302,
+      workspace: dirname(fixture.dir),
+      env: fixture.env,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['drift']).toBe('true');
+    const issue = github
+      .issues('octo-org/octo-repo')
+      .concat(github.issues(repo))
+      .find((entry) => entry.body?.startsWith(driftMarker('edge-drift')));
+    const body = issue?.body ?? '';
+    expect(body).toContain(hashOf(prod));
+    expect(body).toContain(hashOf(staging));
+    expect(body).toContain('Shortened addresses are given whole in the job summary of the run.');
+    expect(result.summary).toContain(`\`\`\`text\n${prod}\n\`\`\``);
+    expect(result.summary).toContain(`\`\`\`text\n${staging}\n\`\`\``);
+    expect(body.split(WARNING)).toHaveLength(2);
+    for (const text of [body, result.summary, visible(result)]) expectSafe(text);
+  }, 300_000);
+
+  it('drift mode: 2,000 resources with long keys are all named in the job summary', async () => {
+    const fixture = deployed('bulk_count = 2000\n');
+    editStateInput(fixture, 'terraform_data', 'bulk', 'changed-outside');
+    const result = await runAction({
+      actionDir,
+      inputs: { 'working-directory': 'stack', stack: 'edge-bulk', mode: 'drift', comment: 'false' },
+      token: github.writeToken,
+      event: workflowDispatchEvent(),
+      apiUrl: github.apiUrl,
+      runId: 4303,
+      workspace: dirname(fixture.dir),
+      env: fixture.env,
+      timeoutMs: 300_000,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.limitViolations).toEqual([]);
+    // More than the half of 1 MiB the summary used to stop at.
+    expect(Buffer.byteLength(result.summary)).toBeGreaterThan(600_000);
+    expect(result.summary).not.toContain('not shown here');
+    for (let i = 0; i < 2000; i++) {
+      expect(result.summary).toContain(`-${String(i).padStart(4, '0')}"]\``);
+    }
+  }, 600_000);
+});
