@@ -36933,7 +36933,7 @@ function renderDriftIssue(findings, refreshOnly, normal, context, audience = iss
     if (risks.hidden > 0)
         notShown.push(`${plural(risks.hidden, 'address', 'addresses')} in the risk list`);
     const whole = audience.wholeAddresses
-        ? wholeAddresses([...findings.drifted, ...findings.pending.filter(isDestructive)], budget, 'Shortened addresses of drifted resources and pending destroys, whole')
+        ? wholeAddresses([...findings.drifted, ...findings.pending], budget, 'Shortened addresses of drifted resources and pending changes, whole')
         : { text: '', hidden: 0 };
     if (whole.hidden > 0)
         notShown.push(`the whole address of ${plural(whole.hidden, 'shortened address', 'shortened addresses')}`);
