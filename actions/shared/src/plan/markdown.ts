@@ -161,6 +161,30 @@ export function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
 }
 
+/**
+ * An escape (`\u200d` as Terraform writes a hidden character of an index key, `\u{E0067}`
+ * as escapeHidden writes one) begun but not finished at the end of a text: a cut there would
+ * show half an escape (`\u2…`), so the head stops before it and the tail starts after it.
+ * An escaped backslash (`\\u`) starts none.
+ */
+const ESCAPE_START_AT_END =
+  /(?<=(?:^|[^\\])(?:\\\\)*)\\(?:u(?:\{[0-9A-Fa-f]{0,6}|[0-9A-Fa-f]{0,3})?)?$/;
+
+/** How many characters from `start` finish an escape begun before it (0: none begun). */
+function escapeRestLength(text: string, start: number): number {
+  const open = ESCAPE_START_AT_END.exec(text.slice(Math.max(0, start - 12), start))?.[0];
+  if (open === undefined) return 0;
+  const rest = text.slice(start, start + 12);
+  const unicode =
+    open === '\\'
+      ? /^u(?:\{[0-9A-Fa-f]{1,6}\}|[0-9A-Fa-f]{4})/.exec(rest)
+      : open.startsWith('\\u{')
+        ? /^[0-9A-Fa-f]{0,6}\}/.exec(rest)
+        : new RegExp(`^[0-9A-Fa-f]{${4 - (open.length - 2)}}|^\\{[0-9A-Fa-f]{1,6}\\}`).exec(rest);
+  // A backslash that starts another escape (\", \\, \n): skip its one character.
+  return unicode ? unicode[0].length : open === '\\' ? 1 : 0;
+}
+
 /** Room the head and the tail of a shortened code span share. */
 const KEPT = MAX_CODE_SPAN - 1;
 
@@ -170,9 +194,9 @@ const KEPT = MAX_CODE_SPAN - 1;
  */
 function shortenedParts(text: string): { head: string; tail: string } | undefined {
   if (text.length <= MAX_CODE_SPAN) return undefined;
-  const head = graphemePrefix(text, Math.ceil(KEPT / 2));
+  const head = graphemePrefix(text, Math.ceil(KEPT / 2)).replace(ESCAPE_START_AT_END, '');
   const tail = graphemeSuffix(text, KEPT - Math.ceil(KEPT / 2));
-  return { head, tail };
+  return { head, tail: tail.slice(escapeRestLength(text, text.length - tail.length)) };
 }
 
 /** Backticks inside pick a longer fence; in a table cell a pipe is escaped even within code. */

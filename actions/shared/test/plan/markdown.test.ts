@@ -14,7 +14,7 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const boundaries = (text: string) =>
   new Set([0, ...[...segmenter.segment(text)].map((s) => s.index + s.segment.length)]);
 // A family (four pictographs joined by U+200D), a flag, e + U+0301 (combining acute).
-const EMOJI = '👨‍👩‍👧‍👦🇪🇺é';
+const EMOJI = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}\u{1F1EA}\u{1F1FA}e\u0301';
 
 describe('grapheme-safe truncation', () => {
   it('cuts only between user-perceived characters, at every boundary position', () => {
@@ -51,6 +51,22 @@ describe('shortened code spans', () => {
       /^`aws_iam_policy\.p\["team-platform-.*….*-shared-baseline"\]` \(shortened from 1,524 characters, sha256 `[0-9a-f]{32}`\)$/,
     );
     expect(code(address('prod'))).toBe(prod);
+  });
+
+  it('never cut an escape in half (Terraform writes a hidden character of a key as \\u200d)', () => {
+    const family = '\u{1F468}\\u200d\u{1F469}\\u200d\u{1F467}\\u200d\u{1F466}';
+    for (let pad = 0; pad < 30; pad++) {
+      const text = `${'k'.repeat(460 + pad)}${family.repeat(20)}${'z'.repeat(470 + pad)}`;
+      const shown = code(text);
+      const span = shown.slice(1, shown.indexOf('` (shortened'));
+      const [head, tail] = span.split('…') as [string, string];
+      // Every backslash starts a whole escape; nothing begun at the end, nothing ended at the start.
+      expect(head).not.toMatch(/\\(u[0-9a-f]{0,3})?$/);
+      expect(`${head}\u0000${tail}`.replace(/\\u200d/g, '')).not.toContain('\\');
+      expect(tail).toMatch(/^(\\u200d|\u{1F468}|\u{1F469}|\u{1F467}|\u{1F466}|z)/u);
+      expect(text.startsWith(head) && text.endsWith(tail)).toBe(true);
+    }
+    expect(code(`${'\\\\u'.repeat(400)}`).length).toBeLessThan(1_100);
   });
 
   it('never split an emoji at the cut', () => {
