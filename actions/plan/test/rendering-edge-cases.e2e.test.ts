@@ -124,6 +124,31 @@ function driftedBulk(fixture: TerraformFixture, count: number): void {
 
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 const wellFormed = (text: string) => !/\p{Cs}/u.test(text) && !text.includes('\uFFFD');
+
+/** The fixture's graphemes: a family (4 pictographs, 3 joiners), a flag, q + 2 combining marks. */
+const WHOLE_GRAPHEMES =
+  /^(?:\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}|\u{1F1EA}\u{1F1FA}|q\u0323\u0301)*$/u;
+/**
+ * In an address Terraform writes the joiner as the escape `\u200d`: there each pictograph is a
+ * grapheme of its own, and the escape must stay whole.
+ */
+const WHOLE_ADDRESS_PARTS =
+  /^(?:\u{1F468}|\u{1F469}|\u{1F467}|\u{1F466}|\\u200d|\u{1F1EA}\u{1F1FA}|q\u0323\u0301)*$/u;
+/** Emoji runs next to a cut: a value's end after its x's, an address's head after its k's and its tail before its z's. */
+const RUN = '(?:[^\\0-\\x7F]|q|[\\\\u0-9a-f])+';
+const CUT_RUNS = new RegExp(`([xk])(${RUN})…|…(${RUN})z`, 'gu');
+
+/** Texts cut next to the emoji runs (each side of every "…") hold whole graphemes only. */
+function cutsAtGraphemes(text: string): { cuts: number; split: string[] } {
+  const split: string[] = [];
+  let cuts = 0;
+  for (const [, before, head, tail] of text.matchAll(CUT_RUNS)) {
+    const run = head ?? tail ?? '';
+    cuts++;
+    if (!(before === 'x' ? WHOLE_GRAPHEMES : WHOLE_ADDRESS_PARTS).test(run)) split.push(run);
+  }
+  return { cuts, split };
+}
 const visible = (result: ActionResult) =>
   result.stdout
     .split('\n')
@@ -133,6 +158,7 @@ const visible = (result: ActionResult) =>
 /** What every rendering must hold for these plans, wherever it is shown. */
 function expectSafe(text: string): void {
   expect(wellFormed(text)).toBe(true);
+  expect(cutsAtGraphemes(text).split).toEqual([]);
   expect(text).not.toMatch(/"17"|"Q"|pin":"17|flag":"Q/);
   expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F]/);
 }
@@ -178,7 +204,11 @@ describeReady('plan rendering edge cases, end to end (real terraform, dist/)', (
     // The pin and the flag, copied into `output`, never appear; the row says (sensitive).
     expect(comment).toContain('{"flag":(sensitive),"name":"pins","pin":(sensitive)}');
     // Emoji and combining marks at every cut (values at 120 and 400, addresses at 1,000).
-    expect(comment).toMatch(/`"bx{115,}[^`]*…`/);
+    expect(comment).toMatch(/`"bx{100,}[^`]*…`/);
+    // Cuts fell inside the emoji runs of values and of long keys' heads and tails: 18 offsets
+    // put each code unit of the run at each cut (57 such cuts in the comment, 90 in the summary).
+    expect(cutsAtGraphemes(comment).cuts).toBeGreaterThanOrEqual(50);
+    expect(cutsAtGraphemes(result.summary).cuts).toBeGreaterThanOrEqual(80);
     // The bidi override: escaped, with one warning line before the caution list.
     expect(comment).toContain('"b-\\u202Eeulav"');
     expect(comment.split(WARNING)).toHaveLength(2);
