@@ -125,6 +125,24 @@ describe('planDifference', () => {
     expect(text).not.toMatch(/not in the reviewed plan|not planned now|differ:/);
   });
 
+  it('names 2,000 unreviewed changes with long addresses in the summary, within its 1 MiB', () => {
+    const tenant = Array.from({ length: 16 }, () => 'tenant-capacity').join('-');
+    const bulk = Array.from({ length: 2000 }, (_, i): SyntheticResource => ({
+      address: `terraform_data.bulk["${tenant}-${String(i).padStart(4, '0')}"]`,
+      actions: ['create'],
+      after: { input: 'v1' },
+    }));
+    const difference = planDifference(reviewedListing(reviewed), plan([...reviewed, ...bulk]));
+    expect(differenceCount(difference)).toBe('2000 resources differ');
+    const summary = differenceMarkdown(difference, new Redactor([SECRET]));
+    // More than the 200 rows the log shows, and more than half of the summary's room.
+    expect(Buffer.byteLength(summary)).toBeGreaterThan(524_288);
+    expect(Buffer.byteLength(summary)).toBeLessThan(1_048_576);
+    expect(bulk.filter(({ address }) => !summary.includes(address))).toEqual([]);
+    expect(summary).not.toContain('more not shown');
+    expect(log(difference)).toContain('… and 1800 more not shown.');
+  });
+
   it('tells a deposed object from the current one at the same address', () => {
     const current: SyntheticResource = {
       address: 'terraform_data.x',
