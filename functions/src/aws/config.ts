@@ -57,6 +57,12 @@ export const awsSettingsSchema = {
     pattern: /^arn:aws[\w-]*:sns:[\w-]+:\d+:[\w-]+(\.fifo)?$/,
     describe: 'the SNS topic ARN for customer notifications, arn:aws:sns:<region>:<account>:<name>',
   },
+  PEER_SHARED_KEY_SECRET_ARN: {
+    required: false,
+    pattern: /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
+    describe:
+      'the Secrets Manager secret ARN PEER_SHARED_KEY is read from at cold start (peer-key-secret.ts, ADR 17)',
+  },
   AWS_ENDPOINT_URL_S3: optionalUrl,
   AWS_ENDPOINT_URL_SQS: optionalUrl,
   AWS_ENDPOINT_URL_SNS: optionalUrl,

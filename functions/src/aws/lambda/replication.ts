@@ -3,7 +3,9 @@
 // environment, REPLICATION_QUEUE_URL included, is validated at cold start.
 import { createAwsCell } from '../cell.js';
 import { awsConfigFromEnv } from '../config.js';
+import { withPeerKeyFromSecret } from '../peer-key-secret.js';
 
-const cell = createAwsCell(awsConfigFromEnv(process.env));
+// The peer key is read from Secrets Manager first (PEER_SHARED_KEY_SECRET_ARN, ADR 17).
+const cell = createAwsCell(awsConfigFromEnv(await withPeerKeyFromSecret(process.env)));
 
 export const handler = cell.replication;
