@@ -24,6 +24,7 @@ import { BOOTSTRAP_VARIABLES } from '../../terraform/test/support/bootstrap-vari
 import {
   azureSignInSettings,
   credentialsOutlastJobs,
+  secretsOnlyInEnvironment,
   credentialsWithoutInstallScripts,
   environmentOf,
   identitySplit,
@@ -65,6 +66,17 @@ describe('the workflows', () => {
     '%s: applies and shifts run in production with the deploy identities; everything else with the plan identities',
     (file) => {
       expect(identitySplit(file, workflows[file] as Workflow, bootstrap.environment)).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(workflows))(
+    '%s gives repository secrets only to jobs in production (no peer key in any plan, ADR 17)',
+    (file) => {
+      // The plan-digest key may reach the PR plan as the plan action's input (ADR 3, issue 13).
+      const allowed = ['GITHUB_TOKEN', ...(file === 'pr-plan.yml' ? ['PLAN_DIGEST_KEY'] : [])];
+      expect(
+        secretsOnlyInEnvironment(file, workflows[file] as Workflow, bootstrap.environment, allowed),
+      ).toEqual([]);
     },
   );
 
@@ -241,6 +253,31 @@ jobs:
         'bad: job apply signs in with AZURE_DEPLOY_CLIENT_ID outside the production environment',
         'bad: job plan runs in production but signs in with the plan identity AZURE_PLAN_CLIENT_ID',
         'bad: job login reads vars.AZURE_CLIENT_ID: use the plan or deploy identity',
+      ]),
+    );
+  });
+
+  it('reports a secret in a pull request plan or a drift check, not the job token or a production job', () => {
+    const workflow = snippet(`
+jobs:
+  plan:
+    env: { TF_VAR_peer_shared_key: '\${{ secrets.PEER_SHARED_KEY }}' }
+    steps:
+      - uses: ./actions/plan
+        with: { github-token: '\${{ secrets.GITHUB_TOKEN }}' }
+  drift:
+    steps:
+      - run: echo "\${{ secrets.DIGEST_KEY }}"
+  deploy:
+    environment: { name: production }
+    env: { DIGEST_KEY: '\${{ secrets.DIGEST_KEY }}' }
+    steps:
+      - uses: ./actions/apply
+`);
+    expect(sorted(secretsOnlyInEnvironment('bad', workflow))).toEqual(
+      sorted([
+        'bad: job plan reads secrets.PEER_SHARED_KEY outside the production environment',
+        'bad: job drift reads secrets.DIGEST_KEY outside the production environment',
       ]),
     );
   });

@@ -294,3 +294,33 @@ export function routersFromGlobalOutputs(name: string, workflow: Workflow): stri
   }
   return problems;
 }
+
+const SECRET = /\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * Repository secrets reach only jobs in the environment that guards deploys: any other job
+ * (a pull request's plan, the drift check) runs code a pull request may have changed and could
+ * print them. GITHUB_TOKEN is the job's own token, scoped by its permissions; a caller may
+ * allow more by name. The cells' peer key is not a workflow secret at all (ADR 17).
+ */
+export function secretsOnlyInEnvironment(
+  name: string,
+  workflow: Workflow,
+  environment = 'production',
+  allowed: readonly string[] = ['GITHUB_TOKEN'],
+): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(workflow.jobs)) {
+    if (environmentOf(job) === environment) continue;
+    const read = new Set(
+      [...JSON.stringify(job).matchAll(SECRET)]
+        .map((match) => match[1] as string)
+        .filter((secret) => !allowed.includes(secret)),
+    );
+    for (const secret of read)
+      problems.push(
+        `${name}: job ${jobId} reads secrets.${secret} outside the ${environment} environment`,
+      );
+  }
+  return problems;
+}

@@ -68,8 +68,8 @@ const sharedVariables = [
   'app_version',
   'artifact_path',
   'peer_cell_url',
-  // The key of the signed calls between cells (ADR 17).
-  'peer_shared_key',
+  // The secret holding the key of the signed calls between cells (ADR 17), never the key.
+  'peer_shared_key_secret_id',
   'tags',
   // The one token issuer both cells trust (ADR 14).
   'auth_issuer',
@@ -224,12 +224,15 @@ describe('cell settings the functions read', () => {
       schema: awsSettingsSchema,
       platform: ['AWS_REGION'],
       hostOnly: [] as string[],
+      // Read at cold start from the secret this setting names (ADR 17), never set by Terraform.
+      fromSecret: { PEER_SHARED_KEY: 'PEER_SHARED_KEY_SECRET_ARN' } as Record<string, string>,
     },
     {
       dir: 'modules/azure-cell',
       local: 'app_settings',
       schema: azureSettingsSchema,
       platform: ['REGION_NAME'],
+      fromSecret: {} as Record<string, string>,
       // The host's own storage setting (AzureWebJobsStorage) is written by the provider from
       // storage_access_key, not through app_settings.
       hostOnly: [] as string[],
@@ -246,9 +249,14 @@ describe('cell settings the functions read', () => {
       .filter(([, spec]) => spec.required !== false && spec.default === undefined)
       .map(([name]) => name);
     expect(set.length).toBeGreaterThan(5);
-    expect(required.filter((name) => !set.includes(name) && !cell.platform.includes(name))).toEqual(
-      [],
-    );
+    const fromSecret = cell.fromSecret as Record<string, string>;
+    const provided = (name: string) =>
+      set.includes(name) ||
+      cell.platform.includes(name) ||
+      (fromSecret[name] !== undefined && set.includes(fromSecret[name]));
+    expect(required.filter((name) => !provided(name))).toEqual([]);
+    // A key read from a secret is never also set in clear.
+    expect(Object.keys(fromSecret).filter((name) => set.includes(name))).toEqual([]);
     expect(set.filter((name) => !(name in schema) && !cell.hostOnly.includes(name))).toEqual([]);
   });
 });

@@ -143,6 +143,14 @@ describe('global-routing', () => {
   });
 });
 
+/** The secret holding the peer key, as each cloud names it (ADR 17): never the key itself. */
+const peerKeySecretIds: Record<string, string> = {
+  'modules/aws-cell':
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:multicloud/peer-shared-key-AbCdEf',
+  'modules/azure-cell':
+    '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/shop-peer-kv/secrets/peer-shared-key',
+};
+
 describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
   const base: Record<string, string> = {
     name: '"shop"',
@@ -150,7 +158,7 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     app_version: '"1.4.0"',
     artifact_path: module === 'modules/aws-cell' ? '"build/aws"' : '"build/azure.zip"',
     peer_cell_url: '"https://peer.example.com"',
-    peer_shared_key: '"GzV0n7bq3c0m2Xr4h8J1s5k9W6e2T0p4L7y3U1i5O9a2D6f8H0j4K7l1Z3x5C7v9"',
+    peer_shared_key_secret_id: `"${peerKeySecretIds[module]}"`,
     auth_issuer: '"https://login.example.com/"',
     auth_audience: '"https://api.example.com"',
     auth_jwks_url: '"https://login.example.com/.well-known/jwks.json"',
@@ -175,7 +183,17 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     ['app_version', '"1.4.0 beta"', 'app_version must be 1-64 letters, digits'],
     ['peer_cell_url', '""', 'peer_cell_url must be an https:// URL'],
     ['peer_cell_url', '"http://peer.example.com"', 'peer_cell_url must be an https:// URL'],
-    ['peer_shared_key', '"c2hvcnQ="', 'peer_shared_key must be a base64 key of at least 32 bytes'],
+    // The key itself where the secret's ID belongs, and the other cloud's ID.
+    [
+      'peer_shared_key_secret_id',
+      '"GzV0n7bq3c0m2Xr4h8J1s5k9W6e2T0p4L7y3U1i5O9a2D6f8H0j4K7l1Z3x5C7v9"',
+      'peer_shared_key_secret_id must be a',
+    ],
+    [
+      'peer_shared_key_secret_id',
+      `"${peerKeySecretIds[module === 'modules/aws-cell' ? 'modules/azure-cell' : 'modules/aws-cell']}"`,
+      'peer_shared_key_secret_id must be a',
+    ],
     ['auth_issuer', '"http://login.example.com/"', 'auth_issuer must be an https:// URL'],
     ['auth_jwks_url', '"login.example.com/jwks"', 'auth_jwks_url must be an https:// URL'],
     ['auth_audience', '"api example"', 'auth_audience must be 1-256 visible ASCII'],
@@ -308,7 +326,7 @@ describe('modules/aws-cell permissions_boundary_arn', () => {
     app_version: '"1.4.0"',
     artifact_path: '"build/aws"',
     peer_cell_url: '"https://peer.example.com"',
-    peer_shared_key: '"GzV0n7bq3c0m2Xr4h8J1s5k9W6e2T0p4L7y3U1i5O9a2D6f8H0j4K7l1Z3x5C7v9"',
+    peer_shared_key_secret_id: `"${peerKeySecretIds['modules/aws-cell']}"`,
     auth_issuer: '"https://login.example.com/"',
     auth_audience: '"https://api.example.com"',
     auth_jwks_url: '"https://login.example.com/.well-known/jwks.json"',

@@ -86,6 +86,19 @@ describe('pr-plan.yml and drift.yml', () => {
     expect(planStep(job)?.with?.['mode']).toBe('drift');
   });
 
+  it('holds no secret in any job, the peer key included (ADR 17)', () => {
+    for (const workflow of [prPlan, drift])
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        const secrets = JSON.stringify(job).match(/secrets\.[A-Za-z_]+/g) ?? [];
+        const allowed = id === 'plan' && workflow === prPlan ? ['secrets.PLAN_DIGEST_KEY'] : [];
+        expect([id, secrets.filter((secret) => !allowed.includes(secret))]).toEqual([id, []]);
+        expect([id, JSON.stringify(job)]).not.toEqual([
+          id,
+          expect.stringMatching(/peer_shared_key\b|PEER_SHARED_KEY\b/),
+        ]);
+      }
+  });
+
   it('runs terraform without the setup-terraform wrapper, with pinned actions and no secrets', () => {
     for (const job of [prPlan.jobs['plan'], drift.jobs['drift']]) {
       const uses = (job?.steps ?? []).map((step) => step.uses).filter(Boolean) as string[];
@@ -93,10 +106,11 @@ describe('pr-plan.yml and drift.yml', () => {
         expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
       const setup = job?.steps.find((step) => step.uses?.startsWith('hashicorp/setup-terraform@'));
       expect(setup?.with?.['terraform_wrapper']).toBe(false);
-      // One known exception, recorded in ADR 17 as an open gap: the cells' peer key is a Terraform
-      // input, so a plan needs it. No other secret may reach a job that runs the PR's code.
+      // No secret reaches a job that runs the PR's code: the cells' peer key is in no plan
+      // (ADR 17); the PR plan may hold only the plan-digest key, as the plan action's input (ADR 3).
       const secrets = JSON.stringify(job).match(/secrets\.[A-Za-z_]+/g) ?? [];
-      expect(secrets).toEqual(['secrets.PEER_SHARED_KEY']);
+      const allowed = job === prPlan.jobs['plan'] ? ['secrets.PLAN_DIGEST_KEY'] : [];
+      expect(secrets.filter((secret) => !allowed.includes(secret))).toEqual([]);
     }
   });
 

@@ -42,6 +42,7 @@ locals {
     functions  = "arn:${local.partition}:lambda:*:${local.account_id}:function:${local.workload}*"
     mappings   = "arn:${local.partition}:lambda:*:${local.account_id}:event-source-mapping:*"
     roles      = "arn:${local.partition}:iam::${local.account_id}:role/${local.workload}*"
+    secrets    = "arn:${local.partition}:secretsmanager:*:${local.account_id}:secret:${local.workload}*"
     log_groups = ["arn:${local.partition}:logs:*:${local.account_id}:log-group:/aws/lambda/${local.workload}*", "arn:${local.partition}:logs:*:${local.account_id}:log-group:/aws/apigateway/${local.workload}*"]
     # API Gateway ARNs carry the API's generated ID, not its name.
     apis = [
@@ -742,7 +743,7 @@ resource "aws_iam_role_policy" "deploy" {
 ################################################################################
 
 # The union of modules/aws-cell's per-function policies, on the workload's names: logs, data
-# bucket objects, the order events queue, the notifications topic. The function roles keep
+# bucket objects, the order events queue, the notifications topic, the peer key. The function roles keep
 # their own narrower policies; the boundary only caps them.
 data "aws_iam_policy_document" "cell_function_boundary" {
   statement {
@@ -773,6 +774,14 @@ data "aws_iam_policy_document" "cell_function_boundary" {
     sid       = "Topics"
     actions   = ["sns:Publish", "sns:GetTopicAttributes"]
     resources = [local.workload_arns.topics]
+  }
+
+  # The peer key the functions read at cold start (aws-cell ReadPeerKey, ADR 17): the deployer
+  # creates it under the workload's prefix (docs/deploying.md).
+  statement {
+    sid       = "PeerKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.workload_arns.secrets]
   }
 
   # A customer-managed key for the data bucket (aws-cell kms_key_arn), used through S3 only.

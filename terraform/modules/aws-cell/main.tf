@@ -84,20 +84,22 @@ locals {
   http_functions = toset(distinct([for route in values(local.routes) : route.function]))
 
   # The settings functions/src/aws/config.ts validates at cold start. CELL_NAME is the prefix
-  # of the IDs this cell creates (aws-...); requests for the peer's IDs go to PEER_URL.
+  # of the IDs this cell creates (aws-...); requests for the peer's IDs go to PEER_URL. The
+  # peer key's secret ARN, not the key: the functions read it at cold start (ADR 17), so the
+  # key is never in this module's plan, state or the Lambda configuration.
   environment = merge({
-    CELL_NAME               = "aws"
-    PEER_CELL_NAME          = "azure"
-    PEER_URL                = var.peer_cell_url
-    PEER_SHARED_KEY         = var.peer_shared_key
-    APP_VERSION             = var.app_version
-    DOCUMENTS_BUCKET        = aws_s3_bucket.data.id
-    ORDER_EVENTS_QUEUE_URL  = aws_sqs_queue.events.url
-    NOTIFICATIONS_TOPIC_ARN = aws_sns_topic.notifications.arn
-    AUTH_ISSUER             = var.auth_issuer
-    AUTH_AUDIENCE           = var.auth_audience
-    AUTH_JWKS_URL           = var.auth_jwks_url
-    AUTH_ADMIN_SCOPE        = var.auth_admin_scope
+    CELL_NAME                  = "aws"
+    PEER_CELL_NAME             = "azure"
+    PEER_URL                   = var.peer_cell_url
+    PEER_SHARED_KEY_SECRET_ARN = var.peer_shared_key_secret_id
+    APP_VERSION                = var.app_version
+    DOCUMENTS_BUCKET           = aws_s3_bucket.data.id
+    ORDER_EVENTS_QUEUE_URL     = aws_sqs_queue.events.url
+    NOTIFICATIONS_TOPIC_ARN    = aws_sns_topic.notifications.arn
+    AUTH_ISSUER                = var.auth_issuer
+    AUTH_AUDIENCE              = var.auth_audience
+    AUTH_JWKS_URL              = var.auth_jwks_url
+    AUTH_ADMIN_SCOPE           = var.auth_admin_scope
   }, var.app_settings)
 
   # The cell's own endpoint: what smoke tests, Front Door's backup origin, the Route 53 health
@@ -309,6 +311,16 @@ data "aws_iam_policy_document" "functions" {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.functions[each.key].arn}:*"]
+  }
+
+  # Every function builds the whole cell, which signs and checks peer calls (ADR 17): it reads
+  # the peer key, and only that secret, at cold start. A secret encrypted with a customer
+  # managed key also needs kms:Decrypt on it: create it with kms_key_arn (UseDataKey below).
+  # https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
+  statement {
+    sid       = "ReadPeerKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.peer_shared_key_secret_id]
   }
 
   dynamic "statement" {

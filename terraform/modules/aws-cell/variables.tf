@@ -52,14 +52,13 @@ variable "peer_cell_url" {
   }
 }
 
-variable "peer_shared_key" {
-  description = "The key both cells sign their calls to each other with (HMAC-SHA256, ADR 17): base64 of at least 32 bytes (openssl rand -base64 48), the same value in both cells' stacks, kept in a secret store (see ADR 17). The functions get it as PEER_SHARED_KEY and refuse to start without it."
+variable "peer_shared_key_secret_id" {
+  description = "The ARN of the Secrets Manager secret that holds the key both cells sign their calls to each other with (HMAC-SHA256, ADR 17; base64 of at least 32 bytes), created by the deployer outside Terraform (docs/deploying.md), so the key is in no plan or state. The functions get the ARN as PEER_SHARED_KEY_SECRET_ARN, may read only this secret, and refuse to start when they cannot."
   type        = string
-  sensitive   = true
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+/_-]{43,}={0,2}$", var.peer_shared_key))
-    error_message = "peer_shared_key must be a base64 key of at least 32 bytes (openssl rand -base64 48), the same in both cells."
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.peer_shared_key_secret_id))
+    error_message = "peer_shared_key_secret_id must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix> (the ARN aws secretsmanager create-secret prints)."
   }
 }
 

@@ -37,17 +37,20 @@ locals {
   }
 
   # Secrets the functions read as Key Vault references: Event Hubs' REST send and Notification
-  # Hubs take SAS keys (Notification Hubs has no data-plane RBAC), and the peer key is a shared
-  # secret by nature (ADR 17), so the keys live in Key Vault
+  # Hubs take SAS keys (Notification Hubs has no data-plane RBAC), so the keys live in Key Vault
   # and the app settings hold only references the platform resolves with the app's identity.
   # https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
   secrets = {
     order-events-connection     = azurerm_eventhub_authorization_rule.functions.primary_connection_string
     notification-hub-connection = azurerm_notification_hub_authorization_rule.send.primary_connection_string
-    # The key the cells sign their calls to each other with (ADR 17).
-    peer-shared-key = var.peer_shared_key
   }
   secret_reference = { for name, secret in azurerm_key_vault_secret.functions : name => "@Microsoft.KeyVault(SecretUri=${secret.versionless_id})" }
+
+  # The peer key (ADR 17) is a secret the deployer wrote outside Terraform: the app setting
+  # names it (VaultName/SecretName form of a Key Vault reference, the latest version), so the
+  # key is in no plan or state of this module.
+  peer_key_secret    = regex("^(?P<vault_id>/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.KeyVault/vaults/(?P<vault>[^/]+))/secrets/(?P<name>[^/]+)$", var.peer_shared_key_secret_id)
+  peer_key_reference = "@Microsoft.KeyVault(VaultName=${local.peer_key_secret.vault};SecretName=${local.peer_key_secret.name})"
 
   # The settings functions/src/azure/config.ts validates at cold start. The documents are
   # reached with the functions' user-assigned identity (DOCUMENTS_STORAGE__*: the data account
@@ -59,7 +62,7 @@ locals {
       CELL_NAME                         = "azure"
       PEER_CELL_NAME                    = "aws"
       PEER_URL                          = var.peer_cell_url
-      PEER_SHARED_KEY                   = local.secret_reference["peer-shared-key"]
+      PEER_SHARED_KEY                   = local.peer_key_reference
       APP_VERSION                       = var.app_version
       DOCUMENTS_STORAGE__blobServiceUri = azurerm_storage_account.data.primary_blob_endpoint
       DOCUMENTS_STORAGE__clientId       = azurerm_user_assigned_identity.functions.client_id
@@ -253,7 +256,7 @@ resource "azurerm_key_vault_secret" "functions" {
   name         = each.key
   value        = each.value
   key_vault_id = azurerm_key_vault.this.id
-  content_type = each.key == "peer-shared-key" ? "hmac key" : "connection string"
+  content_type = "connection string"
 
   depends_on = [terraform_data.deployer_secrets_access]
 }
@@ -266,6 +269,14 @@ resource "azurerm_role_assignment" "functions_secrets" {
   for_each = azurerm_key_vault_secret.functions
 
   scope                = "${azurerm_key_vault.this.id}/secrets/${each.value.name}"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_function_app_flex_consumption.this.identity[0].principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# The same for the peer key the deployer keeps (ADR 17): Secrets User on that one secret.
+resource "azurerm_role_assignment" "functions_peer_key" {
+  scope                = "${local.peer_key_secret.vault_id}/secrets/${local.peer_key_secret.name}"
   role_definition_name = "Key Vault Secrets User"
   principal_id         = azurerm_function_app_flex_consumption.this.identity[0].principal_id
   principal_type       = "ServicePrincipal"
@@ -512,6 +523,7 @@ resource "terraform_data" "functions_access" {
   triggers_replace = concat(
     [for assignment in azurerm_role_assignment.functions_data : assignment.id],
     [for assignment in azurerm_role_assignment.functions_secrets : assignment.id],
+    [azurerm_role_assignment.functions_peer_key.id],
   )
 
   provisioner "local-exec" {

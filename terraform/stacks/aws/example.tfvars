@@ -2,10 +2,6 @@
 #
 # app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
 # value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
-#
-# peer_shared_key is not set here either: it is a secret, the same in both cell stacks (ADR 17).
-# The workflows pass the repository secret PEER_SHARED_KEY as TF_VAR_peer_shared_key; by hand:
-# TF_VAR_peer_shared_key=$(openssl rand -base64 48), and keep that value for the other stack.
 region        = "eu-west-1"
 name          = "shop-aws"
 environment   = "prod"
@@ -14,6 +10,10 @@ artifact_path = "../../../functions/build/aws"
 # The Azure cell's own name on Front Door (the azure stack's base_url), known in advance
 # (left null, it is read from the azure stack's state: TF_VAR_azure_cell_state).
 peer_cell_url = "https://azure.api.example.com"
+
+# The Secrets Manager secret with the cells' peer key (ADR 17): the ARN that
+# aws secretsmanager create-secret printed (docs/deploying.md). The key itself never goes here.
+peer_shared_key_secret_id = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-peer-shared-key-AbCdEf"
 
 # permissions_boundary_arn comes as TF_VAR_permissions_boundary_arn from the repository
 # variable AWS_PERMISSIONS_BOUNDARY_ARN, printed by terraform/bootstrap/aws.

@@ -36,7 +36,7 @@ module "cell" {
   app_version                  = var.app_version
   artifact_path                = var.artifact_path
   peer_cell_url                = local.peer_cell_url
-  peer_shared_key              = var.peer_shared_key
+  peer_shared_key_secret_id    = var.peer_shared_key_secret_id
   custom_domain_name           = var.custom_domain_name
   cell_domain_name             = var.cell_domain_name
   dns_zone_id                  = var.dns_zone_id

@@ -2,10 +2,6 @@
 #
 # app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
 # value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
-#
-# peer_shared_key is not set here either: it is a secret, the same in both cell stacks (ADR 17).
-# The workflows pass the repository secret PEER_SHARED_KEY as TF_VAR_peer_shared_key; by hand:
-# TF_VAR_peer_shared_key=$(openssl rand -base64 48), and keep that value for the other stack.
 location             = "westeurope"
 resource_group_name  = "rg-shop-azure"
 name                 = "shop-azure"
@@ -20,6 +16,10 @@ apim_sku_name = "Basic_1"
 
 # The AWS cell's own name (the aws stack's base_url output).
 peer_cell_url = "https://aws.api.example.com"
+
+# The Key Vault secret with the cells' peer key (ADR 17): its resource ID (docs/deploying.md
+# prints it). The key itself never goes here.
+peer_shared_key_secret_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shop-secrets/providers/Microsoft.KeyVault/vaults/shop-peer-kv/secrets/peer-shared-key"
 
 # This cell's own name, served by the global stack's Front Door (ADR 16).
 cell_domain_name = "azure.api.example.com"

@@ -125,8 +125,7 @@ variable "auth_admin_scope" {
   default     = "inventory:admin"
 }
 
-variable "peer_shared_key" {
-  description = "The key both cells sign their calls to each other with (ADR 17): the same base64 value (at least 32 bytes) in the aws and azure stacks. Pass it as TF_VAR_peer_shared_key from the deploy workflow's secret, never in a tfvars file."
+variable "peer_shared_key_secret_id" {
+  description = "The resource ID of the Key Vault secret holding the key both cells sign their calls to each other with (ADR 17), created once by the deployer outside Terraform (docs/deploying.md): the key itself is in no plan, state or workflow job. The same key as the aws stack's secret."
   type        = string
-  sensitive   = true
 }

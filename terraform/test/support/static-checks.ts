@@ -537,6 +537,8 @@ const secretPatterns: Array<[string, RegExp]> = [
 
 const secretName =
   /(password|secret|token|api_?key|access_?key|private_?key|connection_string|credential)/i;
+/** A variable that names where a secret is kept (its ID or ARN), not the secret: ADR 17. */
+const secretReference = /_secret_(id|arn)$/;
 
 /** No credentials written in the code: known key formats, or a literal given to a secret-named argument. */
 export function noSecretLiterals(
@@ -569,6 +571,7 @@ export function noSecretLiterals(
   for (const [name, list] of module.providers)
     list.forEach(({ body }) => visit(body, `${module.name}: provider "${name}"`));
   for (const [name, { body }] of module.variables) {
+    if (secretReference.test(name)) continue;
     if (secretName.test(name) && body.sensitive !== true) {
       problems.push(`${module.name}: variable "${name}" looks secret but is not marked sensitive`);
     }
