@@ -13,8 +13,9 @@
  * against this list by rollout/test/workflow-matches-sequence.test.ts), and `npm run rehearse`
  * executes the same list against the sandbox, resolving the same inputs. Inputs are written as
  * the workflow writes them: literal text, `${{ env.NAME }}`, where the environment is the one
- * `cellEnvironment` computes (in the workflow, the `cell-env` step puts it in GITHUB_ENV), and
- * `${{ steps.<id>.outputs.<name> }}` of an earlier step of the sequence.
+ * `cellEnvironment` computes (in the workflow, the `cell-env` step puts it in GITHUB_ENV),
+ * `${{ steps.<id>.outputs.<name> }}` of an earlier step of the sequence, and
+ * `${{ secrets.NAME }}` (the rehearsal holds no secret: empty, as GitHub gives an unset one).
  * Control flow is GitHub's: steps run in order and the first failure stops the job, so the
  * second cloud's job never starts. A failed traffic-shift restores the split it started from,
  * so traffic stays on, or returns to, the healthy cloud.
@@ -76,6 +77,12 @@ export function routingEnvName(input: RoutingInput): string {
 
 const env = (name: string): string => `\${{ env.${name} }}`;
 
+/**
+ * The plan-digest key (ADR 3): the plan and apply steps take it as an input, never through the
+ * job's environment, which every step (and the traffic-shift actions) would see.
+ */
+const DIGEST_KEY = '${{ secrets.PLAN_DIGEST_KEY }}';
+
 const routerInputs = Object.fromEntries(
   ROUTING_INPUTS.map((input) => [input, env(routingEnvName(input))]),
 );
@@ -95,6 +102,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     with: {
       'working-directory': env('ROLLOUT_STACK_DIR'),
       stack: env('ROLLOUT_CLOUD'),
+      'digest-key': DIGEST_KEY,
       comment: 'false',
       'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
       'var-files': env('ROLLOUT_VAR_FILES'),
@@ -112,6 +120,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     with: {
       'working-directory': env('ROLLOUT_STACK_DIR'),
       stack: env('ROLLOUT_CLOUD'),
+      'digest-key': DIGEST_KEY,
       'plan-path': '${{ steps.plan.outputs.plan-path }}',
       'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
       'lock-timeout': '10m',
@@ -138,6 +147,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     with: {
       'working-directory': env('ROLLOUT_STACK_DIR'),
       stack: env('ROLLOUT_CLOUD'),
+      'digest-key': DIGEST_KEY,
       'plan-path': '${{ steps.plan.outputs.plan-path }}',
       'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
       'lock-timeout': '10m',
@@ -210,9 +220,11 @@ export function cellEnvironment(
 export type StepOutputs = Partial<Record<StepId, Record<string, string>>>;
 
 /**
- * Resolves `${{ env.NAME }}` and `${{ steps.<id>.outputs.<name> }}` in one input as the runner
- * does (a step output that is not set is ''). Anything else inside `${{ }}` is refused: the
- * sequence keeps its expressions this simple so the rehearsal resolves them as GitHub would.
+ * Resolves `${{ env.NAME }}`, `${{ steps.<id>.outputs.<name> }}` and `${{ secrets.NAME }}` in
+ * one input as the runner does (a step output or secret that is not set is ''; the rehearsal
+ * holds no secret). Anything else
+ * inside `${{ }}` is refused: the sequence keeps its expressions this simple so the rehearsal
+ * resolves them as GitHub would.
  */
 export function resolveInput(
   template: string,
@@ -227,10 +239,12 @@ export function resolveInput(
         throw new RolloutError(`the rollout environment has no ${fromEnv[1]}`);
       return value;
     }
+    // The rehearsal holds no secret.
+    if (/^secrets\.[A-Z][A-Z0-9_]*$/.test(expression)) return '';
     const fromStep = /^steps\.([a-z-]+)\.outputs\.([\w-]+)$/.exec(expression);
     if (fromStep?.[1] && fromStep[2]) return outputs[fromStep[1] as StepId]?.[fromStep[2]] ?? '';
     throw new RolloutError(
-      `unsupported expression \${{ ${expression} }}: only env.NAME and steps.<id>.outputs.<name>`,
+      `unsupported expression \${{ ${expression} }}: only env.NAME, steps.<id>.outputs.<name> and secrets.NAME`,
     );
   });
 }

@@ -44,6 +44,8 @@ describe('the rollout sequence', () => {
     expect(resolveInputs(plan as ActionStep, environment)).toEqual({
       'working-directory': 'terraform/stacks/azure',
       stack: 'azure',
+      // The plan-digest key is a secret; the rehearsal holds none.
+      'digest-key': '',
       comment: 'false',
       'backend-config': '',
       'var-files': 'example.tfvars',
@@ -63,6 +65,7 @@ describe('the rollout sequence', () => {
     expect(resolveInputs(verify as ActionStep, environment, saved)).toEqual({
       'working-directory': 'terraform/stacks/azure',
       stack: 'azure',
+      'digest-key': '',
       'plan-path': '/tmp/azure.tfplan',
       'backend-config': '',
       'lock-timeout': '10m',
@@ -75,6 +78,7 @@ describe('the rollout sequence', () => {
     ).toEqual({
       'working-directory': 'terraform/stacks/azure',
       stack: 'azure',
+      'digest-key': '',
       'plan-path': '/tmp/azure.tfplan',
       'backend-config': '',
       'lock-timeout': '10m',
@@ -89,14 +93,17 @@ describe('the rollout sequence', () => {
     expect(environment.ROLLOUT_VERSION).toBe('abc123');
   });
 
-  it('resolves only env.NAME and steps.<id>.outputs.<name>, and refuses a missing env name', () => {
+  it('resolves only env.NAME, steps.<id>.outputs.<name> and secrets.NAME (none in the rehearsal), and refuses a missing env name', () => {
+    expect(resolveInput('${{ secrets.PLAN_DIGEST_KEY }}', {})).toBe('');
     expect(resolveInput('x-${{ env.A }}-${{env.B}}', { A: '1', B: '2' })).toBe('x-1-2');
     expect(
       resolveInput('${{ steps.plan.outputs.plan-path }}', {}, { plan: { 'plan-path': 'p' } }),
     ).toBe('p');
     expect(resolveInput('${{ steps.drain.outputs.final-split }}', {}, {})).toBe('');
     expect(() => resolveInput('${{ env.MISSING }}', {})).toThrow(/has no MISSING/);
-    expect(() => resolveInput('${{ vars.X }}', {})).toThrow(/only env.NAME and steps/);
+    expect(() => resolveInput('${{ vars.X }}', {})).toThrow(
+      /only env.NAME, steps.<id>.outputs.<name> and secrets.NAME/,
+    );
   });
 
   it('the rehearsal gives traffic-shift the sequence inputs plus only the sandbox endpoints', () => {

@@ -26,6 +26,7 @@ import {
   credentialsOutlastJobs,
   secretsOnlyInEnvironment,
   credentialsWithoutInstallScripts,
+  digestKeyInputs,
   environmentOf,
   identitySplit,
   planLocking,
@@ -116,6 +117,23 @@ describe('the workflows', () => {
       (job.steps ?? []).filter((step) => step.uses === './actions/plan'),
     );
     expect(deployPlans.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(Object.keys(workflows))(
+    '%s gives every reviewed plan and every apply the same digest-key secret',
+    (file) => {
+      expect(digestKeyInputs(file, workflows[file] as Workflow)).toEqual([]);
+    },
+  );
+
+  it('digests with the key in the pull request plan and in every plan and apply of the deploy', () => {
+    const keyed = (file: string) =>
+      Object.values(workflows[file]?.jobs ?? {}).flatMap((job) =>
+        (job.steps ?? []).filter((step) => step.with?.['digest-key'] !== undefined),
+      );
+    expect(keyed('pr-plan.yml')).toHaveLength(1);
+    expect(keyed('deploy.yml').length).toBeGreaterThanOrEqual(16);
+    expect(keyed('drift.yml')).toEqual([]);
   });
 
   it.each(Object.keys(workflows))('%s asks AWS for sessions as long as its jobs', (file) => {
@@ -325,6 +343,22 @@ ${inputs.map((input, index) => `      - { name: p${index}, uses: ./actions/plan,
           `deploy: job plan, step "p${index}" fails at once on a held lock: give it a lock-timeout (e.g. 5m)`,
       ),
     );
+  });
+
+  it('reports a plan or apply without the digest-key secret, or with another one', () => {
+    const workflow = snippet(`
+jobs:
+  deploy:
+    steps:
+      - { name: plan, uses: ./actions/plan, with: { stack: aws } }
+      - { name: apply, uses: ./actions/apply, with: { stack: aws, digest-key: '\${{ secrets.OTHER_KEY }}' } }
+      - { name: drift, uses: ./actions/plan, with: { stack: aws, mode: drift } }
+      - { name: ok, uses: ./actions/apply, with: { digest-key: '\${{ secrets.PLAN_DIGEST_KEY }}' } }
+`);
+    expect(digestKeyInputs('bad', workflow)).toEqual([
+      'bad: job deploy, step "plan" passes digest-key not at all: give it digest-key: ${{ secrets.PLAN_DIGEST_KEY }}',
+      'bad: job deploy, step "apply" passes digest-key \'${{ secrets.OTHER_KEY }}\': give it digest-key: ${{ secrets.PLAN_DIGEST_KEY }}',
+    ]);
   });
 
   it('reports sessions shorter than the job, longer than the role allows, or AWS’s default hour', () => {

@@ -234,6 +234,31 @@ export function planLocking(
   return problems;
 }
 
+/** The one secret every reviewed plan and every apply digests sensitive values under (ADR 3). */
+export const DIGEST_KEY_INPUT = '${{ secrets.PLAN_DIGEST_KEY }}';
+
+/**
+ * Every plan whose digest is compared (mode plan) and every apply passes the same digest-key,
+ * as an input (never through an environment every step would see): a PR plan digested under
+ * one key and an apply under another, or none, can never agree.
+ */
+export function digestKeyInputs(name: string, workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [jobId, job] of Object.entries(workflow.jobs)) {
+    for (const step of steps(job)) {
+      const isDigesting =
+        step.uses === APPLY_ACTION || (step.uses === PLAN_ACTION && step.with?.mode !== 'drift');
+      if (!isDigesting) continue;
+      const key = step.with?.['digest-key'];
+      if (key !== DIGEST_KEY_INPUT)
+        problems.push(
+          `${name}: job ${jobId}, step "${step.name ?? step.id}" passes digest-key ${key === undefined ? 'not at all' : `'${String(key)}'`}: give it digest-key: ${DIGEST_KEY_INPUT}`,
+        );
+    }
+  }
+  return problems;
+}
+
 /**
  * AWS sessions last as long as the job that uses them: role-duration-seconds at least the
  * job's timeout (and AWS's minimum of 900 s), at most the role's maximum session (the

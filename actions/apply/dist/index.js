@@ -48857,7 +48857,7 @@ function describeListedOutput(output) {
  * read here, and nowhere else. The comment opens with hidden lines, before anything visible:
  *
  *   <!-- multicloud:plan stack=<stack> -->                       the marker (finds the comment)
- *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> -->
+ *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> key=<id|none> -->
  *   <!-- multicloud:plan-listing v1 json {...} -->               or `v1 br-base64 <data>`
  *
  * then the visible report, with `<!-- multicloud:status -->` under its header for the line the
@@ -48878,14 +48878,16 @@ function driftMarker(stack) {
 }
 const MACHINE_LINE_PREFIX = '<!-- multicloud:';
 const STATUS_MARKER = '<!-- multicloud:status -->';
-const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->$/;
+/** `key=` (the digest-key's public id, or none) came with plan-digest form 2 (ADR 3). */
+const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+)(?: key=([0-9a-f]{16}|none))? -->$/;
 /** Comments older than the meta line showed the digest only in the footer. */
 const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
 function safeCommit(commit) {
     return (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
 }
-function planMetaLine(digest, commit, outcome) {
-    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
+function planMetaLine(digest, commit, outcome, keyId = 'none') {
+    const key = /^[0-9a-f]{16}$/.test(keyId) ? keyId : 'none';
+    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} key=${key} -->`;
 }
 function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
@@ -48939,6 +48941,8 @@ function parsePlanComment(body) {
         if (meta[2])
             info.commit = meta[2];
         info.outcome = meta[3];
+        if (meta[4])
+            info.digestKeyId = meta[4];
     }
     else {
         const footer = FOOTER_DIGEST_PATTERN.exec(body);
@@ -49514,6 +49518,290 @@ async function updatePlanCommentStatus(client, ref, key, statusText) {
     return { id: data.id, body, url: data.html_url, author: comment.author };
 }
 
+;// CONCATENATED MODULE: ../shared/src/plan/plan-digest.ts
+/**
+ * The plan digest: a sha256 over a canonical form of the planned resource and output changes.
+ * Apply recomputes it from `terraform show -json` of its own plan and compares it with the
+ * digest printed in the reviewed pull request's comment, so this form is a contract: see
+ * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
+ *
+ * Canonical form (version 2), serialized as JSON with object keys sorted by UTF-16 code unit
+ * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:
+ *
+ *   { "v": 2,
+ *     "resources": [ one entry per resource_changes item whose actions are not ["no-op"], plus
+ *                    no-op items that move (previous_address) or import (change.importing),
+ *                    sorted by address, then deposed key:
+ *       { "address", "previous_address"?, "deposed"?, "actions" (as planned, in order),
+ *         "action_reason"?, "importing_id"?, "importing_identity"?,
+ *         "before": value, "after": value } ],
+ *     "outputs": [ one entry per output_changes item whose actions are not ["no-op"], sorted by
+ *                  name: { "name", "actions", "before": value, "after": value } ] }
+ *
+ * where each value has every sensitive part (before_sensitive / after_sensitive, sensitive
+ * outputs) replaced by
+ *   - with a digest key (the `digest-key` secret): {"(sensitive)":"hmac-sha256:<hex>"}, the
+ *     HMAC-SHA256 under that key of the part's canonical JSON text, so a sensitive value changed
+ *     after review changes the digest, and nobody without the key can test guesses against it;
+ *   - without one: {"(sensitive)":"changed"|"unchanged"} (compared with the value at the same
+ *     path on the other side), which lets nothing be guessed but cannot see a new value;
+ * and every part that after_unknown marks unknown replaced by {"(unknown)":true}. A plain or
+ * salted hash of a sensitive value is never used: the digest is public, and a short secret
+ * could be found by trying values. Timestamps, terraform_version, format_version, prior_state,
+ * planned_values, configuration, resource_drift and the ordering of resource_changes never
+ * enter the digest.
+ */
+
+const PLAN_DIGEST_VERSION = 2;
+/** The `key=` a digest made without a key carries. */
+const NO_DIGEST_KEY = 'none';
+const KEY_ID_LABEL = 'multicloud plan-digest key id';
+function digestKeyFrom(text) {
+    const secret = Buffer.from(text, 'utf8');
+    return {
+        secret,
+        id: (0,external_node_crypto_.createHmac)('sha256', secret).update(KEY_ID_LABEL).digest('hex').slice(0, 16),
+    };
+}
+/** `key=` of a digest made with `key` (or without one). */
+function digestKeyId(key) {
+    return key?.id ?? NO_DIGEST_KEY;
+}
+function plan_digest_isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function plan_digest_hasKeys(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    for (const _ in value)
+        return true;
+    return false;
+}
+function sameJson(a, b) {
+    if (a === b)
+        return true;
+    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+/** Keys in UTF-16 code unit order; show -json already sorts them, so this is usually a check. */
+function sortedKeys(object) {
+    const keys = Object.keys(object);
+    for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1] > keys[i])
+            return keys.sort();
+    }
+    return keys;
+}
+const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
+const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
+const UNKNOWN = '{"(unknown)":true}';
+function sensitiveTextFor(key) {
+    if (!key)
+        return (value, other) => (sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED);
+    return (value) => `{"(sensitive)":"hmac-sha256:${(0,external_node_crypto_.createHmac)('sha256', key.secret).update(canonicalPlain(value), 'utf8').digest('hex')}"}`;
+}
+const UNKEYED = sensitiveTextFor(undefined);
+/**
+ * The canonical JSON text of `value` with sensitive parts replaced (`sensitiveText`, from the
+ * value and `other`, the value on the other side of the change at the same path) and unknown
+ * parts marked. Written straight to text in one walk: plans can hold tens of thousands of
+ * resources.
+ */
+function canonicalValueText(value, sensitive, unknown, other, sensitiveText) {
+    if (sensitive === true)
+        return sensitiveText(value, other);
+    if (unknown === true)
+        return UNKNOWN;
+    if (value === null || value === undefined) {
+        if (!plan_digest_hasKeys(unknown))
+            return 'null';
+    }
+    else if (typeof value !== 'object') {
+        return JSON.stringify(value);
+    }
+    const masked = plan_digest_hasKeys(sensitive);
+    const marked = plan_digest_hasKeys(unknown);
+    if (Array.isArray(value) || Array.isArray(unknown)) {
+        const list = Array.isArray(value) ? value : [];
+        if (!masked && !marked)
+            return canonicalPlain(list);
+        const sensitiveList = (Array.isArray(sensitive) ? sensitive : []);
+        const unknownList = (Array.isArray(unknown) ? unknown : []);
+        const otherList = Array.isArray(other) ? other : [];
+        const length = Math.max(list.length, unknownList.length);
+        let out = '[';
+        for (let i = 0; i < length; i++) {
+            if (i > 0)
+                out += ',';
+            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined, sensitiveText);
+        }
+        return `${out}]`;
+    }
+    const object = (plan_digest_isPlainObject(value) ? value : {});
+    if (!masked && !marked)
+        return canonicalPlain(object);
+    const sensitiveObject = (plan_digest_isPlainObject(sensitive) ? sensitive : {});
+    const unknownObject = (plan_digest_isPlainObject(unknown) ? unknown : {});
+    const otherObject = (plan_digest_isPlainObject(other) ? other : {});
+    let keys = sortedKeys(object);
+    const extra = Object.keys(unknownObject).filter((key) => unknownObject[key] === true && !(key in object));
+    if (extra.length > 0)
+        keys = [...keys, ...extra].sort();
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (i > 0)
+            out += ',';
+        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined, sensitiveText)}`;
+    }
+    return `${out}}`;
+}
+/** Canonical text of a value with no markers inside. */
+function canonicalPlain(value) {
+    if (value === null || value === undefined)
+        return 'null';
+    if (typeof value !== 'object')
+        return JSON.stringify(value);
+    if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                out += ',';
+            out += canonicalPlain(value[i]);
+        }
+        return `${out}]`;
+    }
+    const object = value;
+    const keys = sortedKeys(object);
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (i > 0)
+            out += ',';
+        out += `${JSON.stringify(key)}:${canonicalPlain(object[key])}`;
+    }
+    return `${out}}`;
+}
+/** JSON with object keys sorted, so the same data always gives the same text. */
+function canonicalJson(value) {
+    return canonicalPlain(value);
+}
+function isDigestRelevant(change) {
+    return (change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing === true);
+}
+function compareStrings(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Canonical text of one resource change: keys in sorted order, written directly. */
+function canonicalResourceText(change, sensitiveText = UNKEYED) {
+    let out = '{';
+    if (change.actionReason !== undefined)
+        out += `"action_reason":${JSON.stringify(change.actionReason)},`;
+    out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
+    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}`;
+    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}`;
+    if (change.deposed !== undefined)
+        out += `,"deposed":${JSON.stringify(change.deposed)}`;
+    if (change.importingId !== undefined)
+        out += `,"importing_id":${JSON.stringify(change.importingId)}`;
+    if (change.importingIdentity !== undefined)
+        out += `,"importing_identity":${canonicalPlain(change.importingIdentity)}`;
+    if (change.previousAddress !== undefined)
+        out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
+    return `${out}}`;
+}
+function canonicalOutputText(change, sensitiveText = UNKEYED) {
+    return (`{"actions":${JSON.stringify(change.actions)}` +
+        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}` +
+        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}` +
+        `,"name":${JSON.stringify(change.name)}}`);
+}
+/**
+ * The canonical form of one resource change as a value, without a key (for the drift
+ * fingerprint, which is public and compared between runs).
+ */
+function canonicalResource(change) {
+    return JSON.parse(canonicalResourceText(change));
+}
+function canonicalOutput(change) {
+    return JSON.parse(canonicalOutputText(change));
+}
+function digestEntries(plan) {
+    const resources = plan.resourceChanges
+        .filter(isDigestRelevant)
+        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''));
+    const outputs = plan.outputChanges
+        .filter((change) => change.kind !== 'no-op')
+        .sort((a, b) => compareStrings(a.name, b.name));
+    return { resources, outputs };
+}
+/**
+ * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
+ * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
+ */
+function writeCanonicalPlan(plan, key, write) {
+    const { resources, outputs } = digestEntries(plan);
+    const sensitiveText = sensitiveTextFor(key);
+    write('{"outputs":[');
+    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change, sensitiveText)));
+    write('],"resources":[');
+    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change, sensitiveText)));
+    write(`],"v":${PLAN_DIGEST_VERSION}}`);
+}
+/** The canonical text the digest hashes (no sensitive value in clear, with or without a key). */
+function canonicalPlanText(plan, key) {
+    let text = '';
+    writeCanonicalPlan(plan, key, (piece) => {
+        text += piece;
+    });
+    return text;
+}
+/** 64 lowercase hex characters; `key`: the digest-key, when one is given. */
+function planDigest(plan, key) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    writeCanonicalPlan(plan, key, (piece) => hash.update(piece, 'utf8'));
+    return hash.digest('hex');
+}
+/**
+ * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
+ * without printing any value.
+ */
+function resourceDigests(plan, key) {
+    const out = new Map();
+    const { resources, outputs } = digestEntries(plan);
+    const sensitiveText = sensitiveTextFor(key);
+    for (const change of resources) {
+        const name = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
+        out.set(name, createHash('sha256').update(canonicalResourceText(change, sensitiveText)).digest('hex'));
+    }
+    for (const change of outputs) {
+        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change, sensitiveText)).digest('hex'));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../shared/src/plan/digest-key.ts
+/**
+ * The `digest-key` input of the plan and apply actions: a secret both hold, under which every
+ * sensitive value enters the plan-digest as an HMAC (docs/adr/0003-plan-digest.md). Never
+ * echoed: an error names the input and the form, not the value.
+ */
+
+
+/** Shorter keys could be found by trying values against a public digest. */
+const MIN_DIGEST_KEY_LENGTH = 32;
+/** `digest-key`, or undefined when it is empty (a pull request from a fork gets no secret). */
+function readDigestKey(source) {
+    const text = source('digest-key');
+    if (text === '')
+        return undefined;
+    if (text.length < MIN_DIGEST_KEY_LENGTH || /\s/.test(text)) {
+        throw new input_error_InputError('digest-key', `must be a secret of at least ${MIN_DIGEST_KEY_LENGTH} characters without spaces (e.g. the output of openssl rand -hex 32, kept as the repository secret PLAN_DIGEST_KEY); the value given is not shown.`);
+    }
+    return digestKeyFrom(text);
+}
+/** The one line both actions print when no key is given. */
+const NO_DIGEST_KEY_WARNING = 'digest-key is empty: a sensitive value changed after review does not change the plan-digest, so the apply cannot notice it. Give the plan and apply steps the same secret (digest-key: ${{ secrets.PLAN_DIGEST_KEY }}); see docs/adr/0003-plan-digest.md.';
+
 ;// CONCATENATED MODULE: ./src/approved-plan.ts
 
 
@@ -49548,8 +49836,13 @@ async function pullRequestsOfCommit(client, repo, sha) {
         .sort((a, b) => rank(a) - rank(b) || b.number - a.number);
 }
 const approved_plan_short = (sha) => sha.slice(0, 7);
-/** Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. */
-function refusalOf(comment, pull, stack) {
+const keyWords = (id) => (id === 'none' ? 'without a digest-key' : `with digest-key ${id}`);
+/**
+ * Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. `keyId`: the
+ * public id of this run's digest-key ('none' without one); a digest made under another key can
+ * never match, so it is refused here with the reason rather than later as a changed plan.
+ */
+function refusalOf(comment, pull, stack, keyId) {
     const info = parsePlanComment(comment.body);
     if (!info.digest)
         return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
@@ -49557,6 +49850,10 @@ function refusalOf(comment, pull, stack) {
         return `its plan comment for stack '${stack}' does not say which commit it planned (written by an older plan action): plan the pull request again`;
     if (info.commit.toLowerCase() !== pull.headSha.toLowerCase())
         return `its plan comment for stack '${stack}' is the plan of commit ${approved_plan_short(info.commit)}, but the pull request's head was ${approved_plan_short(pull.headSha)} when it was merged: the last push was not planned (or its plan did not finish)`;
+    if (info.digestKeyId === undefined)
+        return `its plan comment for stack '${stack}' carries a plan-digest of an older form (before digest-key, ADR 3): plan the pull request again`;
+    if (info.digestKeyId !== keyId)
+        return `its plan-digest for stack '${stack}' was made ${keyWords(info.digestKeyId)}, but this run has ${keyWords(keyId)}: give the plan and apply steps the same digest-key secret`;
     return undefined;
 }
 function othersIgnored(others, author) {
@@ -49570,7 +49867,7 @@ function othersIgnored(others, author) {
  * the first comment of ours that shows a digest for the pull request's head wins. Comments
  * anyone else wrote are never read as approval.
  */
-async function findApprovedPlanInComments(client, repo, pulls, key) {
+async function findApprovedPlanInComments(client, repo, pulls, key, digestKeyId) {
     const refused = [];
     for (const pull of pulls) {
         const { ours, others } = await findMarkerComments(client, { owner: repo.owner, repo: repo.repo, issueNumber: pull.number }, key);
@@ -49580,7 +49877,7 @@ async function findApprovedPlanInComments(client, repo, pulls, key) {
             refused.push(`#${pull.number}: no plan comment for stack '${key.stack}' by ${key.author}${ignored}`);
             continue;
         }
-        const refusal = refusalOf(comment, pull, key.stack);
+        const refusal = refusalOf(comment, pull, key.stack, digestKeyId);
         if (refusal) {
             refused.push(`#${pull.number}: ${refusal}${ignored}`);
             continue;
@@ -50059,6 +50356,7 @@ function describeLockHolder(lock) {
 
 
 
+
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
 /** As the plan action reads them: relative to working-directory, each one must exist. */
 function readVarFiles(workingDirectory, source) {
@@ -50109,6 +50407,9 @@ function parseSettings(source = environmentInputs, workspace = process.env['GITH
         }
         settings.expectedPlanDigest = digest;
     }
+    const digestKey = readDigestKey(source);
+    if (digestKey)
+        settings.digestKey = digestKey;
     const { text: lockTimeout, seconds } = readLockTimeout('5m', source);
     settings.lockTimeout = lockTimeout;
     settings.lockTimeoutSeconds = seconds;
@@ -50656,236 +50957,6 @@ async function guardDataLoss(settings, plan, digest, check) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../shared/src/plan/plan-digest.ts
-/**
- * The plan digest: a sha256 over a canonical form of the planned resource and output changes.
- * Apply recomputes it from `terraform show -json` of its own plan and compares it with the
- * digest printed in the reviewed pull request's comment, so this form is a contract: see
- * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
- *
- * Canonical form (version 1), serialized as JSON with object keys sorted by UTF-16 code unit
- * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:
- *
- *   { "v": 1,
- *     "resources": [ one entry per resource_changes item whose actions are not ["no-op"], plus
- *                    no-op items that move (previous_address) or import (change.importing),
- *                    sorted by address, then deposed key:
- *       { "address", "previous_address"?, "deposed"?, "actions" (as planned, in order),
- *         "action_reason"?, "importing_id"?, "importing_identity"?,
- *         "before": value, "after": value } ],
- *     "outputs": [ one entry per output_changes item whose actions are not ["no-op"], sorted by
- *                  name: { "name", "actions", "before": value, "after": value } ] }
- *
- * where each value has every sensitive part (before_sensitive / after_sensitive, sensitive
- * outputs) replaced by {"(sensitive)": "changed" | "unchanged"} (compared with the value at
- * the same path on the other side), and every part that after_unknown marks unknown replaced by
- * {"(unknown)": true}. Sensitive values are left out because a hash of a short secret can be
- * guessed by trying values. Timestamps, terraform_version, format_version, prior_state,
- * planned_values, configuration, resource_drift and the ordering of resource_changes never
- * enter the digest.
- */
-
-const PLAN_DIGEST_VERSION = 1;
-function plan_digest_isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function plan_digest_hasKeys(value) {
-    if (typeof value !== 'object' || value === null)
-        return false;
-    for (const _ in value)
-        return true;
-    return false;
-}
-function sameJson(a, b) {
-    if (a === b)
-        return true;
-    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
-/** Keys in UTF-16 code unit order; show -json already sorts them, so this is usually a check. */
-function sortedKeys(object) {
-    const keys = Object.keys(object);
-    for (let i = 1; i < keys.length; i++) {
-        if (keys[i - 1] > keys[i])
-            return keys.sort();
-    }
-    return keys;
-}
-const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
-const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
-const UNKNOWN = '{"(unknown)":true}';
-/**
- * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
- * `other` (the value on the other side of the change, at the same path) and unknown parts
- * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
- */
-function canonicalValueText(value, sensitive, unknown, other) {
-    if (sensitive === true)
-        return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
-    if (unknown === true)
-        return UNKNOWN;
-    if (value === null || value === undefined) {
-        if (!plan_digest_hasKeys(unknown))
-            return 'null';
-    }
-    else if (typeof value !== 'object') {
-        return JSON.stringify(value);
-    }
-    const masked = plan_digest_hasKeys(sensitive);
-    const marked = plan_digest_hasKeys(unknown);
-    if (Array.isArray(value) || Array.isArray(unknown)) {
-        const list = Array.isArray(value) ? value : [];
-        if (!masked && !marked)
-            return canonicalPlain(list);
-        const sensitiveList = (Array.isArray(sensitive) ? sensitive : []);
-        const unknownList = (Array.isArray(unknown) ? unknown : []);
-        const otherList = Array.isArray(other) ? other : [];
-        const length = Math.max(list.length, unknownList.length);
-        let out = '[';
-        for (let i = 0; i < length; i++) {
-            if (i > 0)
-                out += ',';
-            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined);
-        }
-        return `${out}]`;
-    }
-    const object = (plan_digest_isPlainObject(value) ? value : {});
-    if (!masked && !marked)
-        return canonicalPlain(object);
-    const sensitiveObject = (plan_digest_isPlainObject(sensitive) ? sensitive : {});
-    const unknownObject = (plan_digest_isPlainObject(unknown) ? unknown : {});
-    const otherObject = (plan_digest_isPlainObject(other) ? other : {});
-    let keys = sortedKeys(object);
-    const extra = Object.keys(unknownObject).filter((key) => unknownObject[key] === true && !(key in object));
-    if (extra.length > 0)
-        keys = [...keys, ...extra].sort();
-    let out = '{';
-    for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        if (i > 0)
-            out += ',';
-        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
-    }
-    return `${out}}`;
-}
-/** Canonical text of a value with no markers inside. */
-function canonicalPlain(value) {
-    if (value === null || value === undefined)
-        return 'null';
-    if (typeof value !== 'object')
-        return JSON.stringify(value);
-    if (Array.isArray(value)) {
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-            if (i > 0)
-                out += ',';
-            out += canonicalPlain(value[i]);
-        }
-        return `${out}]`;
-    }
-    const object = value;
-    const keys = sortedKeys(object);
-    let out = '{';
-    for (let i = 0; i < keys.length; i++) {
-        const key = keys[i];
-        if (i > 0)
-            out += ',';
-        out += `${JSON.stringify(key)}:${canonicalPlain(object[key])}`;
-    }
-    return `${out}}`;
-}
-/** JSON with object keys sorted, so the same data always gives the same text. */
-function canonicalJson(value) {
-    return canonicalPlain(value);
-}
-function isDigestRelevant(change) {
-    return (change.kind !== 'no-op' || change.previousAddress !== undefined || change.importing === true);
-}
-function compareStrings(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-/** Canonical text of one resource change: keys in sorted order, written directly. */
-function canonicalResourceText(change) {
-    let out = '{';
-    if (change.actionReason !== undefined)
-        out += `"action_reason":${JSON.stringify(change.actionReason)},`;
-    out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
-    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
-    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
-    if (change.deposed !== undefined)
-        out += `,"deposed":${JSON.stringify(change.deposed)}`;
-    if (change.importingId !== undefined)
-        out += `,"importing_id":${JSON.stringify(change.importingId)}`;
-    if (change.importingIdentity !== undefined)
-        out += `,"importing_identity":${canonicalPlain(change.importingIdentity)}`;
-    if (change.previousAddress !== undefined)
-        out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
-    return `${out}}`;
-}
-function canonicalOutputText(change) {
-    return (`{"actions":${JSON.stringify(change.actions)}` +
-        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
-        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
-        `,"name":${JSON.stringify(change.name)}}`);
-}
-/** The canonical form of one resource change as a value (for fingerprints built on it). */
-function canonicalResource(change) {
-    return JSON.parse(canonicalResourceText(change));
-}
-function canonicalOutput(change) {
-    return JSON.parse(canonicalOutputText(change));
-}
-function digestEntries(plan) {
-    const resources = plan.resourceChanges
-        .filter(isDigestRelevant)
-        .sort((a, b) => compareStrings(a.address, b.address) || compareStrings(a.deposed ?? '', b.deposed ?? ''));
-    const outputs = plan.outputChanges
-        .filter((change) => change.kind !== 'no-op')
-        .sort((a, b) => compareStrings(a.name, b.name));
-    return { resources, outputs };
-}
-/**
- * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
- * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
- */
-function writeCanonicalPlan(plan, write) {
-    const { resources, outputs } = digestEntries(plan);
-    write('{"outputs":[');
-    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
-    write('],"resources":[');
-    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change)));
-    write(`],"v":${PLAN_DIGEST_VERSION}}`);
-}
-/** The canonical text the digest hashes (exported so apply can explain a mismatch). */
-function canonicalPlanText(plan) {
-    let text = '';
-    writeCanonicalPlan(plan, (piece) => {
-        text += piece;
-    });
-    return text;
-}
-/** 64 lowercase hex characters. */
-function planDigest(plan) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
-    return hash.digest('hex');
-}
-/**
- * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
- * without printing any value.
- */
-function resourceDigests(plan) {
-    const out = new Map();
-    const { resources, outputs } = digestEntries(plan);
-    for (const change of resources) {
-        const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-        out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
-    }
-    for (const change of outputs) {
-        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change)).digest('hex'));
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-sections.ts
 /**
  * Reads only the parts of a plan JSON text that the model uses. `show -json` prints the plan
@@ -52311,7 +52382,7 @@ async function readPlanToApply(run, planFile) {
         await (0,promises_namespaceObject.rm)(jsonFile, { force: true });
     }
     registerSecrets(maskableSecrets(plan.sensitiveStrings), run.redactor);
-    const digest = planDigest(plan);
+    const digest = planDigest(plan, run.settings.digestKey);
     const which = run.settings.planPath ? 'the saved plan' : 'the plan made now';
     info(`plan-digest of ${which}: ${digest}`);
     info(`approved plan-digest: ${run.approved.digest}`);
@@ -52467,6 +52538,8 @@ async function verifiedApply(settings, approved, labelCheck) {
 
 
 
+
+
 async function pullRequestsToSearch(client, run) {
     if (run.pullNumber !== undefined) {
         const headSha = run.commitSha ?? run.sha;
@@ -52497,10 +52570,7 @@ async function findApproval(settings, run, client) {
         };
     }
     const pulls = await pullRequestsToSearch(client, run);
-    const { approved, refused } = await findApprovedPlanInComments(client, run, pulls, {
-        stack: settings.stack,
-        author: settings.commentAuthor,
-    });
+    const { approved, refused } = await findApprovedPlanInComments(client, run, pulls, { stack: settings.stack, author: settings.commentAuthor }, digestKeyId(settings.digestKey));
     if (approved) {
         info(`Approved plan: the plan-digest in the '${settings.stack}' plan comment on pull request #${approved.pullNumber} (${approved.comment.url}).`);
         return { approved, pullNumbers: [approved.pullNumber] };
@@ -52599,6 +52669,10 @@ function setOutputs(result) {
 async function run() {
     try {
         const settings = parseSettings();
+        if (settings.digestKey)
+            core_setSecret(settings.digestKey.secret.toString('utf8'));
+        else
+            warning(NO_DIGEST_KEY_WARNING);
         const run = readRunContext();
         const client = settings.githubToken
             ? createGitHubClient({

@@ -83,8 +83,19 @@ export interface CommentSearch {
 
 const short = (sha: string) => sha.slice(0, 7);
 
-/** Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. */
-function refusalOf(comment: FoundComment, pull: PullRequestRef, stack: string): string | undefined {
+const keyWords = (id: string) => (id === 'none' ? 'without a digest-key' : `with digest-key ${id}`);
+
+/**
+ * Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. `keyId`: the
+ * public id of this run's digest-key ('none' without one); a digest made under another key can
+ * never match, so it is refused here with the reason rather than later as a changed plan.
+ */
+function refusalOf(
+  comment: FoundComment,
+  pull: PullRequestRef,
+  stack: string,
+  keyId: string,
+): string | undefined {
   const info = parsePlanComment(comment.body);
   if (!info.digest)
     return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
@@ -92,6 +103,10 @@ function refusalOf(comment: FoundComment, pull: PullRequestRef, stack: string): 
     return `its plan comment for stack '${stack}' does not say which commit it planned (written by an older plan action): plan the pull request again`;
   if (info.commit.toLowerCase() !== pull.headSha.toLowerCase())
     return `its plan comment for stack '${stack}' is the plan of commit ${short(info.commit)}, but the pull request's head was ${short(pull.headSha)} when it was merged: the last push was not planned (or its plan did not finish)`;
+  if (info.digestKeyId === undefined)
+    return `its plan comment for stack '${stack}' carries a plan-digest of an older form (before digest-key, ADR 3): plan the pull request again`;
+  if (info.digestKeyId !== keyId)
+    return `its plan-digest for stack '${stack}' was made ${keyWords(info.digestKeyId)}, but this run has ${keyWords(keyId)}: give the plan and apply steps the same digest-key secret`;
   return undefined;
 }
 
@@ -111,6 +126,7 @@ export async function findApprovedPlanInComments(
   repo: RepoRef,
   pulls: readonly PullRequestRef[],
   key: PlanCommentKey,
+  digestKeyId: string,
 ): Promise<CommentSearch> {
   const refused: string[] = [];
   for (const pull of pulls) {
@@ -127,7 +143,7 @@ export async function findApprovedPlanInComments(
       );
       continue;
     }
-    const refusal = refusalOf(comment, pull, key.stack);
+    const refusal = refusalOf(comment, pull, key.stack, digestKeyId);
     if (refusal) {
       refused.push(`#${pull.number}: ${refusal}${ignored}`);
       continue;

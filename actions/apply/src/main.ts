@@ -13,6 +13,8 @@ import { updatePlanCommentStatus } from '../../shared/src/github/sticky-comment.
 import { InputError } from '../../shared/src/inputs/input-error.js';
 import { code } from '../../shared/src/plan/markdown.js';
 import { appliedStatus, notAppliedStatus } from '../../shared/src/plan/plan-comment.js';
+import { NO_DIGEST_KEY_WARNING } from '../../shared/src/plan/digest-key.js';
+import { digestKeyId } from '../../shared/src/plan/plan-digest.js';
 import {
   describeSearch,
   findApprovedPlanInComments,
@@ -73,10 +75,13 @@ async function findApproval(
     };
   }
   const pulls = await pullRequestsToSearch(client, run);
-  const { approved, refused } = await findApprovedPlanInComments(client, run, pulls, {
-    stack: settings.stack,
-    author: settings.commentAuthor,
-  });
+  const { approved, refused } = await findApprovedPlanInComments(
+    client,
+    run,
+    pulls,
+    { stack: settings.stack, author: settings.commentAuthor },
+    digestKeyId(settings.digestKey),
+  );
   if (approved) {
     core.info(
       `Approved plan: the plan-digest in the '${settings.stack}' plan comment on pull request #${approved.pullNumber} (${approved.comment.url}).`,
@@ -199,6 +204,8 @@ function setOutputs(result: ApplyResult): void {
 export async function run(): Promise<void> {
   try {
     const settings = parseSettings();
+    if (settings.digestKey) core.setSecret(settings.digestKey.secret.toString('utf8'));
+    else core.warning(NO_DIGEST_KEY_WARNING);
     const run = readRunContext();
     const client = settings.githubToken
       ? createGitHubClient({

@@ -11,7 +11,9 @@ import {
   type InputSource,
 } from '../../shared/src/inputs/index.js';
 import { readCommentAuthor } from '../../shared/src/github/comment-author.js';
+import { readDigestKey } from '../../shared/src/plan/digest-key.js';
 import { STACK_NAME_PATTERN } from '../../shared/src/plan/plan-comment.js';
+import type { DigestKey } from '../../shared/src/plan/plan-digest.js';
 import { readDataLossLabel, readRiskRules } from '../../shared/src/risk/risk-inputs.js';
 import type { RiskCatalogue } from '../../shared/src/risk/risk-rules.js';
 import { readLockTimeout } from '../../shared/src/terraform/state-lock.js';
@@ -27,6 +29,8 @@ export interface ApplySettings {
   planPath?: string;
   /** Lower-case hex, when given. */
   expectedPlanDigest?: string;
+  /** The `digest-key` secret, the same as the plan action's (ADR 3). */
+  digestKey?: DigestKey;
   varFiles: string[];
   backendConfig: { key: string; value: string }[];
   /** As Terraform reads it (`-lock-timeout=`). */
@@ -118,6 +122,9 @@ export function parseSettings(
     }
     settings.expectedPlanDigest = digest;
   }
+
+  const digestKey = readDigestKey(source);
+  if (digestKey) settings.digestKey = digestKey;
 
   const { text: lockTimeout, seconds } = readLockTimeout('5m', source);
   settings.lockTimeout = lockTimeout;

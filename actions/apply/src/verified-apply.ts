@@ -127,7 +127,7 @@ async function readPlanToApply(run: ApplyRun, planFile: string): Promise<PlanToA
     await rm(jsonFile, { force: true });
   }
   registerSecrets(maskableSecrets(plan.sensitiveStrings), run.redactor);
-  const digest = planDigest(plan);
+  const digest = planDigest(plan, run.settings.digestKey);
   const which = run.settings.planPath ? 'the saved plan' : 'the plan made now';
   core.info(`plan-digest of ${which}: ${digest}`);
   core.info(`approved plan-digest: ${run.approved.digest}`);

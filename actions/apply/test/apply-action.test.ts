@@ -20,6 +20,7 @@ import {
   type GitHubStandIn,
 } from '../../../stand-ins/src/github/github-stand-in.js';
 import { createGitHubClient } from '../../shared/src/github/github-client.js';
+import { digestKeyFrom } from '../../shared/src/plan/plan-digest.js';
 import { terraformAvailable } from '../../shared/test/terraform/terraform-fixture.js';
 import { dirname } from 'node:path';
 import {
@@ -406,6 +407,56 @@ describeReady('apply action (real Terraform, GitHub stand-in, dist/)', () => {
       const visible = everythingVisible(result, comment);
       expect(visible).not.toContain(SECRET_AFTER_REVIEW);
       expect(visible).not.toContain(SECRET);
+    } finally {
+      stack.cleanup();
+    }
+  });
+
+  it('with digest-key, refuses a sensitive value changed after review and applies the reviewed one', async () => {
+    const stack = deployedStack();
+    const keyText = 'b7c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9';
+    const key = digestKeyFrom(keyText);
+    const REVIEWED_SECRET = 'sk-live-reviewed-3c8e0a';
+    try {
+      stack.edit(`default   = "${SECRET}"`, `default   = "${REVIEWED_SECRET}"`);
+      const { plan, digest } = stack.review('review.tfplan', key);
+      const number = nextPull;
+      const { mergeSha } = mergedPullRequest(
+        reviewComment(STACK, plan, digest, fakeSha(`head-${number}`), key),
+      );
+      // Changed again after review: the same address, action and attribute, another secret.
+      stack.edit(`default   = "${REVIEWED_SECRET}"`, `default   = "${SECRET_AFTER_REVIEW}"`);
+      const before = stack.stateBytes();
+
+      const changed = await apply(stack, mergeSha, { 'digest-key': keyText });
+
+      expect(changed.outputs['failure-reason']).toBe('plan-changed');
+      expect(changed.outputs['plan-digest']).not.toBe(digest);
+      expect(stack.stateBytes().equals(before)).toBe(true);
+      expect(changed.stdout).not.toContain('[command]terraform apply');
+      expect(changed.masks).toContain(keyText);
+      expect(changed.annotations.filter((a) => a.level === 'warning')).toEqual([]);
+      const visible = everythingVisible(changed, commentBody(number));
+      for (const secret of [keyText, REVIEWED_SECRET, SECRET_AFTER_REVIEW])
+        expect(visible).not.toContain(secret);
+
+      // Without the key the comment's digest cannot be checked: refused, saying why.
+      stack.edit(`default   = "${SECRET_AFTER_REVIEW}"`, `default   = "${REVIEWED_SECRET}"`);
+      const unkeyed = await apply(stack, mergeSha);
+      expect(unkeyed.outputs['failure-reason']).toBe('no-approved-plan');
+      expect(unkeyed.annotations.find((a) => a.level === 'error')?.message).toContain(
+        `its plan-digest for stack 'app' was made with digest-key ${key.id}, but this run has without a digest-key: give the plan and apply steps the same digest-key secret`,
+      );
+      expect(unkeyed.annotations.find((a) => a.level === 'warning')?.message).toContain(
+        'digest-key is empty',
+      );
+      expect(stack.stateBytes().equals(before)).toBe(true);
+
+      // The reviewed secret, with the key: applied.
+      const applied = await apply(stack, mergeSha, { 'digest-key': keyText });
+      expect(applied.outputs['failure-reason']).toBe('');
+      expect(applied.outputs['applied']).toBe('true');
+      expect(applied.outputs['plan-digest']).toBe(digest);
     } finally {
       stack.cleanup();
     }

@@ -60,6 +60,9 @@ describe('parseSettings', () => {
       'comment-author': 'multicloud-deployer[bot]',
     });
     expect(settings.commentAuthor).toBe('multicloud-deployer[bot]');
+    expect(
+      parse({ 'working-directory': 'stacks/aws', 'digest-key': 'k'.repeat(40) }).digestKey?.id,
+    ).toMatch(/^[0-9a-f]{16}$/);
     expect(settings.planPath).toBe(join(workspace, 'saved.tfplan'));
     expect(settings.expectedPlanDigest).toBe(digest.toLowerCase());
     expect(settings.lockTimeoutSeconds).toBe(5400);
@@ -83,6 +86,11 @@ describe('parseSettings', () => {
       '64 hexadecimal',
     ],
     [{ 'working-directory': 'stacks/aws', 'lock-timeout': '5 minutes' }, 'lock-timeout', '30s, 5m'],
+    [
+      { 'working-directory': 'stacks/aws', 'digest-key': 'short-key' },
+      'digest-key',
+      'at least 32 characters',
+    ],
     [
       { 'working-directory': 'stacks/aws', 'comment-author': 'github-actions' + '[bot] ' + 'x' },
       'comment-author',

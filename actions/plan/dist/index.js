@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5165);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8578);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30754,7 +30754,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5165:
+/***/ 8578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34851,7 +34851,7 @@ function describeListedOutput(output) {
  * read here, and nowhere else. The comment opens with hidden lines, before anything visible:
  *
  *   <!-- multicloud:plan stack=<stack> -->                       the marker (finds the comment)
- *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> -->
+ *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> key=<id|none> -->
  *   <!-- multicloud:plan-listing v1 json {...} -->               or `v1 br-base64 <data>`
  *
  * then the visible report, with `<!-- multicloud:status -->` under its header for the line the
@@ -34872,14 +34872,16 @@ function driftMarker(stack) {
 }
 const MACHINE_LINE_PREFIX = '<!-- multicloud:';
 const STATUS_MARKER = '<!-- multicloud:status -->';
-const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->$/;
+/** `key=` (the digest-key's public id, or none) came with plan-digest form 2 (ADR 3). */
+const META_PATTERN = /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+)(?: key=([0-9a-f]{16}|none))? -->$/;
 /** Comments older than the meta line showed the digest only in the footer. */
 const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
 function safeCommit(commit) {
     return (commit ?? '').replace(/[^0-9A-Za-z]/g, '');
 }
-function planMetaLine(digest, commit, outcome) {
-    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
+function planMetaLine(digest, commit, outcome, keyId = 'none') {
+    const key = /^[0-9a-f]{16}$/.test(keyId) ? keyId : 'none';
+    return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} key=${key} -->`;
 }
 function statusLine(text = '') {
     return text === '' ? STATUS_MARKER : `${STATUS_MARKER}\n**${sanitizeStatus(text)}**`;
@@ -34933,6 +34935,8 @@ function parsePlanComment(body) {
         if (meta[2])
             info.commit = meta[2];
         info.outcome = meta[3];
+        if (meta[4])
+            info.digestKeyId = meta[4];
     }
     else {
         const footer = FOOTER_DIGEST_PATTERN.exec(body);
@@ -35245,10 +35249,10 @@ function readPlanListing(body, stack) {
  * digest printed in the reviewed pull request's comment, so this form is a contract: see
  * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
  *
- * Canonical form (version 1), serialized as JSON with object keys sorted by UTF-16 code unit
+ * Canonical form (version 2), serialized as JSON with object keys sorted by UTF-16 code unit
  * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:
  *
- *   { "v": 1,
+ *   { "v": 2,
  *     "resources": [ one entry per resource_changes item whose actions are not ["no-op"], plus
  *                    no-op items that move (previous_address) or import (change.importing),
  *                    sorted by address, then deposed key:
@@ -35259,15 +35263,34 @@ function readPlanListing(body, stack) {
  *                  name: { "name", "actions", "before": value, "after": value } ] }
  *
  * where each value has every sensitive part (before_sensitive / after_sensitive, sensitive
- * outputs) replaced by {"(sensitive)": "changed" | "unchanged"} (compared with the value at
- * the same path on the other side), and every part that after_unknown marks unknown replaced by
- * {"(unknown)": true}. Sensitive values are left out because a hash of a short secret can be
- * guessed by trying values. Timestamps, terraform_version, format_version, prior_state,
+ * outputs) replaced by
+ *   - with a digest key (the `digest-key` secret): {"(sensitive)":"hmac-sha256:<hex>"}, the
+ *     HMAC-SHA256 under that key of the part's canonical JSON text, so a sensitive value changed
+ *     after review changes the digest, and nobody without the key can test guesses against it;
+ *   - without one: {"(sensitive)":"changed"|"unchanged"} (compared with the value at the same
+ *     path on the other side), which lets nothing be guessed but cannot see a new value;
+ * and every part that after_unknown marks unknown replaced by {"(unknown)":true}. A plain or
+ * salted hash of a sensitive value is never used: the digest is public, and a short secret
+ * could be found by trying values. Timestamps, terraform_version, format_version, prior_state,
  * planned_values, configuration, resource_drift and the ordering of resource_changes never
  * enter the digest.
  */
 
-const PLAN_DIGEST_VERSION = 1;
+const PLAN_DIGEST_VERSION = 2;
+/** The `key=` a digest made without a key carries. */
+const NO_DIGEST_KEY = 'none';
+const KEY_ID_LABEL = 'multicloud plan-digest key id';
+function digestKeyFrom(text) {
+    const secret = Buffer.from(text, 'utf8');
+    return {
+        secret,
+        id: (0,external_node_crypto_.createHmac)('sha256', secret).update(KEY_ID_LABEL).digest('hex').slice(0, 16),
+    };
+}
+/** `key=` of a digest made with `key` (or without one). */
+function digestKeyId(key) {
+    return key?.id ?? NO_DIGEST_KEY;
+}
 function plan_digest_isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -35295,14 +35318,21 @@ function sortedKeys(object) {
 const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
 const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
 const UNKNOWN = '{"(unknown)":true}';
+function sensitiveTextFor(key) {
+    if (!key)
+        return (value, other) => (sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED);
+    return (value) => `{"(sensitive)":"hmac-sha256:${(0,external_node_crypto_.createHmac)('sha256', key.secret).update(canonicalPlain(value), 'utf8').digest('hex')}"}`;
+}
+const UNKEYED = sensitiveTextFor(undefined);
 /**
- * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
- * `other` (the value on the other side of the change, at the same path) and unknown parts
- * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
+ * The canonical JSON text of `value` with sensitive parts replaced (`sensitiveText`, from the
+ * value and `other`, the value on the other side of the change at the same path) and unknown
+ * parts marked. Written straight to text in one walk: plans can hold tens of thousands of
+ * resources.
  */
-function canonicalValueText(value, sensitive, unknown, other) {
+function canonicalValueText(value, sensitive, unknown, other, sensitiveText) {
     if (sensitive === true)
-        return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
+        return sensitiveText(value, other);
     if (unknown === true)
         return UNKNOWN;
     if (value === null || value === undefined) {
@@ -35326,7 +35356,7 @@ function canonicalValueText(value, sensitive, unknown, other) {
         for (let i = 0; i < length; i++) {
             if (i > 0)
                 out += ',';
-            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined);
+            out += canonicalValueText(list[i], sensitiveList[i], unknownList[i], masked ? otherList[i] : undefined, sensitiveText);
         }
         return `${out}]`;
     }
@@ -35345,7 +35375,7 @@ function canonicalValueText(value, sensitive, unknown, other) {
         const key = keys[i];
         if (i > 0)
             out += ',';
-        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
+        out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined, sensitiveText)}`;
     }
     return `${out}}`;
 }
@@ -35386,13 +35416,13 @@ function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 /** Canonical text of one resource change: keys in sorted order, written directly. */
-function canonicalResourceText(change) {
+function canonicalResourceText(change, sensitiveText = UNKEYED) {
     let out = '{';
     if (change.actionReason !== undefined)
         out += `"action_reason":${JSON.stringify(change.actionReason)},`;
     out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
-    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
-    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
+    out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}`;
+    out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}`;
     if (change.deposed !== undefined)
         out += `,"deposed":${JSON.stringify(change.deposed)}`;
     if (change.importingId !== undefined)
@@ -35403,13 +35433,16 @@ function canonicalResourceText(change) {
         out += `,"previous_address":${JSON.stringify(change.previousAddress)}`;
     return `${out}}`;
 }
-function canonicalOutputText(change) {
+function canonicalOutputText(change, sensitiveText = UNKEYED) {
     return (`{"actions":${JSON.stringify(change.actions)}` +
-        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
-        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
+        `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}` +
+        `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}` +
         `,"name":${JSON.stringify(change.name)}}`);
 }
-/** The canonical form of one resource change as a value (for fingerprints built on it). */
+/**
+ * The canonical form of one resource change as a value, without a key (for the drift
+ * fingerprint, which is public and compared between runs).
+ */
 function canonicalResource(change) {
     return JSON.parse(canonicalResourceText(change));
 }
@@ -35429,41 +35462,43 @@ function digestEntries(plan) {
  * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
  * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
  */
-function writeCanonicalPlan(plan, write) {
+function writeCanonicalPlan(plan, key, write) {
     const { resources, outputs } = digestEntries(plan);
+    const sensitiveText = sensitiveTextFor(key);
     write('{"outputs":[');
-    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
+    outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change, sensitiveText)));
     write('],"resources":[');
-    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change)));
+    resources.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalResourceText(change, sensitiveText)));
     write(`],"v":${PLAN_DIGEST_VERSION}}`);
 }
-/** The canonical text the digest hashes (exported so apply can explain a mismatch). */
-function canonicalPlanText(plan) {
+/** The canonical text the digest hashes (no sensitive value in clear, with or without a key). */
+function canonicalPlanText(plan, key) {
     let text = '';
-    writeCanonicalPlan(plan, (piece) => {
+    writeCanonicalPlan(plan, key, (piece) => {
         text += piece;
     });
     return text;
 }
-/** 64 lowercase hex characters. */
-function planDigest(plan) {
+/** 64 lowercase hex characters; `key`: the digest-key, when one is given. */
+function planDigest(plan, key) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
+    writeCanonicalPlan(plan, key, (piece) => hash.update(piece, 'utf8'));
     return hash.digest('hex');
 }
 /**
  * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
  * without printing any value.
  */
-function resourceDigests(plan) {
+function resourceDigests(plan, key) {
     const out = new Map();
     const { resources, outputs } = digestEntries(plan);
+    const sensitiveText = sensitiveTextFor(key);
     for (const change of resources) {
-        const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-        out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
+        const name = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
+        out.set(name, createHash('sha256').update(canonicalResourceText(change, sensitiveText)).digest('hex'));
     }
     for (const change of outputs) {
-        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change)).digest('hex'));
+        out.set(`output.${change.name}`, createHash('sha256').update(canonicalOutputText(change, sensitiveText)).digest('hex'));
     }
     return out;
 }
@@ -36723,7 +36758,7 @@ const LISTING_SHARE = 0.5;
 function machineHeader(plan, listing, context, options) {
     const lines = [
         planMarker(context.stack),
-        planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+        planMetaLine(context.digest, context.commitSha, outcomeOf(plan), context.digestKeyId),
     ];
     const header = { stack: context.stack };
     if (context.digest !== undefined)
@@ -37047,6 +37082,29 @@ function describeDriftChange(previous, findings) {
         return 'Drift changed: the same resources, with different values.';
     return `Drift changed: ${parts.join(', ')}.`;
 }
+
+;// CONCATENATED MODULE: ../shared/src/plan/digest-key.ts
+/**
+ * The `digest-key` input of the plan and apply actions: a secret both hold, under which every
+ * sensitive value enters the plan-digest as an HMAC (docs/adr/0003-plan-digest.md). Never
+ * echoed: an error names the input and the form, not the value.
+ */
+
+
+/** Shorter keys could be found by trying values against a public digest. */
+const MIN_DIGEST_KEY_LENGTH = 32;
+/** `digest-key`, or undefined when it is empty (a pull request from a fork gets no secret). */
+function readDigestKey(source) {
+    const text = source('digest-key');
+    if (text === '')
+        return undefined;
+    if (text.length < MIN_DIGEST_KEY_LENGTH || /\s/.test(text)) {
+        throw new InputError('digest-key', `must be a secret of at least ${MIN_DIGEST_KEY_LENGTH} characters without spaces (e.g. the output of openssl rand -hex 32, kept as the repository secret PLAN_DIGEST_KEY); the value given is not shown.`);
+    }
+    return digestKeyFrom(text);
+}
+/** The one line both actions print when no key is given. */
+const NO_DIGEST_KEY_WARNING = 'digest-key is empty: a sensitive value changed after review does not change the plan-digest, so the apply cannot notice it. Give the plan and apply steps the same secret (digest-key: ${{ secrets.PLAN_DIGEST_KEY }}); see docs/adr/0003-plan-digest.md.';
 
 ;// CONCATENATED MODULE: ../shared/src/plan/plan-sections.ts
 /**
@@ -37576,6 +37634,7 @@ function planInstances(plan) {
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/index.ts
+
 
 
 
@@ -43811,11 +43870,11 @@ async function runPlanMode(settings, context) {
         throw error;
     }
     const { plan, result } = planned;
-    const digest = planDigest(plan);
+    const digest = planDigest(plan, settings.digestKey);
     setPlanOutputs(plan, result.hasChanges, digest);
     const risks = assessPlan(plan, settings.riskRules);
     setOutput('risks', risksOutput(risks));
-    const withDigest = { ...report, digest, risks };
+    const withDigest = { ...report, digest, digestKeyId: digestKeyId(settings.digestKey), risks };
     await writeSummary(renderPlanSummary(plan, withDigest));
     const url = await publishComment(settings, context, renderPlanComment(plan, withDigest));
     if (url)
@@ -43865,7 +43924,7 @@ async function runDriftMode(settings, context, now = new Date()) {
     if (findings.ignoredAttributes.length > 0) {
         info(`Not counted as drift (owned elsewhere at run time, input drift-ignore-attributes): ${findings.ignoredAttributes.join(', ')}.`);
     }
-    setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
+    setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan, settings.digestKey));
     setOutput('drift', String(findings.hasDrift));
     // The risks of what changed outside Terraform (the code not applied is a plan's risk).
     const risks = assessChanges(findings.drifted, settings.riskRules);
@@ -44124,7 +44183,12 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
         dataLossLabel: readDataLossLabel(source),
         scope: readScope(stack, source),
         lock: readLocking(source),
+        ...optionalDigestKey(source),
     };
+}
+function optionalDigestKey(source) {
+    const digestKey = readDigestKey(source);
+    return digestKey ? { digestKey } : {};
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -44140,6 +44204,11 @@ function readSettings(source = environmentInputs, workspace = process.env['GITHU
 async function run() {
     try {
         const settings = readSettings();
+        if (settings.digestKey)
+            core_setSecret(settings.digestKey.secret.toString('utf8'));
+        // Only a reviewed plan's digest is compared; a drift check's is not.
+        else if (settings.mode === 'plan')
+            warning(NO_DIGEST_KEY_WARNING);
         const context = readRunContext();
         if (settings.mode === 'drift')
             await runDriftMode(settings, context);

@@ -69,7 +69,11 @@ export async function runDriftMode(
       `Not counted as drift (owned elsewhere at run time, input drift-ignore-attributes): ${findings.ignoredAttributes.join(', ')}.`,
     );
   }
-  setPlanOutputs(normal.plan, normal.result.hasChanges, planDigest(normal.plan));
+  setPlanOutputs(
+    normal.plan,
+    normal.result.hasChanges,
+    planDigest(normal.plan, settings.digestKey),
+  );
   core.setOutput('drift', String(findings.hasDrift));
   // The risks of what changed outside Terraform (the code not applied is a plan's risk).
   const risks = assessChanges(findings.drifted, settings.riskRules);

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { CommentAuthorError } from '../../shared/src/github/comment-author.js';
 import { InputError } from '../../shared/src/inputs/index.js';
-import { PlanFormatError } from '../../shared/src/plan/index.js';
+import { NO_DIGEST_KEY_WARNING, PlanFormatError } from '../../shared/src/plan/index.js';
 import { TerraformError } from '../../shared/src/terraform/index.js';
 import { runDriftMode } from './drift-mode.js';
 import { runPlanMode } from './plan-mode.js';
@@ -11,6 +11,9 @@ import { readSettings } from './settings.js';
 export async function run(): Promise<void> {
   try {
     const settings = readSettings();
+    if (settings.digestKey) core.setSecret(settings.digestKey.secret.toString('utf8'));
+    // Only a reviewed plan's digest is compared; a drift check's is not.
+    else if (settings.mode === 'plan') core.warning(NO_DIGEST_KEY_WARNING);
     const context = readRunContext();
     if (settings.mode === 'drift') await runDriftMode(settings, context);
     else await runPlanMode(settings, context);

@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import {
   countChanges,
+  digestKeyId,
   hasChanges,
   instanceSensitiveLeaves,
   planDigest,
@@ -147,11 +148,11 @@ export async function runPlanMode(settings: Settings, context: RunContext): Prom
   }
 
   const { plan, result } = planned;
-  const digest = planDigest(plan);
+  const digest = planDigest(plan, settings.digestKey);
   setPlanOutputs(plan, result.hasChanges, digest);
   const risks = assessPlan(plan, settings.riskRules);
   core.setOutput('risks', risksOutput(risks));
-  const withDigest = { ...report, digest, risks };
+  const withDigest = { ...report, digest, digestKeyId: digestKeyId(settings.digestKey), risks };
   await writeSummary(renderPlanSummary(plan, withDigest));
   const url = await publishComment(settings, context, renderPlanComment(plan, withDigest));
   if (url) core.setOutput('comment-url', url);

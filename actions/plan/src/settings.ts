@@ -13,8 +13,10 @@ import {
 } from '../../shared/src/inputs/index.js';
 import {
   parseOwnedAttribute,
+  readDigestKey,
   STACK_NAME_PATTERN,
   TRAFFIC_SHIFT_ATTRIBUTES,
+  type DigestKey,
   type OwnedAttribute,
 } from '../../shared/src/plan/index.js';
 import { readCommentAuthor } from '../../shared/src/github/comment-author.js';
@@ -51,6 +53,8 @@ export interface Settings {
   dataLossLabel: string;
   /** What the stack touches (`cloud`; default from the stack name): the comment's first line. */
   scope: StackScope;
+  /** The `digest-key` secret: sensitive values enter the plan-digest as HMACs under it (ADR 3). */
+  digestKey?: DigestKey;
   /** State locking: off (`-lock=false`), or on with how long to wait (`-lock-timeout=`). */
   lock: { enabled: false } | { enabled: true; timeout: string };
 }
@@ -183,5 +187,11 @@ export function readSettings(
     dataLossLabel: readDataLossLabel(source),
     scope: readScope(stack, source),
     lock: readLocking(source),
+    ...optionalDigestKey(source),
   };
+}
+
+function optionalDigestKey(source: InputSource): { digestKey?: DigestKey } {
+  const digestKey = readDigestKey(source);
+  return digestKey ? { digestKey } : {};
 }

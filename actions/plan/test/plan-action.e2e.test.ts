@@ -13,6 +13,7 @@ import {
 import { runAction, type ActionResult } from '../../../test-bench/src/action-runner.js';
 import { pullRequestEvent } from '../../../test-bench/src/github-events.js';
 import {
+  digestKeyFrom,
   parsePlan,
   parsePlanComment,
   planDigest,
@@ -157,6 +158,49 @@ describeReady('plan action end to end', () => {
     expect(planComments()).toEqual([]);
   });
 
+  it('digests sensitive values under digest-key, names the key by its id only, and warns without one', async () => {
+    const keyText = '5e4d3c2b1a09f8e7d6c5b4a392817065f4e3d2c1b0a99887';
+    const keyed = await plan({ 'digest-key': keyText }, { keepTemp: true });
+    try {
+      expect(keyed.exitCode).toBe(0);
+      const model = parsePlan(readFileSync(keyed.outputs['plan-json-path'] as string, 'utf8'));
+      const key = digestKeyFrom(keyText);
+      expect(keyed.outputs['plan-digest']).toBe(planDigest(model, key));
+      expect(keyed.outputs['plan-digest']).not.toBe(planDigest(model));
+      expect(parsePlanComment(planComments()[0] ?? '')).toMatchObject({
+        digest: keyed.outputs['plan-digest'],
+        digestKeyId: key.id,
+      });
+      expect(keyed.masks).toContain(keyText);
+      expect(keyed.annotations.filter((a) => a.level === 'warning')).toEqual([]);
+      const shown = [
+        keyed.stdout.replace(/^::add-mask::.*$/gm, ''),
+        keyed.summary,
+        planComments()[0],
+        JSON.stringify(keyed.outputs),
+      ];
+      for (const text of shown) expect(text).not.toContain(keyText);
+    } finally {
+      await keyed.cleanup();
+    }
+
+    const unkeyed = await plan();
+    const warnings = unkeyed.annotations.filter((a) => a.level === 'warning');
+    expect(warnings.map((a) => a.message)).toEqual([
+      expect.stringContaining(
+        'digest-key is empty: a sensitive value changed after review does not change the plan-digest',
+      ) as unknown as string,
+    ]);
+    expect(parsePlanComment(planComments()[0] ?? '').digestKeyId).toBe('none');
+
+    const short = await plan({ 'digest-key': 'too-short-to-be-a-key' });
+    expect(short.exitCode).toBe(1);
+    expect(short.annotations.find((a) => a.level === 'error')?.message).toContain(
+      "Input 'digest-key': must be a secret of at least 32 characters",
+    );
+    expect(short.stdout + short.stderr).not.toContain('too-short-to-be-a-key');
+  });
+
   it('never shows a sensitive value, and masks it in the log', async () => {
     writeFileSync(join(fixture.dir, 'secret.tfvars'), 'db_password = "s3cr3t-from-tfvars-77"\n');
     const result = await plan({ 'var-files': 'secret.tfvars' });
@@ -177,11 +221,13 @@ describeReady('plan action end to end', () => {
     expect(result.outputs['plan-digest']).toMatch(/^[0-9a-f]{64}$/);
     expect(result.outputs['comment-url']).toBeUndefined();
     expect(result.summary).toContain('### Terraform plan for `app`');
+    // A fork's run gets no secret either: no digest-key, said once.
     const warnings = result.annotations.filter((annotation) => annotation.level === 'warning');
     expect(warnings.map((warning) => warning.message)).toEqual([
+      expect.stringContaining('digest-key is empty') as unknown as string,
       expect.stringContaining('No plan comment on pull request #') as unknown as string,
     ]);
-    expect(warnings[0]?.message).toContain(
+    expect(warnings[1]?.message).toContain(
       'a pull request from a fork gets a read-only GITHUB_TOKEN',
     );
     expect(github.comments(repo, pull)).toHaveLength(0);

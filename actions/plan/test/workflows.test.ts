@@ -112,6 +112,11 @@ describe('pr-plan.yml and drift.yml', () => {
       const allowed = job === prPlan.jobs['plan'] ? ['secrets.PLAN_DIGEST_KEY'] : [];
       expect(secrets.filter((secret) => !allowed.includes(secret))).toEqual([]);
     }
+    expect(planStep(prPlan.jobs['plan'])?.with?.['digest-key']).toBe(
+      '${{ secrets.PLAN_DIGEST_KEY }}',
+    );
+    // A drift check's digest is compared with nothing: it gets no key.
+    expect(planStep(drift.jobs['drift'])?.with?.['digest-key']).toBeUndefined();
   });
 
   it('passes only inputs the plan action has', () => {

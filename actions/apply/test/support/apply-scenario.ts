@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planDigest } from '../../../shared/src/plan/plan-digest.js';
+import { planDigest, type DigestKey } from '../../../shared/src/plan/plan-digest.js';
 import { parsePlan, type PlanModel } from '../../../shared/src/plan/plan-model.js';
 import { renderPlanComment } from '../../../shared/src/plan/plan-report.js';
 import {
@@ -26,7 +26,7 @@ export interface StackScenario extends TerraformFixture {
   tf(args: string[]): string;
   stateBytes(): Buffer;
   /** Plans into `out` (relative to the stack), returns the model and digest of that plan. */
-  review(out?: string): { plan: PlanModel; digest: string; planFile: string };
+  review(out?: string, key?: DigestKey): { plan: PlanModel; digest: string; planFile: string };
 }
 
 export function stackScenario(): StackScenario {
@@ -52,10 +52,10 @@ export function stackScenario(): StackScenario {
       writeFileSync(file, text.replace(from, to));
     },
     stateBytes: () => readFileSync(join(dir, 'terraform.tfstate')),
-    review(out = 'review.tfplan') {
+    review(out = 'review.tfplan', key?: DigestKey) {
       tf(['plan', '-input=false', '-no-color', `-out=${out}`]);
       const plan = parsePlan(tf(['show', '-json', '-no-color', out]));
-      return { plan, digest: planDigest(plan), planFile: join(dir, out) };
+      return { plan, digest: planDigest(plan, key), planFile: join(dir, out) };
     },
   };
 }
@@ -68,11 +68,18 @@ export function deployedStack(): StackScenario {
   return stack;
 }
 
-/** The sticky comment the plan action posts for this plan. */
-export function reviewComment(stack: string, plan: PlanModel, digest: string, headSha: string) {
+/** The sticky comment the plan action posts for this plan (its digest made under `key`). */
+export function reviewComment(
+  stack: string,
+  plan: PlanModel,
+  digest: string,
+  headSha: string,
+  key?: DigestKey,
+) {
   return renderPlanComment(plan, {
     stack,
     digest,
+    ...(key ? { digestKeyId: key.id } : {}),
     commitSha: headSha,
     runId: '4242',
     runUrl: 'https://github.com/Codertocat/Hello-World/actions/runs/4242',

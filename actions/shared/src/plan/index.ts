@@ -40,10 +40,15 @@ export {
 export {
   canonicalJson,
   canonicalPlanText,
+  digestKeyFrom,
+  digestKeyId,
+  NO_DIGEST_KEY,
   PLAN_DIGEST_VERSION,
   planDigest,
   resourceDigests,
+  type DigestKey,
 } from './plan-digest.js';
+export { MIN_DIGEST_KEY_LENGTH, NO_DIGEST_KEY_WARNING, readDigestKey } from './digest-key.js';
 export {
   checkFormatVersion,
   parsePlan,

@@ -3,7 +3,7 @@
  * read here, and nowhere else. The comment opens with hidden lines, before anything visible:
  *
  *   <!-- multicloud:plan stack=<stack> -->                       the marker (finds the comment)
- *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> -->
+ *   <!-- multicloud:plan-meta digest=<sha256|none> commit=<sha> outcome=<outcome> key=<id|none> -->
  *   <!-- multicloud:plan-listing v1 json {...} -->               or `v1 br-base64 <data>`
  *
  * then the visible report, with `<!-- multicloud:status -->` under its header for the line the
@@ -28,8 +28,9 @@ export function driftMarker(stack: string): string {
 
 const MACHINE_LINE_PREFIX = '<!-- multicloud:';
 const STATUS_MARKER = '<!-- multicloud:status -->';
+/** `key=` (the digest-key's public id, or none) came with plan-digest form 2 (ADR 3). */
 const META_PATTERN =
-  /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+) -->$/;
+  /^<!-- multicloud:plan-meta digest=([0-9a-f]{64}|none) commit=([0-9A-Za-z]*) outcome=([a-z-]+)(?: key=([0-9a-f]{16}|none))? -->$/;
 /** Comments older than the meta line showed the digest only in the footer. */
 const FOOTER_DIGEST_PATTERN = /^plan-digest `([0-9a-f]{64})`/m;
 
@@ -43,8 +44,10 @@ export function planMetaLine(
   digest: string | undefined,
   commit: string | undefined,
   outcome: PlanOutcome,
+  keyId = 'none',
 ): string {
-  return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} -->`;
+  const key = /^[0-9a-f]{16}$/.test(keyId) ? keyId : 'none';
+  return `<!-- multicloud:plan-meta digest=${digest ?? 'none'} commit=${safeCommit(commit)} outcome=${outcome} key=${key} -->`;
 }
 
 export function statusLine(text = ''): string {
@@ -84,6 +87,11 @@ export interface PlanCommentInfo {
   /** Commit SHA the plan was made for. */
   commit?: string;
   outcome?: PlanOutcome;
+  /**
+   * The public id of the digest-key the digest was made with, or 'none'; undefined when the
+   * comment predates plan-digest form 2 (no `key=`).
+   */
+  digestKeyId?: string;
   /** The status line apply wrote, if any. */
   status?: string;
 }
@@ -111,6 +119,7 @@ export function parsePlanComment(body: string): PlanCommentInfo {
     if (meta[1] !== 'none') info.digest = meta[1];
     if (meta[2]) info.commit = meta[2];
     info.outcome = meta[3] as PlanOutcome;
+    if (meta[4]) info.digestKeyId = meta[4];
   } else {
     const footer = FOOTER_DIGEST_PATTERN.exec(body);
     if (footer) info.digest = footer[1];

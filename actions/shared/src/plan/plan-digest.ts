@@ -4,10 +4,10 @@
  * digest printed in the reviewed pull request's comment, so this form is a contract: see
  * docs/adr/0003-plan-digest.md. Changing it means a new version tag (`v`), never a silent edit.
  *
- * Canonical form (version 1), serialized as JSON with object keys sorted by UTF-16 code unit
+ * Canonical form (version 2), serialized as JSON with object keys sorted by UTF-16 code unit
  * order, no whitespace, numbers as JavaScript's JSON.stringify prints them:
  *
- *   { "v": 1,
+ *   { "v": 2,
  *     "resources": [ one entry per resource_changes item whose actions are not ["no-op"], plus
  *                    no-op items that move (previous_address) or import (change.importing),
  *                    sorted by address, then deposed key:
@@ -18,17 +18,46 @@
  *                  name: { "name", "actions", "before": value, "after": value } ] }
  *
  * where each value has every sensitive part (before_sensitive / after_sensitive, sensitive
- * outputs) replaced by {"(sensitive)": "changed" | "unchanged"} (compared with the value at
- * the same path on the other side), and every part that after_unknown marks unknown replaced by
- * {"(unknown)": true}. Sensitive values are left out because a hash of a short secret can be
- * guessed by trying values. Timestamps, terraform_version, format_version, prior_state,
+ * outputs) replaced by
+ *   - with a digest key (the `digest-key` secret): {"(sensitive)":"hmac-sha256:<hex>"}, the
+ *     HMAC-SHA256 under that key of the part's canonical JSON text, so a sensitive value changed
+ *     after review changes the digest, and nobody without the key can test guesses against it;
+ *   - without one: {"(sensitive)":"changed"|"unchanged"} (compared with the value at the same
+ *     path on the other side), which lets nothing be guessed but cannot see a new value;
+ * and every part that after_unknown marks unknown replaced by {"(unknown)":true}. A plain or
+ * salted hash of a sensitive value is never used: the digest is public, and a short secret
+ * could be found by trying values. Timestamps, terraform_version, format_version, prior_state,
  * planned_values, configuration, resource_drift and the ordering of resource_changes never
  * enter the digest.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { OutputChange, PlanModel, ResourceChange } from './plan-model.js';
 
-export const PLAN_DIGEST_VERSION = 1;
+export const PLAN_DIGEST_VERSION = 2;
+
+/** The `digest-key` secret, and the public name of it the comment carries (`key=` in plan-meta). */
+export interface DigestKey {
+  readonly secret: Buffer;
+  /** First 16 hex characters of HMAC-SHA256(secret, KEY_ID_LABEL): names the key, reveals nothing of it. */
+  readonly id: string;
+}
+
+/** The `key=` a digest made without a key carries. */
+export const NO_DIGEST_KEY = 'none';
+const KEY_ID_LABEL = 'multicloud plan-digest key id';
+
+export function digestKeyFrom(text: string): DigestKey {
+  const secret = Buffer.from(text, 'utf8');
+  return {
+    secret,
+    id: createHmac('sha256', secret).update(KEY_ID_LABEL).digest('hex').slice(0, 16),
+  };
+}
+
+/** `key=` of a digest made with `key` (or without one). */
+export function digestKeyId(key: DigestKey | undefined): string {
+  return key?.id ?? NO_DIGEST_KEY;
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -60,18 +89,32 @@ const SENSITIVE_CHANGED = '{"(sensitive)":"changed"}';
 const SENSITIVE_UNCHANGED = '{"(sensitive)":"unchanged"}';
 const UNKNOWN = '{"(unknown)":true}';
 
+/** What a sensitive part becomes in the canonical text, given the value on the other side. */
+type SensitiveText = (value: unknown, other: unknown) => string;
+
+function sensitiveTextFor(key: DigestKey | undefined): SensitiveText {
+  if (!key)
+    return (value, other) => (sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED);
+  return (value) =>
+    `{"(sensitive)":"hmac-sha256:${createHmac('sha256', key.secret).update(canonicalPlain(value), 'utf8').digest('hex')}"}`;
+}
+
+const UNKEYED = sensitiveTextFor(undefined);
+
 /**
- * The canonical JSON text of `value` with sensitive parts replaced by whether they differ from
- * `other` (the value on the other side of the change, at the same path) and unknown parts
- * marked. Written straight to text in one walk: plans can hold tens of thousands of resources.
+ * The canonical JSON text of `value` with sensitive parts replaced (`sensitiveText`, from the
+ * value and `other`, the value on the other side of the change at the same path) and unknown
+ * parts marked. Written straight to text in one walk: plans can hold tens of thousands of
+ * resources.
  */
 function canonicalValueText(
   value: unknown,
   sensitive: unknown,
   unknown: unknown,
   other: unknown,
+  sensitiveText: SensitiveText,
 ): string {
-  if (sensitive === true) return sameJson(value, other) ? SENSITIVE_UNCHANGED : SENSITIVE_CHANGED;
+  if (sensitive === true) return sensitiveText(value, other);
   if (unknown === true) return UNKNOWN;
   if (value === null || value === undefined) {
     if (!hasKeys(unknown)) return 'null';
@@ -95,6 +138,7 @@ function canonicalValueText(
         sensitiveList[i],
         unknownList[i],
         masked ? otherList[i] : undefined,
+        sensitiveText,
       );
     }
     return `${out}]`;
@@ -113,7 +157,7 @@ function canonicalValueText(
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (i > 0) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined)}`;
+    out += `${JSON.stringify(key)}:${canonicalValueText(object[key], sensitiveObject[key], unknownObject[key], masked ? otherObject[key] : undefined, sensitiveText)}`;
   }
   return `${out}}`;
 }
@@ -157,13 +201,16 @@ function compareStrings(a: string, b: string): number {
 }
 
 /** Canonical text of one resource change: keys in sorted order, written directly. */
-export function canonicalResourceText(change: ResourceChange): string {
+export function canonicalResourceText(
+  change: ResourceChange,
+  sensitiveText: SensitiveText = UNKEYED,
+): string {
   let out = '{';
   if (change.actionReason !== undefined)
     out += `"action_reason":${JSON.stringify(change.actionReason)},`;
   out += `"actions":${JSON.stringify(change.actions)},"address":${JSON.stringify(change.address)}`;
-  out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}`;
-  out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}`;
+  out += `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}`;
+  out += `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}`;
   if (change.deposed !== undefined) out += `,"deposed":${JSON.stringify(change.deposed)}`;
   if (change.importingId !== undefined)
     out += `,"importing_id":${JSON.stringify(change.importingId)}`;
@@ -174,16 +221,22 @@ export function canonicalResourceText(change: ResourceChange): string {
   return `${out}}`;
 }
 
-export function canonicalOutputText(change: OutputChange): string {
+export function canonicalOutputText(
+  change: OutputChange,
+  sensitiveText: SensitiveText = UNKEYED,
+): string {
   return (
     `{"actions":${JSON.stringify(change.actions)}` +
-    `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before)}` +
-    `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after)}` +
+    `,"after":${canonicalValueText(change.after, change.afterSensitive, change.afterUnknown, change.before, sensitiveText)}` +
+    `,"before":${canonicalValueText(change.before, change.beforeSensitive, false, change.after, sensitiveText)}` +
     `,"name":${JSON.stringify(change.name)}}`
   );
 }
 
-/** The canonical form of one resource change as a value (for fingerprints built on it). */
+/**
+ * The canonical form of one resource change as a value, without a key (for the drift
+ * fingerprint, which is public and compared between runs).
+ */
 export function canonicalResource(change: ResourceChange): Json {
   return JSON.parse(canonicalResourceText(change)) as Json;
 }
@@ -209,30 +262,37 @@ function digestEntries(plan: PlanModel): { resources: ResourceChange[]; outputs:
  * Feeds the canonical text to `write` piece by piece, so the digest of a huge plan never holds
  * the whole text in memory. The pieces joined are exactly canonicalPlanText(plan).
  */
-function writeCanonicalPlan(plan: PlanModel, write: (text: string) => void): void {
+function writeCanonicalPlan(
+  plan: PlanModel,
+  key: DigestKey | undefined,
+  write: (text: string) => void,
+): void {
   const { resources, outputs } = digestEntries(plan);
+  const sensitiveText = sensitiveTextFor(key);
   write('{"outputs":[');
-  outputs.forEach((change, index) => write((index > 0 ? ',' : '') + canonicalOutputText(change)));
+  outputs.forEach((change, index) =>
+    write((index > 0 ? ',' : '') + canonicalOutputText(change, sensitiveText)),
+  );
   write('],"resources":[');
   resources.forEach((change, index) =>
-    write((index > 0 ? ',' : '') + canonicalResourceText(change)),
+    write((index > 0 ? ',' : '') + canonicalResourceText(change, sensitiveText)),
   );
   write(`],"v":${PLAN_DIGEST_VERSION}}`);
 }
 
-/** The canonical text the digest hashes (exported so apply can explain a mismatch). */
-export function canonicalPlanText(plan: PlanModel): string {
+/** The canonical text the digest hashes (no sensitive value in clear, with or without a key). */
+export function canonicalPlanText(plan: PlanModel, key?: DigestKey): string {
   let text = '';
-  writeCanonicalPlan(plan, (piece) => {
+  writeCanonicalPlan(plan, key, (piece) => {
     text += piece;
   });
   return text;
 }
 
-/** 64 lowercase hex characters. */
-export function planDigest(plan: PlanModel): string {
+/** 64 lowercase hex characters; `key`: the digest-key, when one is given. */
+export function planDigest(plan: PlanModel, key?: DigestKey): string {
   const hash = createHash('sha256');
-  writeCanonicalPlan(plan, (piece) => hash.update(piece, 'utf8'));
+  writeCanonicalPlan(plan, key, (piece) => hash.update(piece, 'utf8'));
   return hash.digest('hex');
 }
 
@@ -240,17 +300,21 @@ export function planDigest(plan: PlanModel): string {
  * Per-address digests, so a mismatch can say which resources differ ("2 resources differ")
  * without printing any value.
  */
-export function resourceDigests(plan: PlanModel): Map<string, string> {
+export function resourceDigests(plan: PlanModel, key?: DigestKey): Map<string, string> {
   const out = new Map<string, string>();
   const { resources, outputs } = digestEntries(plan);
+  const sensitiveText = sensitiveTextFor(key);
   for (const change of resources) {
-    const key = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
-    out.set(key, createHash('sha256').update(canonicalResourceText(change)).digest('hex'));
+    const name = change.deposed ? `${change.address} (deposed ${change.deposed})` : change.address;
+    out.set(
+      name,
+      createHash('sha256').update(canonicalResourceText(change, sensitiveText)).digest('hex'),
+    );
   }
   for (const change of outputs) {
     out.set(
       `output.${change.name}`,
-      createHash('sha256').update(canonicalOutputText(change)).digest('hex'),
+      createHash('sha256').update(canonicalOutputText(change, sensitiveText)).digest('hex'),
     );
   }
   return out;

@@ -59,6 +59,8 @@ export interface ReportContext {
   runId?: string;
   runUrl?: string;
   digest?: string;
+  /** The public id of the digest-key `digest` was made with (`key=` in plan-meta); default none. */
+  digestKeyId?: string;
   terraformVersion?: string;
   /** What the stack touches; the first line says it, and whether the rollout drains a cloud. */
   scope?: StackScope;
@@ -360,7 +362,7 @@ function machineHeader(
 ): string[] {
   const lines = [
     planMarker(context.stack),
-    planMetaLine(context.digest, context.commitSha, outcomeOf(plan)),
+    planMetaLine(context.digest, context.commitSha, outcomeOf(plan), context.digestKeyId),
   ];
   const header: ListingHeader = { stack: context.stack };
   if (context.digest !== undefined) header.digest = context.digest;

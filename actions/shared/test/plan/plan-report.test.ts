@@ -207,8 +207,19 @@ describe('comment status and digest (used by apply)', () => {
   const digest = planDigest(plan);
   const body = renderPlanComment(plan, { ...context, digest });
 
-  it('reads the digest, commit and outcome back', () => {
+  it('reads the digest, commit, outcome and digest-key id back', () => {
     expect(parsePlanComment(body)).toEqual({
+      digest,
+      commit: 'a1b2c3d4e5f60718',
+      outcome: 'changes',
+      digestKeyId: 'none',
+    });
+    const keyed = renderPlanComment(plan, { ...context, digest, digestKeyId: '0123456789abcdef' });
+    expect(keyed).toContain(' key=0123456789abcdef -->');
+    expect(parsePlanComment(keyed).digestKeyId).toBe('0123456789abcdef');
+    // A comment of plan-digest form 1 has no key= at all.
+    const formOne = body.replace(' key=none -->', ' -->');
+    expect(parsePlanComment(formOne)).toEqual({
       digest,
       commit: 'a1b2c3d4e5f60718',
       outcome: 'changes',
@@ -251,6 +262,10 @@ describe('comment status and digest (used by apply)', () => {
     expect(body).toContain('### Terraform plan for `aws`: failed');
     expect(body).toContain('Error: Invalid reference');
     expect(body).not.toContain('p4ssw0rd');
-    expect(parsePlanComment(body)).toEqual({ commit: 'a1b2c3d4e5f60718', outcome: 'failed' });
+    expect(parsePlanComment(body)).toEqual({
+      commit: 'a1b2c3d4e5f60718',
+      outcome: 'failed',
+      digestKeyId: 'none',
+    });
   });
 });
