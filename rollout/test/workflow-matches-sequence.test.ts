@@ -134,12 +134,15 @@ describe('deploy.yml runs the rollout sequence of rollout/src/sequence.ts', () =
     }
   });
 
-  it('runs one deploy at a time, never beside a manual traffic shift, and never cancels one', () => {
+  it('runs one deploy at a time, never beside a planned traffic shift, and never cancels one', () => {
     expect(workflow.concurrency).toEqual({ group: 'traffic', 'cancel-in-progress': false });
     const shiftWorkflow = parse(
       readFileSync(join(repoRoot, '.github', 'workflows', 'traffic-shift.yml'), 'utf8'),
     ) as typeof workflow;
-    expect(shiftWorkflow.concurrency?.group).toBe(workflow.concurrency?.group);
+    // A planned shift evaluates to the deploy's group; an emergency one to its own (ADR 20).
+    expect(shiftWorkflow.concurrency?.group).toBe(
+      `\${{ inputs.emergency && 'traffic-emergency' || '${workflow.concurrency?.group}' }}`,
+    );
   });
 });
 

@@ -181,7 +181,8 @@ describe('the workflows', () => {
 
   it('reads only repository variables the bootstrap prints, or the optional settings', () => {
     const printed = new Set(Object.values(BOOTSTRAP_VARIABLES).flat());
-    const optional = /^(DEPLOY_[A-Z0-9_]+|TF_VAR_FILES_\w+)$/;
+    // GLOBAL_ROUTING_OUTPUTS: saved by hand for an emergency shift (docs/deploying.md).
+    const optional = /^(DEPLOY_[A-Z0-9_]+|TF_VAR_FILES_\w+|GLOBAL_ROUTING_OUTPUTS)$/;
     const read = new Set(
       Object.values(workflows).flatMap((workflow) =>
         [
@@ -428,7 +429,13 @@ describe('run: steps that read the global stack', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function runStep(file: string, jobId: string, stepId: string, outputs: object) {
+  async function runStep(
+    file: string,
+    jobId: string,
+    stepId: string,
+    outputs: object,
+    options: { stateUnreadable?: boolean; env?: Record<string, string> } = {},
+  ) {
     const step = workflows[file]?.jobs[jobId]?.steps?.find((candidate) => candidate.id === stepId);
     if (!step?.run) throw new Error(`${file} has no run step ${jobId}.${stepId}`);
     const bin = join(dir, 'bin');
@@ -440,7 +447,9 @@ describe('run: steps that read the global stack', () => {
     writeFileSync(output, '');
     writeFileSync(
       join(bin, 'terraform'),
-      `#!/bin/sh\necho "$*" >> "${log}"\n[ "$1" = output ] && cat "${join(dir, 'outputs.json')}"\nexit 0\n`,
+      options.stateUnreadable
+        ? `#!/bin/sh\necho "$*" >> "${log}"\necho 'Error: AccessDenied reading the state' >&2\nexit 1\n`
+        : `#!/bin/sh\necho "$*" >> "${log}"\n[ "$1" = output ] && cat "${join(dir, 'outputs.json')}"\nexit 0\n`,
     );
     chmodSync(join(bin, 'terraform'), 0o755);
     // bash -e -o pipefail: the runner's default shell for run: steps.
@@ -451,6 +460,7 @@ describe('run: steps that read the global stack', () => {
         GITHUB_OUTPUT: output,
         RUNNER_TEMP: dir,
         BACKEND_CONFIG: 'bucket=state-bucket\nregion=eu-west-1\n',
+        ...options.env,
       },
     });
     let stdout = '';
@@ -507,6 +517,41 @@ describe('run: steps that read the global stack', () => {
     expect(result.status).not.toBe(0);
     expect(result.stdout).toContain('::error title=No routing::');
     expect(result.githubOutput).toBe('');
+  });
+
+  it('traffic-shift.yml: with the state unreadable, only an emergency uses the saved routers', async () => {
+    const saved = { EMERGENCY: 'true', ROUTING_FALLBACK: JSON.stringify(routing) };
+    const planned = await runStep('traffic-shift.yml', 'routers', 'outputs', routing, {
+      stateUnreadable: true,
+      env: { ...saved, EMERGENCY: 'false' },
+    });
+    expect(planned.status).not.toBe(0);
+    expect(planned.stdout).toContain('::error title=Routers unknown::');
+    expect(planned.githubOutput).toBe('');
+
+    const emergency = await runStep('traffic-shift.yml', 'routers', 'outputs', routing, {
+      stateUnreadable: true,
+      env: saved,
+    });
+    expect(emergency.status).toBe(0);
+    expect(emergency.stdout).toContain('::warning title=Routers from GLOBAL_ROUTING_OUTPUTS::');
+    expect(emergency.githubOutput).toContain('route53-hosted-zone-id=Z0123456789ABCDEFGHIJ\n');
+    expect(emergency.githubOutput).not.toContain('attacker');
+
+    const nothingSaved = await runStep('traffic-shift.yml', 'routers', 'outputs', routing, {
+      stateUnreadable: true,
+      env: { EMERGENCY: 'true' },
+    });
+    expect(nothingSaved.status).not.toBe(0);
+    expect(nothingSaved.githubOutput).toBe('');
+
+    const notJson = await runStep('traffic-shift.yml', 'routers', 'outputs', routing, {
+      stateUnreadable: true,
+      env: { EMERGENCY: 'true', ROUTING_FALLBACK: 'aws=50' },
+    });
+    expect(notJson.status).not.toBe(0);
+    expect(notJson.stdout).toContain('::error title=GLOBAL_ROUTING_OUTPUTS::');
+    expect(notJson.githubOutput).toBe('');
   });
 
   it('deploy.yml: a first deployment exactly when the global stack has no routing', async () => {

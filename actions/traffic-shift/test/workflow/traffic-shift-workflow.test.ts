@@ -6,8 +6,10 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 
 interface Step {
+  name?: string;
   uses?: string;
   with?: Record<string, unknown>;
+  'continue-on-error'?: string | boolean;
 }
 interface Job {
   permissions: Record<string, string>;
@@ -38,17 +40,44 @@ describe('traffic-shift workflow', () => {
     actionInputs = Object.keys(action.inputs);
   });
 
-  it('is dispatched by hand with target, steps, bake and dry run', () => {
+  it('is dispatched by hand with target, steps, bake, dry run, emergency and force', () => {
     expect(Object.keys(workflow.on.workflow_dispatch.inputs).sort()).toEqual([
       'bake-seconds',
       'dry-run',
+      'emergency',
+      'force',
       'steps',
       'target',
     ]);
+    expect(workflow.on.workflow_dispatch.inputs['emergency']?.type).toBe('boolean');
+    expect(workflow.on.workflow_dispatch.inputs['force']?.type).toBe('boolean');
   });
 
-  it('never runs two shifts at once, and never cancels one mid-rollout', () => {
-    expect(workflow.concurrency).toEqual({ group: 'traffic', 'cancel-in-progress': false });
+  it('queues a planned shift behind a deploy, but an emergency shift in its own group', async () => {
+    // A planned shift shares deploy.yml's group (never two writers at once, never cancelled);
+    // an emergency is never queued behind a rollout's bakes nor replaced while pending.
+    expect(workflow.concurrency).toEqual({
+      group: "${{ inputs.emergency && 'traffic-emergency' || 'traffic' }}",
+      'cancel-in-progress': false,
+    });
+    const deploy = parse(await readFile(join(root, '.github/workflows/deploy.yml'), 'utf8')) as {
+      concurrency: { group: string };
+    };
+    expect(deploy.concurrency.group).toBe('traffic');
+  });
+
+  it('in an emergency, a failed AWS sign-in does not stop Front Door from moving', () => {
+    for (const jobId of ['routers', 'shift']) {
+      const aws = workflow.jobs[jobId]?.steps.find((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      expect([jobId, aws?.['continue-on-error']]).toEqual([jobId, '${{ inputs.emergency }}']);
+    }
+    const shift = workflow.jobs['shift']?.steps.find((s) => s.uses === './actions/traffic-shift');
+    expect(shift?.with).toMatchObject({
+      emergency: '${{ inputs.emergency }}',
+      force: '${{ inputs.force }}',
+    });
   });
 
   it('reads the routers with the plan role, then shifts in production with the deploy identities', () => {
