@@ -129,3 +129,76 @@ describe('pr-plan.yml and drift.yml', () => {
     }
   });
 });
+
+// Issue 18 item 2: the plans, the deploy and the drift check agree on what a push changes.
+describe('pr-plan.yml, deploy.yml and drift.yml: change-aware rollout', () => {
+  interface AnyJob {
+    needs?: string | string[];
+    env?: Record<string, string>;
+    outputs?: Record<string, string>;
+    steps: (Step & { id?: string; env?: Record<string, string> })[];
+  }
+  let files: Record<
+    string,
+    { on: Record<string, { paths?: string[] }>; jobs: Record<string, AnyJob> }
+  >;
+  const VERSION = '${{ needs.build.outputs.version }}';
+
+  beforeAll(async () => {
+    files = {};
+    for (const name of ['pr-plan.yml', 'deploy.yml', 'drift.yml']) {
+      files[name] = (await workflow(name)) as unknown as (typeof files)[string];
+    }
+  });
+
+  it('watches the same paths for a pull request plan as for a deploy', () => {
+    const planPaths = files['pr-plan.yml']?.on['pull_request']?.paths;
+    const deployPaths = files['deploy.yml']?.on['push']?.paths;
+    expect(planPaths).toEqual(
+      expect.arrayContaining(['actions/apply/**', '.github/workflows/deploy.yml']),
+    );
+    expect([...(deployPaths ?? [])].sort()).toEqual([...(planPaths ?? [])].sort());
+  });
+
+  it('computes the workload version from the built packages in each build job', () => {
+    for (const [name, file] of Object.entries(files)) {
+      const build = file.jobs['build'];
+      expect([name, build?.outputs?.['version']]).toEqual([
+        name,
+        '${{ steps.version.outputs.version }}',
+      ]);
+      const step = build?.steps.find((s) => s.id === 'version');
+      expect([name, step?.run]).toEqual([
+        name,
+        expect.stringContaining('node functions/scripts/version.js functions/build'),
+      ]);
+      // After the build, before the upload of the same bytes.
+      const steps = build?.steps ?? [];
+      const at = step ? steps.indexOf(step) : -1;
+      expect(at).toBeGreaterThan(0);
+      expect(steps.slice(0, at).some((s) => s.run?.includes('npm run build:functions'))).toBe(true);
+    }
+  });
+
+  it('passes that one version to every job that plans, applies or checks a cell', () => {
+    let count = 0;
+    for (const [name, file] of Object.entries(files)) {
+      for (const [id, job] of Object.entries(file.jobs)) {
+        const values = [
+          job.env?.['TF_VAR_app_version'],
+          job.env?.['DEPLOY_VERSION'],
+          ...job.steps.flatMap((s) => [s.env?.['TF_VAR_app_version'], s.env?.['DEPLOY_VERSION']]),
+        ].filter((v): v is string => v !== undefined);
+        for (const value of values) {
+          expect([name, id, value]).toEqual([name, id, VERSION]);
+          const needs = typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []);
+          expect([name, id, needs]).toEqual([name, id, expect.arrayContaining(['build'])]);
+          count += 1;
+        }
+      }
+      expect(JSON.stringify(file)).not.toMatch(/app_version[^}]*(github\.sha|head\.sha)/);
+    }
+    // pr-plan's plan, drift's drift, deploy's first-deploy, rollout-first/second (x2), summary.
+    expect(count).toBeGreaterThanOrEqual(8);
+  });
+});
