@@ -55,6 +55,12 @@ export interface RehearsalOptions {
   /** This cloud's new version fails its health check (to rehearse the rollback). */
   breakCloud?: Cloud;
   /**
+   * This cloud's new version answers every request this much slower (`--slow azure=+150ms`):
+   * healthy, within the ceilings, but worse than the other cloud, which the canary's comparison
+   * catches.
+   */
+  slow?: { cloud: Cloud; latencyMs: number };
+  /**
    * This cloud's new version passes its smoke test, then fails its health check once the
    * canary gives it traffic (a release that degrades under load), to rehearse the canary's
    * rollback.
@@ -268,13 +274,14 @@ async function applyStandIn(
   say(`waiting until the edge router sends ${cloud} nothing and its requests have finished`);
   await waitUntilDrained(options.client, cloud);
   const broken = options.breakCloud === cloud;
+  const latencyMs = options.slow?.cloud === cloud ? options.slow.latencyMs : 0;
   say(
-    `apply ${directory} (stand-in): ${cloud} restarts on ${environment.ROLLOUT_VERSION}${broken ? ' (a release whose health check fails)' : ''}`,
+    `apply ${directory} (stand-in): ${cloud} restarts on ${environment.ROLLOUT_VERSION}${broken ? ' (a release whose health check fails)' : ''}${latencyMs ? ` (a release ${latencyMs} ms slower)` : ''}`,
   );
   const status: CellStatus = await options.client.deployCell(
     cloud,
     environment.ROLLOUT_VERSION ?? '',
-    { breakHealth: broken, downtimeMs: options.restartDowntimeMs ?? 1000 },
+    { breakHealth: broken, downtimeMs: options.restartDowntimeMs ?? 1000, latencyMs },
   );
   return { ok: true, detail: `${cloud} runs ${status.version ?? '?'}` };
 }

@@ -45,6 +45,8 @@ rollout completed.
   --unapproved aws|azure      that cloud's reviewed plan is not the plan the deploy makes: its apply
                               is refused, found by the verify step before any traffic moves
   --break aws|azure           that cloud's new version fails its health check (rehearse the rollback)
+  --slow aws|azure=+Nms       that cloud's new version answers N ms slower (e.g. --slow azure=+150ms):
+                              the canary's comparison with the other cloud catches it
   --degrade aws|azure         that cloud's new version passes its smoke test, then fails once the
                               canary gives it traffic (rehearse the canary's rollback)
   --outage aws|azure          instead of a rollout: shoppers check out carts at --load-rps while
@@ -68,6 +70,7 @@ interface RehearseArgs {
   unapprovedCloud: Cloud | undefined;
   breakCloud: Cloud | undefined;
   degradeCloud: Cloud | undefined;
+  slow: { cloud: Cloud; latencyMs: number } | undefined;
   version: string | undefined;
   loadRps: number;
   restartDowntimeMs: number;
@@ -89,6 +92,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     '--unapproved',
     '--break',
     '--degrade',
+    '--slow',
     '--version',
     '--load-rps',
     '--restart-downtime-ms',
@@ -138,6 +142,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     unapprovedCloud: cloudOption('--unapproved'),
     breakCloud: cloudOption('--break'),
     degradeCloud: cloudOption('--degrade'),
+    slow: parseSlow(values.get('--slow')),
     version,
     loadRps: whole('--load-rps', 50, 2000),
     restartDowntimeMs: whole('--restart-downtime-ms', 1000, 60_000),
@@ -145,6 +150,19 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     outage: cloudOption('--outage'),
     outageSeconds: whole('--outage-seconds', 20, 600),
   };
+}
+
+/** `--slow azure=+150ms`: which cloud's new version is slower, and by how much (1-10000 ms). */
+function parseSlow(text: string | undefined): RehearseArgs['slow'] {
+  if (text === undefined) return undefined;
+  const match = /^(\w+)=\+(\d+)ms$/.exec(text);
+  const cloud = match?.[1] ?? '';
+  const latencyMs = Number(match?.[2]);
+  if (!match || !isCloud(cloud) || latencyMs < 1 || latencyMs > 10_000)
+    throw new RolloutError(
+      `--slow must be <cloud>=+<N>ms with cloud aws or azure and N from 1 to 10000, e.g. azure=+150ms; got "${text}"`,
+    );
+  return { cloud, latencyMs };
 }
 
 /** `--changed`: aws, azure, both or none. */
@@ -258,6 +276,7 @@ export async function main(argv: string[]): Promise<number> {
       unapprovedCloud: args.unapprovedCloud,
       breakCloud: args.breakCloud,
       degradeCloud: args.degradeCloud,
+      ...(args.slow ? { slow: args.slow } : {}),
       restartDowntimeMs: args.restartDowntimeMs,
       state,
       client,
@@ -310,6 +329,9 @@ function describeRollout(args: RehearseArgs, settings: RolloutSettings, version:
     (args.breakCloud ? `; ${args.breakCloud}'s new version will fail its health check` : '') +
     (args.degradeCloud
       ? `; ${args.degradeCloud}'s new version will degrade once the canary gives it traffic`
+      : '') +
+    (args.slow
+      ? `; ${args.slow.cloud}'s new version will answer ${args.slow.latencyMs} ms slower`
       : '')
   );
 }

@@ -382,4 +382,34 @@ describe('npm run rehearse under steady load through the edge router', () => {
     expect(state.cells.azure).toMatchObject({ version: '2.1.1', healthy: true });
     expect(state.split).toEqual({ aws: 0, azure: 100 });
   }, 150_000);
+
+  it('--slow azure=+150ms: healthy and under the ceilings, but the canary fails on the comparison with AWS; traffic ends on AWS; no request fails', async () => {
+    const box = sandbox as LaunchedSandbox;
+    const { run, report } = await rehearseUnderLoad([
+      '--version',
+      '2.3.0',
+      '--slow',
+      'azure=+150ms',
+      ...QUICK,
+    ]);
+
+    expect({ failed: report.failed, failures: describeFailures(report) }).toEqual({
+      failed: 0,
+      failures: '',
+    });
+    expect(run.code).toBe(1);
+    // AWS's new version passed the same comparison against Azure (same speed).
+    expect(run.output).toMatch(/\[aws canary\] ok: in force: aws=50,azure=50/);
+    expect(run.output).toMatch(/\[azure smoke\] ok:/);
+    expect(run.output).toMatch(
+      /rollout of 2\.3\.0: FAILED at azure canary: canary analysis: azure latency [^\n]*\(rolled back\)/,
+    );
+    expect(run.output).toMatch(/Canary cells latency: fail/);
+    expect(run.output).toMatch(/azure +canary +FAILED/);
+    expect(run.output).toContain('split after:  aws=100,azure=0');
+    expect(run.output.trimEnd().split('\n').at(-1)).toBe('failed requests: 0');
+    const state = await box.client.state();
+    expect(state.split).toEqual({ aws: 100, azure: 0 });
+    expect(state.cells.azure).toMatchObject({ version: '2.3.0', healthy: true });
+  }, 150_000);
 });

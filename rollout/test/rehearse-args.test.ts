@@ -10,6 +10,7 @@ describe('npm run rehearse arguments', () => {
       unapprovedCloud: undefined,
       breakCloud: undefined,
       degradeCloud: undefined,
+      slow: undefined,
       version: undefined,
       loadRps: 50,
       restartDowntimeMs: 1000,
@@ -42,6 +43,10 @@ describe('npm run rehearse arguments', () => {
     [['--break', 'gcp'], '--break must be aws or azure, got "gcp"'],
     [['--degrade', 'x'], '--degrade must be aws or azure, got "x"'],
     [['--unapproved', 'both'], '--unapproved must be aws or azure, got "both"'],
+    [['--slow', 'azure=150ms'], '--slow must be <cloud>=+<N>ms'],
+    [['--slow', 'gcp=+150ms'], '--slow must be <cloud>=+<N>ms'],
+    [['--slow', 'azure=+0ms'], 'N from 1 to 10000, e.g. azure=+150ms; got "azure=+0ms"'],
+    [['--slow', 'azure=+150'], '--slow must be <cloud>=+<N>ms'],
     [['--load-rps', '-1'], '--load-rps must be a whole number from 0 to 2000, got "-1"'],
     [['--version', 'a b'], '--version must be letters, digits, dots, dashes or underscores'],
     [['--bogus'], 'unknown option "--bogus"'],
@@ -59,6 +64,12 @@ describe('npm run rehearse arguments', () => {
     ['none', []],
   ])('--changed %s: new builds for %j', (value, cells) => {
     expect(parseRehearseArgs(['--changed', value])).toMatchObject({ changed: cells });
+  });
+
+  it('--slow azure=+150ms: that cloud, 150 ms', () => {
+    expect(parseRehearseArgs(['--slow', 'azure=+150ms'])).toMatchObject({
+      slow: { cloud: 'azure', latencyMs: 150 },
+    });
   });
 
   it('--unapproved names the cell whose apply is refused', () => {

@@ -66,9 +66,18 @@ async function deployCell(
       body: { error: 'version must be a string of letters, digits, dots, dashes (at most 64)' },
     };
   }
+  if (
+    input.latencyMs !== undefined &&
+    (!Number.isInteger(input.latencyMs) ||
+      (input.latencyMs as number) < 0 ||
+      (input.latencyMs as number) > 10_000)
+  ) {
+    return { status: 400, body: { error: 'latencyMs must be a whole number from 0 to 10000' } };
+  }
   await controls.restartCell(cloud, input.version, {
     breakHealth: input.breakHealth === true,
     downtimeMs: typeof input.downtimeMs === 'number' ? input.downtimeMs : 0,
+    latencyMs: typeof input.latencyMs === 'number' ? input.latencyMs : 0,
   });
   return { status: 200, body: { cell: controls.cellStatus(cloud) } };
 }

@@ -128,7 +128,8 @@ export class RunningSandbox implements Sandbox, SandboxControls {
 
   async restartCell(cloud: Cloud, version: string, options: CellDeployOptions = {}): Promise<void> {
     const broken = options.breakHealth ? ' (a release whose health check fails)' : '';
-    this.note('cell', `${cloud}: deploying ${version}${broken}`);
+    const slow = options.latencyMs ? ` (answering ${options.latencyMs} ms slower)` : '';
+    this.note('cell', `${cloud}: deploying ${version}${broken}${slow}`);
     await this.parts.cells[cloud].deploy(version, options);
     const status = await this.parts.monitor.check(cloud);
     const health = status.healthy ? 'healthy' : `unhealthy (health ${status.healthStatus})`;
