@@ -94,6 +94,16 @@ const schedule = {
   'max-p95-latency-ms': env('ROLLOUT_MAX_P95_LATENCY_MS'),
 };
 
+/** What verify and apply both get: the same saved plan, stack and backend (ADR 24). */
+const applyInputs: Readonly<Record<string, string>> = {
+  'working-directory': env('ROLLOUT_STACK_DIR'),
+  stack: env('ROLLOUT_CLOUD'),
+  'digest-key': DIGEST_KEY,
+  'plan-path': '${{ steps.plan.outputs.plan-path }}',
+  'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
+  'lock-timeout': '10m',
+};
+
 export const ROLLOUT_STEPS: readonly RolloutStep[] = [
   {
     id: 'plan',
@@ -117,15 +127,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     name: 'Verify that plan is the reviewed plan (before any traffic moves)',
     if: WHEN_CHANGED,
     uses: APPLY_ACTION,
-    with: {
-      'working-directory': env('ROLLOUT_STACK_DIR'),
-      stack: env('ROLLOUT_CLOUD'),
-      'digest-key': DIGEST_KEY,
-      'plan-path': '${{ steps.plan.outputs.plan-path }}',
-      'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
-      'lock-timeout': '10m',
-      'verify-only': 'true',
-    },
+    with: { ...applyInputs, 'verify-only': 'true' },
   },
   {
     id: 'drain',
@@ -144,14 +146,7 @@ export const ROLLOUT_STEPS: readonly RolloutStep[] = [
     name: 'Verified apply of that plan (the new version)',
     if: WHEN_CHANGED,
     uses: APPLY_ACTION,
-    with: {
-      'working-directory': env('ROLLOUT_STACK_DIR'),
-      stack: env('ROLLOUT_CLOUD'),
-      'digest-key': DIGEST_KEY,
-      'plan-path': '${{ steps.plan.outputs.plan-path }}',
-      'backend-config': env('ROLLOUT_BACKEND_CONFIG'),
-      'lock-timeout': '10m',
-    },
+    with: applyInputs,
   },
   {
     id: 'smoke',
