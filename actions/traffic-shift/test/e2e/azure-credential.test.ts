@@ -1,7 +1,7 @@
 // A rollout job runs for hours; the Azure CLI's login from azure/login cannot refresh that late
 // (its GitHub ID token lives minutes). In a job with id-token: write the action signs in to
 // Entra with a fresh GitHub ID token whenever it needs an Azure token. This runs dist/ with
-// GitHub ID tokens that expire after one second and Entra tokens that do too: the shift still
+// GitHub ID tokens that expire after one to two seconds and Entra tokens after one: the shift still
 // completes, asking GitHub again for every sign-in, and never with an expired token.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { runAction } from '../../../../test-bench/src/action-runner.js';
@@ -22,7 +22,10 @@ describe('traffic-shift end to end: Azure sign-in with fresh GitHub ID tokens', 
   let world: RolloutEnvironment;
 
   beforeEach(async () => {
-    github = await startGitHubOidcStandIn({ lifetimeSeconds: 1 });
+    // exp is in whole seconds (iat floored): a 1 s token issued at x.95 s lives 50 ms, too short
+    // to be posted to Entra on a busy machine. 2 s leaves at least one second, still far shorter
+    // than the shift.
+    github = await startGitHubOidcStandIn({ lifetimeSeconds: 2 });
     world = await startRolloutEnvironment({
       // Entra checks the assertion: issued by GitHub for its audience, not expired.
       federatedToken: (assertion) => github.isValid(assertion, AUDIENCE),
