@@ -77,8 +77,7 @@ export class CellStores {
         );
         return JSON.parse((await object.Body?.transformToString()) ?? 'null');
       }
-      const buffer = await this.blobs.getBlobClient(objectName(key)).downloadToBuffer();
-      return JSON.parse(buffer.toString('utf8'));
+      return await this.readAzureDocument(key);
     } catch (error) {
       const status = (error as { statusCode?: number; $metadata?: { httpStatusCode?: number } })
         .statusCode;
@@ -88,6 +87,25 @@ export class CellStores {
         return undefined;
       }
       throw error;
+    }
+  }
+
+  /**
+   * Azurite can answer a read that races an overwrite of the same blob (replication still
+   * delivering) with a torn body, which is not JSON; the audit reads again rather than fail the
+   * rehearsal on it. Three torn reads in a row are an error naming the key.
+   */
+  private async readAzureDocument(key: string): Promise<unknown> {
+    for (let attempt = 1; ; attempt += 1) {
+      const buffer = await this.blobs.getBlobClient(objectName(key)).downloadToBuffer();
+      try {
+        return JSON.parse(buffer.toString('utf8'));
+      } catch (error) {
+        if (attempt === 3) {
+          throw new Error(`azure ${key}: not JSON after ${attempt} reads`, { cause: error });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
   }
 
