@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testAuthEnv } from './support/auth.js';
+import { azureSettingsEnv } from './support/cell-env.js';
 import { testPeerEnv } from './support/peer-key.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,20 +51,10 @@ const lambdaEnv = {
 };
 
 const azureEnv = {
-  CELL_NAME: 'azure',
-  PEER_CELL_NAME: 'aws',
+  ...azureSettingsEnv,
   PEER_URL: 'http://127.0.0.1:9',
-  APP_VERSION: '1.0.0',
-  REGION_NAME: 'westeurope',
   DOCUMENTS_STORAGE_CONNECTION:
     'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;',
-  ORDER_EVENTS_CONNECTION:
-    'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
-  ORDER_EVENTS_HUB: 'order-events',
-  NOTIFICATION_HUB_CONNECTION:
-    'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
-  NOTIFICATION_HUB_NAME: 'customers',
-  ...testAuthEnv,
   ...testPeerEnv,
 };
 

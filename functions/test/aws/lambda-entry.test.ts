@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { testAuthEnv } from '../support/auth.js';
+import { awsSettingsEnv } from '../support/cell-env.js';
 import { testPeerEnv } from '../support/peer-key.js';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { awsConfigFromEnv } from '../../src/aws/config.js';
@@ -9,18 +10,7 @@ import { SettingsError } from '../../src/core/errors.js';
 import { apiGatewayEvent } from '../support/api-gateway-events.js';
 import { httpApiEventWithJwt, sqsEvent } from '../support/lambda-events.js';
 
-const validEnv = {
-  CELL_NAME: 'aws',
-  PEER_CELL_NAME: 'azure',
-  PEER_URL: 'https://azure.shop.example.com',
-  APP_VERSION: '1.0.0',
-  AWS_REGION: 'eu-west-1',
-  DOCUMENTS_BUCKET: 'shop-aws-documents',
-  ORDER_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/order-events',
-  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:customer-notifications',
-  ...testAuthEnv,
-  ...testPeerEnv,
-};
+const validEnv = { ...awsSettingsEnv, ...testPeerEnv };
 
 describe('AWS settings', () => {
   it('reads a complete environment', () => {

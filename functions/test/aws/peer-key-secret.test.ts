@@ -8,30 +8,11 @@ import {
 import { awsConfigFromEnv } from '../../src/aws/config.js';
 import { withPeerKeyFromSecret } from '../../src/aws/peer-key-secret.js';
 import { SettingsError } from '../../src/core/errors.js';
-import { testAuthEnv } from '../support/auth.js';
+import { awsSettingsEnv } from '../support/cell-env.js';
 import { testPeerKey } from '../support/peer-key.js';
+import { rejectionOf } from '../support/refusal.js';
 
-const deployedEnv = {
-  CELL_NAME: 'aws',
-  PEER_CELL_NAME: 'azure',
-  PEER_URL: 'https://azure.shop.example.com',
-  APP_VERSION: '1.0.0',
-  AWS_REGION: 'eu-west-1',
-  DOCUMENTS_BUCKET: 'shop-aws-documents',
-  ORDER_EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/order-events',
-  NOTIFICATIONS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:customer-notifications',
-  ...testAuthEnv,
-};
-
-async function settingsError(promise: Promise<unknown>): Promise<SettingsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SettingsError) return error;
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
-}
+const settingsError = (promise: Promise<unknown>) => rejectionOf(promise, SettingsError);
 
 describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () => {
   let secrets: SecretsManagerStandIn;
@@ -54,7 +35,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
 
   it('fills PEER_SHARED_KEY from the secret once per process, and the cell config reads it', async () => {
     const arn = secrets.arnOf('multicloud/peer-shared-key');
-    const env = { ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: arn };
+    const env = { ...awsSettingsEnv, PEER_SHARED_KEY_SECRET_ARN: arn };
     const before = secrets.reads.length;
     const [first, second] = await Promise.all([
       withPeerKeyFromSecret(env, options),
@@ -69,7 +50,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
   });
 
   it('leaves the sandbox and test environment (PEER_SHARED_KEY set, no ARN) as it is, with no request', async () => {
-    const env = { ...deployedEnv, PEER_SHARED_KEY: testPeerKey };
+    const env = { ...awsSettingsEnv, PEER_SHARED_KEY: testPeerKey };
     const before = secrets.requests.length;
     expect(await withPeerKeyFromSecret(env, options)).toBe(env);
     expect(secrets.requests.length).toBe(before);
@@ -80,14 +61,17 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
       .arnOf('multicloud/peer-shared-key')
       .replace('peer-shared-key', 'peer-shared-kex');
     const notFound = await settingsError(
-      withPeerKeyFromSecret({ ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: missing }, options),
+      withPeerKeyFromSecret({ ...awsSettingsEnv, PEER_SHARED_KEY_SECRET_ARN: missing }, options),
     );
     expect(notFound.settings).toEqual(['PEER_SHARED_KEY_SECRET_ARN']);
     expect(notFound.message).toContain('ResourceNotFoundException');
     expect(notFound.message).toContain('aws secretsmanager create-secret');
     const empty = await settingsError(
       withPeerKeyFromSecret(
-        { ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: secrets.arnOf('multicloud/not-yet-written') },
+        {
+          ...awsSettingsEnv,
+          PEER_SHARED_KEY_SECRET_ARN: secrets.arnOf('multicloud/not-yet-written'),
+        },
         options,
       ),
     );
@@ -95,7 +79,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
     secrets.injectError('AccessDeniedException');
     const denied = await settingsError(
       withPeerKeyFromSecret(
-        { ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: secrets.arnOf('multicloud/other') },
+        { ...awsSettingsEnv, PEER_SHARED_KEY_SECRET_ARN: secrets.arnOf('multicloud/other') },
         options,
       ),
     );
@@ -105,7 +89,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
 
   it('does not cache a failed read: the next cold start asks again', async () => {
     const arn = secrets.arnOf('multicloud/flaky');
-    const env = { ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: arn };
+    const env = { ...awsSettingsEnv, PEER_SHARED_KEY_SECRET_ARN: arn };
     secrets.injectError('InternalServiceError', { times: 3 });
     await settingsError(withPeerKeyFromSecret(env, options));
     expect((await withPeerKeyFromSecret(env, options)).PEER_SHARED_KEY).toBe(testPeerKey);
@@ -115,7 +99,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
     const before = secrets.requests.length;
     const malformed = await settingsError(
       withPeerKeyFromSecret(
-        { ...deployedEnv, PEER_SHARED_KEY_SECRET_ARN: 'multicloud/peer-shared-key' },
+        { ...awsSettingsEnv, PEER_SHARED_KEY_SECRET_ARN: 'multicloud/peer-shared-key' },
         options,
       ),
     );
@@ -125,7 +109,7 @@ describe('AWS peer key from Secrets Manager (PEER_SHARED_KEY_SECRET_ARN)', () =>
     const both = await settingsError(
       withPeerKeyFromSecret(
         {
-          ...deployedEnv,
+          ...awsSettingsEnv,
           PEER_SHARED_KEY: testPeerKey,
           PEER_SHARED_KEY_SECRET_ARN: secrets.arnOf('multicloud/other'),
         },

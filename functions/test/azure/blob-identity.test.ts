@@ -7,7 +7,7 @@ import {
 import { documentsBlobService } from '../../src/azure/blob-service.js';
 import { azureConfigFromEnv } from '../../src/azure/config.js';
 import { SettingsError } from '../../src/core/errors.js';
-import { testAuthEnv } from '../support/auth.js';
+import { azureSettingsEnv } from '../support/cell-env.js';
 import { testPeerEnv } from '../support/peer-key.js';
 
 const clientId = '11111111-2222-3333-4444-555555555555';
@@ -53,21 +53,7 @@ describe('Azure documents through a managed identity', () => {
   });
 
   it('reads the endpoint and identity settings, and refuses both ways or neither', () => {
-    const base = {
-      CELL_NAME: 'azure',
-      PEER_CELL_NAME: 'aws',
-      PEER_URL: 'https://aws.example.com',
-      ...testPeerEnv,
-      APP_VERSION: '1.0.0',
-      REGION_NAME: 'westeurope',
-      ORDER_EVENTS_CONNECTION:
-        'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
-      ORDER_EVENTS_HUB: 'order-events',
-      NOTIFICATION_HUB_CONNECTION:
-        'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=Yg==',
-      NOTIFICATION_HUB_NAME: 'customers',
-      ...testAuthEnv,
-    };
+    const base = { ...azureSettingsEnv, ...testPeerEnv };
     const config = azureConfigFromEnv({
       ...base,
       DOCUMENTS_STORAGE__blobServiceUri: account,
