@@ -4,7 +4,13 @@ import type { CartDocument } from '../src/core/cart-service.js';
 import type { OrderDocument } from '../src/core/order-service.js';
 import { PeerForwarder } from '../src/core/peer-forwarder.js';
 import { mergeCarts, mergeOrders, sameDocument } from '../src/core/replica-merge.js';
-import { ReplicaPublisher, ReplicationStatus, Replicator } from '../src/core/replication.js';
+import { PoisonEventError } from '../src/core/errors.js';
+import {
+  parseReplicaChanged,
+  ReplicaPublisher,
+  ReplicationStatus,
+  Replicator,
+} from '../src/core/replication.js';
 import { MemoryDocumentStore, MemoryEventQueue } from '../src/memory/memory-adapters.js';
 import { testPeerSettings } from './support/peer-key.js';
 
@@ -166,5 +172,37 @@ describe('applying a copy from the peer', () => {
     };
     await expect(replicator.handle(JSON.stringify(event))).rejects.toThrow(/not delivered/);
     expect(replicator.status.report()).toMatchObject({ status: 'behind', failedDeliveries: 1 });
+  });
+});
+
+describe('reading a replica.changed event', () => {
+  const event = {
+    id: 'replica.changed:carts/aws-c2:1',
+    type: 'replica.changed',
+    occurredAt: '2026-12-05T10:00:00.000Z',
+    key: 'carts/aws-c2',
+    cell: 'aws',
+  };
+
+  it('takes the object, its JSON text (SQS) or its bytes (Event Hubs)', () => {
+    const text = JSON.stringify(event);
+    for (const raw of [event, text, new TextEncoder().encode(text)]) {
+      expect(parseReplicaChanged(raw)).toEqual(event);
+    }
+  });
+
+  it('calls anything else poison, saying why', () => {
+    const cases: [unknown, RegExp][] = [
+      ['{not json', /not JSON/],
+      ['5', /not a JSON object/],
+      [null, /not a JSON object/],
+      [{ ...event, type: 'order.placed' }, /is not replica\.changed/],
+      [{ ...event, key: 'inventory/MUG' }, /names no cart or order/],
+      [{ ...event, occurredAt: undefined }, /no id or occurredAt/],
+    ];
+    for (const [raw, reason] of cases) {
+      expect(() => parseReplicaChanged(raw)).toThrow(PoisonEventError);
+      expect(() => parseReplicaChanged(raw)).toThrow(reason);
+    }
   });
 });

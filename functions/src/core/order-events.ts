@@ -56,8 +56,11 @@ export class OrderEventConsumer {
   }
 }
 
-/** Accepts the event object or its JSON text (SQS bodies are text; Event Hubs may give either). */
-export function parseOrderPlaced(raw: unknown, cell: string): OrderPlacedEvent {
+/**
+ * An event as a JSON object: accepts the object or its JSON text (SQS bodies are text; Event
+ * Hubs may give either). Throws PoisonEventError when it is neither.
+ */
+export function eventObjectOf(raw: unknown): Record<string, unknown> {
   let value = raw;
   if (typeof raw === 'string' || raw instanceof Uint8Array) {
     const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
@@ -70,7 +73,12 @@ export function parseOrderPlaced(raw: unknown, cell: string): OrderPlacedEvent {
   if (typeof value !== 'object' || value === null) {
     throw new PoisonEventError('event is not a JSON object');
   }
-  const event = value as Record<string, unknown>;
+  return value as Record<string, unknown>;
+}
+
+/** An order.placed event for this cell; PoisonEventError when it is anything else. */
+export function parseOrderPlaced(raw: unknown, cell: string): OrderPlacedEvent {
+  const event = eventObjectOf(raw);
   if (event.type !== 'order.placed') {
     throw new PoisonEventError(`event type ${JSON.stringify(event.type)} is not order.placed`);
   }

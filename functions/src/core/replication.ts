@@ -9,6 +9,7 @@
 import { busy, HttpProblem, PoisonEventError } from './errors.js';
 import type { CoreResponse } from './http-types.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
+import { eventObjectOf } from './order-events.js';
 import type { PeerForwarder } from './peer-forwarder.js';
 import type {
   DocumentStore,
@@ -200,15 +201,7 @@ export class Replicator {
 }
 
 export function parseReplicaChanged(raw: unknown): ReplicaChangedEvent {
-  let value = raw;
-  if (typeof raw === 'string' || raw instanceof Uint8Array) {
-    try {
-      value = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
-    } catch {
-      throw new PoisonEventError('event body is not JSON');
-    }
-  }
-  const event = (value ?? {}) as Record<string, unknown>;
+  const event = eventObjectOf(raw);
   if (event.type !== 'replica.changed') {
     throw new PoisonEventError(`event type ${JSON.stringify(event.type)} is not replica.changed`);
   }
