@@ -19,7 +19,7 @@ peer_cell_url = "https://aws.api.example.com"
 
 # The Key Vault secret with the cells' peer key (ADR 17): its resource ID (docs/deploying.md
 # prints it). The key itself never goes here.
-peer_shared_key_secret_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shop-secrets/providers/Microsoft.KeyVault/vaults/shop-peer-kv/secrets/peer-shared-key"
+peer_shared_key_secret_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shop-azure/providers/Microsoft.KeyVault/vaults/shop-peer-kv/secrets/peer-shared-key"
 
 # This cell's own name, served by the global stack's Front Door (ADR 16).
 cell_domain_name = "azure.api.example.com"
