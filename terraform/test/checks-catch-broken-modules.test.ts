@@ -636,6 +636,27 @@ resource "azurerm_api_management_policy" "p" {
 });
 
 describe('who may reach a cell', () => {
+  /**
+   * An API `cell` whose policy is policy.xml.tftpl rendered with `variables` (one `name = value`
+   * a line, as renderedPolicy reads them), next to `more` HCL; the test supplies the template.
+   */
+  const apiWithPolicy = (variables: string[], more = '') =>
+    snippet(`
+locals {
+  openid = "\${var.auth_issuer}/.well-known/openid-configuration"
+}
+resource "azurerm_api_management_api" "cell" {
+  name = "cell"
+}
+${more}
+resource "azurerm_api_management_api_policy" "cell" {
+  api_name    = azurerm_api_management_api.cell.name
+  xml_content = templatefile("\${path.module}/policy.xml.tftpl", {
+${variables.map((line) => `    ${line}`).join('\n')}
+  })
+}
+`);
+
   it('reports API Gateway routes open without a token, an admin route without the scope, a foreign audience', async () => {
     const module = await snippet(`
 locals {
@@ -697,24 +718,10 @@ resource "aws_apigatewayv2_stage" "default" {
   </when></choose>
   <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" />
 </inbound></policies>`;
-    const module = await snippet(`
-locals {
-  openid = "\${var.auth_issuer}/.well-known/openid-configuration"
-}
-resource "azurerm_api_management_api" "cell" {
-  name = "cell"
-}
-resource "azurerm_api_management_api" "forgotten" {
-  name = "forgotten"
-}
-resource "azurerm_api_management_api_policy" "cell" {
-  api_name    = azurerm_api_management_api.cell.name
-  xml_content = templatefile("\${path.module}/policy.xml.tftpl", {
-    openid = local.openid
-    issuer = var.auth_issuer
-  })
-}
-`);
+    const module = await apiWithPolicy(
+      ['openid = local.openid', 'issuer = var.auth_issuer'],
+      'resource "azurerm_api_management_api" "forgotten" {\n  name = "forgotten"\n}',
+    );
     expectProblems(
       apiManagementChecksTokens(module, () => policy),
       [
@@ -743,22 +750,11 @@ resource "azurerm_api_management_api_policy" "cell" {
     <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(((Jwt)context.Variables[&quot;jwt&quot;]).Subject)" />
   </when></choose>
 </inbound></policies>`;
-    const module = await snippet(`
-locals {
-  openid = "\${var.auth_issuer}/.well-known/openid-configuration"
-}
-resource "azurerm_api_management_api" "cell" {
-  name = "cell"
-}
-resource "azurerm_api_management_api_policy" "cell" {
-  api_name    = azurerm_api_management_api.cell.name
-  xml_content = templatefile("\${path.module}/policy.xml.tftpl", {
-    openid   = local.openid
-    issuer   = var.auth_issuer
-    audience = var.auth_audience
-  })
-}
-`);
+    const module = await apiWithPolicy([
+      'openid = local.openid',
+      'issuer = var.auth_issuer',
+      'audience = var.auth_audience',
+    ]);
     expectProblems(
       apiManagementChecksTokens(module, () => policy),
       [
