@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { block, blocksOfType, resolveValue } from './static-checks.js';
+import { block, blocksOfType, resolveValue, textWithLocals } from './static-checks.js';
 import { asBodies, isBody, type Body, type TerraformModule } from './terraform-module.js';
 
 /** Routes that may be called without a token: what smoke tests and health probes call. */
@@ -62,14 +62,8 @@ function entriesOf(module: TerraformModule, body: Body): Entry[] {
 }
 
 /** Whether an expression reads `var.<name>`, directly or through the locals it names. */
-function derivesFrom(module: TerraformModule, text: string, variable: string, depth = 0): boolean {
-  if (text.includes(`var.${variable}`)) return true;
-  if (depth > 4) return false;
-  for (const match of text.matchAll(/local\.([\w-]+)/g)) {
-    const local = module.locals.get(match[1] as string);
-    if (local && derivesFrom(module, JSON.stringify(local.value), variable, depth + 1)) return true;
-  }
-  return false;
+function derivesFrom(module: TerraformModule, text: string, variable: string): boolean {
+  return textWithLocals(module, text).includes(`var.${variable}`);
 }
 
 /**

@@ -925,15 +925,22 @@ function referencedLocals(value: unknown): string[] {
   return [...value.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((match) => match[1] ?? '');
 }
 
-/** The text of a value with every local it reads appended (templates and conditionals). */
-function expandLocals(module: TerraformModule, value: unknown, seen = new Set<string>()): string {
+/**
+ * The text of a value with every local it reads appended (templates and conditionals), for
+ * asking what a value is built from. identity-checks' expandLocals substitutes values instead.
+ */
+export function textWithLocals(
+  module: TerraformModule,
+  value: unknown,
+  seen = new Set<string>(),
+): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
   const parts = [text];
   for (const name of referencedLocals(text)) {
     if (seen.has(name)) continue;
     seen.add(name);
     const local = module.locals.get(name);
-    if (local) parts.push(expandLocals(module, local.value, seen));
+    if (local) parts.push(textWithLocals(module, local.value, seen));
   }
   return parts.join('\n');
 }
@@ -958,7 +965,7 @@ export function apiGatewayBehindCustomDomains(module: TerraformModule): string[]
     const configuration = block(body, 'domain_name_configuration');
     if (configuration.security_policy !== 'TLS_1_2')
       problems.push(`${module.name}: ${address} must use security_policy TLS_1_2`);
-    const certificate = expandLocals(module, configuration.certificate_arn);
+    const certificate = textWithLocals(module, configuration.certificate_arn);
     if (!certificate.includes('aws_acm_certificate_validation.'))
       problems.push(
         `${module.name}: ${address} must use a certificate validated by aws_acm_certificate_validation (or one given by variable)`,
@@ -1032,7 +1039,7 @@ export function apiManagementOnlyBehindFrontDoor(module: TerraformModule): strin
       );
       continue;
     }
-    const xml = expandLocals(module, policy[1].body.xml_content);
+    const xml = textWithLocals(module, policy[1].body.xml_content);
     const fdid =
       /<check-header\s+name="X-Azure-FDID"[^>]*failed-check-httpcode="403"[^>]*>\s*<value>\$\{[^}]*var\.front_door_id[^}]*\}<\/value>/;
     if (!fdid.test(xml))
