@@ -95,3 +95,17 @@ export function awsConfigFromEnv(env: Readonly<Record<string, string | undefined
     ...(Object.keys(endpoints).length > 0 ? { endpoints } : {}),
   };
 }
+
+/**
+ * The replication function's own requirement: its trigger is the replication queue, so
+ * REPLICATION_QUEUE_URL, optional for the cell's other functions, must be set there. Checked at
+ * cold start before anything is read, rather than failing every batch after deployment.
+ */
+export function requireReplicationQueue(env: Readonly<Record<string, string | undefined>>): void {
+  const { REPLICATION_QUEUE_URL: spec } = awsSettingsSchema;
+  readSettings(
+    { REPLICATION_QUEUE_URL: { ...spec, required: true } },
+    env,
+    'AWS replication function',
+  );
+}

@@ -109,6 +109,14 @@ describe('Lambda entry points and event shapes', () => {
     );
   });
 
+  it('the replication entry fails at cold start without REPLICATION_QUEUE_URL, its trigger', async () => {
+    Object.assign(process.env, validEnv);
+    delete process.env.REPLICATION_QUEUE_URL;
+    await expect(import('../../src/aws/lambda/replication.js')).rejects.toThrow(
+      /AWS replication function cannot start: REPLICATION_QUEUE_URL is not set \(the SQS queue URL for replica\.changed events/,
+    );
+  });
+
   it('the order-events entry confirms the order of a good record and reports only the poison one in batchItemFailures', async () => {
     const queue = fauxqs.createQueue('order-events');
     const topic = fauxqs.createTopic('customer-notifications');
