@@ -1,6 +1,6 @@
 import { catalog } from './catalog.js';
 import { busy, conflict, ifMatchHolds, notFound, preconditionFailed } from './errors.js';
-import { newId } from './ids.js';
+import { homeCellOf, newId } from './ids.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { OrderDocument, OrderService } from './order-service.js';
 import type { DocumentStore, StoredDocument } from './ports.js';
@@ -180,7 +180,7 @@ export class CartService {
     const base: CartDocument = stored?.value ?? {
       id,
       // The id's cell, also when a survivor creates a down peer's cart on its first item.
-      cell: id.slice(0, id.indexOf('-')),
+      cell: homeCellOf(id),
       customerId,
       items: [],
       lines: {},

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { badRequest } from './errors.js';
 
 /** `<cell>-<rest>`: the home cell is the prefix, so any cell can route a request for it. */
-const idPattern = /^([a-z][a-z0-9]{1,15})-([A-Za-z0-9_-]{1,64})$/;
+export const idSource = '([a-z][a-z0-9]{1,15})-([A-Za-z0-9_-]{1,64})';
+const idPattern = new RegExp(`^${idSource}$`);
 export const cellNamePattern = /^[a-z][a-z0-9]{1,15}$/;
 
 export interface ParsedId {
@@ -21,6 +22,11 @@ export function parseId(id: string, field: string, knownCells: readonly string[]
     );
   }
   return { id, cell: match[1] as string };
+}
+
+/** The home cell of an id already validated by parseId (or made by newId). */
+export function homeCellOf(id: string): string {
+  return id.slice(0, id.indexOf('-'));
 }
 
 export function newId(cell: string): string {

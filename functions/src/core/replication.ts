@@ -8,6 +8,7 @@
  */
 import { busy, HttpProblem, PoisonEventError } from './errors.js';
 import type { CoreResponse } from './http-types.js';
+import { idSource } from './ids.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import { eventObjectOf } from './order-events.js';
 import type { PeerForwarder } from './peer-forwarder.js';
@@ -21,7 +22,7 @@ import type {
 import { mergeReplica, sameDocument } from './replica-merge.js';
 
 /** The documents that replicate: carts and orders, keyed by their id (which names the home cell). */
-export const replicatedKeyPattern = /^(carts|orders)\/[a-z][a-z0-9]{1,15}-[A-Za-z0-9_-]{1,64}$/;
+export const replicatedKeyPattern = new RegExp(`^(carts|orders)/${idSource}$`);
 
 /** What this instance saw of replication, for GET /health (per instance, like a last send). */
 export interface ReplicationReport {
