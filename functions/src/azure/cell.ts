@@ -129,29 +129,23 @@ function cellApp(
   options: AzureCellOptions,
 ): CellApp {
   const fetchImpl = options.fetch ?? fetch;
+  // order.placed and replica.changed share the namespace (ORDER_EVENTS_CONNECTION), one hub each.
+  const hubQueue = (hub: string) =>
+    new EventHubsEventQueue(config.orderEvents, hub, 10_000, fetchImpl);
   return createCellApp({
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
     peer: peerSettingsOf(config),
     auth: config.auth,
     ports: {
       documents: new BlobDocumentStore(documents),
-      events: new EventHubsEventQueue(config.orderEvents, config.orderEventsHub, 10_000, fetchImpl),
+      events: hubQueue(config.orderEventsHub),
       notifier: new NotificationHubsNotifier(
         config.notificationHub,
         config.notificationHubName,
         10_000,
         fetchImpl,
       ),
-      ...(config.replicationHub
-        ? {
-            replication: new EventHubsEventQueue(
-              config.orderEvents,
-              config.replicationHub,
-              10_000,
-              fetchImpl,
-            ),
-          }
-        : {}),
+      ...(config.replicationHub ? { replication: hubQueue(config.replicationHub) } : {}),
     },
     ...(options.now ? { now: options.now } : {}),
     fetch: fetchImpl,
