@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 
 import { isCloud, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
-import { CELL_HEADER } from '../../sandbox/src/router/edge-router.js';
+import { Pacer, randomSku, sendThroughRouter } from '../../sandbox/src/load-generator.js';
 import type { TokenSource } from '../../sandbox/src/tokens.js';
 
-const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
 const SHOPPERS = 200;
 const ITEMS_PER_CART = 2;
 
@@ -46,8 +45,7 @@ interface Shopper {
 }
 
 export class OutageLoad {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pacer: Pacer;
   private readonly shoppers: Shopper[] = Array.from({ length: SHOPPERS }, (_, index) => ({
     id: `outage-${randomUUID().slice(0, 6)}-${index}`,
     items: 0,
@@ -70,38 +68,30 @@ export class OutageLoad {
 
   constructor(
     private readonly routerUrl: string,
-    private readonly rps: number,
+    rps: number,
     private readonly tokens: TokenSource,
-  ) {}
+  ) {
+    this.pacer = new Pacer(rps, () => {
+      const shopper = this.shoppers.find((candidate) => !candidate.busy);
+      if (!shopper) {
+        this.counts.skipped += 1;
+        return undefined;
+      }
+      // The least recently served idle shopper goes next.
+      this.shoppers.push(...this.shoppers.splice(this.shoppers.indexOf(shopper), 1));
+      shopper.busy = true;
+      return this.step(shopper).finally(() => {
+        shopper.busy = false;
+      });
+    });
+  }
 
   start(): void {
-    const interval = 1000 / this.rps;
-    let next = Date.now();
-    const tick = (): void => {
-      while (next <= Date.now()) {
-        next += interval;
-        const shopper = this.shoppers.find((candidate) => !candidate.busy);
-        if (!shopper) {
-          this.counts.skipped += 1;
-          continue;
-        }
-        // The least recently served idle shopper goes next.
-        this.shoppers.push(...this.shoppers.splice(this.shoppers.indexOf(shopper), 1));
-        shopper.busy = true;
-        const work = this.step(shopper).finally(() => {
-          shopper.busy = false;
-          this.inFlight.delete(work);
-        });
-        this.inFlight.add(work);
-      }
-      this.timer = setTimeout(tick, Math.max(0, next - Date.now()));
-    };
-    tick();
+    this.pacer.start();
   }
 
   async stop(): Promise<OutageLoadCounts> {
-    clearTimeout(this.timer);
-    await Promise.all([...this.inFlight]);
+    await this.pacer.stop();
     return this.counts;
   }
 
@@ -119,8 +109,7 @@ export class OutageLoad {
     }
     const cartId = shopper.cartId;
     if (shopper.items < ITEMS_PER_CART) {
-      const sku = SKUS[Math.floor(Math.random() * SKUS.length)] as string;
-      const put = await this.send(shopper, 'PUT', `/carts/${cartId}/items/${sku}`, {
+      const put = await this.send(shopper, 'PUT', `/carts/${cartId}/items/${randomSku()}`, {
         quantity: 1,
       });
       if (put) shopper.items += 1;
@@ -153,30 +142,14 @@ export class OutageLoad {
   ): Promise<unknown> {
     const down = this.down;
     const forDownCell = down !== undefined && path.includes(`/${down}-`);
-    let status = 0;
-    let cloud = 'none';
-    let parsed: unknown;
-    let detail = '';
-    try {
-      const token = await this.tokens.customerToken(shopper.id);
-      const response = await fetch(`${this.routerUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      status = response.status;
-      cloud = response.headers.get(CELL_HEADER) ?? 'none';
-      const text = await response.text();
-      detail = text.slice(0, 160);
-      parsed = JSON.parse(text);
-    } catch (error) {
-      detail ||= (error as Error).message;
-    }
-    const failed = status === 0 || status >= 500 || status === 401 || status === 403;
+    const answer = await sendThroughRouter(this.routerUrl, this.tokens, {
+      method,
+      path,
+      ...(body === undefined ? {} : { body }),
+      shopper: shopper.id,
+      timeoutMs: 30_000,
+    });
+    const { status, cloud, failed } = answer;
     shopper.lastStatus = status;
     this.counts.requests += 1;
     if (isCloud(cloud)) this.counts.perCloud[cloud] += 1;
@@ -187,9 +160,9 @@ export class OutageLoad {
     if (failed) {
       this.counts.failed += 1;
       if (this.counts.failures.length < 10) {
-        this.counts.failures.push(`${method} ${path} ${status} (${cloud}): ${detail}`);
+        this.counts.failures.push(`${method} ${path} ${status} (${cloud}): ${answer.detail}`);
       }
     }
-    return failed || status >= 400 ? undefined : parsed;
+    return answer.body;
   }
 }

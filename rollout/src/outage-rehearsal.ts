@@ -6,13 +6,12 @@
  * orders duplicated, whether the replicas converged, and stock oversold.
  */
 import { CLOUDS, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import { catalog } from '../../functions/src/core/catalog.js';
 import type { SandboxClient } from '../../sandbox/src/client.js';
 import { CellStores } from '../../sandbox/src/replica-audit.js';
 import type { SandboxState } from '../../sandbox/src/state-file.js';
 import type { TokenSource } from '../../sandbox/src/tokens.js';
 import { OutageLoad, type AcknowledgedOrder, type OutageLoadCounts } from './outage-load.js';
-
-const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
 
 export interface OutageRehearsalOptions {
   readonly down: Cloud;
@@ -100,7 +99,7 @@ async function stockAvailable(state: SandboxState, tokens: TokenSource): Promise
   const token = await tokens.customerToken('outage-rehearsal-stock');
   const stock: Stock = { aws: {}, azure: {} };
   for (const cloud of CLOUDS) {
-    for (const sku of SKUS) {
+    for (const { sku } of catalog.items) {
       const response = await fetch(`${state.urls[cloud]}/inventory/${sku}`, {
         headers: { authorization: `Bearer ${token}` },
       });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { CLOUDS, isCloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import { catalog } from '../../functions/src/core/catalog.js';
 import { CELL_HEADER } from './router/edge-router.js';
 import type { TokenSource } from './tokens.js';
 
@@ -26,7 +27,14 @@ export interface LoadReport {
   latencyMs: { p50: number; p99: number };
 }
 
-const SKUS = ['TSHIRT-S', 'TSHIRT-M', 'TSHIRT-L', 'MUG', 'STICKERS', 'HOODIE'];
+/**
+ * A SKU the shop sells, at random: every checkout reserves stock of its SKU with optimistic
+ * concurrency, and one SKU for all would make every reservation fight over one document.
+ */
+export function randomSku(): string {
+  const { items } = catalog;
+  return items[Math.floor(Math.random() * items.length)]?.sku ?? 'MUG';
+}
 
 /** Shoppers the load plays, each with its own token (the issuer is asked once per shopper). */
 const SHOPPERS = 20;
@@ -46,8 +54,7 @@ const SHOPPERS = 20;
  * every shopper's request still succeeds; counted as load, it read as failed user requests.
  */
 export class LoadGenerator {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pacer: Pacer;
   private readonly latencies: number[] = [];
   private readonly report: LoadReport = {
     requests: 0,
@@ -69,7 +76,17 @@ export class LoadGenerator {
       /** Units of work in flight at most; a tick beyond it is skipped (default 200). */
       maxInFlight?: number;
     },
-  ) {}
+  ) {
+    this.pacer = new Pacer(options.rps, () => {
+      if (this.pacer.inFlight >= (options.maxInFlight ?? 200)) {
+        // The sandbox cannot keep up: piling on more open requests would only melt it down
+        // (and the generator with it). Counted, and printed, apart from failures.
+        this.report.skipped++;
+        return undefined;
+      }
+      return this.unit();
+    });
+  }
 
   /** One run's shoppers: a random prefix, so two runs never share a customer. */
   private readonly shoppers = Array.from(
@@ -78,30 +95,12 @@ export class LoadGenerator {
   );
 
   start(): void {
-    const interval = 1000 / this.options.rps;
-    let next = Date.now();
-    const tick = (): void => {
-      const now = Date.now();
-      while (next <= now) {
-        next += interval;
-        if (this.inFlight.size >= (this.options.maxInFlight ?? 200)) {
-          // The sandbox cannot keep up: piling on more open requests would only melt it down
-          // (and the generator with it). Counted, and printed, apart from failures.
-          this.report.skipped++;
-          continue;
-        }
-        const work = this.unit().finally(() => this.inFlight.delete(work));
-        this.inFlight.add(work);
-      }
-      this.timer = setTimeout(tick, Math.max(0, next - Date.now()));
-    };
-    tick();
+    this.pacer.start();
   }
 
   /** Stops starting work, waits for what is in flight, and returns the totals. */
   async stop(): Promise<LoadReport> {
-    clearTimeout(this.timer);
-    await Promise.all([...this.inFlight]);
+    await this.pacer.stop();
     return this.snapshot();
   }
 
@@ -119,17 +118,14 @@ export class LoadGenerator {
         await this.send('GET', '/health');
         return;
       case 'browse': {
-        const sku = SKUS[Math.floor(Math.random() * SKUS.length)] as string;
-        await this.send('GET', `/inventory/${sku}`, undefined, shopper);
+        await this.send('GET', `/inventory/${randomSku()}`, undefined, shopper);
         return;
       }
       case 'checkout': {
         const cart = await this.send('POST', '/carts', undefined, shopper);
         const id = (cart as { id?: string } | undefined)?.id;
         if (!id) return;
-        // A random SKU: every checkout reserves stock of its SKU with optimistic concurrency,
-        // and one SKU for all would make every reservation fight over one document.
-        const sku = SKUS[Math.floor(Math.random() * SKUS.length)] ?? 'MUG';
+        const sku = randomSku();
         const put = await this.send('PUT', `/carts/${id}/items/${sku}`, { quantity: 1 }, shopper);
         if (!put) return;
         // The order is the shopper's: the token says who, the body needs nothing.
@@ -148,36 +144,16 @@ export class LoadGenerator {
     shopper?: string,
   ): Promise<unknown> {
     const started = performance.now();
-    let status = 0;
-    let cloud = 'none';
-    let detail: string;
-    let parsed: unknown;
-    try {
-      const token = shopper ? await this.options.tokens.customerToken(shopper) : undefined;
-      const response = await fetch(`${this.routerUrl}${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      status = response.status;
-      cloud = response.headers.get(CELL_HEADER) ?? 'none';
-      const text = await response.text();
-      detail = text.slice(0, 200);
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    } catch (error) {
-      detail = (error as Error).message;
-    }
+    const answer = await sendThroughRouter(this.routerUrl, this.options.tokens, {
+      method,
+      path,
+      ...(body === undefined ? {} : { body }),
+      ...(shopper ? { shopper } : {}),
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
     this.latencies.push(performance.now() - started);
     if (this.latencies.length > 100_000) this.latencies.splice(0, 50_000);
-    const failed = status === 0 || status >= 500 || status === 401 || status === 403;
+    const { status, cloud, failed, detail } = answer;
     this.report.requests++;
     if (failed) this.report.failed++;
     if (isCloud(cloud)) {
@@ -194,8 +170,113 @@ export class LoadGenerator {
         detail,
       });
     }
-    return failed || status >= 400 ? undefined : parsed;
+    return answer.body;
   }
+}
+
+/**
+ * Starts one unit of work `rps` times a second on a fixed schedule (a late timer catches up).
+ * `startUnit` returns undefined when it declines a tick (the caller counts it as skipped).
+ */
+export class Pacer {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly rps: number,
+    private readonly startUnit: () => Promise<void> | undefined,
+  ) {}
+
+  /** Units started and not yet finished. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    const interval = 1000 / this.rps;
+    let next = Date.now();
+    const tick = (): void => {
+      const now = Date.now();
+      while (next <= now) {
+        next += interval;
+        const unit = this.startUnit();
+        if (!unit) continue;
+        const work = unit.finally(() => this.running.delete(work));
+        this.running.add(work);
+      }
+      this.timer = setTimeout(tick, Math.max(0, next - Date.now()));
+    };
+    tick();
+  }
+
+  /** Stops starting units and waits for those in flight. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await Promise.all([...this.running]);
+  }
+}
+
+export interface RouterRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** Sent with this shopper's bearer token (none: no authorization header). */
+  shopper?: string;
+  timeoutMs: number;
+}
+
+/** One request through the edge router, as the loads count it. */
+export interface RouterAnswer {
+  /** 0 when no answer came. */
+  status: number;
+  /** The cell that answered (the router's cell header), or 'none'. */
+  cloud: string;
+  /**
+   * Any 5xx, a 401 or 403 (the shopper holds a valid token for their own carts, so a refusal
+   * means authentication broke somewhere), or no answer; other 4xx are the client's mistakes.
+   */
+  failed: boolean;
+  /** The JSON body of a successful answer (below 400 and parsed), else undefined. */
+  body: unknown;
+  /** The start of the body, or why there was no answer. */
+  detail: string;
+}
+
+export async function sendThroughRouter(
+  routerUrl: string,
+  tokens: TokenSource,
+  request: RouterRequest,
+): Promise<RouterAnswer> {
+  const { method, path, body, shopper } = request;
+  let status = 0;
+  let cloud = 'none';
+  let detail: string;
+  let parsed: unknown;
+  try {
+    const token = shopper ? await tokens.customerToken(shopper) : undefined;
+    const response = await fetch(`${routerUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    status = response.status;
+    cloud = response.headers.get(CELL_HEADER) ?? 'none';
+    const text = await response.text();
+    detail = text.slice(0, 200);
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  } catch (error) {
+    detail = (error as Error).message;
+  }
+  const failed = status === 0 || status >= 500 || status === 401 || status === 403;
+  return { status, cloud, failed, body: failed || status >= 400 ? undefined : parsed, detail };
 }
 
 export function formatCounts(report: LoadReport): string {
