@@ -136,7 +136,7 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
       throw new RolloutError(`${flag} must be a whole number from 0 to ${max}, got "${text}"`);
     return Number(text);
   };
-  return {
+  const args: RehearseArgs = {
     variables,
     changed,
     unapprovedCloud: cloudOption('--unapproved'),
@@ -150,6 +150,33 @@ export function parseRehearseArgs(argv: string[]): RehearseArgs | 'help' {
     outage: cloudOption('--outage'),
     outageSeconds: whole('--outage-seconds', 20, 600),
   };
+  checkOutageFlags(args, [...values.keys()]);
+  return args;
+}
+
+/** The flags only the outage rehearsal reads, and those it shares with the rollout's. */
+const OUTAGE_ONLY = ['--outage-seconds'];
+const SHARED = ['--outage', '--load-rps', '--state-file'];
+
+/**
+ * `--outage` runs no rollout: a rollout flag beside it, or an outage flag without it, would be
+ * silently ignored; and the outage rehearsal measures its own load, so it needs some.
+ */
+function checkOutageFlags(args: RehearseArgs, given: readonly string[]): void {
+  if (!args.outage) {
+    const stray = given.filter((flag) => OUTAGE_ONLY.includes(flag));
+    if (stray.length) throw new RolloutError(`${stray.join(', ')} goes with --outage aws|azure`);
+    return;
+  }
+  const rolloutOnly = given.filter((flag) => !OUTAGE_ONLY.includes(flag) && !SHARED.includes(flag));
+  if (rolloutOnly.length)
+    throw new RolloutError(
+      `--outage runs no rollout: ${rolloutOnly.join(', ')} cannot go with it (it takes --outage-seconds, --load-rps, --state-file)`,
+    );
+  if (args.loadRps === 0)
+    throw new RolloutError(
+      '--load-rps must be from 1 to 2000 with --outage: it measures that load',
+    );
 }
 
 /** `--slow azure=+150ms`: which cloud's new version is slower, and by how much (1-10000 ms). */
@@ -256,7 +283,7 @@ export async function main(argv: string[]): Promise<number> {
       const outage = await rehearseOutage({
         down: args.outage,
         outageSeconds: args.outageSeconds,
-        rps: args.loadRps || 50,
+        rps: args.loadRps,
         state,
         client,
         tokens,

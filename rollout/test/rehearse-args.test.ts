@@ -53,6 +53,15 @@ describe('npm run rehearse arguments', () => {
     [['--outage', 'gcp'], '--outage must be aws or azure, got "gcp"'],
     [['--outage-seconds', '601'], '--outage-seconds must be a whole number from 0 to 600'],
     [['--order'], '--order needs a value'],
+    [['--outage-seconds', '5'], '--outage-seconds goes with --outage aws|azure'],
+    [
+      ['--outage', 'azure', '--break', 'aws', '--version', '2.0.0'],
+      '--outage runs no rollout: --break, --version cannot go with it (it takes --outage-seconds, --load-rps, --state-file)',
+    ],
+    [
+      ['--outage', 'azure', '--load-rps', '0'],
+      '--load-rps must be from 1 to 2000 with --outage: it measures that load',
+    ],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseRehearseArgs(argv)).toThrow(message);
   });
