@@ -82,7 +82,7 @@ export class RunningSandbox implements Sandbox, SandboxControls {
       split: wholePercent(shares),
       counters: counters.snapshot(),
       history: counters.history(),
-      cells: this.cellsWithOutage(),
+      cells: { aws: this.cellStatus('aws'), azure: this.cellStatus('azure') },
       rollout: rollout.latest(),
       urls: this.urls,
     };
@@ -97,6 +97,7 @@ export class RunningSandbox implements Sandbox, SandboxControls {
     return this.parts.counters.snapshot();
   }
 
+  /** The health monitor's last check of the cell, and whether an outage has it down. */
   cellStatus(cloud: Cloud): CellStatus {
     return { ...this.parts.monitor.snapshot()[cloud], outage: this.parts.cells[cloud].down };
   }
@@ -114,12 +115,6 @@ export class RunningSandbox implements Sandbox, SandboxControls {
     }
     await this.parts.monitor.check(cloud);
     return this.cellStatus(cloud);
-  }
-
-  private cellsWithOutage(): PerCloud<CellStatus> {
-    const cells = this.parts.monitor.snapshot();
-    for (const cloud of CLOUDS) cells[cloud].outage = this.parts.cells[cloud].down;
-    return cells;
   }
 
   note(source: string, text: string): void {
