@@ -66,20 +66,23 @@ async function deployCell(
       body: { error: 'version must be a string of letters, digits, dots, dashes (at most 64)' },
     };
   }
-  if (
-    input.latencyMs !== undefined &&
-    (!Number.isInteger(input.latencyMs) ||
-      (input.latencyMs as number) < 0 ||
-      (input.latencyMs as number) > 10_000)
-  ) {
-    return { status: 400, body: { error: 'latencyMs must be a whole number from 0 to 10000' } };
-  }
+  const downtimeMs = wholeMs(input, 'downtimeMs', 60_000);
+  const latencyMs = wholeMs(input, 'latencyMs', 10_000);
   await controls.restartCell(cloud, input.version, {
     breakHealth: input.breakHealth === true,
-    downtimeMs: typeof input.downtimeMs === 'number' ? input.downtimeMs : 0,
-    latencyMs: typeof input.latencyMs === 'number' ? input.latencyMs : 0,
+    downtimeMs,
+    latencyMs,
   });
   return { status: 200, body: { cell: controls.cellStatus(cloud) } };
+}
+
+/** An optional whole number of milliseconds (0 when absent); anything else is a 400 naming it. */
+function wholeMs(input: Body, name: string, max: number): number {
+  const value = input[name] ?? 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new SandboxError(`${name} must be a whole number from 0 to ${max}`);
+  }
+  return value;
 }
 
 async function setOutage(
