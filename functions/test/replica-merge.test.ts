@@ -1,18 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 
+import { awsConfigFromEnv } from '../src/aws/config.js';
 import type { CartDocument } from '../src/core/cart-service.js';
 import type { OrderDocument } from '../src/core/order-service.js';
 import { PeerForwarder } from '../src/core/peer-forwarder.js';
 import { mergeCarts, mergeOrders, sameDocument } from '../src/core/replica-merge.js';
+import { createCellApp } from '../src/core/cell-app.js';
 import { PoisonEventError } from '../src/core/errors.js';
+import { signPeerRequest } from '../src/core/peer-auth.js';
 import {
   parseReplicaChanged,
   ReplicaPublisher,
   ReplicationStatus,
   Replicator,
 } from '../src/core/replication.js';
-import { MemoryDocumentStore, MemoryEventQueue } from '../src/memory/memory-adapters.js';
-import { testPeerSettings } from './support/peer-key.js';
+import {
+  MemoryDocumentStore,
+  MemoryEventQueue,
+  MemoryNotifier,
+} from '../src/memory/memory-adapters.js';
+import { awsSettingsEnv } from './support/cell-env.js';
+import { testPeerEnv, testPeerSettings } from './support/peer-key.js';
 
 const cart = (overrides: Partial<CartDocument>): CartDocument => ({
   id: 'azure-cart1',
@@ -204,5 +212,61 @@ describe('reading a replica.changed event', () => {
       expect(() => parseReplicaChanged(raw)).toThrow(PoisonEventError);
       expect(() => parseReplicaChanged(raw)).toThrow(reason);
     }
+  });
+});
+
+describe('PUT /replicas/{kind}/{id}: only the signed peer writes a replica', () => {
+  const peer = testPeerSettings('azure', 'http://127.0.0.1:9', 100);
+  const documents = new MemoryDocumentStore();
+  const app = createCellApp({
+    identity: { cell: 'aws', cloud: 'aws', region: 'local', version: '1.0.0' },
+    peer,
+    // Settings only: no token is asked for on this route.
+    auth: awsConfigFromEnv({ ...awsSettingsEnv, ...testPeerEnv }).auth,
+    ports: {
+      documents,
+      events: new MemoryEventQueue(),
+      notifier: new MemoryNotifier(),
+      replication: new MemoryEventQueue(),
+    },
+    logError: () => {},
+  });
+  const path = '/replicas/carts/azure-cart1';
+  const body = JSON.stringify(cart({ items: [{ sku: 'MUG', quantity: 9 }] }));
+  const put = (headers: Record<string, string>) =>
+    app.handleHttp({ method: 'PUT', path, query: new URLSearchParams(), headers, body });
+  const signed = (fromCell: string) =>
+    signPeerRequest(
+      peer.auth,
+      { fromCell, toCell: 'aws', method: 'PUT', path, query: '' },
+      body,
+      new Date(),
+    );
+
+  it('refuses an unsigned call, a forged peer header and another cell, writing nothing', async () => {
+    const refused = [
+      await put({ 'content-type': 'application/json' }),
+      await put({ 'x-forwarded-from-cell': 'azure' }),
+      await put(signed('gcp')),
+    ];
+    expect(
+      refused.map((response) => [response.status, JSON.parse(response.body ?? '{}').code]),
+    ).toEqual([
+      [403, 'peer_only'],
+      [401, 'peer_auth_failed'],
+      [401, 'peer_auth_failed'],
+    ]);
+    expect(await documents.get('carts/azure-cart1')).toBeUndefined();
+  });
+
+  it('merges the signed copy from the peer', async () => {
+    const accepted = await put(signed('azure'));
+    expect({ status: accepted.status, body: JSON.parse(accepted.body ?? '{}') }).toEqual({
+      status: 200,
+      body: { key: 'carts/azure-cart1', result: 'created' },
+    });
+    expect((await documents.get<CartDocument>('carts/azure-cart1'))?.value.items).toEqual([
+      { sku: 'MUG', quantity: 9 },
+    ]);
   });
 });
