@@ -216,8 +216,7 @@ function stampLines(
 
 function view(document: CartDocument, etag: string): CartView {
   // The line versions are the cells' bookkeeping, not part of the API.
-  const cart = { ...document };
-  delete (cart as { lines?: unknown }).lines;
+  const { lines: _lines, ...cart } = document;
   const totalCents = cart.items.reduce(
     (sum, line) => sum + (catalog.find(line.sku)?.priceCents ?? 0) * line.quantity,
     0,
