@@ -135,9 +135,12 @@ async function awaitConvergence(
   let pending = [...keys];
   for (;;) {
     const report = await stores.compare(pending);
-    pending = [...report.differing, ...report.missing.map((entry) => entry.split(' ')[0] ?? '')];
+    pending = [...report.differing, ...report.missing.map(({ key }) => key)];
     if (pending.length === 0 || Date.now() > deadline) {
-      return [...report.differing, ...report.missing];
+      return [
+        ...report.differing,
+        ...report.missing.map(({ key, in: cloud }) => `${key} (missing in ${cloud})`),
+      ];
     }
     await sleep(3000);
   }

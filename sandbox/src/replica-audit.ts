@@ -17,8 +17,8 @@ export interface ConvergenceReport {
   readonly same: number;
   /** Keys whose two copies differ. */
   readonly differing: string[];
-  /** Keys one cell lacks (`<key> (missing in <cloud>)`). */
-  readonly missing: string[];
+  /** Keys a cell lacks, and which cell. */
+  readonly missing: { readonly key: string; readonly in: Cloud }[];
 }
 
 /** Both adapters store a document `carts/<id>` as the object or blob `carts/<id>.json`. */
@@ -42,6 +42,16 @@ function canonical(value: unknown): string {
           )
         : item;
   return JSON.stringify(sort(value));
+}
+
+/** A 404 from either SDK: Azure's RestError has statusCode, S3's errors $metadata (NoSuchKey). */
+function isNotFound(error: unknown): boolean {
+  const { statusCode, $metadata, name } = error as {
+    statusCode?: number;
+    $metadata?: { httpStatusCode?: number };
+    name?: string;
+  };
+  return statusCode === 404 || $metadata?.httpStatusCode === 404 || name === 'NoSuchKey';
 }
 
 export class CellStores {
@@ -79,13 +89,7 @@ export class CellStores {
       }
       return await this.readAzureDocument(key);
     } catch (error) {
-      const status = (error as { statusCode?: number; $metadata?: { httpStatusCode?: number } })
-        .statusCode;
-      const s3Status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
-        ?.httpStatusCode;
-      if (status === 404 || s3Status === 404 || (error as Error).name === 'NoSuchKey') {
-        return undefined;
-      }
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -135,11 +139,11 @@ export class CellStores {
   async compare(keys: readonly string[]): Promise<ConvergenceReport> {
     let same = 0;
     const differing: string[] = [];
-    const missing: string[] = [];
+    const missing: ConvergenceReport['missing'] = [];
     for (const key of keys) {
       const [aws, azure] = await Promise.all([this.get('aws', key), this.get('azure', key)]);
       if (aws === undefined || azure === undefined) {
-        missing.push(`${key} (missing in ${aws === undefined ? 'aws' : 'azure'})`);
+        missing.push({ key, in: aws === undefined ? 'aws' : 'azure' });
       } else if (canonical(aws) === canonical(azure)) same++;
       else differing.push(key);
     }
