@@ -40,8 +40,10 @@ export class Reachability {
 }
 
 /**
- * A TCP hop in front of a storage endpoint (Azurite, the S3 proxy), so an outage can cut a
- * cell's storage too: while cut, connections through it are reset like those to the cell.
+ * A TCP hop in front of a storage endpoint (Azure's Azurite), so an outage can cut a cell's
+ * storage too: while cut, connections through it are reset like those to the cell. AWS's S3
+ * proxy drops its own connections instead (an injected fault): the extra hop on every S3 call
+ * made AWS /health answer 503 under load on a busy machine.
  */
 export interface TcpLink {
   /** `http://127.0.0.1:<port>`: the endpoint to give the cell instead of the target's. */
