@@ -183,14 +183,8 @@ export async function startSecretsManagerStandIn(
     },
     injectError(code, { times = 1 } = {}) {
       const { status, message } = ERRORS[code];
-      return server.injectFault({
-        method: 'POST',
-        path: '/',
-        times,
-        status,
-        headers: JSON_11,
-        body: JSON.stringify({ __type: code, Message: message }),
-      });
+      const answer = awsError(status, code, message);
+      return server.injectFault({ method: 'POST', path: '/', times, ...answer });
     },
     close: () => server.close(),
   };
