@@ -283,6 +283,18 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
       ).toMatchObject({ ok: true });
     });
 
+    it('takes only a classic API Management tier as apim_sku_name', () => {
+      // Consumption and the v2 tiers have no IP addresses of their own (ADR 14).
+      for (const tier of ['"Consumption_0"', '"StandardV2_1"']) {
+        const result = plan(module, { ...base, apim_sku_name: tier });
+        expect([tier, result.ok]).toEqual([tier, false]);
+        expect(result.output).toContain(
+          'apim_sku_name must be a classic API Management tier: Developer_1, Basic_1',
+        );
+      }
+      expect(plan(module, { ...base, apim_sku_name: '"Basic_1"' })).toMatchObject({ ok: true });
+    });
+
     it('takes a per-address limit no smaller than the per-subject one, 1200 when left out', () => {
       const result = plan(module, {
         ...base,
