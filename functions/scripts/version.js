@@ -6,8 +6,8 @@
 // pr-plan.yml, deploy.yml and drift.yml compute it in their `build` job and pass it as
 // TF_VAR_app_version. Usage: node functions/scripts/version.js [build dir]  -> prints the version.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Hex characters kept: 64 bits, well inside app_version's 64-character limit. */
@@ -15,23 +15,13 @@ export const VERSION_LENGTH = 16;
 
 /**
  * @param {string} dir
- * @returns {string[]} every *.zip under dir, as paths relative to dir with '/' separators, sorted
+ * @returns {string[]} every *.zip file under dir, as paths relative to dir with '/' separators, sorted
  */
 function zipsUnder(dir) {
-  /** @type {string[]} */
-  const found = [];
-  /** @param {string} current */
-  const walk = (current) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && entry.name.endsWith('.zip')) {
-        found.push(relative(dir, path).split(sep).join('/'));
-      }
-    }
-  };
-  walk(dir);
-  return found.sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.zip') && lstatSync(join(dir, name)).isFile())
+    .map((name) => name.split(sep).join('/'))
+    .sort();
 }
 
 /**
