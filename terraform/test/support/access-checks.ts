@@ -153,14 +153,10 @@ function elements(node: unknown, name: string, conditions: string[] = []): [XmlN
       for (const item of Array.isArray(value) ? value : [value])
         found.push([isBody(item) ? item : { '#text': item }, conditions]);
     }
-    const inner =
-      key === 'when'
-        ? asBodies(value).map((when) => [when, String(when['@condition'])] as const)
-        : [];
-    if (key === 'when') {
-      for (const [when, condition] of inner)
-        found.push(...elements(when, name, [...conditions, condition]));
-    } else found.push(...elements(value, name, conditions));
+    if (key === 'when')
+      for (const when of asBodies(value))
+        found.push(...elements(when, name, [...conditions, String(when['@condition'])]));
+    else found.push(...elements(value, name, conditions));
   }
   return found;
 }
