@@ -16,7 +16,7 @@ variable "environment" {
 }
 
 variable "app_version" {
-  description = "Version of the function code being deployed (the deploy workflow passes the git SHA)."
+  description = "Version of the function code being deployed: the workflows pass a content hash of the built packages (functions/scripts/version.js, ADR 24)."
   type        = string
 }
 

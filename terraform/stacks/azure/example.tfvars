@@ -1,7 +1,8 @@
 # terraform plan -var-file=example.tfvars (copy it and fill in your values)
 #
-# app_version is not set here: the workflows pass the commit SHA as TF_VAR_app_version, and a
-# value in a -var-file would override it. By hand: TF_VAR_app_version=$(git rev-parse HEAD).
+# app_version is not set here: the workflows pass the workload version (a content hash of the
+# built packages, ADR 24) as TF_VAR_app_version, and a value in a -var-file would override it.
+# By hand, after npm run build:functions: TF_VAR_app_version=$(node ../../../functions/scripts/version.js).
 location             = "westeurope"
 resource_group_name  = "rg-shop-azure"
 name                 = "shop-azure"
