@@ -11,6 +11,7 @@ import {
   azurePlanIdentitiesReadOnly,
   expandLocals,
   identityKind,
+  statementsOf,
   subjectKind,
 } from './support/identity-checks.js';
 import { BOOTSTRAP_VARIABLES } from './support/bootstrap-variables.js';
@@ -20,10 +21,11 @@ import {
   asBodies,
   bootstrapDirs,
   loadedModules,
+  type Body,
   type TerraformModule,
 } from './support/terraform-module.js';
 
-const modules = loadedModules(bootstrapDirs);
+const modules = loadedModules([...bootstrapDirs, 'modules/aws-cell']);
 const get = modules.get;
 
 beforeAll(modules.load);
@@ -74,6 +76,23 @@ describe('bootstrap/aws', () => {
       values: ['lambda.amazonaws.com'],
     });
     expect(JSON.stringify(deploy)).toContain('"iam:DeleteRolePermissionsBoundary"');
+  });
+
+  it("caps the function roles with exactly the actions of aws-cell's function policies", () => {
+    // The boundary is the union of those policies (bootstrap/aws): an action a function needs
+    // and the boundary lacks fails only on a real cloud; one the boundary keeps and no function
+    // has any more is a permission left behind.
+    const actions = (module: TerraformModule, document: string) =>
+      new Set(
+        statementsOf(module.data.get(`aws_iam_policy_document.${document}`)?.body as Body).flatMap(
+          (statement) => (statement.actions as string[] | undefined) ?? [],
+        ),
+      );
+    const granted = actions(get('modules/aws-cell'), 'functions');
+    expect(granted).toContain('secretsmanager:GetSecretValue');
+    expect([...actions(get('bootstrap/aws'), 'cell_function_boundary')].sort()).toEqual(
+      [...granted].sort(),
+    );
   });
 
   it('keeps the state bucket private, versioned, KMS-encrypted, TLS only, old versions expiring', () => {

@@ -754,7 +754,7 @@ data "aws_iam_policy_document" "cell_function_boundary" {
 
   statement {
     sid       = "Documents"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${local.workload_arns.buckets}/*"]
   }
 

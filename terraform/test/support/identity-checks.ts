@@ -70,7 +70,8 @@ function referencedAddress(value: unknown, prefix = ''): string | undefined {
   return undefined;
 }
 
-function statementsOf(body: Body): Body[] {
+/** The statements of an aws_iam_policy_document: static ones and the contents of `dynamic` ones. */
+export function statementsOf(body: Body): Body[] {
   return [
     ...asBodies(body.statement),
     ...(isBody(body.dynamic)
