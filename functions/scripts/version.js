@@ -11,7 +11,7 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Hex characters kept: 64 bits, well inside app_version's 64-character limit. */
-export const VERSION_LENGTH = 16;
+const VERSION_LENGTH = 16;
 
 /**
  * @param {string} dir

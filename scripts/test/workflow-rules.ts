@@ -235,7 +235,7 @@ export function planLocking(
 }
 
 /** The one secret every reviewed plan and every apply digests sensitive values under (ADR 3). */
-export const DIGEST_KEY_INPUT = '${{ secrets.PLAN_DIGEST_KEY }}';
+const DIGEST_KEY_INPUT = '${{ secrets.PLAN_DIGEST_KEY }}';
 
 /**
  * Every plan whose digest is compared (mode plan) and every apply passes the same digest-key,

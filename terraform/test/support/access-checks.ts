@@ -10,7 +10,7 @@ import { block, blocksOfType, resolveValue, textWithLocals } from './static-chec
 import { asBodies, isBody, type Body, type TerraformModule } from './terraform-module.js';
 
 /** Routes that may be called without a token: what smoke tests and health probes call. */
-export const PUBLIC_ROUTES = ['GET /health'];
+const PUBLIC_ROUTES = ['GET /health'];
 
 type Entry = { key: string; value: Record<string, unknown> };
 
@@ -19,7 +19,7 @@ type Entry = { key: string; value: Record<string, unknown> };
  * modules use: a literal, `each.key`, `each.value.<field>`, and `each.value.<field> == "x" ?
  * A : B` where A and B are a literal, `null`, a reference or a one-element list.
  */
-export function evaluateForEntry(value: unknown, entry: Entry): unknown {
+function evaluateForEntry(value: unknown, entry: Entry): unknown {
   if (typeof value !== 'string') return value;
   const whole = /^\$\{([\s\S]*)\}$/.exec(value);
   if (!whole) return value;
@@ -167,7 +167,7 @@ function text(node: unknown): string {
   return String(first ?? '');
 }
 
-export function defaultTemplateReader(module: TerraformModule): (path: string) => string {
+function defaultTemplateReader(module: TerraformModule): (path: string) => string {
   return (path) => readFileSync(join(module.dir ?? '.', path), 'utf8');
 }
 
