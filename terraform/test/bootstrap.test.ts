@@ -15,6 +15,7 @@ import {
   subjectKind,
 } from './support/identity-checks.js';
 import { BOOTSTRAP_VARIABLES } from './support/bootstrap-variables.js';
+import { secretsReadPerSecret } from './support/access-checks.js';
 import { awsStateBucketProtected, azureStateAccountProtected } from './support/state-checks.js';
 import { block, resolveValue, s3BucketsLockedDown } from './support/static-checks.js';
 import {
@@ -144,6 +145,7 @@ describe('bootstrap/azure', () => {
   it('lets the plan identity read only, and the deploy identity assign data roles only under a condition', () => {
     const module = get('bootstrap/azure');
     expect(azurePlanIdentitiesReadOnly(module)).toEqual([]);
+    expect(secretsReadPerSecret(module)).toEqual([]);
     const planState = module.resources.get('azurerm_role_assignment.plan_state')?.body;
     expect(planState?.role_definition_name).toBe('Storage Blob Data Reader');
     expect(planState?.scope).toBe('${azurerm_storage_container.state.id}');

@@ -31,6 +31,7 @@ import {
   apiManagementChecksTokens,
   functionAppsOnlyFromApiManagement,
   functionRolesScoped,
+  secretsReadPerSecret,
   httpApiRoutesRequireTokens,
   httpApiRoutesThrottled,
 } from './support/access-checks.js';
@@ -832,6 +833,33 @@ resource "azurerm_role_assignment" "package" {
       'bad: azurerm_role_assignment.package lets the functions write their own deployment package',
       "bad: azurerm_storage_account.data holds the functions' data but takes shared keys",
       'bad: app_settings holds a primary_connection_string in clear: use a Key Vault reference or an identity',
+    ]);
+  });
+
+  it('reports Key Vault Secrets User on a vault or a group instead of one secret', async () => {
+    const module = await snippet(`
+resource "azurerm_key_vault" "this" {
+  name = "kv"
+}
+resource "azurerm_role_assignment" "vault" {
+  scope                = azurerm_key_vault.this.id
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = var.plan_principal_id
+}
+resource "azurerm_role_assignment" "group" {
+  scope                = "/subscriptions/s/resourceGroups/rg-shop-azure"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = var.plan_principal_id
+}
+resource "azurerm_role_assignment" "one_secret" {
+  scope                = "\${azurerm_key_vault.this.id}/secrets/order-events-connection"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = var.plan_principal_id
+}
+`);
+    expectProblems(secretsReadPerSecret(module), [
+      'bad: azurerm_role_assignment.vault grants Key Vault Secrets User on ${azurerm_key_vault.this.id}: grant it on one secret (<vault id>/secrets/<name>)',
+      'bad: azurerm_role_assignment.group grants Key Vault Secrets User on /subscriptions/s/resourceGroups/rg-shop-azure: grant it on one secret (<vault id>/secrets/<name>)',
     ]);
   });
 });

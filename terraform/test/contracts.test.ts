@@ -58,6 +58,8 @@ const cloudSpecificVariables: Record<string, string[]> = {
     'front_door_id',
     'apim_sku_name',
     'client_rate_limit',
+    // Pull-request plans read the cell's own two secrets, nothing else of its group (ADR 17).
+    'plan_principal_id',
   ],
 };
 

@@ -167,6 +167,11 @@ resource "azurerm_role_assignment" "keys" {
   scope              = "rg"
   role_definition_id = azurerm_role_definition.keys.role_definition_resource_id
   principal_id       = azurerm_user_assigned_identity.plan.principal_id
+}
+resource "azurerm_role_assignment" "secrets" {
+  scope                = "rg"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_user_assigned_identity.plan.principal_id
 }`,
       ) +
         identity(
@@ -184,6 +189,7 @@ resource "azurerm_role_assignment" "rbac" {
       'bad: azurerm_role_assignment.state gives plan identity azurerm_user_assigned_identity.plan the role Storage Blob Data Contributor',
       'bad: azurerm_role_assignment.keys: plan identity azurerm_user_assigned_identity.plan may Microsoft.KeyVault/vaults/* (azurerm_role_definition.keys)',
       'bad: azurerm_role_assignment.keys: azurerm_role_definition.keys sets data_actions; a plan role holds no data actions',
+      'bad: azurerm_role_assignment.secrets gives plan identity azurerm_user_assigned_identity.plan the role Key Vault Secrets User',
       'bad: azurerm_role_assignment.rbac grants Role Based Access Control Administrator without an ABAC condition (condition_version 2.0) limiting which roles it may assign',
     ]);
   });

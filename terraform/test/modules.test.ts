@@ -31,6 +31,7 @@ import {
   apiManagementChecksTokens,
   functionAppsOnlyFromApiManagement,
   functionRolesScoped,
+  secretsReadPerSecret,
   httpApiRoutesRequireTokens,
   httpApiRoutesThrottled,
 } from './support/access-checks.js';
@@ -159,8 +160,10 @@ describe('security and routing rules', () => {
     expect(apiManagementChecksTokens(module)).toEqual([]);
     expect(functionAppsOnlyFromApiManagement(module)).toEqual([]);
     expect(functionRolesScoped(module)).toEqual([]);
+    expect(secretsReadPerSecret(module)).toEqual([]);
     expect([...module.resources.keys()]).toEqual(
       expect.arrayContaining([
+        'azurerm_role_assignment.plan_secrets',
         'azurerm_api_management_api_policy.this',
         'azurerm_role_assignment.functions_data',
         'azurerm_role_assignment.functions_secrets',

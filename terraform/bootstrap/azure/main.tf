@@ -225,17 +225,12 @@ resource "azurerm_role_definition" "plan_cell_keys" {
   assignable_scopes = [azurerm_resource_group.cell.id]
 }
 
-# The cell keeps its Event Hubs and Notification Hubs connection strings in its own Key Vault
-# (issue 17): refreshing those secrets reads their values, which are in the state the plan
-# identity reads anyway. Secrets User on the cell's group, with the list-keys role above.
-resource "azurerm_role_assignment" "plan_cell_secrets" {
-  count = var.plan_reads_cell_keys ? 1 : 0
-
-  scope                = azurerm_resource_group.cell.id
-  role_definition_name = "Key Vault Secrets User"
-  principal_id         = azurerm_user_assigned_identity.plan.principal_id
-  principal_type       = "ServicePrincipal"
-}
+# No Key Vault role here: the cell's vault holds the two hub connection strings a plan must
+# refresh, but the same group holds the vault of the peer key (ADR 17), and a Key Vault role
+# takes no condition to leave one secret out (Azure ABAC covers Blob and Queue data actions
+# only: https://learn.microsoft.com/azure/role-based-access-control/conditions-format). The
+# cell module grants the plan identity Secrets User on its own two secrets instead
+# (plan_principal_id, output below).
 
 resource "azurerm_role_assignment" "plan_cell_keys" {
   count = var.plan_reads_cell_keys ? 1 : 0

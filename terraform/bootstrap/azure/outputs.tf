@@ -40,6 +40,11 @@ output "plan_client_id" {
   value       = azurerm_user_assigned_identity.plan.client_id
 }
 
+output "plan_principal_id" {
+  description = "Object (principal) ID of the plan identity: stacks/azure plan_principal_id, so the cell grants it Key Vault Secrets User on the cell's own two secrets and nothing else of its resource group."
+  value       = azurerm_user_assigned_identity.plan.principal_id
+}
+
 output "deploy_client_id" {
   description = "Client ID of the deploy identity (environment production only): AZURE_DEPLOY_CLIENT_ID."
   value       = azurerm_user_assigned_identity.deploy.client_id

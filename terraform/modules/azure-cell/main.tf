@@ -274,6 +274,17 @@ resource "azurerm_role_assignment" "functions_secrets" {
   principal_type       = "ServicePrincipal"
 }
 
+# The plan identity refreshes the same two secrets in every plan: Secrets User on each of them,
+# not on the vault or the group (which also holds the peer key's vault, ADR 17).
+resource "azurerm_role_assignment" "plan_secrets" {
+  for_each = var.plan_principal_id == null ? {} : azurerm_key_vault_secret.functions
+
+  scope                = "${azurerm_key_vault.this.id}/secrets/${each.value.name}"
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = var.plan_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 # The same for the peer key the deployer keeps (ADR 17): Secrets User on that one secret.
 resource "azurerm_role_assignment" "functions_peer_key" {
   scope                = "${local.peer_key_secret.vault_id}/secrets/${local.peer_key_secret.name}"

@@ -275,3 +275,14 @@ variable "client_rate_limit" {
     error_message = "client_rate_limit needs calls of at least 1, calls_per_address of at least calls (many clients can share one address) and renewal_period_seconds from 1 to 300 (rate-limit-by-key's range)."
   }
 }
+
+variable "plan_principal_id" {
+  description = "Object (principal) ID of the plan identity (bootstrap/azure output plan_principal_id): it gets Key Vault Secrets User on this cell's two hub connection strings, which a plan refreshes, and nothing else of the vault or the group (the peer key's vault is in the same group). Null: no grant (plans of the cell then fail to refresh the secrets)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.plan_principal_id == null || can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", var.plan_principal_id))
+    error_message = "plan_principal_id must be the plan identity's object ID, a GUID such as 00000000-0000-0000-0000-000000000000 (bootstrap/azure output plan_principal_id), or null."
+  }
+}

@@ -22,6 +22,10 @@ peer_cell_url = "https://aws.api.example.com"
 # prints it). The key itself never goes here.
 peer_shared_key_secret_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shop-azure/providers/Microsoft.KeyVault/vaults/shop-peer-kv/secrets/peer-shared-key"
 
+# The plan identity (bootstrap/azure output plan_principal_id): pull-request plans may read the
+# cell's two hub connection strings and nothing else of its vault or group (ADR 17).
+plan_principal_id = "00000000-0000-0000-0000-000000000000"
+
 # This cell's own name, served by the global stack's Front Door (ADR 16).
 cell_domain_name = "azure.api.example.com"
 

@@ -77,4 +77,5 @@ module "cell" {
   apim_publisher_email = var.apim_publisher_email
   apim_sku_name        = var.apim_sku_name
   front_door_id        = local.front_door_id
+  plan_principal_id    = var.plan_principal_id
 }

@@ -80,6 +80,12 @@ variable "apim_sku_name" {
   default     = "Developer_1"
 }
 
+variable "plan_principal_id" {
+  description = "Object ID of the plan identity (bootstrap/azure output plan_principal_id): the cell grants it Key Vault Secrets User on its two hub connection strings only, so pull-request plans can refresh them and cannot read the peer key (ADR 17). Null: no grant, and plans of the cell fail once the secrets exist."
+  type        = string
+  default     = null
+}
+
 variable "cell_domain_name" {
   description = "The cell's own host name on Front Door (e.g. azure.api.example.com; the global stack serves it). Null: API Management's own host."
   type        = string

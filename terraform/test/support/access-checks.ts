@@ -434,3 +434,19 @@ function keylessAccount(module: TerraformModule, container: string): string[] {
         `${module.name}: azurerm_storage_account.${account ?? '?'} holds the functions' data but takes shared keys`,
       ];
 }
+
+/**
+ * Key Vault Secrets User is granted on one secret at a time, never on a vault or a group: a Key
+ * Vault role takes no condition to leave a secret out (Azure ABAC covers Blob and Queue data
+ * actions only, https://learn.microsoft.com/azure/role-based-access-control/conditions-format),
+ * and the cell's group holds the peer key's vault beside the cell's own (ADR 17).
+ */
+export function secretsReadPerSecret(module: TerraformModule): string[] {
+  return blocksOfType(module, 'azurerm_role_assignment')
+    .filter(([, { body }]) => body.role_definition_name === 'Key Vault Secrets User')
+    .filter(([, { body }]) => !/\/secrets\/(\$\{[^}]+\}|[\w-]+)$/.test(String(body.scope)))
+    .map(
+      ([address, { body }]) =>
+        `${module.name}: ${address} grants Key Vault Secrets User on ${String(body.scope)}: grant it on one secret (<vault id>/secrets/<name>)`,
+    );
+}

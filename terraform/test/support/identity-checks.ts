@@ -318,13 +318,12 @@ export function azureGitHubIdentities(module: TerraformModule): FederatedIdentit
   return [...identities].map(([identity, subjects]) => ({ identity, subjects }));
 }
 
-/** Built-in roles a plan identity may hold: control-plane read, and state blobs read. */
 /**
- * Built-in roles a plan identity may hold: reading only. Key Vault Secrets User reads the
- * cell's two connection strings when a plan refreshes them (issue 17 moved them into the
- * cell's vault); they are in the state the plan identity reads anyway.
+ * Built-in roles a plan identity may hold here: control-plane read, and state blobs read. No
+ * Key Vault role: the cell's group also holds the peer key's vault (ADR 17); the cell module
+ * grants the plan identity its own two secrets only (see secretsReadPerSecret).
  */
-const AZURE_PLAN_ROLES = new Set(['Reader', 'Storage Blob Data Reader', 'Key Vault Secrets User']);
+const AZURE_PLAN_ROLES = new Set(['Reader', 'Storage Blob Data Reader']);
 
 /**
  * Reading actions a plan identity may hold beyond Reader, in a custom role: the list calls the
