@@ -9,19 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPlanListing } from '../../shared/src/plan/plan-comment.js';
 import { planDigest } from '../../shared/src/plan/plan-digest.js';
-import { parsePlan, planInstances, type PlanModel } from '../../shared/src/plan/plan-model.js';
+import { parsePlan, type PlanModel } from '../../shared/src/plan/plan-model.js';
 import {
   countChanges,
   describeCounts,
   hasChanges,
   type PlanCounts,
 } from '../../shared/src/plan/plan-summary.js';
-import {
-  instanceSensitiveLeaves,
-  maskableSecrets,
-  Redactor,
-  scrubShortLeaves,
-} from '../../shared/src/plan/redaction.js';
+import { maskableSecrets, Redactor, scrubPlanLog } from '../../shared/src/plan/redaction.js';
 import { applySavedPlan, classifyTerraformError } from '../../shared/src/terraform/apply.js';
 import { TerraformError } from '../../shared/src/terraform/terraform-error.js';
 import { Terraform } from '../../shared/src/terraform/terraform-runner.js';
@@ -223,12 +218,7 @@ async function applyReviewedPlan(run: ApplyRun, planned: PlanToApply): Promise<A
   switch (outcome.status) {
     case 'applied':
       core.startGroup('terraform apply');
-      core.info(
-        scrubShortLeaves(
-          redactor.scrub(outcome.stdout),
-          instanceSensitiveLeaves(planInstances(planned.plan)),
-        ),
-      );
+      core.info(scrubPlanLog(redactor.scrub(outcome.stdout), planned.plan));
       core.endGroup();
       return {
         applied: true,

@@ -4,15 +4,13 @@ import {
   countChanges,
   digestKeyId,
   hasChanges,
-  instanceSensitiveLeaves,
   planDigest,
-  planInstances,
   PlanFormatError,
   Redactor,
   renderPlanComment,
   renderPlanFailure,
   renderPlanSummary,
-  scrubShortLeaves,
+  scrubPlanLog,
   type PlanModel,
   type ReportContext,
 } from '../../shared/src/plan/index.js';
@@ -99,7 +97,7 @@ export async function runTerraformPlan(
   const plan = readPlanFile(out.jsonPath);
   // Printed only now: the values it may show are masked from here on.
   core.startGroup(`terraform plan${refreshOnly ? ' -refresh-only' : ''} (${settings.stack})`);
-  core.info(scrubShortLeaves(result.stdout, instanceSensitiveLeaves(planInstances(plan))));
+  core.info(scrubPlanLog(result.stdout, plan));
   core.endGroup();
   return { result, plan };
 }

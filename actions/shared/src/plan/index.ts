@@ -57,7 +57,6 @@ export {
   type ChangeKind,
   type OutputChange,
   type PlanModel,
-  planInstances,
   type ResourceChange,
 } from './plan-model.js';
 export {
@@ -70,9 +69,9 @@ export {
 } from './plan-report.js';
 export { countChanges, describeCounts, hasChanges, type PlanCounts } from './plan-summary.js';
 export {
-  instanceSensitiveLeaves,
   maskableSecrets,
   Redactor,
+  scrubPlanLog,
   scrubShortLeaves,
   SENSITIVE_TEXT,
 } from './redaction.js';

@@ -391,8 +391,3 @@ export function parsePlan(text: string): PlanModel {
   }
   return readPlan(document);
 }
-
-/** Every resource instance the plan speaks of: its changes and what drifted outside Terraform. */
-export function planInstances(plan: PlanModel): ResourceChange[] {
-  return [...plan.resourceChanges, ...plan.resourceDrift];
-}

@@ -7,6 +7,7 @@
  */
 import type { Leaf } from './attribute-diff.js';
 import { truncate } from './markdown.js';
+import type { PlanModel } from './plan-model.js';
 
 export const SENSITIVE_TEXT = '(sensitive)';
 
@@ -24,25 +25,17 @@ function scalarText(value: unknown): string | undefined {
   return undefined;
 }
 
-function isMarked(mask: unknown): boolean {
-  if (mask === true) return true;
-  if (typeof mask !== 'object' || mask === null) return false;
-  return Object.values(mask).some(isMarked);
-}
-
 /** Every scalar leaf of `value` under a sensitivity mark (the whole value when `mask` is true). */
-export function sensitiveLeaves(value: unknown, mask: unknown, out: Set<string>): Set<string> {
+function sensitiveLeaves(value: unknown, mask: unknown, out: Set<string>): void {
   if (mask === true) {
     collectScalars(value, out);
-    return out;
+    return;
   }
   if (typeof mask !== 'object' || mask === null || typeof value !== 'object' || value === null)
-    return out;
-  if (!isMarked(mask)) return out;
+    return;
   for (const [key, part] of Object.entries(mask as Record<string, unknown>)) {
     sensitiveLeaves((value as Record<string, unknown>)[key], part, out);
   }
-  return out;
 }
 
 function collectScalars(value: unknown, out: Set<string>): void {
@@ -72,18 +65,10 @@ export class Redactor {
    * provider copies a marked value into an unmarked attribute (terraform_data's `output`), and
    * the substring rule cannot safely catch a one- or two-character secret in every text.
    */
-  forInstance(instance: {
-    before: unknown;
-    after: unknown;
-    beforeSensitive: unknown;
-    afterSensitive: unknown;
-  }): Redactor {
-    const leaves = new Set<string>();
-    sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
-    sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+  forInstance(instance: SensitiveInstance): Redactor {
+    const leaves = instanceSensitiveLeaves([instance]);
     if (leaves.size === 0) return this;
     const scoped = new Redactor([], leaves);
-    scoped.exact.clear();
     for (const value of this.exact) scoped.exact.add(value);
     scoped.substrings.push(...this.substrings);
     return scoped;
@@ -178,7 +163,7 @@ export function maskableSecrets(sensitiveStrings: Iterable<string>): string[] {
 }
 
 /** What an instance carries that the per-instance rule reads. */
-export interface SensitiveInstance {
+interface SensitiveInstance {
   before: unknown;
   after: unknown;
   beforeSensitive: unknown;
@@ -186,7 +171,7 @@ export interface SensitiveInstance {
 }
 
 /** Every scalar marked sensitive in any of `instances` (before or after). */
-export function instanceSensitiveLeaves(instances: Iterable<SensitiveInstance>): Set<string> {
+function instanceSensitiveLeaves(instances: Iterable<SensitiveInstance>): Set<string> {
   const leaves = new Set<string>();
   for (const instance of instances) {
     sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
@@ -218,4 +203,15 @@ export function scrubShortLeaves(text: string, leaves: Iterable<string>): string
     out = out.replace(bare, `$1${SENSITIVE_TEXT}`);
   }
   return out;
+}
+
+/**
+ * Terraform's plan or apply text of `plan` (the log) with every leaf marked sensitive in any
+ * of its instances, changed or drifted, hidden where it is short (scrubShortLeaves).
+ */
+export function scrubPlanLog(text: string, plan: PlanModel): string {
+  return scrubShortLeaves(
+    text,
+    instanceSensitiveLeaves([...plan.resourceChanges, ...plan.resourceDrift]),
+  );
 }
