@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { attributeChanges, nullOrEmptyChanges } from './attribute-diff.js';
 import {
-  addressHasEscapedHidden,
   code,
   formatCount,
   HIDDEN_CHARACTERS_WARNING,
+  hiddenCharactersWarning,
   hiddenEscapeCount,
   plural,
 } from './markdown.js';
@@ -241,12 +241,10 @@ export function renderDriftIssue(
     !audience.wholeAddresses && /\(shortened from [\d,]+ characters, sha256/.test(drifted + pending)
       ? 'Shortened addresses are given whole in the job summary of the run.\n\n'
       : '';
-  const hidden =
-    hiddenEscapeCount() !== escapesBefore ||
-    [...findings.drifted, ...findings.pending].some((change) =>
-      addressHasEscapedHidden(change.address),
-    );
-  const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+  const warning = hiddenCharactersWarning(
+    escapesBefore,
+    [...findings.drifted, ...findings.pending].map((change) => change.address),
+  );
   return `${opening}${warning}${risks.text}${whole.text}${drifted}${pending}${note}${shortenedNote}${ignoredLine(findings, budget)}${closing}`;
 }
 

@@ -35,11 +35,6 @@ export function hiddenEscapeCount(): number {
   return hiddenSeen;
 }
 
-/** Whether `text` holds a character that escapeHidden would escape. */
-export function hasHiddenCharacters(text: string): boolean {
-  return HIDDEN.test(text) && escaped(text) !== text;
-}
-
 /**
  * `text` with every invisible or direction-changing character written as its escape
  * (`\u202E`), except the joiners and tags inside an emoji sequence. Tab, newline and
@@ -157,7 +152,7 @@ export function graphemeSuffix(text: string, max: number): string {
 }
 
 /** A short stable name of a text: 128 bits of its SHA-256, too many to collide by design. */
-export function shortHash(text: string): string {
+function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
 }
 
@@ -274,6 +269,21 @@ export const HIDDEN_CHARACTERS_WARNING =
 const ESCAPED_IN_ADDRESS =
   /(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|061c|200[bcef]|202[a-e]|206[0-9]|feff)/i;
 
-export function addressHasEscapedHidden(address: string): boolean {
+function addressHasEscapedHidden(address: string): boolean {
   return address.includes('\\u') && ESCAPED_IN_ADDRESS.test(address);
+}
+
+/**
+ * HIDDEN_CHARACTERS_WARNING when a report escaped a hidden character since `escapesBefore`
+ * (hiddenEscapeCount() when it began) or one of `addresses` carries one as Terraform's escape;
+ * otherwise nothing.
+ */
+export function hiddenCharactersWarning(
+  escapesBefore: number,
+  addresses: Iterable<string>,
+): string {
+  if (hiddenEscapeCount() !== escapesBefore) return HIDDEN_CHARACTERS_WARNING;
+  for (const address of addresses)
+    if (addressHasEscapedHidden(address)) return HIDDEN_CHARACTERS_WARNING;
+  return '';
 }

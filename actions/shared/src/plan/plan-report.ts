@@ -7,13 +7,13 @@
  */
 import type { AttributeChange } from './attribute-diff.js';
 import {
-  addressHasEscapedHidden,
   code,
   escapeHidden,
   fencedBlock,
   formatCount,
   graphemePrefix,
   HIDDEN_CHARACTERS_WARNING,
+  hiddenCharactersWarning,
   hiddenEscapeCount,
   isShortened,
   plural,
@@ -444,10 +444,10 @@ export function renderPlanReport(
         : 'The plan is too large to show in full in a job summary.';
     note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
   }
-  const hidden =
-    hiddenEscapeCount() !== escapesBefore ||
-    listed.some((change) => addressHasEscapedHidden(change.address));
-  const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+  const warning = hiddenCharactersWarning(
+    escapesBefore,
+    listed.map((change) => change.address),
+  );
   const body = `${opening}${warning}${risks.text}${caution.text}${whole.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
   if (body.length <= options.limit) return body;
   // Only reachable with absurd headers (huge stack names are refused earlier): keep the counts.
