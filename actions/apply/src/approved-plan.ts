@@ -11,7 +11,7 @@ import {
   type FoundComment,
   type PlanCommentKey,
 } from '../../shared/src/github/sticky-comment.js';
-import { parsePlanComment } from '../../shared/src/plan/plan-comment.js';
+import { parsePlanComment, type PlanCommentInfo } from '../../shared/src/plan/plan-comment.js';
 
 export interface RepoRef {
   owner: string;
@@ -86,17 +86,17 @@ const short = (sha: string) => sha.slice(0, 7);
 const keyWords = (id: string) => (id === 'none' ? 'without a digest-key' : `with digest-key ${id}`);
 
 /**
- * Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. `keyId`: the
- * public id of this run's digest-key ('none' without one); a digest made under another key can
- * never match, so it is refused here with the reason rather than later as a changed plan.
+ * Why our comment on `pull`, read as `info`, is not an approval, or undefined when it is one.
+ * `keyId`: the public id of this run's digest-key ('none' without one); a digest made under
+ * another key can never match, so it is refused here with the reason rather than later as a
+ * changed plan.
  */
 function refusalOf(
-  comment: FoundComment,
+  info: PlanCommentInfo,
   pull: PullRequestRef,
   stack: string,
   keyId: string,
 ): string | undefined {
-  const info = parsePlanComment(comment.body);
   if (!info.digest)
     return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
   if (!info.commit)
@@ -143,12 +143,12 @@ export async function findApprovedPlanInComments(
       );
       continue;
     }
-    const refusal = refusalOf(comment, pull, key.stack, digestKeyId);
+    const info = parsePlanComment(comment.body);
+    const refusal = refusalOf(info, pull, key.stack, digestKeyId);
     if (refusal) {
       refused.push(`#${pull.number}: ${refusal}${ignored}`);
       continue;
     }
-    const info = parsePlanComment(comment.body);
     return {
       approved: {
         source: 'comment',
