@@ -18,6 +18,15 @@ import {
 import { runAction } from '../../../test-bench/src/action-runner.js';
 import { workflowDispatchEvent } from '../../../test-bench/src/github-events.js';
 import { driftMarker } from '../../shared/src/plan/index.js';
+import type { RisksOutput } from '../../shared/src/risk/index.js';
+import {
+  BUCKET,
+  FORCE,
+  RECORD,
+  ROLE,
+  STORAGE,
+  TOPIC,
+} from '../../shared/test/risk/cell-addresses.js';
 import { scriptedTerraform } from './scripted-terraform.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,20 +38,6 @@ const refreshJson = readFileSync(
   resolve(here, '../../shared/test/fixtures/plans/drift-risks--aws-azure.json'),
   'utf8',
 );
-
-const BUCKET = 'module.cell.aws_s3_bucket.documents';
-const FORCE = 'module.cell.aws_s3_bucket.exports';
-const TOPIC = 'module.cell.aws_sns_topic.notifications';
-const ROLE = 'module.cell.azurerm_role_assignment.function_reads_blobs';
-const STORAGE = 'module.cell.azurerm_storage_account.cell';
-const RECORD = 'module.routing.aws_route53_record.public["aws"]';
-
-interface RisksJson {
-  classes: string[];
-  counts: Record<string, number>;
-  resources: Record<string, string[]>;
-  findings: { class: string; address: string; reasons: string[] }[];
-}
 
 let github: GitHubStandIn;
 let root: string;
@@ -103,7 +98,7 @@ describeReady('drift mode: risk classes', () => {
     expect(result.summary).toContain(section);
     expect(body + result.summary).not.toContain('c2VjcmV0LWtleS1zaG91bGQtbmV2ZXItYmUtc2hvd24=');
 
-    const risks = JSON.parse(result.outputs['risks'] ?? '') as RisksJson;
+    const risks = JSON.parse(result.outputs['risks'] ?? '') as RisksOutput;
     expect(risks.classes).toEqual(['data-loss', 'traffic', 'access']);
     expect(risks.resources).toEqual({
       'data-loss': [BUCKET, FORCE],
@@ -125,7 +120,7 @@ describeReady('drift mode: risk classes', () => {
     );
     const result = await checkDrift('aws-custom', { 'risk-rules': 'risk-rules.json' });
     expect(result.exitCode).toBe(0);
-    const risks = JSON.parse(result.outputs['risks'] ?? '') as RisksJson;
+    const risks = JSON.parse(result.outputs['risks'] ?? '') as RisksOutput;
     expect(risks.classes).toEqual(['data-loss', 'traffic', 'access', 'compliance']);
     expect(risks.resources['compliance']).toEqual([TOPIC]);
     const body = issueOf('aws-custom')?.body ?? '';

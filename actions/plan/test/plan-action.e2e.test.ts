@@ -19,6 +19,7 @@ import {
   planDigest,
   planMarker,
 } from '../../shared/src/plan/index.js';
+import type { RisksOutput } from '../../shared/src/risk/index.js';
 import {
   terraformAvailable,
   terraformFixture,
@@ -312,11 +313,7 @@ describeReady('plan action end to end', () => {
     );
     const result = await plan({ 'risk-rules': 'risk-rules.yml', cloud: 'azure' });
     expect(result.exitCode).toBe(0);
-    const risks = JSON.parse(result.outputs['risks'] ?? '') as {
-      classes: string[];
-      counts: Record<string, number>;
-      resources: Record<string, string[]>;
-    };
+    const risks = JSON.parse(result.outputs['risks'] ?? '') as RisksOutput;
     expect(risks.classes).toEqual(['cost']);
     expect(risks.counts).toEqual({ 'data-loss': 0, traffic: 0, access: 0, cost: 7 });
     expect(risks.resources['cost']).toContain('terraform_data.keep');

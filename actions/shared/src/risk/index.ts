@@ -17,6 +17,7 @@ export {
   riskSection,
   risksOutput,
   type RiskPhase,
+  type RisksOutput,
   type RiskSection,
   type RiskSectionOptions,
 } from './risk-report.js';

@@ -211,6 +211,25 @@ export function driftRiskSection(
 /** Most characters of the `risks` output before its findings are left out (GitHub allows 1 MiB). */
 const OUTPUT_LIMIT = 900_000;
 
+/** The JSON document of the `risks` output (a contract: workflows read it, action.yml documents it). */
+export interface RisksOutput {
+  version: 1;
+  /** The classes found, in catalogue order. */
+  classes: string[];
+  /** Every class of the catalogue with how many findings it has (0 when none). */
+  counts: Record<string, number>;
+  resources: Record<string, string[]>;
+  findings: {
+    class: string;
+    address: string;
+    deposed?: string;
+    actions: readonly string[];
+    reasons: string[];
+  }[];
+  /** Present when the output was cut to stay under GitHub's limit. */
+  truncated?: true;
+}
+
 /**
  * The `risks` output: every class with its count and addresses, and the findings with their
  * reasons in plain text. `classes` lists only the classes found.
@@ -232,7 +251,7 @@ export function risksOutput(assessment: RiskAssessment, phase: RiskPhase = 'plan
       reasons: finding.reasons.map((reason) => describeRiskReason(reason, false, phase)),
     })),
   );
-  const document = {
+  const document: RisksOutput = {
     version: 1,
     classes: assessment.byClass.map(({ risk }) => risk.id),
     counts,

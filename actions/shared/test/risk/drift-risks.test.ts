@@ -21,7 +21,9 @@ import {
   findingsOf,
   risksOutput,
   withRulesFile,
+  type RisksOutput,
 } from '../../src/risk/index.js';
+import { BUCKET, FORCE, RECORD, ROLE, STORAGE, TOPIC } from './cell-addresses.js';
 import { syntheticPlan } from '../plan/synthetic-plan.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plans');
@@ -31,13 +33,6 @@ const refreshJson = JSON.parse(
 const refresh = readPlan(refreshJson);
 const catalogue = builtInCatalogue();
 const context = { stack: 'aws', runId: '7001', foundAt: new Date('2026-12-05T05:17:00Z') };
-
-const DELETED_BUCKET = 'module.cell.aws_s3_bucket.documents';
-const FORCE = 'module.cell.aws_s3_bucket.exports';
-const TOPIC = 'module.cell.aws_sns_topic.notifications';
-const ROLE = 'module.cell.azurerm_role_assignment.function_reads_blobs';
-const STORAGE = 'module.cell.azurerm_storage_account.cell';
-const RECORD = 'module.routing.aws_route53_record.public["aws"]';
 
 /** The normal plan: a table the code no longer has, destroyed at the next deploy. */
 const normal = readPlan({
@@ -64,20 +59,13 @@ const normal = readPlan({
   ],
 });
 
-interface RisksJson {
-  classes: string[];
-  counts: Record<string, number>;
-  resources: Record<string, string[]>;
-  findings: { class: string; address: string; actions: string[]; reasons: string[] }[];
-}
-
 function issueOf(refreshOnly: PlanModel, pending: PlanModel, rules = catalogue) {
   const findings = findDrift(refreshOnly, pending);
   const risks = assessChanges(findings.drifted, rules);
   return {
     findings,
     risks,
-    output: JSON.parse(risksOutput(risks, 'drift')) as RisksJson,
+    output: JSON.parse(risksOutput(risks, 'drift')) as RisksOutput,
     body: renderDriftIssue(findings, refreshOnly, pending, { ...context, risks }),
   };
 }
@@ -87,14 +75,14 @@ describe('risk classes of drift', () => {
   const addresses = (id: string) => findingsOf(risks, id).map((finding) => finding.address);
 
   it('a bucket deleted outside Terraform and force_destroy turned on are data loss', () => {
-    expect(addresses('data-loss')).toEqual([DELETED_BUCKET, FORCE]);
+    expect(addresses('data-loss')).toEqual([BUCKET, FORCE]);
     const reasons = Object.fromEntries(
       output.findings
         .filter((finding) => finding.class === 'data-loss')
         .map((finding) => [finding.address, finding.reasons]),
     );
     expect(reasons).toEqual({
-      [DELETED_BUCKET]: ['deleted outside Terraform'],
+      [BUCKET]: ['deleted outside Terraform'],
       [FORCE]: ['force_destroy turned on'],
     });
   });
@@ -133,7 +121,7 @@ describe('risk classes of drift', () => {
     expect(section).toBeGreaterThan(body.indexOf('Terraform found drift in stack `aws`'));
     expect(table).toBeGreaterThan(section);
     const text = body.slice(section, table);
-    expect(text).toContain(`- \`${DELETED_BUCKET}\`: deleted outside Terraform`);
+    expect(text).toContain(`- \`${BUCKET}\`: deleted outside Terraform`);
     expect(text).toContain(`- \`${RECORD}\`: changed outside Terraform: \`ttl\``);
     expect(text).toContain(`- \`${ROLE}\`: deleted outside Terraform`);
     expect(text.indexOf('**Data loss** (2)')).toBeLessThan(text.indexOf('**Traffic** (1)'));

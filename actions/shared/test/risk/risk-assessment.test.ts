@@ -15,32 +15,18 @@ import {
   findingsOf,
   risksOutput,
   withRulesFile,
+  type RisksOutput,
 } from '../../src/risk/index.js';
+import { BUCKET, FORCE, QUEUE, RECORD, ROLE, STORAGE, VERSIONING } from './cell-addresses.js';
 import { syntheticPlan } from '../plan/synthetic-plan.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plans');
 const plan = parsePlan(readFileSync(join(fixtures, 'risks--aws-azure.json'), 'utf8'));
 const catalogue = builtInCatalogue();
 
-const BUCKET = 'module.cell.aws_s3_bucket.documents';
-const STORAGE = 'module.cell.azurerm_storage_account.cell';
-const RECORD = 'module.routing.aws_route53_record.public["aws"]';
-const ROLE = 'module.cell.azurerm_role_assignment.function_reads_blobs';
-const FORCE = 'module.cell.aws_s3_bucket.exports';
-const VERSIONING = 'module.cell.aws_s3_bucket_versioning.exports';
-const QUEUE = 'module.cell.aws_sqs_queue.orders';
-
-interface RisksJson {
-  version: number;
-  classes: string[];
-  counts: Record<string, number>;
-  resources: Record<string, string[]>;
-  findings: { class: string; address: string; actions: string[]; reasons: string[] }[];
-}
-
 describe('risk classes of an aws and azurerm plan', () => {
   const assessment = assessPlan(plan, catalogue);
-  const output = JSON.parse(risksOutput(assessment)) as RisksJson;
+  const output = JSON.parse(risksOutput(assessment)) as RisksOutput;
   const addresses = (id: string) => findingsOf(assessment, id).map((finding) => finding.address);
 
   it('a bucket destroy and a storage account replace are data loss', () => {
