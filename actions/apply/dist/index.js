@@ -47962,10 +47962,6 @@ let hiddenSeen = 0;
 function hiddenEscapeCount() {
     return hiddenSeen;
 }
-/** Whether `text` holds a character that escapeHidden would escape. */
-function hasHiddenCharacters(text) {
-    return HIDDEN.test(text) && escaped(text) !== text;
-}
 /**
  * `text` with every invisible or direction-changing character written as its escape
  * (`\u202E`), except the joiners and tags inside an emoji sequence. Tab, newline and
@@ -48190,6 +48186,19 @@ const HIDDEN_CHARACTERS_WARNING = '> [!WARNING]\n> This plan contains invisible 
 const ESCAPED_IN_ADDRESS = /(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|061c|200[bcef]|202[a-e]|206[0-9]|feff)/i;
 function addressHasEscapedHidden(address) {
     return address.includes('\\u') && ESCAPED_IN_ADDRESS.test(address);
+}
+/**
+ * HIDDEN_CHARACTERS_WARNING when a report escaped a hidden character since `escapesBefore`
+ * (hiddenEscapeCount() when it began) or one of `addresses` carries one as Terraform's escape;
+ * otherwise nothing.
+ */
+function hiddenCharactersWarning(escapesBefore, addresses) {
+    if (hiddenEscapeCount() !== escapesBefore)
+        return HIDDEN_CHARACTERS_WARNING;
+    for (const address of addresses)
+        if (addressHasEscapedHidden(address))
+            return HIDDEN_CHARACTERS_WARNING;
+    return '';
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/attribute-diff.ts
@@ -49838,12 +49847,12 @@ async function pullRequestsOfCommit(client, repo, sha) {
 const approved_plan_short = (sha) => sha.slice(0, 7);
 const keyWords = (id) => (id === 'none' ? 'without a digest-key' : `with digest-key ${id}`);
 /**
- * Why `comment` (ours, on `pull`) is not an approval, or undefined when it is one. `keyId`: the
- * public id of this run's digest-key ('none' without one); a digest made under another key can
- * never match, so it is refused here with the reason rather than later as a changed plan.
+ * Why our comment on `pull`, read as `info`, is not an approval, or undefined when it is one.
+ * `keyId`: the public id of this run's digest-key ('none' without one); a digest made under
+ * another key can never match, so it is refused here with the reason rather than later as a
+ * changed plan.
  */
-function refusalOf(comment, pull, stack, keyId) {
-    const info = parsePlanComment(comment.body);
+function refusalOf(info, pull, stack, keyId) {
     if (!info.digest)
         return `its plan comment for stack '${stack}' shows no plan-digest (the plan failed or had none)`;
     if (!info.commit)
@@ -49877,12 +49886,12 @@ async function findApprovedPlanInComments(client, repo, pulls, key, digestKeyId)
             refused.push(`#${pull.number}: no plan comment for stack '${key.stack}' by ${key.author}${ignored}`);
             continue;
         }
-        const refusal = refusalOf(comment, pull, key.stack, digestKeyId);
+        const info = parsePlanComment(comment.body);
+        const refusal = refusalOf(info, pull, key.stack, digestKeyId);
         if (refusal) {
             refused.push(`#${pull.number}: ${refusal}${ignored}`);
             continue;
         }
-        const info = parsePlanComment(comment.body);
         return {
             approved: {
                 source: 'comment',
@@ -51479,10 +51488,6 @@ function parsePlan(text) {
     }
     return readPlan(document);
 }
-/** Every resource instance the plan speaks of: its changes and what drifted outside Terraform. */
-function planInstances(plan) {
-    return [...plan.resourceChanges, ...plan.resourceDrift];
-}
 
 ;// CONCATENATED MODULE: ../shared/src/plan/redaction.ts
 
@@ -51500,27 +51505,17 @@ function scalarText(value) {
         return String(value);
     return undefined;
 }
-function isMarked(mask) {
-    if (mask === true)
-        return true;
-    if (typeof mask !== 'object' || mask === null)
-        return false;
-    return Object.values(mask).some(isMarked);
-}
 /** Every scalar leaf of `value` under a sensitivity mark (the whole value when `mask` is true). */
 function sensitiveLeaves(value, mask, out) {
     if (mask === true) {
         collectScalars(value, out);
-        return out;
+        return;
     }
     if (typeof mask !== 'object' || mask === null || typeof value !== 'object' || value === null)
-        return out;
-    if (!isMarked(mask))
-        return out;
+        return;
     for (const [key, part] of Object.entries(mask)) {
         sensitiveLeaves(value[key], part, out);
     }
-    return out;
 }
 function collectScalars(value, out) {
     const text = scalarText(value);
@@ -51547,13 +51542,10 @@ class Redactor {
      * the substring rule cannot safely catch a one- or two-character secret in every text.
      */
     forInstance(instance) {
-        const leaves = new Set();
-        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
-        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+        const leaves = instanceSensitiveLeaves([instance]);
         if (leaves.size === 0)
             return this;
         const scoped = new Redactor([], leaves);
-        scoped.exact.clear();
         for (const value of this.exact)
             scoped.exact.add(value);
         scoped.substrings.push(...this.substrings);
@@ -51681,6 +51673,13 @@ function scrubShortLeaves(text, leaves) {
         out = out.replace(bare, `$1${SENSITIVE_TEXT}`);
     }
     return out;
+}
+/**
+ * Terraform's plan or apply text of `plan` (the log) with every leaf marked sensitive in any
+ * of its instances, changed or drifted, hidden where it is short (scrubShortLeaves).
+ */
+function scrubPlanLog(text, plan) {
+    return scrubShortLeaves(text, instanceSensitiveLeaves([...plan.resourceChanges, ...plan.resourceDrift]));
 }
 
 ;// CONCATENATED MODULE: ../shared/src/terraform/terraform-error.ts
@@ -52469,7 +52468,7 @@ async function applyReviewedPlan(run, planned) {
     switch (outcome.status) {
         case 'applied':
             startGroup('terraform apply');
-            info(scrubShortLeaves(redactor.scrub(outcome.stdout), instanceSensitiveLeaves(planInstances(planned.plan))));
+            info(scrubPlanLog(redactor.scrub(outcome.stdout), planned.plan));
             endGroup();
             return {
                 applied: true,

@@ -34196,10 +34196,6 @@ let hiddenSeen = 0;
 function hiddenEscapeCount() {
     return hiddenSeen;
 }
-/** Whether `text` holds a character that escapeHidden would escape. */
-function hasHiddenCharacters(text) {
-    return HIDDEN.test(text) && escaped(text) !== text;
-}
 /**
  * `text` with every invisible or direction-changing character written as its escape
  * (`\u202E`), except the joiners and tags inside an emoji sequence. Tab, newline and
@@ -34424,6 +34420,19 @@ const HIDDEN_CHARACTERS_WARNING = '> [!WARNING]\n> This plan contains invisible 
 const ESCAPED_IN_ADDRESS = /(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f|00[89][0-9a-f]|061c|200[bcef]|202[a-e]|206[0-9]|feff)/i;
 function addressHasEscapedHidden(address) {
     return address.includes('\\u') && ESCAPED_IN_ADDRESS.test(address);
+}
+/**
+ * HIDDEN_CHARACTERS_WARNING when a report escaped a hidden character since `escapesBefore`
+ * (hiddenEscapeCount() when it began) or one of `addresses` carries one as Terraform's escape;
+ * otherwise nothing.
+ */
+function hiddenCharactersWarning(escapesBefore, addresses) {
+    if (hiddenEscapeCount() !== escapesBefore)
+        return HIDDEN_CHARACTERS_WARNING;
+    for (const address of addresses)
+        if (addressHasEscapedHidden(address))
+            return HIDDEN_CHARACTERS_WARNING;
+    return '';
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/owned-attributes.ts
@@ -35519,27 +35528,17 @@ function scalarText(value) {
         return String(value);
     return undefined;
 }
-function isMarked(mask) {
-    if (mask === true)
-        return true;
-    if (typeof mask !== 'object' || mask === null)
-        return false;
-    return Object.values(mask).some(isMarked);
-}
 /** Every scalar leaf of `value` under a sensitivity mark (the whole value when `mask` is true). */
 function sensitiveLeaves(value, mask, out) {
     if (mask === true) {
         collectScalars(value, out);
-        return out;
+        return;
     }
     if (typeof mask !== 'object' || mask === null || typeof value !== 'object' || value === null)
-        return out;
-    if (!isMarked(mask))
-        return out;
+        return;
     for (const [key, part] of Object.entries(mask)) {
         sensitiveLeaves(value[key], part, out);
     }
-    return out;
 }
 function collectScalars(value, out) {
     const text = scalarText(value);
@@ -35566,13 +35565,10 @@ class Redactor {
      * the substring rule cannot safely catch a one- or two-character secret in every text.
      */
     forInstance(instance) {
-        const leaves = new Set();
-        sensitiveLeaves(instance.before, instance.beforeSensitive, leaves);
-        sensitiveLeaves(instance.after, instance.afterSensitive, leaves);
+        const leaves = instanceSensitiveLeaves([instance]);
         if (leaves.size === 0)
             return this;
         const scoped = new Redactor([], leaves);
-        scoped.exact.clear();
         for (const value of this.exact)
             scoped.exact.add(value);
         scoped.substrings.push(...this.substrings);
@@ -35700,6 +35696,13 @@ function scrubShortLeaves(text, leaves) {
         out = out.replace(bare, `$1${SENSITIVE_TEXT}`);
     }
     return out;
+}
+/**
+ * Terraform's plan or apply text of `plan` (the log) with every leaf marked sensitive in any
+ * of its instances, changed or drifted, hidden where it is short (scrubShortLeaves).
+ */
+function scrubPlanLog(text, plan) {
+    return scrubShortLeaves(text, instanceSensitiveLeaves([...plan.resourceChanges, ...plan.resourceDrift]));
 }
 
 ;// CONCATENATED MODULE: ../shared/src/risk/attribute-match.ts
@@ -36828,9 +36831,7 @@ function renderPlanReport(plan, context, options) {
             : 'The plan is too large to show in full in a job summary.';
         note = `> [!NOTE]\n> … not shown here: ${notShown.join('; ')}. ${fullReport}\n\n`;
     }
-    const hidden = hiddenEscapeCount() !== escapesBefore ||
-        listed.some((change) => addressHasEscapedHidden(change.address));
-    const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+    const warning = hiddenCharactersWarning(escapesBefore, listed.map((change) => change.address));
     const body = `${opening}${warning}${risks.text}${caution.text}${whole.text}${table.text}${note}${outputs.text}${details.text}${closing}`;
     if (body.length <= options.limit)
         return body;
@@ -37037,9 +37038,7 @@ function renderDriftIssue(findings, refreshOnly, normal, context, audience = iss
     const shortenedNote = !audience.wholeAddresses && /\(shortened from [\d,]+ characters, sha256/.test(drifted + pending)
         ? 'Shortened addresses are given whole in the job summary of the run.\n\n'
         : '';
-    const hidden = hiddenEscapeCount() !== escapesBefore ||
-        [...findings.drifted, ...findings.pending].some((change) => addressHasEscapedHidden(change.address));
-    const warning = hidden ? HIDDEN_CHARACTERS_WARNING : '';
+    const warning = hiddenCharactersWarning(escapesBefore, [...findings.drifted, ...findings.pending].map((change) => change.address));
     return `${opening}${warning}${risks.text}${whole.text}${drifted}${pending}${note}${shortenedNote}${ignoredLine(findings, budget)}${closing}`;
 }
 /**
@@ -37627,10 +37626,6 @@ function parsePlan(text) {
         throw new PlanFormatError('The plan file is not valid JSON; expected `terraform show -json <planfile>` output.');
     }
     return readPlan(document);
-}
-/** Every resource instance the plan speaks of: its changes and what drifted outside Terraform. */
-function planInstances(plan) {
-    return [...plan.resourceChanges, ...plan.resourceDrift];
 }
 
 ;// CONCATENATED MODULE: ../shared/src/plan/index.ts
@@ -43831,7 +43826,7 @@ async function runTerraformPlan(terraform, settings, out, refreshOnly = false) {
     const plan = readPlanFile(out.jsonPath);
     // Printed only now: the values it may show are masked from here on.
     startGroup(`terraform plan${refreshOnly ? ' -refresh-only' : ''} (${settings.stack})`);
-    info(scrubShortLeaves(result.stdout, instanceSensitiveLeaves(planInstances(plan))));
+    info(scrubPlanLog(result.stdout, plan));
     endGroup();
     return { result, plan };
 }
