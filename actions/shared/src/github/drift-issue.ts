@@ -6,7 +6,7 @@
  */
 import { isDriftIssueOf, parseDriftMeta, type DriftMeta } from '../plan/drift-report.js';
 import { driftMarker } from '../plan/plan-comment.js';
-import { checkWrittenBy, isWrittenBy, type Authored } from './comment-author.js';
+import { checkWrittenBy, isWrittenBy } from './comment-author.js';
 import type { GitHubClient } from './github-client.js';
 
 export const DRIFT_LABEL = 'drift';
@@ -61,7 +61,7 @@ export async function findDriftIssues(
   stack: string,
   author: string,
 ): Promise<DriftIssue[]> {
-  const pick = (issues: (Awaited<ReturnType<typeof listIssues>>[number] & Authored)[]) =>
+  const pick = (issues: Awaited<ReturnType<typeof listIssues>>) =>
     issues
       .filter(
         (issue) =>

@@ -91,7 +91,7 @@ export async function findPlanComment(
 async function deleteComments(
   client: GitHubClient,
   ref: IssueRef,
-  comments: FoundComment[],
+  comments: readonly { id: number }[],
 ): Promise<number> {
   let removed = 0;
   for (const comment of comments) {
@@ -154,7 +154,7 @@ export async function upsertPlanComment(
   try {
     checkWrittenBy(data, key.author, `plan comment of stack ${key.stack}`);
   } catch (error) {
-    await deleteComments(client, ref, [{ id: data.id, body, url: data.html_url, author: '' }]);
+    await deleteComments(client, ref, [data]);
     throw error;
   }
   // Another run for the same stack may have created one meanwhile: keep the oldest.
