@@ -43567,7 +43567,7 @@ async function upsertPlanComment(client, ref, key, body) {
         checkWrittenBy(data, key.author, `plan comment of stack ${key.stack}`);
     }
     catch (error) {
-        await deleteComments(client, ref, [{ id: data.id, body, url: data.html_url, author: '' }]);
+        await deleteComments(client, ref, [data]);
         throw error;
     }
     // Another run for the same stack may have created one meanwhile: keep the oldest.
