@@ -1,4 +1,4 @@
-import { testPeerSettings } from './support/peer-key.js';
+import { testPeerProbeRefreshMs, testPeerSettings } from './support/peer-key.js';
 import { createCellApp } from '../src/core/cell-app.js';
 import { consumeBatch } from '../src/core/order-events.js';
 import {
@@ -21,6 +21,7 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer, auth) => {
     auth,
     ports: { documents, events, notifier },
     logError: () => {},
+    peerProbe: { refreshMs: testPeerProbeRefreshMs },
   });
   const raw: string[] = [];
   const deadLetters: string[] = [];

@@ -47,12 +47,16 @@ describe('npm run outage on a running sandbox', () => {
     const state = await sandbox.client.state();
     expect(state.cells.azure.outage).toBe(true);
     expect(state.cells.aws.outage).toBe(false);
-    // AWS reports its peer unreachable and stays healthy itself.
-    const awsHealth = await fetch(`${sandbox.urls.aws}/health`);
-    expect(awsHealth.status).toBe(200);
-    expect(((await awsHealth.json()) as { peer: { status: string } }).peer.status).toBe(
-      'unreachable',
-    );
+    // AWS stays healthy itself and reports its peer unreachable within the link's refresh
+    // plus the probe's timeout (5 s + 0.75 s, ADR 26).
+    const wentDown = Date.now();
+    await until(async () => {
+      const awsHealth = await fetch(`${sandbox.urls.aws}/health`);
+      expect(awsHealth.status).toBe(200);
+      const body = (await awsHealth.json()) as { peer: { status: string } };
+      return body.peer.status === 'unreachable';
+    }, 10_000);
+    expect(Date.now() - wentDown).toBeLessThan(5750 + 1500);
     // After Route 53's three failed checks (one a second here), every request goes to AWS.
     await new Promise((resolve) => setTimeout(resolve, 4000));
     const cells = new Set<string>();

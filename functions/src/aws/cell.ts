@@ -9,6 +9,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
+import type { PeerProbeTiming } from '../core/peer-link.js';
 import { consumeBatch, type EventHandler } from '../core/order-events.js';
 import type { AwsCellConfig } from './config.js';
 import { apiGatewayResult, coreRequestFromApiGateway } from './lambda-http.js';
@@ -39,6 +40,8 @@ export interface AwsCellOptions {
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;
   readonly log?: (message: string, detail?: unknown) => void;
+  /** Peer probe timing (tests shorten refreshMs); the probe always runs in the request here. */
+  readonly peerProbe?: Partial<Omit<PeerProbeTiming, 'inRequest'>>;
 }
 
 /** Builds one AWS cell from its config: the sandbox and the Lambda entry points both use this. */
@@ -77,6 +80,9 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
     },
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    // Lambda freezes the process after the response: a probe left running would stop
+    // mid-flight and time out on the next invocation, so it runs inside the request (ADR 26).
+    peerProbe: { ...options.peerProbe, inRequest: true },
     logError: log,
   });
 

@@ -8,6 +8,7 @@ import type {
 } from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
+import type { PeerProbeTiming } from '../core/peer-link.js';
 import { consumeBatch, type BatchItem, type BatchItemFailure } from '../core/order-events.js';
 import { delay } from '../core/optimistic.js';
 import { BlobDeadLetters } from './blob-dead-letters.js';
@@ -69,6 +70,8 @@ export interface AzureCellOptions {
   /** Blob client retries (the SDK default waits seconds between tries; local hosts want less). */
   readonly storageRetry?: { readonly maxTries?: number; readonly retryDelayInMs?: number };
   readonly log?: (message: string, detail?: unknown) => void;
+  /** Peer probe timing (tests shorten refreshMs); the probe never holds a request here. */
+  readonly peerProbe?: Partial<Omit<PeerProbeTiming, 'inRequest'>>;
 }
 
 export const httpFunctionName = 'api';
@@ -149,6 +152,9 @@ function cellApp(
     },
     ...(options.now ? { now: options.now } : {}),
     fetch: fetchImpl,
+    // The Functions worker process keeps running between invocations: the probe runs beside
+    // the requests and none of them waits for it (ADR 26).
+    peerProbe: { ...options.peerProbe, inRequest: false },
     // The Functions worker forwards console output to the invocation logs.
     logError: options.log ?? ((message, error) => console.error(message, error)),
   });

@@ -11,7 +11,7 @@ import { OrderEventConsumer } from './order-events.js';
 import { OrderService } from './order-service.js';
 import { PeerAuthenticator } from './peer-auth.js';
 import { forwardedFromHeader, PeerForwarder, type PeerSettings } from './peer-forwarder.js';
-import { probePeerLink } from './peer-link.js';
+import { defaultPeerProbeTiming, PeerLinkMonitor, type PeerProbeTiming } from './peer-link.js';
 import type { Ports } from './ports.js';
 import {
   ReplicaPublisher,
@@ -36,6 +36,8 @@ export interface CellAppOptions {
   readonly jwks?: Pick<TokenVerifierOptions, 'jwksTimeoutMs' | 'jwksCooldownMs' | 'jwksMaxAgeMs'>;
   readonly now?: () => Date;
   readonly healthTimeoutMs?: number;
+  /** How /health learns the peer link (ADR 26); the AWS adapter probes in the request. */
+  readonly peerProbe?: Partial<PeerProbeTiming>;
   /** Where unexpected errors are reported (never sent to the client). */
   readonly logError?: (message: string, error: unknown) => void;
   readonly fetch?: typeof fetch;
@@ -53,14 +55,6 @@ export interface CellApp {
   readonly replication: Replicator | undefined;
 }
 
-/**
- * A hung peer must not make this cell's own /health slow: Route 53 counts a check as failed
- * unless the endpoint answers within 2 s of connecting
- * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html),
- * and the sandbox's monitor waits 2 s too.
- */
-const peerProbeTimeoutMs = 750;
-
 export function createCellApp(options: CellAppOptions): CellApp {
   const { identity } = options;
   const now = options.now ?? (() => new Date());
@@ -72,6 +66,11 @@ export function createCellApp(options: CellAppOptions): CellApp {
     ((message, error) =>
       error === undefined ? console.error(message) : console.error(message, error));
   const forwarder = new PeerForwarder(cell, options.peer, options.fetch, now);
+  const peerLink = new PeerLinkMonitor(
+    forwarder,
+    { ...defaultPeerProbeTiming, ...options.peerProbe },
+    now,
+  );
   const replicationStatus = new ReplicationStatus(now);
   const publisher = ports.replication
     ? new ReplicaPublisher(ports.replication, cell, replicationStatus, now, logError)
@@ -130,7 +129,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
         const fromPeer = request.headers[forwardedFromHeader] !== undefined;
         const [report, peer] = await Promise.all([
           checkHealth(identity, ports, lastSends, timeoutMs),
-          fromPeer ? undefined : probePeerLink(forwarder, peerProbeTimeoutMs),
+          fromPeer ? undefined : peerLink.report(),
         ]);
         return jsonResponse(report.status === 'ok' ? 200 : 503, {
           ...report,

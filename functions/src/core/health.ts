@@ -34,7 +34,7 @@ export interface HealthReport extends CellIdentity {
    * whose peer is down must stay healthy, or one cloud's outage would withdraw both from DNS.
    * Absent on the peer's own probe (no probe loop between the cells).
    */
-  readonly peer?: PeerLink;
+  readonly peer?: PeerLinkReport;
 }
 
 /**
@@ -49,6 +49,16 @@ export interface PeerLink {
   readonly httpStatus?: number;
   readonly error?: string;
 }
+
+/**
+ * What GET /health says of the peer (ADR 26): the last probe's result, never a probe made for
+ * this request alone. `checkedAt` is when that probe started and `ageMs` how long ago;
+ * `stale` once it is older than the documented limit (30 s by default). `unknown`: this
+ * instance has not finished a probe yet.
+ */
+export type PeerLinkReport =
+  | (PeerLink & { readonly checkedAt: string; readonly ageMs: number; readonly stale: boolean })
+  | { readonly cell: string; readonly status: 'unknown'; readonly stale: false };
 
 /**
  * How long a failed send keeps its check `failing` when nothing has been sent since: long

@@ -1,4 +1,4 @@
-import { testPeerKey } from '../support/peer-key.js';
+import { testPeerKey, testPeerProbeRefreshMs } from '../support/peer-key.js';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import {
   startS3ConditionalProxy,
@@ -64,7 +64,7 @@ async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Prom
       endpoints: { s3: proxy.url, sqs: sqsProxy.url, sns: snsProxy.url },
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     },
-    { log: () => {} },
+    { log: () => {}, peerProbe: { refreshMs: testPeerProbeRefreshMs } },
   );
 
   return {

@@ -1,4 +1,4 @@
-import { testPeerKey } from '../support/peer-key.js';
+import { testPeerKey, testPeerProbeRefreshMs } from '../support/peer-key.js';
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { startEventHubsStandIn } from '../../../stand-ins/src/event-hubs/index.js';
@@ -67,7 +67,12 @@ async function startAzureCellHarness(peer: PeerEndpoint, auth: AuthSettings): Pr
       notificationHub: parseServiceBusConnection(push.connectionString, 'test'),
       notificationHubName: 'customers',
     },
-    { retryDelayMs: 10, storageRetry: { maxTries: 2, retryDelayInMs: 50 }, log: () => {} },
+    {
+      retryDelayMs: 10,
+      storageRetry: { maxTries: 2, retryDelayInMs: 50 },
+      log: () => {},
+      peerProbe: { refreshMs: testPeerProbeRefreshMs },
+    },
   );
   await cell.ensureContainers();
   const functions = cell.capture();

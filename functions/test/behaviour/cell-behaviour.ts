@@ -36,6 +36,14 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       }
     }
 
+    /**
+     * What the cell sent the peer, but its probes of the peer's /health: those run beside the
+     * requests (ADR 26), so one started by an earlier test's GET /health may land at any time.
+     */
+    function forwardedToPeer() {
+      return peer.requests.filter((request) => request.path !== '/health');
+    }
+
     /** Headers the peer cell would send: signed with the shared key, unless told otherwise. */
     function signedByPeer(
       method: string,
@@ -167,18 +175,41 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(response.headers['x-cell']).toBe(cell.cell);
       });
 
+      /**
+       * GET /health until its peer link comes from a probe started after `since` (ADR 26: the
+       * report is the last probe's, refreshed every testPeerProbeRefreshMs here).
+       */
+      async function healthProbedSince(since: number): Promise<HarnessResponse> {
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          const response = await call('GET', '/health');
+          const checkedAt = Date.parse(response.body.peer?.checkedAt ?? '');
+          if (checkedAt >= since || Date.now() > deadline) return response;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+
       it('GET /health reports the peer link, signed, and stays 200 when the peer is down', async () => {
         peer.clearRequests();
-        const up = await call('GET', '/health');
-        expect(up.body.peer).toMatchObject({ cell: cell.peerCell, status: 'up', httpStatus: 200 });
-        const probe = peer.requests.at(-1);
-        expect(probe?.path).toBe('/health');
+        const up = await healthProbedSince(Date.now());
+        expect(up.body.peer).toMatchObject({
+          cell: cell.peerCell,
+          status: 'up',
+          httpStatus: 200,
+          stale: false,
+        });
+        expect(up.body.peer.ageMs).toBeLessThan(5000);
+        const probe = peer.requests.find((request) => request.path === '/health');
         expect(probe?.headers['x-peer-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
 
-        peer.injectFault({ path: '/health', status: 401 });
-        expect((await call('GET', '/health')).body.peer).toMatchObject({ status: 'rejected' });
-        peer.injectFault({ path: '/health', drop: true });
-        const down = await call('GET', '/health');
+        // Every probe from now on: one started before could otherwise take a single fault.
+        peer.injectFault({ path: '/health', status: 401, times: Infinity });
+        expect((await healthProbedSince(Date.now())).body.peer).toMatchObject({
+          status: 'rejected',
+        });
+        peer.clearFaults();
+        peer.injectFault({ path: '/health', drop: true, times: Infinity });
+        const down = await healthProbedSince(Date.now());
         peer.clearFaults();
         expect(down.status).toBe(200);
         expect(down.body).toMatchObject({
@@ -187,6 +218,8 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         });
 
         // The peer's own probe is answered without probing back (no loop between the cells).
+        // First let a probe that the last GET /health started finish.
+        await new Promise((resolve) => setTimeout(resolve, 300));
         peer.clearRequests();
         const fromPeer = await call('GET', '/health', {
           headers: signedByPeer('GET', '/health', undefined),
@@ -661,7 +694,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           expect(response.body.error).toContain('Authorization: Bearer');
         }
         // Not even forwarded: the peer cell never saw the anonymous request for its cart.
-        expect(peer.requests).toHaveLength(0);
+        expect(forwardedToPeer()).toHaveLength(0);
 
         const health = await call('GET', '/health', { token: null });
         expect(health.status).toBe(200);
@@ -850,15 +883,13 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           servedBy: 'peer',
           path: `/orders/${cell.peerCell}-o123`,
         });
-        expect(peer.requests.map((request) => request.headers['x-forwarded-from-cell'])).toEqual([
-          cell.cell,
-          cell.cell,
-        ]);
+        expect(
+          forwardedToPeer().map((request) => request.headers['x-forwarded-from-cell']),
+        ).toEqual([cell.cell, cell.cell]);
         // The caller's token travels with the request: the peer checks it and serves only them.
-        expect(peer.requests.map((request) => subjectOf(request.headers.authorization))).toEqual([
-          'cust-1',
-          'cust-1',
-        ]);
+        expect(
+          forwardedToPeer().map((request) => subjectOf(request.headers.authorization)),
+        ).toEqual(['cust-1', 'cust-1']);
       });
 
       it('answers 504 when the peer is too slow and 502 when it is unreachable', async () => {
@@ -969,7 +1000,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
           body: order,
         });
         expect(response.body).toMatchObject({ servedBy: 'peer', method: 'POST', path: '/orders' });
-        const sent = peer.requests.at(-1);
+        const sent = forwardedToPeer().at(-1);
         expect(sent?.headers['idempotency-key']).toBe(key);
         expect(sent?.headers['x-forwarded-from-cell']).toBe(cell.cell);
         expect((await call('GET', `/inventory/${sku}`)).body.available).toBe(before.available);
@@ -1005,7 +1036,7 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
       it('signs what it forwards: the peer can check the signature with the shared key', async () => {
         peer.clearRequests();
         await call('GET', `/orders/${cell.peerCell}-signed?x=1`);
-        const sent = peer.requests.at(-1);
+        const sent = forwardedToPeer().at(-1);
         const headers = sent?.headers as Record<string, string>;
         const expected = peerSignature({
           fromCell: cell.cell,

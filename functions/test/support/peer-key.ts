@@ -10,3 +10,9 @@ export const testPeerEnv = { PEER_SHARED_KEY: testPeerKey } as const;
 export function testPeerSettings(cell: string, url: string, timeoutMs: number) {
   return { cell, url, timeoutMs, auth: { key: peerKeyFrom(testPeerKey), windowMs: 60_000 } };
 }
+
+/**
+ * How often the cells under test probe their peer (ADR 26; 5 s in a deployment), so that the
+ * shared suite sees a change of the peer within a fraction of a second.
+ */
+export const testPeerProbeRefreshMs = 100;

@@ -4,19 +4,12 @@ import type { FauxqsServer } from 'fauxqs';
 import type { AwsCell } from '../../../functions/src/aws/cell.js';
 import type { AwsCellConfig } from '../../../functions/src/aws/config.js';
 import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
-import { peerHeaders } from '../../../functions/src/core/peer-auth.js';
 import { ApiGatewayHost } from '../aws/api-gateway-host.js';
 import type { S3ConditionalProxy } from '../../../stand-ins/src/s3-conditional/index.js';
 import type { InjectedFault } from '../../../stand-ins/src/http/faults.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
-import {
-  isPeerHealthProbe,
-  slowedBy,
-  warmUp,
-  type CellDeployOptions,
-  type CellRunner,
-} from './cell-runner.js';
+import { slowedBy, warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 
 type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
 
@@ -171,13 +164,7 @@ export class AwsCellRunner implements CellRunner {
       {
         routeKey: '$default',
         functionName: 'multicloud-http',
-        handler: slowedBy(cell.http, options.latencyMs, (event) =>
-          isPeerHealthProbe(
-            event.requestContext.http.method,
-            event.rawPath,
-            event.headers?.[peerHeaders.from],
-          ),
-        ) as never,
+        handler: slowedBy(cell.http, options.latencyMs) as never,
       },
     ]);
     if (!this.down) this.setTriggers(cell, version);

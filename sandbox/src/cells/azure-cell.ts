@@ -1,7 +1,6 @@
 import type { AzureCell } from '../../../functions/src/azure/cell.js';
 import type { AzureCellConfig } from '../../../functions/src/azure/config.js';
 import type { AuthSettings } from '../../../functions/src/core/auth/auth-settings.js';
-import { peerHeaders } from '../../../functions/src/core/peer-auth.js';
 import { parseServiceBusConnection } from '../../../functions/src/azure/service-bus-auth.js';
 import {
   startEventHubsStandIn,
@@ -15,13 +14,7 @@ import { EventHubDispatcher, type EventHubFunction } from '../azure/event-hub-di
 import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
 import type { AzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
 import { startTcpLink, type TcpLink } from '../outage/reachability.js';
-import {
-  isPeerHealthProbe,
-  slowedBy,
-  warmUp,
-  type CellDeployOptions,
-  type CellRunner,
-} from './cell-runner.js';
+import { slowedBy, warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
 type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
@@ -160,13 +153,7 @@ export class AzureCellRunner implements CellRunner {
       name,
       route: registration.route ?? name,
       ...(registration.methods ? { methods: registration.methods } : {}),
-      handler: slowedBy(registration.handler, options.latencyMs, (request) =>
-        isPeerHealthProbe(
-          request.method,
-          new URL(request.url).pathname,
-          request.headers.get(peerHeaders.from) ?? undefined,
-        ),
-      ),
+      handler: slowedBy(registration.handler, options.latencyMs),
     }));
     const eventHubFunctions = Object.entries(captured.eventHub).map(
       ([name, registration]): EventHubFunction => ({

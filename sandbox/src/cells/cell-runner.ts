@@ -10,35 +10,22 @@ export interface CellDeployOptions {
   downtimeMs?: number;
   /**
    * A slower release: every HTTP request this build serves answers this much later (its
-   * health check too), to rehearse the canary's comparison with the other cloud. Default 0.
-   * The one exception is the other cell's signed probe of this cell's /health: each cell's
-   * public /health waits for that probe (functions/src/core/cell-app.ts), so slowing it would
-   * slow the other cloud's /health by the same amount and the canary would compare a slow cell
-   * with a baseline made as slow by it (see slowedBy).
+   * health check and the other cell's probe of it too), to rehearse the canary's comparison
+   * with the other cloud. Default 0. The other cell's /health no longer waits for its probe of
+   * this one on every request (ADR 26: at most once per refresh, bounded), so its latency, the
+   * canary's baseline, stays its own.
    */
   latencyMs?: number;
 }
 
-/**
- * The request is the peer cell's probe of /health (GET /health carrying the peer's
- * x-forwarded-from-cell header, which the cell believes only when signed).
- */
-export function isPeerHealthProbe(method: string, path: string, fromCell: unknown): boolean {
-  return method.toUpperCase() === 'GET' && path === '/health' && typeof fromCell === 'string';
-}
-
-/**
- * `handler`, answering `latencyMs` later (itself when 0), except for the requests `exempt`
- * names (the peer's health probe: see CellDeployOptions.latencyMs).
- */
+/** `handler`, answering `latencyMs` later (itself when 0). */
 export function slowedBy<Args extends unknown[], Result>(
   handler: (...args: Args) => Promise<Result>,
   latencyMs: number | undefined,
-  exempt: (...args: Args) => boolean = () => false,
 ): (...args: Args) => Promise<Result> {
   if (!latencyMs) return handler;
   return async (...args: Args): Promise<Result> => {
-    if (!exempt(...args)) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
     return handler(...args);
   };
 }
