@@ -70,6 +70,7 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
     identity: { cell: config.cell, cloud: 'aws', region: config.region, version: config.version },
     peer: peerSettingsOf(config),
     auth: config.auth,
+    ...(config.leases ? { leases: config.leases } : {}),
     ports: {
       documents: new S3DocumentStore(s3, config.documentsBucket),
       events: new SqsEventQueue(sqs, config.orderEventsQueueUrl),

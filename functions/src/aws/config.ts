@@ -1,4 +1,5 @@
 import { authSettingsFrom, type AuthSettings } from '../core/auth/auth-settings.js';
+import { leasesOf, type LeaseSettings } from '../core/inventory-lease.js';
 import { commonSettings, readSettings } from '../core/settings.js';
 
 /** Everything an AWS cell needs; the sandbox fills it directly, Lambda from its environment. */
@@ -15,6 +16,8 @@ export interface AwsCellConfig {
   readonly region: string;
   /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
   readonly auth: AuthSettings;
+  /** INVENTORY_LEASE_* (ADR 25); unset, each cell sells only its own allocation. */
+  readonly leases?: LeaseSettings;
   readonly documentsBucket: string;
   readonly orderEventsQueueUrl: string;
   /** REPLICATION_QUEUE_URL: replica.changed events (ADR 23); unset, the cell does not replicate. */
@@ -85,6 +88,7 @@ export function awsConfigFromEnv(env: Readonly<Record<string, string | undefined
     peerReplayWindowMs: Number(settings.PEER_REPLAY_WINDOW_MS),
     version: settings.APP_VERSION,
     auth: authSettingsFrom(settings),
+    ...leasesOf(settings, 'AWS cell'),
     region: settings.AWS_REGION,
     documentsBucket: settings.DOCUMENTS_BUCKET,
     orderEventsQueueUrl: settings.ORDER_EVENTS_QUEUE_URL,

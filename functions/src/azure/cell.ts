@@ -139,6 +139,7 @@ function cellApp(
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
     peer: peerSettingsOf(config),
     auth: config.auth,
+    ...(config.leases ? { leases: config.leases } : {}),
     ports: {
       documents: new BlobDocumentStore(documents),
       events: hubQueue(config.orderEventsHub),

@@ -1,5 +1,6 @@
 import { authSettingsFrom, type AuthSettings } from '../core/auth/auth-settings.js';
 import { SettingsError } from '../core/errors.js';
+import { leasesOf, type LeaseSettings } from '../core/inventory-lease.js';
 import { commonSettings, readSettings } from '../core/settings.js';
 import { parseServiceBusConnection, type ServiceBusConnection } from './service-bus-auth.js';
 
@@ -17,6 +18,8 @@ export interface AzureCellConfig {
   readonly region: string;
   /** The OIDC issuer and audience of the bearer tokens (AUTH_* settings). */
   readonly auth: AuthSettings;
+  /** INVENTORY_LEASE_* (ADR 25); unset, each cell sells only its own allocation. */
+  readonly leases?: LeaseSettings;
   /**
    * Where the documents and dead letters are: a connection string (Azurite's well-known one
    * locally), or, in Azure, the account's blob endpoint reached with a managed identity (the
@@ -138,6 +141,7 @@ export function azureConfigFromEnv(
     peerReplayWindowMs: Number(settings.PEER_REPLAY_WINDOW_MS),
     version: settings.APP_VERSION,
     auth: authSettingsFrom(settings),
+    ...leasesOf(settings, 'Azure cell'),
     region: settings.REGION_NAME,
     ...documentsStorage(settings),
     documentsContainer: settings.DOCUMENTS_CONTAINER,

@@ -6,7 +6,9 @@ import { HttpProblem } from './errors.js';
 import { checkHealth, LastSendOutcomes, recordSendOutcomes, type CellIdentity } from './health.js';
 import { jsonResponse, type CoreRequest, type CoreResponse } from './http-types.js';
 import { parseId } from './ids.js';
+import type { LeaseSettings } from './inventory-lease.js';
 import { InventoryService } from './inventory-service.js';
+import { LeaseRenewer } from './lease-renewer.js';
 import { OrderEventConsumer } from './order-events.js';
 import { OrderService } from './order-service.js';
 import { PeerAuthenticator } from './peer-auth.js';
@@ -23,6 +25,7 @@ import { replicaRoutes } from './routes/replica-routes.js';
 import { dispatch, type Route, type RouteHandler } from './router.js';
 import { cartRoutes } from './routes/cart-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
+import { leaseRoutes } from './routes/lease-routes.js';
 import { orderRoutes } from './routes/order-routes.js';
 import type { RouteContext } from './routes/route-context.js';
 
@@ -38,6 +41,8 @@ export interface CellAppOptions {
   readonly healthTimeoutMs?: number;
   /** How /health learns the peer link (ADR 26); the AWS adapter probes in the request. */
   readonly peerProbe?: Partial<PeerProbeTiming>;
+  /** Inventory leases (ADR 25); undefined: off, each cell sells only its own allocation. */
+  readonly leases?: LeaseSettings;
   /** Where unexpected errors are reported (never sent to the client). */
   readonly logError?: (message: string, error: unknown) => void;
   readonly fetch?: typeof fetch;
@@ -53,6 +58,8 @@ export interface CellApp {
   readonly inventory: InventoryService;
   /** The replication consumer and receiver; undefined when the cell has no replication queue. */
   readonly replication: Replicator | undefined;
+  /** Renews this cell's inventory leases (a timer calls it); undefined when leases are off. */
+  readonly leases: LeaseRenewer | undefined;
 }
 
 export function createCellApp(options: CellAppOptions): CellApp {
@@ -80,7 +87,10 @@ export function createCellApp(options: CellAppOptions): CellApp {
     : undefined;
   // Carts and orders written through this store reach the peer (ADR 23).
   const documents = publisher ? new ReplicatingStore(ports.documents, publisher) : ports.documents;
-  const inventory = new InventoryService(ports.documents, cell, now);
+  const inventory = new InventoryService(ports.documents, cell, now, options.leases);
+  const leases = options.leases
+    ? new LeaseRenewer(inventory, forwarder, options.leases, now)
+    : undefined;
   const orders = new OrderService(documents, ports.events, inventory, cell, now);
   const carts = new CartService(documents, orders, cell, now);
   const orderEvents = new OrderEventConsumer(documents, ports.notifier, cell, now);
@@ -135,12 +145,14 @@ export function createCellApp(options: CellAppOptions): CellApp {
           ...report,
           ...(peer ? { peer } : {}),
           ...(replication ? { replication: replication.status.report() } : {}),
+          ...(leases ? { leases: leases.status } : {}),
         });
       },
     },
     ...cartRoutes(context),
     ...orderRoutes(context),
     ...inventoryRoutes(context),
+    ...leaseRoutes(options.peer.cell, inventory),
     ...(replication ? replicaRoutes(cell, options.peer.cell, replication) : []),
   ];
 
@@ -172,7 +184,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
     }
   }
 
-  return { identity, handleHttp, orderEvents, carts, orders, inventory, replication };
+  return { identity, handleHttp, orderEvents, carts, orders, inventory, replication, leases };
 }
 
 /**

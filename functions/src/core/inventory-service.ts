@@ -1,4 +1,15 @@
+import { catalog } from './catalog.js';
 import { HttpProblem, busy, conflict, ifMatchHolds, preconditionFailed } from './errors.js';
+import {
+  issueGrant,
+  leaseValid,
+  takeoverDue,
+  type HeldLease,
+  type LeaseGrant,
+  type LeaseReport,
+  type LeaseSettings,
+  type PeerGrant,
+} from './inventory-lease.js';
 import { retry, withOptimisticRetry } from './optimistic.js';
 import type { DocumentStore, StoredDocument } from './ports.js';
 import { knownSku } from './validation.js';
@@ -20,6 +31,10 @@ export interface InventoryDocument {
    */
   readonly transfersOut?: readonly TransferRecord[];
   readonly transfersIn?: readonly TransferRecord[];
+  /** This cell's lease on this allocation, granted by the peer (ADR 25). */
+  readonly lease?: HeldLease;
+  /** What this cell granted the peer on the peer's allocation, and what it took over. */
+  readonly grant?: PeerGrant;
   readonly updatedAt: string;
 }
 
@@ -45,6 +60,13 @@ export interface InventoryView {
   readonly allocation: number;
   readonly reserved: number;
   readonly available: number;
+  /** With leases on (ADR 25): this cell's lease, and the peer's units it took over. */
+  readonly lease?: {
+    readonly state: 'valid' | 'expired' | 'none';
+    readonly floor: number;
+    readonly expiresAt?: string;
+  };
+  readonly takenOver?: { readonly units: number; readonly reserved: number; readonly at: string };
   readonly etag?: string;
 }
 
@@ -55,6 +77,8 @@ export class InventoryService {
     private readonly store: DocumentStore,
     private readonly cell: string,
     private readonly now: () => Date,
+    /** Lease settings; undefined: leases off, each cell sells its whole allocation (ADR 23). */
+    private readonly leases?: LeaseSettings,
   ) {}
 
   async get(sku: string): Promise<InventoryView> {
@@ -76,6 +100,7 @@ export class InventoryService {
           { reserved },
         );
       }
+      keepsFloor(stored?.value, allocation - reserved, 'allocation');
       const next: InventoryDocument = {
         ...stored?.value,
         sku: item.sku,
@@ -103,25 +128,69 @@ export class InventoryService {
     );
   }
 
-  /** Takes `quantity` units from this cell's available stock, or 409 insufficient_stock. */
+  /**
+   * Takes `quantity` units from this cell's available stock, or 409 insufficient_stock. With
+   * leases on, from its own allocation only while its lease holds and above the lease's floor,
+   * else from the peer's units it took over (ADR 25); 503 when only the lease stands in the way.
+   */
   async reserve(sku: string, quantity: number): Promise<InventoryView> {
     const item = knownSku(sku);
     return withOptimisticRetry(
       async () => {
         const stored = await this.store.get<InventoryDocument>(key(item.sku));
         const available = stored ? stored.value.allocation - stored.value.reserved : 0;
-        if (!stored || available < quantity) {
-          throw conflict(
-            'insufficient_stock',
-            `only ${available} of ${item.sku} available in cell ${this.cell}, ${quantity} requested`,
-            'quantity',
-            { sku: item.sku, available },
-          );
-        }
+        if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity);
+        if (!stored || available < quantity) throw this.insufficient(item.sku, available, quantity);
         const next = { ...stored.value, reserved: stored.value.reserved + quantity };
         return this.replace(item.sku, stored, next);
       },
       () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  private async reserveLeased(
+    sku: string,
+    stored: StoredDocument<InventoryDocument>,
+    quantity: number,
+  ): Promise<InventoryView | typeof retry> {
+    const settings = this.leases as LeaseSettings;
+    const now = this.now();
+    const doc = stored.value;
+    const available = doc.allocation - doc.reserved;
+    const lease = doc.lease;
+    const ownValid = leaseValid(lease, now);
+    if (ownValid && available - quantity >= lease.floor) {
+      return this.replace(sku, stored, { ...doc, reserved: doc.reserved + quantity });
+    }
+    let grant = doc.grant;
+    if (grant && takeoverDue(grant, settings, now)) {
+      grant = {
+        ...grant,
+        takeover: {
+          id: `t${grant.seq}`,
+          units: grant.safeFloor,
+          reserved: 0,
+          at: now.toISOString(),
+        },
+      };
+    }
+    const takeover = grant?.takeover;
+    const takenAvailable = takeover ? takeover.units - takeover.reserved : 0;
+    if (grant && takeover && takenAvailable >= quantity) {
+      const next = { ...grant, takeover: { ...takeover, reserved: takeover.reserved + quantity } };
+      return this.replace(sku, stored, { ...doc, grant: next });
+    }
+    const sellable = (ownValid ? Math.max(0, available - lease.floor) : 0) + takenAvailable;
+    if (available + takenAvailable < quantity) throw this.insufficient(sku, sellable, quantity);
+    throw leaseRefusal(this.cell, sku, ownValid ? 'budget' : 'expired', sellable, settings);
+  }
+
+  private insufficient(sku: string, available: number, quantity: number): HttpProblem {
+    return conflict(
+      'insufficient_stock',
+      `only ${available} of ${sku} available in cell ${this.cell}, ${quantity} requested`,
+      'quantity',
+      { sku, available },
     );
   }
 
@@ -131,6 +200,15 @@ export class InventoryService {
     return withOptimisticRetry(
       async () => {
         const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const takeover = stored?.value.grant?.takeover;
+        if (stored?.value.grant && takeover && takeover.reserved >= quantity) {
+          // Most reservations while the peer's units are taken over come from them.
+          const grant = {
+            ...stored.value.grant,
+            takeover: { ...takeover, reserved: takeover.reserved - quantity },
+          };
+          return this.replace(item.sku, stored, { ...stored.value, grant });
+        }
         const reserved = stored?.value.reserved ?? 0;
         if (!stored || reserved < quantity) {
           throw conflict(
@@ -174,6 +252,7 @@ export class InventoryService {
             { sku: item.sku, available },
           );
         }
+        keepsFloor(stored.value, available - quantity, 'quantity');
         const transfersOut = [
           ...(stored.value.transfersOut ?? []),
           { id: transferId, cell: toCell, quantity },
@@ -280,6 +359,124 @@ export class InventoryService {
     );
   }
 
+  /** This cell's figures and held grant for every SKU, for a renewal of its leases. */
+  async leaseReports(): Promise<LeaseReport[]> {
+    return Promise.all(
+      catalog.items.map(async ({ sku }) => {
+        const doc = (await this.store.get<InventoryDocument>(key(sku)))?.value;
+        return {
+          sku,
+          allocation: doc?.allocation ?? 0,
+          reserved: doc?.reserved ?? 0,
+          heldSeq: doc?.lease?.seq ?? 0,
+          heldFloor: doc?.lease?.floor ?? 0,
+          handedOver: doc?.lease?.handedOver ?? '',
+        };
+      }),
+    );
+  }
+
+  /**
+   * The grantor's half of a renewal, for one SKU of the peer's: records and answers a grant.
+   * A takeover the peer reports as given up is folded into this cell's allocation in the same
+   * write, so the units are counted in exactly one cell at every moment.
+   */
+  async grantLease(report: LeaseReport): Promise<LeaseGrant> {
+    const settings = this.requireLeases();
+    const item = knownSku(report.sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const doc = stored?.value ?? this.emptyDocument(item.sku);
+        const previous = doc.grant;
+        const { record, grant } = issueGrant(previous, report, settings, this.now());
+        const folded = previous?.takeover && previous.takeover.id === report.handedOver;
+        const next: InventoryDocument = {
+          ...doc,
+          allocation: doc.allocation + (folded ? (previous.takeover?.units ?? 0) : 0),
+          reserved: doc.reserved + (folded ? (previous.takeover?.reserved ?? 0) : 0),
+          grant: record,
+        };
+        const written = await this.write(item.sku, stored, next);
+        return written === retry ? retry : grant;
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  /**
+   * The holder's half: gives up a takeover the peer made (once, by id) and adopts a newer
+   * grant, clamping its floor to what is unsold now. `sentAt`: when the renewal left this
+   * cell, so this cell's lease ends no later than the grantor's record of it.
+   */
+  async applyGrant(grant: LeaseGrant, sentAt: Date): Promise<InventoryView> {
+    const item = knownSku(grant.sku);
+    return withOptimisticRetry(
+      async () => {
+        const stored = await this.store.get<InventoryDocument>(key(item.sku));
+        const doc = stored?.value ?? this.emptyDocument(item.sku);
+        const handover =
+          grant.handover && grant.handover.id !== doc.lease?.handedOver
+            ? grant.handover
+            : undefined;
+        const allocation = doc.allocation - (handover?.units ?? 0);
+        if (allocation < doc.reserved) {
+          throw new Error(
+            `inventory ${item.sku}: the peer took over ${handover?.units} units this cell had sold; the lease floor was not kept`,
+          );
+        }
+        const newer = grant.seq > (doc.lease?.seq ?? 0);
+        if (!newer && !handover) return this.view(item.sku, stored);
+        const floor = Math.min(
+          newer ? grant.floor : (doc.lease?.floor ?? 0),
+          allocation - doc.reserved,
+        );
+        const handedOver = handover?.id ?? doc.lease?.handedOver;
+        const lease: HeldLease = {
+          seq: newer ? grant.seq : (doc.lease?.seq ?? 0),
+          floor,
+          expiresAt: newer
+            ? new Date(sentAt.getTime() + grant.durationMs).toISOString()
+            : (doc.lease?.expiresAt ?? sentAt.toISOString()),
+          ...(handedOver ? { handedOver } : {}),
+        };
+        return this.write(item.sku, stored, { ...doc, allocation, lease });
+      },
+      () => busy(`inventory ${item.sku}`),
+    );
+  }
+
+  private requireLeases(): LeaseSettings {
+    if (this.leases) return this.leases;
+    throw new HttpProblem(
+      503,
+      'inventory_leases_off',
+      `cell ${this.cell} grants no inventory leases: INVENTORY_LEASE_MS is not set on it (ADR 25)`,
+    );
+  }
+
+  private emptyDocument(sku: string): InventoryDocument {
+    return {
+      sku,
+      cell: this.cell,
+      allocation: 0,
+      reserved: 0,
+      updatedAt: this.now().toISOString(),
+    };
+  }
+
+  /** Replaces the stored document, or creates it when there was none. */
+  private async write(
+    sku: string,
+    stored: StoredDocument<InventoryDocument> | undefined,
+    next: InventoryDocument,
+  ): Promise<InventoryView | typeof retry> {
+    if (stored) return this.replace(sku, stored, next);
+    const value = { ...next, updatedAt: this.now().toISOString() };
+    const created = await this.store.createIfAbsent(key(sku), value);
+    return created.ok ? this.view(sku, { value, etag: created.etag }) : retry;
+  }
+
   private repeated(
     sku: string,
     stored: StoredDocument<InventoryDocument>,
@@ -314,9 +511,7 @@ export class InventoryService {
       transfersIn: [...(stored?.value.transfersIn ?? []), record].slice(-transferMemory),
       updatedAt: this.now().toISOString(),
     };
-    if (stored) return this.replace(sku, stored, next);
-    const created = await this.store.createIfAbsent(key(sku), next);
-    return created.ok ? this.view(sku, { value: next, etag: created.etag }) : retry;
+    return this.write(sku, stored, next);
   }
 
   private async replace(
@@ -338,7 +533,22 @@ export class InventoryService {
       allocation,
       reserved,
       available: allocation - reserved,
+      ...(this.leases ? this.leaseView(stored?.value) : {}),
       ...(stored ? { etag: stored.etag } : {}),
+    };
+  }
+
+  private leaseView(
+    doc: InventoryDocument | undefined,
+  ): Pick<InventoryView, 'lease' | 'takenOver'> {
+    const lease = doc?.lease;
+    const takeover = doc?.grant?.takeover;
+    const state = !lease ? 'none' : leaseValid(lease, this.now()) ? 'valid' : 'expired';
+    return {
+      lease: { state, floor: lease?.floor ?? 0, ...(lease ? { expiresAt: lease.expiresAt } : {}) },
+      ...(takeover
+        ? { takenOver: { units: takeover.units, reserved: takeover.reserved, at: takeover.at } }
+        : {}),
     };
   }
 }
@@ -354,4 +564,42 @@ function transferSettled(transferId: string, how: 'voided' | 'returned' | 'deliv
     delivered: 'was already delivered to the peer; nothing to return',
   }[how];
   return new HttpProblem(409, `transfer_${how}`, `transfer ${transferId} ${why}`, 'transferId');
+}
+
+/**
+ * A write that lowers what is unsold (a lower allocation, a transfer out) must keep the units
+ * this cell promised its peer it would not sell: the peer may take them over (ADR 25).
+ */
+function keepsFloor(doc: InventoryDocument | undefined, unsoldAfter: number, field: string) {
+  const floor = doc?.lease?.floor ?? 0;
+  if (unsoldAfter >= floor) return;
+  throw conflict(
+    'below_lease_floor',
+    `this would leave ${unsoldAfter} of ${doc?.sku} unsold, but ${floor} are promised to the peer cell by the inventory lease (ADR 25); wait for the next renewal`,
+    field,
+    { floor },
+  );
+}
+
+/** 503: the stock exists, but the lease does not let this cell sell it now. */
+function leaseRefusal(
+  cell: string,
+  sku: string,
+  why: 'expired' | 'budget',
+  sellable: number,
+  settings: LeaseSettings,
+): HttpProblem {
+  const reason =
+    why === 'expired'
+      ? `cell ${cell} holds no valid inventory lease for ${sku}: it could not renew it with its peer, which may take over the unsold units (ADR 25)`
+      : `cell ${cell} sold its lease budget of ${sku} for this period; the next renewal grants more`;
+  const seconds = Math.max(1, Math.ceil(settings.renewMs / 1000));
+  return new HttpProblem(
+    503,
+    why === 'expired' ? 'inventory_lease_expired' : 'inventory_lease_budget_spent',
+    `${reason}; retry`,
+    undefined,
+    { sku, sellable },
+    { 'retry-after': String(seconds) },
+  );
 }

@@ -1,5 +1,6 @@
 import { authSettingsSchema } from './auth/auth-settings.js';
 import { SettingsError } from './errors.js';
+import { leaseSettingsSchema } from './inventory-lease.js';
 
 /**
  * A small validated environment schema: each cloud lists its settings once; reading them
@@ -79,4 +80,5 @@ export const commonSettings = {
   },
   APP_VERSION: { pattern: /^[\w.+-]{1,64}$/, describe: 'the deployed version, e.g. 1.4.0+abc1234' },
   ...authSettingsSchema,
+  ...leaseSettingsSchema,
 } as const satisfies SettingsSchema;
