@@ -2,7 +2,10 @@
 // Builds the deployable artifacts of the workload (what Terraform deploys):
 //   build/aws/http.zip          Lambda behind the HTTP API      (index.mjs, handler index.handler)
 //   build/aws/order-events.zip  Lambda on the order-events SQS queue (index.mjs, handler index.handler)
+//   build/aws/replication.zip   Lambda on the replication SQS queue (ADR 23; index.mjs, handler index.handler)
 //   build/azure/                Azure Functions app folder: host.json, package.json, dist/index.js
+//                               (one bundle; it registers the replication trigger when the app
+//                               setting REPLICATION_HUB is set, with the extension bundle's Event Hubs)
 //   build/azure.zip             the same folder zipped for zip deploy
 // Each is one esbuild bundle with its dependencies (the AWS SDK included, so the deployed
 // code runs the versions tested here, not whatever the Lambda runtime ships).
@@ -24,6 +27,7 @@ const requireShim =
 export const lambdas = [
   { name: 'http', entry: 'src/aws/lambda/http.ts' },
   { name: 'order-events', entry: 'src/aws/lambda/order-events.ts' },
+  { name: 'replication', entry: 'src/aws/lambda/replication.ts' },
 ];
 
 /**

@@ -75,6 +75,7 @@ describe('npm run build:functions', () => {
     expect(artifacts.map((artifact) => artifact.name)).toEqual([
       'aws/http',
       'aws/order-events',
+      'aws/replication',
       'azure',
     ]);
     for (const artifact of artifacts.filter((a) => a.name.startsWith('aws/'))) {
@@ -121,6 +122,47 @@ describe('npm run build:functions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the replication bundle starts only with REPLICATION_QUEUE_URL, which its trigger needs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-replication-'));
+    try {
+      const code = unzip(join(outDir, 'aws', 'replication.zip')).get('index.mjs') as Buffer;
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'index.mjs'), code);
+      // An empty batch: the handler answers without reading a document or calling the peer.
+      const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
+        console.log(JSON.stringify(await handler({ Records: [] })));`;
+      const queue = 'http://127.0.0.1:9/000000000000/replication';
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv, REPLICATION_QUEUE_URL: queue },
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toEqual({
+        batchItemFailures: [],
+      });
+
+      const failed = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv },
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect((failed as { code: number }).code).not.toBe(0);
+      expect((failed as { stderr: string }).stderr).toMatch(/REPLICATION_QUEUE_URL/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the Azure bundle registers the replication trigger when REPLICATION_HUB is set', async () => {
+    const entry = join(outDir, 'azure', 'dist', 'index.js');
+    const load = (env: Record<string, string>) =>
+      run(
+        process.execPath,
+        ['--input-type=module', '-e', `await import(${JSON.stringify(entry)});`],
+        {
+          env: { PATH: process.env.PATH, ...azureEnv, ...env },
+        },
+      ).then(({ stdout, stderr }) => `${stdout}${stderr}`);
+    expect(await load({ REPLICATION_HUB: 'replication' })).toMatch(/register function "replicate"/);
+    expect(await load({})).not.toMatch(/register function "replicate"/);
   });
 
   it('the Azure bundle loads and registers its two functions (the Functions worker is absent here)', async () => {

@@ -18,6 +18,7 @@ function writeBuild(dir: string, files: Record<string, string | Buffer>): void {
 const packages = {
   'aws/http.zip': Buffer.from('lambda http package'),
   'aws/order-events.zip': Buffer.from('lambda order-events package'),
+  'aws/replication.zip': Buffer.from('lambda replication package'),
   'azure.zip': Buffer.from('azure functions package'),
 };
 
