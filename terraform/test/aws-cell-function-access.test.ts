@@ -1,32 +1,35 @@
 // The aws-cell module's routes and per-function IAM, held against what the functions really do:
 // each request of the workload goes to the Lambda the module's API Gateway routes pick, and
 // runs the real cell core on in-memory ports that refuse what that Lambda's role does not
-// allow (S3 key prefixes, s3:ListBucket, queue send, notify), as AWS would with AccessDenied.
+// allow (S3 key prefixes, s3:ListBucket, which queue it sends to, notify), as AWS would with
+// AccessDenied. Replication (ADR 23) runs the same way: the writers queue replica.changed, the
+// replication function delivers it, the replicas function takes the peer's signed copies.
 import { testPeerSettings } from '../../functions/test/support/peer-key.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOidcIssuer, type OidcIssuer } from '../../stand-ins/src/oidc-issuer/index.js';
 import { createCellApp } from '../../functions/src/core/cell-app.js';
 import { consumeBatch } from '../../functions/src/core/order-events.js';
+import { signPeerRequest } from '../../functions/src/core/peer-auth.js';
+import { statementsForFunction } from './support/replication-checks.js';
 import type {
   DocumentStore,
   EventQueue,
   Notifier,
   OrderPlacedEvent,
+  ReplicaChangedEvent,
 } from '../../functions/src/core/ports.js';
 import {
   MemoryDocumentStore,
   MemoryEventQueue,
   MemoryNotifier,
 } from '../../functions/src/memory/memory-adapters.js';
-import {
-  asBodies,
-  loadModule,
-  type Body,
-  type TerraformModule,
-} from './support/terraform-module.js';
+import { loadModule, type TerraformModule } from './support/terraform-module.js';
 
 interface FunctionAccess {
   readonly s3_prefixes: string[];
+  readonly s3_read_prefixes: string[];
+  readonly replication_send: boolean;
+  readonly replication_consume: boolean;
   readonly [flag: string]: unknown;
 }
 
@@ -95,44 +98,38 @@ function routeFor(method: string, path: string): RouteTarget | undefined {
 
 /**
  * Whether the functions policy (data.aws_iam_policy_document.functions) gives one function an
- * action: its statements are static or `dynamic` with a `for_each` on one of the function's
- * settings (`each.value.x ? [1] : []`, `length(each.value.x) > 0 ? [1] : []`).
+ * action, on a resource whose expression names `resource` when given (`aws_sqs_queue.events`):
+ * its statements are static or `dynamic` with a `for_each` on the function's settings.
  */
-function grants(name: string, action: string): boolean {
-  const access = functions[name] as FunctionAccess;
-  const policy = (module.data.get('aws_iam_policy_document.functions')?.body ?? {}) as Body;
-  const statements: { content: Body; forEach?: string }[] = [
-    ...asBodies(policy.statement).map((content) => ({ content })),
-    ...asBodies(policy.dynamic)
-      .flatMap((dynamic) => asBodies(dynamic.statement))
-      .map((block) => ({
-        content: asBodies(block.content)[0] as Body,
-        forEach: block.for_each as string,
-      })),
-  ];
-  return statements.some(({ content, forEach }) => {
-    if (!(content.actions as string[]).includes(action)) return false;
-    if (forEach === undefined) return true;
-    const flag = /^\$\{each\.value\.(\w+) \? \[1\] : \[\]\}$/.exec(forEach)?.[1];
-    if (flag) return access[flag] === true;
-    const list = /^\$\{length\(each\.value\.(\w+)\) > 0 \? \[1\] : \[\]\}$/.exec(forEach)?.[1];
-    if (list) return (access[list] as unknown[]).length > 0;
-    throw new Error(`unknown for_each form in the functions policy: ${forEach}`);
-  });
+function grants(name: string, action: string, resource?: string): boolean {
+  return statementsForFunction(module, name).some(
+    (statement) =>
+      statement.actions.includes(action) &&
+      (resource === undefined || statement.resources.some((arn) => arn.includes(resource))),
+  );
 }
 
 /** The cell's ports as one Lambda's role sees them, refusing what AWS would refuse. */
-function portsOf(
-  name: string,
-  shared: { documents: MemoryDocumentStore; events: MemoryEventQueue; notifier: MemoryNotifier },
-) {
+interface SharedPorts {
+  documents: MemoryDocumentStore;
+  events: MemoryEventQueue;
+  notifier: MemoryNotifier;
+  replication?: MemoryEventQueue;
+}
+
+function portsOf(name: string, shared: SharedPorts) {
   const access = functions[name] as FunctionAccess;
-  const allowed = (action: string, what: string) => {
-    if (!grants(name, action)) throw new AccessDenied(`${name} may not ${action} (${what})`);
+  const allowed = (action: string, what: string, resource?: string) => {
+    if (!grants(name, action, resource))
+      throw new AccessDenied(`${name} may not ${action} (${what})`);
   };
   const object = (action: string, key: string) => {
     allowed(action, key);
-    if (!access.s3_prefixes.some((prefix) => key.startsWith(prefix)))
+    const prefixes =
+      action === 's3:GetObject'
+        ? [...access.s3_prefixes, ...access.s3_read_prefixes]
+        : access.s3_prefixes;
+    if (!prefixes.some((prefix) => key.startsWith(prefix)))
       throw new AccessDenied(`${name} may not ${action} s3 object ${key}`);
   };
   const documents: DocumentStore = {
@@ -155,7 +152,7 @@ function portsOf(
   };
   const events: EventQueue = {
     publish: async (event, options) => {
-      allowed('sqs:SendMessage', event.id);
+      allowed('sqs:SendMessage', event.id, 'aws_sqs_queue.events.');
       await shared.events.publish(event, options);
     },
     check: async () => allowed('sqs:GetQueueAttributes', 'health'),
@@ -167,7 +164,18 @@ function portsOf(
     },
     check: async () => allowed('sns:GetTopicAttributes', 'health'),
   };
-  return { documents, events, notifier };
+  // REPLICATION_QUEUE_URL is in the Lambda's environment only for these (aws-cell main.tf).
+  const replicationQueue = shared.replication;
+  const replication: EventQueue | undefined =
+    replicationQueue && (access.replication_send || access.replication_consume)
+      ? {
+          publish: async (event, options) => {
+            allowed('sqs:SendMessage', event.id, 'aws_sqs_queue.replication.');
+            await replicationQueue.publish(event, options);
+          },
+        }
+      : undefined;
+  return { documents, events, notifier, ...(replication ? { replication } : {}) };
 }
 
 describe('aws-cell: every request reaches a Lambda whose role allows what it does', () => {
@@ -285,6 +293,137 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
   });
 });
 
+describe('aws-cell: replication runs through the module routes and roles (ADR 23)', () => {
+  it('writers queue replica.changed, the replication function delivers it signed, the replicas function merges the peer copy', async () => {
+    const shared: SharedPorts = {
+      documents: new MemoryDocumentStore(),
+      events: new MemoryEventQueue(),
+      notifier: new MemoryNotifier(),
+      replication: new MemoryEventQueue(),
+    };
+    const delivered: { method: string; url: string; signedBy?: string }[] = [];
+    const peer = testPeerSettings('azure', 'https://azure.peer.test', 1000);
+    const errors: string[] = [];
+    const apps = new Map(
+      Object.keys(functions).map((name) => [
+        name,
+        createCellApp({
+          identity: { cell: 'aws', cloud: 'memory', region: 'local', version: 't' },
+          peer,
+          ports: portsOf(name, shared),
+          auth: issuer.verifierSettings,
+          logError: (message, error) => errors.push(`${name}: ${message} ${String(error)}`),
+          // The peer cell records what reaches it and takes every replica; the issuer's keys
+          // are fetched from the issuer.
+          fetch: async (url, init) => {
+            if (!String(url).startsWith(peer.url)) return fetch(url, init);
+            const headers = (init?.headers ?? {}) as Record<string, string>;
+            delivered.push({
+              method: String(init?.method),
+              url: String(url),
+              signedBy: headers['x-forwarded-from-cell'],
+            });
+            return new Response('{"result":"created"}', { status: 200 });
+          },
+        }),
+      ]),
+    );
+    const call = async (method: string, path: string, body?: unknown, headers = {}) => {
+      const target = routeFor(method, path)?.function as string;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const response = await apps.get(target)?.handleHttp({
+        method,
+        path,
+        query: new URLSearchParams(),
+        headers,
+        ...(text === undefined ? {} : { body: text }),
+      });
+      return { target, status: response?.status, body: response?.body };
+    };
+    const admin = { authorization: `Bearer ${issuer.adminToken()}` };
+    const customer = { authorization: `Bearer ${issuer.customerToken('c-1')}` };
+
+    expect((await call('PUT', '/inventory/MUG', { allocation: 5 }, admin)).status).toBe(200);
+    expect((await call('PUT', '/carts/aws-c1/items/MUG', { quantity: 1 }, customer)).status).toBe(
+      200,
+    );
+    const checkout = await call('POST', '/carts/aws-c1/checkout', { customerId: 'c-1' }, customer);
+    expect(checkout).toMatchObject({ target: 'cart', status: 201 });
+    const orderId = JSON.parse(checkout.body as string).id as string;
+    const queued = (shared.replication?.published ?? []).map(
+      (entry) => (entry.event as ReplicaChangedEvent).key,
+    );
+    expect(new Set(queued)).toEqual(new Set(['carts/aws-c1', `orders/${orderId}`]));
+
+    // The replication function, on its own role: reads each document, PUTs it to the peer.
+    const consumer = apps.get('replication')?.replication;
+    if (!consumer) throw new Error('aws-cell has no replication function with a queue');
+    const failures = await consumeBatch(
+      consumer,
+      (shared.replication?.published ?? []).map((entry, index) => ({
+        itemId: String(index),
+        body: JSON.stringify(entry.event),
+      })),
+    );
+    expect(failures.map((failure) => failure.error.message)).toEqual([]);
+    expect(new Set(delivered.map(({ method, url }) => `${method} ${url}`))).toEqual(
+      new Set([
+        'PUT https://azure.peer.test/replicas/carts/aws-c1',
+        `PUT https://azure.peer.test/replicas/orders/${orderId}`,
+      ]),
+    );
+    expect(delivered.every((request) => request.signedBy === 'aws')).toBe(true);
+
+    // The peer's copy of its own cart reaches the replicas function with no token, signed.
+    const copy = {
+      id: 'azure-c7',
+      customerId: 'c-7',
+      status: 'open',
+      lines: {},
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    const path = '/replicas/carts/azure-c7';
+    const unsigned = await call('PUT', path, copy);
+    expect(unsigned).toMatchObject({ target: 'replicas', status: 403 });
+    expect(await shared.documents.get('carts/azure-c7')).toBeUndefined();
+    const signed = signPeerRequest(
+      peer.auth,
+      { fromCell: 'azure', toCell: 'aws', method: 'PUT', path, query: '' },
+      JSON.stringify(copy),
+      new Date(),
+    );
+    const accepted = await call('PUT', path, copy, signed);
+    expect(accepted).toMatchObject({ target: 'replicas', status: 200 });
+    expect(JSON.parse(accepted.body as string)).toMatchObject({ result: 'created' });
+    expect((await shared.documents.get('carts/azure-c7'))?.value).toEqual(copy);
+    expect(errors).toEqual([]);
+  });
+
+  it('the model refuses a replica.changed from a function that may not send it', async () => {
+    const replication = new MemoryEventQueue();
+    const shared: SharedPorts = {
+      documents: new MemoryDocumentStore(),
+      events: new MemoryEventQueue(),
+      notifier: new MemoryNotifier(),
+      replication,
+    };
+    // inventory has no REPLICATION_QUEUE_URL; the replication function may not send on its queue.
+    expect(portsOf('inventory', shared).replication).toBeUndefined();
+    await expect(
+      portsOf('replication', shared).replication?.publish({ id: 'x' } as ReplicaChangedEvent),
+    ).rejects.toThrow(AccessDenied);
+    // The replicas function sends to the replication queue, never the order events queue.
+    await expect(
+      portsOf('replicas', shared).events.publish({ id: 'x' } as OrderPlacedEvent),
+    ).rejects.toThrow(AccessDenied);
+    await expect(
+      portsOf('replication', shared).documents.createIfAbsent('carts/x', {}),
+    ).rejects.toThrow(AccessDenied);
+    expect(replication.published).toEqual([]);
+  });
+});
+
 describe('aws-cell: the JWT authorizer asks what the functions ask', () => {
   it('each route is public, any token or the admin scope exactly as the core decides', async () => {
     const app = createCellApp({
@@ -326,6 +465,8 @@ describe('aws-cell: the JWT authorizer asks what the functions ask', () => {
       ['POST', '/inventory/MUG/release'],
       ['POST', '/inventory/MUG/transfers'],
       ['POST', '/inventory/MUG/incoming-transfers'],
+      // No token at the edge; the core admits only a call signed with the peer key.
+      ['PUT', '/replicas/carts/azure-c1'],
     ];
     for (const [method, path] of requests) {
       const edge = routeFor(method, path)?.access;

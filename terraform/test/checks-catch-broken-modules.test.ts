@@ -35,6 +35,7 @@ import {
   httpApiRoutesRequireTokens,
   httpApiRoutesThrottled,
 } from './support/access-checks.js';
+import { awsReplicationWired, azureReplicationWired } from './support/replication-checks.js';
 
 const awsSchema: ProviderSchema = JSON.parse(
   readFileSync(join(terraformRoot, 'test/provider-schema/aws.json'), 'utf8'),
@@ -727,7 +728,7 @@ resource "aws_apigatewayv2_stage" "default" {
       apiManagementChecksTokens(module, () => policy),
       [
         'bad: azurerm_api_management_api.forgotten has no azurerm_api_management_api_policy',
-        'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!context.Request.Url.Path.StartsWith("/inventory")): every route but GET /health must need one',
+        'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!context.Request.Url.Path.StartsWith("/inventory")): every route but GET /health and PUT /replicas/ must need one',
         'bad: azurerm_api_management_api_policy.cell validate-jwt must set require-signed-tokens="true"',
         "bad: azurerm_api_management_api_policy.cell validate-jwt must require the cell's audience (var.auth_audience)",
         'bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key counting each token subject, for every call',
@@ -860,6 +861,187 @@ resource "azurerm_role_assignment" "one_secret" {
     expectProblems(secretsReadPerSecret(module), [
       'bad: azurerm_role_assignment.vault grants Key Vault Secrets User on ${azurerm_key_vault.this.id}: grant it on one secret (<vault id>/secrets/<name>)',
       'bad: azurerm_role_assignment.group grants Key Vault Secrets User on /subscriptions/s/resourceGroups/rg-shop-azure: grant it on one secret (<vault id>/secrets/<name>)',
+    ]);
+  });
+
+  it('reports an API Management token check skipped for any PUT, not only PUT /replicas/', async () => {
+    const policy = `<policies><inbound><base />
+  <choose><when condition="@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;) &amp;&amp; !(context.Request.Method == &quot;PUT&quot;))">
+    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="true" output-token-variable-name="jwt">
+      <openid-config url="\${openid}" />
+      <audiences><audience>\${audience}</audience></audiences>
+      <issuers><issuer>\${issuer}</issuer></issuers>
+    </validate-jwt>
+  </when></choose>
+</inbound></policies>`;
+    const module = await apiWithPolicy([
+      'openid = local.openid',
+      'issuer = var.auth_issuer',
+      'audience = var.auth_audience',
+    ]);
+    expect(apiManagementChecksTokens(module, () => policy)).toContain(
+      'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!(context.Request.Method == "GET" && context.Request.Url.Path == "/health") && !(context.Request.Method == "PUT")): every route but GET /health and PUT /replicas/ must need one',
+    );
+  });
+});
+
+describe('replication (ADR 23)', () => {
+  it('reports a replication queue with a short DLQ, few receives, a consumer that writes and sends, and senders left out', async () => {
+    const module = await snippet(`
+locals {
+functions = {
+  cart = {
+    s3_prefixes         = ["carts/", "orders/"]
+    s3_read_prefixes    = []
+    replication_send    = false
+    replication_consume = false
+  }
+  health = {
+    s3_prefixes         = []
+    s3_read_prefixes    = []
+    replication_send    = false
+    replication_consume = false
+  }
+  replication = {
+    s3_prefixes         = ["carts/", "inventory/"]
+    s3_read_prefixes    = []
+    replication_send    = true
+    replication_consume = true
+  }
+}
+replication_environment = { REPLICATION_QUEUE_URL = aws_sqs_queue.replication.url }
+}
+resource "aws_sqs_queue" "replication_dlq" {
+message_retention_seconds = 86400
+}
+resource "aws_sqs_queue" "events" {}
+resource "aws_sqs_queue" "replication" {
+message_retention_seconds = 345600
+redrive_policy = jsonencode({
+  deadLetterTargetArn = aws_sqs_queue.replication_dlq.arn
+  maxReceiveCount     = 5
+})
+}
+data "aws_iam_policy_document" "functions" {
+for_each = local.functions
+statement {
+  sid       = "ReadPeerKey"
+  actions   = ["secretsmanager:GetSecretValue"]
+  resources = ["*"]
+}
+statement {
+  sid       = "Health"
+  actions   = ["sqs:GetQueueAttributes"]
+  resources = [aws_sqs_queue.replication.arn]
+}
+dynamic "statement" {
+  for_each = each.value.replication_send ? [1] : []
+  content {
+    sid       = "Send"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.replication.arn, aws_sqs_queue.events.arn]
+  }
+}
+dynamic "statement" {
+  for_each = each.value.replication_consume ? [1] : []
+  content {
+    sid       = "Consume"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.replication.arn]
+  }
+}
+}
+resource "aws_lambda_function" "functions" {
+for_each = local.functions
+environment {
+  variables = merge(local.replication_environment, {})
+}
+}
+resource "aws_lambda_event_source_mapping" "replication" {
+event_source_arn = aws_sqs_queue.replication.arn
+function_name    = aws_lambda_function.functions["cart"].arn
+}
+`);
+    expectProblems(awsReplicationWired(module), [
+      'bad: aws_sqs_queue.replication maxReceiveCount 5 must resolve to 100-1,000: each failed delivery spends a receive while the peer is down',
+      'bad: aws_sqs_queue.replication keeps messages under 7 days (message_retention_seconds): an outage outlasts them',
+      'bad: aws_sqs_queue.replication dead-letter queue aws_sqs_queue.replication_dlq keeps messages less long than the queue: a message keeps its enqueue time when moved',
+      'bad: aws_lambda_event_source_mapping.replication must report partial batch failures',
+      'bad: aws_lambda_event_source_mapping.replication runs cart, which is not the replication consumer',
+      'bad: function cart writes carts or orders but may not send replica.changed to aws_sqs_queue.replication (replication_send)',
+      'bad: function cart may sqs:GetQueueAttributes on aws_sqs_queue.replication',
+      'bad: function health may sqs:GetQueueAttributes on aws_sqs_queue.replication',
+      'bad: function replication statement Send sends to 2 queues: one queue a statement',
+      'bad: function replication may sqs:SendMessage on aws_sqs_queue.replication',
+      'bad: replication function replication must only read carts/ and orders/ (s3_read_prefixes), found carts/, inventory/ with write access',
+      'bad: replication function replication may read *, not only the peer key',
+      'bad: replication function replication may sqs:SendMessage on ${aws_sqs_queue.replication.arn}, ${aws_sqs_queue.events.arn}',
+      'bad: aws_lambda_function.functions environment must add REPLICATION_QUEUE_URL only for replication_send or replication_consume functions',
+    ]);
+  });
+
+  it('reports a module with no replication queue, or one without a dead-letter queue', async () => {
+    expectProblems(awsReplicationWired(await snippet('locals {\n  environment = {}\n}\n')), [
+      'bad: no REPLICATION_QUEUE_URL naming an aws_sqs_queue in the locals',
+    ]);
+    const noDlq = await snippet(`
+locals {
+environment = { REPLICATION_QUEUE_URL = aws_sqs_queue.replication.url }
+}
+resource "aws_sqs_queue" "replication" {
+message_retention_seconds = 1209600
+}
+`);
+    expectProblems(awsReplicationWired(noDlq), [
+      'bad: aws_sqs_queue.replication has no redrive_policy to a dead-letter queue of this module',
+      'bad: no aws_lambda_event_source_mapping reads aws_sqs_queue.replication',
+    ]);
+  });
+
+  it('reports a replication hub with a fixed retention, no consumer group of the trigger, and the order events rule', async () => {
+    const module = await snippet(`
+locals {
+secrets = {
+  order-events-connection = azurerm_eventhub_authorization_rule.functions.primary_connection_string
+}
+app_settings = merge({
+  ORDER_EVENTS_HUB            = azurerm_eventhub.order_events.name
+  ORDER_EVENTS_CONSUMER_GROUP = azurerm_eventhub_consumer_group.order_events.name
+  REPLICATION_HUB             = azurerm_eventhub.replication.name
+  REPLICATION_CONNECTION      = local.secret_reference["order-events-connection"]
+}, var.app_settings)
+}
+resource "azurerm_eventhub" "order_events" {
+namespace_id = azurerm_eventhub_namespace.this.id
+}
+resource "azurerm_eventhub" "replication" {
+namespace_id      = azurerm_eventhub_namespace.other.id
+message_retention = 1
+}
+resource "azurerm_eventhub_consumer_group" "order_events" {
+name          = "order-events-consumer"
+eventhub_name = azurerm_eventhub.order_events.name
+}
+resource "azurerm_eventhub_consumer_group" "replication" {
+name          = "$Default"
+eventhub_name = azurerm_eventhub.replication.name
+}
+resource "azurerm_eventhub_authorization_rule" "functions" {
+eventhub_name = azurerm_eventhub.order_events.name
+send          = true
+listen        = true
+manage        = true
+}
+`);
+    expectProblems(azureReplicationWired(module), [
+      "bad: azurerm_eventhub.replication is not in the order events' namespace",
+      'bad: azurerm_eventhub.replication message_retention must follow var.replication_outage_hours: the trigger retries until the hub drops the event',
+      'bad: azurerm_eventhub.replication has no consumer group named order-events-consumer (ORDER_EVENTS_CONSUMER_GROUP), which the replication trigger reads with',
+      'bad: azurerm_eventhub_authorization_rule.functions is not a rule of azurerm_eventhub.replication',
+      'bad: azurerm_eventhub_authorization_rule.functions must send and listen, never manage',
+    ]);
+    expectProblems(azureReplicationWired(await snippet('locals {\n  app_settings = {}\n}\n')), [
+      'bad: no REPLICATION_HUB app setting naming an azurerm_eventhub',
     ]);
   });
 });

@@ -36,6 +36,11 @@ import {
   httpApiRoutesThrottled,
 } from './support/access-checks.js';
 import {
+  awsReplicationWired,
+  azureReplicationWired,
+  statementsForFunction,
+} from './support/replication-checks.js';
+import {
   bootstrapDirs,
   childModuleDir,
   loadedModules,
@@ -168,6 +173,73 @@ describe('security and routing rules', () => {
         'azurerm_role_assignment.functions_data',
         'azurerm_role_assignment.functions_secrets',
         'azurerm_storage_account.data',
+      ]),
+    );
+  });
+
+  it('aws-cell: the replication queue outlasts an outage into its DLQ; its consumer and senders hold only their part', () => {
+    const module = get('modules/aws-cell');
+    expect(awsReplicationWired(module)).toEqual([]);
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'aws_sqs_queue.replication',
+        'aws_sqs_queue.replication_dlq',
+        'aws_sqs_queue_redrive_allow_policy.replication_dlq',
+        'aws_lambda_event_source_mapping.replication',
+      ]),
+    );
+    // The replication function's whole policy: logs, the peer key, carts and orders read, its queue.
+    expect(
+      statementsForFunction(module, 'replication').map(({ sid, actions, resources }) => ({
+        sid,
+        actions,
+        resources,
+      })),
+    ).toEqual([
+      {
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: ['${aws_cloudwatch_log_group.functions[each.key].arn}:*'],
+      },
+      {
+        sid: 'ReadPeerKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['${var.peer_shared_key_secret_id}'],
+      },
+      expect.objectContaining({ sid: 'ReadOwnDocuments', actions: ['s3:GetObject'] }),
+      expect.objectContaining({ sid: 'TellMissingDocumentsApart', actions: ['s3:ListBucket'] }),
+      {
+        sid: 'ConsumeReplicaChanges',
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: ['${aws_sqs_queue.replication.arn}'],
+      },
+      // Only with kms_key_arn set: the queue's messages are encrypted with it.
+      {
+        sid: 'UseDataKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['${var.kms_key_arn}'],
+      },
+    ]);
+    // Which functions send replica.changed: those that write carts or orders, and no other.
+    const senders = ['cart', 'orders', 'order_events', 'replicas', 'inventory', 'health'].filter(
+      (name) =>
+        statementsForFunction(module, name).some(
+          (statement) =>
+            statement.actions.includes('sqs:SendMessage') &&
+            statement.resources.includes('${aws_sqs_queue.replication.arn}'),
+        ),
+    );
+    expect(senders).toEqual(['cart', 'orders', 'order_events', 'replicas']);
+  });
+
+  it('azure-cell: the replication hub in the order events namespace, its consumer group and its own send/listen rule', () => {
+    const module = get('modules/azure-cell');
+    expect(azureReplicationWired(module)).toEqual([]);
+    expect([...module.resources.keys()]).toEqual(
+      expect.arrayContaining([
+        'azurerm_eventhub.replication',
+        'azurerm_eventhub_consumer_group.replication',
+        'azurerm_eventhub_authorization_rule.replication',
       ]),
     );
   });

@@ -27,7 +27,7 @@ function plan(module: string, values: Record<string, string>): { ok: boolean; ou
   copyFileSync(join(terraformRoot, module, 'variables.tf'), join(dir, 'variables.tf'));
   // Stand-ins for what `npm run build:functions` writes; the cells check that they exist.
   mkdirSync(join(dir, 'build', 'aws'), { recursive: true });
-  for (const file of ['aws/http.zip', 'aws/order-events.zip', 'azure.zip'])
+  for (const file of ['aws/http.zip', 'aws/order-events.zip', 'aws/replication.zip', 'azure.zip'])
     writeFileSync(join(dir, 'build', file), 'zip');
   writeFileSync(
     join(dir, 'test.auto.tfvars'),
@@ -198,10 +198,19 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     ['auth_jwks_url', '"login.example.com/jwks"', 'auth_jwks_url must be an https:// URL'],
     ['auth_audience', '"api example"', 'auth_audience must be 1-256 visible ASCII'],
     ['auth_admin_scope', '"inventory admin"', 'auth_admin_scope must be one OAuth scope'],
+    // A hub keeps events 7 days at most (Standard); whole hours only.
+    ['replication_outage_hours', '0', 'replication_outage_hours must be a whole number'],
+    ['replication_outage_hours', '169', 'replication_outage_hours must be a whole number'],
+    ['replication_outage_hours', '1.5', 'replication_outage_hours must be a whole number'],
   ])('rejects %s = %s', (name, value, message) => {
     const result = plan(module, { ...base, [name]: value });
     expect(result.ok).toBe(false);
     expect(result.output).toContain(message);
+  });
+
+  it('takes a replication outage of 1 to 168 whole hours', () => {
+    expect(plan(module, { ...base, replication_outage_hours: '1' })).toMatchObject({ ok: true });
+    expect(plan(module, { ...base, replication_outage_hours: '168' })).toMatchObject({ ok: true });
   });
 
   it('rejects a log retention the cloud does not accept', () => {

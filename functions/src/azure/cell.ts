@@ -17,6 +17,7 @@ import { BlobDocumentStore } from './blob-document-store.js';
 import {
   orderEventsConnectionSetting,
   orderEventsHubSetting,
+  replicationConnectionSetting,
   replicationHubSetting,
   type AzureCellConfig,
 } from './config.js';
@@ -132,9 +133,10 @@ function cellApp(
   options: AzureCellOptions,
 ): CellApp {
   const fetchImpl = options.fetch ?? fetch;
-  // order.placed and replica.changed share the namespace (ORDER_EVENTS_CONNECTION), one hub each.
-  const hubQueue = (hub: string) =>
-    new EventHubsEventQueue(config.orderEvents, hub, 10_000, fetchImpl);
+  // order.placed and replica.changed share the namespace, one hub each; the replication hub
+  // with its own rule when REPLICATION_CONNECTION is set (a hub's rule opens that hub only).
+  const hubQueue = (hub: string, connection = config.orderEvents) =>
+    new EventHubsEventQueue(connection, hub, 10_000, fetchImpl);
   return createCellApp({
     identity: { cell: config.cell, cloud: 'azure', region: config.region, version: config.version },
     peer: peerSettingsOf(config),
@@ -149,7 +151,9 @@ function cellApp(
         10_000,
         fetchImpl,
       ),
-      ...(config.replicationHub ? { replication: hubQueue(config.replicationHub) } : {}),
+      ...(config.replicationHub
+        ? { replication: hubQueue(config.replicationHub, config.replicationConnection) }
+        : {}),
     },
     ...(options.now ? { now: options.now } : {}),
     fetch: fetchImpl,
@@ -313,7 +317,9 @@ function registerFunctions(
   });
   if (!config.replicationHub) return;
   registrar.eventHub(replicationFunctionName, {
-    connection: orderEventsConnectionSetting,
+    connection: config.replicationConnection
+      ? replicationConnectionSetting
+      : orderEventsConnectionSetting,
     eventHubName: `%${replicationHubSetting}%`,
     cardinality: 'many',
     consumerGroup: config.orderEventsConsumerGroup ?? '$Default',

@@ -38,6 +38,11 @@ export interface AzureCellConfig {
    * ORDER_EVENTS_CONNECTION; unset, the cell does not replicate.
    */
   readonly replicationHub?: string;
+  /**
+   * REPLICATION_CONNECTION: a SAS rule of the replication hub itself (Terraform gives each hub
+   * its own send/listen rule); unset, the replication hub is reached with ORDER_EVENTS_CONNECTION.
+   */
+  readonly replicationConnection?: ServiceBusConnection;
   readonly notificationHub: ServiceBusConnection;
   readonly notificationHubName: string;
   /** Path prefix of the HTTP routes (host.json extensions.http.routePrefix); '' by default. */
@@ -61,6 +66,8 @@ export const orderEventsHubSetting = 'ORDER_EVENTS_HUB';
 export const orderEventsConsumerGroupSetting = 'ORDER_EVENTS_CONSUMER_GROUP';
 /** The app setting naming the replication hub (the binding refers to it as %REPLICATION_HUB%). */
 export const replicationHubSetting = 'REPLICATION_HUB';
+/** The app setting the replication trigger reads its connection from, when set. */
+export const replicationConnectionSetting = 'REPLICATION_CONNECTION';
 
 const containerName = {
   pattern: /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
@@ -115,6 +122,11 @@ export const azureSettingsSchema = {
     pattern: /^[A-Za-z0-9][\w.-]{0,255}$/,
     describe: 'the event hub carrying replica.changed events (ADR 23)',
   },
+  [replicationConnectionSetting]: {
+    ...serviceBusConnection,
+    required: false,
+    describe: `${serviceBusConnection.describe} with Send and Listen on the replication hub (unset: ORDER_EVENTS_CONNECTION)`,
+  },
   NOTIFICATION_HUB_CONNECTION: serviceBusConnection,
   NOTIFICATION_HUB_NAME: {
     pattern: /^[A-Za-z0-9][\w.-]{0,259}$/,
@@ -153,6 +165,14 @@ export function azureConfigFromEnv(
     orderEventsHub: settings[orderEventsHubSetting],
     orderEventsConsumerGroup: settings[orderEventsConsumerGroupSetting],
     ...(settings[replicationHubSetting] ? { replicationHub: settings[replicationHubSetting] } : {}),
+    ...(settings[replicationConnectionSetting]
+      ? {
+          replicationConnection: parseServiceBusConnection(
+            settings[replicationConnectionSetting],
+            replicationConnectionSetting,
+          ),
+        }
+      : {}),
     notificationHub: parseServiceBusConnection(
       settings.NOTIFICATION_HUB_CONNECTION,
       'NOTIFICATION_HUB_CONNECTION',

@@ -68,6 +68,36 @@ describe('Azure settings', () => {
     ).toThrow(/ORDER_EVENTS_CONSUMER_GROUP/);
   });
 
+  it('registers the replication trigger on its own hub rule when REPLICATION_CONNECTION is set', () => {
+    const replication =
+      'Endpoint=sb://shop.servicebus.windows.net/;SharedAccessKeyName=repl;SharedAccessKey=ghi=;EntityPath=replication';
+    const withRule = azureConfigFromEnv({
+      ...valid,
+      REPLICATION_HUB: 'replication',
+      REPLICATION_CONNECTION: replication,
+      ORDER_EVENTS_CONSUMER_GROUP: 'order-events-consumer',
+    });
+    expect(withRule.replicationConnection).toMatchObject({
+      keyName: 'repl',
+      entityPath: 'replication',
+    });
+    // The consumer group Terraform creates on the replication hub under the same name.
+    expect(createAzureCell(withRule).capture().eventHub.replicate).toMatchObject({
+      connection: 'REPLICATION_CONNECTION',
+      eventHubName: '%REPLICATION_HUB%',
+      consumerGroup: 'order-events-consumer',
+      retry: { maxRetryCount: -1 },
+    });
+    // Without it (the sandbox), the namespace's order-events connection.
+    const shared = azureConfigFromEnv({ ...valid, REPLICATION_HUB: 'replication' });
+    expect(createAzureCell(shared).capture().eventHub.replicate?.connection).toBe(
+      'ORDER_EVENTS_CONNECTION',
+    );
+    expect(() =>
+      azureConfigFromEnv({ ...valid, REPLICATION_HUB: 'replication', REPLICATION_CONNECTION: 'x' }),
+    ).toThrow(/REPLICATION_CONNECTION/);
+  });
+
   it('names every missing or malformed setting in one error', () => {
     const { NOTIFICATION_HUB_NAME: _name, ...partial } = valid;
     let error: unknown;

@@ -16,49 +16,92 @@ locals {
 
   # One entry per Lambda. Each function gets its own role with only the access listed here:
   # S3 key prefixes it may read and write (the key prefixes of functions/src/core: carts/,
-  # orders/, order-claims/ for Idempotency-Key claims, inventory/), whether it publishes order events, consumes them,
-  # or sends customer notifications.
+  # orders/, order-claims/ for Idempotency-Key claims, inventory/) or only read, whether it
+  # publishes order events, consumes them, or sends customer notifications, and whether it
+  # queues replica.changed (every function that writes carts/ or orders/: the core's
+  # ReplicatingStore publishes each such write, ADR 23) or consumes the replication queue.
   functions = {
     cart = {
-      package       = var.lambda_packages.http
-      s3_prefixes   = ["carts/", "orders/", "order-claims/", "inventory/", "peer-nonces/"]
-      health_checks = false
-      queue_send    = true
-      queue_consume = false
-      notify        = false
+      package             = var.lambda_packages.http
+      s3_prefixes         = ["carts/", "orders/", "order-claims/", "inventory/", "peer-nonces/"]
+      health_checks       = false
+      queue_send          = true
+      queue_consume       = false
+      s3_read_prefixes    = []
+      replication_send    = true
+      replication_consume = false
+      notify              = false
     }
     orders = {
-      package       = var.lambda_packages.http
-      s3_prefixes   = ["orders/", "order-claims/", "inventory/", "peer-nonces/"]
-      health_checks = false
-      queue_send    = true
-      queue_consume = false
-      notify        = false
+      package             = var.lambda_packages.http
+      s3_prefixes         = ["orders/", "order-claims/", "inventory/", "peer-nonces/"]
+      health_checks       = false
+      queue_send          = true
+      queue_consume       = false
+      s3_read_prefixes    = []
+      replication_send    = true
+      replication_consume = false
+      notify              = false
     }
     inventory = {
-      package       = var.lambda_packages.http
-      s3_prefixes   = ["inventory/", "peer-nonces/"]
-      health_checks = false
-      queue_send    = false
-      queue_consume = false
-      notify        = false
+      package             = var.lambda_packages.http
+      s3_prefixes         = ["inventory/", "peer-nonces/"]
+      health_checks       = false
+      queue_send          = false
+      queue_consume       = false
+      s3_read_prefixes    = []
+      replication_send    = false
+      replication_consume = false
+      notify              = false
     }
     health = {
       package = var.lambda_packages.http
       # The peer's signed probe of GET /health spends a nonce (ADR 17).
-      s3_prefixes   = ["peer-nonces/"]
-      health_checks = true
-      queue_send    = false
-      queue_consume = false
-      notify        = false
+      s3_prefixes         = ["peer-nonces/"]
+      health_checks       = true
+      queue_send          = false
+      queue_consume       = false
+      s3_read_prefixes    = []
+      replication_send    = false
+      replication_consume = false
+      notify              = false
     }
     order_events = {
-      package       = var.lambda_packages.order_events
-      s3_prefixes   = ["orders/"]
-      health_checks = false
-      queue_send    = false
-      queue_consume = true
-      notify        = true
+      package             = var.lambda_packages.order_events
+      s3_prefixes         = ["orders/"]
+      health_checks       = false
+      queue_send          = false
+      queue_consume       = true
+      s3_read_prefixes    = []
+      replication_send    = true
+      replication_consume = false
+      notify              = true
+    }
+    # The peer's signed PUT /replicas/{carts|orders}/{id} (ADR 23): merges the copy into this
+    # cell's document and queues the merge back when the peer lacks it.
+    replicas = {
+      package             = var.lambda_packages.http
+      s3_prefixes         = ["carts/", "orders/", "peer-nonces/"]
+      s3_read_prefixes    = []
+      health_checks       = false
+      queue_send          = false
+      queue_consume       = false
+      replication_send    = true
+      replication_consume = false
+      notify              = false
+    }
+    # The consumer of the replication queue: reads each changed cart or order as it is now and
+    # sends it to the peer (PEER_URL, signed with the peer key). It writes nothing.
+    replication = {
+      package             = var.lambda_packages.replication
+      s3_prefixes         = []
+      s3_read_prefixes    = ["carts/", "orders/"]
+      health_checks       = false
+      queue_send          = false
+      queue_consume       = false
+      replication_send    = false
+      replication_consume = true
+      notify              = false
     }
   }
 
@@ -80,8 +123,14 @@ locals {
     "GET /inventory/{proxy+}" = { function = "inventory", access = "customer" }
     "ANY /inventory/{proxy+}" = { function = "inventory", access = "admin" }
     "GET /health"             = { function = "health", access = "public" }
+    # No token at the edge: the replicating cell has none. The core admits only a call signed
+    # with the peer key (ADR 17): unsigned 403, a bad or replayed signature 401, nothing written.
+    "PUT /replicas/{proxy+}" = { function = "replicas", access = "public" }
   }
-  http_functions = toset(distinct([for route in values(local.routes) : route.function]))
+  # Replicas come at most one per cart or order write on the peer: they get the customer routes'
+  # throttle, not the health probes'.
+  route_throttling_class = { "PUT /replicas/{proxy+}" = "customer" }
+  http_functions         = toset(distinct([for route in values(local.routes) : route.function]))
 
   # The settings functions/src/aws/config.ts validates at cold start. CELL_NAME is the prefix
   # of the IDs this cell creates (aws-...); requests for the peer's IDs go to PEER_URL. The
@@ -101,6 +150,17 @@ locals {
     AUTH_JWKS_URL              = var.auth_jwks_url
     AUTH_ADMIN_SCOPE           = var.auth_admin_scope
   }, var.app_settings)
+
+  # Replication (ADR 23). A delivery that fails (peer down) leaves the message on the queue; it
+  # is received again after the visibility timeout, and after maxReceiveCount receives SQS moves
+  # it to the dead-letter queue. So the queue carries an outage of maxReceiveCount x visibility
+  # timeout: maxReceiveCount at its maximum (1,000) and the visibility timeout sized from
+  # replication_outage_hours (never under six times the function timeout, as Lambda asks).
+  # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+  # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+  replication_max_receive_count  = 1000
+  replication_visibility_timeout = max(var.lambda_timeout * 6, ceil(var.replication_outage_hours * 3600 / local.replication_max_receive_count))
+  replication_environment        = { REPLICATION_QUEUE_URL = aws_sqs_queue.replication.url }
 
   # The cell's own endpoint: what smoke tests, Front Door's backup origin, the Route 53 health
   # check and the peer cell call. With custom domains it is the cell's own name: the default
@@ -250,6 +310,49 @@ resource "aws_sqs_queue_redrive_allow_policy" "events_dlq" {
 }
 
 ################################################################################
+# Replication: SQS queue of replica.changed events with a dead-letter queue (ADR 23)
+################################################################################
+
+# SQS keeps a message at most 14 days (1,209,600 s). A standard queue's message keeps its
+# original enqueue time in the dead-letter queue, so the DLQ's retention must be longer than
+# the time a message can spend in the source queue: replication_outage_hours is at most 7
+# days, so a message that ran out of receives still has 7 days in the DLQ to be redriven.
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+resource "aws_sqs_queue" "replication_dlq" {
+  name                      = "${local.prefix}-replication-dlq"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
+  kms_master_key_id         = var.kms_key_arn
+
+  tags = local.tags
+}
+
+resource "aws_sqs_queue" "replication" {
+  name                       = "${local.prefix}-replication"
+  visibility_timeout_seconds = local.replication_visibility_timeout
+  message_retention_seconds  = 1209600
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = var.kms_key_arn == null ? true : null
+  kms_master_key_id          = var.kms_key_arn
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.replication_dlq.arn
+    maxReceiveCount     = local.replication_max_receive_count
+  })
+
+  tags = local.tags
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "replication_dlq" {
+  queue_url = aws_sqs_queue.replication_dlq.id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.replication.arn]
+  })
+}
+
+################################################################################
 # Notifications: SNS topic
 ################################################################################
 
@@ -339,7 +442,17 @@ data "aws_iam_policy_document" "functions" {
   # 404 NoSuchKey, and the functions read "absent" (a new cart, a free Idempotency-Key) that
   # way. It lists key names only; no condition on s3:prefix, which GetObject requests lack.
   dynamic "statement" {
-    for_each = length(each.value.s3_prefixes) > 0 ? [1] : []
+    for_each = length(each.value.s3_read_prefixes) > 0 ? [1] : []
+
+    content {
+      sid       = "ReadOwnDocuments"
+      actions   = ["s3:GetObject"]
+      resources = [for prefix in each.value.s3_read_prefixes : "${aws_s3_bucket.data.arn}/${prefix}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(concat(each.value.s3_prefixes, each.value.s3_read_prefixes)) > 0 ? [1] : []
 
     content {
       sid       = "TellMissingDocumentsApart"
@@ -402,6 +515,30 @@ data "aws_iam_policy_document" "functions" {
   }
 
   dynamic "statement" {
+    for_each = each.value.replication_send ? [1] : []
+
+    content {
+      sid       = "PublishReplicaChanges"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.replication.arn]
+    }
+  }
+
+  # What the SQS event source mapping polls with, on the execution role: ReceiveMessage,
+  # DeleteMessage, GetQueueAttributes (a failed record is not deleted and comes back after the
+  # visibility timeout, so no ChangeMessageVisibility).
+  # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+  dynamic "statement" {
+    for_each = each.value.replication_consume ? [1] : []
+
+    content {
+      sid       = "ConsumeReplicaChanges"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.replication.arn]
+    }
+  }
+
+  dynamic "statement" {
     for_each = each.value.notify ? [1] : []
 
     content {
@@ -444,8 +581,10 @@ resource "aws_lambda_function" "functions" {
   memory_size      = var.lambda_memory_size
   timeout          = var.lambda_timeout
 
+  # REPLICATION_QUEUE_URL only where replica.changed is sent or consumed: another function
+  # has no right to send there.
   environment {
-    variables = local.environment
+    variables = merge(local.environment, each.value.replication_send || each.value.replication_consume ? local.replication_environment : {})
   }
 
   logging_config {
@@ -461,6 +600,23 @@ resource "aws_lambda_function" "functions" {
 resource "aws_lambda_event_source_mapping" "order_events" {
   event_source_arn                   = aws_sqs_queue.events.arn
   function_name                      = aws_lambda_function.functions["order_events"].arn
+  batch_size                         = var.queue_batch_size
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = 10
+  }
+
+  tags = local.tags
+}
+
+# Batches of replica.changed events. The handler reports each failed delivery on its own
+# (batchItemFailures), so one cart whose delivery fails does not send the batch's others again.
+# https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+resource "aws_lambda_event_source_mapping" "replication" {
+  event_source_arn                   = aws_sqs_queue.replication.arn
+  function_name                      = aws_lambda_function.functions["replication"].arn
   batch_size                         = var.queue_batch_size
   maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]
@@ -533,8 +689,8 @@ resource "aws_apigatewayv2_stage" "default" {
 
     content {
       route_key              = route_settings.key
-      throttling_burst_limit = var.api_route_throttling[route_settings.value.access].burst_limit
-      throttling_rate_limit  = var.api_route_throttling[route_settings.value.access].rate_limit
+      throttling_burst_limit = var.api_route_throttling[lookup(local.route_throttling_class, route_settings.key, route_settings.value.access)].burst_limit
+      throttling_rate_limit  = var.api_route_throttling[lookup(local.route_throttling_class, route_settings.key, route_settings.value.access)].rate_limit
     }
   }
 

@@ -43,7 +43,7 @@ output "cell_hostname" {
 }
 
 output "function_names" {
-  description = "Deployed function names, by function key (cart, orders, inventory, health, order_events)."
+  description = "Deployed function names, by function key (cart, orders, inventory, health, order_events, replicas, replication)."
   value       = { for key, function in aws_lambda_function.functions : key => function.function_name }
 }
 
@@ -60,6 +60,11 @@ output "event_queue" {
 output "dead_letter" {
   description = "Where poison order events end: the SQS dead-letter queue URL."
   value       = aws_sqs_queue.events_dlq.url
+}
+
+output "replication_queue" {
+  description = "Where replica.changed events wait for the peer (ADR 23): the SQS queue URL (its dead-letter queue is <name>-dlq)."
+  value       = aws_sqs_queue.replication.url
 }
 
 output "notifier" {

@@ -33,12 +33,12 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Folder of the Lambda packages that `npm run build:functions` writes (functions/build/aws, holding http.zip and order-events.zip)."
+  description = "Folder of the Lambda packages that `npm run build:functions` writes (functions/build/aws, holding http.zip, order-events.zip and replication.zip)."
   type        = string
 
   validation {
     condition     = alltrue([for package in var.lambda_packages : fileexists("${var.artifact_path}/${package.file}")])
-    error_message = "artifact_path must hold the Lambda packages named in lambda_packages (http.zip, order-events.zip): run `npm run build:functions` first."
+    error_message = "artifact_path must hold the Lambda packages named in lambda_packages (http.zip, order-events.zip, replication.zip): run `npm run build:functions` first."
   }
 }
 
@@ -59,6 +59,17 @@ variable "peer_shared_key_secret_id" {
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.peer_shared_key_secret_id))
     error_message = "peer_shared_key_secret_id must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix> (the ARN aws secretsmanager create-secret prints)."
+  }
+}
+
+variable "replication_outage_hours" {
+  description = "How long a peer outage replication waits out without losing a change (ADR 23), in hours: 1 to 168. On AWS the replication queue retries a failed delivery once per visibility timeout, at most 1,000 times (SQS's largest maxReceiveCount) before the dead-letter queue, so its visibility timeout is this divided by 1,000 (at least six times lambda_timeout); a change made during an outage reaches the peer at most one visibility timeout after it is back. On Azure it is the replication hub's retention (the trigger retries indefinitely, so an event waits until the hub drops it)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.replication_outage_hours >= 1 && var.replication_outage_hours <= 168 && floor(var.replication_outage_hours) == var.replication_outage_hours
+    error_message = "replication_outage_hours must be a whole number of hours from 1 to 168 (7 days: the longest retention of an Event Hubs Standard hub, and within SQS's 14 days)."
   }
 }
 
@@ -187,14 +198,16 @@ variable "lambda_architecture" {
 }
 
 variable "lambda_packages" {
-  description = "Package of each kind of function, as a file in artifact_path and its handler: http serves the API (cart, orders, inventory and health each run it as their own function, with their own role), order_events consumes the queue."
+  description = "Package of each kind of function, as a file in artifact_path and its handler: http serves the API (cart, orders, inventory, health and replicas each run it as their own function, with their own role), order_events consumes the order events queue, replication the replication queue (ADR 23)."
   type = object({
     http         = object({ file = string, handler = string })
     order_events = object({ file = string, handler = string })
+    replication  = optional(object({ file = string, handler = string }), { file = "replication.zip", handler = "index.handler" })
   })
   default = {
     http         = { file = "http.zip", handler = "index.handler" }
     order_events = { file = "order-events.zip", handler = "index.handler" }
+    replication  = { file = "replication.zip", handler = "index.handler" }
   }
 }
 
@@ -222,7 +235,7 @@ variable "queue_max_receive_count" {
 }
 
 variable "queue_batch_size" {
-  description = "Messages per invocation of the order_events consumer."
+  description = "Messages per invocation of the order_events and replication consumers."
   type        = number
   default     = 10
 }
@@ -257,7 +270,7 @@ variable "api_throttling_rate_limit" {
 }
 
 variable "api_route_throttling" {
-  description = "Requests per second (rate_limit) and burst (burst_limit) of each route, by who may call it: public (GET /health), customer (carts, orders, stock reads) and admin (inventory writes and transfers). HTTP APIs cannot limit each client; these cap each route for everyone, under the stage's default."
+  description = "Requests per second (rate_limit) and burst (burst_limit) of each route, by who may call it: public (GET /health), customer (carts, orders, stock reads, and the peer's signed PUT /replicas, one per cart or order write there) and admin (inventory writes and transfers). HTTP APIs cannot limit each client; these cap each route for everyone, under the stage's default."
   type = object({
     public   = object({ burst_limit = number, rate_limit = number })
     customer = object({ burst_limit = number, rate_limit = number })

@@ -42,6 +42,7 @@ locals {
   # https://learn.microsoft.com/azure/app-service/app-service-key-vault-references
   secrets = {
     order-events-connection     = azurerm_eventhub_authorization_rule.functions.primary_connection_string
+    replication-connection      = azurerm_eventhub_authorization_rule.replication.primary_connection_string
     notification-hub-connection = azurerm_notification_hub_authorization_rule.send.primary_connection_string
   }
   secret_reference = { for name, secret in azurerm_key_vault_secret.functions : name => "@Microsoft.KeyVault(SecretUri=${secret.versionless_id})" }
@@ -71,6 +72,8 @@ locals {
       ORDER_EVENTS_CONNECTION           = local.secret_reference["order-events-connection"]
       ORDER_EVENTS_HUB                  = azurerm_eventhub.order_events.name
       ORDER_EVENTS_CONSUMER_GROUP       = azurerm_eventhub_consumer_group.order_events.name
+      REPLICATION_HUB                   = azurerm_eventhub.replication.name
+      REPLICATION_CONNECTION            = local.secret_reference["replication-connection"]
       NOTIFICATION_HUB_CONNECTION       = local.secret_reference["notification-hub-connection"]
       NOTIFICATION_HUB_NAME             = azurerm_notification_hub.this.name
       AUTH_ISSUER                       = var.auth_issuer
@@ -264,7 +267,7 @@ resource "azurerm_key_vault_secret" "functions" {
 # The Function App resolves Key Vault references with its system-assigned identity: the
 # Flex Consumption resource of the pinned provider cannot name a user-assigned one
 # (keyVaultReferenceIdentity; hashicorp/terraform-provider-azurerm#31439). Secrets User on each
-# of the two secrets, nothing else of the vault.
+# of its secrets (the two hubs' and the notification hub's connection strings), nothing else of the vault.
 resource "azurerm_role_assignment" "functions_secrets" {
   for_each = azurerm_key_vault_secret.functions
 
@@ -274,7 +277,7 @@ resource "azurerm_role_assignment" "functions_secrets" {
   principal_type       = "ServicePrincipal"
 }
 
-# The plan identity refreshes the same two secrets in every plan: Secrets User on each of them,
+# The plan identity refreshes the same secrets in every plan: Secrets User on each of them,
 # not on the vault or the group (which also holds the peer key's vault, ADR 17).
 resource "azurerm_role_assignment" "plan_secrets" {
   for_each = var.plan_principal_id == null ? {} : azurerm_key_vault_secret.functions
@@ -332,6 +335,47 @@ resource "azurerm_eventhub_authorization_rule" "functions" {
   name                = "functions-send-listen"
   namespace_name      = azurerm_eventhub_namespace.this.name
   eventhub_name       = azurerm_eventhub.order_events.name
+  resource_group_name = var.resource_group_name
+  send                = true
+  listen              = true
+  manage              = false
+}
+
+################################################################################
+# Replication: the hub of replica.changed events (ADR 23), in the same namespace
+################################################################################
+
+# The replication trigger is registered with maxRetryCount -1: a batch the peer does not take
+# is retried indefinitely without checkpointing (functions/src/azure/cell.ts), so its events
+# wait in the hub, as long as the hub keeps them: message_retention, in days (1 to 7 on the
+# Standard tier), is the outage replication can wait out.
+# https://learn.microsoft.com/azure/azure-functions/functions-bindings-error-pages#retry-policies
+# https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas
+# https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/eventhub
+resource "azurerm_eventhub" "replication" {
+  name              = "replication"
+  namespace_id      = azurerm_eventhub_namespace.this.id
+  partition_count   = var.eventhub_partition_count
+  message_retention = ceil(var.replication_outage_hours / 24)
+}
+
+# The app registers both triggers with the consumer group ORDER_EVENTS_CONSUMER_GROUP names, so
+# the replication hub has one of the same name (each hub has its own consumer groups).
+# https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/eventhub_consumer_group
+resource "azurerm_eventhub_consumer_group" "replication" {
+  name                = azurerm_eventhub_consumer_group.order_events.name
+  namespace_name      = azurerm_eventhub_namespace.this.name
+  eventhub_name       = azurerm_eventhub.replication.name
+  resource_group_name = var.resource_group_name
+}
+
+# Send and listen on the replication hub only (REPLICATION_CONNECTION): a rule of one hub opens
+# that hub and no other, so the order events' rule does not cover this one. No Manage.
+# https://learn.microsoft.com/azure/event-hubs/authorize-access-shared-access-signature
+resource "azurerm_eventhub_authorization_rule" "replication" {
+  name                = "functions-send-listen"
+  namespace_name      = azurerm_eventhub_namespace.this.name
+  eventhub_name       = azurerm_eventhub.replication.name
   resource_group_name = var.resource_group_name
   send                = true
   listen              = true

@@ -62,6 +62,11 @@ output "dead_letter" {
   value       = "${azurerm_storage_account.data.primary_blob_endpoint}${azurerm_storage_container.data["dead_letter"].name}"
 }
 
+output "replication_queue" {
+  description = "Where replica.changed events wait for the peer (ADR 23): the replication event hub, <namespace>.servicebus.windows.net/<hub>."
+  value       = "${azurerm_eventhub_namespace.this.name}.servicebus.windows.net/${azurerm_eventhub.replication.name}"
+}
+
 output "notifier" {
   description = "Where customer notifications go: the Notification Hub resource ID."
   value       = azurerm_notification_hub.this.id

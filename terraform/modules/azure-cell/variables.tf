@@ -62,6 +62,17 @@ variable "peer_shared_key_secret_id" {
   }
 }
 
+variable "replication_outage_hours" {
+  description = "How long a peer outage replication waits out without losing a change (ADR 23), in hours: 1 to 168. On AWS the replication queue retries a failed delivery once per visibility timeout, at most 1,000 times (SQS's largest maxReceiveCount) before the dead-letter queue, so its visibility timeout is this divided by 1,000 (at least six times lambda_timeout); a change made during an outage reaches the peer at most one visibility timeout after it is back. On Azure it is the replication hub's retention (the trigger retries indefinitely, so an event waits until the hub drops it)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.replication_outage_hours >= 1 && var.replication_outage_hours <= 168 && floor(var.replication_outage_hours) == var.replication_outage_hours
+    error_message = "replication_outage_hours must be a whole number of hours from 1 to 168 (7 days: the longest retention of an Event Hubs Standard hub, and within SQS's 14 days)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)

@@ -9,8 +9,16 @@ import { XMLParser } from 'fast-xml-parser';
 import { block, blocksOfType, resolveValue, textWithLocals } from './static-checks.js';
 import { asBodies, isBody, type Body, type TerraformModule } from './terraform-module.js';
 
-/** Routes that may be called without a token: what smoke tests and health probes call. */
-const PUBLIC_ROUTES = ['GET /health'];
+/**
+ * Routes that may be called without a token: what smoke tests and health probes call, and the
+ * peer cell's replicas (ADR 23: the replicating cell has no token; the functions admit only a
+ * call signed with the peer key, ADR 17).
+ */
+const PUBLIC_ROUTES = ['GET /health', 'PUT /replicas/{proxy+}'];
+
+/** The one condition validate-jwt may sit in: every call but those two needs a token. */
+const TOKENLESS_CALLS =
+  /^@\(!\(context\.Request\.Method == "GET" && context\.Request\.Url\.Path == "\/health"\)( && !\(context\.Request\.Method == "PUT" && context\.Request\.Url\.Path\.StartsWith\("\/replicas\/"\)\))?\)$/;
 
 type Entry = { key: string; value: Record<string, unknown> };
 
@@ -206,11 +214,11 @@ function validateJwtProblems(module: TerraformModule, address: string, inbound: 
   if (found.length === 0) return [`${where} has no validate-jwt in its inbound section`];
   const problems: string[] = [];
   for (const [jwt, conditions] of found) {
-    // A condition may exempt GET /health, and nothing else.
+    // A condition may exempt GET /health and PUT /replicas/..., and nothing else.
     for (const condition of conditions)
-      if (!/\/health/.test(condition) || /StartsWith|Contains|\|\|/.test(condition))
+      if (!TOKENLESS_CALLS.test(condition.replace(/\s+/g, ' ')))
         problems.push(
-          `${where} checks tokens only when ${condition}: every route but GET /health must need one`,
+          `${where} checks tokens only when ${condition}: every route but GET /health and PUT /replicas/ must need one`,
         );
     const expect = (name: string, value: string) => {
       if (String(jwt[`@${name}`] ?? '').toLowerCase() !== value.toLowerCase())
