@@ -18,6 +18,12 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the connection without a response (the client sees ECONNRESET / socket hang up). */
   drop?: boolean;
+  /**
+   * Let the request reach its route (a write commits), then destroy the connection instead of
+   * sending the route's answer: the client sees ECONNRESET and cannot tell that the write
+   * happened, and an SDK that retries sends it again.
+   */
+  dropAnswer?: boolean;
 }
 
 export interface InjectedFault {

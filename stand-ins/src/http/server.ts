@@ -25,6 +25,7 @@
  *   server.injectFault({ method: 'POST', path: '/things/*', status: 503, times: 2 });
  *   server.injectFault({ path: '/slow', delayMs: 2000 });        // delayed, then the real handler
  *   server.injectFault({ path: '/flaky', drop: true });          // connection destroyed, no response
+ *   server.injectFault({ path: '/lost', dropAnswer: true });     // route runs, then connection destroyed
  *   await server.close();           // ends open sockets and pending fault timers
  *
  * Routes: `path` is matched against the URL path (no query), segment by segment. `:name`
@@ -41,8 +42,10 @@
  * Faults are checked before routing, in the order they were injected; the first one whose
  * method and path pattern match (same syntax as routes, or a RegExp on the path) and that has
  * times left is used. `times` defaults to 1 (`Infinity` for always). A fault with `status`
- * answers with that status/headers/body; `drop` destroys the connection; neither: the request
- * reaches its route after `delayMs`. `delayMs` applies to all three.
+ * answers with that status/headers/body; `drop` destroys the connection; `dropAnswer` lets the
+ * route run and then destroys the connection instead of answering (a committed write whose
+ * answer is lost); none of them: the request reaches its route after `delayMs`. `delayMs`
+ * applies to all four.
  *
  * Layout: this file serves and answers; paths.ts compiles the patterns, faults.ts keeps the
  * fault table.
@@ -273,7 +276,13 @@ async function handle(
     if (await answerWithFault(state, fault, req, res, record)) return;
   }
   const response = await routeRequest(state, req, method, url, body);
-  if (!state.closing) send(res, record, response);
+  if (state.closing) return;
+  if (fault?.dropAnswer) {
+    record.responseBody = `${state.name} stand-in: answer ${response.status} dropped by a fault`;
+    req.socket.destroy();
+    return;
+  }
+  send(res, record, response);
 }
 
 function recordRequest(

@@ -162,6 +162,26 @@ describe('startStandInServer', () => {
     expect((await fetch(`${server.url}/text`)).status).toBe(200);
   });
 
+  it('lets the route run and then drops its answer (a committed write whose answer is lost)', async () => {
+    const commits: string[] = [];
+    server.addRoute({
+      method: 'PUT',
+      path: '/commits/:id',
+      handler: (req) => {
+        commits.push(req.params.id as string);
+        return json(200, { committed: req.params.id });
+      },
+    });
+    server.injectFault({ method: 'PUT', path: '/commits/:id', dropAnswer: true });
+    await expect(fetch(`${server.url}/commits/a`, { method: 'PUT' })).rejects.toThrow();
+    expect(commits).toEqual(['a']);
+    expect(server.requests[0]).toMatchObject({ status: 0, fault: true });
+    expect(server.requests[0]?.responseBody).toMatch(/answer 200 dropped/);
+    const again = await fetch(`${server.url}/commits/b`, { method: 'PUT' });
+    expect(again.status).toBe(200);
+    expect(commits).toEqual(['a', 'b']);
+  });
+
   it('delays a request and then lets the real handler answer', async () => {
     server.injectFault({ path: '/text', delayMs: 50 });
     const response = await fetch(`${server.url}/text`);
