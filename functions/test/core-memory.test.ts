@@ -8,11 +8,38 @@ import {
 } from '../src/memory/memory-adapters.js';
 import { describeCellBehaviour } from './behaviour/cell-behaviour.js';
 import type { CellHarness, HarnessResponse, RequestOptions } from './behaviour/harness.js';
+import type { WriteOutcome } from '../src/core/ports.js';
+
+/**
+ * The memory store has no wire: a "lost answer" here is a write that commits and is reported
+ * as the writer's own, which is what the cloud adapters must make of an SDK retry too.
+ */
+class FaultyMemoryStore extends MemoryDocumentStore {
+  readonly lostAnswers: { prefix: string; hits: number }[] = [];
+  readonly slow: { prefix: string; ms: number }[] = [];
+
+  override async createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome> {
+    await this.fault(key);
+    return super.createIfAbsent(key, value);
+  }
+
+  override async replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome> {
+    await this.fault(key);
+    return super.replaceIfMatch(key, value, etag);
+  }
+
+  private async fault(key: string): Promise<void> {
+    const lost = this.lostAnswers.find((entry) => entry.hits === 0 && key.startsWith(entry.prefix));
+    if (lost) lost.hits += 1;
+    const ms = this.slow.find((entry) => key.startsWith(entry.prefix))?.ms ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
 
 // The behavioural suite on in-memory adapters: checks the core alone, fast, before the
 // same suite runs against the AWS and Azure adapter sets on their emulators.
 describeCellBehaviour('cell core on in-memory adapters', async (peer, auth) => {
-  const documents = new MemoryDocumentStore();
+  const documents = new FaultyMemoryStore();
   const events = new MemoryEventQueue();
   const notifier = new MemoryNotifier();
   const app = createCellApp({
@@ -82,6 +109,16 @@ describeCellBehaviour('cell core on in-memory adapters', async (peer, auth) => {
       return () => {
         port.outage = false;
       };
+    },
+    async loseNextWriteAnswer(keyPrefix) {
+      const lost = { prefix: keyPrefix, hits: 0 };
+      documents.lostAnswers.push(lost);
+      return lost;
+    },
+    async slowWrites(keyPrefix, ms) {
+      const slow = { prefix: keyPrefix, ms };
+      documents.slow.push(slow);
+      return () => void documents.slow.splice(documents.slow.indexOf(slow), 1);
     },
     async notifications() {
       return notifier.sent.map(({ customerId, orderId }) => ({ customerId, orderId }));

@@ -26,7 +26,14 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 
 async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Promise<CellHarness> {
   const fauxqs: FauxqsServer = await startFauxqs({ port: 0, logger: false });
-  const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
+  // The S3 backend: a pass-through in front of fauxqs where a test makes the store slow. The
+  // conditional proxy's HEAD goes through it while the proxy holds the key, as S3 holds it
+  // while it evaluates a conditional write.
+  const backend = await startS3ConditionalProxy({
+    upstream: fauxqs.address,
+    evaluateConditions: false,
+  });
+  const proxy: S3ConditionalProxy = await startS3ConditionalProxy({ upstream: backend.url });
   // SQS and SNS through plain pass-through proxies too: somewhere to inject their outages.
   const sqsProxy = await startS3ConditionalProxy({
     upstream: fauxqs.address,
@@ -140,6 +147,22 @@ async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Prom
               });
       return () => fault.remove();
     },
+    async loseNextWriteAnswer(keyPrefix) {
+      return proxy.server.injectFault({
+        method: 'PUT',
+        path: new RegExp(`^/aws-cell-documents/${keyPrefix}`),
+        dropAnswer: true,
+      });
+    },
+    async slowWrites(keyPrefix, ms) {
+      const fault = backend.server.injectFault({
+        method: 'HEAD',
+        path: new RegExp(`^/aws-cell-documents/${keyPrefix}`),
+        times: Infinity,
+        delayMs: ms,
+      });
+      return () => fault.remove();
+    },
     async notifications() {
       return (fauxqs.inspectQueue('notifications-inbox')?.messages.ready ?? []).map((message) => {
         const envelope = JSON.parse(message.body) as {
@@ -157,6 +180,7 @@ async function startAwsCellHarness(peer: PeerEndpoint, auth: AuthSettings): Prom
       await snsProxy.close();
       await sqsProxy.close();
       await proxy.close();
+      await backend.close();
       await fauxqs.stop();
     },
   };

@@ -161,6 +161,22 @@ async function startAzureCellHarness(peer: PeerEndpoint, auth: AuthSettings): Pr
             : push.server.injectFault({ path: /^\/customers/, times: Infinity, status: 503 });
       return () => fault.remove();
     },
+    async loseNextWriteAnswer(keyPrefix) {
+      return blobProxy.server.injectFault({
+        method: 'PUT',
+        path: new RegExp(`^/devstoreaccount1/documents/${keyPrefix}`),
+        dropAnswer: true,
+      });
+    },
+    async slowWrites(keyPrefix, ms) {
+      const fault = blobProxy.server.injectFault({
+        method: 'PUT',
+        path: new RegExp(`^/devstoreaccount1/documents/${keyPrefix}`),
+        times: Infinity,
+        delayMs: ms,
+      });
+      return () => fault.remove();
+    },
     async notifications() {
       return push.notifications('customers').map((sent) => ({
         customerId: (sent.tags ?? '').replace(/^customer:/, ''),

@@ -440,24 +440,47 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(badItems.body.field).toBe('items[1].sku');
       });
 
-      it('20 parallel POST /orders with one Idempotency-Key create one order', async () => {
-        const sku = uniqueSku();
-        const before = await setStock(sku, 50);
-        const key = homedKey(`key-${cell.cloud}-${Date.now()}`, 'cust-20');
+      /**
+       * Twenty requests with one key at once, each answer as its status and its order id. An
+       * answer without an order (409 in progress, 503) shows as its code, never as a second id.
+       */
+      async function twentyAtOnce(key: string, sku: string, quantity: number) {
         const responses = await Promise.all(
           Array.from({ length: 20 }, () =>
             call('POST', '/orders', {
               headers: { 'idempotency-key': key },
-              body: { customerId: 'cust-20', items: [{ sku, quantity: 3 }] },
+              body: { customerId: 'cust-20', items: [{ sku, quantity }] },
             }),
           ),
         );
-        const ids = new Set(responses.map((response) => response.body.id as string));
+        return responses.map((response) => ({
+          status: response.status,
+          id:
+            typeof response.body?.id === 'string'
+              ? (response.body.id as string)
+              : `no order: ${String(response.body?.code)}`,
+        }));
+      }
+
+      /** One order, created once and replayed 19 times; an error answer fails by its code. */
+      function expectOneOrder(answers: { status: number; id: string }[]): string {
+        expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 201)).toEqual(
+          [],
+        );
+        const ids = new Set(answers.map((answer) => answer.id));
         expect(ids.size).toBe(1);
-        expect(responses.filter((response) => response.status === 201)).toHaveLength(1);
-        expect(responses.filter((response) => response.status === 200)).toHaveLength(19);
+        expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+        expect(answers.filter((answer) => answer.status === 200)).toHaveLength(19);
         const [id] = [...ids] as [string];
         expect(id.startsWith(`${cell.cell}-`)).toBe(true);
+        return id;
+      }
+
+      it('20 parallel POST /orders with one Idempotency-Key create one order', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 50);
+        const key = homedKey(`key-${cell.cloud}-${Date.now()}`, 'cust-20');
+        const id = expectOneOrder(await twentyAtOnce(key, sku, 3));
 
         // Every loser gave its reservation back: exactly one order's worth is reserved.
         const after = await call('GET', `/inventory/${sku}`);
@@ -473,6 +496,81 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         });
         expect(reused.status).toBe(422);
         expect(reused.body.field).toBe('Idempotency-Key');
+      });
+
+      it('20 parallel POST /orders with one Idempotency-Key while the store is slow: one order, no error answer', async () => {
+        // The store holds each claim write 30 ms: on S3 the waiting requests' conditional writes
+        // meet 409 ConditionalRequestConflict while it does (the load under which an error
+        // answer once showed up as a "second id").
+        const sku = uniqueSku();
+        const before = await setStock(sku, 50);
+        const key = homedKey(`slow-${cell.cloud}-${Date.now()}`, 'cust-20');
+        const restore = await cell.slowWrites('order-claims/', 30);
+        let answers: { status: number; id: string }[];
+        try {
+          answers = await twentyAtOnce(key, sku, 3);
+        } finally {
+          restore();
+        }
+        expectOneOrder(answers);
+        expect((await call('GET', `/inventory/${sku}`)).body.reserved).toBe(before.reserved + 3);
+      });
+
+      it('a claim write that committed but lost its answer: the SDK retry meets 412, and the request still places the one order', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 10);
+        const key = homedKey(`lost-claim-${cell.cloud}-${Date.now()}`, 'cust-21');
+        const lost = await cell.loseNextWriteAnswer('order-claims/');
+        const response = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: { customerId: 'cust-21', items: [{ sku, quantity: 2 }] },
+        });
+        expect(lost.hits).toBe(1);
+        expect({ status: response.status, code: response.body.code }).toEqual({
+          status: 201,
+          code: undefined,
+        });
+        expect((await call('GET', `/inventory/${sku}`)).body.reserved).toBe(before.reserved + 2);
+        const again = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: { customerId: 'cust-21', items: [{ sku, quantity: 2 }] },
+        });
+        expect({ status: again.status, id: again.body.id }).toEqual({
+          status: 200,
+          id: response.body.id,
+        });
+      });
+
+      it('an order write that committed but lost its answer: created once, its stock stays reserved, its event is queued', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 10);
+        const key = homedKey(`lost-order-${cell.cloud}-${Date.now()}`, 'cust-22');
+        const lost = await cell.loseNextWriteAnswer('orders/');
+        const response = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: { customerId: 'cust-22', items: [{ sku, quantity: 2 }] },
+        });
+        expect(lost.hits).toBe(1);
+        expect(response.status).toBe(201);
+        // Released, the order would stand on stock that another order can take.
+        expect((await call('GET', `/inventory/${sku}`)).body.reserved).toBe(before.reserved + 2);
+        await cell.deliverOrderEvents();
+        const read = await call('GET', `/orders/${response.body.id as string}`, { as: 'cust-22' });
+        expect(read.body.status).toBe('confirmed');
+      });
+
+      it('a reservation write that committed but lost its answer is counted once', async () => {
+        const sku = uniqueSku();
+        const before = await setStock(sku, 10);
+        const key = homedKey(`lost-reservation-${cell.cloud}-${Date.now()}`, 'cust-23');
+        const lost = await cell.loseNextWriteAnswer(`inventory/${sku}`);
+        const response = await call('POST', '/orders', {
+          headers: { 'idempotency-key': key },
+          body: { customerId: 'cust-23', items: [{ sku, quantity: 2 }] },
+        });
+        expect(lost.hits).toBe(1);
+        expect(response.status).toBe(201);
+        expect((await call('GET', `/inventory/${sku}`)).body.reserved).toBe(before.reserved + 2);
       });
 
       it('refuses an order beyond the stock and leaves no reservation behind', async () => {

@@ -30,6 +30,18 @@ export interface CellHarness {
   deadLetters(): Promise<string[]>;
   /** Makes the service behind a port fail (5xx or unreachable) until the returned function runs. */
   injectOutage(dependency: 'documents' | 'events' | 'notifications'): Promise<() => void>;
+  /**
+   * The next write of a document whose key starts with `keyPrefix` commits in the store, then its
+   * connection is reset before the answer arrives: the cloud SDK retries the write. `hits` says
+   * whether the fault was used.
+   */
+  loseNextWriteAnswer(keyPrefix: string): Promise<{ readonly hits: number }>;
+  /**
+   * Every conditional write of a document whose key starts with `keyPrefix` takes `ms` longer in
+   * the store (on AWS while S3 holds the key, so concurrent conditional writes on it meet 409
+   * ConditionalRequestConflict), until the returned function runs.
+   */
+  slowWrites(keyPrefix: string, ms: number): Promise<() => void>;
   /** Customer notifications sent so far: customer id and order id. */
   notifications(): Promise<{ customerId: string; orderId: string }[]>;
   close(): Promise<void>;
