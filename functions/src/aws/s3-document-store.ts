@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -15,6 +17,16 @@ import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.
  * `stale`: the caller's optimistic loop reads again and retries, which is the retry S3 asks
  * for, and the in-flight write has most likely changed the ETag anyway. A create that meets
  * 409 is retried here, since the key may still be free.
+ *
+ * The SDK retries a PutObject whose answer it did not get (connection reset, timeout, 500/503),
+ * and S3 may have committed that attempt: the retry then meets 412 (or 409) from the writer's
+ * own object. Reporting that as lost would make a claim holder wait for itself, an order
+ * writer give back the stock of the order it just stored, and an optimistic update apply
+ * twice. So every write carries a unique id in its metadata (`x-amz-meta-write-id`), and a
+ * 412/409 after a retried attempt reads the object's metadata: when the id is this write's,
+ * the write is reported as done, with the object's ETag.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export class S3DocumentStore implements DocumentStore {
   constructor(
@@ -56,6 +68,8 @@ export class S3DocumentStore implements DocumentStore {
     lost: 'exists' | 'stale',
   ): Promise<WriteOutcome> {
     const body = JSON.stringify(value);
+    const writeId = randomUUID();
+    let retried = false;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const result = await this.client.send(
@@ -64,6 +78,7 @@ export class S3DocumentStore implements DocumentStore {
             Key: objectKey(key),
             Body: body,
             ContentType: 'application/json',
+            Metadata: { [writeIdMetadata]: writeId },
             ...condition,
           }),
         );
@@ -71,6 +86,11 @@ export class S3DocumentStore implements DocumentStore {
         return { ok: true, etag: result.ETag };
       } catch (error) {
         const status = statusOf(error);
+        retried ||= attemptsOf(error) > 1;
+        if (retried && (status === 412 || status === 409)) {
+          const etag = await this.etagIfWrittenBy(key, writeId);
+          if (etag) return { ok: true, etag };
+        }
         // 404 NoSuchKey: If-Match on an object that is gone, so the ETag is stale too.
         if (status === 412 || status === 404) return { ok: false, reason: lost };
         if (status === 409 && lost === 'stale') return { ok: false, reason: lost };
@@ -82,10 +102,32 @@ export class S3DocumentStore implements DocumentStore {
       }
     }
   }
+
+  /** The object's ETag when the write `writeId` is the one stored (S3 reads are strongly consistent). */
+  private async etagIfWrittenBy(key: string, writeId: string): Promise<string | undefined> {
+    try {
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }),
+      );
+      return head.Metadata?.[writeIdMetadata] === writeId ? head.ETag : undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
 }
+
+/** User metadata naming the write that stored an object (sent as `x-amz-meta-write-id`). */
+const writeIdMetadata = 'write-id';
 
 function objectKey(key: string): string {
   return `${key}.json`;
+}
+
+/** How many HTTP attempts the SDK made for the command that failed (its retries included). */
+function attemptsOf(error: unknown): number {
+  if (typeof error !== 'object' || error === null) return 1;
+  return (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.js';
 
@@ -5,6 +6,15 @@ import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.
  * DocumentStore on Blob Storage conditional writes: create-if-absent is Put Blob with
  * `If-None-Match: *` (409 BlobAlreadyExists or 412 when the blob exists), replace-if-match is
  * `If-Match: <etag>` (412 ConditionNotMet when stale, 404 when gone).
+ *
+ * The SDK's retry policy sends a Put Blob again when it got no answer (connection reset,
+ * timeout, 500/503), and Blob Storage may have committed the first attempt: the retry then
+ * meets 409/412 from the writer's own blob, which must not be reported as lost (see
+ * S3DocumentStore). Every write carries a unique id in its metadata (`x-ms-meta-writeid`); the
+ * SDK does not say whether it retried, so every 409/412 reads the blob's properties, and when
+ * the id is this write's, the write is reported as done with the blob's ETag.
+ * https://learn.microsoft.com/rest/api/storageservices/specifying-conditional-headers-for-blob-service-operations
+ * https://learn.microsoft.com/azure/storage/blobs/storage-retry-policy
  */
 export class BlobDocumentStore implements DocumentStore {
   constructor(private readonly container: ContainerClient) {}
@@ -42,22 +52,42 @@ export class BlobDocumentStore implements DocumentStore {
     lost: 'exists' | 'stale',
   ): Promise<WriteOutcome> {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
+    const writeId = randomUUID();
     try {
       const result = await this.container
         .getBlockBlobClient(blobName(key))
         .upload(body, body.length, {
           conditions,
+          metadata: { [writeIdMetadata]: writeId },
           blobHTTPHeaders: { blobContentType: 'application/json' },
         });
       if (!result.etag) throw new Error(`Blob returned no ETag for ${blobName(key)}`);
       return { ok: true, etag: result.etag };
     } catch (error) {
       const status = statusOf(error);
+      if (status === 412 || status === 409) {
+        const etag = await this.etagIfWrittenBy(key, writeId);
+        if (etag) return { ok: true, etag };
+      }
       if (status === 412 || status === 409 || status === 404) return { ok: false, reason: lost };
       throw error;
     }
   }
+
+  /** The blob's ETag when the write `writeId` is the one stored (Blob reads are strongly consistent). */
+  private async etagIfWrittenBy(key: string, writeId: string): Promise<string | undefined> {
+    try {
+      const properties = await this.container.getBlockBlobClient(blobName(key)).getProperties();
+      return properties.metadata?.[writeIdMetadata] === writeId ? properties.etag : undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
 }
+
+/** Blob metadata naming the write that stored a blob (a C# identifier, as Blob requires). */
+const writeIdMetadata = 'writeid';
 
 function blobName(key: string): string {
   return `${key}.json`;
