@@ -28,6 +28,7 @@ interface StoreUnderTest {
 }
 
 let fauxqs: FauxqsServer;
+let s3Backend: S3ConditionalProxy;
 let s3Proxy: S3ConditionalProxy;
 let s3: S3Client;
 let azurite: AzuriteBlob;
@@ -40,7 +41,12 @@ beforeAll(async () => {
     startAzuriteBlob(),
   ]);
   fauxqs.createBucket('documents');
-  s3Proxy = await startS3ConditionalProxy({ upstream: fauxqs.address });
+  // S3 behind the conditional proxy is a pass-through where a test holds a key's evaluation.
+  s3Backend = await startS3ConditionalProxy({
+    upstream: fauxqs.address,
+    evaluateConditions: false,
+  });
+  s3Proxy = await startS3ConditionalProxy({ upstream: s3Backend.url });
   s3 = new S3Client({
     region: 'us-east-1',
     endpoint: s3Proxy.url,
@@ -85,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3?.destroy();
-  await Promise.all([s3Proxy?.close(), blobProxy?.close()]);
+  await Promise.all([s3Proxy?.close(), s3Backend?.close(), blobProxy?.close()]);
   await Promise.all([fauxqs?.stop(), azurite?.stop()]);
 });
 
@@ -141,3 +147,49 @@ describe.each(['S3', 'Blob'] as const)(
     });
   },
 );
+
+describe('S3 document store, when a create meets 409 ConditionalRequestConflict', () => {
+  /** Holds every conditional write on `key` for `ms` while S3 evaluates it (the key is busy). */
+  function holdKey(key: string, ms: number) {
+    return s3Backend.server.injectFault({
+      method: 'HEAD',
+      path: new RegExp(`^/documents/${key}\\.json$`),
+      times: Infinity,
+      delayMs: ms,
+    });
+  }
+
+  it('reports exists once the other write has stored the object, however few retries it has left', async () => {
+    const key = `conflicts/taken-${Date.now()}`;
+    const hold = holdKey(key, 150);
+    const conflictsBefore = s3Proxy.stats.conflicts;
+    const first = stores.S3.store.createIfAbsent(key, { owner: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Two retries of 409 would run out long before the first write lets go of the key.
+    const second = await new S3DocumentStore(s3, 'documents', 2).createIfAbsent(key, {
+      owner: 'second',
+    });
+    hold.remove();
+    expect((await first).ok).toBe(true);
+    expect(second).toEqual({ ok: false, reason: 'exists' });
+    expect(s3Proxy.stats.conflicts - conflictsBefore).toBeGreaterThanOrEqual(1);
+    expect((await stores.S3.store.get<{ owner: string }>(key))?.value).toEqual({ owner: 'first' });
+  });
+
+  it('creates the object when the write in flight stored nothing', async () => {
+    const key = `conflicts/free-${Date.now()}`;
+    const hold = holdKey(key, 150);
+    // A replace of an object that does not exist holds the key, then fails (404 NoSuchKey).
+    const conflictsBefore = s3Proxy.stats.conflicts;
+    const failing = stores.S3.store.replaceIfMatch(key, { owner: 'nobody' }, '"no-such-etag"');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const created = stores.S3.store.createIfAbsent(key, { owner: 'second' });
+    expect(await failing).toEqual({ ok: false, reason: 'stale' });
+    hold.remove();
+    expect((await created).ok).toBe(true);
+    expect(s3Proxy.stats.conflicts - conflictsBefore).toBeGreaterThanOrEqual(1);
+    expect((await stores.S3.store.get<{ owner: string }>(key))?.value).toEqual({
+      owner: 'second',
+    });
+  });
+});

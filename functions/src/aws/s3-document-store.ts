@@ -16,7 +16,8 @@ import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.
  * another conditional write on the key is in flight. A replace that meets 409 reports
  * `stale`: the caller's optimistic loop reads again and retries, which is the retry S3 asks
  * for, and the in-flight write has most likely changed the ETag anyway. A create that meets
- * 409 is retried here, since the key may still be free.
+ * 409 reads the key: when an object is there, the create lost ('exists'); when not, it is
+ * retried here, since the key may still be free.
  *
  * The SDK retries a PutObject whose answer it did not get (connection reset, timeout, 500/503),
  * and S3 may have committed that attempt: the retry then meets 412 (or 409) from the writer's
@@ -87,29 +88,51 @@ export class S3DocumentStore implements DocumentStore {
       } catch (error) {
         const status = statusOf(error);
         retried ||= attemptsOf(error) > 1;
-        if (retried && (status === 412 || status === 409)) {
-          const etag = await this.etagIfWrittenBy(key, writeId);
-          if (etag) return { ok: true, etag };
+        if (status === 412 || status === 409) {
+          const outcome = await this.afterRefusal(key, writeId, status, lost, retried);
+          if (outcome) return outcome;
+          if (attempt < this.conflictRetries) {
+            await delay(Math.random() * Math.min(100, 5 * 2 ** attempt));
+            continue;
+          }
         }
         // 404 NoSuchKey: If-Match on an object that is gone, so the ETag is stale too.
-        if (status === 412 || status === 404) return { ok: false, reason: lost };
-        if (status === 409 && lost === 'stale') return { ok: false, reason: lost };
-        if (status === 409 && attempt < this.conflictRetries) {
-          await delay(Math.random() * Math.min(100, 5 * 2 ** attempt));
-          continue;
-        }
+        if (status === 404) return { ok: false, reason: lost };
         throw error;
       }
     }
   }
 
-  /** The object's ETag when the write `writeId` is the one stored (S3 reads are strongly consistent). */
-  private async etagIfWrittenBy(key: string, writeId: string): Promise<string | undefined> {
+  /**
+   * What a 412 / 409 means for this write; undefined: send the create again. After a retried
+   * attempt the stored object may be this write's own. A create that meets 409 (another
+   * conditional write on the key in flight) reads whether an object is there already: then the
+   * create lost, and retrying it only adds to the contention that caused the 409.
+   */
+  private async afterRefusal(
+    key: string,
+    writeId: string,
+    status: number,
+    lost: 'exists' | 'stale',
+    retried: boolean,
+  ): Promise<WriteOutcome | undefined> {
+    const createInConflict = status === 409 && lost === 'exists';
+    if (!retried && !createInConflict) return { ok: false, reason: lost };
+    const stored = await this.head(key);
+    if (stored && stored.writeId === writeId) return { ok: true, etag: stored.etag };
+    if (createInConflict && !stored) return undefined;
+    return { ok: false, reason: lost };
+  }
+
+  /** The stored object's ETag and write id (S3 reads are strongly consistent), if there is one. */
+  private async head(key: string): Promise<{ etag: string; writeId?: string } | undefined> {
     try {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }),
       );
-      return head.Metadata?.[writeIdMetadata] === writeId ? head.ETag : undefined;
+      if (!head.ETag) throw new Error(`S3 returned no ETag for ${objectKey(key)}`);
+      const writeId = head.Metadata?.[writeIdMetadata];
+      return writeId === undefined ? { etag: head.ETag } : { etag: head.ETag, writeId };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
