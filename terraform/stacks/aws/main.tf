@@ -42,6 +42,7 @@ module "cell" {
   dns_zone_id                  = var.dns_zone_id
   custom_domain_certificate_id = var.custom_domain_certificate_id
   log_retention_in_days        = var.log_retention_in_days
+  replication_outage_hours     = var.replication_outage_hours
   tags                         = var.tags
   auth_issuer                  = var.auth_issuer
   auth_audience                = var.auth_audience

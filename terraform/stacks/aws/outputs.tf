@@ -44,3 +44,8 @@ output "function_names" {
   description = "Lambda function names by key."
   value       = module.cell.function_names
 }
+
+output "replication_queue" {
+  description = "Where the cell's replica.changed events wait for the peer (ADR 23)."
+  value       = module.cell.replication_queue
+}

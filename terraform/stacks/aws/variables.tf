@@ -77,6 +77,12 @@ variable "custom_domain_certificate_id" {
   default     = null
 }
 
+variable "replication_outage_hours" {
+  description = "How long a peer outage the cell's replication waits out without losing a change, in hours (1 to 168); see the cell module's variable of the same name (ADR 23)."
+  type        = number
+  default     = 24
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the functions' and the API's logs, in days."
   type        = number

@@ -65,6 +65,7 @@ module "cell" {
   peer_shared_key_secret_id = var.peer_shared_key_secret_id
   cell_domain_name          = var.cell_domain_name
   log_retention_in_days     = var.log_retention_in_days
+  replication_outage_hours  = var.replication_outage_hours
   tags                      = var.tags
   auth_issuer               = var.auth_issuer
   auth_audience             = var.auth_audience

@@ -98,6 +98,12 @@ variable "front_door_id" {
   default     = null
 }
 
+variable "replication_outage_hours" {
+  description = "How long a peer outage the cell's replication waits out without losing a change, in hours (1 to 168); see the cell module's variable of the same name (ADR 23)."
+  type        = number
+  default     = 24
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the Log Analytics workspace, in days."
   type        = number
