@@ -96,6 +96,27 @@ describe('bootstrap/aws', () => {
     );
   });
 
+  it('lets the function roles use a customer-managed key through each service aws-cell encrypts with it', () => {
+    // aws-cell's kms_key_arn encrypts the bucket, the queues (order events, replication) and the
+    // topic; the functions write and read them, so the boundary must admit the key through each.
+    const cell = JSON.stringify(
+      get('modules/aws-cell').resources.get('aws_sqs_queue.replication')?.body,
+    );
+    expect(cell).toContain('var.kms_key_arn');
+    const boundary = statementsOf(
+      get('bootstrap/aws').data.get('aws_iam_policy_document.cell_function_boundary')?.body as Body,
+    );
+    const keys = boundary.filter((statement) =>
+      JSON.stringify(statement.actions).includes('kms:GenerateDataKey'),
+    );
+    expect(keys).toHaveLength(1);
+    expect(asBodies(keys[0]?.condition)[0]).toMatchObject({
+      test: 'StringLike',
+      variable: 'kms:ViaService',
+      values: ['s3.*.amazonaws.com', 'sqs.*.amazonaws.com', 'sns.*.amazonaws.com'],
+    });
+  });
+
   it('keeps the state bucket private, versioned, KMS-encrypted, TLS only, old versions expiring', () => {
     const module = get('bootstrap/aws');
     expect([...s3BucketsLockedDown(module), ...awsStateBucketProtected(module)]).toEqual([]);

@@ -784,16 +784,21 @@ data "aws_iam_policy_document" "cell_function_boundary" {
     resources = [local.workload_arns.secrets]
   }
 
-  # A customer-managed key for the data bucket (aws-cell kms_key_arn), used through S3 only.
+  # A customer-managed key (aws-cell kms_key_arn) encrypts the data bucket, the queues and the
+  # topic: the functions use it only through those services. A sender to an encrypted queue or
+  # topic needs kms:GenerateDataKey and kms:Decrypt, a receiver kms:Decrypt, each through the
+  # service. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+  # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+  # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
   statement {
-    sid       = "DataKeyThroughS3"
+    sid       = "DataKeyThroughServices"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = ["arn:${local.partition}:kms:*:${local.account_id}:key/*"]
 
     condition {
       test     = "StringLike"
       variable = "kms:ViaService"
-      values   = ["s3.*.amazonaws.com"]
+      values   = ["s3.*.amazonaws.com", "sqs.*.amazonaws.com", "sns.*.amazonaws.com"]
     }
   }
 }
