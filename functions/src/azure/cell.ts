@@ -134,7 +134,9 @@ function cellApp(
 ): CellApp {
   const fetchImpl = options.fetch ?? fetch;
   // order.placed and replica.changed share the namespace, one hub each; the replication hub
-  // with its own rule when REPLICATION_CONNECTION is set (a hub's rule opens that hub only).
+  // with its own rule when REPLICATION_CONNECTION is set (a hub's rule opens that hub only, and
+  // the trigger would follow the EntityPath of the order events' connection string instead of
+  // REPLICATION_HUB: it overrides eventHubName).
   const hubQueue = (hub: string, connection = config.orderEvents) =>
     new EventHubsEventQueue(connection, hub, 10_000, fetchImpl);
   return createCellApp({
