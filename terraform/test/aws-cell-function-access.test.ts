@@ -149,6 +149,10 @@ function portsOf(name: string, shared: SharedPorts) {
       shared.documents.replaceIfMatch(key, value, etag)
     ),
     check: async () => allowed('s3:ListBucket', 'HeadBucket'),
+    count: async (prefix) => (
+      allowed('s3:ListBucket', `ListObjectsV2 ${prefix}`),
+      shared.documents.count(prefix)
+    ),
   };
   const events: EventQueue = {
     publish: async (event, options) => {

@@ -45,6 +45,13 @@ export class BlobDocumentStore implements DocumentStore {
     await this.container.getProperties();
   }
 
+  async count(prefix: string): Promise<number> {
+    let total = 0;
+    for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: 5000 }))
+      total += page.segment.blobItems.length;
+    return total;
+  }
+
   private async put(
     key: string,
     value: unknown,

@@ -21,7 +21,7 @@ import {
   ReplicationStatus,
   Replicator,
 } from './replication.js';
-import { replicaRoutes } from './routes/replica-routes.js';
+import { replicaCountRoute, replicaRoutes } from './routes/replica-routes.js';
 import { dispatch, type Route, type RouteHandler } from './router.js';
 import { cartRoutes } from './routes/cart-routes.js';
 import { inventoryRoutes } from './routes/inventory-routes.js';
@@ -154,6 +154,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
     ...inventoryRoutes(context),
     ...leaseRoutes(options.peer.cell, inventory),
     ...(replication ? replicaRoutes(cell, options.peer.cell, replication) : []),
+    replicaCountRoute(cell, options.peer.cell, ports.documents, now),
   ];
 
   async function handleHttp(request: CoreRequest): Promise<CoreResponse> {

@@ -24,6 +24,12 @@ export interface DocumentStore {
   replaceIfMatch<T>(key: string, value: T, etag: string): Promise<WriteOutcome>;
   /** Throws when the store is unreachable; used by GET /health. */
   check(): Promise<void>;
+  /**
+   * How many documents have a key starting with `prefix` (e.g. `carts/azure-`), from the
+   * store's own listing (S3 ListObjectsV2: one request per 1,000 keys; Blob List Blobs: per
+   * 5,000). For operators (GET /replicas), never on a customer's path.
+   */
+  count(prefix: string): Promise<number>;
 }
 
 export interface OrderPlacedEvent {

@@ -30,6 +30,11 @@ export interface ReplicationReport {
   readonly status: 'ok' | 'behind' | 'idle';
   /** From the change to the peer's acknowledgement, for the last delivery. */
   readonly lagMs?: number;
+  /**
+   * While `behind`: how long ago the first change that failed since the last delivery was
+   * made, so the replica is at least this far behind (lagMs stays the last delivery's).
+   */
+  readonly behindMs?: number;
   readonly lastDeliveredAt?: string;
   readonly deliveries: number;
   readonly failedDeliveries: number;
@@ -43,6 +48,7 @@ export class ReplicationStatus {
   private lastDeliveredAt: Date | undefined;
   private lastFailedAt: Date | undefined;
   private error: string | undefined;
+  private behindSince: number | undefined;
   private deliveries = 0;
   private failedDeliveries = 0;
   private unqueuedChanges = 0;
@@ -54,12 +60,17 @@ export class ReplicationStatus {
     this.deliveries += 1;
     this.lastDeliveredAt = now;
     this.lagMs = Math.max(0, now.getTime() - Date.parse(occurredAt));
+    this.behindSince = undefined;
   }
 
-  failed(error: string): void {
+  /** `occurredAt`: when the change that could not be delivered was made. */
+  failed(error: string, occurredAt?: string): void {
     this.failedDeliveries += 1;
     this.lastFailedAt = this.now();
     this.error = error;
+    const changedAt = occurredAt === undefined ? NaN : Date.parse(occurredAt);
+    if (!Number.isNaN(changedAt))
+      this.behindSince = Math.min(this.behindSince ?? changedAt, changedAt);
   }
 
   notQueued(): void {
@@ -73,6 +84,9 @@ export class ReplicationStatus {
     return {
       status: behind ? 'behind' : this.lastDeliveredAt ? 'ok' : 'idle',
       ...(this.lagMs === undefined ? {} : { lagMs: this.lagMs }),
+      ...(behind && this.behindSince !== undefined
+        ? { behindMs: Math.max(0, this.now().getTime() - this.behindSince) }
+        : {}),
       ...(this.lastDeliveredAt ? { lastDeliveredAt: this.lastDeliveredAt.toISOString() } : {}),
       deliveries: this.deliveries,
       failedDeliveries: this.failedDeliveries,
@@ -111,6 +125,10 @@ export class ReplicatingStore implements DocumentStore {
 
   check(): Promise<void> {
     return this.inner.check();
+  }
+
+  count(prefix: string): Promise<number> {
+    return this.inner.count(prefix);
   }
 }
 
@@ -167,7 +185,7 @@ export class Replicator {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.status.failed(message);
+      this.status.failed(message, event.occurredAt);
       // The queue keeps the event and retries it: the peer gets the copy once it is back.
       throw new Error(`replica of ${event.key} not delivered: ${message}`, { cause: error });
     }
@@ -175,7 +193,7 @@ export class Replicator {
       this.status.delivered(event.occurredAt);
       return 'delivered';
     }
-    this.status.failed(`peer answered ${response.status}`);
+    this.status.failed(`peer answered ${response.status}`, event.occurredAt);
     if (response.status === 400 || response.status === 404) {
       throw new PoisonEventError(`peer refused the replica of ${event.key}: ${response.body}`);
     }

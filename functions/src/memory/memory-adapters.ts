@@ -44,6 +44,12 @@ export class MemoryDocumentStore implements DocumentStore {
     this.failIfDown();
   }
 
+  async count(prefix: string): Promise<number> {
+    await Promise.resolve();
+    this.failIfDown();
+    return this.keys(prefix).length;
+  }
+
   keys(prefix = ''): string[] {
     return [...this.documents.keys()].filter((key) => key.startsWith(prefix));
   }

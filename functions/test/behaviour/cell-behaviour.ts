@@ -229,6 +229,20 @@ export function describeCellBehaviour(title: string, factory: HarnessFactory): v
         expect(peer.requests).toEqual([]);
       });
 
+      it("GET /replicas counts the store's carts and orders by home cell, from its listing", async () => {
+        const counts = async () => {
+          const response = await call('GET', '/replicas', { token: adminToken });
+          expect(response.status).toBe(200);
+          return response.body.documents;
+        };
+        const before = await counts();
+        for (let i = 0; i < 3; i++) expect((await call('POST', '/carts')).status).toBe(201);
+        const after = await counts();
+        expect(after[cell.cell].carts).toBe(before[cell.cell].carts + 3);
+        expect(after[cell.cell].orders).toBe(before[cell.cell].orders);
+        expect(after[cell.peerCell]).toEqual(before[cell.peerCell]);
+      });
+
       it('answers an unknown route with a JSON 404 and a wrong method with 405', async () => {
         const missing = await call('GET', '/nowhere');
         expect(missing.status).toBe(404);
