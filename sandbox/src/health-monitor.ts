@@ -1,5 +1,6 @@
-import { CLOUDS, type Cloud, type PerCloud } from '../../actions/shared/src/clouds.js';
+import type { Cloud, PerCloud } from '../../actions/shared/src/clouds.js';
 import type { CellStatus } from './dashboard/snapshot.js';
+import { CellPoller } from './cell-poller.js';
 import type { RoutingHealth } from './router/chain.js';
 
 /**
@@ -44,37 +45,21 @@ class CheckHistory {
  * checks and the Front Door probes do, keeps the last answer for the dashboard, and tells the
  * edge router what each router makes of the results.
  */
-export class HealthMonitor {
+export class HealthMonitor extends CellPoller {
   private readonly status: PerCloud<CellStatus>;
   private readonly history: PerCloud<CheckHistory> = {
     aws: new CheckHistory(),
     azure: new CheckHistory(),
   };
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-
   constructor(
     private readonly cells: PerCloud<string>,
-    private readonly intervalMs = 1000,
+    intervalMs = 1000,
   ) {
+    super(intervalMs);
     this.status = {
       aws: blank('aws', cells.aws),
       azure: blank('azure', cells.azure),
     };
-  }
-
-  start(): void {
-    this.running = true;
-    const tick = async (): Promise<void> => {
-      await Promise.all(CLOUDS.map((cloud) => this.check(cloud)));
-      if (this.running) this.timer = setTimeout(() => void tick(), this.intervalMs);
-    };
-    void tick();
-  }
-
-  stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
   }
 
   /** What Route 53's health checks and Front Door's probes say of each cell now. */

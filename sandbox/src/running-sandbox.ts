@@ -6,6 +6,8 @@ import type { SandboxControls } from './control-api.js';
 import type { CellStatus, SandboxSnapshot } from './dashboard/snapshot.js';
 import { SandboxError } from './errors.js';
 import type { HealthMonitor } from './health-monitor.js';
+import type { ReplicaMonitor } from './replica-monitor.js';
+import { replicationFlows } from './dashboard/replication-view.js';
 import type { RolloutLog } from './rollout-log.js';
 import type { EdgeRouter } from './router/edge-router.js';
 import type { CountersSnapshot, RequestCounters } from './router/request-counters.js';
@@ -45,6 +47,8 @@ export interface SandboxParts {
   planes: ControlPlanes;
   cells: PerCloud<CellRunner>;
   monitor: HealthMonitor;
+  /** Each cell's GET /replicas, every two seconds. */
+  replicas: ReplicaMonitor;
   urls: Record<string, string>;
   stateFile: string;
   startupMs: number;
@@ -65,7 +69,7 @@ export class RunningSandbox implements Sandbox, SandboxControls {
   }
 
   snapshot(): SandboxSnapshot {
-    const { planes, router, counters, monitor, rollout } = this.parts;
+    const { planes, router, counters, monitor, replicas, rollout } = this.parts;
     const weights = planes.readWeights();
     const health = monitor.routingHealth();
     const shares =
@@ -74,6 +78,7 @@ export class RunningSandbox implements Sandbox, SandboxControls {
         : router.mode === 'route53'
           ? route53Shares(weights.route53, health.route53)
           : frontDoorShares(weights.frontDoor, health.frontDoor);
+    const cells = { aws: this.cellStatus('aws'), azure: this.cellStatus('azure') };
     return {
       at: new Date().toISOString(),
       routerMode: router.mode,
@@ -82,7 +87,8 @@ export class RunningSandbox implements Sandbox, SandboxControls {
       split: wholePercent(shares),
       counters: counters.snapshot(),
       history: counters.history(),
-      cells: { aws: this.cellStatus('aws'), azure: this.cellStatus('azure') },
+      cells,
+      replication: replicationFlows(cells, replicas.snapshot()),
       rollout: rollout.latest(),
       urls: this.urls,
     };

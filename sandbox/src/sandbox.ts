@@ -26,6 +26,7 @@ import { DashboardServer } from './dashboard/dashboard-server.js';
 import { startFauxqsServer } from './emulators/fauxqs.js';
 import { SandboxError } from './errors.js';
 import { HealthMonitor } from './health-monitor.js';
+import { ReplicaMonitor } from './replica-monitor.js';
 import { RolloutLog } from './rollout-log.js';
 import { ALL_HEALTHY } from './router/chain.js';
 import { EdgeRouter } from './router/edge-router.js';
@@ -85,6 +86,9 @@ export async function startSandbox(
     front.rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
     const monitor = await startHealthMonitor(front.cellUrls, startUp);
     front.late.monitor = monitor;
+    const replicas = new ReplicaMonitor(front.cellUrls, () => emulators.issuer.adminToken());
+    startUp.onStop(() => replicas.stop());
+    replicas.start();
     trimRequestLogs(
       [cells.s3, cells.azure.eventHubs, cells.azure.notificationHubs],
       planes,
@@ -97,6 +101,7 @@ export async function startSandbox(
       planes,
       cells: cells.runners,
       monitor,
+      replicas,
       urls,
       stateFile,
       startupMs: startUp.elapsedMs(),

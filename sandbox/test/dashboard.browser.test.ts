@@ -107,6 +107,84 @@ describeIfReady('the dashboard in a real browser', () => {
     expect(existsSync(screenshot)).toBe(true);
   });
 
+  it('shows how many of Azure carts AWS holds and the lag, live; an Azure outage shows on the link and the lag', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(sandbox.urls.dashboard ?? '');
+    const carts = '#repl-azure-aws-carts';
+    await page.waitForSelector(`${carts}:not([data-of=""])`);
+    const figures = async (selector: string) => ({
+      held: Number(await page.getAttribute(selector, 'data-held')),
+      of: Number(await page.getAttribute(selector, 'data-of')),
+    });
+    const before = await figures(carts);
+
+    // Five carts made on Azure itself: AWS holds all five once replication has delivered them.
+    const token = await sandbox.tokens.customerToken('replica-watcher');
+    const create = async (cloud: 'aws' | 'azure') => {
+      const response = await fetch(`${sandbox.urls[cloud] ?? ''}/carts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    for (let i = 0; i < 5; i++) expect(await create('azure')).toMatch(/^azure-/);
+    await page.waitForFunction(
+      ({ selector, at }) => {
+        const cell = document.querySelector(selector) as HTMLElement | null;
+        const held = Number(cell?.dataset.held);
+        return held >= at + 5 && String(held) === cell?.dataset.of;
+      },
+      { selector: carts, at: before.of },
+    );
+    const converged = await figures(carts);
+    expect(converged.held).toBe(converged.of);
+    expect(converged.of).toBeGreaterThanOrEqual(before.of + 5);
+    expect(await page.textContent(carts)).toBe(`${converged.held} of ${converged.of}`);
+    // Azure's lag, measured by Azure, from the change to AWS's acknowledgement.
+    await page.waitForSelector('#repl-azure-aws-lag[data-status="ok"]');
+    const lagMs = Number(await page.getAttribute('#repl-azure-aws-lag', 'data-lag-ms'));
+    expect(lagMs).toBeGreaterThan(0);
+    expect(await page.textContent('#repl-azure-aws-lag')).toMatch(/^lag \d+(\.\d)? m?s$/);
+    expect(await page.textContent('#repl-aws-azure-link')).toMatch(/^up \(/);
+
+    // Azure down: AWS still holds its replicas; Azure's own figures are unknown; AWS's link to
+    // Azure turns unreachable and a change made on AWS meanwhile leaves AWS behind.
+    await sandbox.client.setOutage('azure', true);
+    try {
+      expect(await create('aws')).toMatch(/^aws-/);
+      await page.waitForSelector('#repl-aws-azure-link[data-status="unreachable"]', {
+        timeout: 20_000,
+      });
+      await page.waitForSelector('#repl-aws-azure-lag[data-status="behind"]', { timeout: 20_000 });
+      await page.waitForSelector('#repl-azure-aws-lag[data-status="unknown"]');
+      await page.waitForSelector(`${carts}[data-of=""]`);
+      expect(Number(await page.getAttribute(carts, 'data-held'))).toBe(converged.held);
+      expect(await page.textContent('#repl-aws-azure-lag')).toMatch(
+        /^behind( ≥ [\d.]+ m?s)? \(\d+ failed\)$/,
+      );
+      mkdirSync(dirname(screenshot), { recursive: true });
+      await page.screenshot({
+        path: screenshot.replace(/\.png$/, '-outage.png'),
+        fullPage: true,
+      });
+    } finally {
+      await sandbox.client.setOutage('azure', false);
+    }
+    // Back: AWS delivers what it held back, and the link and lag recover.
+    await page.waitForSelector('#repl-aws-azure-link[data-status="up"]', { timeout: 30_000 });
+    await page.waitForSelector('#repl-aws-azure-lag[data-status="ok"]', { timeout: 30_000 });
+    await page.waitForFunction(
+      (selector) => {
+        const cell = document.querySelector(selector) as HTMLElement | null;
+        return cell?.dataset.held !== '' && cell?.dataset.held === cell?.dataset.of;
+      },
+      '#repl-aws-azure-carts',
+      { timeout: 30_000 },
+    );
+    await page.close();
+  });
+
   it('refuses a cross-origin text/plain POST that a page on another origin makes the browser send', async () => {
     const page = await browser.newPage();
     // Another origin on this machine: the edge router's port (any web page would do).

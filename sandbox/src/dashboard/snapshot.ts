@@ -2,6 +2,7 @@ import type { Cloud, PerCloud } from '../../../actions/shared/src/clouds.js';
 import type { CountersSnapshot, SecondCounts } from '../router/request-counters.js';
 import type { RoutingHealth } from '../router/chain.js';
 import type { RouterMode, RoutingWeights } from '../router/weights.js';
+import type { ReplicationFlow } from './replication-view.js';
 
 export interface CellStatus {
   cloud: Cloud;
@@ -38,6 +39,8 @@ export interface SandboxSnapshot {
   /** Requests per cloud in each of the last two minutes' seconds, oldest first (the chart). */
   history: SecondCounts[];
   cells: PerCloud<CellStatus>;
+  /** Each cell's documents held by the other, with the home cell's lag and peer link. */
+  replication: ReplicationFlow[];
   rollout: RolloutEntry[];
   urls: Record<string, string>;
 }
