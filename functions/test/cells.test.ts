@@ -18,6 +18,7 @@ import {
 } from '../../stand-ins/src/s3-conditional/index.js';
 import { createAwsCell, type AwsCell } from '../src/aws/cell.js';
 import { createAzureCell, type AzureCell } from '../src/azure/cell.js';
+import { idempotencyHome } from '../src/core/routes/order-routes.js';
 import { parseServiceBusConnection } from '../src/azure/service-bus-auth.js';
 import { apiGatewayEvent } from './support/api-gateway-events.js';
 import { authSettingsOf, bearer, startTestIssuer } from './support/auth.js';
@@ -202,12 +203,14 @@ describe('two cells forwarding to each other over HTTP', () => {
     path: string,
     body?: unknown,
     token = issuer.customerToken('c-9'),
+    headers: Record<string, string> = {},
   ) => {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: {
         ...bearer(token),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -347,14 +350,66 @@ describe('two cells forwarding to each other over HTTP', () => {
         place(awsServer.url, key),
         place(azureServer.url, key),
       ]);
-      expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+      // Statuses first: an error answer has no id and must fail as itself, not as a second id.
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 201]);
+      expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
     }
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
     expect(sum(await reserved()) - sum(before)).toBe(keys.length);
     const homes = new Set<string>();
     for (const key of keys) homes.add((await place(awsServer.url, key)).body.cell);
     expect([...homes].sort()).toEqual(['aws', 'azure']);
+  });
+
+  it("one Idempotency-Key to both cells at once while the key's home store is slower than the peer timeout: one order, the forwarded copies refused, a later retry answered", async () => {
+    const admin = issuer.adminToken();
+    const customer = 'c-slow-home';
+    let key = `slow-home-${Date.now()}`;
+    while (idempotencyHome(customer, key, ['aws', 'azure']) !== 'aws') key = `${key}-x`;
+    const place = async (base: string) => {
+      const response = await call(
+        base,
+        'POST',
+        '/orders',
+        { items: [{ sku: 'MUG', quantity: 2 }] },
+        issuer.customerToken(customer),
+        { 'idempotency-key': key },
+      );
+      return { status: response.status, id: response.body.id, code: response.body.code };
+    };
+    const reserved = async (base: string) =>
+      (await call(base, 'GET', '/inventory/MUG')).body.reserved as number;
+    const before = { aws: await reserved(awsServer.url), azure: await reserved(azureServer.url) };
+    await call(awsServer.url, 'PUT', '/inventory/MUG', { allocation: before.aws + 40 }, admin);
+    // The home cell's order write takes longer than Azure waits for its forward (2 s).
+    const slow = proxy.server.injectFault({
+      method: 'PUT',
+      path: /^\/aws-documents\/orders\//,
+      delayMs: 3500,
+    });
+    const direct = [place(awsServer.url), place(awsServer.url)];
+    // The copies through Azure arrive once an AWS request holds the claim and is writing.
+    while (slow.hits === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const throughAzure = [place(azureServer.url), place(azureServer.url)];
+    const [first, second, forwarded, forwardedAgain] = await Promise.all([
+      ...direct,
+      ...throughAzure,
+    ]);
+    slow.remove();
+    expect(slow.hits).toBe(1);
+    const orderId = first?.id as string;
+    expect(orderId).toMatch(/^aws-/);
+    // The home cell answers both of its callers with the one order.
+    expect([first, second].map((answer) => answer?.status).sort()).toEqual([200, 201]);
+    expect(second?.id).toBe(orderId);
+    // Azure placed nothing of its own: it refused, naming the key's home.
+    for (const answer of [forwarded, forwardedAgain]) {
+      expect(answer).toEqual({ status: 503, id: undefined, code: 'idempotency_home_unreachable' });
+    }
+    // The client's retry through Azure, once the home answers in time, gets the same order.
+    expect(await place(azureServer.url)).toEqual({ status: 200, id: orderId, code: undefined });
+    expect(await reserved(awsServer.url)).toBe(before.aws + 2);
+    expect(await reserved(azureServer.url)).toBe(before.azure);
   });
 
   it('a transfer to a cell that is down returns its units once that cell is back, or completes', async () => {
