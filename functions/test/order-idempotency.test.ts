@@ -21,8 +21,37 @@ class GatedStore extends MemoryDocumentStore {
   }
 }
 
-function setup(timing: Partial<ClaimTiming> = {}) {
-  const store = new GatedStore();
+/**
+ * A store whose reads of a claim miss it right after a create lost to it: a read after 412 that
+ * does not see the winner's document yet (`misses` of them, or for ever). Reads yield to timers,
+ * as a store's I/O does.
+ */
+class LaggingClaimStore extends GatedStore {
+  misses = 0;
+
+  constructor(private readonly hiddenReads: number) {
+    super();
+  }
+
+  private lostCreate = false;
+
+  override async createIfAbsent<T>(key: string, value: T): Promise<WriteOutcome> {
+    const outcome = await super.createIfAbsent(key, value);
+    if (!outcome.ok && key.startsWith('order-claims/')) this.lostCreate = true;
+    return outcome;
+  }
+
+  override async get<T>(key: string) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (key.startsWith('order-claims/') && this.lostCreate && this.misses < this.hiddenReads) {
+      this.misses += 1;
+      return undefined;
+    }
+    return super.get<T>(key);
+  }
+}
+
+function setup(timing: Partial<ClaimTiming> = {}, store: GatedStore = new GatedStore()) {
   const events = new MemoryEventQueue();
   const now = () => new Date();
   const inventory = new InventoryService(store, 'mem', now);
@@ -59,6 +88,44 @@ describe('order placement with an Idempotency-Key', () => {
     expect(new Set(results.map((result) => result.order.id)).size).toBe(1);
     expect(events.published).toHaveLength(1);
   });
+
+  it('a read after a lost create that does not see the claim yet: the request tries again and joins the holder', async () => {
+    const store = new LaggingClaimStore(3);
+    const { inventory, orders, events } = setup({}, store);
+    await inventory.setAllocation('MUG', 5);
+    let open!: () => void;
+    store.gate = new Promise((resolve) => (open = resolve));
+    const first = orders.place(input('k8', 2));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = orders.place(input('k8', 2));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    open();
+    const results = await Promise.all([first, second]);
+    expect(store.misses).toBe(3);
+    expect(results.map((result) => result.created)).toEqual([true, false]);
+    expect(results[1]?.order.id).toBe(results[0]?.order.id);
+    expect((await inventory.get('MUG')).reserved).toBe(2);
+    expect(events.published).toHaveLength(1);
+  });
+
+  it('a claim that stays unreadable after a lost create: 409 in progress once the wait is over, not a request that spins', async () => {
+    const store = new LaggingClaimStore(Infinity);
+    const { inventory, orders } = setup({ claimWaitMs: 100, claimPollMs: 10 }, store);
+    await inventory.setAllocation('MUG', 5);
+    let open!: () => void;
+    store.gate = new Promise((resolve) => (open = resolve));
+    const first = orders.place(input('k9', 1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const refused = await refusal(orders.place(input('k9', 1)));
+    expect({ status: refused.status, code: refused.code }).toEqual({
+      status: 409,
+      code: 'idempotency_key_in_progress',
+    });
+    // Polled, not spun: about one read per poll over the 100 ms wait.
+    expect(store.misses).toBeLessThan(30);
+    open();
+    expect((await first).created).toBe(true);
+  }, 10_000);
 
   it('gives waiting requests the same refusal when the claim holder is out of stock', async () => {
     const { inventory, orders } = setup();
