@@ -120,7 +120,11 @@ export class OrderService {
       if (created.ok) return this.placeClaimed(id, fingerprint, input, created.etag);
 
       const current = await this.store.get<ClaimDocument>(key);
-      if (!current) continue;
+      if (!current) {
+        // The create lost to a claim this read does not see (yet): poll, as for a pending one.
+        await this.pollOrGiveUp(deadline, id);
+        continue;
+      }
       const sameRequest = current.value.fingerprint === fingerprint;
       if (current.value.state === 'failed' && waited && sameRequest) {
         // The request this one waited for was refused: give the same answer.
@@ -137,18 +141,23 @@ export class OrderService {
       }
       if (!sameRequest) throw keyReused(id);
       waited = true;
-      if (Date.now() > deadline) {
-        throw new HttpProblem(
-          409,
-          'idempotency_key_in_progress',
-          'a request with this Idempotency-Key is still being processed; retry shortly',
-          'Idempotency-Key',
-          { orderId: id },
-          { 'retry-after': '1' },
-        );
-      }
-      await delay(this.timing.claimPollMs);
+      await this.pollOrGiveUp(deadline, id);
     }
+  }
+
+  /** Waits one poll for the claim holder, or answers 409 once `deadline` has passed. */
+  private async pollOrGiveUp(deadline: number, id: string): Promise<void> {
+    if (Date.now() > deadline) {
+      throw new HttpProblem(
+        409,
+        'idempotency_key_in_progress',
+        'a request with this Idempotency-Key is still being processed; retry shortly',
+        'Idempotency-Key',
+        { orderId: id },
+        { 'retry-after': '1' },
+      );
+    }
+    await delay(this.timing.claimPollMs);
   }
 
   private async placeClaimed(
