@@ -202,9 +202,10 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
         }),
       ]),
     );
-    // Inventory writes as the admin; the rest as the customer the body names, else c-1.
+    // Inventory writes and the replica count as the admin; the rest as the customer the body
+    // names, else c-1.
     const tokenFor = (method: string, path: string, body: unknown, customer?: string) =>
-      path.startsWith('/inventory/') && method !== 'GET'
+      (path.startsWith('/inventory/') && method !== 'GET') || path === '/replicas'
         ? issuer.adminToken()
         : issuer.customerToken(
             customer ?? (body as { customerId?: string } | undefined)?.customerId ?? 'c-1',
@@ -259,8 +260,10 @@ describe('aws-cell: every request reaches a Lambda whose role allows what it doe
       ),
       await send('GET', '/orders/aws-missing'),
       await send('GET', '/health'),
+      // Counted by a bucket listing: the role behind the route holds s3:ListBucket.
+      await send('GET', '/replicas'),
     ];
-    const expected = [200, 200, 200, 200, 201, 404, 200, 200, 200, 201, 201, 404, 200];
+    const expected = [200, 200, 200, 200, 201, 404, 200, 200, 200, 201, 201, 404, 200, 200];
     expect(answers.map(({ request, target, status }) => ({ request, target, status }))).toEqual(
       answers.map(({ request, target }, index) => ({ request, target, status: expected[index] })),
     );

@@ -126,6 +126,9 @@ locals {
     # No token at the edge: the replicating cell has none. The core admits only a call signed
     # with the peer key (ADR 17): unsigned 403, a bad or replayed signature 401, nothing written.
     "PUT /replicas/{proxy+}" = { function = "replicas", access = "public" }
+    # An operator's count of the carts and orders this cell holds, by home cell (the sandbox
+    # dashboard's figures): a listing of the bucket by key prefix, s3:ListBucket only.
+    "GET /replicas" = { function = "replicas", access = "admin" }
   }
   # Replicas come at most one per cart or order write on the peer: they get the customer routes'
   # throttle, not the health probes'.
