@@ -211,7 +211,7 @@ describe('inventory leases between two cells (ADR 25)', () => {
     expect(await cells.counted()).toBe(120);
   });
 
-  it('after recovery the takeover is handed over once, and nothing is counted twice', async () => {
+  it('after recovery the sold part of the takeover is handed over once, the rest stays with its owner, nothing is counted twice', async () => {
     const cells = twoCells();
     await cells.seed();
     cells.down.azure = true;
@@ -219,16 +219,17 @@ describe('inventory leases between two cells (ADR 25)', () => {
     await reserve(cells.apps.aws, 5);
     expect(await cells.counted()).toBe(200 + 90); // the 90 are in Azure's allocation and AWS's takeover
     cells.down.azure = false;
-    await cells.renewBoth(); // Azure gives the 90 up; AWS still holds them as a takeover
-    expect((await cells.doc('azure'))?.allocation).toBe(10);
+    await cells.renewBoth(); // Azure gives up the 5 AWS sold; AWS sells no more of the takeover
+    expect((await cells.doc('azure'))?.allocation).toBe(95);
+    expect((await cells.doc('aws'))?.grant?.takeover).toMatchObject({ units: 5, reserved: 5 });
     expect(await cells.counted()).toBe(200);
     await cells.renewBoth(); // Azure acknowledges: AWS folds them into its own allocation
     const aws = await cells.doc('aws');
-    expect([aws?.allocation, aws?.reserved, aws?.grant?.takeover]).toEqual([190, 5, undefined]);
+    expect([aws?.allocation, aws?.reserved, aws?.grant?.takeover]).toEqual([105, 5, undefined]);
     await cells.renewBoth();
     await cells.renewBoth();
     expect(await cells.counted()).toBe(200);
-    expect((await cells.doc('azure'))?.allocation).toBe(10);
+    expect((await cells.doc('azure'))?.allocation).toBe(95);
     await expect(reserve(cells.apps.azure, 10)).resolves.toMatchObject({ reserved: 10 });
     await expect(cells.apps.aws.inventory.release('MUG', 5)).resolves.toMatchObject({
       reserved: 0,

@@ -110,18 +110,21 @@ async function stockAvailable(state: SandboxState, tokens: TokenSource): Promise
   return stock;
 }
 
-/** Units ordered beyond what the cell had available, per cell and SKU, summed. */
+/**
+ * Units ordered beyond what both cells had available, per SKU, summed. Per SKU and not per
+ * cell: the survivor may sell the down cell's provably unsold units once its lease ran out
+ * (ADR 25), so one cell's orders can exceed its own stock without overselling.
+ */
 function oversold(orders: readonly AcknowledgedOrder[], available: Stock): number {
   const ordered: Record<string, number> = {};
   for (const order of orders) {
     for (const line of order.items) {
-      const key = `${order.cell}/${line.sku}`;
-      ordered[key] = (ordered[key] ?? 0) + line.quantity;
+      ordered[line.sku] = (ordered[line.sku] ?? 0) + line.quantity;
     }
   }
-  return Object.entries(ordered).reduce((sum, [key, units]) => {
-    const [cell, sku] = key.split('/') as [Cloud, string];
-    return sum + Math.max(0, units - (available[cell]?.[sku] ?? 0));
+  return Object.entries(ordered).reduce((sum, [sku, units]) => {
+    const stock = CLOUDS.reduce((total, cloud) => total + (available[cloud]?.[sku] ?? 0), 0);
+    return sum + Math.max(0, units - stock);
   }, 0);
 }
 

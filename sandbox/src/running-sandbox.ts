@@ -118,9 +118,22 @@ export class RunningSandbox implements Sandbox, SandboxControls {
           ? `${cloud}: cloud down (its endpoint and storage reset every connection)`
           : `${cloud}: cloud back`,
       );
+      // Back: both cells renew their inventory leases now rather than on the timers' next tick
+      // (ADR 25): the returning cell gives up what the survivor took over, and its second
+      // renewal acknowledges it, so the survivor counts those units as its own. In the
+      // background: the outage switch returns once the cell answers, as before.
+      if (!down) void this.reconcileLeases(cloud);
     }
     await this.parts.monitor.check(cloud);
     return this.cellStatus(cloud);
+  }
+
+  private async reconcileLeases(back: Cloud): Promise<void> {
+    const peer = this.parts.cells[CLOUDS.find((other) => other !== back) as Cloud];
+    const returning = this.parts.cells[back];
+    await returning.renewLeases();
+    await peer.renewLeases();
+    await returning.renewLeases();
   }
 
   note(source: string, text: string): void {

@@ -82,6 +82,8 @@ export async function startSandbox(
     const planes = await deployFirstRelease(settings, cells, emulators.planesStarting, front);
     startUp.phase('control planes up, both cells deployed');
     const seeded = await seedCells(front.cellUrls, emulators.issuer.adminToken());
+    // Leases on the seeded stock before the first order (the timers renew every 2 s after).
+    await Promise.all(CLOUDS.map((cloud) => cells.runners[cloud].renewLeases()));
     startUp.phase('seed data written');
     front.rollout.add('sandbox', `both cells on ${settings.version}; seeded ${seeded}`);
     const monitor = await startHealthMonitor(front.cellUrls, startUp);

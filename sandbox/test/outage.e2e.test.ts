@@ -150,6 +150,120 @@ describe('npm run outage on a running sandbox', () => {
     }
   });
 
+  it('inventory under an Azure outage: the survivor takes over only the provably unsold units, the sum never exceeds the allocation, and recovery counts them once', async () => {
+    const stores = new CellStores(sandbox.urls);
+    const admin = await sandbox.tokens.adminToken();
+    const sku = 'STICKERS';
+    const urls = { aws: sandbox.urls.aws as string, azure: sandbox.urls.azure as string };
+    const post = async (cloud: 'aws' | 'azure', path: string, body: unknown) => {
+      try {
+        const response = await fetch(`${urls[cloud]}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        });
+        return { status: response.status, json: (await response.json()) as { code?: string } };
+      } catch {
+        return { status: 0, json: {} };
+      }
+    };
+    type Doc = {
+      allocation: number;
+      reserved: number;
+      grant?: { takeover?: { units: number; reserved: number } };
+    };
+    const doc = async (cloud: 'aws' | 'azure') =>
+      (await stores.get(cloud, `inventory/${sku}`)) as Doc;
+    /** Confirmed reservations, from the cells' own documents. */
+    const confirmed = async () => {
+      const [aws, azure] = [await doc('aws'), await doc('azure')];
+      return (
+        aws.reserved +
+        azure.reserved +
+        (aws.grant?.takeover?.reserved ?? 0) +
+        (azure.grant?.takeover?.reserved ?? 0)
+      );
+    };
+    const renewals = () => new Promise((resolve) => setTimeout(resolve, 4_500));
+    try {
+      expect((await post('azure', `/inventory/${sku}/reserve`, { quantity: 100 })).status).toBe(
+        200,
+      );
+      await renewals(); // AWS records Azure's floor: its unsold units less the 500-unit budget
+      const [awsBefore, azureBefore] = [await doc('aws'), await doc('azure')];
+      const provablyUnsold = azureBefore.allocation - azureBefore.reserved - 500;
+      const total = awsBefore.allocation + azureBefore.allocation;
+      const confirmedBefore = await confirmed();
+
+      await sandbox.client.setOutage('azure', true);
+      const started = Date.now();
+      const answers: Record<string, number> = {};
+      let units = 0;
+      while (Date.now() - started < 60_000) {
+        const attempts = (['aws', 'azure'] as const).flatMap((cloud) =>
+          Array.from({ length: cloud === 'aws' ? 16 : 4 }, () =>
+            post(cloud, `/inventory/${sku}/reserve`, { quantity: 100 }),
+          ),
+        );
+        for (const answer of await Promise.all(attempts)) {
+          const key = `${answer.status} ${answer.json.code ?? ''}`.trim();
+          answers[key] = (answers[key] ?? 0) + 1;
+          if (answer.status === 200) units += 100;
+        }
+        expect(await confirmed()).toBeLessThanOrEqual(total);
+        if ((await doc('aws')).grant?.takeover?.reserved === provablyUnsold) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const aws = await doc('aws');
+      // AWS sold its own budget, then (after its lease ran out and Azure's lease plus the margin)
+      // exactly the units Azure provably had not sold; never its own beyond the budget.
+      expect(aws.reserved - awsBefore.reserved).toBe(500);
+      expect(aws.grant?.takeover).toMatchObject({
+        units: provablyUnsold,
+        reserved: provablyUnsold,
+      });
+      expect(answers['503 inventory_lease_expired']).toBeGreaterThan(0);
+      expect(answers['0']).toBeGreaterThan(0); // Azure's requests: no answer at all
+      // Every 200 the clients saw is in the documents, and no more.
+      expect(units).toBe(500 + provablyUnsold);
+      expect(await confirmed()).toBe(confirmedBefore + units);
+      expect(await confirmed()).toBeLessThanOrEqual(total);
+
+      await sandbox.client.setOutage('azure', false);
+      await until(async () => (await doc('aws')).grant?.takeover === undefined, 20_000);
+      const [awsAfter, azureAfter] = [await doc('aws'), await doc('azure')];
+      // Handed over once: Azure gave the units up, AWS holds them in its own allocation.
+      expect(azureAfter.allocation).toBe(azureBefore.allocation - provablyUnsold);
+      expect(awsAfter.allocation).toBe(awsBefore.allocation + provablyUnsold);
+      expect(awsAfter.allocation + azureAfter.allocation).toBe(total);
+      expect(awsAfter.reserved).toBe(awsBefore.reserved + units);
+      expect(await confirmed()).toBe(confirmedBefore + units);
+
+      // Only Azure, signing, may renew a lease on AWS: unsigned 403, forged 401, nothing changes.
+      const before = JSON.stringify(await doc('aws'));
+      const forged = (headers: Record<string, string>) =>
+        fetch(`${urls.aws}/inventory-leases`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({
+            leases: [{ sku, allocation: 1, reserved: 0, heldSeq: 0, heldFloor: 0, handedOver: '' }],
+          }),
+        }).then((response) => response.status);
+      expect(await forged({})).toBe(403);
+      expect(
+        await forged({
+          'x-forwarded-from-cell': 'azure',
+          'x-peer-signature': `v1=${'0'.repeat(64)}`,
+        }),
+      ).toBe(401);
+      const after = (await doc('aws')) as Doc & { grant?: { seq?: number } };
+      expect(after.allocation).toBe(JSON.parse(before).allocation);
+    } finally {
+      stores.destroy();
+    }
+  }, 150_000);
+
   it('refuses an unknown cloud before changing anything', async () => {
     const result = await runStartCommand(['outage', 'gcp', '--state-file', sandbox.stateFile]);
     expect(result.code).toBe(2);

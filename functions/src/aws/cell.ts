@@ -9,6 +9,7 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { createCellApp, type CellApp } from '../core/cell-app.js';
+import type { LeaseRenewalStatus } from '../core/lease-renewer.js';
 import type { PeerProbeTiming } from '../core/peer-link.js';
 import { consumeBatch, type EventHandler } from '../core/order-events.js';
 import type { AwsCellConfig } from './config.js';
@@ -31,6 +32,8 @@ export interface AwsCell {
   readonly orderEvents: LambdaSqsHandler;
   /** The Lambda handler of the replication queue's event source mapping (ADR 23). */
   readonly replication: LambdaSqsHandler;
+  /** The Lambda handler of the EventBridge schedule that renews the inventory leases (ADR 25). */
+  readonly leaseRenewal: () => Promise<LeaseRenewalStatus>;
   readonly clients: { readonly s3: S3Client; readonly sqs: SQSClient; readonly sns: SNSClient };
   /** Closes the SDK clients' sockets (tests, sandbox). */
   destroy(): void;
@@ -122,6 +125,13 @@ export function createAwsCell(config: AwsCellConfig, options: AwsCellOptions = {
     http,
     orderEvents,
     replication,
+    leaseRenewal: async () => {
+      if (!app.leases) throw new Error('lease renewal: this cell has no INVENTORY_LEASE_MS');
+      const status = await app.leases.renew();
+      // Logged, not thrown: the next scheduled run is the retry; the lease runs out on its own.
+      if (status.status !== 'renewed') log(`inventory lease renewal: ${status.error}`);
+      return status;
+    },
     clients: { s3, sqs, sns },
     destroy() {
       s3.destroy();

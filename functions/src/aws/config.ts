@@ -113,3 +113,13 @@ export function requireReplicationQueue(env: Readonly<Record<string, string | un
     'AWS replication function',
   );
 }
+
+/** The lease-renewal function's own requirement: it exists only to renew, so leases must be on. */
+export function requireLeases(env: Readonly<Record<string, string | undefined>>): void {
+  const { INVENTORY_LEASE_MS: spec } = awsSettingsSchema;
+  readSettings(
+    { INVENTORY_LEASE_MS: { ...spec, required: true } },
+    env,
+    'AWS lease renewal function',
+  );
+}

@@ -2,6 +2,7 @@ import { peerSettingsOf } from '../core/peer-auth.js';
 import type {
   EventHubFunctionOptions,
   HttpFunctionOptions,
+  TimerFunctionOptions,
   HttpRequest,
   HttpResponseInit,
   InvocationContext,
@@ -34,11 +35,13 @@ export type AzureEventHubHandler = (messages: unknown, context: InvocationContex
 export interface FunctionsRegistrar {
   http(name: string, options: HttpFunctionOptions): void;
   eventHub(name: string, options: EventHubFunctionOptions): void;
+  timer?(name: string, options: TimerFunctionOptions): void;
 }
 
 export interface CapturedFunctions {
   readonly http: Record<string, HttpFunctionOptions & { handler: AzureHttpHandler }>;
   readonly eventHub: Record<string, EventHubFunctionOptions & { handler: AzureEventHubHandler }>;
+  readonly timer: Record<string, TimerFunctionOptions>;
 }
 
 export interface AzureCell {
@@ -78,6 +81,7 @@ export interface AzureCellOptions {
 export const httpFunctionName = 'api';
 export const orderEventsFunctionName = 'orderPlaced';
 export const replicationFunctionName = 'replicate';
+export const leaseRenewalFunctionName = 'renewInventoryLeases';
 
 /** Builds one Azure cell from its config: the sandbox and the Functions entry point both use this. */
 export function createAzureCell(
@@ -96,7 +100,7 @@ export function createAzureCell(
     replication: replicationHandler(app),
   };
   const register = (registrar: FunctionsRegistrar) =>
-    registerFunctions(registrar, config, handlers);
+    registerFunctions(registrar, config, handlers, app);
   return {
     config,
     app,
@@ -299,6 +303,7 @@ function registerFunctions(
   registrar: FunctionsRegistrar,
   config: AzureCellConfig,
   handlers: AzureCell['handlers'],
+  app: CellApp,
 ): void {
   registrar.http(httpFunctionName, {
     // One catch-all route: the core answers unknown routes with the same JSON 404 on both clouds.
@@ -317,6 +322,7 @@ function registerFunctions(
     retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
     handler: handlers.orderEvents,
   });
+  registerLeaseRenewal(registrar, config, app);
   if (!config.replicationHub) return;
   registrar.eventHub(replicationFunctionName, {
     connection: config.replicationConnection
@@ -334,13 +340,16 @@ function registerFunctions(
 
 /** The registrations as the Functions host would receive them. */
 function captureFunctions(register: (registrar: FunctionsRegistrar) => void): CapturedFunctions {
-  const captured: CapturedFunctions = { http: {}, eventHub: {} };
+  const captured: CapturedFunctions = { http: {}, eventHub: {}, timer: {} };
   register({
     http: (name, functionOptions) => {
       captured.http[name] = functionOptions as CapturedFunctions['http'][string];
     },
     eventHub: (name, functionOptions) => {
       captured.eventHub[name] = functionOptions as CapturedFunctions['eventHub'][string];
+    },
+    timer: (name, functionOptions) => {
+      captured.timer[name] = functionOptions;
     },
   });
   return captured;
@@ -350,4 +359,32 @@ function bodyText(body: unknown): string {
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
   return JSON.stringify(body);
+}
+
+/**
+ * The timer trigger that renews the cell's inventory leases (ADR 25), when leases are on:
+ * NCRONTAB with seconds (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer),
+ * every INVENTORY_LEASE_RENEW_MS rounded down to whole seconds or minutes. A failed renewal is
+ * logged, not retried: the next tick is the retry, and the lease runs out on its own.
+ */
+function registerLeaseRenewal(
+  registrar: FunctionsRegistrar,
+  config: AzureCellConfig,
+  app: CellApp,
+) {
+  const leases = app.leases;
+  if (!config.leases || !leases || !registrar.timer) return;
+  registrar.timer(leaseRenewalFunctionName, {
+    schedule: renewalSchedule(config.leases.renewMs),
+    handler: async (_timer, context) => {
+      const status = await leases.renew();
+      if (status.status !== 'renewed') context.warn(`inventory lease renewal: ${status.error}`);
+    },
+  });
+}
+
+// Every N seconds under a minute ("*/N * * * * *"), every M minutes from a minute up ("0 */M * * * *").
+export function renewalSchedule(renewMs: number): string {
+  if (renewMs < 60_000) return `*/${Math.max(1, Math.floor(renewMs / 1000))} * * * * *`;
+  return `0 */${Math.min(59, Math.floor(renewMs / 60_000))} * * * *`;
 }

@@ -170,15 +170,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
       }
       if (error instanceof DependencyError) {
         logError(`cell ${cell}: ${request.method} ${request.path}: ${error.message}`, undefined);
-        return jsonResponse(
-          503,
-          {
-            error: `a service this cell depends on (${error.dependency}) is unavailable; retry`,
-            code: 'dependency_unavailable',
-            dependency: error.dependency,
-          },
-          { ...cellHeader, 'retry-after': '1' },
-        );
+        return dependencyUnavailable(error, cellHeader);
       }
       logError(`cell ${cell}: ${request.method} ${request.path} failed`, error);
       return jsonResponse(500, { error: 'internal error', code: 'internal' }, cellHeader);
@@ -186,6 +178,19 @@ export function createCellApp(options: CellAppOptions): CellApp {
   }
 
   return { identity, handleHttp, orderEvents, carts, orders, inventory, replication, leases };
+}
+
+/** 503 with Retry-After: a store, queue or notification service did not answer. */
+function dependencyUnavailable(error: DependencyError, headers: Record<string, string>) {
+  return jsonResponse(
+    503,
+    {
+      error: `a service this cell depends on (${error.dependency}) is unavailable; retry`,
+      code: 'dependency_unavailable',
+      dependency: error.dependency,
+    },
+    { ...headers, 'retry-after': '1' },
+  );
 }
 
 /**

@@ -93,9 +93,14 @@ export function issueGrant(
   settings: LeaseSettings,
   now: Date,
 ): { record: PeerGrant; grant: LeaseGrant } {
+  // The holder is back: the takeover shrinks to what was sold of it (sold from no more), and
+  // only that is handed over; the unsold rest never left the holder's allocation.
   const pendingTakeover =
     previous?.takeover && previous.takeover.id !== report.handedOver
-      ? previous.takeover
+      ? {
+          ...previous.takeover,
+          units: Math.min(previous.takeover.units, previous.takeover.reserved),
+        }
       : undefined;
   const available = Math.max(0, report.allocation - report.reserved);
   const floor = Math.max(0, available - (pendingTakeover?.units ?? 0) - settings.budget);

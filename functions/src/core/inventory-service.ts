@@ -140,7 +140,9 @@ export class InventoryService {
         const stored = await this.store.get<InventoryDocument>(key(item.sku));
         const available = stored ? stored.value.allocation - stored.value.reserved : 0;
         if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity);
-        if (!stored || available < quantity) throw this.insufficient(item.sku, available, quantity);
+        // Leases off: a floor promised while they were on still stands (ADR 25).
+        const sellable = available - (stored?.value.lease?.floor ?? 0);
+        if (!stored || sellable < quantity) throw this.insufficient(item.sku, sellable, quantity);
         const next = { ...stored.value, reserved: stored.value.reserved + quantity };
         return this.replace(item.sku, stored, next);
       },

@@ -117,6 +117,14 @@ describe('Lambda entry points and event shapes', () => {
     );
   });
 
+  it('the lease-renewal entry fails at cold start without INVENTORY_LEASE_MS (ADR 25)', async () => {
+    Object.assign(process.env, validEnv);
+    delete process.env.INVENTORY_LEASE_MS;
+    await expect(import('../../src/aws/lambda/lease-renewal.js')).rejects.toThrow(
+      /AWS lease renewal function cannot start: INVENTORY_LEASE_MS is not set \(how long an inventory lease lasts/,
+    );
+  });
+
   it('the order-events entry confirms the order of a good record and reports only the poison one in batchItemFailures', async () => {
     const queue = fauxqs.createQueue('order-events');
     const topic = fauxqs.createTopic('customer-notifications');

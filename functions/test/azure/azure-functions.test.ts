@@ -54,6 +54,25 @@ describe('Azure settings', () => {
     });
   });
 
+  it('registers the inventory lease timer only with leases on, on a schedule from INVENTORY_LEASE_RENEW_MS (ADR 25)', () => {
+    expect(createAzureCell(azureConfigFromEnv(valid)).capture().timer).toEqual({});
+    const minutes = createAzureCell(
+      azureConfigFromEnv({ ...valid, INVENTORY_LEASE_MS: '180000' }),
+    ).capture().timer;
+    expect(minutes.renewInventoryLeases?.schedule).toBe('0 */1 * * * *');
+    const seconds = createAzureCell(
+      azureConfigFromEnv({
+        ...valid,
+        INVENTORY_LEASE_MS: '60000',
+        INVENTORY_LEASE_RENEW_MS: '20000',
+      }),
+    ).capture().timer;
+    expect(seconds.renewInventoryLeases?.schedule).toBe('*/20 * * * * *');
+    expect(() => azureConfigFromEnv({ ...valid, INVENTORY_LEASE_MS: '10 s' })).toThrow(
+      /INVENTORY_LEASE_MS is malformed/,
+    );
+  });
+
   it('registers the trigger on the consumer group the app setting names (Terraform creates one)', () => {
     const config = azureConfigFromEnv({
       ...valid,

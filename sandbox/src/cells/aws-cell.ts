@@ -10,6 +10,7 @@ import type { InjectedFault } from '../../../stand-ins/src/http/faults.js';
 import { SqsEventSource } from '../aws/sqs-event-source.js';
 import { loadFunctionsBuild } from './functions-build.js';
 import { slowedBy, warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
+import { LeaseTimer, SANDBOX_LEASES } from './lease-timer.js';
 
 type AwsCellModule = typeof import('../../../functions/src/aws/cell.js');
 
@@ -79,6 +80,9 @@ export class AwsCellRunner implements CellRunner {
   private readonly replicationSource: SqsEventSource;
   private readonly sqs: SQSClient;
   private current: AwsCell | undefined;
+  private readonly leaseTimer = new LeaseTimer('aws', () =>
+    this.down ? undefined : this.current?.app.leases,
+  );
   private retiring = new Set<NodeJS.Timeout>();
   /** While the cloud is down: every S3 request's connection is destroyed, no answer. */
   private storageOutage: InjectedFault | undefined;
@@ -132,6 +136,7 @@ export class AwsCellRunner implements CellRunner {
       // request more than a cloud would, so the peer gets longer than a deployed cell's 3 s.
       peerTimeoutMs: 8000,
       peerKey: this.peerKey,
+      leases: SANDBOX_LEASES,
       version,
       region: REGION,
       auth: this.auth,
@@ -172,6 +177,7 @@ export class AwsCellRunner implements CellRunner {
     this.replicationSource.start();
     const previous = this.current;
     this.current = cell;
+    this.leaseTimer.start();
     if (previous) {
       // Requests that started on the old build finish on it; then its SDK sockets close.
       const timer = setTimeout(() => {
@@ -210,7 +216,12 @@ export class AwsCellRunner implements CellRunner {
     this.replicationSource.setHandler(cell?.replication as never, version);
   }
 
+  renewLeases(): Promise<void> {
+    return this.leaseTimer.renewNow();
+  }
+
   async stop(): Promise<void> {
+    await this.leaseTimer.stop();
     await this.eventSource.stop();
     await this.replicationSource.stop();
     await this.host.close();

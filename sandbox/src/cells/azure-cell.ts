@@ -15,6 +15,7 @@ import { FunctionsHost, type HttpFunction } from '../azure/functions-host.js';
 import type { AzuriteBlob } from '../../../stand-ins/src/azurite/index.js';
 import { startTcpLink, type TcpLink } from '../outage/reachability.js';
 import { slowedBy, warmUp, type CellDeployOptions, type CellRunner } from './cell-runner.js';
+import { LeaseTimer, SANDBOX_LEASES } from './lease-timer.js';
 import { loadFunctionsBuild } from './functions-build.js';
 
 type AzureCellModule = typeof import('../../../functions/src/azure/cell.js');
@@ -39,6 +40,9 @@ export class AzureCellRunner implements CellRunner {
   /** One trigger per function: orderPlaced over order-events, replicate over replication. */
   private readonly dispatchers: Record<string, EventHubDispatcher>;
   private current: AzureCell | undefined;
+  private readonly leaseTimer = new LeaseTimer('azure', () =>
+    this.down ? undefined : this.current?.app.leases,
+  );
   private eventHubFunctions: EventHubFunction[] = [];
 
   private constructor(
@@ -116,6 +120,7 @@ export class AzureCellRunner implements CellRunner {
       peerUrl: this.peerUrl(),
       peerTimeoutMs: 8000, // see the AWS cell
       peerKey: this.peerKey,
+      leases: SANDBOX_LEASES,
       version,
       region: 'westeurope',
       auth: this.auth,
@@ -176,6 +181,7 @@ export class AzureCellRunner implements CellRunner {
     if (!this.down) this.setTriggers(true);
     for (const dispatcher of Object.values(this.dispatchers)) dispatcher.start();
     this.current = cell;
+    this.leaseTimer.start();
   }
 
   /** Points each trigger at the current build's function, or stops it (events wait in the hub). */
@@ -204,7 +210,12 @@ export class AzureCellRunner implements CellRunner {
     this.setTriggers(true);
   }
 
+  renewLeases(): Promise<void> {
+    return this.leaseTimer.renewNow();
+  }
+
   async stop(): Promise<void> {
+    await this.leaseTimer.stop();
     for (const dispatcher of Object.values(this.dispatchers)) await dispatcher.stop();
     await this.host.close();
     await this.eventHubs.close();

@@ -43,6 +43,8 @@ export interface CellRunner {
    * trigger stops taking events, which wait on the queue) or brings it back.
    */
   setOutage(down: boolean): void;
+  /** Renews the cell's inventory leases now (ADR 25); a timer does it every 2 s while it is up. */
+  renewLeases(): Promise<void>;
   stop(): Promise<void>;
 }
 
