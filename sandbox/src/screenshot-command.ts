@@ -7,7 +7,7 @@ import { LoadGenerator } from './load-generator.js';
 
 /**
  * `node scripts/run-typescript.js sandbox/src/screenshot-command.ts docs/sandbox-dashboard.png`: the README's picture. Starts
- * a sandbox, sends steady traffic, runs a real shift to 75/25 and captures the dashboard with
+ * a sandbox, sends steady traffic (and a few checkouts), runs a real shift to 75/25 and captures the dashboard with
  * Debian's chromium once the chart shows the change.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -18,9 +18,16 @@ export async function main(argv: string[]): Promise<number> {
     flow: 'browse',
     tokens: sandbox.tokens,
   });
+  // A few shoppers checking out too, so the replication panel has carts and orders to show.
+  const shoppers = new LoadGenerator(sandbox.urls.router ?? '', {
+    rps: 4,
+    flow: 'checkout',
+    tokens: sandbox.tokens,
+  });
   const browser = await launchChromium();
   try {
     load.start();
+    shoppers.start();
     const page = await browser.newPage({
       viewport: { width: 1280, height: 860 },
       deviceScaleFactor: 1,
@@ -41,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await load.stop();
+    await shoppers.stop();
     await browser.close();
     await sandbox.stop();
   }
