@@ -2,6 +2,7 @@
 // Builds the deployable artifacts of the workload (what Terraform deploys):
 //   build/aws/http.zip          Lambda behind the HTTP API      (index.mjs, handler index.handler)
 //   build/aws/order-events.zip  Lambda on the order-events SQS queue (index.mjs, handler index.handler)
+//   build/aws/lease-renewal.zip Lambda on the EventBridge schedule renewing inventory leases (ADR 25)
 //   build/aws/replication.zip   Lambda on the replication SQS queue (ADR 23; index.mjs, handler index.handler)
 //   build/azure/                Azure Functions app folder: host.json, package.json, dist/index.js
 //                               (one bundle; it registers the replication trigger when the app
@@ -28,6 +29,7 @@ export const lambdas = [
   { name: 'http', entry: 'src/aws/lambda/http.ts' },
   { name: 'order-events', entry: 'src/aws/lambda/order-events.ts' },
   { name: 'replication', entry: 'src/aws/lambda/replication.ts' },
+  { name: 'lease-renewal', entry: 'src/aws/lambda/lease-renewal.ts' },
 ];
 
 /**

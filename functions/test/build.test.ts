@@ -71,11 +71,24 @@ describe('npm run build:functions', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
+  /** Imports the Azure bundle with `env` added to its settings; what it printed. */
+  const loadAzureBundle = (env: Record<string, string>) =>
+    run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(join(outDir, 'azure', 'dist', 'index.js'))});`,
+      ],
+      { env: { PATH: process.env.PATH, ...azureEnv, ...env } },
+    ).then(({ stdout, stderr }) => `${stdout}${stderr}`);
+
   it('writes one zip per Lambda handler, each bundle within 1 MB, and the Azure package', () => {
     expect(artifacts.map((artifact) => artifact.name)).toEqual([
       'aws/http',
       'aws/order-events',
       'aws/replication',
+      'aws/lease-renewal',
       'azure',
     ]);
     for (const artifact of artifacts.filter((a) => a.name.startsWith('aws/'))) {
@@ -151,18 +164,37 @@ describe('npm run build:functions', () => {
     }
   });
 
+  it('the lease-renewal bundle starts only with INVENTORY_LEASE_MS; the Azure bundle then registers its timer (ADR 25)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-lease-renewal-'));
+    try {
+      const code = unzip(join(outDir, 'aws', 'lease-renewal.zip')).get('index.mjs') as Buffer;
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(dir, 'index.mjs'), code);
+      const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
+        console.log(typeof handler);`;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv, INVENTORY_LEASE_MS: '180000' },
+      });
+      expect(stdout.trim().split('\n').at(-1)).toBe('function');
+      const failed = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, ...lambdaEnv },
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect((failed as { code: number }).code).not.toBe(0);
+      expect((failed as { stderr: string }).stderr).toMatch(/INVENTORY_LEASE_MS is not set/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await loadAzureBundle({ INVENTORY_LEASE_MS: '180000' })).toMatch(
+      /register function "renewInventoryLeases"/,
+    );
+    expect(await loadAzureBundle({})).not.toMatch(/renewInventoryLeases/);
+  });
+
   it('the Azure bundle registers the replication trigger when REPLICATION_HUB is set', async () => {
-    const entry = join(outDir, 'azure', 'dist', 'index.js');
-    const load = (env: Record<string, string>) =>
-      run(
-        process.execPath,
-        ['--input-type=module', '-e', `await import(${JSON.stringify(entry)});`],
-        {
-          env: { PATH: process.env.PATH, ...azureEnv, ...env },
-        },
-      ).then(({ stdout, stderr }) => `${stdout}${stderr}`);
-    expect(await load({ REPLICATION_HUB: 'replication' })).toMatch(/register function "replicate"/);
-    expect(await load({})).not.toMatch(/register function "replicate"/);
+    expect(await loadAzureBundle({ REPLICATION_HUB: 'replication' })).toMatch(
+      /register function "replicate"/,
+    );
+    expect(await loadAzureBundle({})).not.toMatch(/register function "replicate"/);
   });
 
   it('the Azure bundle loads and registers its two functions (the Functions worker is absent here)', async () => {

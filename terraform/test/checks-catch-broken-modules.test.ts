@@ -728,7 +728,7 @@ resource "aws_apigatewayv2_stage" "default" {
       apiManagementChecksTokens(module, () => policy),
       [
         'bad: azurerm_api_management_api.forgotten has no azurerm_api_management_api_policy',
-        'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!context.Request.Url.Path.StartsWith("/inventory")): every route but GET /health and PUT /replicas/ must need one',
+        'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!context.Request.Url.Path.StartsWith("/inventory")): every route but GET /health, PUT /replicas/ and POST /inventory-leases must need one',
         'bad: azurerm_api_management_api_policy.cell validate-jwt must set require-signed-tokens="true"',
         "bad: azurerm_api_management_api_policy.cell validate-jwt must require the cell's audience (var.auth_audience)",
         'bad: azurerm_api_management_api_policy.cell has no rate-limit-by-key counting each token subject, for every call',
@@ -880,7 +880,7 @@ resource "azurerm_role_assignment" "one_secret" {
       'audience = var.auth_audience',
     ]);
     expect(apiManagementChecksTokens(module, () => policy)).toContain(
-      'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!(context.Request.Method == "GET" && context.Request.Url.Path == "/health") && !(context.Request.Method == "PUT")): every route but GET /health and PUT /replicas/ must need one',
+      'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!(context.Request.Method == "GET" && context.Request.Url.Path == "/health") && !(context.Request.Method == "PUT")): every route but GET /health, PUT /replicas/ and POST /inventory-leases must need one',
     );
   });
 });

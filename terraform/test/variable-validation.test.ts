@@ -27,7 +27,13 @@ function plan(module: string, values: Record<string, string>): { ok: boolean; ou
   copyFileSync(join(terraformRoot, module, 'variables.tf'), join(dir, 'variables.tf'));
   // Stand-ins for what `npm run build:functions` writes; the cells check that they exist.
   mkdirSync(join(dir, 'build', 'aws'), { recursive: true });
-  for (const file of ['aws/http.zip', 'aws/order-events.zip', 'aws/replication.zip', 'azure.zip'])
+  for (const file of [
+    'aws/http.zip',
+    'aws/order-events.zip',
+    'aws/replication.zip',
+    'aws/lease-renewal.zip',
+    'azure.zip',
+  ])
     writeFileSync(join(dir, 'build', file), 'zip');
   writeFileSync(
     join(dir, 'test.auto.tfvars'),
@@ -202,6 +208,10 @@ describe.each(['modules/aws-cell', 'modules/azure-cell'])('%s', (module) => {
     ['replication_outage_hours', '0', 'replication_outage_hours must be a whole number'],
     ['replication_outage_hours', '169', 'replication_outage_hours must be a whole number'],
     ['replication_outage_hours', '1.5', 'replication_outage_hours must be a whole number'],
+    // EventBridge runs a schedule at most once a minute; a lease spans two renewals (ADR 25).
+    ['inventory_lease_renew_ms', '90000', 'inventory_lease_renew_ms must be whole minutes'],
+    ['inventory_lease_ms', '60000', 'inventory_lease_ms must be a whole number of ms from 120000'],
+    ['inventory_lease_budget', '0', 'inventory_lease_budget must be a whole number'],
   ])('rejects %s = %s', (name, value, message) => {
     const result = plan(module, { ...base, [name]: value });
     expect(result.ok).toBe(false);

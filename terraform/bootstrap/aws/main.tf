@@ -36,11 +36,13 @@ locals {
   # ARN patterns of what the aws and global stacks create: every name starts with the workload
   # prefix (modules/aws-cell names everything "<name>-<environment>-...").
   workload_arns = {
-    buckets    = "arn:${local.partition}:s3:::${local.workload}*"
-    queues     = "arn:${local.partition}:sqs:*:${local.account_id}:${local.workload}*"
-    topics     = "arn:${local.partition}:sns:*:${local.account_id}:${local.workload}*"
-    functions  = "arn:${local.partition}:lambda:*:${local.account_id}:function:${local.workload}*"
-    mappings   = "arn:${local.partition}:lambda:*:${local.account_id}:event-source-mapping:*"
+    buckets   = "arn:${local.partition}:s3:::${local.workload}*"
+    queues    = "arn:${local.partition}:sqs:*:${local.account_id}:${local.workload}*"
+    topics    = "arn:${local.partition}:sns:*:${local.account_id}:${local.workload}*"
+    functions = "arn:${local.partition}:lambda:*:${local.account_id}:function:${local.workload}*"
+    mappings  = "arn:${local.partition}:lambda:*:${local.account_id}:event-source-mapping:*"
+    # EventBridge rules on the default bus (the inventory lease schedule, ADR 25).
+    rules      = "arn:${local.partition}:events:*:${local.account_id}:rule/${local.workload}*"
     roles      = "arn:${local.partition}:iam::${local.account_id}:role/${local.workload}*"
     secrets    = "arn:${local.partition}:secretsmanager:*:${local.account_id}:secret:${local.workload}*"
     log_groups = ["arn:${local.partition}:logs:*:${local.account_id}:log-group:/aws/lambda/${local.workload}*", "arn:${local.partition}:logs:*:${local.account_id}:log-group:/aws/apigateway/${local.workload}*"]
@@ -354,6 +356,13 @@ data "aws_iam_policy_document" "plan" {
     resources = [local.workload_arns.mappings]
   }
 
+  # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html
+  statement {
+    sid       = "ReadScheduleRules"
+    actions   = ["events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"]
+    resources = [local.workload_arns.rules]
+  }
+
   statement {
     sid       = "ReadFunctionRoles"
     actions   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
@@ -625,6 +634,24 @@ data "aws_iam_policy_document" "deploy" {
       variable = "lambda:FunctionArn"
       values   = [local.workload_arns.functions]
     }
+  }
+
+  # The lease renewal schedule (ADR 25): a rule whose target is the cell's own function (the
+  # function's resource policy, ManageFunctions' lambda:AddPermission, lets the rule invoke it).
+  statement {
+    sid = "ManageScheduleRules"
+    actions = [
+      "events:PutRule",
+      "events:DeleteRule",
+      "events:DescribeRule",
+      "events:PutTargets",
+      "events:RemoveTargets",
+      "events:ListTargetsByRule",
+      "events:TagResource",
+      "events:UntagResource",
+      "events:ListTagsForResource",
+    ]
+    resources = [local.workload_arns.rules]
   }
 
   statement {

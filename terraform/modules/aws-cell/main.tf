@@ -103,6 +103,19 @@ locals {
       replication_consume = true
       notify              = false
     }
+    # Renews this cell's inventory leases on an EventBridge schedule (ADR 25): reads and writes
+    # inventory/ and calls the peer's signed POST /inventory-leases.
+    lease_renewal = {
+      package             = var.lambda_packages.lease_renewal
+      s3_prefixes         = ["inventory/"]
+      s3_read_prefixes    = []
+      health_checks       = false
+      queue_send          = false
+      queue_consume       = false
+      replication_send    = false
+      replication_consume = false
+      notify              = false
+    }
   }
 
   # Routes of the HTTP API, the function behind each one, and who may call it (ADR 14):
@@ -129,10 +142,13 @@ locals {
     # An operator's count of the carts and orders this cell holds, by home cell (the sandbox
     # dashboard's figures): a listing of the bucket by key prefix, s3:ListBucket only.
     "GET /replicas" = { function = "replicas", access = "admin" }
+    # The peer's signed lease renewal (ADR 25), admitted the same way as replicas; the inventory
+    # function grants from its own inventory/ documents.
+    "POST /inventory-leases" = { function = "inventory", access = "public" }
   }
   # Replicas come at most one per cart or order write on the peer: they get the customer routes'
   # throttle, not the health probes'.
-  route_throttling_class = { "PUT /replicas/{proxy+}" = "customer" }
+  route_throttling_class = { "PUT /replicas/{proxy+}" = "customer", "POST /inventory-leases" = "customer" }
   http_functions         = toset(distinct([for route in values(local.routes) : route.function]))
 
   # The settings functions/src/aws/config.ts validates at cold start. CELL_NAME is the prefix
@@ -152,6 +168,10 @@ locals {
     AUTH_AUDIENCE              = var.auth_audience
     AUTH_JWKS_URL              = var.auth_jwks_url
     AUTH_ADMIN_SCOPE           = var.auth_admin_scope
+    INVENTORY_LEASE_MS         = tostring(var.inventory_lease_ms)
+    INVENTORY_LEASE_RENEW_MS   = tostring(var.inventory_lease_renew_ms)
+    INVENTORY_LEASE_MARGIN_MS  = tostring(var.inventory_lease_margin_ms)
+    INVENTORY_LEASE_BUDGET     = tostring(var.inventory_lease_budget)
   }, var.app_settings)
 
   # Replication (ADR 23). A delivery that fails (peer down) leaves the message on the queue; it
@@ -825,4 +845,39 @@ resource "aws_route53_record" "cell" {
   records = [aws_apigatewayv2_domain_name.this["cell"].domain_name_configuration[0].target_domain_name]
 
   depends_on = [aws_apigatewayv2_api_mapping.this]
+}
+
+################################################################################
+# Inventory lease renewal (ADR 25): an EventBridge schedule invokes the lease_renewal function.
+# EventBridge's finest rate is one minute, hence inventory_lease_renew_ms in whole minutes:
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
+# A failed renewal is logged and the function returns: the next run is the retry, and a lease
+# that is not renewed simply runs out.
+################################################################################
+
+locals {
+  lease_renew_minutes = floor(var.inventory_lease_renew_ms / 60000)
+}
+
+resource "aws_cloudwatch_event_rule" "lease_renewal" {
+  name                = "${local.prefix}-lease-renewal"
+  description         = "Renews the inventory leases of cell ${var.name} (${var.environment}) with its peer."
+  schedule_expression = "rate(${local.lease_renew_minutes} ${local.lease_renew_minutes == 1 ? "minute" : "minutes"})"
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "lease_renewal" {
+  rule = aws_cloudwatch_event_rule.lease_renewal.name
+  arn  = aws_lambda_function.functions["lease_renewal"].arn
+}
+
+# EventBridge invokes the function through its resource-based policy, for this rule only.
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
+resource "aws_lambda_permission" "lease_renewal" {
+  statement_id  = "AllowLeaseRenewalSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.functions["lease_renewal"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.lease_renewal.arn
 }

@@ -33,12 +33,12 @@ variable "app_version" {
 }
 
 variable "artifact_path" {
-  description = "Folder of the Lambda packages that `npm run build:functions` writes (functions/build/aws, holding http.zip, order-events.zip and replication.zip)."
+  description = "Folder of the Lambda packages that `npm run build:functions` writes (functions/build/aws, holding http.zip, order-events.zip, replication.zip and lease-renewal.zip)."
   type        = string
 
   validation {
     condition     = alltrue([for package in var.lambda_packages : fileexists("${var.artifact_path}/${package.file}")])
-    error_message = "artifact_path must hold the Lambda packages named in lambda_packages (http.zip, order-events.zip, replication.zip): run `npm run build:functions` first."
+    error_message = "artifact_path must hold the Lambda packages named in lambda_packages (http.zip, order-events.zip, replication.zip, lease-renewal.zip): run `npm run build:functions` first."
   }
 }
 
@@ -70,6 +70,50 @@ variable "replication_outage_hours" {
   validation {
     condition     = var.replication_outage_hours >= 1 && var.replication_outage_hours <= 168 && floor(var.replication_outage_hours) == var.replication_outage_hours
     error_message = "replication_outage_hours must be a whole number of hours from 1 to 168 (7 days: the longest retention of an Event Hubs Standard hub, and within SQS's 14 days)."
+  }
+}
+
+variable "inventory_lease_ms" {
+  description = "How long an inventory lease lasts, in ms (INVENTORY_LEASE_MS, ADR 25): each cell sells its own stock only under a lease its peer renews, and once it ran out the peer may sell the units the cell provably did not sell. More than inventory_lease_renew_ms (the functions check it at start); the same on both cells."
+  type        = number
+  default     = 180000
+
+  validation {
+    condition     = var.inventory_lease_ms >= 120000 && var.inventory_lease_ms <= 86400000 && floor(var.inventory_lease_ms) == var.inventory_lease_ms
+    error_message = "inventory_lease_ms must be a whole number of ms from 120000 (two renewals a minute apart) to 86400000."
+  }
+}
+
+variable "inventory_lease_renew_ms" {
+  description = "How often each cell renews its inventory leases, in ms (INVENTORY_LEASE_RENEW_MS): whole minutes, since an EventBridge schedule runs at most once a minute; the Azure timer trigger uses the same period. Must be less than inventory_lease_ms."
+  type        = number
+  default     = 60000
+
+  validation {
+    condition     = var.inventory_lease_renew_ms >= 60000 && var.inventory_lease_renew_ms <= 3540000 && var.inventory_lease_renew_ms % 60000 == 0
+    error_message = "inventory_lease_renew_ms must be whole minutes in ms, from 60000 to 3540000 (EventBridge schedules run at most once a minute)."
+  }
+}
+
+variable "inventory_lease_margin_ms" {
+  description = "How long after a peer's lease ran out this cell waits before selling the peer's provably unsold units, in ms (INVENTORY_LEASE_MARGIN_MS): covers clock drift between the clouds and between a cell's instances; safety never depends on it (ADR 25)."
+  type        = number
+  default     = 15000
+
+  validation {
+    condition     = var.inventory_lease_margin_ms >= 0 && var.inventory_lease_margin_ms <= 9999999 && floor(var.inventory_lease_margin_ms) == var.inventory_lease_margin_ms
+    error_message = "inventory_lease_margin_ms must be a whole number of ms from 0 to 9999999."
+  }
+}
+
+variable "inventory_lease_budget" {
+  description = "Units of each SKU a cell may sell between two lease renewals (INVENTORY_LEASE_BUDGET): what a cut-off cell may still sell of its own, and what its peer can never take over (ADR 25)."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.inventory_lease_budget >= 1 && var.inventory_lease_budget <= 9999999 && floor(var.inventory_lease_budget) == var.inventory_lease_budget
+    error_message = "inventory_lease_budget must be a whole number of units from 1 to 9999999."
   }
 }
 
@@ -198,16 +242,18 @@ variable "lambda_architecture" {
 }
 
 variable "lambda_packages" {
-  description = "Package of each kind of function, as a file in artifact_path and its handler: http serves the API (cart, orders, inventory, health and replicas each run it as their own function, with their own role), order_events consumes the order events queue, replication the replication queue (ADR 23)."
+  description = "Package of each kind of function, as a file in artifact_path and its handler: http serves the API (cart, orders, inventory, health and replicas each run it as their own function, with their own role), order_events consumes the order events queue, replication the replication queue (ADR 23), lease_renewal renews the inventory leases on a schedule (ADR 25)."
   type = object({
-    http         = object({ file = string, handler = string })
-    order_events = object({ file = string, handler = string })
-    replication  = optional(object({ file = string, handler = string }), { file = "replication.zip", handler = "index.handler" })
+    http          = object({ file = string, handler = string })
+    order_events  = object({ file = string, handler = string })
+    replication   = optional(object({ file = string, handler = string }), { file = "replication.zip", handler = "index.handler" })
+    lease_renewal = optional(object({ file = string, handler = string }), { file = "lease-renewal.zip", handler = "index.handler" })
   })
   default = {
-    http         = { file = "http.zip", handler = "index.handler" }
-    order_events = { file = "order-events.zip", handler = "index.handler" }
-    replication  = { file = "replication.zip", handler = "index.handler" }
+    http          = { file = "http.zip", handler = "index.handler" }
+    order_events  = { file = "order-events.zip", handler = "index.handler" }
+    replication   = { file = "replication.zip", handler = "index.handler" }
+    lease_renewal = { file = "lease-renewal.zip", handler = "index.handler" }
   }
 }
 

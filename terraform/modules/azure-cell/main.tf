@@ -57,7 +57,8 @@ locals {
   # reached with the functions' user-assigned identity (DOCUMENTS_STORAGE__*: the data account
   # has shared keys off); Event Hubs and Notification Hubs with SAS connection strings that are
   # Key Vault references. The Functions host reaches its own storage with the host account's
-  # key (AzureWebJobsStorage, which the provider writes from storage_access_key).
+  # key (AzureWebJobsStorage, which the provider writes from storage_access_key). The timer
+  # trigger renewInventoryLeases runs every INVENTORY_LEASE_RENEW_MS (ADR 25).
   app_settings = merge(
     {
       CELL_NAME                         = "azure"
@@ -80,6 +81,10 @@ locals {
       AUTH_AUDIENCE                     = var.auth_audience
       AUTH_JWKS_URL                     = var.auth_jwks_url
       AUTH_ADMIN_SCOPE                  = var.auth_admin_scope
+      INVENTORY_LEASE_MS                = tostring(var.inventory_lease_ms)
+      INVENTORY_LEASE_RENEW_MS          = tostring(var.inventory_lease_renew_ms)
+      INVENTORY_LEASE_MARGIN_MS         = tostring(var.inventory_lease_margin_ms)
+      INVENTORY_LEASE_BUDGET            = tostring(var.inventory_lease_budget)
     },
     var.function_route_prefix == "" ? {} : { HTTP_ROUTE_PREFIX = var.function_route_prefix },
     var.app_settings,

@@ -73,6 +73,50 @@ variable "replication_outage_hours" {
   }
 }
 
+variable "inventory_lease_ms" {
+  description = "How long an inventory lease lasts, in ms (INVENTORY_LEASE_MS, ADR 25): each cell sells its own stock only under a lease its peer renews, and once it ran out the peer may sell the units the cell provably did not sell. More than inventory_lease_renew_ms (the functions check it at start); the same on both cells."
+  type        = number
+  default     = 180000
+
+  validation {
+    condition     = var.inventory_lease_ms >= 120000 && var.inventory_lease_ms <= 86400000 && floor(var.inventory_lease_ms) == var.inventory_lease_ms
+    error_message = "inventory_lease_ms must be a whole number of ms from 120000 (two renewals a minute apart) to 86400000."
+  }
+}
+
+variable "inventory_lease_renew_ms" {
+  description = "How often each cell renews its inventory leases, in ms (INVENTORY_LEASE_RENEW_MS): whole minutes, since an EventBridge schedule runs at most once a minute; the Azure timer trigger uses the same period. Must be less than inventory_lease_ms."
+  type        = number
+  default     = 60000
+
+  validation {
+    condition     = var.inventory_lease_renew_ms >= 60000 && var.inventory_lease_renew_ms <= 3540000 && var.inventory_lease_renew_ms % 60000 == 0
+    error_message = "inventory_lease_renew_ms must be whole minutes in ms, from 60000 to 3540000 (EventBridge schedules run at most once a minute)."
+  }
+}
+
+variable "inventory_lease_margin_ms" {
+  description = "How long after a peer's lease ran out this cell waits before selling the peer's provably unsold units, in ms (INVENTORY_LEASE_MARGIN_MS): covers clock drift between the clouds and between a cell's instances; safety never depends on it (ADR 25)."
+  type        = number
+  default     = 15000
+
+  validation {
+    condition     = var.inventory_lease_margin_ms >= 0 && var.inventory_lease_margin_ms <= 9999999 && floor(var.inventory_lease_margin_ms) == var.inventory_lease_margin_ms
+    error_message = "inventory_lease_margin_ms must be a whole number of ms from 0 to 9999999."
+  }
+}
+
+variable "inventory_lease_budget" {
+  description = "Units of each SKU a cell may sell between two lease renewals (INVENTORY_LEASE_BUDGET): what a cut-off cell may still sell of its own, and what its peer can never take over (ADR 25)."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.inventory_lease_budget >= 1 && var.inventory_lease_budget <= 9999999 && floor(var.inventory_lease_budget) == var.inventory_lease_budget
+    error_message = "inventory_lease_budget must be a whole number of units from 1 to 9999999."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)

@@ -11,14 +11,14 @@ import { asBodies, isBody, type Body, type TerraformModule } from './terraform-m
 
 /**
  * Routes that may be called without a token: what smoke tests and health probes call, and the
- * peer cell's replicas (ADR 23: the replicating cell has no token; the functions admit only a
- * call signed with the peer key, ADR 17).
+ * peer cell's replicas and lease renewals (ADR 23 and 25: the peer cell has no token; the
+ * functions admit only a call signed with the peer key, ADR 17).
  */
-const PUBLIC_ROUTES = ['GET /health', 'PUT /replicas/{proxy+}'];
+const PUBLIC_ROUTES = ['GET /health', 'PUT /replicas/{proxy+}', 'POST /inventory-leases'];
 
-/** The one condition validate-jwt may sit in: every call but those two needs a token. */
+/** The one condition validate-jwt may sit in: every call but those needs a token. */
 const TOKENLESS_CALLS =
-  /^@\(!\(context\.Request\.Method == "GET" && context\.Request\.Url\.Path == "\/health"\)( && !\(context\.Request\.Method == "PUT" && context\.Request\.Url\.Path\.StartsWith\("\/replicas\/"\)\))?\)$/;
+  /^@\(!\(context\.Request\.Method == "GET" && context\.Request\.Url\.Path == "\/health"\)( && !\(context\.Request\.Method == "PUT" && context\.Request\.Url\.Path\.StartsWith\("\/replicas\/"\)\))?( && !\(context\.Request\.Method == "POST" && context\.Request\.Url\.Path == "\/inventory-leases"\))?\)$/;
 
 type Entry = { key: string; value: Record<string, unknown> };
 
@@ -214,11 +214,11 @@ function validateJwtProblems(module: TerraformModule, address: string, inbound: 
   if (found.length === 0) return [`${where} has no validate-jwt in its inbound section`];
   const problems: string[] = [];
   for (const [jwt, conditions] of found) {
-    // A condition may exempt GET /health and PUT /replicas/..., and nothing else.
+    // A condition may exempt GET /health, PUT /replicas/... and POST /inventory-leases, nothing else.
     for (const condition of conditions)
       if (!TOKENLESS_CALLS.test(condition.replace(/\s+/g, ' ')))
         problems.push(
-          `${where} checks tokens only when ${condition}: every route but GET /health and PUT /replicas/ must need one`,
+          `${where} checks tokens only when ${condition}: every route but GET /health, PUT /replicas/ and POST /inventory-leases must need one`,
         );
     const expect = (name: string, value: string) => {
       if (String(jwt[`@${name}`] ?? '').toLowerCase() !== value.toLowerCase())
