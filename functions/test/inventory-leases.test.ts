@@ -236,6 +236,31 @@ describe('inventory leases between two cells (ADR 25)', () => {
     });
   });
 
+  it('a lower allocation or a transfer out keeps the floor; a stranded transfer still returns its units once the peer is back', async () => {
+    const cells = twoCells();
+    await cells.seed(); // floor 90 on each cell: only the 10-unit budget may leave
+    const lower = await refusal(cells.apps.aws.inventory.setAllocation('MUG', 50));
+    expect([lower.status, lower.code, lower.extra.floor]).toEqual([409, 'below_lease_floor', 90]);
+    const inventory = cells.apps.aws.inventory;
+    expect((await refusal(inventory.transferOut('MUG', 't-big', 'azure', 20))).code).toBe(
+      'below_lease_floor',
+    );
+    // Azure is cut off: the transfer leaves AWS and is stranded (the route answers 502
+    // transfer_pending); taking it back needs Azure to void it first, so it waits for Azure.
+    cells.down.azure = true;
+    await inventory.transferOut('MUG', 't-1', 'azure', 10);
+    expect((await cells.doc('aws'))?.allocation).toBe(90);
+    cells.down.azure = false;
+    await cells.apps.azure.inventory.voidIncoming('MUG', 't-1', 'aws', 10);
+    await inventory.returnOutgoing('MUG', 't-1');
+    expect((await cells.doc('aws'))?.allocation).toBe(100);
+    expect(await cells.counted()).toBe(200);
+    // A late delivery of the voided transfer is refused: the units are counted once.
+    const late = await refusal(cells.apps.azure.inventory.transferIn('MUG', 't-1', 'aws', 10));
+    expect(late.code).toBe('transfer_voided');
+    expect(await cells.counted()).toBe(200);
+  });
+
   it('a forged, unsigned or replayed lease call is refused and changes nothing', async () => {
     const cells = twoCells();
     await cells.seed();
