@@ -64,14 +64,74 @@ export interface CellApp {
 
 export function createCellApp(options: CellAppOptions): CellApp {
   const { identity } = options;
+  const cell = identity.cell;
   const now = options.now ?? (() => new Date());
   const lastSends = new LastSendOutcomes(now);
   const ports = guardPorts(recordSendOutcomes(options.ports, lastSends));
-  const cell = identity.cell;
-  const logError =
-    options.logError ??
-    ((message, error) =>
-      error === undefined ? console.error(message) : console.error(message, error));
+  const logError = options.logError ?? logToConsole;
+  const services = cellServices(options, ports, now, logError);
+  const { forwarder, replication, leases, carts, orders, inventory } = services;
+  const context: RouteContext = {
+    cell,
+    peerCell: options.peer.cell,
+    carts,
+    orders,
+    inventory,
+    forwarder,
+    homed: homedRoutes(cell, options.peer.cell, forwarder, replication),
+  };
+  const routes: Route[] = [
+    healthRoute(options, ports, lastSends, services),
+    ...cartRoutes(context),
+    ...orderRoutes(context),
+    ...inventoryRoutes(context),
+    ...leaseRoutes(options.peer.cell, inventory),
+    ...(replication ? replicaRoutes(cell, options.peer.cell, replication) : []),
+    replicaCountRoute(cell, options.peer.cell, ports.documents, now),
+  ];
+  const handleHttp = httpHandler(cell, routes, {
+    peerAuth: new PeerAuthenticator(
+      options.peer.auth,
+      cell,
+      options.peer.cell,
+      ports.documents,
+      now,
+    ),
+    verifier: new TokenVerifier(options.auth, {
+      ...options.jwks,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      now,
+    }),
+    logError,
+  });
+  const { orderEvents } = services;
+  return { identity, handleHttp, orderEvents, carts, orders, inventory, replication, leases };
+}
+
+function logToConsole(message: string, error: unknown): void {
+  if (error === undefined) console.error(message);
+  else console.error(message, error);
+}
+
+interface CellServices {
+  readonly forwarder: PeerForwarder;
+  readonly peerLink: PeerLinkMonitor;
+  readonly replication: Replicator | undefined;
+  readonly inventory: InventoryService;
+  readonly leases: LeaseRenewer | undefined;
+  readonly orders: OrderService;
+  readonly carts: CartService;
+  readonly orderEvents: OrderEventConsumer;
+}
+
+/** The cell's services over its guarded ports, with carts and orders replicated when it can. */
+function cellServices(
+  options: CellAppOptions,
+  ports: Ports,
+  now: () => Date,
+  logError: (message: string, error: unknown) => void,
+): CellServices {
+  const cell = options.identity.cell;
   const forwarder = new PeerForwarder(cell, options.peer, options.fetch, now);
   const peerLink = new PeerLinkMonitor(
     forwarder,
@@ -92,72 +152,79 @@ export function createCellApp(options: CellAppOptions): CellApp {
     ? new LeaseRenewer(inventory, forwarder, options.leases, now)
     : undefined;
   const orders = new OrderService(documents, ports.events, inventory, cell, now);
-  const carts = new CartService(documents, orders, cell, now);
-  const orderEvents = new OrderEventConsumer(documents, ports.notifier, cell, now);
-  const peerAuth = new PeerAuthenticator(
-    options.peer.auth,
-    cell,
-    options.peer.cell,
-    ports.documents,
-    now,
-  );
-  const verifier = new TokenVerifier(options.auth, {
-    ...options.jwks,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    now,
-  });
+  return {
+    forwarder,
+    peerLink,
+    replication,
+    inventory,
+    leases,
+    orders,
+    carts: new CartService(documents, orders, cell, now),
+    orderEvents: new OrderEventConsumer(documents, ports.notifier, cell, now),
+  };
+}
 
-  const homed =
-    (field: string, handler: RouteHandler, policy: ReplicaPolicy = 'read'): RouteHandler =>
+/** GET /health: this cell's own checks, the peer link's last probe (ADR 26), replication, leases. */
+function healthRoute(
+  options: CellAppOptions,
+  ports: Ports,
+  lastSends: LastSendOutcomes,
+  { peerLink, replication, leases }: CellServices,
+): Route {
+  const timeoutMs = options.healthTimeoutMs ?? 2000;
+  return {
+    method: 'GET',
+    pattern: /^\/health$/,
+    access: 'public',
+    handler: async (request) => {
+      // The peer's own probe (signed, verified before any route) is answered without probing back.
+      const fromPeer = request.headers[forwardedFromHeader] !== undefined;
+      const [report, peer] = await Promise.all([
+        checkHealth(options.identity, ports, lastSends, timeoutMs),
+        fromPeer ? undefined : peerLink.report(),
+      ]);
+      return jsonResponse(report.status === 'ok' ? 200 : 503, {
+        ...report,
+        ...(peer ? { peer } : {}),
+        ...(replication ? { replication: replication.status.report() } : {}),
+        ...(leases ? { leases: leases.status } : {}),
+      });
+    },
+  };
+}
+
+/** Wraps a route on a cart or order id: served here when homed here, else by the peer (ADR 23). */
+function homedRoutes(
+  cell: string,
+  peerCell: string,
+  forwarder: PeerForwarder,
+  replication: Replicator | undefined,
+): RouteContext['homed'] {
+  return (field: string, handler: RouteHandler, policy: ReplicaPolicy = 'read'): RouteHandler =>
     async (request, params, caller) => {
-      const parsed = parseId(params[field] as string, field, [cell, options.peer.cell]);
+      const parsed = parseId(params[field] as string, field, [cell, peerCell]);
       if (parsed.cell === cell) return handler(request, params, caller);
       return forwardOrServeReplica(
         () => forwarder.forward(request),
         replication ? () => handler(request, params, caller) : undefined,
         policy,
-        options.peer.cell,
+        peerCell,
       );
     };
-  const context: RouteContext = {
-    cell,
-    peerCell: options.peer.cell,
-    carts,
-    orders,
-    inventory,
-    forwarder,
-    homed,
-  };
-  const routes: Route[] = [
-    {
-      method: 'GET',
-      pattern: /^\/health$/,
-      access: 'public',
-      handler: async (request) => {
-        const timeoutMs = options.healthTimeoutMs ?? 2000;
-        // The peer's own probe (signed, verified above) is answered without probing back.
-        const fromPeer = request.headers[forwardedFromHeader] !== undefined;
-        const [report, peer] = await Promise.all([
-          checkHealth(identity, ports, lastSends, timeoutMs),
-          fromPeer ? undefined : peerLink.report(),
-        ]);
-        return jsonResponse(report.status === 'ok' ? 200 : 503, {
-          ...report,
-          ...(peer ? { peer } : {}),
-          ...(replication ? { replication: replication.status.report() } : {}),
-          ...(leases ? { leases: leases.status } : {}),
-        });
-      },
-    },
-    ...cartRoutes(context),
-    ...orderRoutes(context),
-    ...inventoryRoutes(context),
-    ...leaseRoutes(options.peer.cell, inventory),
-    ...(replication ? replicaRoutes(cell, options.peer.cell, replication) : []),
-    replicaCountRoute(cell, options.peer.cell, ports.documents, now),
-  ];
+}
 
-  async function handleHttp(request: CoreRequest): Promise<CoreResponse> {
+/** Every request: the peer headers checked, the route dispatched, each failure one answer. */
+function httpHandler(
+  cell: string,
+  routes: readonly Route[],
+  guards: {
+    readonly peerAuth: PeerAuthenticator;
+    readonly verifier: TokenVerifier;
+    readonly logError: (message: string, error: unknown) => void;
+  },
+): (request: CoreRequest) => Promise<CoreResponse> {
+  const { peerAuth, verifier, logError } = guards;
+  return async (request) => {
     const cellHeader = { 'x-cell': cell };
     try {
       // Before any route: the peer headers count only when signed by the peer (ADR 17).
@@ -175,9 +242,7 @@ export function createCellApp(options: CellAppOptions): CellApp {
       logError(`cell ${cell}: ${request.method} ${request.path} failed`, error);
       return jsonResponse(500, { error: 'internal error', code: 'internal' }, cellHeader);
     }
-  }
-
-  return { identity, handleHttp, orderEvents, carts, orders, inventory, replication, leases };
+  };
 }
 
 /** 503 with Retry-After: a store, queue or notification service did not answer. */
