@@ -1,7 +1,7 @@
 // A rollout job runs for hours; the Azure CLI's login from azure/login cannot refresh that late
 // (its GitHub ID token lives minutes). In a job with id-token: write the action signs in to
 // Entra with a fresh GitHub ID token whenever it needs an Azure token. This runs dist/ with
-// GitHub ID tokens that expire after one to two seconds and Entra tokens after one: the shift still
+// GitHub ID tokens and Entra tokens that expire after one to two seconds: the shift still
 // completes, asking GitHub again for every sign-in, and never with an expired token.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { runAction } from '../../../../test-bench/src/action-runner.js';
@@ -29,7 +29,9 @@ describe('traffic-shift end to end: Azure sign-in with fresh GitHub ID tokens', 
     world = await startRolloutEnvironment({
       // Entra checks the assertion: issued by GitHub for its audience, not expired.
       federatedToken: (assertion) => github.isValid(assertion, AUDIENCE),
-      tokenLifetimeSeconds: 1,
+      // The same for Entra's tokens: exp is floored iat + lifetime, so a 1 s token could reach
+      // the Front Door stand-in expired (401 InvalidAuthenticationToken, seen under load).
+      tokenLifetimeSeconds: 2,
     });
   });
 
