@@ -13,4 +13,8 @@ export default {
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   testTimeout: 120000,
+  // Two workers on CI's two cores (jest's default there is one): most suites wait on child
+  // processes, sockets and timers rather than the CPU. Measured on this 2-core machine: 127
+  // suites in 793 s with one worker, 461 s with two.
+  maxWorkers: 2,
 };
