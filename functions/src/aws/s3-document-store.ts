@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadBucketCommand,
@@ -9,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { delay } from '../core/optimistic.js';
 import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.js';
+import { newWriteId, ownWrite, type StoredWrite } from '../core/write-id.js';
 
 /**
  * DocumentStore on S3 conditional writes: create-if-absent is `If-None-Match: *`,
@@ -84,7 +84,7 @@ export class S3DocumentStore implements DocumentStore {
     lost: 'exists' | 'stale',
   ): Promise<WriteOutcome> {
     const body = JSON.stringify(value);
-    const writeId = randomUUID();
+    const writeId = newWriteId();
     let retried = false;
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -134,13 +134,14 @@ export class S3DocumentStore implements DocumentStore {
     const createInConflict = status === 409 && lost === 'exists';
     if (!retried && !createInConflict) return { ok: false, reason: lost };
     const stored = await this.head(key);
-    if (stored && stored.writeId === writeId) return { ok: true, etag: stored.etag };
+    const own = ownWrite(stored, writeId);
+    if (own) return own;
     if (createInConflict && !stored) return undefined;
     return { ok: false, reason: lost };
   }
 
   /** The stored object's ETag and write id (S3 reads are strongly consistent), if there is one. */
-  private async head(key: string): Promise<{ etag: string; writeId?: string } | undefined> {
+  private async head(key: string): Promise<StoredWrite | undefined> {
     try {
       const head = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }),

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { DocumentStore, StoredDocument, WriteOutcome } from '../core/ports.js';
+import { newWriteId, ownWrite, type StoredWrite } from '../core/write-id.js';
 
 /**
  * DocumentStore on Blob Storage conditional writes: create-if-absent is Put Blob with
@@ -59,7 +59,7 @@ export class BlobDocumentStore implements DocumentStore {
     lost: 'exists' | 'stale',
   ): Promise<WriteOutcome> {
     const body = Buffer.from(JSON.stringify(value), 'utf8');
-    const writeId = randomUUID();
+    const writeId = newWriteId();
     try {
       const result = await this.container
         .getBlockBlobClient(blobName(key))
@@ -73,19 +73,21 @@ export class BlobDocumentStore implements DocumentStore {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 409) {
-        const etag = await this.etagIfWrittenBy(key, writeId);
-        if (etag) return { ok: true, etag };
+        const own = ownWrite(await this.stored(key), writeId);
+        if (own) return own;
       }
       if (status === 412 || status === 409 || status === 404) return { ok: false, reason: lost };
       throw error;
     }
   }
 
-  /** The blob's ETag when the write `writeId` is the one stored (Blob reads are strongly consistent). */
-  private async etagIfWrittenBy(key: string, writeId: string): Promise<string | undefined> {
+  /** The stored blob's ETag and write id (Blob reads are strongly consistent), if there is one. */
+  private async stored(key: string): Promise<StoredWrite | undefined> {
     try {
       const properties = await this.container.getBlockBlobClient(blobName(key)).getProperties();
-      return properties.metadata?.[writeIdMetadata] === writeId ? properties.etag : undefined;
+      if (!properties.etag) return undefined;
+      const writeId = properties.metadata?.[writeIdMetadata];
+      return writeId === undefined ? { etag: properties.etag } : { etag: properties.etag, writeId };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
