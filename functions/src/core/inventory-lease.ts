@@ -188,8 +188,13 @@ export function leaseSettingsFrom(
   return {
     durationMs,
     renewMs,
-    marginMs: Number(settings.INVENTORY_LEASE_MARGIN_MS ?? '5000'),
-    budget: Number(settings.INVENTORY_LEASE_BUDGET ?? '500'),
+    // readSettings applies the schema's defaults; these fallbacks are for callers that do not.
+    marginMs: Number(
+      settings.INVENTORY_LEASE_MARGIN_MS ?? leaseSettingsSchema.INVENTORY_LEASE_MARGIN_MS.default,
+    ),
+    budget: Number(
+      settings.INVENTORY_LEASE_BUDGET ?? leaseSettingsSchema.INVENTORY_LEASE_BUDGET.default,
+    ),
   };
 }
 
