@@ -322,7 +322,7 @@ function registerFunctions(
     retry: { strategy: 'fixedDelay', maxRetryCount: 5, delayInterval: { seconds: 10 } },
     handler: handlers.orderEvents,
   });
-  registerLeaseRenewal(registrar, config, app);
+  registerLeaseRenewal(registrar, app);
   if (!config.replicationHub) return;
   registrar.eventHub(replicationFunctionName, {
     connection: config.replicationConnection
@@ -367,15 +367,12 @@ function bodyText(body: unknown): string {
  * every INVENTORY_LEASE_RENEW_MS rounded down to whole seconds or minutes. A failed renewal is
  * logged, not retried: the next tick is the retry, and the lease runs out on its own.
  */
-function registerLeaseRenewal(
-  registrar: FunctionsRegistrar,
-  config: AzureCellConfig,
-  app: CellApp,
-) {
+function registerLeaseRenewal(registrar: FunctionsRegistrar, app: CellApp) {
+  // app.leases exists exactly when config.leases is set, and carries its settings.
   const leases = app.leases;
-  if (!config.leases || !leases || !registrar.timer) return;
+  if (!leases || !registrar.timer) return;
   registrar.timer(leaseRenewalFunctionName, {
-    schedule: renewalSchedule(config.leases.renewMs),
+    schedule: renewalSchedule(leases.settings.renewMs),
     handler: async (_timer, context) => {
       const status = await leases.renew();
       if (status.status !== 'renewed') context.warn(`inventory lease renewal: ${status.error}`);
