@@ -122,10 +122,7 @@ export class InventoryService {
       if (!result) throw preconditionFailed();
       return result;
     }
-    return withOptimisticRetry(
-      async () => (await write(await this.store.get(key(item.sku)))) ?? retry,
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => (await write(stored)) ?? retry);
   }
 
   /**
@@ -135,19 +132,15 @@ export class InventoryService {
    */
   async reserve(sku: string, quantity: number): Promise<InventoryView> {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const available = stored ? stored.value.allocation - stored.value.reserved : 0;
-        if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity);
-        // Leases off: a floor promised while they were on still stands (ADR 25).
-        const sellable = available - (stored?.value.lease?.floor ?? 0);
-        if (!stored || sellable < quantity) throw this.insufficient(item.sku, sellable, quantity);
-        const next = { ...stored.value, reserved: stored.value.reserved + quantity };
-        return this.replace(item.sku, stored, next);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const available = stored ? stored.value.allocation - stored.value.reserved : 0;
+      if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity);
+      // Leases off: a floor promised while they were on still stands (ADR 25).
+      const sellable = available - (stored?.value.lease?.floor ?? 0);
+      if (!stored || sellable < quantity) throw this.insufficient(item.sku, sellable, quantity);
+      const next = { ...stored.value, reserved: stored.value.reserved + quantity };
+      return this.replace(item.sku, stored, next);
+    });
   }
 
   private async reserveLeased(
@@ -199,32 +192,28 @@ export class InventoryService {
   /** Gives back `quantity` reserved units (an order that was not placed after all). */
   async release(sku: string, quantity: number): Promise<InventoryView> {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const takeover = stored?.value.grant?.takeover;
-        if (stored?.value.grant && takeover && takeover.reserved >= quantity) {
-          // Most reservations while the peer's units are taken over come from them.
-          const grant = {
-            ...stored.value.grant,
-            takeover: { ...takeover, reserved: takeover.reserved - quantity },
-          };
-          return this.replace(item.sku, stored, { ...stored.value, grant });
-        }
-        const reserved = stored?.value.reserved ?? 0;
-        if (!stored || reserved < quantity) {
-          throw conflict(
-            'release_exceeds_reserved',
-            `only ${reserved} of ${item.sku} are reserved in cell ${this.cell}, cannot release ${quantity}`,
-            'quantity',
-            { sku: item.sku, reserved },
-          );
-        }
-        const next = { ...stored.value, reserved: reserved - quantity };
-        return this.replace(item.sku, stored, next);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const takeover = stored?.value.grant?.takeover;
+      if (stored?.value.grant && takeover && takeover.reserved >= quantity) {
+        // Most reservations while the peer's units are taken over come from them.
+        const grant = {
+          ...stored.value.grant,
+          takeover: { ...takeover, reserved: takeover.reserved - quantity },
+        };
+        return this.replace(item.sku, stored, { ...stored.value, grant });
+      }
+      const reserved = stored?.value.reserved ?? 0;
+      if (!stored || reserved < quantity) {
+        throw conflict(
+          'release_exceeds_reserved',
+          `only ${reserved} of ${item.sku} are reserved in cell ${this.cell}, cannot release ${quantity}`,
+          'quantity',
+          { sku: item.sku, reserved },
+        );
+      }
+      const next = { ...stored.value, reserved: reserved - quantity };
+      return this.replace(item.sku, stored, next);
+    });
   }
 
   /**
@@ -239,35 +228,31 @@ export class InventoryService {
     quantity: number,
   ): Promise<InventoryView> {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const earlier = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
-        if (earlier?.state === 'returned') throw transferSettled(transferId, 'returned');
-        if (stored && earlier) return this.repeated(item.sku, stored, earlier, toCell, quantity);
-        const available = stored ? stored.value.allocation - stored.value.reserved : 0;
-        if (!stored || available < quantity) {
-          throw conflict(
-            'insufficient_stock',
-            `only ${available} of ${item.sku} available in cell ${this.cell}, ${quantity} to transfer`,
-            'quantity',
-            { sku: item.sku, available },
-          );
-        }
-        keepsFloor(stored.value, available - quantity, 'quantity');
-        const transfersOut = [
-          ...(stored.value.transfersOut ?? []),
-          { id: transferId, cell: toCell, quantity },
-        ].slice(-transferMemory);
-        const next = {
-          ...stored.value,
-          allocation: stored.value.allocation - quantity,
-          transfersOut,
-        };
-        return this.replace(item.sku, stored, next);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const earlier = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+      if (earlier?.state === 'returned') throw transferSettled(transferId, 'returned');
+      if (stored && earlier) return this.repeated(item.sku, stored, earlier, toCell, quantity);
+      const available = stored ? stored.value.allocation - stored.value.reserved : 0;
+      if (!stored || available < quantity) {
+        throw conflict(
+          'insufficient_stock',
+          `only ${available} of ${item.sku} available in cell ${this.cell}, ${quantity} to transfer`,
+          'quantity',
+          { sku: item.sku, available },
+        );
+      }
+      keepsFloor(stored.value, available - quantity, 'quantity');
+      const transfersOut = [
+        ...(stored.value.transfersOut ?? []),
+        { id: transferId, cell: toCell, quantity },
+      ].slice(-transferMemory);
+      const next = {
+        ...stored.value,
+        allocation: stored.value.allocation - quantity,
+        transfersOut,
+      };
+      return this.replace(item.sku, stored, next);
+    });
   }
 
   /** Adds a transfer from the peer cell to this cell's allocation, once per transfer id. */
@@ -278,25 +263,21 @@ export class InventoryService {
     quantity: number,
   ): Promise<InventoryView> {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
-        if (earlier?.state === 'voided') throw transferSettled(transferId, 'voided');
-        if (stored && earlier) return this.repeated(item.sku, stored, earlier, fromCell, quantity);
-        const allocation = (stored?.value.allocation ?? 0) + quantity;
-        if (allocation > allocationLimit) {
-          throw conflict(
-            'allocation_limit',
-            `the allocation of ${item.sku} would exceed ${allocationLimit}`,
-            'quantity',
-          );
-        }
-        const record = { id: transferId, cell: fromCell, quantity };
-        return this.recordIncoming(item.sku, stored, record, allocation);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
+      if (earlier?.state === 'voided') throw transferSettled(transferId, 'voided');
+      if (stored && earlier) return this.repeated(item.sku, stored, earlier, fromCell, quantity);
+      const allocation = (stored?.value.allocation ?? 0) + quantity;
+      if (allocation > allocationLimit) {
+        throw conflict(
+          'allocation_limit',
+          `the allocation of ${item.sku} would exceed ${allocationLimit}`,
+          'quantity',
+        );
+      }
+      const record = { id: transferId, cell: fromCell, quantity };
+      return this.recordIncoming(item.sku, stored, record, allocation);
+    });
   }
 
   /**
@@ -305,22 +286,18 @@ export class InventoryService {
    */
   async voidIncoming(sku: string, transferId: string, fromCell: string, quantity: number) {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
-        if (earlier && earlier.state !== 'voided') throw transferSettled(transferId, 'delivered');
-        if (stored && earlier) return this.view(item.sku, stored);
-        const record: TransferRecord = {
-          id: transferId,
-          cell: fromCell,
-          quantity,
-          state: 'voided',
-        };
-        return this.recordIncoming(item.sku, stored, record, stored?.value.allocation ?? 0);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const earlier = stored?.value.transfersIn?.find((transfer) => transfer.id === transferId);
+      if (earlier && earlier.state !== 'voided') throw transferSettled(transferId, 'delivered');
+      if (stored && earlier) return this.view(item.sku, stored);
+      const record: TransferRecord = {
+        id: transferId,
+        cell: fromCell,
+        quantity,
+        state: 'voided',
+      };
+      return this.recordIncoming(item.sku, stored, record, stored?.value.allocation ?? 0);
+    });
   }
 
   /** The outgoing transfer `transferId`, or 404. */
@@ -342,23 +319,19 @@ export class InventoryService {
   /** Puts a voided transfer's units back into this cell's allocation, once. */
   async returnOutgoing(sku: string, transferId: string): Promise<InventoryView> {
     const item = knownSku(sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const record = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
-        if (!stored || !record) return this.view(item.sku, stored);
-        if (record.state === 'returned') return this.view(item.sku, stored);
-        const next: InventoryDocument = {
-          ...stored.value,
-          allocation: stored.value.allocation + record.quantity,
-          transfersOut: (stored.value.transfersOut ?? []).map((transfer) =>
-            transfer.id === transferId ? { ...transfer, state: 'returned' as const } : transfer,
-          ),
-        };
-        return this.replace(item.sku, stored, next);
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const record = stored?.value.transfersOut?.find((transfer) => transfer.id === transferId);
+      if (!stored || !record) return this.view(item.sku, stored);
+      if (record.state === 'returned') return this.view(item.sku, stored);
+      const next: InventoryDocument = {
+        ...stored.value,
+        allocation: stored.value.allocation + record.quantity,
+        transfersOut: (stored.value.transfersOut ?? []).map((transfer) =>
+          transfer.id === transferId ? { ...transfer, state: 'returned' as const } : transfer,
+        ),
+      };
+      return this.replace(item.sku, stored, next);
+    });
   }
 
   /** This cell's figures and held grant for every SKU, for a renewal of its leases. */
@@ -386,24 +359,20 @@ export class InventoryService {
   async grantLease(report: LeaseReport): Promise<LeaseGrant> {
     const settings = this.requireLeases();
     const item = knownSku(report.sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const doc = stored?.value ?? this.emptyDocument(item.sku);
-        const previous = doc.grant;
-        const { record, grant } = issueGrant(previous, report, settings, this.now());
-        const folded = previous?.takeover && previous.takeover.id === report.handedOver;
-        const next: InventoryDocument = {
-          ...doc,
-          allocation: doc.allocation + (folded ? (previous.takeover?.units ?? 0) : 0),
-          reserved: doc.reserved + (folded ? (previous.takeover?.reserved ?? 0) : 0),
-          grant: record,
-        };
-        const written = await this.write(item.sku, stored, next);
-        return written === retry ? retry : grant;
-      },
-      () => busy(`inventory ${item.sku}`),
-    );
+    return this.update(item.sku, async (stored) => {
+      const doc = stored?.value ?? this.emptyDocument(item.sku);
+      const previous = doc.grant;
+      const { record, grant } = issueGrant(previous, report, settings, this.now());
+      const folded = previous?.takeover && previous.takeover.id === report.handedOver;
+      const next: InventoryDocument = {
+        ...doc,
+        allocation: doc.allocation + (folded ? (previous.takeover?.units ?? 0) : 0),
+        reserved: doc.reserved + (folded ? (previous.takeover?.reserved ?? 0) : 0),
+        grant: record,
+      };
+      const written = await this.write(item.sku, stored, next);
+      return written === retry ? retry : grant;
+    });
   }
 
   /**
@@ -413,38 +382,46 @@ export class InventoryService {
    */
   async applyGrant(grant: LeaseGrant, sentAt: Date): Promise<InventoryView> {
     const item = knownSku(grant.sku);
-    return withOptimisticRetry(
-      async () => {
-        const stored = await this.store.get<InventoryDocument>(key(item.sku));
-        const doc = stored?.value ?? this.emptyDocument(item.sku);
-        const handover =
-          grant.handover && grant.handover.id !== doc.lease?.handedOver
-            ? grant.handover
-            : undefined;
-        const allocation = doc.allocation - (handover?.units ?? 0);
-        if (allocation < doc.reserved) {
-          throw new Error(
-            `inventory ${item.sku}: the peer took over ${handover?.units} units this cell had sold; the lease floor was not kept`,
-          );
-        }
-        const newer = grant.seq > (doc.lease?.seq ?? 0);
-        if (!newer && !handover) return this.view(item.sku, stored);
-        const floor = Math.min(
-          newer ? grant.floor : (doc.lease?.floor ?? 0),
-          allocation - doc.reserved,
+    return this.update(item.sku, async (stored) => {
+      const doc = stored?.value ?? this.emptyDocument(item.sku);
+      const handover =
+        grant.handover && grant.handover.id !== doc.lease?.handedOver ? grant.handover : undefined;
+      const allocation = doc.allocation - (handover?.units ?? 0);
+      if (allocation < doc.reserved) {
+        throw new Error(
+          `inventory ${item.sku}: the peer took over ${handover?.units} units this cell had sold; the lease floor was not kept`,
         );
-        const handedOver = handover?.id ?? doc.lease?.handedOver;
-        const lease: HeldLease = {
-          seq: newer ? grant.seq : (doc.lease?.seq ?? 0),
-          floor,
-          expiresAt: newer
-            ? new Date(sentAt.getTime() + grant.durationMs).toISOString()
-            : (doc.lease?.expiresAt ?? sentAt.toISOString()),
-          ...(handedOver ? { handedOver } : {}),
-        };
-        return this.write(item.sku, stored, { ...doc, allocation, lease });
-      },
-      () => busy(`inventory ${item.sku}`),
+      }
+      const newer = grant.seq > (doc.lease?.seq ?? 0);
+      if (!newer && !handover) return this.view(item.sku, stored);
+      const floor = Math.min(
+        newer ? grant.floor : (doc.lease?.floor ?? 0),
+        allocation - doc.reserved,
+      );
+      const handedOver = handover?.id ?? doc.lease?.handedOver;
+      const lease: HeldLease = {
+        seq: newer ? grant.seq : (doc.lease?.seq ?? 0),
+        floor,
+        expiresAt: newer
+          ? new Date(sentAt.getTime() + grant.durationMs).toISOString()
+          : (doc.lease?.expiresAt ?? sentAt.toISOString()),
+        ...(handedOver ? { handedOver } : {}),
+      };
+      return this.write(item.sku, stored, { ...doc, allocation, lease });
+    });
+  }
+
+  /**
+   * One optimistic read-modify-write of a SKU's document: `attempt` gets the stored document
+   * and returns `retry` when its conditional write lost the race; 503 busy once retries run out.
+   */
+  private update<T>(
+    sku: string,
+    attempt: (stored: StoredDocument<InventoryDocument> | undefined) => Promise<T | typeof retry>,
+  ): Promise<T> {
+    return withOptimisticRetry(
+      async () => attempt(await this.store.get<InventoryDocument>(key(sku))),
+      () => busy(`inventory ${sku}`),
     );
   }
 
