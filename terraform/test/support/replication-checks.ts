@@ -63,6 +63,11 @@ function applies(forEach: string, access: FunctionAccess): boolean {
   return true;
 }
 
+/** aws-cell's `functions` local: each function's access, by name. */
+function functionsOf(module: TerraformModule): Record<string, FunctionAccess> {
+  return (module.locals.get('functions')?.value ?? {}) as Record<string, FunctionAccess>;
+}
+
 /** `aws_sqs_queue.<name>` that an expression such as `aws_sqs_queue.replication.url` names. */
 function queueIn(value: unknown): string | undefined {
   return /aws_sqs_queue\.(\w+)\./.exec(String(value ?? ''))?.[1];
@@ -115,7 +120,7 @@ export function awsReplicationWired(module: TerraformModule): string[] {
     ...redriveProblems(module, address, body),
     ...consumerProblems(module, address),
   ];
-  const functions = (module.locals.get('functions')?.value ?? {}) as Record<string, FunctionAccess>;
+  const functions = functionsOf(module);
   for (const [name, access] of Object.entries(functions)) {
     const statements = functionStatements(module, access);
     const onQueue = statements.filter((s) => s.resources.some((r) => queueIn(r) === queue));
@@ -176,7 +181,7 @@ function consumerProblems(module: TerraformModule, address: string): string[] {
   );
   if (mappings.length === 0)
     return [`${module.name}: no aws_lambda_event_source_mapping reads ${address}`];
-  const functions = (module.locals.get('functions')?.value ?? {}) as Record<string, FunctionAccess>;
+  const functions = functionsOf(module);
   const problems: string[] = [];
   for (const [mapping, { body }] of mappings) {
     const types = body.function_response_types;
@@ -327,6 +332,5 @@ function replicationRuleProblems(
 
 /** For tests: the statements a named function of aws-cell gets. */
 export function statementsForFunction(module: TerraformModule, name: string): Statement[] {
-  const functions = (module.locals.get('functions')?.value ?? {}) as Record<string, FunctionAccess>;
-  return functionStatements(module, functions[name] ?? {});
+  return functionStatements(module, functionsOf(module)[name] ?? {});
 }
