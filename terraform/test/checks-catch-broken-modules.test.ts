@@ -659,6 +659,22 @@ ${variables.map((line) => `    ${line}`).join('\n')}
 }
 `);
 
+  /** A sound validate-jwt that the policy skips when `condition` (XML-escaped) holds. */
+  const tokenCheckUnless = (condition: string) => `<choose><when condition="${condition}">
+    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="true" output-token-variable-name="jwt">
+      <openid-config url="\${openid}" />
+      <audiences><audience>\${audience}</audience></audiences>
+      <issuers><issuer>\${issuer}</issuer></issuers>
+    </validate-jwt>
+  </when></choose>`;
+
+  /** The template variables a sound policy reads. */
+  const policyVariables = [
+    'openid = local.openid',
+    'issuer = var.auth_issuer',
+    'audience = var.auth_audience',
+  ];
+
   it('reports API Gateway routes open without a token, an admin route without the scope, a foreign audience', async () => {
     const module = await snippet(`
 locals {
@@ -740,23 +756,13 @@ resource "aws_apigatewayv2_stage" "default" {
 
   it('reports a limit per address only after the token check, and one per subject for some paths only', async () => {
     const policy = `<policies><inbound><base />
-  <choose><when condition="@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;))">
-    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="true" output-token-variable-name="jwt">
-      <openid-config url="\${openid}" />
-      <audiences><audience>\${audience}</audience></audiences>
-      <issuers><issuer>\${issuer}</issuer></issuers>
-    </validate-jwt>
-  </when></choose>
+  ${tokenCheckUnless('@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;))')}
   <rate-limit-by-key calls="900" renewal-period="60" counter-key="@(&quot;addr:&quot; + context.Request.Headers.GetValueOrDefault(&quot;X-Azure-SocketIP&quot;, &quot;&quot;))" />
   <choose><when condition="@(context.Request.Url.Path.StartsWith(&quot;/carts&quot;))">
     <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(((Jwt)context.Variables[&quot;jwt&quot;]).Subject)" />
   </when></choose>
 </inbound></policies>`;
-    const module = await apiWithPolicy([
-      'openid = local.openid',
-      'issuer = var.auth_issuer',
-      'audience = var.auth_audience',
-    ]);
+    const module = await apiWithPolicy(policyVariables);
     expectProblems(
       apiManagementChecksTokens(module, () => policy),
       [
@@ -866,19 +872,11 @@ resource "azurerm_role_assignment" "one_secret" {
 
   it('reports an API Management token check skipped for any PUT, not only PUT /replicas/', async () => {
     const policy = `<policies><inbound><base />
-  <choose><when condition="@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;) &amp;&amp; !(context.Request.Method == &quot;PUT&quot;))">
-    <validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401" require-expiration-time="true" require-signed-tokens="true" output-token-variable-name="jwt">
-      <openid-config url="\${openid}" />
-      <audiences><audience>\${audience}</audience></audiences>
-      <issuers><issuer>\${issuer}</issuer></issuers>
-    </validate-jwt>
-  </when></choose>
+  ${tokenCheckUnless(
+    '@(!(context.Request.Method == &quot;GET&quot; &amp;&amp; context.Request.Url.Path == &quot;/health&quot;) &amp;&amp; !(context.Request.Method == &quot;PUT&quot;))',
+  )}
 </inbound></policies>`;
-    const module = await apiWithPolicy([
-      'openid = local.openid',
-      'issuer = var.auth_issuer',
-      'audience = var.auth_audience',
-    ]);
+    const module = await apiWithPolicy(policyVariables);
     expect(apiManagementChecksTokens(module, () => policy)).toContain(
       'bad: azurerm_api_management_api_policy.cell checks tokens only when @(!(context.Request.Method == "GET" && context.Request.Url.Path == "/health") && !(context.Request.Method == "PUT")): every route but GET /health, PUT /replicas/ and POST /inventory-leases must need one',
     );
