@@ -77,7 +77,6 @@ export async function probePeerLink(
 export class PeerLinkMonitor {
   private last: { link: PeerLink; startedAt: Date } | undefined;
   private probing: Promise<void> | undefined;
-  private lastStartedAt: number | undefined;
 
   constructor(
     private readonly forwarder: PeerForwarder,
@@ -95,12 +94,9 @@ export class PeerLinkMonitor {
   private startIfDue(): Promise<void> | undefined {
     const now = this.now();
     if (this.probing) return undefined;
-    if (
-      this.lastStartedAt !== undefined &&
-      now.getTime() - this.lastStartedAt < this.timing.refreshMs
-    )
+    // No probe in flight, so the last one to start is the one in `last` (probes never reject).
+    if (this.last && now.getTime() - this.last.startedAt.getTime() < this.timing.refreshMs)
       return undefined;
-    this.lastStartedAt = now.getTime();
     // probePeerLink never rejects: every failure is a link status.
     this.probing = probePeerLink(this.forwarder, this.timing.timeoutMs).then((link) => {
       this.last = { link, startedAt: now };
