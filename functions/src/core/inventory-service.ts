@@ -133,8 +133,8 @@ export class InventoryService {
   async reserve(sku: string, quantity: number): Promise<InventoryView> {
     const item = knownSku(sku);
     return this.update(item.sku, async (stored) => {
+      if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity, this.leases);
       const available = stored ? stored.value.allocation - stored.value.reserved : 0;
-      if (stored && this.leases) return this.reserveLeased(item.sku, stored, quantity);
       // Leases off: a floor promised while they were on still stands (ADR 25).
       const sellable = available - (stored?.value.lease?.floor ?? 0);
       if (!stored || sellable < quantity) throw this.insufficient(item.sku, sellable, quantity);
@@ -147,8 +147,8 @@ export class InventoryService {
     sku: string,
     stored: StoredDocument<InventoryDocument>,
     quantity: number,
+    settings: LeaseSettings,
   ): Promise<InventoryView | typeof retry> {
-    const settings = this.leases as LeaseSettings;
     const now = this.now();
     const doc = stored.value;
     const available = doc.allocation - doc.reserved;
